@@ -1,0 +1,190 @@
+//! The f32 graph: typed ops over statically shaped tensors.
+
+use std::fmt::Debug;
+
+use ndarray::ArrayD;
+
+use crate::error::{GraphError, OpResult};
+use crate::quant::lower::{LValue, LowerCtx};
+use crate::Result;
+
+/// An f32 tensor (row-major, static shape).
+pub type Tensor = ArrayD<f32>;
+
+/// Index of a value (tensor) in a [`Graph`].
+pub type ValueId = usize;
+
+/// One op kind. Implementations live one per file under [`crate::ops`]; the ONNX importer's
+/// registry is the only place that maps op-type strings to them.
+pub trait Op: Debug + Send + Sync {
+    /// Op type for messages (the ONNX op type, e.g. `"Gemm"`).
+    fn name(&self) -> &'static str;
+    /// Output shape from the input shapes (constant inputs included, in ONNX input order).
+    fn output_shape(&self, inputs: &[&[usize]]) -> OpResult<Vec<usize>>;
+    /// f32 reference evaluation.
+    fn eval(&self, inputs: &[&Tensor]) -> OpResult<Tensor>;
+    /// Lowers this op to integer primitives. `inputs` are the op's inputs in ONNX order:
+    /// constants stay f32 ([`LValue::Const`]) so the op can fold them into weights.
+    fn lower(&self, ctx: &mut LowerCtx, inputs: &[LValue]) -> OpResult<LValue>;
+}
+
+/// Name and static shape of a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueInfo {
+    pub name: String,
+    pub shape: Vec<usize>,
+}
+
+/// One op application; every op has exactly one output value.
+#[derive(Debug)]
+pub struct Node {
+    pub name: String,
+    pub op: Box<dyn Op>,
+    pub inputs: Vec<ValueId>,
+    pub output: ValueId,
+}
+
+/// A model: one input, one output, nodes in topological order, constants folded.
+#[derive(Debug)]
+pub struct Graph {
+    pub values: Vec<ValueInfo>,
+    /// Constant value per [`ValueId`] (initializers and everything folded from them).
+    pub consts: Vec<Option<Tensor>>,
+    pub nodes: Vec<Node>,
+    pub input: ValueId,
+    pub output: ValueId,
+}
+
+/// Builds a [`Graph`] node by node, inferring shapes and folding constants as it goes.
+#[derive(Debug, Default)]
+pub struct GraphBuilder {
+    values: Vec<ValueInfo>,
+    consts: Vec<Option<Tensor>>,
+    nodes: Vec<Node>,
+    input: Option<ValueId>,
+}
+
+impl GraphBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn push_value(&mut self, name: &str, shape: Vec<usize>, value: Option<Tensor>) -> ValueId {
+        self.values.push(ValueInfo { name: name.to_string(), shape });
+        self.consts.push(value);
+        self.values.len() - 1
+    }
+
+    /// Declares the model input. Only single-input models are supported.
+    pub fn input(&mut self, name: &str, shape: Vec<usize>) -> ValueId {
+        let id = self.push_value(name, shape, None);
+        self.input = Some(id);
+        id
+    }
+
+    /// Adds a constant (an initializer or a `Constant` node's value).
+    pub fn constant(&mut self, name: &str, value: Tensor) -> ValueId {
+        let shape = value.shape().to_vec();
+        self.push_value(name, shape, Some(value))
+    }
+
+    /// Shape of a value already in the graph.
+    pub fn shape(&self, id: ValueId) -> &[usize] {
+        &self.values[id].shape
+    }
+
+    /// Constant value, if `id` is a constant.
+    pub fn const_value(&self, id: ValueId) -> Option<&Tensor> {
+        self.consts[id].as_ref()
+    }
+
+    /// Adds a node; if all its inputs are constants it is evaluated now and becomes a constant.
+    pub fn node(
+        &mut self,
+        name: &str,
+        op: Box<dyn Op>,
+        inputs: Vec<ValueId>,
+        output_name: &str,
+    ) -> Result<ValueId> {
+        let wrap = |source| GraphError::Node { node: name.to_string(), op: op.name().to_string(), source };
+        let shapes: Vec<&[usize]> = inputs.iter().map(|&i| self.values[i].shape.as_slice()).collect();
+        let shape = op.output_shape(&shapes).map_err(wrap)?;
+        let const_inputs: Option<Vec<&Tensor>> = inputs.iter().map(|&i| self.consts[i].as_ref()).collect();
+        if let Some(values) = const_inputs {
+            let value = op.eval(&values).map_err(wrap)?;
+            return Ok(self.push_value(output_name, shape, Some(value)));
+        }
+        let output = self.push_value(output_name, shape, None);
+        self.nodes.push(Node { name: name.to_string(), op, inputs, output });
+        Ok(output)
+    }
+
+    /// Finishes the graph with `output` as its result.
+    pub fn finish(self, output: ValueId) -> Result<Graph> {
+        let input = self.input.ok_or(GraphError::NoInput)?;
+        Ok(Graph { values: self.values, consts: self.consts, nodes: self.nodes, input, output })
+    }
+}
+
+impl Graph {
+    /// Shape of the model input.
+    pub fn input_shape(&self) -> &[usize] {
+        &self.values[self.input].shape
+    }
+
+    /// Shape of the model output.
+    pub fn output_shape(&self) -> &[usize] {
+        &self.values[self.output].shape
+    }
+
+    /// Checks a flat input (length, finiteness) and shapes it.
+    pub fn shape_input(&self, data: &[f32]) -> Result<Tensor> {
+        let shape = self.input_shape().to_vec();
+        let expected: usize = shape.iter().product();
+        if data.len() != expected {
+            return Err(GraphError::InputLength { expected, got: data.len(), shape });
+        }
+        if let Some((index, &value)) = data.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+            return Err(GraphError::NonFiniteInput { index, value });
+        }
+        ArrayD::from_shape_vec(shape, data.to_vec()).map_err(|e| GraphError::InputData(e.to_string()))
+    }
+
+    /// f32 reference evaluation; returns every value (constants included), indexed by [`ValueId`].
+    pub fn eval_all(&self, input: &[f32]) -> Result<Vec<Option<Tensor>>> {
+        let mut values = self.consts.clone();
+        values[self.input] = Some(self.shape_input(input)?);
+        for node in &self.nodes {
+            let args = node
+                .inputs
+                .iter()
+                .map(|&i| values[i].as_ref().ok_or_else(|| GraphError::UndefinedValue(self.values[i].name.clone())))
+                .collect::<Result<Vec<_>>>()?;
+            let out = node.op.eval(&args).map_err(|source| GraphError::Node {
+                node: node.name.clone(),
+                op: node.op.name().to_string(),
+                source,
+            })?;
+            values[node.output] = Some(out);
+        }
+        Ok(values)
+    }
+
+    /// f32 reference evaluation of the model output.
+    pub fn eval(&self, input: &[f32]) -> Result<Tensor> {
+        let mut values = self.eval_all(input)?;
+        values[self.output].take().ok_or_else(|| GraphError::UndefinedValue(self.values[self.output].name.clone()))
+    }
+
+    /// Number of consumers of each value (the graph output counts as one).
+    pub fn use_counts(&self) -> Vec<usize> {
+        let mut counts = vec![0; self.values.len()];
+        for node in &self.nodes {
+            for &i in &node.inputs {
+                counts[i] += 1;
+            }
+        }
+        counts[self.output] += 1;
+        counts
+    }
+}

@@ -1,0 +1,29 @@
+//! zkinfer's intermediate representation, shared by every other crate.
+//!
+//! * [`Graph`]: the f32 model as imported from ONNX — typed [`Op`]s over statically shaped
+//!   tensors, with every constant sub-expression folded at build time.
+//! * [`calibrate`]: runs the f32 graph on sample inputs and records per-value ranges.
+//! * [`quantize`]: lowers the graph to a [`QGraph`] of a handful of integer primitives
+//!   ([`QOp`]) with power-of-two scales. Its exact integer evaluation ([`QGraph::eval`]) *is*
+//!   the circuit witness: the circuit constrains exactly these integer relations.
+//!
+//! This crate has no halo2 dependency.
+
+mod calibrate;
+mod error;
+mod graph;
+pub mod io;
+pub mod ops;
+mod quant;
+
+pub use calibrate::{calibrate, Calibration};
+pub use error::{GraphError, OpError, OpResult};
+pub use graph::{Graph, GraphBuilder, Node, Op, Tensor, ValueId, ValueInfo};
+pub use quant::{
+    lower::{LValue, LowerCtx},
+    quantize, GatherOp, LinearOp, MulOp, QGraph, QNode, QOp, QTensor, QuantConfig, RequantOp,
+    TensorId, Visibility, VisibilityConfig, Witness,
+};
+
+/// Result type of this crate.
+pub type Result<T, E = GraphError> = std::result::Result<T, E>;

@@ -1,0 +1,301 @@
+//! Lowering of the f32 graph to integer primitives, and integer calibration of range bounds.
+
+use std::collections::BTreeMap;
+
+use super::{GatherOp, LinearOp, QGraph, QNode, QOp, QTensor, QuantConfig, RequantOp, TensorId, VisibilityConfig};
+use crate::error::{OpError, OpResult};
+use crate::{Calibration, Graph, GraphError, Result, Tensor};
+
+/// A value seen by [`crate::Op::lower`].
+#[derive(Debug, Clone)]
+pub enum LValue {
+    /// A compile-time constant (initializer or folded expression), still in f32.
+    Const(Tensor),
+    /// A quantized activation. `exclusive` is true when the current node is its only consumer,
+    /// so the op may fold into the node that produced it (e.g. a bias `Add` into a `MatMul`).
+    Act { id: TensorId, exclusive: bool },
+}
+
+/// State of the lowering: the [`QGraph`] under construction plus the current node's context.
+#[derive(Debug)]
+pub struct LowerCtx<'a> {
+    config: &'a QuantConfig,
+    tensors: Vec<QTensor>,
+    /// Scale each tensor must be requantized to before it is used as an activation.
+    targets: Vec<u32>,
+    nodes: Vec<QNode>,
+    node_name: String,
+    value_name: String,
+    out_scale: u32,
+}
+
+impl<'a> LowerCtx<'a> {
+    fn new(config: &'a QuantConfig) -> Self {
+        Self {
+            config,
+            tensors: Vec::new(),
+            targets: Vec::new(),
+            nodes: Vec::new(),
+            node_name: String::new(),
+            value_name: String::new(),
+            out_scale: 0,
+        }
+    }
+
+    /// Name of the ONNX node being lowered.
+    pub fn node_name(&self) -> &str {
+        &self.node_name
+    }
+
+    /// Calibrated scale of the current node's output value.
+    pub fn out_scale(&self) -> u32 {
+        self.out_scale
+    }
+
+    /// A tensor created so far.
+    pub fn tensor(&self, id: TensorId) -> &QTensor {
+        &self.tensors[id]
+    }
+
+    /// The node that produced `id`, if any.
+    pub fn producer_mut(&mut self, id: TensorId) -> Option<&mut QNode> {
+        self.nodes.iter_mut().rev().find(|n| n.output == id)
+    }
+
+    /// Per-tensor power-of-two scale for a constant: the largest scale at which its largest
+    /// magnitude fits in `weight_bits` (sign included), capped at `max_weight_scale`.
+    pub fn const_scale(&self, value: &Tensor) -> u32 {
+        let max = value.iter().fold(0f64, |m, v| m.max((*v as f64).abs()));
+        scale_for(max, self.config.weight_bits, self.config.max_weight_scale, 1.0)
+    }
+
+    /// `round(v * 2^scale)` for every element.
+    pub fn quantize_const(&self, value: &Tensor, scale: u32) -> OpResult<Vec<i64>> {
+        let factor = (1u64 << scale) as f64;
+        value
+            .iter()
+            .map(|&v| {
+                let q = (v as f64 * factor).round();
+                if !q.is_finite() || q.abs() >= (1u64 << 62) as f64 {
+                    Err(OpError::Invalid(format!("constant {v} cannot be represented at scale 2^{scale}")))
+                } else {
+                    Ok(q as i64)
+                }
+            })
+            .collect()
+    }
+
+    /// Appends a primitive; its output gets `shape` and `scale`, and the current value's target scale.
+    pub fn push(&mut self, op: QOp, inputs: Vec<TensorId>, shape: Vec<usize>, scale: u32) -> TensorId {
+        let id = self.new_tensor(shape, scale, self.out_scale);
+        self.nodes.push(QNode { name: self.node_name.clone(), op, inputs, output: id });
+        id
+    }
+
+    fn new_tensor(&mut self, shape: Vec<usize>, scale: u32, target: u32) -> TensorId {
+        self.tensors.push(QTensor { name: self.value_name.clone(), shape, scale });
+        self.targets.push(target);
+        self.tensors.len() - 1
+    }
+
+    /// Brings `id` to its target scale (inserting a rescale when it is a raw accumulator).
+    pub fn materialize(&mut self, id: TensorId) -> OpResult<TensorId> {
+        self.rescale(id, self.targets[id], false)
+    }
+
+    /// Requantizes `id` to the current output's scale with ReLU fused in.
+    pub fn relu(&mut self, id: TensorId) -> OpResult<TensorId> {
+        self.rescale(id, self.out_scale, true)
+    }
+
+    /// Re-expresses `id` at `scale`: a rounding rescale when going down, an exact multiply when
+    /// going up; `relu` applies ReLU on the way. Returns `id` itself when nothing is to be done.
+    pub fn rescale(&mut self, id: TensorId, scale: u32, relu: bool) -> OpResult<TensorId> {
+        let t = self.tensors[id].clone();
+        if t.scale > scale || relu {
+            let shift = t.scale.saturating_sub(scale);
+            let op = QOp::Requant(RequantOp { shift, relu, bits: 0 });
+            let out = self.push(op, vec![id], t.shape.clone(), t.scale - shift);
+            if t.scale - shift < scale {
+                return self.rescale(out, scale, false);
+            }
+            return Ok(out);
+        }
+        if t.scale == scale {
+            return Ok(id);
+        }
+        let n = t.len();
+        let up = scale - t.scale;
+        if up > 30 {
+            return Err(OpError::Invalid(format!("scale gap 2^{up} too large")));
+        }
+        let op = LinearOp {
+            positions: n,
+            channels: 1,
+            terms: 1,
+            index: (0..n as u32).map(Some).collect(),
+            weight: vec![1i64 << up],
+            bias: vec![0],
+            pos_stride: 1,
+            chan_stride: 0,
+        };
+        Ok(self.push(QOp::Linear(op), vec![id], t.shape, scale))
+    }
+
+    /// Pure re-wiring: `out[i] = in[index[i]]`, keeping the input's scale and target.
+    pub fn gather(&mut self, id: TensorId, index: Vec<u32>, shape: Vec<usize>) -> TensorId {
+        let scale = self.tensors[id].scale;
+        let target = self.targets[id];
+        let out = self.new_tensor(shape, scale, target);
+        self.nodes.push(QNode {
+            name: self.node_name.clone(),
+            op: QOp::Gather(GatherOp { index }),
+            inputs: vec![id],
+            output: out,
+        });
+        out
+    }
+}
+
+/// Largest scale `s <= cap` with `max * margin * 2^s < 2^(bits-1)`.
+fn scale_for(max: f64, bits: u32, cap: u32, margin: f64) -> u32 {
+    if max <= 0.0 || !max.is_finite() {
+        return cap;
+    }
+    let room = (bits as f64 - 1.0) - (max * margin).log2();
+    if room < 0.0 {
+        0
+    } else {
+        (room.floor() as u32).min(cap)
+    }
+}
+
+/// Smallest `b` with `2^b > max * margin` (at least 1).
+fn bits_for(max: i64, margin: f64) -> u32 {
+    let need = (max as f64 * margin).ceil().max(1.0) as u128;
+    let mut b = 1u32;
+    while (1u128 << b) <= need {
+        b += 1;
+    }
+    b
+}
+
+/// Lowers a calibrated f32 graph to a [`QGraph`] and sets every range bound from the
+/// calibration samples.
+pub fn quantize(
+    graph: &Graph,
+    calibration: &Calibration,
+    config: &QuantConfig,
+    visibility: VisibilityConfig,
+) -> Result<QGraph> {
+    visibility.validate().map_err(GraphError::Calibration)?;
+    let scales: Vec<u32> = calibration
+        .max_abs
+        .iter()
+        .map(|&m| scale_for(m, config.activation_bits, config.max_activation_scale, config.margin))
+        .collect();
+    let mut ctx = LowerCtx::new(config);
+    let mut values: BTreeMap<usize, LValue> = BTreeMap::new();
+    let uses = graph.use_counts();
+
+    // Tensor 0 is the raw input; node 0 range-checks it so no consumer sees an unbounded value.
+    ctx.value_name = graph.values[graph.input].name.clone();
+    ctx.node_name = "input".into();
+    ctx.out_scale = scales[graph.input];
+    let shape = graph.input_shape().to_vec();
+    let input = ctx.new_tensor(shape.clone(), scales[graph.input], scales[graph.input]);
+    let checked = ctx.push(QOp::Requant(RequantOp { shift: 0, relu: false, bits: 0 }), vec![input], shape, ctx.out_scale);
+    values.insert(graph.input, LValue::Act { id: checked, exclusive: uses[graph.input] <= 1 });
+
+    for node in &graph.nodes {
+        let args = node
+            .inputs
+            .iter()
+            .map(|&i| match &graph.consts[i] {
+                Some(c) => Ok(LValue::Const(c.clone())),
+                None => match values.get(&i) {
+                    Some(LValue::Act { id, .. }) => Ok(LValue::Act { id: *id, exclusive: uses[i] <= 1 }),
+                    Some(v) => Ok(v.clone()),
+                    None => Err(GraphError::UndefinedValue(graph.values[i].name.clone())),
+                },
+            })
+            .collect::<Result<Vec<_>>>()?;
+        ctx.node_name = node.name.clone();
+        ctx.value_name = graph.values[node.output].name.clone();
+        ctx.out_scale = scales[node.output];
+        let wrap = |source| GraphError::Node { node: node.name.clone(), op: node.op.name().to_string(), source };
+        let out = node.op.lower(&mut ctx, &args).map_err(wrap)?;
+        values.insert(node.output, out);
+    }
+
+    let output = match values.remove(&graph.output) {
+        Some(LValue::Act { id, .. }) => {
+            ctx.value_name = graph.values[graph.output].name.clone();
+            ctx.node_name = "output".into();
+            ctx.materialize(id).map_err(|source| GraphError::Node {
+                node: "output".into(),
+                op: "Requant".into(),
+                source,
+            })?
+        }
+        _ => return Err(GraphError::Calibration("the model output does not depend on the input".into())),
+    };
+
+    let mut q = QGraph { tensors: ctx.tensors, nodes: ctx.nodes, input, output, visibility, input_bits: 0 };
+    q.prune();
+    calibrate_bounds(&mut q, calibration, config.margin)?;
+    Ok(q)
+}
+
+impl QGraph {
+    /// Removes nodes whose outputs nothing uses (e.g. an accumulator whose bias was folded elsewhere).
+    fn prune(&mut self) {
+        let mut live = vec![false; self.tensors.len()];
+        live[self.output] = true;
+        let mut keep = vec![false; self.nodes.len()];
+        for (i, node) in self.nodes.iter().enumerate().rev() {
+            if live[node.output] {
+                keep[i] = true;
+                for &x in &node.inputs {
+                    live[x] = true;
+                }
+            }
+        }
+        let mut it = keep.into_iter();
+        self.nodes.retain(|_| it.next().unwrap_or(false));
+    }
+}
+
+/// Runs the integer graph on every calibration sample and sets each range bound to the largest
+/// magnitude seen times `margin`.
+fn calibrate_bounds(q: &mut QGraph, calibration: &Calibration, margin: f64) -> Result<()> {
+    let mut max_input = 0i64;
+    let mut max_z = vec![0i64; q.nodes.len()];
+    for sample in &calibration.samples {
+        let t = &q.tensors[q.input];
+        let factor = (1u64 << t.scale) as f64;
+        let x: Vec<i64> = sample.iter().map(|&v| (v as f64 * factor).round() as i64).collect();
+        if x.len() != t.len() {
+            return Err(GraphError::Calibration(format!(
+                "sample has {} values, the model input has {}",
+                x.len(),
+                t.len()
+            )));
+        }
+        max_input = x.iter().fold(max_input, |m, v| m.max(v.abs()));
+        let w = q.eval_inner(x, false)?;
+        for (i, node) in q.nodes.iter().enumerate() {
+            if let QOp::Requant(op) = &node.op {
+                let m = w.values[node.inputs[0]].iter().fold(0i64, |m, &v| m.max(op.pre_activation(v).abs()));
+                max_z[i] = max_z[i].max(m);
+            }
+        }
+    }
+    q.input_bits = bits_for(max_input, margin);
+    for (i, node) in q.nodes.iter_mut().enumerate() {
+        if let QOp::Requant(op) = &mut node.op {
+            op.bits = bits_for(max_z[i], margin);
+        }
+    }
+    Ok(())
+}

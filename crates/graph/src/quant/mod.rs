@@ -1,0 +1,243 @@
+//! The quantized graph: a few integer primitives with power-of-two scales.
+//!
+//! Every ONNX op lowers to these primitives; the circuit crate has one chip per primitive.
+//! A value `v` at scale `s` is the integer `round(v * 2^s)`.
+
+mod eval;
+pub mod lower;
+
+use serde::{Deserialize, Serialize};
+
+pub use eval::Witness;
+pub use lower::quantize;
+
+/// Index of a tensor in a [`QGraph`].
+pub type TensorId = usize;
+
+/// Who sees a value. See the README for what each mode hides and from whom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    /// In the public instance: the verifier sees it.
+    Public,
+    /// A witness hidden by zero knowledge.
+    Private,
+    /// Parameters only: baked into the proving key as fixed columns; the verifying key commits to them.
+    Fixed,
+}
+
+impl std::str::FromStr for Visibility {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "public" => Ok(Self::Public),
+            "private" => Ok(Self::Private),
+            "fixed" => Ok(Self::Fixed),
+            "hashed" => Err("visibility 'hashed' is not implemented yet; use public, private or fixed".into()),
+            other => Err(format!("unknown visibility '{other}': expected public, private or fixed")),
+        }
+    }
+}
+
+impl std::fmt::Display for Visibility {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Public => "public",
+            Self::Private => "private",
+            Self::Fixed => "fixed",
+        })
+    }
+}
+
+/// Visibility of the model's input, parameters and output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisibilityConfig {
+    pub input: Visibility,
+    pub params: Visibility,
+    pub output: Visibility,
+}
+
+impl Default for VisibilityConfig {
+    fn default() -> Self {
+        Self { input: Visibility::Private, params: Visibility::Fixed, output: Visibility::Public }
+    }
+}
+
+impl VisibilityConfig {
+    /// Checks the combination is meaningful.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.input == Visibility::Fixed {
+            return Err("input visibility must be public or private (fixed applies to parameters)".into());
+        }
+        if self.output == Visibility::Fixed {
+            return Err("output visibility must be public or private (fixed applies to parameters)".into());
+        }
+        if self.params == Visibility::Public {
+            return Err("parameter visibility must be fixed or private".into());
+        }
+        Ok(())
+    }
+}
+
+/// Quantization knobs. Defaults reproduce the float outputs of the bundled models within 1e-2.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct QuantConfig {
+    /// Activations get the largest scale whose calibrated range (times `margin`) fits in this many bits (sign included).
+    pub activation_bits: u32,
+    /// Upper bound on any activation scale.
+    pub max_activation_scale: u32,
+    /// Constants get the largest scale whose max magnitude fits in this many bits (sign included).
+    pub weight_bits: u32,
+    /// Upper bound on any constant's scale.
+    pub max_weight_scale: u32,
+    /// Head-room factor over the calibrated maximum magnitude.
+    pub margin: f64,
+}
+
+impl Default for QuantConfig {
+    fn default() -> Self {
+        Self { activation_bits: 16, max_activation_scale: 10, weight_bits: 14, max_weight_scale: 12, margin: 2.0 }
+    }
+}
+
+/// A tensor of the quantized graph.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct QTensor {
+    /// Name of the ONNX value it represents (for messages).
+    pub name: String,
+    pub shape: Vec<usize>,
+    /// Fractional bits: the real value is `v / 2^scale`.
+    pub scale: u32,
+}
+
+impl QTensor {
+    pub fn len(&self) -> usize {
+        self.shape.iter().product()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Dense affine map with constant weights, shared by Gemm, MatMul, Conv and Add/Sub/Mul by constants.
+///
+/// The inputs are concatenated (in `QNode::inputs` order) into one flat vector `x`. For each
+/// position `p < positions` and output channel `o < channels`:
+/// `out[p * pos_stride + o * chan_stride] = bias[o] + Σ_t weight[o * terms + t] * x[index[p * terms + t]]`,
+/// where a `None` index is a zero (padding). All output channels of one position read the same
+/// inputs, which lets the circuit share one row of input cells across many weights.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LinearOp {
+    pub positions: usize,
+    pub channels: usize,
+    pub terms: usize,
+    pub index: Vec<Option<u32>>,
+    pub weight: Vec<i64>,
+    pub bias: Vec<i64>,
+    pub pos_stride: usize,
+    pub chan_stride: usize,
+}
+
+/// Rescale by `2^shift` with round-half-up, optionally followed by ReLU, with a range check:
+/// `z = floor((x + 2^(shift-1)) / 2^shift)` (`z = x` when `shift == 0`), `-2^bits <= z < 2^bits`,
+/// `out = relu ? max(z, 0) : z`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RequantOp {
+    pub shift: u32,
+    pub relu: bool,
+    /// Calibrated bound on `|z|` (set by integer calibration; the circuit range-checks it).
+    pub bits: u32,
+}
+
+/// Elementwise product of two activations: `out[i] = a[a_index[i]] * b[b_index[i]]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MulOp {
+    pub a_index: Vec<u32>,
+    pub b_index: Vec<u32>,
+}
+
+/// Pure re-wiring (reshape, flatten, transpose, broadcast): `out[i] = in[index[i]]`. Costs no constraints.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GatherOp {
+    pub index: Vec<u32>,
+}
+
+/// The integer primitives.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum QOp {
+    Linear(LinearOp),
+    Requant(RequantOp),
+    Mul(MulOp),
+    Gather(GatherOp),
+}
+
+/// One primitive application.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct QNode {
+    /// The ONNX node it came from (for messages).
+    pub name: String,
+    pub op: QOp,
+    pub inputs: Vec<TensorId>,
+    pub output: TensorId,
+}
+
+/// The quantized model. Tensor 0 is the input; `nodes` are in evaluation order.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct QGraph {
+    pub tensors: Vec<QTensor>,
+    pub nodes: Vec<QNode>,
+    pub input: TensorId,
+    pub output: TensorId,
+    pub visibility: VisibilityConfig,
+    /// Bound on the quantized input: `|x| < 2^input_bits`; the circuit range-checks the input.
+    pub input_bits: u32,
+}
+
+impl QGraph {
+    /// Quantizes a real input at the input scale, checking it against the calibrated range.
+    pub fn quantize_input(&self, input: &[f32]) -> crate::Result<Vec<i64>> {
+        let t = &self.tensors[self.input];
+        if input.len() != t.len() {
+            return Err(crate::GraphError::InputLength { expected: t.len(), got: input.len(), shape: t.shape.clone() });
+        }
+        let factor = (1u64 << t.scale) as f64;
+        input
+            .iter()
+            .enumerate()
+            .map(|(index, &v)| {
+                if !v.is_finite() {
+                    return Err(crate::GraphError::NonFiniteInput { index, value: v });
+                }
+                let q = (v as f64 * factor).round();
+                let bound = (1i64 << self.input_bits) as f64;
+                if q.abs() >= bound {
+                    return Err(crate::GraphError::OutOfRange {
+                        tensor: t.name.clone(),
+                        value: q as i64,
+                        bits: self.input_bits,
+                        real: v as f64,
+                    });
+                }
+                Ok(q as i64)
+            })
+            .collect()
+    }
+
+    /// Real value of a quantized output.
+    pub fn dequantize_output(&self, values: &[i64]) -> Vec<f64> {
+        let factor = (1u64 << self.tensors[self.output].scale) as f64;
+        values.iter().map(|&v| v as f64 / factor).collect()
+    }
+
+    /// Total multiply-accumulates in linear nodes (for reporting).
+    pub fn macs(&self) -> usize {
+        self.nodes
+            .iter()
+            .map(|n| match &n.op {
+                QOp::Linear(l) => l.positions * l.channels * l.terms,
+                QOp::Mul(m) => m.a_index.len(),
+                _ => 0,
+            })
+            .sum()
+    }
+}
