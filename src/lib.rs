@@ -1,1 +1,40 @@
-//! zkinfer
+//! # zkinfer
+//!
+//! Zero-knowledge proofs that an ONNX model, run on an input, produced an output — without
+//! revealing the weights or the input. A quantized model graph is compiled to a Halo2 circuit
+//! (KZG on BN254, SHPLONK, Keccak transcript), proven on the CPU, and verified natively.
+//!
+//! ```no_run
+//! use zkinfer::{CompileOptions, Model, Srs};
+//!
+//! # fn main() -> Result<(), zkinfer::Error> {
+//! let model = Model::load("examples/models/mlp_digits.onnx")?;
+//! let samples = zkinfer::read_samples("examples/models/mlp_digits.calibration.json", &model)?;
+//! let compiled = model.compile(&samples, &CompileOptions::default())?;
+//! let keys = zkinfer::setup(&compiled, Srs::Dev)?;
+//! let input = zkinfer::read_samples("examples/models/mlp_digits.input.json", &model)?.remove(0);
+//! let proof = zkinfer::prove(&compiled, &keys, &input)?;
+//! zkinfer::verify(&keys.verifier(), &proof)?;
+//! println!("outputs: {:?}", proof.outputs);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The same pipeline is available from the `zkinfer` command line (`zkinfer run MODEL.onnx
+//! --input INPUT.json`); see the README.
+
+mod artifacts;
+mod error;
+mod model;
+mod pipeline;
+pub mod metrics;
+mod proof;
+
+pub use artifacts::{Compiled, Settings, SETTINGS_VERSION};
+pub use error::Error;
+pub use model::{read_samples, CompileOptions, Model};
+pub use pipeline::{instance_integers, prove, prove_witness, setup, verify, Keys, Srs, VerifierKeys};
+pub use proof::{encode_instance, ProofBundle, PROOF_FORMAT_VERSION};
+
+pub use zkinfer_circuits::{CircuitPlan, PlanOptions};
+pub use zkinfer_graph::{QuantConfig, Visibility, VisibilityConfig};

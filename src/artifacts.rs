@@ -1,0 +1,125 @@
+//! The artifact directory written by `compile` and `setup`.
+//!
+//! | file | written by | who needs it |
+//! |---|---|---|
+//! | `settings.json` | compile | prover and verifier (layout plan, scales, visibility; no weights) |
+//! | `circuit.bin` | compile | prover only (the quantized graph: contains the weights) |
+//! | `pk.bin` | setup | prover only |
+//! | `vk.bin`, `srs.bin` | setup | verifier |
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use zkinfer_circuits::CircuitPlan;
+use zkinfer_graph::{QGraph, QuantConfig, VisibilityConfig};
+use zkinfer_prover::artifact::{read_artifact, write_artifact, ArtifactKind};
+
+use crate::Error;
+
+/// Version of `settings.json`; bumped on any incompatible change.
+pub const SETTINGS_VERSION: u32 = 1;
+
+pub(crate) const SETTINGS_FILE: &str = "settings.json";
+pub(crate) const CIRCUIT_FILE: &str = "circuit.bin";
+pub(crate) const PK_FILE: &str = "pk.bin";
+pub(crate) const VK_FILE: &str = "vk.bin";
+pub(crate) const SRS_FILE: &str = "srs.bin";
+
+/// Public description of a compiled model: everything a verifier needs besides the keys.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Settings {
+    pub format: String,
+    pub version: u32,
+    /// File name of the source model.
+    pub model: String,
+    pub input_shape: Vec<usize>,
+    pub output_shape: Vec<usize>,
+    /// Fixed-point scales (fractional bits) of the input and output.
+    pub input_scale: u32,
+    pub output_scale: u32,
+    pub visibility: VisibilityConfig,
+    pub quant: QuantConfig,
+    /// Circuit layout; the verifying key can only be read back with this plan.
+    pub plan: CircuitPlan,
+    /// Number of public instances (input values if public, then output values if public).
+    pub num_instances: usize,
+    pub macs: usize,
+}
+
+impl Settings {
+    pub(crate) fn new(model: &str, q: &QGraph, plan: &CircuitPlan, quant: &QuantConfig) -> Self {
+        let vis = q.visibility;
+        let input_len = q.tensors[q.input].len();
+        let output_len = q.tensors[q.output].len();
+        let num_instances = if vis.input == zkinfer_graph::Visibility::Public { input_len } else { 0 }
+            + if vis.output == zkinfer_graph::Visibility::Public { output_len } else { 0 };
+        Self {
+            format: "zkinfer-settings".into(),
+            version: SETTINGS_VERSION,
+            model: model.into(),
+            input_shape: q.tensors[q.input].shape.clone(),
+            output_shape: q.tensors[q.output].shape.clone(),
+            input_scale: q.tensors[q.input].scale,
+            output_scale: q.tensors[q.output].scale,
+            visibility: vis,
+            quant: quant.clone(),
+            plan: plan.clone(),
+            num_instances,
+            macs: q.macs(),
+        }
+    }
+
+    /// Reads and checks `DIR/settings.json`.
+    pub fn load(dir: &Path) -> Result<Self, Error> {
+        let path = dir.join(SETTINGS_FILE);
+        let text = std::fs::read_to_string(&path).map_err(Error::io(&path))?;
+        let settings: Settings = serde_json::from_str(&text)
+            .map_err(|e| Error::BadFile { path: path.clone(), reason: format!("not a zkinfer settings file: {e}") })?;
+        if settings.format != "zkinfer-settings" || settings.version != SETTINGS_VERSION {
+            return Err(Error::BadFile {
+                path,
+                reason: format!(
+                    "settings format '{}' v{} is not supported (expected zkinfer-settings v{SETTINGS_VERSION}); recompile the model",
+                    settings.format, settings.version
+                ),
+            });
+        }
+        Ok(settings)
+    }
+}
+
+/// A compiled model: the quantized graph, its circuit layout and the public settings.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    pub qgraph: Arc<QGraph>,
+    pub plan: CircuitPlan,
+    pub settings: Settings,
+}
+
+impl Compiled {
+    /// Writes `settings.json` and `circuit.bin` into `dir` (created if missing).
+    pub fn save(&self, dir: &Path) -> Result<(), Error> {
+        std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
+        let settings = serde_json::to_string_pretty(&self.settings).map_err(|e| Error::Config(e.to_string()))?;
+        let path = dir.join(SETTINGS_FILE);
+        std::fs::write(&path, settings).map_err(Error::io(&path))?;
+        let circuit = serde_json::to_vec(&*self.qgraph).map_err(|e| Error::Config(e.to_string()))?;
+        write_artifact(&dir.join(CIRCUIT_FILE), ArtifactKind::Circuit, &circuit)?;
+        Ok(())
+    }
+
+    /// Reads what [`Compiled::save`] wrote.
+    pub fn load(dir: &Path) -> Result<Self, Error> {
+        let settings = Settings::load(dir)?;
+        let path = dir.join(CIRCUIT_FILE);
+        let bytes = read_artifact(&path, ArtifactKind::Circuit)?;
+        let qgraph: QGraph = serde_json::from_slice(&bytes)
+            .map_err(|e| Error::BadFile { path, reason: format!("corrupt compiled circuit: {e}") })?;
+        Ok(Self { qgraph: Arc::new(qgraph), plan: settings.plan.clone(), settings })
+    }
+}
+
+pub(crate) fn file(dir: &Path, name: &str) -> PathBuf {
+    dir.join(name)
+}

@@ -1,0 +1,108 @@
+//! One file per subcommand; this file only parses arguments and dispatches.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use zkinfer::{Error, Visibility, VisibilityConfig};
+
+mod compile;
+mod progress;
+mod prove;
+mod run;
+mod setup;
+mod verify;
+
+/// Exit code for a proof that was checked and rejected (other failures exit with 1).
+pub const EXIT_REJECTED: u8 = 2;
+
+#[derive(Parser)]
+#[command(name = "zkinfer", version, about = "Zero-knowledge proofs of ONNX model inference (Halo2, KZG on BN254)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import, calibrate and quantize an ONNX model, and plan its circuit (writes settings.json, circuit.bin).
+    Compile(compile::CompileArgs),
+    /// Key generation: writes pk.bin, vk.bin and srs.bin into the compiled directory.
+    Setup(setup::SetupArgs),
+    /// Prove one run of the model on an input (EZKL's {"input_data": [[...]]} format).
+    Prove(prove::ProveArgs),
+    /// Verify a proof file against the verifying key; prints `verified` or the reason it was rejected.
+    Verify(verify::VerifyArgs),
+    /// compile + setup + prove + verify in one go, with a summary table.
+    Run(run::RunArgs),
+}
+
+/// Visibility flags shared by `compile` and `run`.
+#[derive(Args, Clone)]
+pub struct VisibilityArgs {
+    /// Model input: private (hidden by zero knowledge) or public (in the instance).
+    #[arg(long, default_value = "private")]
+    pub input_visibility: Visibility,
+    /// Weights and biases: fixed (baked into the proving key) or private (witness).
+    #[arg(long = "param-visibility", default_value = "fixed")]
+    pub param_visibility: Visibility,
+    /// Model output: public (in the instance) or private.
+    #[arg(long, default_value = "public")]
+    pub output_visibility: Visibility,
+}
+
+impl VisibilityArgs {
+    pub fn config(&self) -> Result<VisibilityConfig, Error> {
+        let v = VisibilityConfig {
+            input: self.input_visibility,
+            params: self.param_visibility,
+            output: self.output_visibility,
+        };
+        v.validate().map_err(Error::Config)?;
+        Ok(v)
+    }
+}
+
+/// Calibration flags shared by `compile` and `run`.
+#[derive(Args, Clone)]
+pub struct CalibrationArgs {
+    /// Sample inputs for calibration (EZKL's input format; rows may concatenate several samples).
+    /// Default: MODEL's sibling `<name>.calibration.json` if present.
+    #[arg(long)]
+    pub calibration: Option<PathBuf>,
+    /// Largest circuit size 2^k the planner may choose.
+    #[arg(long, default_value_t = 22)]
+    pub max_k: u32,
+}
+
+/// Outcome of a subcommand: rejected proofs get their own exit code.
+pub enum Outcome {
+    Ok,
+    Rejected,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let result = match cli.command {
+        Command::Compile(a) => compile::run(a),
+        Command::Setup(a) => setup::run(a),
+        Command::Prove(a) => prove::run(a),
+        Command::Verify(a) => verify::run(a),
+        Command::Run(a) => run::run(a),
+    };
+    match result {
+        Ok(Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(Outcome::Rejected) => ExitCode::from(EXIT_REJECTED),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ZKINFER_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}

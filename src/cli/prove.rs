@@ -1,0 +1,56 @@
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Result};
+use clap::Args;
+use zkinfer::{Compiled, Keys};
+
+use super::progress::step;
+use super::Outcome;
+
+#[derive(Args)]
+pub struct ProveArgs {
+    /// Directory written by `zkinfer compile` and `zkinfer setup`.
+    pub dir: PathBuf,
+    /// The input, in EZKL's format: {"input_data": [[...flattened values...]]}.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Where to write the proof file (proof, public instances, dequantized outputs).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// Reads exactly one input of the model's length from an EZKL-format file.
+pub fn read_input(path: &Path, expected_len: usize) -> Result<Vec<f32>> {
+    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let mut rows = zkinfer_graph::io::parse_input_data(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    if rows.len() != 1 {
+        bail!("{}: expected one input row, found {}", path.display(), rows.len());
+    }
+    let row = rows.remove(0);
+    if row.len() != expected_len {
+        bail!(
+            "{}: the input has {} values but the model expects {expected_len}",
+            path.display(),
+            row.len()
+        );
+    }
+    Ok(row)
+}
+
+pub fn input_len(c: &Compiled) -> usize {
+    c.settings.input_shape.iter().product()
+}
+
+pub fn run(args: ProveArgs) -> Result<Outcome> {
+    let compiled = Compiled::load(&args.dir)?;
+    let input = read_input(&args.input, input_len(&compiled))?;
+    let keys = step("loading proving key", || Keys::load(&args.dir, &compiled.settings))?;
+    let witness = step("computing witness", || compiled.witness(&input))?;
+    let bundle = step(&format!("proving (k={})", compiled.plan.k), || zkinfer::prove_witness(&compiled, &keys, witness))?;
+    bundle.save(&args.out)?;
+    println!("wrote {} ({} proof bytes)", args.out.display(), bundle.proof_bytes()?.len());
+    if !bundle.outputs.is_empty() {
+        println!("outputs: {:?}", bundle.outputs);
+    }
+    Ok(Outcome::Ok)
+}

@@ -1,0 +1,96 @@
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+use zkinfer::metrics::{fmt_bytes, measure};
+use zkinfer::{Model, Srs};
+
+use super::compile::{compile, print_plan};
+use super::progress::step;
+use super::prove::{input_len, read_input};
+use super::{CalibrationArgs, Outcome, VisibilityArgs};
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// The ONNX model.
+    pub model: PathBuf,
+    /// The input, in EZKL's format: {"input_data": [[...flattened values...]]}.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Also write the artifacts (settings, circuit, keys, proof) here.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// KZG parameters file (halo2 format); default: an INSECURE development SRS.
+    #[arg(long)]
+    pub srs: Option<PathBuf>,
+    #[command(flatten)]
+    pub calibration: CalibrationArgs,
+    #[command(flatten)]
+    pub visibility: VisibilityArgs,
+}
+
+pub fn run(args: RunArgs) -> Result<Outcome> {
+    let (compiled, t_compile) = measure(|| compile(&args.model, &args.calibration, &args.visibility, Some(&args.input)));
+    let compiled = compiled?;
+    print_plan(&compiled);
+    let input = read_input(&args.input, input_len(&compiled))?;
+    let srs = args.srs.clone().map(Srs::File).unwrap_or(Srs::Dev);
+
+    let (keys, t_setup) = measure(|| step(&format!("key generation (k={})", compiled.plan.k), || zkinfer::setup(&compiled, srs)));
+    let keys = keys?;
+    if let Some(w) = &keys.insecure_srs_warning {
+        eprintln!("WARNING: {w}");
+    }
+    let (witness, t_witness) = measure(|| step("computing witness", || compiled.witness(&input)));
+    let witness = witness?;
+    let (bundle, t_prove) =
+        measure(|| step(&format!("proving (k={})", compiled.plan.k), || zkinfer::prove_witness(&compiled, &keys, witness)));
+    let bundle = bundle?;
+    let vkeys = keys.verifier();
+    let (verified, t_verify) = measure(|| step("verifying", || zkinfer::verify(&vkeys, &bundle)));
+
+    if let Some(dir) = &args.out {
+        compiled.save(dir)?;
+        keys.save(dir)?;
+        bundle.save(&dir.join("proof.json"))?;
+        println!("artifacts written to {}", dir.display());
+    }
+
+    let reference = Model::load(&args.model)?.eval(&input)?;
+    let err = bundle.outputs.iter().zip(&reference).map(|(a, b)| (a - *b as f64).abs()).fold(0f64, f64::max);
+    let argmax = |v: &[f64]| v.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i);
+    let ref64: Vec<f64> = reference.iter().map(|&v| v as f64).collect();
+
+    let plan = &compiled.plan;
+    println!();
+    println!("| {:<22} | {:>14} |", "zkinfer run", compiled.settings.model);
+    println!("|{:-<24}|{:->16}|", "", "");
+    row("k (2^k rows)", format!("{}", plan.k));
+    row("rows used", format!("{}", plan.summary_rows()));
+    row("columns (adv/fix/lkp)", plan.summary_columns());
+    for (name, p) in [("compile", t_compile), ("setup (keygen)", t_setup), ("witness", t_witness), ("prove", t_prove), ("verify", t_verify)] {
+        row(&format!("{name} time"), format!("{:.3} s", p.wall.as_secs_f64()));
+    }
+    row("peak memory (prove)", t_prove.peak_rss.map(fmt_bytes).unwrap_or_else(|| "n/a".into()));
+    row("proof size", format!("{} B", bundle.proof_bytes()?.len()));
+    if !bundle.outputs.is_empty() {
+        row("max |out - f32|", format!("{err:.2e}"));
+        row("argmax (zk / f32)", format!("{:?} / {:?}", argmax(&bundle.outputs).unwrap_or(0), argmax(&ref64).unwrap_or(0)));
+    }
+    match verified {
+        Ok(()) => {
+            row("verified", "yes".into());
+            println!("verified");
+            Ok(Outcome::Ok)
+        }
+        Err(e) => {
+            row("verified", "NO".into());
+            println!("rejected: {e}");
+            Ok(Outcome::Rejected)
+        }
+    }
+}
+
+fn row(name: &str, value: String) {
+    println!("| {name:<22} | {value:>14} |");
+}

@@ -1,0 +1,30 @@
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+use zkinfer::{Compiled, Srs};
+
+use super::progress::step;
+use super::Outcome;
+
+#[derive(Args)]
+pub struct SetupArgs {
+    /// Directory written by `zkinfer compile`.
+    pub dir: PathBuf,
+    /// KZG parameters in halo2's format (e.g. from a powers-of-tau ceremony). Without it a
+    /// development SRS is generated: INSECURE, for testing only.
+    #[arg(long)]
+    pub srs: Option<PathBuf>,
+}
+
+pub fn run(args: SetupArgs) -> Result<Outcome> {
+    let compiled = Compiled::load(&args.dir)?;
+    let srs = args.srs.map(Srs::File).unwrap_or(Srs::Dev);
+    let keys = step(&format!("key generation (k={})", compiled.plan.k), || zkinfer::setup(&compiled, srs))?;
+    if let Some(w) = &keys.insecure_srs_warning {
+        eprintln!("WARNING: {w}");
+    }
+    keys.save(&args.dir)?;
+    println!("wrote pk.bin, vk.bin, srs.bin to {}", args.dir.display());
+    Ok(Outcome::Ok)
+}

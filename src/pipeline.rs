@@ -1,0 +1,156 @@
+//! setup / prove / verify over a compiled model.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use halo2_axiom::halo2curves::bn256::{Bn256, Fr, G1Affine};
+use halo2_axiom::plonk::{ProvingKey, VerifyingKey};
+use halo2_axiom::poly::kzg::commitment::ParamsKZG;
+use zkinfer_circuits::{public_instances, ModelCircuit};
+use zkinfer_graph::Witness;
+use zkinfer_prover::artifact;
+
+use crate::artifacts::{file, Compiled, Settings, PK_FILE, SRS_FILE, VK_FILE};
+use crate::proof::{fr_to_i64, ProofBundle};
+use crate::Error;
+
+/// Where the KZG structured reference string comes from.
+#[derive(Debug, Clone)]
+pub enum Srs {
+    /// A freshly generated development SRS: INSECURE (its generator knows the trapdoor), for testing only.
+    Dev,
+    /// A ceremony file in halo2's `ParamsKZG` format (e.g. EZKL's `kzg<k>.srs`), downsized as needed.
+    File(PathBuf),
+}
+
+/// Proving and verifying keys with the SRS they were made for.
+#[derive(Debug)]
+pub struct Keys {
+    pub params: ParamsKZG<Bn256>,
+    pub pk: ProvingKey<G1Affine>,
+    pub settings: Settings,
+    /// Set when the SRS is a development one.
+    pub insecure_srs_warning: Option<String>,
+}
+
+/// What a verifier holds: the verifying key, the SRS and the public settings.
+#[derive(Debug)]
+pub struct VerifierKeys {
+    pub params: ParamsKZG<Bn256>,
+    pub vk: VerifyingKey<G1Affine>,
+    pub settings: Settings,
+}
+
+impl Keys {
+    /// The verifier's half.
+    pub fn verifier(&self) -> VerifierKeys {
+        VerifierKeys { params: self.params.clone(), vk: self.pk.get_vk().clone(), settings: self.settings.clone() }
+    }
+
+    /// Writes `pk.bin`, `vk.bin` and `srs.bin` into `dir`.
+    pub fn save(&self, dir: &Path) -> Result<(), Error> {
+        artifact::write_pk(&file(dir, PK_FILE), &self.pk)?;
+        artifact::write_vk(&file(dir, VK_FILE), self.pk.get_vk())?;
+        zkinfer_prover::save_srs(&file(dir, SRS_FILE), &self.params)?;
+        Ok(())
+    }
+
+    /// Reads the proving side of a `setup` directory.
+    pub fn load(dir: &Path, settings: &Settings) -> Result<Self, Error> {
+        let params = zkinfer_prover::load_srs(&file(dir, SRS_FILE), settings.plan.k)?;
+        let pk = artifact::read_pk::<ModelCircuit>(&file(dir, PK_FILE), settings.plan.clone())?;
+        Ok(Self { params, pk, settings: settings.clone(), insecure_srs_warning: None })
+    }
+}
+
+impl VerifierKeys {
+    /// Reads `settings.json`, `vk.bin` and `srs.bin` from `dir`.
+    pub fn load(dir: &Path) -> Result<Self, Error> {
+        let settings = Settings::load(dir)?;
+        let params = zkinfer_prover::load_srs(&file(dir, SRS_FILE), settings.plan.k)?;
+        let vk = artifact::read_vk::<ModelCircuit>(&file(dir, VK_FILE), settings.plan.clone())?;
+        Ok(Self { params, vk, settings })
+    }
+}
+
+/// Generates (or loads) the SRS and runs key generation.
+pub fn setup(compiled: &Compiled, srs: Srs) -> Result<Keys, Error> {
+    let _span = tracing::info_span!("setup", k = compiled.plan.k).entered();
+    let k = compiled.plan.k;
+    let (params, warning) = match srs {
+        Srs::Dev => {
+            let (params, warning) = zkinfer_prover::dev_srs(k);
+            (params, Some(warning))
+        }
+        Srs::File(path) => (zkinfer_prover::load_srs(&path, k)?, None),
+    };
+    let circuit = ModelCircuit::new(compiled.qgraph.clone(), compiled.plan.clone(), None);
+    let (pk, _vk) = zkinfer_prover::keygen(&params, &circuit)?;
+    Ok(Keys { params, pk, settings: compiled.settings.clone(), insecure_srs_warning: warning })
+}
+
+impl Compiled {
+    /// Exact integer evaluation of the model on a real input: the circuit's witness.
+    /// Fails with a clear error on a wrong input length, a NaN, or a value outside the calibrated range.
+    pub fn witness(&self, input: &[f32]) -> Result<Witness, Error> {
+        let x = self.qgraph.quantize_input(input)?;
+        Ok(self.qgraph.eval(x)?)
+    }
+}
+
+/// Proves one run of the model on `input`.
+pub fn prove(compiled: &Compiled, keys: &Keys, input: &[f32]) -> Result<ProofBundle, Error> {
+    let witness = compiled.witness(input)?;
+    prove_witness(compiled, keys, witness)
+}
+
+/// Proves a run whose witness was already computed with [`Compiled::witness`].
+pub fn prove_witness(compiled: &Compiled, keys: &Keys, witness: Witness) -> Result<ProofBundle, Error> {
+    let _span = tracing::info_span!("prove", k = compiled.plan.k).entered();
+    let instances = public_instances(&compiled.qgraph, &witness);
+    let outputs = if compiled.settings.visibility.output == zkinfer_graph::Visibility::Public {
+        witness.output(&compiled.qgraph).to_vec()
+    } else {
+        Vec::new()
+    };
+    let circuit = ModelCircuit::new(compiled.qgraph.clone(), compiled.plan.clone(), Some(Arc::new(witness)));
+    let proof = zkinfer_prover::prove(&keys.params, &keys.pk, &circuit, &instances)?;
+    Ok(ProofBundle::new(&proof, &instances, &compiled.settings, outputs))
+}
+
+/// Verifies a proof file's proof against its public instances, and checks that the outputs it
+/// claims are the ones those instances encode.
+pub fn verify(keys: &VerifierKeys, bundle: &ProofBundle) -> Result<(), Error> {
+    let _span = tracing::info_span!("verify").entered();
+    let settings = &keys.settings;
+    let instances = bundle.instance_values()?;
+    if instances.len() != settings.num_instances {
+        return Err(Error::BadProof(format!(
+            "{} public instances given, the model has {}",
+            instances.len(),
+            settings.num_instances
+        )));
+    }
+    if settings.visibility.output == zkinfer_graph::Visibility::Public {
+        let n_out: usize = settings.output_shape.iter().product();
+        let encoded: Vec<Option<i64>> = instances[instances.len() - n_out..].iter().map(fr_to_i64).collect();
+        let claimed: Vec<Option<i64>> = bundle.quantized_outputs.iter().map(|&v| Some(v)).collect();
+        if encoded != claimed {
+            return Err(Error::BadProof("the outputs in the proof file differ from its public instances".into()));
+        }
+        let factor = (1u64 << settings.output_scale) as f64;
+        let consistent = bundle.outputs.len() == n_out
+            && bundle.outputs.iter().zip(&bundle.quantized_outputs).all(|(o, q)| *o == *q as f64 / factor);
+        if !consistent {
+            return Err(Error::BadProof("the dequantized outputs differ from the quantized outputs".into()));
+        }
+    }
+    let proof = bundle.proof_bytes()?;
+    zkinfer_verifier::verify(&keys.params, &keys.vk, &proof, &instances)?;
+    Ok(())
+}
+
+/// Integer value of each public instance (for display).
+pub fn instance_integers(instances: &[Fr]) -> Vec<Option<i64>> {
+    instances.iter().map(fr_to_i64).collect()
+}

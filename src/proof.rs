@@ -1,0 +1,134 @@
+//! The proof file: proof bytes, public instances and the outputs they encode.
+
+use std::path::Path;
+
+use halo2_axiom::halo2curves::bn256::Fr;
+use halo2_axiom::halo2curves::ff::PrimeField;
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Settings};
+
+/// Version of the proof JSON format.
+pub const PROOF_FORMAT_VERSION: u32 = 1;
+
+/// What `zkinfer prove` writes: everything a verifier needs besides the verifying key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProofBundle {
+    pub format: String,
+    pub version: u32,
+    /// The proof, `0x`-prefixed hex (the bytes an on-chain verifier takes).
+    pub proof: String,
+    /// Public instances in circuit order, each a 32-byte big-endian `0x` hex field element.
+    pub instances: Vec<String>,
+    /// Quantized output values (signed integers at `output_scale`), when the output is public.
+    pub quantized_outputs: Vec<i64>,
+    /// Dequantized outputs (`quantized / 2^output_scale`), when the output is public.
+    pub outputs: Vec<f64>,
+    pub output_shape: Vec<usize>,
+    pub output_scale: u32,
+}
+
+impl ProofBundle {
+    pub(crate) fn new(proof: &[u8], instances: &[Fr], settings: &Settings, quantized_outputs: Vec<i64>) -> Self {
+        let factor = (1u64 << settings.output_scale) as f64;
+        Self {
+            format: "zkinfer-proof".into(),
+            version: PROOF_FORMAT_VERSION,
+            proof: format!("0x{}", hex(proof)),
+            instances: instances.iter().map(fr_to_hex).collect(),
+            outputs: quantized_outputs.iter().map(|&v| v as f64 / factor).collect(),
+            quantized_outputs,
+            output_shape: settings.output_shape.clone(),
+            output_scale: settings.output_scale,
+        }
+    }
+
+    /// Reads a proof file, checking its format and version.
+    pub fn load(path: &Path) -> Result<Self, Error> {
+        let text = std::fs::read_to_string(path).map_err(Error::io(path))?;
+        let bundle: ProofBundle = serde_json::from_str(&text)
+            .map_err(|e| Error::BadFile { path: path.into(), reason: format!("not a zkinfer proof file: {e}") })?;
+        if bundle.format != "zkinfer-proof" || bundle.version != PROOF_FORMAT_VERSION {
+            return Err(Error::BadFile {
+                path: path.into(),
+                reason: format!(
+                    "proof format '{}' v{} is not supported (expected zkinfer-proof v{PROOF_FORMAT_VERSION})",
+                    bundle.format, bundle.version
+                ),
+            });
+        }
+        Ok(bundle)
+    }
+
+    /// Writes the proof file as pretty JSON.
+    pub fn save(&self, path: &Path) -> Result<(), Error> {
+        let text = serde_json::to_string_pretty(self).map_err(|e| Error::Config(e.to_string()))?;
+        std::fs::write(path, text).map_err(Error::io(path))
+    }
+
+    /// Proof bytes.
+    pub fn proof_bytes(&self) -> Result<Vec<u8>, Error> {
+        unhex(&self.proof).ok_or_else(|| Error::BadProof("'proof' is not 0x-prefixed hex".into()))
+    }
+
+    /// Public instances as field elements (rejects non-canonical encodings).
+    pub fn instance_values(&self) -> Result<Vec<Fr>, Error> {
+        self.instances
+            .iter()
+            .enumerate()
+            .map(|(i, s)| fr_from_hex(s).ok_or_else(|| Error::BadProof(format!("instance #{i} '{s}' is not a canonical field element"))))
+            .collect()
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    let s = s.strip_prefix("0x")?;
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+}
+
+/// 32-byte big-endian hex of a field element.
+pub(crate) fn fr_to_hex(v: &Fr) -> String {
+    let mut bytes = v.to_repr();
+    bytes.as_mut().reverse();
+    format!("0x{}", hex(bytes.as_ref()))
+}
+
+pub(crate) fn fr_from_hex(s: &str) -> Option<Fr> {
+    let mut bytes = unhex(s)?;
+    if bytes.len() != 32 {
+        return None;
+    }
+    bytes.reverse();
+    let mut repr = <Fr as PrimeField>::Repr::default();
+    repr.as_mut().copy_from_slice(&bytes);
+    Option::from(Fr::from_repr(repr))
+}
+
+/// Encodes a signed fixed-point integer as a public instance (`p - |v|` for negatives), in the
+/// proof file's 32-byte big-endian hex form.
+pub fn encode_instance(v: i64) -> String {
+    let f = Fr::from(v.unsigned_abs());
+    fr_to_hex(&if v < 0 { -f } else { f })
+}
+
+/// Signed integer encoded by a field element (`p - |v|` for negatives), if it fits in i64.
+pub(crate) fn fr_to_i64(v: &Fr) -> Option<i64> {
+    let small = |x: &Fr| -> Option<i64> {
+        let repr = x.to_repr();
+        let bytes = repr.as_ref();
+        if bytes[8..].iter().any(|&b| b != 0) {
+            return None;
+        }
+        let mut le = [0u8; 8];
+        le.copy_from_slice(&bytes[..8]);
+        i64::try_from(u64::from_le_bytes(le)).ok()
+    };
+    small(v).or_else(|| small(&-*v).map(|x| -x))
+}

@@ -1,0 +1,48 @@
+//! Shared helpers for the end-to-end tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use zkinfer::{CompileOptions, Compiled, Model};
+
+pub fn models_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/models")
+}
+
+pub fn model_path(name: &str) -> PathBuf {
+    models_dir().join(format!("{name}.onnx"))
+}
+
+pub fn load(name: &str) -> Model {
+    Model::load(model_path(name)).expect("bundled model imports")
+}
+
+pub fn input(name: &str, model: &Model) -> Vec<f32> {
+    zkinfer::read_samples(models_dir().join(format!("{name}.input.json")), model).expect("input file").remove(0)
+}
+
+pub fn compile(name: &str, opts: &CompileOptions) -> (Model, Compiled) {
+    let model = load(name);
+    let samples = zkinfer::read_samples(models_dir().join(format!("{name}.calibration.json")), &model).expect("calibration");
+    let compiled = model.compile(&samples, opts).expect("compiles");
+    (model, compiled)
+}
+
+/// The float reference output shipped with the model (onnxruntime).
+pub fn float_output(name: &str) -> Vec<f64> {
+    let text = std::fs::read_to_string(models_dir().join(format!("{name}.float_output.json"))).expect("float output");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    v["output_data"][0].as_array().expect("array").iter().map(|x| x.as_f64().expect("number")).collect()
+}
+
+pub fn argmax(v: &[f64]) -> usize {
+    v.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i).expect("non-empty")
+}
+
+/// A fresh, empty scratch directory under the target dir.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}

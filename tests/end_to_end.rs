@@ -1,0 +1,61 @@
+//! Compile, setup, prove and verify the bundled digit models through the library API, and check
+//! that tampered proofs and public outputs are rejected.
+
+mod common;
+
+use common::*;
+use zkinfer::{CompileOptions, Error, Srs};
+
+fn prove_and_check(name: &str) {
+    let (model, compiled) = compile(name, &CompileOptions::default());
+    let input = input(name, &model);
+    let keys = zkinfer::setup(&compiled, Srs::Dev).expect("setup");
+    let bundle = zkinfer::prove(&compiled, &keys, &input).expect("prove");
+    let vkeys = keys.verifier();
+    zkinfer::verify(&vkeys, &bundle).expect("honest proof verifies");
+
+    let reference = float_output(name);
+    let err = bundle.outputs.iter().zip(&reference).map(|(a, b)| (a - b).abs()).fold(0f64, f64::max);
+    println!("{name}: k={} max |zk - f32| = {err:.2e}", compiled.plan.k);
+    assert!(err < 1e-2, "{name}: output error {err} too large");
+    assert_eq!(argmax(&bundle.outputs), argmax(&reference), "{name}: argmax differs");
+
+    // One flipped byte anywhere in the proof is rejected.
+    let proof = bundle.proof_bytes().expect("hex");
+    for pos in [0, proof.len() / 3, proof.len() / 2, proof.len() - 1] {
+        let mut bad = proof.clone();
+        bad[pos] ^= 1;
+        let mut tampered = bundle.clone();
+        tampered.proof = format!("0x{}", bad.iter().map(|b| format!("{b:02x}")).collect::<String>());
+        assert!(matches!(zkinfer::verify(&vkeys, &tampered), Err(Error::Verify(_))), "{name}: flipped byte {pos} accepted");
+    }
+
+    // A changed public output (consistently edited everywhere in the file) is rejected by the proof check.
+    let mut forged = bundle.clone();
+    let last = forged.instances.len() - 1;
+    let target = forged.quantized_outputs[forged.quantized_outputs.len() - 1] + 1;
+    forged.instances[last] = forged_instance(target);
+    let n = forged.quantized_outputs.len();
+    forged.quantized_outputs[n - 1] = target;
+    forged.outputs[n - 1] = target as f64 / (1u64 << forged.output_scale) as f64;
+    assert!(matches!(zkinfer::verify(&vkeys, &forged), Err(Error::Verify(_))), "{name}: forged output accepted");
+
+    // Outputs in the file that disagree with the instances are caught before the proof check.
+    let mut lying = bundle.clone();
+    lying.outputs[0] += 1.0;
+    assert!(matches!(zkinfer::verify(&vkeys, &lying), Err(Error::BadProof(_))));
+}
+
+fn forged_instance(v: i64) -> String {
+    zkinfer::encode_instance(v)
+}
+
+#[test]
+fn mlp_digits_end_to_end() {
+    prove_and_check("mlp_digits");
+}
+
+#[test]
+fn cnn_digits_end_to_end() {
+    prove_and_check("cnn_digits");
+}
