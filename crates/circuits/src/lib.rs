@@ -1,1 +1,29 @@
-//! placeholder
+//! `QGraph` → Halo2 circuit (halo2-axiom, KZG on BN254).
+//!
+//! * [`plan`] picks the layout (`k`, dot-product width, range-check limb size) from a
+//!   [`zkinfer_graph::QGraph`] and returns a [`CircuitPlan`]: everything the constraint system
+//!   depends on. The verifier rebuilds the constraint system from the plan alone.
+//! * [`ModelCircuit`] implements `Circuit<Fr>` with `Params = CircuitPlan`; its witness is
+//!   the graph's exact integer evaluation ([`zkinfer_graph::QGraph::eval`]).
+//! * [`public_instances`] gives the single instance column for a witness.
+//!
+//! ```ignore
+//! let plan = zkinfer_circuits::plan(&q, &PlanOptions::default())?;
+//! let w = q.eval(input)?;
+//! let circuit = ModelCircuit::new(Arc::new(q.clone()), plan.clone(), Some(Arc::new(w.clone())));
+//! let instances = public_instances(&q, &w);
+//! ```
+
+mod chips;
+mod circuit;
+mod error;
+mod layout;
+mod plan;
+
+pub use circuit::{public_instances, CellOverride, ModelCircuit, ModelConfig};
+pub use error::CircuitError;
+pub use layout::AdviceRef;
+pub use plan::{plan, CircuitPlan, CircuitStats, PlanOptions};
+
+/// The scalar field the circuit is defined over.
+pub use halo2_axiom::halo2curves::bn256::Fr;

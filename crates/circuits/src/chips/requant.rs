@@ -1,0 +1,108 @@
+//! Requant chip: rounding rescale by `2^shift` with a proven remainder, a range check of the
+//! result, and an optional ReLU. One element per row.
+//!
+//! With `R = Σ CR_c L_c` (remainder) and `W = Σ CW_c L_c` (sign-folded value):
+//! * `IN + HALF = Z * POW + R`
+//! * `SIGN ∈ {0, 1}`, `W = Z` if `SIGN = 1`, `W = -Z - 1` if `SIGN = 0`
+//! * every limb `L_c * (1 + MM_c)` is in the `0..2^b` table, so `R ∈ [0, 2^shift)` and
+//!   `W ∈ [0, 2^bits)` exactly (`MM_c` scales a partial top limb up to the table size)
+//! * `OUT = SIGN * Z` (ReLU) or `OUT = Z`.
+//!
+//! Hence `Z = floor((IN + 2^(shift-1)) / 2^shift)` with `-2^bits <= Z < 2^bits`, and `SIGN` is
+//! forced to `[Z >= 0]`, as long as `|IN|` is far below the field size (it is: `IN` is an
+//! accumulator of range-checked values).
+
+use halo2_axiom::plonk::{Advice, Column, ConstraintSystem, Expression, Fixed, Selector, TableColumn};
+use halo2_axiom::poly::Rotation;
+
+use super::sum;
+use crate::Fr;
+
+/// Columns and selectors of the requant chip.
+#[derive(Debug, Clone)]
+pub struct RequantConfig {
+    /// The value being rescaled (copy of its source).
+    pub input: Column<Advice>,
+    /// The result after the optional ReLU.
+    pub out: Column<Advice>,
+    /// The rounded quotient.
+    pub z: Column<Advice>,
+    /// `[Z >= 0]`.
+    pub sign: Column<Advice>,
+    /// Range-checked limbs.
+    pub limbs: Vec<Column<Advice>>,
+    /// `2^shift`.
+    pub pow: Column<Fixed>,
+    /// `2^(shift-1)` (0 when shift is 0).
+    pub half: Column<Fixed>,
+    /// Weight of each limb in the remainder.
+    pub cr: Vec<Column<Fixed>>,
+    /// Weight of each limb in the sign-folded value.
+    pub cw: Vec<Column<Fixed>>,
+    /// Top-limb multiplier minus one.
+    pub mm: Vec<Column<Fixed>>,
+    /// Enables the rescale and range equations.
+    pub q_rq: Selector,
+    /// Output is `max(Z, 0)`.
+    pub q_relu: Selector,
+    /// Output is `Z`.
+    pub q_plain: Selector,
+}
+
+impl RequantConfig {
+    /// Allocates the chip with `limbs` limb columns, each looked up in `table`.
+    pub fn configure(meta: &mut ConstraintSystem<Fr>, limbs: usize, table: TableColumn) -> Self {
+        let input = meta.advice_column();
+        let out = meta.advice_column();
+        meta.enable_equality(input);
+        meta.enable_equality(out);
+        let cfg = Self {
+            input,
+            out,
+            z: meta.advice_column(),
+            sign: meta.advice_column(),
+            limbs: (0..limbs).map(|_| meta.advice_column()).collect(),
+            pow: meta.fixed_column(),
+            half: meta.fixed_column(),
+            cr: (0..limbs).map(|_| meta.fixed_column()).collect(),
+            cw: (0..limbs).map(|_| meta.fixed_column()).collect(),
+            mm: (0..limbs).map(|_| meta.fixed_column()).collect(),
+            q_rq: meta.selector(),
+            q_relu: meta.selector(),
+            q_plain: meta.selector(),
+        };
+        let g = cfg.clone();
+        meta.create_gate("requant", |vc| {
+            let cur = Rotation::cur();
+            let q = vc.query_selector(g.q_rq);
+            let q_relu = vc.query_selector(g.q_relu);
+            let q_plain = vc.query_selector(g.q_plain);
+            let input = vc.query_advice(g.input, cur);
+            let out = vc.query_advice(g.out, cur);
+            let z = vc.query_advice(g.z, cur);
+            let s = vc.query_advice(g.sign, cur);
+            let pow = vc.query_fixed(g.pow, cur);
+            let half = vc.query_fixed(g.half, cur);
+            let l: Vec<Expression<Fr>> = g.limbs.iter().map(|c| vc.query_advice(*c, cur)).collect();
+            let r = sum(g.cr.iter().zip(&l).map(|(c, l)| vc.query_fixed(*c, cur) * l.clone()));
+            let w = sum(g.cw.iter().zip(&l).map(|(c, l)| vc.query_fixed(*c, cur) * l.clone()));
+            let one = Expression::Constant(Fr::one());
+            let two = Expression::Constant(Fr::from(2));
+            vec![
+                q.clone() * (input + half - z.clone() * pow - r),
+                q.clone() * (s.clone() * (one.clone() - s.clone())),
+                q * (w - ((two * s.clone() - one.clone()) * z.clone() + s.clone() - one)),
+                q_relu * (out.clone() - s * z.clone()),
+                q_plain * (out - z),
+            ]
+        });
+        for (c, (limb, mm)) in cfg.limbs.iter().zip(&cfg.mm).enumerate() {
+            meta.lookup(format!("limb {c}"), |vc| {
+                let l = vc.query_advice(*limb, Rotation::cur());
+                let mm = vc.query_fixed(*mm, Rotation::cur());
+                vec![(l.clone() + l * mm, table)]
+            });
+        }
+        cfg
+    }
+}

@@ -1,0 +1,310 @@
+//! [`ModelCircuit`]: the whole quantized graph as one halo2 circuit.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use halo2_axiom::circuit::{Cell, Layouter, Region, SimpleFloorPlanner, Value};
+use halo2_axiom::plonk::{Advice, Circuit, Column, ConstraintSystem, Error, Fixed, Instance, Selector};
+use zkinfer_graph::{QGraph, Visibility, Witness};
+
+use crate::chips::dot::{DotConfig, WeightColumns};
+use crate::chips::mul::MulConfig;
+use crate::chips::range::RangeTableConfig;
+use crate::chips::requant::RequantConfig;
+use crate::layout::{self, fe, AdviceRef, FixedRef, Loc, SelRef, Sink};
+use crate::{CircuitError, CircuitPlan, Fr};
+
+/// A witness value forced into one advice cell at assignment time (soundness tests, mutation audits).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CellOverride {
+    /// The logical column.
+    pub column: AdviceRef,
+    /// The absolute row.
+    pub row: usize,
+    /// The value written instead of the honest one.
+    pub value: Fr,
+}
+
+/// Columns of the whole circuit.
+#[derive(Debug, Clone)]
+pub struct ModelConfig {
+    /// Dot-product chip (Linear nodes).
+    pub dot: DotConfig,
+    /// Requant chip (rescale, ReLU, range checks; also holds the ZERO/ONE cells).
+    pub requant: RequantConfig,
+    /// Product chip, when the plan has lanes.
+    pub mul: Option<MulConfig>,
+    /// The `0..2^b` table.
+    pub range: RangeTableConfig,
+    /// The single instance column: public input, then public output.
+    pub instance: Column<Instance>,
+    /// Fixed column for the ZERO/ONE constants.
+    pub constants: Column<Fixed>,
+    /// The plan the constraint system was built from.
+    pub plan: CircuitPlan,
+    /// Rows available for assignment at `plan.k`.
+    pub usable_rows: usize,
+}
+
+impl ModelConfig {
+    fn advice(&self, r: AdviceRef) -> Option<Column<Advice>> {
+        let rq = &self.requant;
+        let mul = self.mul.as_ref();
+        match r {
+            AdviceRef::DotX(i) => self.dot.x.get(i).copied(),
+            AdviceRef::DotAcc(j) => self.dot.acc.get(j).copied(),
+            AdviceRef::DotW { out, term } => match &self.dot.w {
+                WeightColumns::Advice(w) => w.get(out).and_then(|r| r.get(term)).copied(),
+                WeightColumns::Fixed(_) => None,
+            },
+            AdviceRef::RqIn => Some(rq.input),
+            AdviceRef::RqOut => Some(rq.out),
+            AdviceRef::RqZ => Some(rq.z),
+            AdviceRef::RqSign => Some(rq.sign),
+            AdviceRef::RqLimb(c) => rq.limbs.get(c).copied(),
+            AdviceRef::MulA(l) => mul.and_then(|m| m.a.get(l)).copied(),
+            AdviceRef::MulB(l) => mul.and_then(|m| m.b.get(l)).copied(),
+            AdviceRef::MulC(l) => mul.and_then(|m| m.c.get(l)).copied(),
+        }
+    }
+
+    fn fixed(&self, r: FixedRef) -> Option<Column<Fixed>> {
+        let rq = &self.requant;
+        match r {
+            FixedRef::DotW { out, term } => match &self.dot.w {
+                WeightColumns::Fixed(w) => w.get(out).and_then(|r| r.get(term)).copied(),
+                WeightColumns::Advice(_) => None,
+            },
+            FixedRef::RqPow => Some(rq.pow),
+            FixedRef::RqHalf => Some(rq.half),
+            FixedRef::RqCr(c) => rq.cr.get(c).copied(),
+            FixedRef::RqCw(c) => rq.cw.get(c).copied(),
+            FixedRef::RqMm(c) => rq.mm.get(c).copied(),
+        }
+    }
+
+    fn selector(&self, s: SelRef) -> Option<Selector> {
+        match s {
+            SelRef::DotFirst => Some(self.dot.q_first),
+            SelRef::DotNext => Some(self.dot.q_next),
+            SelRef::Rq => Some(self.requant.q_rq),
+            SelRef::RqRelu => Some(self.requant.q_relu),
+            SelRef::RqPlain => Some(self.requant.q_plain),
+            SelRef::Mul => self.mul.as_ref().map(|m| m.q_mul),
+        }
+    }
+}
+
+/// The circuit of one quantized model; `witness: None` for keygen.
+#[derive(Debug, Clone)]
+pub struct ModelCircuit {
+    graph: Arc<QGraph>,
+    plan: CircuitPlan,
+    witness: Option<Arc<Witness>>,
+    overrides: Vec<CellOverride>,
+}
+
+impl ModelCircuit {
+    /// A circuit for `graph` laid out by `plan`, proving `witness` (None: keygen / verification).
+    pub fn new(graph: Arc<QGraph>, plan: CircuitPlan, witness: Option<Arc<Witness>>) -> Self {
+        Self { graph, plan, witness, overrides: Vec::new() }
+    }
+
+    /// Replaces honest witness values in the given cells (for soundness tests and audits).
+    pub fn with_overrides(mut self, overrides: Vec<CellOverride>) -> Self {
+        self.overrides = overrides;
+        self
+    }
+
+    /// The plan.
+    pub fn plan(&self) -> &CircuitPlan {
+        &self.plan
+    }
+
+    /// The graph.
+    pub fn graph(&self) -> &QGraph {
+        &self.graph
+    }
+
+    /// Every advice cell the layout assigns, in assignment order (the ZERO/ONE constants first).
+    pub fn assigned_advice_cells(&self) -> Result<Vec<(AdviceRef, usize)>, CircuitError> {
+        let (rec, _) = layout::assign(&self.graph, &self.plan, None, usize::MAX, Recorder::default())?;
+        Ok(rec.cells)
+    }
+
+    /// The cells holding the model output, as (column, row), in output order.
+    pub fn output_cells(&self) -> Result<Vec<(AdviceRef, usize)>, CircuitError> {
+        let (_, public) = layout::assign(&self.graph, &self.plan, None, usize::MAX, Recorder::default())?;
+        Ok(public.output.iter().map(|l| (l.col, l.row)).collect())
+    }
+}
+
+/// The single instance column: `[input values if input is public] ++ [output values if output is public]`.
+pub fn public_instances(q: &QGraph, w: &Witness) -> Vec<Fr> {
+    let mut out = Vec::new();
+    if q.visibility.input == Visibility::Public {
+        out.extend(w.values[q.input].iter().map(|&v| fe(v as i128)));
+    }
+    if q.visibility.output == Visibility::Public {
+        out.extend(w.values[q.output].iter().map(|&v| fe(v as i128)));
+    }
+    out
+}
+
+/// Lists assigned advice cells; drops everything else.
+#[derive(Default)]
+struct Recorder {
+    cells: Vec<(AdviceRef, usize)>,
+}
+
+impl Sink for Recorder {
+    fn advice(&mut self, col: AdviceRef, row: usize, _: Value<Fr>) -> Loc {
+        self.cells.push((col, row));
+        Loc { col, row }
+    }
+    fn fixed(&mut self, _: FixedRef, _: usize, _: Fr) {}
+    fn enable(&mut self, _: SelRef, _: usize) {}
+    fn copy(&mut self, _: Loc, _: Loc) {}
+    fn constant(&mut self, _: Loc, _: Fr) {}
+}
+
+/// Writes into the halo2 region; remembers the first error (sink calls are infallible).
+struct RegionSink<'r, 'a> {
+    region: &'r mut Region<'a, Fr>,
+    cfg: &'r ModelConfig,
+    overrides: HashMap<(AdviceRef, usize), Fr>,
+    err: Option<Error>,
+}
+
+impl RegionSink<'_, '_> {
+    fn cell(&mut self, l: Loc) -> Option<Cell> {
+        match self.cfg.advice(l.col) {
+            Some(c) => Some(Cell { row_offset: l.row, column: c.into() }),
+            None => {
+                self.err.get_or_insert(Error::Synthesis);
+                None
+            }
+        }
+    }
+}
+
+impl Sink for RegionSink<'_, '_> {
+    fn advice(&mut self, col: AdviceRef, row: usize, v: Value<Fr>) -> Loc {
+        let v = match self.overrides.get(&(col, row)) {
+            Some(o) => Value::known(*o),
+            None => v,
+        };
+        match self.cfg.advice(col) {
+            Some(c) => {
+                self.region.assign_advice(c, row, v);
+            }
+            None => {
+                self.err.get_or_insert(Error::Synthesis);
+            }
+        }
+        Loc { col, row }
+    }
+    fn fixed(&mut self, col: FixedRef, row: usize, v: Fr) {
+        match self.cfg.fixed(col) {
+            Some(c) => {
+                self.region.assign_fixed(c, row, v);
+            }
+            None => {
+                self.err.get_or_insert(Error::Synthesis);
+            }
+        }
+    }
+    fn enable(&mut self, s: SelRef, row: usize) {
+        let res = match self.cfg.selector(s) {
+            Some(sel) => sel.enable(self.region, row),
+            None => Err(Error::Synthesis),
+        };
+        if let Err(e) = res {
+            self.err.get_or_insert(e);
+        }
+    }
+    fn copy(&mut self, a: Loc, b: Loc) {
+        if let (Some(a), Some(b)) = (self.cell(a), self.cell(b)) {
+            self.region.constrain_equal(a, b);
+        }
+    }
+    fn constant(&mut self, a: Loc, v: Fr) {
+        if let Some(a) = self.cell(a) {
+            if let Err(e) = self.region.constrain_constant(a, v) {
+                self.err.get_or_insert(e);
+            }
+        }
+    }
+}
+
+fn synthesis_error(e: CircuitError, k: u32) -> Error {
+    match e {
+        CircuitError::NotEnoughRows { .. } => Error::NotEnoughRowsAvailable { current_k: k },
+        _ => Error::Synthesis,
+    }
+}
+
+impl Circuit<Fr> for ModelCircuit {
+    type Config = ModelConfig;
+    type FloorPlanner = SimpleFloorPlanner;
+    type Params = CircuitPlan;
+
+    fn without_witnesses(&self) -> Self {
+        Self { graph: self.graph.clone(), plan: self.plan.clone(), witness: None, overrides: Vec::new() }
+    }
+
+    fn params(&self) -> CircuitPlan {
+        self.plan.clone()
+    }
+
+    fn configure_with_params(meta: &mut ConstraintSystem<Fr>, plan: CircuitPlan) -> ModelConfig {
+        let n = plan.dot_inputs.max(1);
+        let m = plan.dot_outputs.max(1);
+        let instance = meta.instance_column();
+        meta.enable_equality(instance);
+        let constants = meta.fixed_column();
+        meta.enable_constant(constants);
+        let range = RangeTableConfig::configure(meta, plan.limb_bits.clamp(1, 27));
+        let dot = DotConfig::configure(meta, n, m, plan.params_fixed);
+        let requant = RequantConfig::configure(meta, plan.limbs, range.table);
+        let mul = (plan.mul_lanes > 0).then(|| MulConfig::configure(meta, plan.mul_lanes));
+        let usable_rows = (1usize << plan.k.min(40)).saturating_sub(meta.blinding_factors() + 1);
+        ModelConfig { dot, requant, mul, range, instance, constants, plan, usable_rows }
+    }
+
+    fn configure(meta: &mut ConstraintSystem<Fr>) -> ModelConfig {
+        Self::configure_with_params(meta, CircuitPlan::default())
+    }
+
+    fn synthesize(&self, config: ModelConfig, mut layouter: impl Layouter<Fr>) -> Result<(), Error> {
+        let k = self.plan.k;
+        if config.plan != self.plan {
+            return Err(Error::Synthesis);
+        }
+        config.range.load(&mut layouter)?;
+        let overrides: HashMap<(AdviceRef, usize), Fr> =
+            self.overrides.iter().map(|o| ((o.column, o.row), o.value)).collect();
+        let public = layouter.assign_region(
+            || "model",
+            |mut region| {
+                let sink = RegionSink { region: &mut region, cfg: &config, overrides, err: None };
+                let (sink, public) =
+                    layout::assign(&self.graph, &self.plan, self.witness.as_deref(), config.usable_rows, sink)
+                        .map_err(|e| synthesis_error(e, k))?;
+                match sink.err {
+                    Some(e) => Err(e),
+                    None => Ok(public),
+                }
+            },
+        )?;
+        let mut row = 0;
+        let cells = if self.plan.input_public { public.input.iter() } else { [].iter() }
+            .chain(if self.plan.output_public { public.output.iter() } else { [].iter() });
+        for l in cells {
+            let col = config.advice(l.col).ok_or(Error::Synthesis)?;
+            layouter.constrain_instance(Cell { row_offset: l.row, column: col.into() }, config.instance, row);
+            row += 1;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,35 @@
+//! Errors of the circuit crate.
+
+use thiserror::Error;
+
+/// Everything that can go wrong turning a [`zkinfer_graph::QGraph`] into a circuit.
+#[derive(Debug, Error)]
+pub enum CircuitError {
+    /// The circuit needs more usable rows than `2^k` provides.
+    #[error("circuit needs {needed} usable rows but k={k} gives only {available}")]
+    NotEnoughRows { needed: usize, k: u32, available: usize },
+    /// No layout fits under the largest allowed `k`.
+    #[error("no layout fits in k <= {max_k}: the smallest needs {needed} rows")]
+    TooLarge { needed: usize, max_k: u32 },
+    /// The graph does not start with the range check of its input (node 0: `Requant` with shift 0 on the input).
+    #[error("node 0 must be a shift-0 Requant of the input tensor (the input range check)")]
+    InputNotRangeChecked,
+    /// A node reads a tensor that no earlier node produced.
+    #[error("node '{node}' reads tensor {tensor} before it is produced")]
+    UndefinedTensor { node: String, tensor: usize },
+    /// A node's shape data is inconsistent (index out of range, wrong lengths).
+    #[error("node '{node}' is malformed: {reason}")]
+    MalformedNode { node: String, reason: String },
+    /// A requant range needs more limbs than the plan provides.
+    #[error("node '{node}' needs {needed} range-check limbs but the plan has {limbs}")]
+    NotEnoughLimbs { node: String, needed: usize, limbs: usize },
+    /// The graph has `Mul` nodes but the plan configured no multiplication lanes.
+    #[error("graph has Mul nodes but the plan has no multiplication lanes")]
+    NoMulLanes,
+    /// The plan's visibility flags differ from the graph's.
+    #[error("plan was made for different visibility settings than the graph's")]
+    VisibilityMismatch,
+    /// The witness does not match the graph (wrong number of tensors or values).
+    #[error("witness does not match the graph: {0}")]
+    WitnessMismatch(String),
+}

@@ -1,0 +1,258 @@
+//! Witness and fixed-data assignment: walks the graph once, in node order, and writes every
+//! cell through a [`Sink`] (the halo2 region, or a recorder that lists the advice cells).
+//!
+//! Each chip fills its own columns from its own row counter, so dot, requant and Mul rows run
+//! side by side; the circuit needs the largest of the three counts.
+
+mod dot;
+mod mul;
+mod requant;
+
+use halo2_axiom::circuit::Value;
+use serde::{Deserialize, Serialize};
+use zkinfer_graph::{QGraph, QOp, Visibility, Witness};
+
+use crate::plan::CONST_ROWS;
+use crate::{CircuitError, CircuitPlan, Fr};
+
+/// A logical advice column of the circuit (chip + slot), used to name cells in overrides and audits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum AdviceRef {
+    /// Dot chip input slot `i`.
+    DotX(usize),
+    /// Dot chip accumulator of output slot `j`.
+    DotAcc(usize),
+    /// Dot chip private weight `W[out][term]` (private parameters only).
+    DotW { out: usize, term: usize },
+    /// Requant input.
+    RqIn,
+    /// Requant output.
+    RqOut,
+    /// Requant rounded quotient.
+    RqZ,
+    /// Requant sign bit.
+    RqSign,
+    /// Requant limb column `c`.
+    RqLimb(usize),
+    /// Mul lane `l`, left factor.
+    MulA(usize),
+    /// Mul lane `l`, right factor.
+    MulB(usize),
+    /// Mul lane `l`, product.
+    MulC(usize),
+}
+
+/// A logical fixed column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FixedRef {
+    DotW { out: usize, term: usize },
+    RqPow,
+    RqHalf,
+    RqCr(usize),
+    RqCw(usize),
+    RqMm(usize),
+}
+
+/// A selector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SelRef {
+    DotFirst,
+    DotNext,
+    Rq,
+    RqRelu,
+    RqPlain,
+    Mul,
+}
+
+/// An assigned advice cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Loc {
+    pub col: AdviceRef,
+    pub row: usize,
+}
+
+/// Where assignments go.
+pub(crate) trait Sink {
+    fn advice(&mut self, col: AdviceRef, row: usize, v: Value<Fr>) -> Loc;
+    /// Only non-zero fixed values are written (unassigned fixed cells are zero).
+    fn fixed(&mut self, col: FixedRef, row: usize, v: Fr);
+    fn enable(&mut self, s: SelRef, row: usize);
+    fn copy(&mut self, a: Loc, b: Loc);
+    fn constant(&mut self, a: Loc, v: Fr);
+}
+
+/// Field element of a signed integer.
+pub(crate) fn fe(v: i128) -> Fr {
+    let mag = v.unsigned_abs();
+    let x = Fr::from((mag >> 64) as u64) * Fr::from(1u64 << 32) * Fr::from(1u64 << 32) + Fr::from(mag as u64);
+    if v < 0 {
+        -x
+    } else {
+        x
+    }
+}
+
+/// Cells that the circuit binds to the instance column.
+#[derive(Debug, Default)]
+pub(crate) struct PublicCells {
+    pub input: Vec<Loc>,
+    pub output: Vec<Loc>,
+}
+
+/// The graph walker.
+pub(crate) struct Walker<'a, S: Sink> {
+    pub q: &'a QGraph,
+    pub plan: &'a CircuitPlan,
+    pub known: bool,
+    pub values: &'a [Vec<i64>],
+    pub sink: S,
+    pub cells: Vec<Option<Vec<Loc>>>,
+    pub zero: Loc,
+    pub one: Loc,
+    pub dot_row: usize,
+    pub rq_row: usize,
+    pub mul_row: usize,
+    pub mul_lane: usize,
+    pub usable: usize,
+}
+
+impl<'a, S: Sink> Walker<'a, S> {
+    /// A witness value (unknown during keygen).
+    pub fn val(&self, v: i128) -> Value<Fr> {
+        if self.known {
+            Value::known(fe(v))
+        } else {
+            Value::unknown()
+        }
+    }
+
+    /// Fails when a chip's row counter passes the usable rows.
+    pub fn check_row(&self, row: usize) -> Result<(), CircuitError> {
+        if row >= self.usable {
+            return Err(CircuitError::NotEnoughRows { needed: row + 1, k: self.plan.k, available: self.usable });
+        }
+        Ok(())
+    }
+
+    /// Cells of a tensor produced earlier.
+    pub fn tensor_cells(&self, node: &str, t: usize) -> Result<&[Loc], CircuitError> {
+        self.cells
+            .get(t)
+            .and_then(|c| c.as_deref())
+            .ok_or_else(|| CircuitError::UndefinedTensor { node: node.to_string(), tensor: t })
+    }
+}
+
+/// Walks the whole graph. `witness` None assigns unknown advice values (keygen).
+pub(crate) fn assign<S: Sink>(
+    q: &QGraph,
+    plan: &CircuitPlan,
+    witness: Option<&Witness>,
+    usable: usize,
+    mut sink: S,
+) -> Result<(S, PublicCells), CircuitError> {
+    let zeros: Vec<Vec<i64>>;
+    let values: &[Vec<i64>] = match witness {
+        Some(w) => {
+            check_witness(q, w)?;
+            &w.values
+        }
+        None => {
+            zeros = q.tensors.iter().map(|t| vec![0; t.len()]).collect();
+            &zeros
+        }
+    };
+    let known = witness.is_some();
+    let vis = &q.visibility;
+    if plan.params_fixed != (vis.params != Visibility::Private)
+        || plan.input_public != (vis.input == Visibility::Public)
+        || plan.output_public != (vis.output == Visibility::Public)
+    {
+        return Err(CircuitError::VisibilityMismatch);
+    }
+    if usable < CONST_ROWS {
+        return Err(CircuitError::NotEnoughRows { needed: CONST_ROWS, k: plan.k, available: usable });
+    }
+    // The constant cells sit in the requant input column, on rows the requant gates skip.
+    let v0 = if known { Value::known(Fr::from(0)) } else { Value::unknown() };
+    let v1 = if known { Value::known(Fr::from(1)) } else { Value::unknown() };
+    let zero = sink.advice(AdviceRef::RqIn, 0, v0);
+    let one = sink.advice(AdviceRef::RqIn, 1, v1);
+    sink.constant(zero, Fr::from(0));
+    sink.constant(one, Fr::from(1));
+
+    let mut w = Walker {
+        q,
+        plan,
+        known,
+        values,
+        sink,
+        cells: vec![None; q.tensors.len()],
+        zero,
+        one,
+        dot_row: 0,
+        rq_row: CONST_ROWS,
+        mul_row: 0,
+        mul_lane: 0,
+        usable,
+    };
+    let mut public = PublicCells::default();
+    match q.nodes.first() {
+        Some(n) if matches!(&n.op, QOp::Requant(r) if r.shift == 0) && n.inputs.first() == Some(&q.input) => {}
+        _ => return Err(CircuitError::InputNotRangeChecked),
+    }
+    for (i, node) in q.nodes.iter().enumerate() {
+        let out = match &node.op {
+            QOp::Linear(op) => w.linear(node, op)?,
+            QOp::Requant(op) => {
+                let (ins, outs) = w.requant(node, op, i == 0)?;
+                if i == 0 {
+                    w.cells[q.input] = Some(ins.clone());
+                    public.input = ins;
+                }
+                outs
+            }
+            QOp::Mul(op) => w.mul(node, op)?,
+            QOp::Gather(op) => {
+                let src = w.tensor_cells(&node.name, node.inputs.first().copied().unwrap_or(usize::MAX))?;
+                op.index
+                    .iter()
+                    .map(|&j| src.get(j as usize).copied())
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| malformed(&node.name, "gather index out of range"))?
+            }
+        };
+        if out.len() != q.tensors[node.output].len() {
+            return Err(malformed(&node.name, "output length differs from the output tensor's"));
+        }
+        w.cells[node.output] = Some(out);
+    }
+    w.finish_mul()?;
+    public.output = w.tensor_cells("output", q.output)?.to_vec();
+    Ok((w.sink, public))
+}
+
+pub(crate) fn malformed(node: &str, reason: &str) -> CircuitError {
+    CircuitError::MalformedNode { node: node.to_string(), reason: reason.to_string() }
+}
+
+fn check_witness(q: &QGraph, w: &Witness) -> Result<(), CircuitError> {
+    if w.values.len() != q.tensors.len() {
+        return Err(CircuitError::WitnessMismatch(format!(
+            "{} tensors, graph has {}",
+            w.values.len(),
+            q.tensors.len()
+        )));
+    }
+    for (i, (v, t)) in w.values.iter().zip(&q.tensors).enumerate() {
+        if v.len() != t.len() {
+            return Err(CircuitError::WitnessMismatch(format!(
+                "tensor {i} ('{}') has {} values, expected {}",
+                t.name,
+                v.len(),
+                t.len()
+            )));
+        }
+    }
+    Ok(())
+}

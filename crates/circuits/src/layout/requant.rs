@@ -1,0 +1,86 @@
+//! Assignment of `Requant` nodes to the requant chip (one element per row).
+
+use zkinfer_graph::{QNode, RequantOp};
+
+use super::{fe, malformed, AdviceRef, FixedRef, Loc, SelRef, Sink, Walker};
+use crate::plan::limbs_for;
+use crate::CircuitError;
+
+impl<S: Sink> Walker<'_, S> {
+    /// Lays out `op`; returns (input cells, output cells). With `fresh`, the input cells are new
+    /// (the raw model input) instead of copies of an earlier tensor.
+    pub(super) fn requant(
+        &mut self,
+        node: &QNode,
+        op: &RequantOp,
+        fresh: bool,
+    ) -> Result<(Vec<Loc>, Vec<Loc>), CircuitError> {
+        let b = self.plan.limb_bits.max(1);
+        let (n_r, n_w) = (limbs_for(op.shift, b), limbs_for(op.bits, b));
+        if n_r + n_w > self.plan.limbs {
+            return Err(CircuitError::NotEnoughLimbs {
+                node: node.name.clone(),
+                needed: n_r + n_w,
+                limbs: self.plan.limbs,
+            });
+        }
+        if op.shift >= 62 || op.bits >= 62 {
+            return Err(malformed(&node.name, "shift and bits must be below 62"));
+        }
+        let src_t = node.inputs.first().copied().ok_or_else(|| malformed(&node.name, "no input"))?;
+        let src: Option<Vec<Loc>> = if fresh { None } else { Some(self.tensor_cells(&node.name, src_t)?.to_vec()) };
+        let xs = self.values.get(src_t).ok_or_else(|| malformed(&node.name, "input tensor out of range"))?;
+        let pow = 1i128 << op.shift;
+        let half = if op.shift == 0 { 0 } else { 1i128 << (op.shift - 1) };
+        let mask = (1i128 << b) - 1;
+        let (mut ins, mut outs) = (Vec::with_capacity(xs.len()), Vec::with_capacity(xs.len()));
+        for (e, &x) in xs.iter().enumerate() {
+            let row = self.rq_row;
+            self.check_row(row)?;
+            self.rq_row += 1;
+            let x = x as i128;
+            let z = (x + half).div_euclid(pow);
+            let rem = x + half - z * pow;
+            let sign = i128::from(z >= 0);
+            let folded = if z >= 0 { z } else { -z - 1 };
+            let out = if op.relu { z.max(0) } else { z };
+
+            self.sink.enable(SelRef::Rq, row);
+            self.sink.enable(if op.relu { SelRef::RqRelu } else { SelRef::RqPlain }, row);
+            self.sink.fixed(FixedRef::RqPow, row, fe(pow));
+            if half != 0 {
+                self.sink.fixed(FixedRef::RqHalf, row, fe(half));
+            }
+            let cell_in = self.sink.advice(AdviceRef::RqIn, row, self.val(x));
+            if let Some(src) = &src {
+                let s = src.get(e).ok_or_else(|| malformed(&node.name, "input shorter than its values"))?;
+                self.sink.copy(cell_in, *s);
+            }
+            self.sink.advice(AdviceRef::RqZ, row, self.val(z));
+            self.sink.advice(AdviceRef::RqSign, row, self.val(sign));
+            // Limb columns 0..n_r hold the remainder, n_r..n_r+n_w the sign-folded value.
+            for (base, count, total_bits, value, is_rem) in
+                [(0, n_r, op.shift, rem, true), (n_r, n_w, op.bits, folded, false)]
+            {
+                for i in 0..count {
+                    let c = base + i;
+                    let shift = b as usize * i;
+                    let limb = (value >> shift) & mask;
+                    self.sink.advice(AdviceRef::RqLimb(c), row, self.val(limb));
+                    let weight = fe(1i128 << shift);
+                    self.sink.fixed(if is_rem { FixedRef::RqCr(c) } else { FixedRef::RqCw(c) }, row, weight);
+                    if i + 1 == count {
+                        let top = total_bits as usize - shift;
+                        if top < b as usize {
+                            self.sink.fixed(FixedRef::RqMm(c), row, fe((1i128 << (b as usize - top)) - 1));
+                        }
+                    }
+                }
+            }
+            let cell_out = self.sink.advice(AdviceRef::RqOut, row, self.val(out));
+            ins.push(cell_in);
+            outs.push(cell_out);
+        }
+        Ok((ins, outs))
+    }
+}

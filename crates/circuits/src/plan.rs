@@ -1,0 +1,297 @@
+//! Layout planner: picks `k`, the dot-product block and the range-check limb size.
+
+use std::collections::HashMap;
+
+use halo2_axiom::plonk::{Circuit, ConstraintSystem};
+use serde::{Deserialize, Serialize};
+use zkinfer_graph::{QGraph, QOp, Visibility};
+
+use crate::{CircuitError, Fr, ModelCircuit};
+
+/// Rows at the start of the requant columns that hold the constant ZERO and ONE cells.
+pub(crate) const CONST_ROWS: usize = 2;
+
+/// Everything the constraint system depends on. `configure_with_params` reads only this, so a
+/// verifier rebuilds the exact constraint system from the plan alone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CircuitPlan {
+    /// The circuit has `2^k` rows.
+    pub k: u32,
+    /// Dot chip width `n`: input cells per row.
+    pub dot_inputs: usize,
+    /// Dot chip height `m`: output channels per row (1 with private parameters).
+    pub dot_outputs: usize,
+    /// Limb size `b` of the range table `0..2^b`.
+    pub limb_bits: u32,
+    /// Limb columns of the requant chip.
+    pub limbs: usize,
+    /// Product lanes per row (0: no Mul chip).
+    pub mul_lanes: usize,
+    /// Weights in fixed columns (`true`) or private advice (`false`).
+    pub params_fixed: bool,
+    /// The input values are the first public instances.
+    pub input_public: bool,
+    /// The output values follow the (public) input in the instance column.
+    pub output_public: bool,
+    /// Layout statistics (informative: configure ignores them).
+    #[serde(default)]
+    pub stats: CircuitStats,
+}
+
+impl Default for CircuitPlan {
+    fn default() -> Self {
+        Self {
+            k: 10,
+            dot_inputs: 1,
+            dot_outputs: 1,
+            limb_bits: 8,
+            limbs: 1,
+            mul_lanes: 0,
+            params_fixed: true,
+            input_public: false,
+            output_public: true,
+            stats: CircuitStats::default(),
+        }
+    }
+}
+
+/// What a plan costs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CircuitStats {
+    /// Largest row count over the chips (and the range table).
+    pub rows_used: usize,
+    /// Rows of the dot chip.
+    pub dot_rows: usize,
+    /// Rows of the requant chip (including the two constant rows).
+    pub requant_rows: usize,
+    /// Rows of the Mul chip.
+    pub mul_rows: usize,
+    /// Rows available for assignment at `k` (`2^k` minus blinding rows).
+    pub usable_rows: usize,
+    /// Advice columns.
+    pub advice_columns: usize,
+    /// Fixed columns (before selector compression) plus selectors.
+    pub fixed_columns: usize,
+    /// Lookup arguments.
+    pub lookups: usize,
+    /// Instance columns.
+    pub instance_columns: usize,
+    /// Values in the instance column.
+    pub instance_len: usize,
+    /// Columns in the permutation argument.
+    pub equality_columns: usize,
+    /// Constraint system degree.
+    pub degree: usize,
+    /// Heuristic proving cost in units of one `2^k`-sized polynomial commitment.
+    pub estimated_cost: f64,
+}
+
+/// Planner knobs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PlanOptions {
+    /// Largest `k` to consider.
+    pub max_k: u32,
+    /// Use exactly this `k` (error if the circuit does not fit).
+    pub force_k: Option<u32>,
+    /// Smallest limb size to consider.
+    pub min_limb_bits: u32,
+    /// Largest limb size to consider.
+    pub max_limb_bits: u32,
+    /// Bound on `n * m`, the weight cells per dot row.
+    pub max_dot_block: usize,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        Self { max_k: 22, force_k: None, min_limb_bits: 4, max_limb_bits: 17, max_dot_block: 64 }
+    }
+}
+
+const DOT_WIDTHS: [usize; 11] = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64];
+const DOT_HEIGHTS: [usize; 8] = [1, 2, 3, 4, 6, 8, 12, 16];
+const MUL_LANES: [usize; 4] = [1, 2, 4, 8];
+
+/// Number of `b`-bit limbs that cover `bits` bits.
+pub(crate) fn limbs_for(bits: u32, b: u32) -> usize {
+    bits.div_ceil(b.max(1)) as usize
+}
+
+/// Row counts a graph needs under a plan shape.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rows {
+    pub dot: usize,
+    pub requant: usize,
+    pub mul: usize,
+}
+
+impl Rows {
+    pub(crate) fn count(q: &QGraph, n: usize, m: usize, lanes: usize) -> Self {
+        let (mut dot, mut requant, mut mul_elems) = (0usize, CONST_ROWS, 0usize);
+        for node in &q.nodes {
+            match &node.op {
+                QOp::Linear(l) => {
+                    dot += l.positions * l.channels.div_ceil(m.max(1)) * (l.terms + 1).div_ceil(n.max(1));
+                }
+                QOp::Requant(_) => requant += node.inputs.first().map_or(0, |&t| q.tensors[t].len()),
+                QOp::Mul(op) => mul_elems += op.a_index.len(),
+                QOp::Gather(_) => {}
+            }
+        }
+        let mul = if lanes == 0 { 0 } else { mul_elems.div_ceil(lanes) };
+        Self { dot, requant, mul }
+    }
+
+    pub(crate) fn max(&self) -> usize {
+        self.dot.max(self.requant).max(self.mul)
+    }
+}
+
+/// Limb columns a graph needs with `b`-bit limbs: max over requant nodes of remainder + value limbs.
+pub(crate) fn limbs_needed(q: &QGraph, b: u32) -> usize {
+    q.nodes
+        .iter()
+        .filter_map(|n| match &n.op {
+            QOp::Requant(r) => Some(limbs_for(r.shift, b) + limbs_for(r.bits, b)),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0)
+        .max(1)
+}
+
+/// Number of public instance values.
+pub(crate) fn instance_len(q: &QGraph) -> usize {
+    let mut len = 0;
+    if q.visibility.input == Visibility::Public {
+        len += q.tensors[q.input].len();
+    }
+    if q.visibility.output == Visibility::Public {
+        len += q.tensors[q.output].len();
+    }
+    len
+}
+
+/// Shape of the constraint system of a plan (independent of `k`).
+#[derive(Debug, Clone, Copy)]
+struct Shape {
+    advice: usize,
+    fixed: usize,
+    lookups: usize,
+    instance: usize,
+    equality: usize,
+    degree: usize,
+    blinding: usize,
+    minimum_rows: usize,
+}
+
+fn shape(plan: &CircuitPlan) -> Shape {
+    let mut cs = ConstraintSystem::<Fr>::default();
+    let _ = ModelCircuit::configure_with_params(&mut cs, plan.clone());
+    Shape {
+        advice: cs.num_advice_columns(),
+        fixed: cs.num_fixed_columns() + cs.num_selectors(),
+        lookups: cs.lookups().len(),
+        instance: cs.num_instance_columns(),
+        equality: cs.permutation().get_columns().len(),
+        degree: cs.degree(),
+        blinding: cs.blinding_factors(),
+        minimum_rows: cs.minimum_rows(),
+    }
+}
+
+/// Heuristic cost: commitments (advice, 3 per lookup, permutation products, quotient pieces)
+/// plus a lighter term for the extended-domain FFT and evaluation work on every column.
+fn cost(s: &Shape, k: u32) -> f64 {
+    let chunk = s.degree.saturating_sub(2).max(1);
+    let perm = s.equality.div_ceil(chunk);
+    let quotient = s.degree.saturating_sub(1);
+    let committed = (s.advice + 3 * s.lookups + perm + quotient) as f64;
+    let ext = quotient.next_power_of_two() as f64;
+    let extended = (s.advice + s.fixed + s.instance + 3 * s.lookups + perm) as f64 * ext * 0.1;
+    (1u64 << k) as f64 * (committed + extended) / 1024.0
+}
+
+/// Smallest `k` (at least `min_k`) whose usable rows hold `needed` rows.
+fn smallest_k(s: &Shape, needed: usize, min_k: u32, max_k: u32) -> Option<u32> {
+    (min_k..=max_k).find(|&k| {
+        let n = 1usize << k;
+        n >= s.minimum_rows && n.saturating_sub(s.blinding + 1) >= needed
+    })
+}
+
+/// Picks the cheapest layout for `q` under `opts`.
+pub fn plan(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, CircuitError> {
+    let params_fixed = q.visibility.params != Visibility::Private;
+    let input_public = q.visibility.input == Visibility::Public;
+    let output_public = q.visibility.output == Visibility::Public;
+    let has_mul = q.nodes.iter().any(|n| matches!(n.op, QOp::Mul(_)));
+    let heights: &[usize] = if params_fixed { &DOT_HEIGHTS } else { &[1] };
+    let lanes_set: &[usize] = if has_mul { &MUL_LANES } else { &[0] };
+    let inst = instance_len(q);
+    let max_k = opts.force_k.unwrap_or(opts.max_k).min(27);
+    let min_k = opts.force_k.unwrap_or(1);
+
+    let mut shapes: HashMap<(usize, usize, usize, usize), Shape> = HashMap::new();
+    let mut best: Option<(f64, CircuitPlan)> = None;
+    let mut smallest_need = usize::MAX;
+    for b in opts.min_limb_bits.max(1)..=opts.max_limb_bits.max(opts.min_limb_bits.max(1)) {
+        let limbs = limbs_needed(q, b);
+        for &n in &DOT_WIDTHS {
+            for &m in heights {
+                if n * m > opts.max_dot_block.max(1) {
+                    continue;
+                }
+                for &lanes in lanes_set {
+                    let rows = Rows::count(q, n, m, lanes);
+                    let needed = rows.max().max(1usize << b).max(inst);
+                    smallest_need = smallest_need.min(needed);
+                    let candidate = CircuitPlan {
+                        k: 0,
+                        dot_inputs: n,
+                        dot_outputs: m,
+                        limb_bits: b,
+                        limbs,
+                        mul_lanes: lanes,
+                        params_fixed,
+                        input_public,
+                        output_public,
+                        stats: CircuitStats::default(),
+                    };
+                    let s = *shapes.entry((n, m, limbs, lanes)).or_insert_with(|| shape(&candidate));
+                    let Some(k) = smallest_k(&s, needed, min_k, max_k) else { continue };
+                    let c = cost(&s, k);
+                    if best.as_ref().is_some_and(|(bc, _)| *bc <= c) {
+                        continue;
+                    }
+                    let stats = CircuitStats {
+                        rows_used: needed,
+                        dot_rows: rows.dot,
+                        requant_rows: rows.requant,
+                        mul_rows: rows.mul,
+                        usable_rows: (1usize << k) - (s.blinding + 1),
+                        advice_columns: s.advice,
+                        fixed_columns: s.fixed,
+                        lookups: s.lookups,
+                        instance_columns: s.instance,
+                        instance_len: inst,
+                        equality_columns: s.equality,
+                        degree: s.degree,
+                        estimated_cost: c,
+                    };
+                    best = Some((c, CircuitPlan { k, stats, ..candidate }));
+                }
+            }
+        }
+    }
+    match best {
+        Some((_, p)) => Ok(p),
+        None => Err(match opts.force_k {
+            Some(k) => CircuitError::NotEnoughRows {
+                needed: smallest_need,
+                k,
+                available: (1usize << k.min(40)).saturating_sub(6),
+            },
+            None => CircuitError::TooLarge { needed: smallest_need, max_k: opts.max_k },
+        }),
+    }
+}
