@@ -1,0 +1,120 @@
+//! Native SHPLONK verification of a single-instance-column proof.
+
+use halo2_axiom::halo2curves::bn256::{Bn256, Fr, G1Affine};
+use halo2_axiom::plonk::{verify_proof, Error as Halo2Error, VerifyingKey};
+use halo2_axiom::poly::commitment::Params;
+use halo2_axiom::poly::kzg::commitment::{KZGCommitmentScheme, ParamsKZG};
+use halo2_axiom::poly::kzg::multiopen::VerifierSHPLONK;
+use halo2_axiom::poly::kzg::strategy::SingleStrategy;
+
+use crate::transcript::EvmTranscript;
+
+/// Why a proof was not accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// The verifying key's circuit does not have exactly the one instance column zkinfer uses.
+    #[error("the verifying key has {found} instance columns; zkinfer proofs use exactly 1")]
+    InstanceColumns {
+        /// Instance columns in the verifying key's constraint system.
+        found: usize,
+    },
+    /// More public inputs than the circuit has usable rows.
+    #[error("{got} public inputs given but the circuit (k = {k}) holds at most {max}")]
+    TooManyInstances {
+        /// Number of public inputs supplied.
+        got: usize,
+        /// Usable rows of the instance column.
+        max: usize,
+        /// The circuit's k.
+        k: u32,
+    },
+    /// The SRS has fewer points than the circuit's domain.
+    #[error("the SRS has k = {have} but the verifying key needs k = {need}")]
+    SrsTooSmall {
+        /// k of the supplied SRS.
+        have: u32,
+        /// k of the verifying key's domain.
+        need: u32,
+    },
+    /// The proof ended before the verifier read everything it needs.
+    #[error("proof is truncated: {0}")]
+    Truncated(String),
+    /// The proof contains a value that is not a valid encoding (non-canonical scalar, point off
+    /// the curve, point at infinity).
+    #[error("proof is malformed: {0}")]
+    Malformed(String),
+    /// The proof has bytes after the last element the verifier reads.
+    #[error("proof has {extra} trailing bytes after its last element")]
+    TrailingBytes {
+        /// Number of unread bytes.
+        extra: usize,
+    },
+    /// Well-formed proof, but the pairing check fails: wrong instances, wrong verifying key,
+    /// wrong SRS, or a forged/tampered proof.
+    #[error("proof rejected: it does not verify against these public inputs and verifying key")]
+    Rejected,
+    /// Any other error reported by halo2.
+    #[error("verification failed: {0}")]
+    Halo2(String),
+}
+
+/// Verifies a SHPLONK proof made with the Keccak EVM transcript.
+///
+/// `instances` are the values of the circuit's single instance column, in row order. Every
+/// byte of `proof` must be consumed: trailing bytes are an error, so a proof has exactly one
+/// accepted encoding.
+pub fn verify(
+    params: &ParamsKZG<Bn256>,
+    vk: &VerifyingKey<G1Affine>,
+    proof: &[u8],
+    instances: &[Fr],
+) -> Result<(), VerifyError> {
+    let cs = vk.cs();
+    if cs.num_instance_columns() != 1 {
+        return Err(VerifyError::InstanceColumns { found: cs.num_instance_columns() });
+    }
+    let k = vk.get_domain().k();
+    if params.k() < k {
+        return Err(VerifyError::SrsTooSmall { have: params.k(), need: k });
+    }
+    let max = (1usize << k).saturating_sub(cs.blinding_factors() + 1);
+    if instances.len() > max {
+        return Err(VerifyError::TooManyInstances { got: instances.len(), max, k });
+    }
+
+    let mut transcript = EvmTranscript::new(proof);
+    let strategy = SingleStrategy::new(params);
+    verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, _>(
+        params,
+        vk,
+        strategy,
+        &[&[instances]],
+        &mut transcript,
+    )
+    .map_err(|err| match transcript.read_error() {
+        Some((kind, msg)) => read_failure(*kind, msg.clone()),
+        None => map_halo2_error(err),
+    })?;
+
+    let rest = transcript.into_inner();
+    if !rest.is_empty() {
+        return Err(VerifyError::TrailingBytes { extra: rest.len() });
+    }
+    Ok(())
+}
+
+fn read_failure(kind: std::io::ErrorKind, msg: String) -> VerifyError {
+    if kind == std::io::ErrorKind::UnexpectedEof {
+        VerifyError::Truncated(msg)
+    } else {
+        VerifyError::Malformed(msg)
+    }
+}
+
+fn map_halo2_error(err: Halo2Error) -> VerifyError {
+    match err {
+        Halo2Error::Transcript(io) => read_failure(io.kind(), io.to_string()),
+        Halo2Error::ConstraintSystemFailure | Halo2Error::Opening => VerifyError::Rejected,
+        other => VerifyError::Halo2(other.to_string()),
+    }
+}
