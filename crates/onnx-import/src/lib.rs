@@ -1,1 +1,48 @@
-//! placeholder
+//! ONNX protobuf -> zkinfer's f32 graph IR ([`zkinfer_graph::Graph`]).
+//!
+//! ```no_run
+//! let graph = zkinfer_onnx::load("examples/models/mlp_digits.onnx")?;
+//! let y = graph.eval(&[0.0; 64])?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Every node is checked against one registry (op type + opset range -> typed op builder)
+//! before anything is built, so an unsupported model fails fast with
+//! [`ImportError::UnsupportedOp`] naming the node, op and opset.
+
+mod attrs;
+mod error;
+mod import;
+mod registry;
+mod tensor;
+
+/// Prost types for `onnx.proto` (ONNX 1.17), generated once and checked in.
+#[allow(clippy::all, clippy::pedantic, missing_docs)]
+#[path = "proto/onnx.rs"]
+pub mod proto;
+
+use std::path::Path;
+
+use prost::Message;
+use zkinfer_graph::Graph;
+
+pub use error::ImportError;
+pub use registry::MAX_OPSET;
+
+/// Reads and imports an `.onnx` file.
+pub fn load(path: impl AsRef<Path>) -> Result<Graph, ImportError> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path).map_err(|source| ImportError::Io { path: path.display().to_string(), source })?;
+    parse(&bytes)
+}
+
+/// Imports a serialized ONNX `ModelProto`.
+pub fn parse(bytes: &[u8]) -> Result<Graph, ImportError> {
+    let model = proto::ModelProto::decode(bytes).map_err(|e| ImportError::Malformed(e.to_string()))?;
+    import::import(&model)
+}
+
+/// Op types the registry supports at `opset` (for `--help` texts and docs).
+pub fn supported_ops(opset: i64) -> Vec<&'static str> {
+    registry::REGISTRY.iter().filter(|e| (e.since..=e.until).contains(&opset)).map(|e| e.op_type).collect()
+}

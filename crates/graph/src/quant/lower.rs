@@ -142,6 +142,12 @@ impl<'a> LowerCtx<'a> {
         Ok(self.push(QOp::Linear(op), vec![id], t.shape, scale))
     }
 
+    /// Makes the current node's calibrated output scale the target of `id` (used when an op folds
+    /// into the node that produced `id` and returns it as its own output, e.g. a bias `Add`).
+    pub fn retarget(&mut self, id: TensorId) {
+        self.targets[id] = self.out_scale;
+    }
+
     /// Pure re-wiring: `out[i] = in[index[i]]`, keeping the input's scale and target.
     pub fn gather(&mut self, id: TensorId, index: Vec<u32>, shape: Vec<usize>) -> TensorId {
         let scale = self.tensors[id].scale;

@@ -1,0 +1,187 @@
+//! `Conv`: 2-D convolution, NCHW, one group.
+
+use super::broadcast::expect_inputs;
+use crate::error::{OpError, OpResult};
+use crate::{LValue, LinearOp, LowerCtx, Op, QOp, Tensor};
+
+/// Zero padding added to each side of the spatial dims.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Padding {
+    pub top: usize,
+    pub left: usize,
+    pub bottom: usize,
+    pub right: usize,
+}
+
+/// ONNX `Conv` with `group = 1` over `[N, C, H, W]` input and `[C_out, C, kh, kw]` weights.
+/// Lowers (for `N = 1`) to one linear op: positions are output pixels, channels are output
+/// channels, and each position reads its `C * kh * kw` receptive field (padding reads zero).
+#[derive(Debug, Clone)]
+pub struct Conv {
+    /// `[stride_h, stride_w]`.
+    pub strides: [usize; 2],
+    pub pads: Padding,
+    /// `[dilation_h, dilation_w]`.
+    pub dilations: [usize; 2],
+}
+
+impl Default for Conv {
+    fn default() -> Self {
+        Self { strides: [1, 1], pads: Padding::default(), dilations: [1, 1] }
+    }
+}
+
+/// Resolved sizes of one convolution.
+#[derive(Debug, Clone, Copy)]
+struct Dims {
+    n: usize,
+    c: usize,
+    h: usize,
+    w: usize,
+    c_out: usize,
+    kh: usize,
+    kw: usize,
+    oh: usize,
+    ow: usize,
+}
+
+impl Conv {
+    fn dims(&self, x: &[usize], w: &[usize]) -> OpResult<Dims> {
+        let (&[n, c, h, wd], &[c_out, cw, kh, kw]) = (x, w) else {
+            return Err(OpError::Unsupported(format!(
+                "only 2-D convolution: input {x:?} must be [N, C, H, W] and weights {w:?} [C_out, C, kh, kw]"
+            )));
+        };
+        if cw != c {
+            return Err(OpError::Shape(format!("weights have {cw} input channels, the input has {c}")));
+        }
+        if self.strides.contains(&0) || self.dilations.contains(&0) {
+            return Err(OpError::Invalid("strides and dilations must be positive".into()));
+        }
+        let out = |size: usize, pad: usize, k: usize, d: usize, s: usize| {
+            let span = d * (k.max(1) - 1) + 1;
+            (size + pad >= span).then(|| (size + pad - span) / s + 1)
+        };
+        let p = self.pads;
+        let oh = out(h, p.top + p.bottom, kh, self.dilations[0], self.strides[0]);
+        let ow = out(wd, p.left + p.right, kw, self.dilations[1], self.strides[1]);
+        match (oh, ow) {
+            (Some(oh), Some(ow)) if kh > 0 && kw > 0 => Ok(Dims { n, c, h, w: wd, c_out, kh, kw, oh, ow }),
+            _ => Err(OpError::Shape(format!("kernel {kh}x{kw} does not fit the padded {h}x{wd} input"))),
+        }
+    }
+
+    /// Input pixel read by output pixel `(oy, ox)` at kernel tap `(ky, kx)`, or `None` in the padding.
+    fn source(&self, d: &Dims, oy: usize, ox: usize, ky: usize, kx: usize) -> Option<(usize, usize)> {
+        let iy = (oy * self.strides[0] + ky * self.dilations[0]).checked_sub(self.pads.top)?;
+        let ix = (ox * self.strides[1] + kx * self.dilations[1]).checked_sub(self.pads.left)?;
+        (iy < d.h && ix < d.w).then_some((iy, ix))
+    }
+
+    fn bias<'a>(inputs: &[&'a Tensor], c_out: usize) -> OpResult<Option<&'a Tensor>> {
+        match inputs.get(2) {
+            Some(b) if b.shape() != [c_out] => Err(OpError::Shape(format!("bias {:?} must be [{c_out}]", b.shape()))),
+            b => Ok(b.copied()),
+        }
+    }
+}
+
+impl Op for Conv {
+    fn name(&self) -> &'static str {
+        "Conv"
+    }
+
+    fn output_shape(&self, inputs: &[&[usize]]) -> OpResult<Vec<usize>> {
+        expect_inputs(inputs, 2, 3)?;
+        let d = self.dims(inputs[0], inputs[1])?;
+        if inputs.get(2).is_some_and(|b| *b != [d.c_out]) {
+            return Err(OpError::Shape(format!("bias must be [{}]", d.c_out)));
+        }
+        Ok(vec![d.n, d.c_out, d.oh, d.ow])
+    }
+
+    fn eval(&self, inputs: &[&Tensor]) -> OpResult<Tensor> {
+        expect_inputs(inputs, 2, 3)?;
+        let d = self.dims(inputs[0].shape(), inputs[1].shape())?;
+        let bias = Self::bias(inputs, d.c_out)?;
+        let x = inputs[0].as_standard_layout();
+        let x = x.as_slice().ok_or_else(|| OpError::Invalid("input is not contiguous".into()))?;
+        let w = inputs[1].as_standard_layout();
+        let w = w.as_slice().ok_or_else(|| OpError::Invalid("weights are not contiguous".into()))?;
+        let mut out = Vec::with_capacity(d.n * d.c_out * d.oh * d.ow);
+        for n in 0..d.n {
+            for o in 0..d.c_out {
+                for oy in 0..d.oh {
+                    for ox in 0..d.ow {
+                        let mut acc = 0f32;
+                        for c in 0..d.c {
+                            for ky in 0..d.kh {
+                                for kx in 0..d.kw {
+                                    if let Some((iy, ix)) = self.source(&d, oy, ox, ky, kx) {
+                                        let xv = x[((n * d.c + c) * d.h + iy) * d.w + ix];
+                                        acc += xv * w[((o * d.c + c) * d.kh + ky) * d.kw + kx];
+                                    }
+                                }
+                            }
+                        }
+                        out.push(acc + bias.map_or(0.0, |b| b[o]));
+                    }
+                }
+            }
+        }
+        Tensor::from_shape_vec(vec![d.n, d.c_out, d.oh, d.ow], out).map_err(|e| OpError::Shape(e.to_string()))
+    }
+
+    fn lower(&self, ctx: &mut LowerCtx, inputs: &[LValue]) -> OpResult<LValue> {
+        let (id, w, b) = match inputs {
+            [LValue::Act { id, .. }, LValue::Const(w)] => (*id, w, None),
+            [LValue::Act { id, .. }, LValue::Const(w), LValue::Const(b)] => (*id, w, Some(b)),
+            _ => return Err(OpError::Unsupported("Conv needs an activation input and constant weights/bias".into())),
+        };
+        let x = ctx.materialize(id)?;
+        let t = ctx.tensor(x).clone();
+        let d = self.dims(&t.shape, w.shape())?;
+        if d.n != 1 {
+            return Err(OpError::Unsupported(format!("Conv with batch size {} (only 1)", d.n)));
+        }
+        let terms = d.c * d.kh * d.kw;
+        let sw = ctx.const_scale(w);
+        let weight = ctx.quantize_const(&w.as_standard_layout().to_owned(), sw)?;
+        let bias = match b {
+            Some(b) => ctx.quantize_const(b, t.scale + sw)?,
+            None => vec![0; d.c_out],
+        };
+        if bias.len() != d.c_out {
+            return Err(OpError::Shape(format!("bias must be [{}]", d.c_out)));
+        }
+        let mut index = Vec::with_capacity(d.oh * d.ow * terms);
+        for oy in 0..d.oh {
+            for ox in 0..d.ow {
+                for c in 0..d.c {
+                    for ky in 0..d.kh {
+                        for kx in 0..d.kw {
+                            let i = self.source(&d, oy, ox, ky, kx).map(|(iy, ix)| (c * d.h + iy) * d.w + ix);
+                            index.push(
+                                i.map(u32::try_from)
+                                    .transpose()
+                                    .map_err(|_| OpError::Unsupported("input too large".into()))?,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        let op = LinearOp {
+            positions: d.oh * d.ow,
+            channels: d.c_out,
+            terms,
+            index,
+            weight,
+            bias,
+            pos_stride: 1,
+            chan_stride: d.oh * d.ow,
+        };
+        let out = ctx.push(QOp::Linear(op), vec![x], vec![1, d.c_out, d.oh, d.ow], t.scale + sw);
+        Ok(LValue::Act { id: out, exclusive: true })
+    }
+}

@@ -1,0 +1,119 @@
+//! `MatMul`: numpy `matmul` semantics (batched, 1-D operands promoted).
+
+use ndarray::{ArrayView2, Ix2};
+
+use super::broadcast::{broadcast_shape, expect_inputs};
+use crate::error::{OpError, OpResult};
+use crate::{LValue, LinearOp, LowerCtx, Op, QOp, Tensor};
+
+/// Matrix product. Lowers when the second operand is a 1-D or 2-D constant (a dense layer
+/// applied to every row of the activation, whatever its leading dims).
+#[derive(Debug, Clone, Default)]
+pub struct MatMul;
+
+/// Shapes after numpy's promotion: `([batch.., M, K], [batch.., K, N], output shape)`.
+fn plan(a: &[usize], b: &[usize]) -> OpResult<(Vec<usize>, Vec<usize>, Vec<usize>)> {
+    if a.is_empty() || b.is_empty() {
+        return Err(OpError::Shape("MatMul operands must have at least one dim".into()));
+    }
+    let a2 = if a.len() == 1 { vec![1, a[0]] } else { a.to_vec() };
+    let b2 = if b.len() == 1 { vec![b[0], 1] } else { b.to_vec() };
+    let (ra, rb) = (a2.len(), b2.len());
+    let (m, k, kb, n) = (a2[ra - 2], a2[ra - 1], b2[rb - 2], b2[rb - 1]);
+    if k != kb {
+        return Err(OpError::Shape(format!("inner dims differ: {a:?} x {b:?}")));
+    }
+    let batch = broadcast_shape(&a2[..ra - 2], &b2[..rb - 2])?;
+    let mut out = batch.clone();
+    if a.len() > 1 {
+        out.push(m);
+    }
+    if b.len() > 1 {
+        out.push(n);
+    }
+    let full = |x: usize, y: usize| [batch.as_slice(), &[x, y]].concat();
+    Ok((full(m, k), full(k, n), out))
+}
+
+/// The operand's values broadcast to `shape` (row-major); a 1-D `A` is a row, a 1-D `B` a column.
+fn matrices(t: &Tensor, shape: &[usize], is_a: bool) -> OpResult<Vec<f32>> {
+    let promoted: Vec<usize> = match (t.ndim(), is_a) {
+        (1, true) => vec![1, t.len()],
+        (1, false) => vec![t.len(), 1],
+        _ => t.shape().to_vec(),
+    };
+    let t = t.to_shape(promoted).map_err(|e| OpError::Shape(e.to_string()))?;
+    let v =
+        t.broadcast(shape).ok_or_else(|| OpError::Shape(format!("{:?} does not broadcast to {shape:?}", t.shape())))?;
+    Ok(v.iter().copied().collect())
+}
+
+impl Op for MatMul {
+    fn name(&self) -> &'static str {
+        "MatMul"
+    }
+
+    fn output_shape(&self, inputs: &[&[usize]]) -> OpResult<Vec<usize>> {
+        expect_inputs(inputs, 2, 2)?;
+        Ok(plan(inputs[0], inputs[1])?.2)
+    }
+
+    fn eval(&self, inputs: &[&Tensor]) -> OpResult<Tensor> {
+        expect_inputs(inputs, 2, 2)?;
+        let (sa, sb, out_shape) = plan(inputs[0].shape(), inputs[1].shape())?;
+        let r = sa.len();
+        let (m, k, n) = (sa[r - 2], sa[r - 1], sb[r - 1]);
+        let (a, b) = (matrices(inputs[0], &sa, true)?, matrices(inputs[1], &sb, false)?);
+        let batches: usize = sa[..r - 2].iter().product();
+        let mut out = Vec::with_capacity(batches * m * n);
+        let err = |e: ndarray::ShapeError| OpError::Shape(e.to_string());
+        for i in 0..batches {
+            let am = ArrayView2::from_shape((m, k), &a[i * m * k..(i + 1) * m * k]).map_err(err)?;
+            let bm = ArrayView2::from_shape((k, n), &b[i * k * n..(i + 1) * k * n]).map_err(err)?;
+            out.extend(am.dot(&bm).iter().copied());
+        }
+        Tensor::from_shape_vec(out_shape, out).map_err(err)
+    }
+
+    fn lower(&self, ctx: &mut LowerCtx, inputs: &[LValue]) -> OpResult<LValue> {
+        let (id, b) = match inputs {
+            [LValue::Act { id, .. }, LValue::Const(b)] => (*id, b),
+            [LValue::Act { .. }, LValue::Act { .. }] => {
+                return Err(OpError::Unsupported(
+                    "MatMul of two activations is not supported yet (only activation x constant)".into(),
+                ))
+            }
+            _ => return Err(OpError::Unsupported("MatMul needs an activation as its first operand".into())),
+        };
+        if b.ndim() > 2 {
+            return Err(OpError::Unsupported(format!("MatMul by a constant of rank {} (at most 2)", b.ndim())));
+        }
+        let x = ctx.materialize(id)?;
+        let t = ctx.tensor(x).clone();
+        let (_, _, out_shape) = plan(&t.shape, b.shape())?;
+        let b2 =
+            b.to_shape((b.shape()[0], b.len() / b.shape()[0].max(1))).map_err(|e| OpError::Shape(e.to_string()))?;
+        let b2: ArrayView2<f32> = b2.view().into_dimensionality::<Ix2>().map_err(|e| OpError::Shape(e.to_string()))?;
+        let (k, n) = b2.dim();
+        let w = b2.t().as_standard_layout().to_owned().into_dyn();
+        let sw = ctx.const_scale(&w);
+        let weight = ctx.quantize_const(&w, sw)?;
+        let positions = t.len() / k.max(1);
+        let index = (0..positions * k)
+            .map(|i| u32::try_from(i).map(Some))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| OpError::Unsupported("activation is too large".into()))?;
+        let op = LinearOp {
+            positions,
+            channels: n,
+            terms: k,
+            index,
+            weight,
+            bias: vec![0; n],
+            pos_stride: n,
+            chan_stride: 1,
+        };
+        let out = ctx.push(QOp::Linear(op), vec![x], out_shape, t.scale + sw);
+        Ok(LValue::Act { id: out, exclusive: true })
+    }
+}

@@ -1,0 +1,30 @@
+//! `Sub`: elementwise difference with numpy broadcasting.
+
+use super::broadcast::{broadcast_shape, expect_inputs, zip_broadcast};
+use super::elementwise::lower_add;
+use crate::error::OpResult;
+use crate::{LValue, LowerCtx, Op, Tensor};
+
+/// `a - b`, lowered like [`super::Add`] with the second operand negated.
+#[derive(Debug, Clone, Default)]
+pub struct Sub;
+
+impl Op for Sub {
+    fn name(&self) -> &'static str {
+        "Sub"
+    }
+
+    fn output_shape(&self, inputs: &[&[usize]]) -> OpResult<Vec<usize>> {
+        expect_inputs(inputs, 2, 2)?;
+        broadcast_shape(inputs[0], inputs[1])
+    }
+
+    fn eval(&self, inputs: &[&Tensor]) -> OpResult<Tensor> {
+        expect_inputs(inputs, 2, 2)?;
+        zip_broadcast(inputs[0], inputs[1], |a, b| a - b)
+    }
+
+    fn lower(&self, ctx: &mut LowerCtx, inputs: &[LValue]) -> OpResult<LValue> {
+        lower_add(ctx, inputs, true)
+    }
+}

@@ -1,0 +1,147 @@
+//! `ModelProto` -> [`Graph`].
+
+use std::collections::{HashMap, HashSet};
+
+use zkinfer_graph::{Graph, GraphBuilder, ValueId};
+
+use crate::attrs::Attrs;
+use crate::proto::tensor_proto::DataType;
+use crate::proto::tensor_shape_proto::dimension::Value as Dim;
+use crate::proto::type_proto::Value as Type;
+use crate::proto::{GraphProto, ModelProto, NodeProto, ValueInfoProto};
+use crate::registry::{lookup, Built, NodeCx};
+use crate::tensor::to_tensor;
+use crate::ImportError;
+
+/// A node's name for messages: its `name`, else its first output.
+fn label(node: &NodeProto) -> String {
+    match (node.name(), node.output.first()) {
+        ("", Some(out)) => out.clone(),
+        (name, _) => name.to_string(),
+    }
+}
+
+/// Opset of the default (`ai.onnx`) domain.
+fn default_opset(model: &ModelProto) -> Result<i64, ImportError> {
+    model
+        .opset_import
+        .iter()
+        .find(|o| o.domain().is_empty() || o.domain() == "ai.onnx")
+        .map(|o| o.version())
+        .ok_or_else(|| ImportError::Malformed("the model declares no opset for the default ONNX domain".into()))
+}
+
+/// Checks every node against the registry before anything else runs.
+fn check_ops(graph: &GraphProto, opset: i64, model: &ModelProto) -> Result<(), ImportError> {
+    for node in &graph.node {
+        let domain = node.domain();
+        let (supported, node_opset) = if domain.is_empty() || domain == "ai.onnx" {
+            (lookup(node.op_type(), opset).is_some(), opset)
+        } else {
+            let v = model.opset_import.iter().find(|o| o.domain() == domain).map_or(0, |o| o.version());
+            (false, v)
+        };
+        if !supported {
+            let op =
+                if domain.is_empty() { node.op_type().to_string() } else { format!("{domain}.{}", node.op_type()) };
+            return Err(ImportError::UnsupportedOp { node: label(node), op, opset: node_opset });
+        }
+    }
+    Ok(())
+}
+
+/// Static shape of a float graph input.
+fn input_shape(info: &ValueInfoProto) -> Result<Vec<usize>, ImportError> {
+    let input = info.name().to_string();
+    let bad = |message: &str| ImportError::Input { input: input.clone(), message: message.to_string() };
+    let Some(Type::TensorType(t)) = info.r#type.as_ref().and_then(|t| t.value.as_ref()) else {
+        return Err(bad("only tensor inputs are supported"));
+    };
+    if t.elem_type() != DataType::Float as i32 {
+        let name = DataType::try_from(t.elem_type()).map_or("unknown", |d| d.as_str_name());
+        return Err(bad(&format!("element type {name} is not supported (only FLOAT)")));
+    }
+    let shape = t.shape.as_ref().ok_or_else(|| bad("the input has no shape"))?;
+    shape
+        .dim
+        .iter()
+        .enumerate()
+        .map(|(dim, d)| {
+            let dynamic = |reason: String| ImportError::DynamicDim { input: input.clone(), dim, reason };
+            match &d.value {
+                Some(Dim::DimValue(v)) if *v > 0 => usize::try_from(*v).map_err(|_| dynamic(format!("size {v}"))),
+                Some(Dim::DimValue(v)) => Err(dynamic(format!("size {v}"))),
+                Some(Dim::DimParam(p)) => Err(dynamic(format!("symbolic size '{p}'"))),
+                None => Err(dynamic("size missing".into())),
+            }
+        })
+        .collect()
+}
+
+/// Builds the f32 graph of a decoded model.
+pub(crate) fn import(model: &ModelProto) -> Result<Graph, ImportError> {
+    let opset = default_opset(model)?;
+    let graph = model.graph.as_ref().ok_or(ImportError::NoGraph)?;
+    check_ops(graph, opset, model)?;
+
+    let mut b = GraphBuilder::new();
+    let mut ids: HashMap<String, ValueId> = HashMap::new();
+    for init in &graph.initializer {
+        let id = b.constant(init.name(), to_tensor(init)?);
+        ids.insert(init.name().to_string(), id);
+    }
+    let init_names: HashSet<&str> = graph.initializer.iter().map(|t| t.name()).collect();
+    let inputs: Vec<&ValueInfoProto> = graph.input.iter().filter(|i| !init_names.contains(i.name())).collect();
+    let [input] = inputs.as_slice() else {
+        return Err(ImportError::InputCount { found: inputs.iter().map(|i| i.name().to_string()).collect() });
+    };
+    let id = b.input(input.name(), input_shape(input)?);
+    ids.insert(input.name().to_string(), id);
+
+    for node in &graph.node {
+        add_node(&mut b, &mut ids, node, opset)?;
+    }
+
+    let [output] = graph.output.as_slice() else {
+        return Err(ImportError::OutputCount { found: graph.output.iter().map(|o| o.name().to_string()).collect() });
+    };
+    let out = *ids.get(output.name()).ok_or_else(|| ImportError::UndefinedValue(output.name().to_string()))?;
+    Ok(b.finish(out)?)
+}
+
+fn add_node(
+    b: &mut GraphBuilder,
+    ids: &mut HashMap<String, ValueId>,
+    node: &NodeProto,
+    opset: i64,
+) -> Result<(), ImportError> {
+    let name = label(node);
+    let node_err = |message: String| ImportError::Node { node: name.clone(), op: node.op_type().to_string(), message };
+    let entry = lookup(node.op_type(), opset).ok_or_else(|| ImportError::UnsupportedOp {
+        node: name.clone(),
+        op: node.op_type().to_string(),
+        opset,
+    })?;
+    // Trailing empty names are omitted optional inputs; an omitted input in the middle is not supported.
+    let used = node.input.iter().rposition(|i| !i.is_empty()).map_or(0, |p| p + 1);
+    let inputs = node.input[..used]
+        .iter()
+        .map(|i| match i.as_str() {
+            "" => Err(node_err("an omitted optional input before a present one is not supported".into())),
+            i => ids.get(i).copied().ok_or_else(|| ImportError::UndefinedValue(i.to_string())),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let output = match node.output.as_slice() {
+        [out, rest @ ..] if !out.is_empty() && rest.iter().all(|o| o.is_empty()) => out.clone(),
+        outs => return Err(node_err(format!("exactly one output is supported, found {outs:?}"))),
+    };
+    let cx = NodeCx { attrs: Attrs::new(node), consts: inputs.iter().map(|&i| b.const_value(i)).collect() };
+    let built = (entry.build)(&cx)?;
+    cx.attrs.finish()?;
+    let id = match built {
+        Built::Const(t) => b.constant(&output, t),
+        Built::Op(op) => b.node(&name, op, inputs, &output)?,
+    };
+    ids.insert(output, id);
+    Ok(())
+}

@@ -1,0 +1,174 @@
+//! The op registry: the only place that maps ONNX op-type strings (and opset ranges) to ops.
+//!
+//! Adding an op means writing its `zkinfer_graph::ops` file plus one line in [`REGISTRY`] and,
+//! when it has attributes, a small builder below that parses them into the op's typed struct.
+
+use zkinfer_graph::ops::{Add, Conv, Flatten, Gemm, Identity, MatMul, Mul, Padding, Relu, Reshape, Sub};
+use zkinfer_graph::{Op, Tensor};
+
+use crate::attrs::Attrs;
+use crate::tensor::to_tensor;
+use crate::ImportError;
+
+/// Newest default-domain opset this importer knows (ONNX 1.17).
+pub const MAX_OPSET: i64 = 22;
+
+/// What a builder produces: an op to add to the graph, or (for `Constant`) a value.
+pub(crate) enum Built {
+    Op(Box<dyn Op>),
+    Const(Tensor),
+}
+
+/// Everything a builder may look at: typed attributes and the values of constant inputs.
+pub(crate) struct NodeCx<'a> {
+    pub attrs: Attrs<'a>,
+    /// Per input (ONNX order): its value when it is a constant.
+    pub consts: Vec<Option<&'a Tensor>>,
+}
+
+type Builder = fn(&NodeCx) -> Result<Built, ImportError>;
+
+/// One registry row: op type, the opsets whose semantics the op implements, and its builder.
+pub(crate) struct Entry {
+    pub op_type: &'static str,
+    pub since: i64,
+    pub until: i64,
+    pub build: Builder,
+}
+
+const fn entry(op_type: &'static str, since: i64, build: Builder) -> Entry {
+    Entry { op_type, since, until: MAX_OPSET, build }
+}
+
+/// The registry. `since` is the first opset with the semantics implemented here (e.g. numpy
+/// broadcasting for Add/Sub/Mul from opset 7; Reshape's shape as an input from opset 5).
+pub(crate) static REGISTRY: &[Entry] = &[
+    entry("Add", 7, |_| op(Add)),
+    entry("Sub", 7, |_| op(Sub)),
+    entry("Mul", 7, |_| op(Mul)),
+    entry("Relu", 6, |_| op(Relu)),
+    entry("Identity", 1, |_| op(Identity)),
+    entry("MatMul", 1, |_| op(MatMul)),
+    entry("Gemm", 7, gemm),
+    entry("Conv", 1, conv),
+    entry("Flatten", 1, flatten),
+    entry("Reshape", 5, reshape),
+    entry("Constant", 1, constant),
+];
+
+/// The entry for `op_type` at `opset`, if supported.
+pub(crate) fn lookup(op_type: &str, opset: i64) -> Option<&'static Entry> {
+    REGISTRY.iter().find(|e| e.op_type == op_type && (e.since..=e.until).contains(&opset))
+}
+
+fn op(o: impl Op + 'static) -> Result<Built, ImportError> {
+    Ok(Built::Op(Box::new(o)))
+}
+
+fn gemm(cx: &NodeCx) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    op(Gemm {
+        alpha: a.float("alpha")?.unwrap_or(1.0),
+        beta: a.float("beta")?.unwrap_or(1.0),
+        trans_a: a.flag("transA")?,
+        trans_b: a.flag("transB")?,
+    })
+}
+
+/// A list attribute of exactly `N` non-negative values (`positive` additionally excludes 0).
+fn usizes<const N: usize>(
+    a: &Attrs,
+    name: &str,
+    default: [usize; N],
+    positive: bool,
+) -> Result<[usize; N], ImportError> {
+    let Some(v) = a.ints(name)? else { return Ok(default) };
+    let bad = || {
+        a.error(
+            name,
+            format!("expected {N} {} values, found {v:?}", if positive { "positive" } else { "non-negative" }),
+        )
+    };
+    if v.len() != N {
+        return Err(bad());
+    }
+    let mut out = [0usize; N];
+    for (o, &x) in out.iter_mut().zip(&v) {
+        *o = usize::try_from(x).ok().filter(|&x| x > 0 || !positive).ok_or_else(bad)?;
+    }
+    Ok(out)
+}
+
+fn conv(cx: &NodeCx) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    if let Some(mode) = a.string("auto_pad")? {
+        if mode != "NOTSET" {
+            return Err(a.error("auto_pad", format!("'{mode}' is not supported; only NOTSET (explicit pads)")));
+        }
+    }
+    let group = a.int("group")?.unwrap_or(1);
+    if group != 1 {
+        return Err(a.error("group", format!("group = {group} is not supported (only 1)")));
+    }
+    let kernel = usizes::<2>(a, "kernel_shape", [0, 0], true)?;
+    if let Some(w) = cx.consts.get(1).copied().flatten() {
+        let ws = w.shape();
+        if ws.len() != 4 {
+            return Err(a.error("kernel_shape", format!("only 2-D convolution is supported (weights {ws:?})")));
+        }
+        if kernel != [0, 0] && kernel[..] != ws[2..] {
+            return Err(a.error("kernel_shape", format!("{kernel:?} does not match the weights {ws:?}")));
+        }
+    }
+    let [top, left, bottom, right] = usizes::<4>(a, "pads", [0; 4], false)?;
+    op(Conv {
+        strides: usizes::<2>(a, "strides", [1, 1], true)?,
+        pads: Padding { top, left, bottom, right },
+        dilations: usizes::<2>(a, "dilations", [1, 1], true)?,
+    })
+}
+
+fn flatten(cx: &NodeCx) -> Result<Built, ImportError> {
+    op(Flatten { axis: cx.attrs.int("axis")?.unwrap_or(1) })
+}
+
+fn reshape(cx: &NodeCx) -> Result<Built, ImportError> {
+    let allow_zero = cx.attrs.flag("allowzero")?;
+    let Some(shape) = cx.consts.get(1).copied().flatten() else {
+        return Err(cx.attrs.error("shape", "the target shape must be a constant input"));
+    };
+    if shape.ndim() != 1 {
+        return Err(cx.attrs.error("shape", format!("the shape input must be 1-D, found {:?}", shape.shape())));
+    }
+    op(Reshape { shape: shape.iter().map(|&v| v as i64).collect(), allow_zero })
+}
+
+fn constant(cx: &NodeCx) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    let scalar = |v: f32| Tensor::from_elem(vec![], v);
+    let list = |v: Vec<f32>| Tensor::from_shape_vec(vec![v.len()], v);
+    let mut found = Vec::new();
+    if let Some(t) = a.tensor("value")? {
+        found.push(to_tensor(t)?);
+    }
+    if let Some(v) = a.float("value_float")? {
+        found.push(scalar(v));
+    }
+    if let Some(v) = a.int("value_int")? {
+        found.push(scalar(v as f32));
+    }
+    if let Some(v) = a.floats("value_floats")? {
+        found.push(list(v).map_err(|e| a.error("value_floats", e.to_string()))?);
+    }
+    if let Some(v) = a.ints("value_ints")? {
+        found.push(list(v.into_iter().map(|x| x as f32).collect()).map_err(|e| a.error("value_ints", e.to_string()))?);
+    }
+    match found.len() {
+        1 => Ok(Built::Const(found.remove(0))),
+        0 => {
+            a.finish()?;
+            Err(a.error("value", "a Constant needs one of value, value_float(s), value_int(s)"))
+        }
+        _ => Err(a.error("value", "a Constant must set exactly one value attribute")),
+    }
+}
