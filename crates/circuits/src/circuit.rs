@@ -47,6 +47,11 @@ pub struct ModelConfig {
 }
 
 impl ModelConfig {
+    /// The halo2 column behind a logical advice column (None if the plan has no such column).
+    pub fn advice_column(&self, r: AdviceRef) -> Option<Column<Advice>> {
+        self.advice(r)
+    }
+
     fn advice(&self, r: AdviceRef) -> Option<Column<Advice>> {
         let rq = &self.requant;
         let mul = self.mul.as_ref();

@@ -1,0 +1,212 @@
+//! Hand-built quantized graphs and MockProver helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use halo2_axiom::dev::{AdviceCellValue, MockProver, VerifyFailure};
+use halo2_axiom::plonk::{Circuit, ConstraintSystem};
+use zkinfer_circuits::{plan, public_instances, AdviceRef, CellOverride, CircuitPlan, Fr, ModelCircuit, PlanOptions};
+use zkinfer_graph::{LinearOp, MulOp, QGraph, QNode, QOp, QTensor, RequantOp, Visibility, VisibilityConfig, Witness};
+
+/// Builds a graph node by node; tensor 0 is the input, node 0 its range check.
+pub struct Builder {
+    tensors: Vec<QTensor>,
+    nodes: Vec<QNode>,
+}
+
+impl Builder {
+    /// A graph whose input has `len` values; returns the builder and the range-checked input.
+    pub fn new(len: usize) -> (Self, usize) {
+        let mut b = Self { tensors: Vec::new(), nodes: Vec::new() };
+        let x = b.tensor(len);
+        let checked = b.node(QOp::Requant(RequantOp { shift: 0, relu: false, bits: 0 }), vec![x], len);
+        (b, checked)
+    }
+
+    fn tensor(&mut self, len: usize) -> usize {
+        self.tensors.push(QTensor { name: format!("t{}", self.tensors.len()), shape: vec![len], scale: 0 });
+        self.tensors.len() - 1
+    }
+
+    /// Appends a node with a fresh output tensor of `len` values.
+    pub fn node(&mut self, op: QOp, inputs: Vec<usize>, len: usize) -> usize {
+        let output = self.tensor(len);
+        self.nodes.push(QNode { name: format!("n{}", self.nodes.len()), op, inputs, output });
+        output
+    }
+
+    /// Dense layer: `out[o] = b[o] + Σ_i w[o * in + i] * x[i]`.
+    pub fn dense(&mut self, x: usize, w: Vec<i64>, b: Vec<i64>) -> usize {
+        let terms = self.tensors[x].shape[0];
+        let channels = b.len();
+        let op = LinearOp {
+            positions: 1,
+            channels,
+            terms,
+            index: (0..terms as u32).map(Some).collect(),
+            weight: w,
+            bias: b,
+            pos_stride: channels,
+            chan_stride: 1,
+        };
+        self.node(QOp::Linear(op), vec![x], channels)
+    }
+
+    /// Any Linear op.
+    pub fn linear(&mut self, x: usize, op: LinearOp) -> usize {
+        let len = op.positions * op.channels;
+        self.node(QOp::Linear(op), vec![x], len)
+    }
+
+    /// Rescale (+ReLU); bits are set by [`calibrate`].
+    pub fn requant(&mut self, x: usize, shift: u32, relu: bool) -> usize {
+        let len = self.tensors[x].shape[0];
+        self.node(QOp::Requant(RequantOp { shift, relu, bits: 0 }), vec![x], len)
+    }
+
+    /// Elementwise product `a[i] * b[len-1-i]`.
+    pub fn mul_rev(&mut self, a: usize, b: usize) -> usize {
+        let len = self.tensors[a].shape[0];
+        let op = MulOp { a_index: (0..len as u32).collect(), b_index: (0..len as u32).rev().collect() };
+        self.node(QOp::Mul(op), vec![a, b], len)
+    }
+
+    /// The graph with `output` as its output, calibrated on `inputs`.
+    pub fn finish(self, output: usize, visibility: VisibilityConfig, inputs: &[Vec<i64>]) -> QGraph {
+        let mut q = QGraph { tensors: self.tensors, nodes: self.nodes, input: 0, output, visibility, input_bits: 0 };
+        calibrate(&mut q, inputs);
+        q
+    }
+}
+
+fn bits_for(max: i64) -> u32 {
+    (1..63).find(|b| (1i64 << b) > max).unwrap_or(62)
+}
+
+/// Sets every requant bound to the smallest that holds the values seen on `inputs`.
+pub fn calibrate(q: &mut QGraph, inputs: &[Vec<i64>]) {
+    for n in &mut q.nodes {
+        if let QOp::Requant(r) = &mut n.op {
+            r.bits = 40;
+        }
+    }
+    let mut max = vec![0i64; q.nodes.len()];
+    for x in inputs {
+        let w = q.eval(x.clone()).expect("eval with loose bounds");
+        for (i, n) in q.nodes.iter().enumerate() {
+            if let QOp::Requant(r) = &n.op {
+                let m = w.values[n.inputs[0]].iter().map(|&v| r.pre_activation(v).abs()).max().unwrap_or(0);
+                max[i] = max[i].max(m);
+            }
+        }
+    }
+    for (i, n) in q.nodes.iter_mut().enumerate() {
+        if let QOp::Requant(r) = &mut n.op {
+            r.bits = bits_for(max[i]);
+        }
+    }
+    q.input_bits = q.nodes[0].op_bits();
+}
+
+trait OpBits {
+    fn op_bits(&self) -> u32;
+}
+impl OpBits for QNode {
+    fn op_bits(&self) -> u32 {
+        match &self.op {
+            QOp::Requant(r) => r.bits,
+            _ => 0,
+        }
+    }
+}
+
+/// Visibility shorthand.
+pub fn vis(input: Visibility, params: Visibility, output: Visibility) -> VisibilityConfig {
+    VisibilityConfig { input, params, output }
+}
+
+/// Small plans for MockProver: limbs of at most 6 bits.
+pub fn small_plan(q: &QGraph) -> CircuitPlan {
+    let opts = PlanOptions { max_limb_bits: 6, ..PlanOptions::default() };
+    plan(q, &opts).expect("plan")
+}
+
+/// Runs MockProver with the honest instances (or `instance` if given).
+pub fn mock(
+    q: &QGraph,
+    p: &CircuitPlan,
+    w: &Witness,
+    overrides: Vec<CellOverride>,
+    instance: Option<Vec<Fr>>,
+) -> Result<(), Vec<VerifyFailure>> {
+    let c = ModelCircuit::new(Arc::new(q.clone()), p.clone(), Some(Arc::new(w.clone()))).with_overrides(overrides);
+    let inst = instance.unwrap_or_else(|| public_instances(q, w));
+    let prover = MockProver::run(p.k, &c, vec![inst]).expect("mock run");
+    prover.verify()
+}
+
+/// Runs MockProver and returns the value of every requested advice cell.
+pub fn mock_values(q: &QGraph, p: &CircuitPlan, w: &Witness, cells: &[(AdviceRef, usize)]) -> Vec<Fr> {
+    let c = ModelCircuit::new(Arc::new(q.clone()), p.clone(), Some(Arc::new(w.clone())));
+    let prover = MockProver::run(p.k, &c, vec![public_instances(q, w)]).expect("mock run");
+    assert_eq!(prover.verify(), Ok(()));
+    let mut cs = ConstraintSystem::<Fr>::default();
+    let cfg = ModelCircuit::configure_with_params(&mut cs, p.clone());
+    cells
+        .iter()
+        .map(|&(r, row)| {
+            let col = cfg.advice_column(r).expect("column");
+            match &prover.advice_values(col)[row] {
+                AdviceCellValue::Assigned(a) => a.evaluate(),
+                AdviceCellValue::Poison(_) => panic!("poisoned cell"),
+            }
+        })
+        .collect()
+}
+
+/// Field element of a signed integer.
+pub fn fe(v: i64) -> Fr {
+    if v < 0 {
+        -Fr::from(v.unsigned_abs())
+    } else {
+        Fr::from(v as u64)
+    }
+}
+
+/// Which failure kinds occurred.
+#[derive(Debug, Default, PartialEq)]
+pub struct Kinds {
+    pub constraint: bool,
+    pub lookup: bool,
+    pub permutation: bool,
+    pub other: bool,
+}
+
+/// Classifies MockProver failures (panics if it accepted).
+pub fn kinds(r: Result<(), Vec<VerifyFailure>>) -> Kinds {
+    let failures = r.expect_err("tampered witness must be rejected");
+    let mut k = Kinds::default();
+    for f in failures {
+        match f {
+            VerifyFailure::ConstraintNotSatisfied { .. } => k.constraint = true,
+            VerifyFailure::Lookup { .. } => k.lookup = true,
+            VerifyFailure::Permutation { .. } => k.permutation = true,
+            _ => k.other = true,
+        }
+    }
+    k
+}
+
+/// A two-layer MLP `in -> hidden (relu) -> out` with deterministic small weights.
+pub fn mlp(input: usize, hidden: usize, out: usize, v: VisibilityConfig, inputs: &[Vec<i64>]) -> QGraph {
+    let (mut b, x) = Builder::new(input);
+    let w1: Vec<i64> = (0..hidden * input).map(|i| ((i * 37 + 11) % 61) as i64 - 30).collect();
+    let b1: Vec<i64> = (0..hidden).map(|i| (i as i64 * 13) % 41 - 20).collect();
+    let h = b.dense(x, w1, b1);
+    let h = b.requant(h, 4, true);
+    let w2: Vec<i64> = (0..out * hidden).map(|i| ((i * 29 + 5) % 53) as i64 - 26).collect();
+    let b2: Vec<i64> = (0..out).map(|i| (i as i64 * 7) % 19 - 9).collect();
+    let y = b.dense(h, w2, b2);
+    let y = b.requant(y, 3, false);
+    b.finish(y, v, inputs)
+}

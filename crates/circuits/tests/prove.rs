@@ -1,0 +1,60 @@
+//! Real keygen (no witness), proof and verification on a tiny model: the fixed data assigned
+//! without a witness matches the proving run, and a wrong public output is rejected.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use halo2_axiom::halo2curves::bn256::{Bn256, G1Affine};
+use halo2_axiom::plonk::{create_proof, keygen_pk, keygen_vk, verify_proof};
+use halo2_axiom::poly::kzg::commitment::{KZGCommitmentScheme, ParamsKZG};
+use halo2_axiom::poly::kzg::multiopen::{ProverSHPLONK, VerifierSHPLONK};
+use halo2_axiom::poly::kzg::strategy::SingleStrategy;
+use halo2_axiom::transcript::{Blake2bRead, Blake2bWrite, Challenge255, TranscriptReadBuffer, TranscriptWriterBuffer};
+use rand::rngs::OsRng;
+use zkinfer_circuits::{public_instances, Fr, ModelCircuit};
+use zkinfer_graph::Visibility::*;
+
+#[test]
+fn keygen_prove_verify_roundtrip() {
+    for params_vis in [Fixed, Private] {
+        let xs = vec![vec![3, -7, 12, 0, -1, 9]];
+        let q = mlp(6, 5, 3, vis(Public, params_vis, Public), &xs);
+        let p = small_plan(&q);
+        let w = q.eval(xs[0].clone()).expect("eval");
+        let graph = Arc::new(q.clone());
+        let params = ParamsKZG::<Bn256>::setup(p.k, OsRng);
+        let empty = ModelCircuit::new(graph.clone(), p.clone(), None);
+        let vk = keygen_vk(&params, &empty).expect("vk");
+        let pk = keygen_pk(&params, vk, &empty).expect("pk");
+        let circuit = ModelCircuit::new(graph, p.clone(), Some(Arc::new(w.clone())));
+        let inst = public_instances(&q, &w);
+        let mut transcript = Blake2bWrite::<_, G1Affine, Challenge255<_>>::init(vec![]);
+        create_proof::<KZGCommitmentScheme<Bn256>, ProverSHPLONK<'_, Bn256>, _, _, _, _>(
+            &params,
+            &pk,
+            &[circuit],
+            &[&[&inst]],
+            OsRng,
+            &mut transcript,
+        )
+        .expect("prove");
+        let proof = transcript.finalize();
+        let verify = |inst: &[Fr]| {
+            let mut t = Blake2bRead::<_, G1Affine, Challenge255<_>>::init(&proof[..]);
+            verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, _>(
+                &params,
+                pk.get_vk(),
+                SingleStrategy::new(&params),
+                &[&[inst]],
+                &mut t,
+            )
+            .is_ok()
+        };
+        assert!(verify(&inst), "{params_vis:?}");
+        let mut bad = inst.clone();
+        bad[inst.len() - 1] += Fr::from(1);
+        assert!(!verify(&bad), "{params_vis:?}");
+    }
+}

@@ -1,0 +1,274 @@
+//! Per-chip MockProver tests: the honest witness is accepted, a witness wrong in one cell is
+//! rejected with the expected kind of failure.
+
+mod common;
+
+use common::*;
+use zkinfer_circuits::{AdviceRef, CellOverride, Fr, ModelCircuit};
+use zkinfer_graph::{LinearOp, QGraph, QOp, Visibility::*, Witness};
+
+use std::sync::Arc;
+
+fn ov(column: AdviceRef, row: usize, value: Fr) -> CellOverride {
+    CellOverride { column, row, value }
+}
+
+fn inputs() -> Vec<Vec<i64>> {
+    vec![vec![3, -7, 12, 0, -1, 9], vec![-20, 15, 4, -9, 30, -2]]
+}
+
+fn output_cells(q: &QGraph, p: &zkinfer_circuits::CircuitPlan) -> Vec<(AdviceRef, usize)> {
+    ModelCircuit::new(Arc::new(q.clone()), p.clone(), None).output_cells().expect("layout")
+}
+
+#[test]
+fn honest_witness_accepted_in_every_visibility() {
+    for input in [Public, Private] {
+        for params in [Fixed, Private] {
+            for output in [Public, Private] {
+                let q = mlp(6, 5, 3, vis(input, params, output), &inputs());
+                let p = small_plan(&q);
+                assert_eq!(p.params_fixed, params == Fixed);
+                for x in inputs() {
+                    let w = q.eval(x).expect("eval");
+                    assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()), "{input:?} {params:?} {output:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn output_cells_hold_the_integer_evaluation() {
+    let q = mlp(6, 5, 3, vis(Private, Fixed, Private), &inputs());
+    let p = small_plan(&q);
+    let w = q.eval(inputs()[1].clone()).expect("eval");
+    let got = mock_values(&q, &p, &w, &output_cells(&q, &p));
+    let want: Vec<Fr> = w.output(&q).iter().map(|&v| fe(v)).collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn wrong_accumulator_rejected() {
+    let q = mlp(6, 5, 3, vis(Private, Fixed, Public), &inputs());
+    let p = small_plan(&q);
+    let w = q.eval(inputs()[0].clone()).expect("eval");
+    let k = kinds(mock(&q, &p, &w, vec![ov(AdviceRef::DotAcc(0), 0, Fr::from(12345))], None));
+    assert!(k.constraint, "{k:?}");
+}
+
+/// A plan with the dot width forced to 8 (6 terms + bias leaves slot 7 unused).
+fn wide_plan(q: &QGraph) -> zkinfer_circuits::CircuitPlan {
+    let mut p = small_plan(q);
+    p.dot_inputs = 8;
+    p.dot_outputs = 1;
+    p.k = p.k.max(8);
+    p
+}
+
+#[test]
+fn x_cell_in_unused_slot_is_pinned_to_zero() {
+    let q = mlp(6, 5, 3, vis(Private, Fixed, Public), &inputs());
+    let p = wide_plan(&q);
+    let w = q.eval(inputs()[0].clone()).expect("eval");
+    assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()));
+    // Slot 7 has weight 0, so only the copy constraint can notice.
+    let k = kinds(mock(&q, &p, &w, vec![ov(AdviceRef::DotX(7), 0, Fr::from(99))], None));
+    assert_eq!(k, Kinds { permutation: true, ..Kinds::default() });
+}
+
+#[test]
+fn x_cell_changed_rejected_by_copy_constraint() {
+    for params in [Fixed, Private] {
+        let q = mlp(6, 5, 3, vis(Private, params, Public), &inputs());
+        let p = small_plan(&q);
+        let w = q.eval(inputs()[0].clone()).expect("eval");
+        let k = kinds(mock(&q, &p, &w, vec![ov(AdviceRef::DotX(0), 0, Fr::from(4))], None));
+        assert!(k.permutation, "{params:?}: {k:?}");
+    }
+}
+
+/// `input(4) -> dense(4->3) -> requant(shift, relu)` as the (private) output.
+fn one_layer(shift: u32, relu: bool, xs: &[Vec<i64>]) -> QGraph {
+    let (mut b, x) = Builder::new(4);
+    let w1 = vec![5, -3, 7, 1, -6, 2, 4, -8, 3, 3, -1, 9];
+    let h = b.dense(x, w1, vec![10, -40, 3]);
+    let y = b.requant(h, shift, relu);
+    b.finish(y, vis(Private, Fixed, Private), xs)
+}
+
+/// Overrides of one requant row claiming quotient `z` and remainder `r` (limbs not masked at the top).
+fn requant_row(row: usize, z: i64, r: i64, shift: u32, bits: u32, b: u32) -> Vec<CellOverride> {
+    let n_r = shift.div_ceil(b) as usize;
+    let n_w = bits.div_ceil(b) as usize;
+    let folded = if z >= 0 { z } else { -z - 1 };
+    let mut v = vec![ov(AdviceRef::RqZ, row, fe(z)), ov(AdviceRef::RqSign, row, fe((z >= 0) as i64))];
+    for (base, count, value) in [(0, n_r, r), (n_r, n_w, folded)] {
+        for i in 0..count {
+            let shifted = value >> (b as usize * i);
+            let limb = if i + 1 == count { shifted } else { shifted & ((1 << b) - 1) };
+            v.push(ov(AdviceRef::RqLimb(base + i), row, fe(limb)));
+        }
+    }
+    v
+}
+
+#[test]
+fn remainder_out_of_range_rejected_by_lookup() {
+    let xs = vec![vec![9, -4, 13, 2]];
+    let q = one_layer(5, false, &xs);
+    let p = small_plan(&q);
+    let w = q.eval(xs[0].clone()).expect("eval");
+    let node = &q.nodes[2];
+    let QOp::Requant(op) = &node.op else { panic!("requant") };
+    let (_, row) = output_cells(&q, &p)[1];
+    let x = w.values[node.inputs[0]][1];
+    let z = op.pre_activation(x);
+    let r = x + (1 << (op.shift - 1)) - z * (1 << op.shift);
+    // Same IN + HALF = Z * POW + R, but with R = r + 2^shift.
+    let mut o = requant_row(row, z - 1, r + (1 << op.shift), op.shift, op.bits, p.limb_bits);
+    o.push(ov(AdviceRef::RqOut, row, fe(z - 1)));
+    let k = kinds(mock(&q, &p, &w, o, None));
+    assert_eq!(k, Kinds { lookup: true, ..Kinds::default() });
+}
+
+fn negative_row(q: &QGraph, w: &Witness, p: &zkinfer_circuits::CircuitPlan) -> (usize, i64) {
+    let node = &q.nodes[2];
+    let QOp::Requant(op) = &node.op else { panic!("requant") };
+    let cells = output_cells(q, p);
+    let (i, z) = w.values[node.inputs[0]]
+        .iter()
+        .map(|&x| op.pre_activation(x))
+        .enumerate()
+        .find(|&(_, z)| z < 0)
+        .expect("a negative pre-activation");
+    (cells[i].1, z)
+}
+
+#[test]
+fn negative_relu_output_rejected() {
+    let xs = vec![vec![9, -4, 13, 2]];
+    let q = one_layer(2, true, &xs);
+    let p = small_plan(&q);
+    let w = q.eval(xs[0].clone()).expect("eval");
+    assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()));
+    let (row, z) = negative_row(&q, &w, &p);
+    let k = kinds(mock(&q, &p, &w, vec![ov(AdviceRef::RqOut, row, fe(z))], None));
+    assert_eq!(k, Kinds { constraint: true, ..Kinds::default() });
+}
+
+#[test]
+fn wrong_sign_bit_rejected() {
+    let xs = vec![vec![9, -4, 13, 2]];
+    let q = one_layer(2, true, &xs);
+    let p = small_plan(&q);
+    let w = q.eval(xs[0].clone()).expect("eval");
+    let (row, z) = negative_row(&q, &w, &p);
+    // Claim SIGN = 1 so that ReLU would pass the negative z through.
+    let o = vec![ov(AdviceRef::RqSign, row, Fr::from(1)), ov(AdviceRef::RqOut, row, fe(z))];
+    let k = kinds(mock(&q, &p, &w, o, None));
+    assert!(k.constraint && !k.permutation, "{k:?}");
+}
+
+#[test]
+fn out_of_range_input_rejected() {
+    let xs = vec![vec![9, -4, 13, 2]];
+    let q = one_layer(2, false, &xs);
+    let p = small_plan(&q);
+    let w = q.eval(xs[0].clone()).expect("eval");
+    let QOp::Requant(op) = &q.nodes[0].op else { panic!("requant") };
+    let big = 1i64 << op.bits;
+    let row = 2; // first input element (rows 0 and 1 hold the constants)
+    let mut o = requant_row(row, big, 0, 0, op.bits, p.limb_bits);
+    o.push(ov(AdviceRef::RqIn, row, fe(big)));
+    o.push(ov(AdviceRef::RqOut, row, fe(big)));
+    let k = kinds(mock(&q, &p, &w, o, None));
+    assert!(k.lookup, "{k:?}");
+}
+
+#[test]
+fn output_different_from_instance_rejected() {
+    let q = mlp(6, 5, 3, vis(Private, Fixed, Public), &inputs());
+    let p = small_plan(&q);
+    let w = q.eval(inputs()[0].clone()).expect("eval");
+    let mut inst = zkinfer_circuits::public_instances(&q, &w);
+    let last = inst.len() - 1;
+    inst[last] += Fr::from(1);
+    let k = kinds(mock(&q, &p, &w, vec![], Some(inst)));
+    assert_eq!(k, Kinds { permutation: true, ..Kinds::default() });
+}
+
+#[test]
+fn input_different_from_instance_rejected() {
+    let q = mlp(6, 5, 3, vis(Public, Private, Public), &inputs());
+    let p = small_plan(&q);
+    let w = q.eval(inputs()[0].clone()).expect("eval");
+    let mut inst = zkinfer_circuits::public_instances(&q, &w);
+    assert_eq!(inst.len(), 6 + 3);
+    inst[0] += Fr::from(1);
+    let k = kinds(mock(&q, &p, &w, vec![], Some(inst)));
+    assert_eq!(k, Kinds { permutation: true, ..Kinds::default() });
+}
+
+fn mul_graph(xs: &[Vec<i64>]) -> QGraph {
+    let (mut b, x) = Builder::new(5);
+    let m = b.mul_rev(x, x);
+    let y = b.requant(m, 1, false);
+    b.finish(y, vis(Private, Fixed, Public), xs)
+}
+
+#[test]
+fn mul_chip_honest_and_wrong_product() {
+    let xs = vec![vec![3, -4, 5, 7, -2]];
+    let q = mul_graph(&xs);
+    let p = small_plan(&q);
+    assert!(p.mul_lanes > 0);
+    let w = q.eval(xs[0].clone()).expect("eval");
+    assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()));
+    let k = kinds(mock(&q, &p, &w, vec![ov(AdviceRef::MulC(0), 0, Fr::from(1))], None));
+    assert!(k.constraint, "{k:?}");
+    let k = kinds(mock(&q, &p, &w, vec![ov(AdviceRef::MulA(0), 0, Fr::from(1))], None));
+    assert!(k.permutation, "{k:?}");
+}
+
+#[test]
+fn private_shared_weight_must_match_its_first_use() {
+    // Two positions share the weights (like a convolution); position 1 pads term 1 with zero.
+    let xs = vec![vec![4, -3]];
+    let (mut b, x) = Builder::new(2);
+    let op = LinearOp {
+        positions: 2,
+        channels: 2,
+        terms: 2,
+        index: vec![Some(0), Some(1), Some(1), None],
+        weight: vec![3, -5, 7, 2],
+        bias: vec![1, -1],
+        pos_stride: 2,
+        chan_stride: 1,
+    };
+    let h = b.linear(x, op);
+    let y = b.requant(h, 1, true);
+    let q = b.finish(y, vis(Private, Private, Public), &xs);
+    let mut p = small_plan(&q);
+    p.dot_inputs = 4;
+    p.dot_outputs = 1;
+    let w = q.eval(xs[0].clone()).expect("eval");
+    assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()));
+    // Row 2 = position 1, channel 0. Term 1 is padding (X = 0), so the changed weight does not
+    // change the sum: only the weight-sharing copy constraint can catch it.
+    let k = kinds(mock(&q, &p, &w, vec![ov(AdviceRef::DotW { out: 0, term: 1 }, 2, Fr::from(77))], None));
+    assert_eq!(k, Kinds { permutation: true, ..Kinds::default() });
+}
+
+#[test]
+fn assigned_cells_are_listed_once() {
+    let q = mlp(6, 5, 3, vis(Private, Private, Public), &inputs());
+    let p = small_plan(&q);
+    let c = ModelCircuit::new(Arc::new(q.clone()), p.clone(), None);
+    let mut cells = c.assigned_advice_cells().expect("layout");
+    let n = cells.len();
+    cells.sort();
+    cells.dedup();
+    assert_eq!(cells.len(), n);
+    assert!(cells.iter().all(|&(_, row)| row < p.stats.rows_used));
+}
