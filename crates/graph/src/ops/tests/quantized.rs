@@ -1,0 +1,111 @@
+//! Integer evaluation of each op's lowering against its f32 evaluation.
+
+use super::{assert_int_close, graph, node, quantized, t, values};
+use crate::ops::{Add, Conv, Flatten, Gemm, Identity, MatMul, Mul, Padding, Relu, Reshape, Sub};
+use crate::{GraphError, OpError, QOp};
+
+#[test]
+fn gemm_lowers_with_bias_and_transposes() {
+    for (trans_a, trans_b) in [(false, false), (true, false), (false, true), (true, true)] {
+        let a_shape = if trans_a { [5, 2] } else { [2, 5] };
+        let b_shape = if trans_b { [3, 5] } else { [5, 3] };
+        let g = graph(&a_shape, |b, x| {
+            let w = b.constant("w", t(&b_shape, &values(1, 15)));
+            let c = b.constant("c", t(&[3], &values(2, 3)));
+            node(b, Gemm { alpha: 0.75, beta: 1.5, trans_a, trans_b }, vec![x, w, c])
+        });
+        assert_int_close(&g, &values(3, 10), 5);
+    }
+}
+
+#[test]
+fn gemm_bias_that_varies_per_row() {
+    let g = graph(&[2, 4], |b, x| {
+        let w = b.constant("w", t(&[4, 3], &values(4, 12)));
+        let c = b.constant("c", t(&[2, 3], &values(5, 6)));
+        node(b, Gemm::default(), vec![x, w, c])
+    });
+    assert_int_close(&g, &values(6, 8), 4);
+}
+
+#[test]
+fn matmul_then_bias_add_is_one_linear_layer() {
+    let g = graph(&[1, 6], |b, x| {
+        let w = b.constant("w", t(&[6, 4], &values(7, 24)));
+        let c = b.constant("c", t(&[4], &values(8, 4)));
+        let y = node(b, MatMul, vec![x, w]);
+        let y = node(b, Add, vec![y, c]);
+        node(b, Relu, vec![y])
+    });
+    assert_int_close(&g, &values(9, 6), 6);
+    let q = quantized(&g, vec![values(9, 6)]).unwrap_or_else(|e| panic!("{e}"));
+    let linears = q.nodes.iter().filter(|n| matches!(n.op, QOp::Linear(_))).count();
+    assert_eq!(linears, 1, "the bias should fold into the MatMul: {:#?}", q.nodes);
+}
+
+#[test]
+fn matmul_over_batch_dims_and_vectors() {
+    let g = graph(&[2, 3, 4], |b, x| {
+        let w = b.constant("w", t(&[4, 2], &values(10, 8)));
+        node(b, MatMul, vec![x, w])
+    });
+    assert_int_close(&g, &values(11, 24), 4);
+    let g = graph(&[4], |b, x| {
+        let w = b.constant("w", t(&[4], &values(12, 4)));
+        node(b, MatMul, vec![x, w])
+    });
+    assert_int_close(&g, &values(13, 4), 4);
+}
+
+#[test]
+fn matmul_of_two_activations_is_unsupported() {
+    let g = graph(&[2, 2], |b, x| node(b, MatMul, vec![x, x]));
+    match quantized(&g, vec![values(14, 4)]) {
+        Err(GraphError::Node { source: OpError::Unsupported(msg), .. }) => assert!(msg.contains("two activations")),
+        other => panic!("expected Unsupported, got {other:?}"),
+    }
+}
+
+#[test]
+fn add_sub_mul_with_constants_and_activations() {
+    let c = t(&[3], &[0.25, -0.5, 1.0]);
+    let g = graph(&[2, 3], |b, x| {
+        let c = b.constant("c", c.clone());
+        let r = node(b, Relu, vec![x]);
+        let y = node(b, Add, vec![r, c]); // not foldable: Relu's output
+        let y = node(b, Sub, vec![c, y]); // const - act
+        let y = node(b, Mul, vec![y, c]); // act * const, per column
+        let z = node(b, Mul, vec![y, x]); // act * act
+        node(b, Sub, vec![z, y]) // act - act at different scales
+    });
+    assert_int_close(&g, &values(15, 6), 8);
+}
+
+#[test]
+fn shared_values_are_not_folded_into() {
+    // y feeds both the Identity and the final Add: the bias must not land in y's producer.
+    let g = graph(&[1, 4], |b, x| {
+        let w = b.constant("w", t(&[4, 4], &values(16, 16)));
+        let c = b.constant("c", t(&[4], &[1., 2., 3., 4.]));
+        let y = node(b, MatMul, vec![x, w]);
+        let z = node(b, Identity, vec![y]);
+        let z = node(b, Add, vec![z, c]);
+        node(b, Add, vec![z, y])
+    });
+    assert_int_close(&g, &values(17, 4), 8);
+}
+
+#[test]
+fn conv_flatten_reshape() {
+    let g = graph(&[1, 2, 5, 4], |b, x| {
+        let w = b.constant("w", t(&[3, 2, 3, 2], &values(18, 36)));
+        let bias = b.constant("b", t(&[3], &values(19, 3)));
+        let shape = b.constant("s", t(&[2], &[0., -1.]));
+        let conv = Conv { strides: [2, 1], pads: Padding { top: 1, left: 0, bottom: 2, right: 1 }, dilations: [1, 2] };
+        let y = node(b, conv, vec![x, w, bias]);
+        let y = node(b, Relu, vec![y]);
+        let y = node(b, Flatten { axis: 2 }, vec![y]);
+        node(b, Reshape { shape: vec![0, -1], allow_zero: false }, vec![y, shape])
+    });
+    assert_int_close(&g, &values(20, 40), 12);
+}
