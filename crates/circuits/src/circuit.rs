@@ -156,6 +156,12 @@ pub fn public_instances(q: &QGraph, w: &Witness) -> Vec<Fr> {
     out
 }
 
+/// Walks the layout of `q` under `plan` without a witness: checks the graph is well formed
+/// and fits in `usable_rows`.
+pub(crate) fn validate(q: &QGraph, plan: &CircuitPlan, usable_rows: usize) -> Result<(), CircuitError> {
+    layout::assign(q, plan, None, usable_rows, Recorder::default()).map(|_| ())
+}
+
 /// Lists assigned advice cells; drops everything else.
 #[derive(Default)]
 struct Recorder {
@@ -302,13 +308,11 @@ impl Circuit<Fr> for ModelCircuit {
                 }
             },
         )?;
-        let mut row = 0;
         let cells = if self.plan.input_public { public.input.iter() } else { [].iter() }
             .chain(if self.plan.output_public { public.output.iter() } else { [].iter() });
-        for l in cells {
+        for (row, l) in cells.enumerate() {
             let col = config.advice(l.col).ok_or(Error::Synthesis)?;
             layouter.constrain_instance(Cell { row_offset: l.row, column: col.into() }, config.instance, row);
-            row += 1;
         }
         Ok(())
     }

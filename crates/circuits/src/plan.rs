@@ -88,6 +88,7 @@ pub struct CircuitStats {
 
 /// Planner knobs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PlanOptions {
     /// Largest `k` to consider.
     pub max_k: u32,
@@ -99,11 +100,24 @@ pub struct PlanOptions {
     pub max_limb_bits: u32,
     /// Bound on `n * m`, the weight cells per dot row.
     pub max_dot_block: usize,
+    /// Skip layouts with more advice columns (e.g. to keep a Solidity verifier under EIP-170).
+    pub max_advice_columns: Option<usize>,
+    /// Skip layouts with more fixed columns (each adds a commitment to the verifying key and an
+    /// evaluation to the proof).
+    pub max_fixed_columns: Option<usize>,
 }
 
 impl Default for PlanOptions {
     fn default() -> Self {
-        Self { max_k: 22, force_k: None, min_limb_bits: 4, max_limb_bits: 17, max_dot_block: 64 }
+        Self {
+            max_k: 22,
+            force_k: None,
+            min_limb_bits: 4,
+            max_limb_bits: 17,
+            max_dot_block: 64,
+            max_advice_columns: None,
+            max_fixed_columns: None,
+        }
     }
 }
 
@@ -258,6 +272,11 @@ pub fn plan(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, CircuitError>
                         stats: CircuitStats::default(),
                     };
                     let s = *shapes.entry((n, m, limbs, lanes)).or_insert_with(|| shape(&candidate));
+                    if opts.max_advice_columns.is_some_and(|c| s.advice > c)
+                        || opts.max_fixed_columns.is_some_and(|c| s.fixed > c)
+                    {
+                        continue;
+                    }
                     let Some(k) = smallest_k(&s, needed, min_k, max_k) else { continue };
                     let c = cost(&s, k);
                     if best.as_ref().is_some_and(|(bc, _)| *bc <= c) {
@@ -284,7 +303,10 @@ pub fn plan(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, CircuitError>
         }
     }
     match best {
-        Some((_, p)) => Ok(p),
+        Some((_, p)) => {
+            crate::circuit::validate(q, &p, p.stats.usable_rows)?;
+            Ok(p)
+        }
         None => Err(match opts.force_k {
             Some(k) => CircuitError::NotEnoughRows {
                 needed: smallest_need,

@@ -1,5 +1,6 @@
 //! Real keygen (no witness), proof and verification on a tiny model: the fixed data assigned
 //! without a witness matches the proving run, and a wrong public output is rejected.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Per-chip MockProver tests: the honest witness is accepted, a witness wrong in one cell is
 //! rejected with the expected kind of failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

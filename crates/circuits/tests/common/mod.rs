@@ -71,6 +71,11 @@ impl Builder {
         self.node(QOp::Mul(op), vec![a, b], len)
     }
 
+    /// The tensors and nodes, without calibration.
+    pub fn finish_uncalibrated(self, _output: usize) -> (Vec<QTensor>, Vec<QNode>) {
+        (self.tensors, self.nodes)
+    }
+
     /// The graph with `output` as its output, calibrated on `inputs`.
     pub fn finish(self, output: usize, visibility: VisibilityConfig, inputs: &[Vec<i64>]) -> QGraph {
         let mut q = QGraph { tensors: self.tensors, nodes: self.nodes, input: 0, output, visibility, input_bits: 0 };
