@@ -55,6 +55,34 @@ impl Default for CircuitPlan {
     }
 }
 
+impl CircuitPlan {
+    /// One line for people: `k`, rows and columns.
+    pub fn summary(&self) -> String {
+        format!(
+            "k={} ({} of {} usable rows), {} columns, dot block {}x{}, {}-bit range table, {} limb columns{}",
+            self.k,
+            self.stats.rows_used,
+            self.stats.usable_rows,
+            self.summary_columns(),
+            self.dot_outputs,
+            self.dot_inputs,
+            self.limb_bits,
+            self.limbs,
+            if self.mul_lanes > 0 { format!(", {} mul lanes", self.mul_lanes) } else { String::new() },
+        )
+    }
+
+    /// Rows the layout uses (largest chip, or the range table).
+    pub fn summary_rows(&self) -> usize {
+        self.stats.rows_used
+    }
+
+    /// `advice/fixed/lookups` column counts.
+    pub fn summary_columns(&self) -> String {
+        format!("{}/{}/{}", self.stats.advice_columns, self.stats.fixed_columns, self.stats.lookups)
+    }
+}
+
 /// What a plan costs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CircuitStats {
