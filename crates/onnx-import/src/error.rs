@@ -4,34 +4,47 @@ use zkinfer_graph::GraphError;
 /// Everything that can go wrong turning an `.onnx` file into a [`zkinfer_graph::Graph`].
 #[derive(Debug, Error)]
 pub enum ImportError {
+    /// The file could not be read.
     #[error("cannot read '{path}': {source}")]
     Io {
         path: String,
         #[source]
         source: std::io::Error,
     },
+    /// The bytes are not a protobuf `ModelProto`; holds the decoder's message.
     #[error("not a valid ONNX model (protobuf decode failed): {0}")]
     Malformed(String),
+    /// The model has no `graph`.
     #[error("model has no graph")]
     NoGraph,
+    /// The registry has no op of this type at this opset (or the op is in another domain).
     #[error("node '{node}': op '{op}' is not supported at opset {opset}")]
     UnsupportedOp { node: String, op: String, opset: i64 },
+    /// An attribute is missing, mistyped, has an unsupported value, or is not supported at all.
     #[error("node '{node}' ({op}): attribute '{attribute}': {message}")]
     Attribute { node: String, op: String, attribute: String, message: String },
+    /// A node is malformed or uses an unsupported feature (e.g. several outputs).
     #[error("node '{node}' ({op}): {message}")]
     Node { node: String, op: String, message: String },
+    /// The model has zero or several real (non-initializer) inputs.
     #[error("model must have exactly one non-constant input, found {found:?}")]
     InputCount { found: Vec<String> },
+    /// The model has zero or several outputs.
     #[error("model must have exactly one output, found {found:?}")]
     OutputCount { found: Vec<String> },
+    /// An input dimension is symbolic (`dim_param`), missing or not positive.
     #[error("input '{input}': dimension {dim} is not static ({reason}); export the model with a fixed shape")]
     DynamicDim { input: String, dim: usize, reason: String },
+    /// An input is not a float tensor with a shape.
     #[error("input '{input}': {message}")]
     Input { input: String, message: String },
+    /// An initializer or constant cannot be converted (data type, external data, size).
     #[error("tensor '{name}': {message}")]
     Tensor { name: String, message: String },
+    /// A node reads a value that no earlier node, initializer or input defines.
     #[error("value '{0}' is used but never defined")]
     UndefinedValue(String),
+    /// Shape inference or constant folding failed while building the graph.
     #[error(transparent)]
     Graph(#[from] GraphError),
 }

@@ -7,9 +7,13 @@ use crate::{LValue, LinearOp, LowerCtx, Op, QOp, Tensor};
 /// Zero padding added to each side of the spatial dims.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Padding {
+    /// Rows added above (ONNX `pads[0]`).
     pub top: usize,
+    /// Columns added on the left (ONNX `pads[1]`).
     pub left: usize,
+    /// Rows added below (ONNX `pads[2]`).
     pub bottom: usize,
+    /// Columns added on the right (ONNX `pads[3]`).
     pub right: usize,
 }
 
@@ -20,6 +24,7 @@ pub struct Padding {
 pub struct Conv {
     /// `[stride_h, stride_w]`.
     pub strides: [usize; 2],
+    /// Zero padding of the input's spatial dims.
     pub pads: Padding,
     /// `[dilation_h, dilation_w]`.
     pub dilations: [usize; 2],

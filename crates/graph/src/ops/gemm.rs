@@ -10,7 +10,9 @@ use crate::{LValue, LinearOp, LowerCtx, Op, QOp, Tensor};
 /// ONNX `Gemm` (opset 7+ semantics: `C` broadcasts unidirectionally to `[M, N]`).
 #[derive(Debug, Clone)]
 pub struct Gemm {
+    /// Factor on the product `A' * B'`.
     pub alpha: f32,
+    /// Factor on the bias `C`.
     pub beta: f32,
     /// Use `A` transposed (`A` is `[K, M]`).
     pub trans_a: bool,
