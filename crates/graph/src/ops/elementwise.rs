@@ -175,7 +175,8 @@ pub(crate) fn lower_add(ctx: &mut LowerCtx, inputs: &[LValue], negate_b: bool) -
             let c = if negate_b { c.mapv(|v| -v) } else { c.clone() };
             add_const(ctx, *id, *exclusive, 1, &c)
         }
-        [LValue::Const(c), LValue::Act { id, .. }] => add_const(ctx, *id, false, sign_b, c),
+        // `c + x` folds like `x + c`; `c - x` negates x, so it never folds.
+        [LValue::Const(c), LValue::Act { id, exclusive }] => add_const(ctx, *id, *exclusive && !negate_b, sign_b, c),
         _ => Err(OpError::Invalid("expected two inputs, at least one of them an activation".into())),
     }
 }

@@ -30,17 +30,19 @@ fn gemm_bias_that_varies_per_row() {
 
 #[test]
 fn matmul_then_bias_add_is_one_linear_layer() {
-    let g = graph(&[1, 6], |b, x| {
-        let w = b.constant("w", t(&[6, 4], &values(7, 24)));
-        let c = b.constant("c", t(&[4], &values(8, 4)));
-        let y = node(b, MatMul, vec![x, w]);
-        let y = node(b, Add, vec![y, c]);
-        node(b, Relu, vec![y])
-    });
-    assert_int_close(&g, &values(9, 6), 6);
-    let q = quantized(&g, vec![values(9, 6)]).unwrap_or_else(|e| panic!("{e}"));
-    let linears = q.nodes.iter().filter(|n| matches!(n.op, QOp::Linear(_))).count();
-    assert_eq!(linears, 1, "the bias should fold into the MatMul: {:#?}", q.nodes);
+    for bias_first in [false, true] {
+        let g = graph(&[1, 6], |b, x| {
+            let w = b.constant("w", t(&[6, 4], &values(7, 24)));
+            let c = b.constant("c", t(&[4], &values(8, 4)));
+            let y = node(b, MatMul, vec![x, w]);
+            let y = node(b, Add, if bias_first { vec![c, y] } else { vec![y, c] });
+            node(b, Relu, vec![y])
+        });
+        assert_int_close(&g, &values(9, 6), 6);
+        let q = quantized(&g, vec![values(9, 6)]).unwrap_or_else(|e| panic!("{e}"));
+        let linears = q.nodes.iter().filter(|n| matches!(n.op, QOp::Linear(_))).count();
+        assert_eq!(linears, 1, "the bias should fold into the MatMul: {:#?}", q.nodes);
+    }
 }
 
 #[test]
