@@ -32,13 +32,7 @@ fn run() -> Result<(), zkinfer::Error> {
     let proof = zkinfer::prove(&compiled, &keys, &input)?;
     zkinfer::verify(&keys.verifier(), &proof)?;
 
-    let digit = proof
-        .outputs
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1.total_cmp(b.1))
-        .map(|(i, _)| i)
-        .unwrap_or_default();
+    let digit = proof.outputs.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i).unwrap_or_default();
     println!("verified: the model classifies the private input as {digit}");
     println!("logits: {:?}", proof.outputs);
     println!("proof: {} bytes", proof.proof_bytes()?.len());

@@ -25,9 +25,9 @@
 
 mod artifacts;
 mod error;
+pub mod metrics;
 mod model;
 mod pipeline;
-pub mod metrics;
 mod proof;
 
 pub use artifacts::{Compiled, Settings, SETTINGS_VERSION};

@@ -76,7 +76,10 @@ impl ProofBundle {
         self.instances
             .iter()
             .enumerate()
-            .map(|(i, s)| fr_from_hex(s).ok_or_else(|| Error::BadProof(format!("instance #{i} '{s}' is not a canonical field element"))))
+            .map(|(i, s)| {
+                fr_from_hex(s)
+                    .ok_or_else(|| Error::BadProof(format!("instance #{i} '{s}' is not a canonical field element")))
+            })
             .collect()
     }
 }

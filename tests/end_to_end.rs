@@ -1,6 +1,8 @@
 //! Compile, setup, prove and verify the bundled digit models through the library API, and check
 //! that tampered proofs and public outputs are rejected.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 mod common;
 
 use common::*;
@@ -27,7 +29,10 @@ fn prove_and_check(name: &str) {
         bad[pos] ^= 1;
         let mut tampered = bundle.clone();
         tampered.proof = format!("0x{}", bad.iter().map(|b| format!("{b:02x}")).collect::<String>());
-        assert!(matches!(zkinfer::verify(&vkeys, &tampered), Err(Error::Verify(_))), "{name}: flipped byte {pos} accepted");
+        assert!(
+            matches!(zkinfer::verify(&vkeys, &tampered), Err(Error::Verify(_))),
+            "{name}: flipped byte {pos} accepted"
+        );
     }
 
     // A changed public output (consistently edited everywhere in the file) is rejected by the proof check.

@@ -64,9 +64,8 @@ pub fn compile(
         plan: PlanOptions { max_k: cal.max_k, ..PlanOptions::default() },
         ..CompileOptions::default()
     };
-    let compiled = step(&format!("calibrating on {} samples and compiling", samples.len()), || {
-        model.compile(&samples, &opts)
-    })?;
+    let compiled =
+        step(&format!("calibrating on {} samples and compiling", samples.len()), || model.compile(&samples, &opts))?;
     Ok(compiled)
 }
 

@@ -9,7 +9,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 pub fn step<T>(msg: &str, f: impl FnOnce() -> T) -> T {
     let bar = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new_spinner();
-        bar.set_style(ProgressStyle::with_template("{spinner} {msg} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
         bar.set_message(msg.to_string());
         bar.enable_steady_tick(Duration::from_millis(120));
         Some(bar)

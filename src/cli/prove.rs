@@ -22,17 +22,14 @@ pub struct ProveArgs {
 /// Reads exactly one input of the model's length from an EZKL-format file.
 pub fn read_input(path: &Path, expected_len: usize) -> Result<Vec<f32>> {
     let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    let mut rows = zkinfer_graph::io::parse_input_data(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let mut rows =
+        zkinfer_graph::io::parse_input_data(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     if rows.len() != 1 {
         bail!("{}: expected one input row, found {}", path.display(), rows.len());
     }
     let row = rows.remove(0);
     if row.len() != expected_len {
-        bail!(
-            "{}: the input has {} values but the model expects {expected_len}",
-            path.display(),
-            row.len()
-        );
+        bail!("{}: the input has {} values but the model expects {expected_len}", path.display(), row.len());
     }
     Ok(row)
 }
@@ -46,7 +43,8 @@ pub fn run(args: ProveArgs) -> Result<Outcome> {
     let input = read_input(&args.input, input_len(&compiled))?;
     let keys = step("loading proving key", || Keys::load(&args.dir, &compiled.settings))?;
     let witness = step("computing witness", || compiled.witness(&input))?;
-    let bundle = step(&format!("proving (k={})", compiled.plan.k), || zkinfer::prove_witness(&compiled, &keys, witness))?;
+    let bundle =
+        step(&format!("proving (k={})", compiled.plan.k), || zkinfer::prove_witness(&compiled, &keys, witness))?;
     bundle.save(&args.out)?;
     println!("wrote {} ({} proof bytes)", args.out.display(), bundle.proof_bytes()?.len());
     if !bundle.outputs.is_empty() {

@@ -30,21 +30,24 @@ pub struct RunArgs {
 }
 
 pub fn run(args: RunArgs) -> Result<Outcome> {
-    let (compiled, t_compile) = measure(|| compile(&args.model, &args.calibration, &args.visibility, Some(&args.input)));
+    let (compiled, t_compile) =
+        measure(|| compile(&args.model, &args.calibration, &args.visibility, Some(&args.input)));
     let compiled = compiled?;
     print_plan(&compiled);
     let input = read_input(&args.input, input_len(&compiled))?;
     let srs = args.srs.clone().map(Srs::File).unwrap_or(Srs::Dev);
 
-    let (keys, t_setup) = measure(|| step(&format!("key generation (k={})", compiled.plan.k), || zkinfer::setup(&compiled, srs)));
+    let (keys, t_setup) =
+        measure(|| step(&format!("key generation (k={})", compiled.plan.k), || zkinfer::setup(&compiled, srs)));
     let keys = keys?;
     if let Some(w) = &keys.insecure_srs_warning {
         eprintln!("WARNING: {w}");
     }
     let (witness, t_witness) = measure(|| step("computing witness", || compiled.witness(&input)));
     let witness = witness?;
-    let (bundle, t_prove) =
-        measure(|| step(&format!("proving (k={})", compiled.plan.k), || zkinfer::prove_witness(&compiled, &keys, witness)));
+    let (bundle, t_prove) = measure(|| {
+        step(&format!("proving (k={})", compiled.plan.k), || zkinfer::prove_witness(&compiled, &keys, witness))
+    });
     let bundle = bundle?;
     let vkeys = keys.verifier();
     let (verified, t_verify) = measure(|| step("verifying", || zkinfer::verify(&vkeys, &bundle)));
@@ -68,14 +71,23 @@ pub fn run(args: RunArgs) -> Result<Outcome> {
     row("k (2^k rows)", format!("{}", plan.k));
     row("rows used", format!("{}", plan.summary_rows()));
     row("columns (adv/fix/lkp)", plan.summary_columns());
-    for (name, p) in [("compile", t_compile), ("setup (keygen)", t_setup), ("witness", t_witness), ("prove", t_prove), ("verify", t_verify)] {
+    for (name, p) in [
+        ("compile", t_compile),
+        ("setup (keygen)", t_setup),
+        ("witness", t_witness),
+        ("prove", t_prove),
+        ("verify", t_verify),
+    ] {
         row(&format!("{name} time"), format!("{:.3} s", p.wall.as_secs_f64()));
     }
     row("peak memory (prove)", t_prove.peak_rss.map(fmt_bytes).unwrap_or_else(|| "n/a".into()));
     row("proof size", format!("{} B", bundle.proof_bytes()?.len()));
     if !bundle.outputs.is_empty() {
         row("max |out - f32|", format!("{err:.2e}"));
-        row("argmax (zk / f32)", format!("{:?} / {:?}", argmax(&bundle.outputs).unwrap_or(0), argmax(&ref64).unwrap_or(0)));
+        row(
+            "argmax (zk / f32)",
+            format!("{:?} / {:?}", argmax(&bundle.outputs).unwrap_or(0), argmax(&ref64).unwrap_or(0)),
+        );
     }
     match verified {
         Ok(()) => {

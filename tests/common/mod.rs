@@ -23,7 +23,8 @@ pub fn input(name: &str, model: &Model) -> Vec<f32> {
 
 pub fn compile(name: &str, opts: &CompileOptions) -> (Model, Compiled) {
     let model = load(name);
-    let samples = zkinfer::read_samples(models_dir().join(format!("{name}.calibration.json")), &model).expect("calibration");
+    let samples =
+        zkinfer::read_samples(models_dir().join(format!("{name}.calibration.json")), &model).expect("calibration");
     let compiled = model.compile(&samples, opts).expect("compiles");
     (model, compiled)
 }

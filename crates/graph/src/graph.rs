@@ -99,13 +99,7 @@ impl GraphBuilder {
     }
 
     /// Adds a node; if all its inputs are constants it is evaluated now and becomes a constant.
-    pub fn node(
-        &mut self,
-        name: &str,
-        op: Box<dyn Op>,
-        inputs: Vec<ValueId>,
-        output_name: &str,
-    ) -> Result<ValueId> {
+    pub fn node(&mut self, name: &str, op: Box<dyn Op>, inputs: Vec<ValueId>, output_name: &str) -> Result<ValueId> {
         let wrap = |source| GraphError::Node { node: name.to_string(), op: op.name().to_string(), source };
         let shapes: Vec<&[usize]> = inputs.iter().map(|&i| self.values[i].shape.as_slice()).collect();
         let shape = op.output_shape(&shapes).map_err(wrap)?;

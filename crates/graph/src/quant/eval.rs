@@ -59,11 +59,7 @@ impl LinearOp {
 
 impl MulOp {
     pub fn eval(&self, a: &[i64], b: &[i64]) -> Option<Vec<i64>> {
-        self.a_index
-            .iter()
-            .zip(&self.b_index)
-            .map(|(&i, &j)| a[i as usize].checked_mul(b[j as usize]))
-            .collect()
+        self.a_index.iter().zip(&self.b_index).map(|(&i, &j)| a[i as usize].checked_mul(b[j as usize])).collect()
     }
 }
 

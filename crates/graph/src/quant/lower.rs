@@ -210,7 +210,8 @@ pub fn quantize(
     ctx.out_scale = scales[graph.input];
     let shape = graph.input_shape().to_vec();
     let input = ctx.new_tensor(shape.clone(), scales[graph.input], scales[graph.input]);
-    let checked = ctx.push(QOp::Requant(RequantOp { shift: 0, relu: false, bits: 0 }), vec![input], shape, ctx.out_scale);
+    let checked =
+        ctx.push(QOp::Requant(RequantOp { shift: 0, relu: false, bits: 0 }), vec![input], shape, ctx.out_scale);
     values.insert(graph.input, LValue::Act { id: checked, exclusive: uses[graph.input] <= 1 });
 
     for node in &graph.nodes {
