@@ -12,8 +12,14 @@ struct DataFile {
 /// Parses EZKL's input format. Each inner array is one flat input (or, for calibration files,
 /// several inputs concatenated: see [`split_samples`]).
 pub fn parse_input_data(text: &str) -> Result<Vec<Vec<f32>>> {
-    let file: DataFile = serde_json::from_str(text)
-        .map_err(|e| GraphError::InputData(format!("expected {{\"input_data\": [[numbers...]]}}: {e}")))?;
+    let file: DataFile = serde_json::from_str(text).map_err(|e| {
+        let hint = if text.contains("NaN") || text.contains("Infinity") {
+            " (NaN and Infinity are not valid inputs: every value must be a finite number)"
+        } else {
+            ""
+        };
+        GraphError::InputData(format!("expected {{\"input_data\": [[numbers...]]}}: {e}{hint}"))
+    })?;
     if file.input_data.is_empty() || file.input_data.iter().all(|r| r.is_empty()) {
         return Err(GraphError::InputData("input_data is empty".into()));
     }

@@ -1,0 +1,123 @@
+//! The `zkinfer` binary as a user drives it: compile, setup, prove, verify, with exit codes and
+//! the errors it prints for bad input.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::*;
+
+fn zkinfer(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zkinfer")).args(args).output().expect("runs zkinfer")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+#[test]
+fn compile_setup_prove_verify_and_reject_tampering() {
+    let dir = scratch("cli_mlp_digits");
+    let model = model_path("mlp_digits");
+    let input = models_dir().join("mlp_digits.input.json");
+    let proof = dir.join("proof.json");
+
+    let o = zkinfer(&["compile", s(&model), "--out", s(&dir)]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("k="), "{}", text(&o));
+
+    let o = zkinfer(&["setup", s(&dir)]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("INSECURE"), "dev SRS must warn: {}", text(&o));
+
+    let o = zkinfer(&["prove", s(&dir), "--input", s(&input), "--out", s(&proof)]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    let o = zkinfer(&["verify", s(&dir), "--proof", s(&proof)]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("verified"), "{}", text(&o));
+
+    // A flipped nibble in the proof: rejected with exit code 2.
+    let bundle: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&proof).unwrap()).unwrap();
+    let hex = bundle["proof"].as_str().unwrap().to_string();
+    let pos = hex.len() / 2;
+    let flipped = if &hex[pos..pos + 1] == "0" { "1" } else { "0" };
+    let bad_hex = format!("{}{}{}", &hex[..pos], flipped, &hex[pos + 1..]);
+    let mut bad = bundle.clone();
+    bad["proof"] = serde_json::Value::String(bad_hex);
+    let bad_path = dir.join("bad_proof.json");
+    std::fs::write(&bad_path, serde_json::to_string(&bad).unwrap()).unwrap();
+    let o = zkinfer(&["verify", s(&dir), "--proof", s(&bad_path)]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("rejected"), "{}", text(&o));
+
+    // A truncated proof file: a clear error, not a panic.
+    std::fs::write(&bad_path, &std::fs::read(&proof).unwrap()[..100]).unwrap();
+    let o = zkinfer(&["verify", s(&dir), "--proof", s(&bad_path)]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("not a zkinfer proof file"), "{}", text(&o));
+
+    // A corrupted verifying key: named in the error.
+    let vk = dir.join("vk.bin");
+    let mut bytes = std::fs::read(&vk).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    std::fs::write(&vk, &bytes).unwrap();
+    let o = zkinfer(&["verify", s(&dir), "--proof", s(&proof)]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).to_lowercase().contains("verifying key"), "{}", text(&o));
+    assert!(!text(&o).contains("panicked"), "{}", text(&o));
+}
+
+#[test]
+fn bad_inputs_give_clear_errors() {
+    let dir = scratch("cli_bad_inputs");
+    let model = model_path("mlp_digits");
+    let o = zkinfer(&["compile", s(&model), "--out", s(&dir)]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = zkinfer(&["setup", s(&dir)]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    let short = dir.join("short.json");
+    std::fs::write(&short, r#"{"input_data": [[0.5, 0.25]]}"#).unwrap();
+    let o = zkinfer(&["prove", s(&dir), "--input", s(&short), "--out", s(&dir.join("p.json"))]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("2 values but the model expects 64"), "{}", text(&o));
+
+    let not_json = dir.join("not.json");
+    std::fs::write(&not_json, "input_data = 3").unwrap();
+    let o = zkinfer(&["prove", s(&dir), "--input", s(&not_json), "--out", s(&dir.join("p.json"))]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("input_data"), "{}", text(&o));
+
+    let o = zkinfer(&["compile", s(&model_path("attn_tiny")), "--out", s(&dir.join("attn"))]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("not supported at opset 17"), "{}", text(&o));
+
+    let o = zkinfer(&["compile", s(&model), "--out", s(&dir), "--param-visibility", "public"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("parameter visibility must be fixed or private"), "{}", text(&o));
+
+    let o = zkinfer(&["setup", s(&dir.join("nowhere"))]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("settings.json"), "{}", text(&o));
+}
+
+#[test]
+fn run_prints_summary_and_verifies() {
+    let model = model_path("cnn_digits");
+    let input = models_dir().join("cnn_digits.input.json");
+    let o = zkinfer(&["run", s(&model), "--input", s(&input), "--input-visibility", "public"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for field in ["k (2^k rows)", "prove time", "peak memory", "proof size", "max |out - f32|", "verified"] {
+        assert!(out.contains(field), "missing {field}: {out}");
+    }
+}
