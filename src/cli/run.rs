@@ -23,6 +23,9 @@ pub struct RunArgs {
     /// KZG parameters file (halo2 format); default: an INSECURE development SRS.
     #[arg(long)]
     pub srs: Option<PathBuf>,
+    /// Also write the summary as JSON (times in seconds, memory in bytes).
+    #[arg(long)]
+    pub json: Option<PathBuf>,
     #[command(flatten)]
     pub calibration: CalibrationArgs,
     #[command(flatten)]
@@ -88,6 +91,28 @@ pub fn run(args: RunArgs) -> Result<Outcome> {
             "argmax (zk / f32)",
             format!("{:?} / {:?}", argmax(&bundle.outputs).unwrap_or(0), argmax(&ref64).unwrap_or(0)),
         );
+    }
+    if let Some(path) = &args.json {
+        let summary = serde_json::json!({
+            "model": compiled.settings.model,
+            "k": plan.k,
+            "rows": plan.stats.rows_used,
+            "advice_columns": plan.stats.advice_columns,
+            "fixed_columns": plan.stats.fixed_columns,
+            "lookups": plan.stats.lookups,
+            "compile_s": t_compile.wall.as_secs_f64(),
+            "setup_s": t_setup.wall.as_secs_f64(),
+            "witness_s": t_witness.wall.as_secs_f64(),
+            "prove_s": t_prove.wall.as_secs_f64(),
+            "verify_s": t_verify.wall.as_secs_f64(),
+            "setup_peak_rss_bytes": t_setup.peak_rss,
+            "prove_peak_rss_bytes": t_prove.peak_rss,
+            "proof_bytes": bundle.proof_bytes()?.len(),
+            "max_abs_err": err,
+            "argmax_agree": argmax(&bundle.outputs) == argmax(&ref64),
+            "verified": verified.is_ok(),
+        });
+        std::fs::write(path, serde_json::to_string_pretty(&summary)?)?;
     }
     match verified {
         Ok(()) => {

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs EZKL 23 (the shared peer harness) and zkinfer on the same ONNX files, alternating model by
+# model and round by round in one run, and prints medians and ratios (EZKL / zkinfer).
+#   scripts/compare-ezkl.sh                              # mlp_digits, cnn_digits, mlp_wide; 3 rounds
+#   MODELS=mlp_wide ROUNDS=5 scripts/compare-ezkl.sh
+# EZKL runs with weights `fixed` (zkinfer's default), input private, output public, calibrated for
+# resources; each EZKL step runs in its own process and waits for the machine to be quiet first.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SHARED=${SHARED:-$ROOT/../shared}
+WORK=${WORK:-$ROOT/target/peer}
+MODELS=${MODELS:-mlp_digits,cnn_digits,mlp_wide}
+ROUNDS=${ROUNDS:-3}
+PY=${PYTHON:-python3.11}
+
+[ -d "$SHARED/peer/ezkl" ] || { echo "peer harness not found at $SHARED/peer (set SHARED=...)" >&2; exit 1; }
+mkdir -p "$WORK/out"
+# The shared folder is read-only: work on a copy (the harness expects ../../models beside it).
+if [ ! -f "$WORK/peer/ezkl/run_bench.py" ]; then
+  cp -r "$SHARED/peer" "$SHARED/models" "$WORK/"
+  chmod -R u+w "$WORK/peer" "$WORK/models"
+fi
+EZ="$WORK/peer/ezkl"
+if [ ! -x "$EZ/.venv/bin/python" ]; then
+  "$PY" -m venv "$EZ/.venv"
+  "$EZ/.venv/bin/pip" install -q --upgrade pip
+  "$EZ/.venv/bin/pip" install -q -r "$EZ/requirements.txt"
+fi
+
+(cd "$ROOT" && cargo build --release --quiet)
+ZK="$ROOT/target/release/zkinfer"
+
+for r in $(seq 1 "$ROUNDS"); do
+  for m in ${MODELS//,/ }; do
+    echo "== round $r: $m (EZKL)"
+    (cd "$EZ" && .venv/bin/python run_bench.py --models "$m" --configs fixedparams_resources --reps 1 --max-logrows 20 > "$WORK/out/ezkl_${m}_$r.log" 2>&1)
+    cp "$EZ/results/${m}__fixedparams_resources.json" "$WORK/out/ezkl_${m}_$r.json"
+    echo "== round $r: $m (zkinfer)"
+    "$ZK" run "$ROOT/examples/models/$m.onnx" --input "$ROOT/examples/models/$m.input.json" \
+      --json "$WORK/out/zkinfer_${m}_$r.json" > "$WORK/out/zkinfer_${m}_$r.log" 2>&1
+  done
+done
+python3 "$ROOT/scripts/compare_report.py" "$WORK/out" "$MODELS"
