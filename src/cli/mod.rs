@@ -116,6 +116,6 @@ fn error_chain(e: &anyhow::Error) -> String {
 
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("ZKINFER_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,zkinfer_prover::srs=error"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }

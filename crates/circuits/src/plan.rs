@@ -133,6 +133,8 @@ pub struct PlanOptions {
     /// Skip layouts with more fixed columns (each adds a commitment to the verifying key and an
     /// evaluation to the proof).
     pub max_fixed_columns: Option<usize>,
+    /// Use exactly this dot block `(inputs n, outputs m)` (benchmarks and cost-model calibration).
+    pub force_dot: Option<(usize, usize)>,
 }
 
 impl Default for PlanOptions {
@@ -145,6 +147,7 @@ impl Default for PlanOptions {
             max_dot_block: 64,
             max_advice_columns: None,
             max_fixed_columns: None,
+            force_dot: None,
         }
     }
 }
@@ -280,7 +283,7 @@ pub fn plan(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, CircuitError>
         let limbs = limbs_needed(q, b);
         for &n in &DOT_WIDTHS {
             for &m in heights {
-                if n * m > opts.max_dot_block.max(1) {
+                if n * m > opts.max_dot_block.max(1) || opts.force_dot.is_some_and(|d| d != (n, m)) {
                     continue;
                 }
                 for &lanes in lanes_set {
