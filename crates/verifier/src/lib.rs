@@ -9,6 +9,7 @@
 //! verify(&params, &vk, &proof_bytes, &public_inputs)?;
 //! ```
 
+pub mod evm;
 pub mod transcript;
 mod verify;
 

@@ -1,0 +1,97 @@
+//! Deploying and calling contracts in an in-process EVM (revm, mainnet rules: EIP-170's
+//! 24,576-byte code limit, precompile gas, calldata gas).
+
+use revm::context::result::{ExecutionResult, Output};
+use revm::context::TxEnv;
+use revm::database::InMemoryDB;
+use revm::primitives::{Address, TxKind};
+use revm::{Context, ExecuteCommitEvm, MainBuilder, MainContext};
+
+/// Gas given to each transaction (a mainnet block's order of magnitude).
+pub const GAS_LIMIT: u64 = 30_000_000;
+
+/// Why the EVM could not run a transaction, or a deployment failed.
+#[derive(Debug, thiserror::Error)]
+pub enum EvmError {
+    /// revm refused the transaction itself (not a revert).
+    #[error("EVM error: {0}")]
+    Evm(String),
+    /// The constructor reverted or halted (e.g. runtime code over EIP-170's limit).
+    #[error("deployment failed: {0}")]
+    Deploy(String),
+}
+
+/// Result of a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallOutcome {
+    /// `true` when the call returned; `false` when it reverted or halted.
+    pub success: bool,
+    /// Return data (or revert data).
+    pub output: Vec<u8>,
+    /// Gas used by the whole transaction, including the 21,000 base and calldata gas.
+    pub gas_used: u64,
+}
+
+impl CallOutcome {
+    /// `true` when the call returned the ABI encoding of `true`.
+    pub fn returned_true(&self) -> bool {
+        self.success && self.output.len() == 32 && self.output[..31].iter().all(|&b| b == 0) && self.output[31] == 1
+    }
+}
+
+/// A fresh in-memory chain with one externally owned account sending every transaction.
+pub struct Evm {
+    evm: revm::MainnetEvm<revm::handler::MainnetContext<InMemoryDB>>,
+    nonce: u64,
+}
+
+impl Default for Evm {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for Evm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Evm").field("nonce", &self.nonce).finish()
+    }
+}
+
+impl Evm {
+    /// An empty chain.
+    pub fn new() -> Self {
+        Self { evm: Context::mainnet().with_db(InMemoryDB::default()).build_mainnet(), nonce: 0 }
+    }
+
+    fn transact(&mut self, kind: TxKind, data: Vec<u8>) -> Result<ExecutionResult, EvmError> {
+        let tx = TxEnv { gas_limit: GAS_LIMIT, kind, data: data.into(), nonce: self.nonce, ..Default::default() };
+        let result = self.evm.transact_commit(tx).map_err(|e| EvmError::Evm(format!("{e:?}")))?;
+        self.nonce += 1;
+        Ok(result)
+    }
+
+    /// Deploys `creation` code; returns the new contract's address and its runtime code size.
+    pub fn deploy(&mut self, creation: Vec<u8>) -> Result<(Address, usize), EvmError> {
+        match self.transact(TxKind::Create, creation)? {
+            ExecutionResult::Success { output: Output::Create(code, Some(address)), .. } => Ok((address, code.len())),
+            ExecutionResult::Success { .. } => Err(EvmError::Deploy("no contract created".into())),
+            ExecutionResult::Revert { output, .. } => {
+                Err(EvmError::Deploy(format!("constructor reverted: 0x{output:x}")))
+            }
+            ExecutionResult::Halt { reason, .. } => Err(EvmError::Deploy(format!("halted: {reason:?}"))),
+        }
+    }
+
+    /// Calls `to` with `calldata`.
+    pub fn call(&mut self, to: Address, calldata: Vec<u8>) -> Result<CallOutcome, EvmError> {
+        Ok(match self.transact(TxKind::Call(to), calldata)? {
+            ExecutionResult::Success { output, gas_used, .. } => {
+                CallOutcome { success: true, output: output.into_data().to_vec(), gas_used }
+            }
+            ExecutionResult::Revert { output, gas_used } => {
+                CallOutcome { success: false, output: output.to_vec(), gas_used }
+            }
+            ExecutionResult::Halt { gas_used, .. } => CallOutcome { success: false, output: Vec::new(), gas_used },
+        })
+    }
+}
