@@ -135,7 +135,11 @@ fn add_node(
         [out, rest @ ..] if !out.is_empty() && rest.iter().all(|o| o.is_empty()) => out.clone(),
         outs => return Err(node_err(format!("exactly one output is supported, found {outs:?}"))),
     };
-    let cx = NodeCx { attrs: Attrs::new(node), consts: inputs.iter().map(|&i| b.const_value(i)).collect() };
+    let cx = NodeCx {
+        attrs: Attrs::new(node),
+        consts: inputs.iter().map(|&i| b.const_value(i)).collect(),
+        shapes: inputs.iter().map(|&i| b.shape(i).to_vec()).collect(),
+    };
     let built = (entry.build)(&cx)?;
     cx.attrs.finish()?;
     let id = match built {

@@ -11,6 +11,7 @@
 //! [`ImportError::UnsupportedOp`] naming the node, op and opset.
 
 mod attrs;
+mod builders;
 mod error;
 mod import;
 mod registry;

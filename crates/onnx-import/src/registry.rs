@@ -3,10 +3,14 @@
 //! Adding an op means writing its `zkinfer_graph::ops` file plus one line in [`REGISTRY`] and,
 //! when it has attributes, a small builder below that parses them into the op's typed struct.
 
-use zkinfer_graph::ops::{Add, Conv, Flatten, Gemm, Identity, MatMul, Mul, Padding, Relu, Reshape, Sub};
+use zkinfer_graph::ops::{Add, Div, Flatten, Gemm, GlobalAveragePool, Identity, MatMul, Mul, Neg, Relu, Reshape, Sub};
 use zkinfer_graph::{Op, Tensor};
 
 use crate::attrs::Attrs;
+use crate::builders::{
+    average_pool, batch_norm, concat, conv, gather, pad_v11, pad_v2, reduce_mean_v1, reduce_mean_v18, reduce_sum_v1,
+    reduce_sum_v13, shape, slice_v1, slice_v10, squeeze_v1, squeeze_v13, transpose, unsqueeze_v1, unsqueeze_v13,
+};
 use crate::tensor::to_tensor;
 use crate::ImportError;
 
@@ -24,6 +28,8 @@ pub(crate) struct NodeCx<'a> {
     pub attrs: Attrs<'a>,
     /// Per input (ONNX order): its value when it is a constant.
     pub consts: Vec<Option<&'a Tensor>>,
+    /// Per input (ONNX order): its static shape (for `Shape` and `auto_pad`).
+    pub shapes: Vec<Vec<usize>>,
 }
 
 type Builder = fn(&NodeCx) -> Result<Built, ImportError>;
@@ -40,6 +46,11 @@ const fn entry(op_type: &'static str, since: i64, build: Builder) -> Entry {
     Entry { op_type, since, until: MAX_OPSET, build }
 }
 
+/// An entry for the opsets `since..=until` (an op whose inputs or attributes changed later).
+const fn range(op_type: &'static str, since: i64, until: i64, build: Builder) -> Entry {
+    Entry { op_type, since, until, build }
+}
+
 /// The registry. `since` is the first opset with the semantics implemented here (e.g. numpy
 /// broadcasting for Add/Sub/Mul from opset 7; Reshape's shape as an input from opset 5).
 pub(crate) static REGISTRY: &[Entry] = &[
@@ -54,6 +65,27 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("Flatten", 1, flatten),
     entry("Reshape", 5, reshape),
     entry("Constant", 1, constant),
+    entry("Neg", 6, |_| op(Neg)),
+    entry("Div", 7, |_| op(Div)),
+    entry("Transpose", 1, transpose),
+    entry("Concat", 4, concat),
+    range("Pad", 2, 10, pad_v2),
+    entry("Pad", 11, pad_v11),
+    range("Slice", 1, 9, slice_v1),
+    entry("Slice", 10, slice_v10),
+    range("Squeeze", 1, 12, squeeze_v1),
+    entry("Squeeze", 13, squeeze_v13),
+    range("Unsqueeze", 1, 12, unsqueeze_v1),
+    entry("Unsqueeze", 13, unsqueeze_v13),
+    entry("Shape", 1, shape),
+    entry("Gather", 1, gather),
+    entry("BatchNormalization", 9, batch_norm),
+    entry("AveragePool", 7, average_pool),
+    entry("GlobalAveragePool", 1, |_| op(GlobalAveragePool)),
+    range("ReduceSum", 1, 12, reduce_sum_v1),
+    entry("ReduceSum", 13, reduce_sum_v13),
+    range("ReduceMean", 1, 17, reduce_mean_v1),
+    entry("ReduceMean", 18, reduce_mean_v18),
 ];
 
 /// The entry for `op_type` at `opset`, if supported.
@@ -61,7 +93,7 @@ pub(crate) fn lookup(op_type: &str, opset: i64) -> Option<&'static Entry> {
     REGISTRY.iter().find(|e| e.op_type == op_type && (e.since..=e.until).contains(&opset))
 }
 
-fn op(o: impl Op + 'static) -> Result<Built, ImportError> {
+pub(crate) fn op(o: impl Op + 'static) -> Result<Built, ImportError> {
     Ok(Built::Op(Box::new(o)))
 }
 
@@ -76,7 +108,7 @@ fn gemm(cx: &NodeCx) -> Result<Built, ImportError> {
 }
 
 /// A list attribute of exactly `N` non-negative values (`positive` additionally excludes 0).
-fn usizes<const N: usize>(
+pub(crate) fn usizes<const N: usize>(
     a: &Attrs,
     name: &str,
     default: [usize; N],
@@ -97,35 +129,6 @@ fn usizes<const N: usize>(
         *o = usize::try_from(x).ok().filter(|&x| x > 0 || !positive).ok_or_else(bad)?;
     }
     Ok(out)
-}
-
-fn conv(cx: &NodeCx) -> Result<Built, ImportError> {
-    let a = &cx.attrs;
-    if let Some(mode) = a.string("auto_pad")? {
-        if mode != "NOTSET" {
-            return Err(a.error("auto_pad", format!("'{mode}' is not supported; only NOTSET (explicit pads)")));
-        }
-    }
-    let group = a.int("group")?.unwrap_or(1);
-    if group != 1 {
-        return Err(a.error("group", format!("group = {group} is not supported (only 1)")));
-    }
-    let kernel = usizes::<2>(a, "kernel_shape", [0, 0], true)?;
-    if let Some(w) = cx.consts.get(1).copied().flatten() {
-        let ws = w.shape();
-        if ws.len() != 4 {
-            return Err(a.error("kernel_shape", format!("only 2-D convolution is supported (weights {ws:?})")));
-        }
-        if kernel != [0, 0] && kernel[..] != ws[2..] {
-            return Err(a.error("kernel_shape", format!("{kernel:?} does not match the weights {ws:?}")));
-        }
-    }
-    let [top, left, bottom, right] = usizes::<4>(a, "pads", [0; 4], false)?;
-    op(Conv {
-        strides: usizes::<2>(a, "strides", [1, 1], true)?,
-        pads: Padding { top, left, bottom, right },
-        dilations: usizes::<2>(a, "dilations", [1, 1], true)?,
-    })
 }
 
 fn flatten(cx: &NodeCx) -> Result<Built, ImportError> {

@@ -128,12 +128,12 @@ fn conv_attributes_are_typed_and_checked() {
     assert_eq!(parse(&ok).map(|g| g.output_shape().to_vec()).ok(), Some(vec![1, 1, 3, 3]));
 
     let cases = [
-        (int_attr("group", 2), "group"),
+        (int_attr("group", 0), "group"),
         (
             AttributeProto {
                 name: Some("auto_pad".into()),
                 r#type: Some(AttributeType::String as i32),
-                s: Some(b"SAME_UPPER".to_vec()),
+                s: Some(b"SAME_MIDDLE".to_vec()),
                 ..Default::default()
             },
             "auto_pad",

@@ -100,8 +100,8 @@ fn attn_tiny_is_rejected_naming_the_first_unsupported_node() {
     match load(models_dir().join("attn_tiny.onnx")) {
         Err(ImportError::UnsupportedOp { node, op, opset }) => {
             println!("attn_tiny: node '{node}' op '{op}' opset {opset}");
-            // The first node the registry lacks, in graph order (Softmax comes later).
-            assert_eq!((node.as_str(), op.as_str(), opset), ("k_t", "Transpose", 17));
+            // The first node the registry lacks, in graph order (its Transpose is supported now).
+            assert_eq!((node.as_str(), op.as_str(), opset), ("softmax", "Softmax", 17));
             assert!(!zkinfer_onnx::supported_ops(17).contains(&op.as_str()));
         }
         other => panic!("expected UnsupportedOp, got {other:?}"),

@@ -1,4 +1,4 @@
-//! `Conv`: 2-D convolution, NCHW, one group.
+//! `Conv`: 2-D convolution, NCHW, grouped or not.
 
 use super::broadcast::expect_inputs;
 use crate::error::{OpError, OpResult};
@@ -17,9 +17,15 @@ pub struct Padding {
     pub right: usize,
 }
 
-/// ONNX `Conv` with `group = 1` over `[N, C, H, W]` input and `[C_out, C, kh, kw]` weights.
+/// ONNX `Conv` over `[N, C, H, W]` input and `[C_out, C / group, kh, kw]` weights.
 /// Lowers (for `N = 1`) to one linear op: positions are output pixels, channels are output
 /// channels, and each position reads its `C * kh * kw` receptive field (padding reads zero).
+///
+/// With `group > 1` (depthwise included) the weights are expanded to `[C_out, C, kh, kw]`
+/// with zeros outside each group's block: a linear op's channels share one position's inputs,
+/// so this single op is the only lowering without an extra copy of the output. It costs `group`
+/// times the multiply-accumulates of the grouped convolution (see the crate's ops notes for
+/// the per-group alternative, which needs a multi-input gather to be cheaper).
 #[derive(Debug, Clone)]
 pub struct Conv {
     /// `[stride_h, stride_w]`.
@@ -28,11 +34,14 @@ pub struct Conv {
     pub pads: Padding,
     /// `[dilation_h, dilation_w]`.
     pub dilations: [usize; 2],
+    /// Number of groups: input and output channels split into `group` blocks, block `g` of the
+    /// output reading block `g` of the input only.
+    pub group: usize,
 }
 
 impl Default for Conv {
     fn default() -> Self {
-        Self { strides: [1, 1], pads: Padding::default(), dilations: [1, 1] }
+        Self { strides: [1, 1], pads: Padding::default(), dilations: [1, 1], group: 1 }
     }
 }
 
@@ -41,6 +50,8 @@ impl Default for Conv {
 struct Dims {
     n: usize,
     c: usize,
+    /// Input channels per group (the weights' second dim).
+    cg: usize,
     h: usize,
     w: usize,
     c_out: usize,
@@ -57,8 +68,11 @@ impl Conv {
                 "only 2-D convolution: input {x:?} must be [N, C, H, W] and weights {w:?} [C_out, C, kh, kw]"
             )));
         };
-        if cw != c {
-            return Err(OpError::Shape(format!("weights have {cw} input channels, the input has {c}")));
+        let g = self.group;
+        if g == 0 || cw * g != c || c_out % g != 0 {
+            return Err(OpError::Shape(format!(
+                "weights [{c_out}, {cw}, ..] with group = {g} do not fit an input with {c} channels"
+            )));
         }
         if self.strides.contains(&0) || self.dilations.contains(&0) {
             return Err(OpError::Invalid("strides and dilations must be positive".into()));
@@ -71,7 +85,7 @@ impl Conv {
         let oh = out(h, p.top + p.bottom, kh, self.dilations[0], self.strides[0]);
         let ow = out(wd, p.left + p.right, kw, self.dilations[1], self.strides[1]);
         match (oh, ow) {
-            (Some(oh), Some(ow)) if kh > 0 && kw > 0 => Ok(Dims { n, c, h, w: wd, c_out, kh, kw, oh, ow }),
+            (Some(oh), Some(ow)) if kh > 0 && kw > 0 => Ok(Dims { n, c, cg: cw, h, w: wd, c_out, kh, kw, oh, ow }),
             _ => Err(OpError::Shape(format!("kernel {kh}x{kw} does not fit the padded {h}x{wd} input"))),
         }
     }
@@ -119,12 +133,13 @@ impl Op for Conv {
                 for oy in 0..d.oh {
                     for ox in 0..d.ow {
                         let mut acc = 0f32;
-                        for c in 0..d.c {
+                        let first = o / (d.c_out / self.group) * d.cg;
+                        for c in first..first + d.cg {
                             for ky in 0..d.kh {
                                 for kx in 0..d.kw {
                                     if let Some((iy, ix)) = self.source(&d, oy, ox, ky, kx) {
                                         let xv = x[((n * d.c + c) * d.h + iy) * d.w + ix];
-                                        acc += xv * w[((o * d.c + c) * d.kh + ky) * d.kw + kx];
+                                        acc += xv * w[((o * d.cg + c - first) * d.kh + ky) * d.kw + kx];
                                     }
                                 }
                             }
@@ -151,7 +166,7 @@ impl Op for Conv {
         }
         let terms = d.c * d.kh * d.kw;
         let sw = ctx.const_scale(w);
-        let weight = ctx.quantize_const(&w.as_standard_layout().to_owned(), sw)?;
+        let weight = expand_groups(&d, self.group, ctx.quantize_const(&w.as_standard_layout().to_owned(), sw)?);
         let bias = match b {
             Some(b) => ctx.quantize_const(b, t.scale + sw)?,
             None => vec![0; d.c_out],
@@ -189,4 +204,23 @@ impl Op for Conv {
         let out = ctx.push(QOp::Linear(op), vec![x], vec![1, d.c_out, d.oh, d.ow], t.scale + sw);
         Ok(LValue::Act { id: out, exclusive: true })
     }
+}
+
+/// Grouped weights `[C_out, C / group, kh, kw]` as dense `[C_out, C, kh, kw]`, zero outside
+/// each output channel's group.
+fn expand_groups(d: &Dims, group: usize, w: Vec<i64>) -> Vec<i64> {
+    if group == 1 {
+        return w;
+    }
+    let k = d.kh * d.kw;
+    let mut out = vec![0i64; d.c_out * d.c * k];
+    for o in 0..d.c_out {
+        let first = o / (d.c_out / group) * d.cg;
+        for ci in 0..d.cg {
+            let src = (o * d.cg + ci) * k;
+            let dst = (o * d.c + first + ci) * k;
+            out[dst..dst + k].copy_from_slice(&w[src..src + k]);
+        }
+    }
+    out
 }

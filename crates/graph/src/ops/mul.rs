@@ -46,7 +46,7 @@ fn mul_acts(ctx: &mut LowerCtx, a: TensorId, b: TensorId) -> OpResult<TensorId> 
     Ok(ctx.push(QOp::Mul(op), vec![a, b], shape, ta.scale + tb.scale))
 }
 
-fn mul_const(ctx: &mut LowerCtx, id: TensorId, c: &Tensor) -> OpResult<TensorId> {
+pub(crate) fn mul_const(ctx: &mut LowerCtx, id: TensorId, c: &Tensor) -> OpResult<TensorId> {
     let x = ctx.materialize(id)?;
     let t = ctx.tensor(x).clone();
     let shape = broadcast_shape(&t.shape, c.shape())?;

@@ -148,6 +148,14 @@ impl<'a> LowerCtx<'a> {
         self.targets[id] = self.out_scale;
     }
 
+    /// Records that the current op rewrote the producer of `id` in place so that `id` now has
+    /// `scale` (e.g. a BatchNormalization folded into a Conv's weights), and makes the current
+    /// output scale its target. Only for an exclusive `id` that nothing has read yet.
+    pub fn refold(&mut self, id: TensorId, scale: u32) {
+        self.tensors[id].scale = scale;
+        self.targets[id] = self.out_scale;
+    }
+
     /// Pure re-wiring: `out[i] = in[index[i]]`, keeping the input's scale and target.
     pub fn gather(&mut self, id: TensorId, index: Vec<u32>, shape: Vec<usize>) -> TensorId {
         let scale = self.tensors[id].scale;

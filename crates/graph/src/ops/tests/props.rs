@@ -52,7 +52,7 @@ proptest! {
         let pads = Padding { top: pads.0, left: pads.1, bottom: pads.2, right: pads.3 };
         prop_assume!(h + pads.top + pads.bottom > dil.0 * (kh - 1));
         prop_assume!(w + pads.left + pads.right > dil.1 * (kw - 1));
-        let conv = Conv { strides: [strides.0, strides.1], pads, dilations: [dil.0, dil.1] };
+        let conv = Conv { strides: [strides.0, strides.1], pads, dilations: [dil.0, dil.1], group: 1 };
         let g = graph(&[1, c, h, w], |b, x| {
             let wt = b.constant("w", t(&[c_out, c, kh, kw], &values(seed + 1, c_out * c * kh * kw)));
             let bias = b.constant("b", t(&[c_out], &values(seed + 2, c_out)));

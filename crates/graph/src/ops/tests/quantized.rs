@@ -103,7 +103,12 @@ fn conv_flatten_reshape() {
         let w = b.constant("w", t(&[3, 2, 3, 2], &values(18, 36)));
         let bias = b.constant("b", t(&[3], &values(19, 3)));
         let shape = b.constant("s", t(&[2], &[0., -1.]));
-        let conv = Conv { strides: [2, 1], pads: Padding { top: 1, left: 0, bottom: 2, right: 1 }, dilations: [1, 2] };
+        let conv = Conv {
+            strides: [2, 1],
+            pads: Padding { top: 1, left: 0, bottom: 2, right: 1 },
+            dilations: [1, 2],
+            group: 1,
+        };
         let y = node(b, conv, vec![x, w, bias]);
         let y = node(b, Relu, vec![y]);
         let y = node(b, Flatten { axis: 2 }, vec![y]);

@@ -1,0 +1,259 @@
+//! Builders of the registry's ops that take typed attributes or constant inputs.
+//!
+//! Each reads its node's attributes (by the opset the registry matched) and constant inputs into
+//! the op's typed struct. Inputs that the op's semantics need at import time (axes, pads,
+//! slice bounds) must be constants; anything else is a clear error naming the node.
+
+use zkinfer_graph::ops::{
+    AveragePool, BatchNorm, Concat, Conv, Gather, Pad, PadMode, Padding, Reduce, ReduceKind, Shape, Slice, Squeeze,
+    Transpose, Unsqueeze,
+};
+
+use crate::attrs::Attrs;
+use crate::registry::{op, usizes, Built, NodeCx};
+use crate::ImportError;
+
+/// Constant input `i` as integers; `None` when the input is absent.
+fn const_ints(cx: &NodeCx, i: usize, name: &str) -> Result<Option<Vec<i64>>, ImportError> {
+    if i >= cx.consts.len() {
+        return Ok(None);
+    }
+    match cx.consts[i] {
+        Some(t) if t.ndim() <= 1 => Ok(Some(t.iter().map(|&v| v as i64).collect())),
+        Some(t) => Err(cx.attrs.error(name, format!("must be 1-D, found shape {:?}", t.shape()))),
+        None => {
+            Err(cx.attrs.error(name, "must be a constant input (computed from the model input it is not supported)"))
+        }
+    }
+}
+
+/// Rank of input `i`.
+fn rank(cx: &NodeCx, i: usize) -> usize {
+    cx.shapes.get(i).map_or(0, Vec::len)
+}
+
+/// Non-negative integers of attribute `name`.
+fn attr_usizes(a: &Attrs, name: &str) -> Result<Option<Vec<usize>>, ImportError> {
+    let Some(v) = a.ints(name)? else { return Ok(None) };
+    v.iter()
+        .map(|&x| usize::try_from(x).map_err(|_| a.error(name, format!("expected non-negative values, found {v:?}"))))
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+/// Explicit `[begins..., ends...]` pads for `auto_pad`, or `None` for `NOTSET` (use `pads`).
+/// `spans` are the dilated kernel extents.
+fn auto_pads(
+    a: &Attrs,
+    spatial: &[usize],
+    spans: &[usize],
+    strides: &[usize],
+) -> Result<Option<Vec<usize>>, ImportError> {
+    let mode = a.string("auto_pad")?.unwrap_or_else(|| "NOTSET".into());
+    let d = spatial.len();
+    match mode.as_str() {
+        "NOTSET" => Ok(None),
+        _ if spans.len() != d => {
+            Err(a.error("auto_pad", format!("kernel {spans:?} does not fit the input's {d} spatial axes")))
+        }
+        "VALID" => Ok(Some(vec![0; 2 * d])),
+        "SAME_UPPER" | "SAME_LOWER" => {
+            let mut pads = vec![0; 2 * d];
+            for i in 0..d {
+                let s = strides.get(i).copied().unwrap_or(1).max(1);
+                let out = spatial[i].div_ceil(s);
+                let total = ((out.max(1) - 1) * s + spans[i]).saturating_sub(spatial[i]);
+                let small = total / 2;
+                let (begin, end) = if mode == "SAME_UPPER" { (small, total - small) } else { (total - small, small) };
+                pads[i] = begin;
+                pads[d + i] = end;
+            }
+            Ok(Some(pads))
+        }
+        other => Err(a.error("auto_pad", format!("unknown mode '{other}'"))),
+    }
+}
+
+pub(crate) fn conv(cx: &NodeCx) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    let group = a.int("group")?.unwrap_or(1);
+    let group = usize::try_from(group).ok().filter(|&g| g > 0).ok_or_else(|| a.error("group", "must be positive"))?;
+    let kernel = usizes::<2>(a, "kernel_shape", [0, 0], true)?;
+    let ws = cx.shapes.get(1).cloned().unwrap_or_default();
+    if ws.len() != 4 {
+        return Err(a.error("kernel_shape", format!("only 2-D convolution is supported (weights {ws:?})")));
+    }
+    if kernel != [0, 0] && kernel[..] != ws[2..] {
+        return Err(a.error("kernel_shape", format!("{kernel:?} does not match the weights {ws:?}")));
+    }
+    let strides = usizes::<2>(a, "strides", [1, 1], true)?;
+    let dilations = usizes::<2>(a, "dilations", [1, 1], true)?;
+    let xs = cx.shapes.first().cloned().unwrap_or_default();
+    let spans: Vec<usize> = (0..2).map(|i| dilations[i] * (ws[2 + i].max(1) - 1) + 1).collect();
+    let spatial = xs.get(2..).unwrap_or(&[]).to_vec();
+    let auto = if spatial.len() == 2 { auto_pads(a, &spatial, &spans, &strides)? } else { None };
+    let [top, left, bottom, right] = match auto {
+        Some(p) => {
+            let _ = a.ints("pads")?;
+            [p[0], p[1], p[2], p[3]]
+        }
+        None => usizes::<4>(a, "pads", [0; 4], false)?,
+    };
+    op(Conv { strides, pads: Padding { top, left, bottom, right }, dilations, group })
+}
+
+pub(crate) fn transpose(cx: &NodeCx) -> Result<Built, ImportError> {
+    op(Transpose { perm: attr_usizes(&cx.attrs, "perm")? })
+}
+
+pub(crate) fn concat(cx: &NodeCx) -> Result<Built, ImportError> {
+    let axis = cx.attrs.int("axis")?.ok_or_else(|| cx.attrs.error("axis", "is required"))?;
+    op(Concat { axis })
+}
+
+fn pad_mode(a: &Attrs) -> Result<PadMode, ImportError> {
+    match a.string("mode")?.as_deref() {
+        None | Some("constant") => Ok(PadMode::Constant),
+        Some("reflect") => Ok(PadMode::Reflect),
+        Some("edge") => Ok(PadMode::Edge),
+        Some("wrap") => Ok(PadMode::Wrap),
+        Some(other) => Err(a.error("mode", format!("unknown mode '{other}'"))),
+    }
+}
+
+/// `Pad` of opsets 2-10: pads and value are attributes.
+pub(crate) fn pad_v2(cx: &NodeCx) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    let pads = a.ints("pads")?.ok_or_else(|| a.error("pads", "is required"))?;
+    op(Pad { pads, value: a.float("value")?.unwrap_or(0.0), mode: pad_mode(a)? })
+}
+
+/// `Pad` from opset 11: pads, the constant value and (opset 18) axes are inputs.
+pub(crate) fn pad_v11(cx: &NodeCx) -> Result<Built, ImportError> {
+    let mode = pad_mode(&cx.attrs)?;
+    let pads = const_ints(cx, 1, "pads")?.ok_or_else(|| cx.attrs.error("pads", "is required"))?;
+    let value = match cx.consts.get(2) {
+        None => 0.0,
+        Some(Some(t)) if t.len() == 1 => t.iter().next().copied().unwrap_or(0.0),
+        Some(_) => return Err(cx.attrs.error("constant_value", "must be a constant scalar")),
+    };
+    let r = rank(cx, 0);
+    let pads = match const_ints(cx, 3, "axes")? {
+        None => pads,
+        Some(axes) => {
+            if pads.len() != 2 * axes.len() {
+                return Err(cx.attrs.error("pads", format!("{} pads for {} axes", pads.len(), axes.len())));
+            }
+            let mut full = vec![0i64; 2 * r];
+            for (k, &ax) in axes.iter().enumerate() {
+                let i = if ax < 0 { ax + r as i64 } else { ax };
+                let i = usize::try_from(i)
+                    .ok()
+                    .filter(|&i| i < r)
+                    .ok_or_else(|| cx.attrs.error("axes", format!("axis {ax} is out of range for rank {r}")))?;
+                full[i] = pads[k];
+                full[r + i] = pads[axes.len() + k];
+            }
+            full
+        }
+    };
+    op(Pad { pads, value, mode })
+}
+
+/// `Slice` of opsets 1-9: bounds are attributes, no steps.
+pub(crate) fn slice_v1(cx: &NodeCx) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    let starts = a.ints("starts")?.ok_or_else(|| a.error("starts", "is required"))?;
+    let ends = a.ints("ends")?.ok_or_else(|| a.error("ends", "is required"))?;
+    op(Slice { starts, ends, axes: a.ints("axes")?, steps: None })
+}
+
+/// `Slice` from opset 10: bounds, axes and steps are constant inputs.
+pub(crate) fn slice_v10(cx: &NodeCx) -> Result<Built, ImportError> {
+    let starts = const_ints(cx, 1, "starts")?.ok_or_else(|| cx.attrs.error("starts", "is required"))?;
+    let ends = const_ints(cx, 2, "ends")?.ok_or_else(|| cx.attrs.error("ends", "is required"))?;
+    op(Slice { starts, ends, axes: const_ints(cx, 3, "axes")?, steps: const_ints(cx, 4, "steps")? })
+}
+
+pub(crate) fn squeeze_v1(cx: &NodeCx) -> Result<Built, ImportError> {
+    op(Squeeze { axes: cx.attrs.ints("axes")? })
+}
+
+pub(crate) fn squeeze_v13(cx: &NodeCx) -> Result<Built, ImportError> {
+    op(Squeeze { axes: const_ints(cx, 1, "axes")? })
+}
+
+pub(crate) fn unsqueeze_v1(cx: &NodeCx) -> Result<Built, ImportError> {
+    let axes = cx.attrs.ints("axes")?.ok_or_else(|| cx.attrs.error("axes", "is required"))?;
+    op(Unsqueeze { axes })
+}
+
+pub(crate) fn unsqueeze_v13(cx: &NodeCx) -> Result<Built, ImportError> {
+    let axes = const_ints(cx, 1, "axes")?.ok_or_else(|| cx.attrs.error("axes", "is required"))?;
+    op(Unsqueeze { axes })
+}
+
+/// Shapes are static: `Shape` always folds to a constant here.
+pub(crate) fn shape(cx: &NodeCx) -> Result<Built, ImportError> {
+    let s = Shape { start: cx.attrs.int("start")?.unwrap_or(0), end: cx.attrs.int("end")? };
+    let input = cx.shapes.first().ok_or_else(|| cx.attrs.error("data", "Shape needs an input"))?;
+    Ok(Built::Const(s.of(input)))
+}
+
+pub(crate) fn gather(cx: &NodeCx) -> Result<Built, ImportError> {
+    op(Gather { axis: cx.attrs.int("axis")?.unwrap_or(0) })
+}
+
+pub(crate) fn batch_norm(cx: &NodeCx) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    let _momentum = a.float("momentum")?; // only used in training
+    if a.flag("training_mode")? {
+        return Err(a.error("training_mode", "only inference mode (0) is supported"));
+    }
+    op(BatchNorm { epsilon: a.float("epsilon")?.unwrap_or(1e-5) })
+}
+
+pub(crate) fn average_pool(cx: &NodeCx) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    let kernel = attr_usizes(a, "kernel_shape")?.ok_or_else(|| a.error("kernel_shape", "is required"))?;
+    if a.flag("ceil_mode")? {
+        return Err(a.error("ceil_mode", "only ceil_mode = 0 is supported"));
+    }
+    if let Some(d) = a.ints("dilations")? {
+        if d.iter().any(|&x| x != 1) {
+            return Err(a.error("dilations", format!("{d:?}: only dilation 1 is supported")));
+        }
+    }
+    let strides = attr_usizes(a, "strides")?.unwrap_or_default();
+    let spatial = cx.shapes.first().and_then(|s| s.get(2..)).unwrap_or(&[]).to_vec();
+    let pads = match auto_pads(a, &spatial, &kernel, &strides)? {
+        Some(p) if spatial.len() == kernel.len() => {
+            let _ = a.ints("pads")?;
+            p
+        }
+        _ => attr_usizes(a, "pads")?.unwrap_or_default(),
+    };
+    op(AveragePool { kernel, strides, pads, count_include_pad: a.flag("count_include_pad")? })
+}
+
+fn reduce(cx: &NodeCx, kind: ReduceKind, axes: Option<Vec<i64>>) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    let keepdims = a.int("keepdims")?.unwrap_or(1) != 0;
+    op(Reduce { kind, axes, keepdims, noop_with_empty_axes: a.flag("noop_with_empty_axes")? })
+}
+
+pub(crate) fn reduce_sum_v1(cx: &NodeCx) -> Result<Built, ImportError> {
+    reduce(cx, ReduceKind::Sum, cx.attrs.ints("axes")?)
+}
+
+pub(crate) fn reduce_sum_v13(cx: &NodeCx) -> Result<Built, ImportError> {
+    reduce(cx, ReduceKind::Sum, const_ints(cx, 1, "axes")?)
+}
+
+pub(crate) fn reduce_mean_v1(cx: &NodeCx) -> Result<Built, ImportError> {
+    reduce(cx, ReduceKind::Mean, cx.attrs.ints("axes")?)
+}
+
+pub(crate) fn reduce_mean_v18(cx: &NodeCx) -> Result<Built, ImportError> {
+    reduce(cx, ReduceKind::Mean, const_ints(cx, 1, "axes")?)
+}
