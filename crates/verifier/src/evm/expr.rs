@@ -7,7 +7,8 @@
 //!
 //! Encoding (one byte of opcode, then operands big-endian): `0x00 CONST c(32)`, `0x01 FIXED
 //! q(2)`, `0x02 ADVICE q(2)`, `0x03 INSTANCE q(2)`, `0x04 CHALLENGE i(2)`, `0x05 NEG`, `0x06 ADD`,
-//! `0x07 MUL`, `0x08 SCALE c(32)`, `0x09 FOLD`. Query operands index the verifying key's
+//! `0x07 MUL`, `0x08 SCALE c(32)`, `0x09 FOLD`, `0x0a EVAL i(2)`,
+//! `0x0b VAR v(1)`, `0x0c SUB`. Query operands index the verifying key's
 //! fixed/advice/instance query lists (the order of the proof's evaluations).
 
 use halo2_axiom::halo2curves::bn256::Fr;
@@ -26,8 +27,16 @@ pub enum Op {
     Advice(u16),
     /// Push the evaluation of instance query `q`.
     Instance(u16),
-    /// Push challenge `i`.
+    /// Push challenge `i` (the plan's challenge list: user challenges, then theta, beta, gamma, ...).
     Challenge(u16),
+    /// Push evaluation `i` of the proof, in proof order (advice, fixed, vanishing, permutation,
+    /// lookups).
+    Eval(u16),
+    /// Push a value the verifier computes: 0 = `l_0(x)`, 1 = `l_last(x)`, 2 = `l_blind(x)`,
+    /// 3 = `x`.
+    Var(u8),
+    /// Pop `b`, pop `a`, push `a - b`.
+    Sub,
     /// Negate the top.
     Neg,
     /// Pop two, push their sum.
@@ -89,7 +98,8 @@ fn index<C: halo2_axiom::plonk::ColumnType>(
     u16::try_from(i).map_err(|_| ExprError::TooMany("queries"))
 }
 
-fn emit(cs: &ConstraintSystem<Fr>, gate: usize, e: &Expression<Fr>, ops: &mut Vec<Op>) -> Result<(), ExprError> {
+/// Appends the postfix code of one expression (`gate` only labels errors).
+pub fn emit(cs: &ConstraintSystem<Fr>, gate: usize, e: &Expression<Fr>, ops: &mut Vec<Op>) -> Result<(), ExprError> {
     match e {
         Expression::Constant(c) => ops.push(Op::Const(*c)),
         Expression::Selector(_) => return Err(ExprError::Selector { gate }),
@@ -147,6 +157,9 @@ pub fn encode(ops: &[Op]) -> Vec<u8> {
             Op::Advice(q) => out.extend_from_slice(&[0x02, (q >> 8) as u8, *q as u8]),
             Op::Instance(q) => out.extend_from_slice(&[0x03, (q >> 8) as u8, *q as u8]),
             Op::Challenge(i) => out.extend_from_slice(&[0x04, (i >> 8) as u8, *i as u8]),
+            Op::Eval(i) => out.extend_from_slice(&[0x0a, (i >> 8) as u8, *i as u8]),
+            Op::Var(v) => out.extend_from_slice(&[0x0b, *v]),
+            Op::Sub => out.push(0x0c),
             Op::Neg => out.push(0x05),
             Op::Add => out.push(0x06),
             Op::Mul => out.push(0x07),
@@ -161,7 +174,7 @@ pub fn encode(ops: &[Op]) -> Vec<u8> {
 }
 
 /// Values a program reads.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct EvalInputs<'a> {
     /// Fixed query evaluations, in query order.
     pub fixed: &'a [Fr],
@@ -171,6 +184,10 @@ pub struct EvalInputs<'a> {
     pub instance: &'a [Fr],
     /// Challenges.
     pub challenges: &'a [Fr],
+    /// The proof's evaluations, in proof order.
+    pub evals: &'a [Fr],
+    /// `l_0(x)`, `l_last(x)`, `l_blind(x)`, `x`.
+    pub vars: [Fr; 4],
     /// The vanishing argument's `y`.
     pub y: Fr,
 }
@@ -187,14 +204,20 @@ pub fn eval(ops: &[Op], inputs: &EvalInputs<'_>) -> Option<Fr> {
             Op::Advice(q) => stack.push(get(inputs.advice, q)?),
             Op::Instance(q) => stack.push(get(inputs.instance, q)?),
             Op::Challenge(i) => stack.push(get(inputs.challenges, i)?),
+            Op::Eval(i) => stack.push(get(inputs.evals, i)?),
+            Op::Var(v) => stack.push(*inputs.vars.get(usize::from(v))?),
             Op::Neg => {
                 let a = stack.pop()?;
                 stack.push(-a);
             }
-            Op::Add | Op::Mul => {
+            Op::Add | Op::Sub | Op::Mul => {
                 let b = stack.pop()?;
                 let a = stack.pop()?;
-                stack.push(if *op == Op::Add { a + b } else { a * b });
+                stack.push(match op {
+                    Op::Add => a + b,
+                    Op::Sub => a - b,
+                    _ => a * b,
+                });
             }
             Op::Scale(c) => {
                 let a = stack.pop()?;

@@ -101,6 +101,7 @@ pub fn compile(
         "sources": srcs,
         "settings": {
             "optimizer": { "enabled": true, "runs": 200 },
+            "viaIR": true,
             "outputSelection": { "*": { "*": ["evm.bytecode.object", "evm.deployedBytecode.object"] } }
         }
     });

@@ -1,0 +1,376 @@
+//! A verifying key flattened into the data an EVM verifier interprets: the proof layout, where
+//! the transcript squeezes, the constraint program and the SHPLONK opening structure.
+//!
+//! The Solidity verifier's code is the same for every circuit; only this plan (encoded by
+//! [`crate::evm::blob`]) changes. Everything here mirrors halo2-axiom 0.5.3's `verify_proof` +
+//! `VerifierSHPLONK` step by step; `crate::evm::reference` runs a plan natively so it is tested
+//! against halo2 itself.
+//!
+//! Proof layout: all G1 points first (advice by phase, lookup permuted pairs, permutation
+//! products, lookup products, the vanishing random commitment, the quotient pieces), then all
+//! evaluations, then SHPLONK's two points `h1`, `h2`.
+
+use halo2_axiom::halo2curves::bn256::{Fr, G1Affine};
+use halo2_axiom::halo2curves::ff::{Field, PrimeField};
+use halo2_axiom::plonk::{Any, VerifyingKey};
+use halo2_axiom::poly::Rotation;
+
+use super::expr::{self, ExprError, Op};
+
+/// A commitment in an opening: a proof point, a verifying-key point, or the quotient
+/// commitment `Σ xⁿⁱ·h_i` (the proof's quotient pieces).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Commit {
+    /// Proof point `i` (in proof order).
+    Proof(usize),
+    /// Verifying-key point `i`: fixed commitments, then permutation commitments.
+    Vk(usize),
+    /// The quotient commitment.
+    Quotient,
+}
+
+/// The value a commitment opens to at a point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvalRef {
+    /// Proof evaluation `i`.
+    Proof(usize),
+    /// The quotient evaluation the verifier computes from the constraint program.
+    Quotient,
+}
+
+/// Commitments opened at the same set of rotations (SHPLONK's rotation set).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RotationSet {
+    /// The rotations (points `x·ωʳ`).
+    pub rotations: Vec<i32>,
+    /// Each commitment with its evaluation at each rotation, in `rotations` order.
+    pub commitments: Vec<(Commit, Vec<EvalRef>)>,
+}
+
+/// Indices of the protocol's challenges in [`Plan::num_challenges`]'s list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChallengeIds {
+    pub theta: usize,
+    pub beta: usize,
+    pub gamma: usize,
+    pub y: usize,
+    pub x: usize,
+    /// SHPLONK's `y`, `v`, `u`.
+    pub shplonk_y: usize,
+    pub v: usize,
+    pub u: usize,
+}
+
+/// Everything the EVM verifier needs besides the SRS's `g1`, `g2`, `s·g2`.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub k: u32,
+    pub omega: Fr,
+    pub transcript_repr: Fr,
+    /// Most public inputs the circuit accepts.
+    pub max_instances: usize,
+    /// Rotation of each instance query (zkinfer circuits have one instance column).
+    pub instance_rotations: Vec<i32>,
+    pub blinding_factors: usize,
+    /// Points before the evaluations (not counting SHPLONK's `h1`, `h2`).
+    pub num_points: usize,
+    pub num_evals: usize,
+    /// For each challenge, the number of proof bytes absorbed before it is squeezed.
+    pub squeeze_at: Vec<usize>,
+    pub ids: ChallengeIds,
+    /// First quotient piece (a proof point index) and how many there are.
+    pub quotient_start: usize,
+    pub quotient_pieces: usize,
+    /// Fixed commitments, then permutation commitments.
+    pub vk_points: Vec<G1Affine>,
+    /// Folds every constraint with `y` (gates, permutation, lookups, in halo2's order).
+    pub program: Vec<Op>,
+    pub sets: Vec<RotationSet>,
+}
+
+/// Why a verifying key cannot be planned.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("the verifying key has {0} instance columns; the EVM verifier supports exactly 1")]
+    InstanceColumns(usize),
+    #[error(transparent)]
+    Expr(#[from] ExprError),
+    #[error("a permutation column is not queried at the current row")]
+    PermutationQuery,
+    #[error("too many {0} for a 16-bit operand")]
+    TooMany(&'static str),
+}
+
+fn u16_of(i: usize, what: &'static str) -> Result<u16, PlanError> {
+    u16::try_from(i).map_err(|_| PlanError::TooMany(what))
+}
+
+/// Builds the plan of `vk`.
+pub fn plan(vk: &VerifyingKey<G1Affine>) -> Result<Plan, PlanError> {
+    let cs = vk.cs();
+    if cs.num_instance_columns() != 1 {
+        return Err(PlanError::InstanceColumns(cs.num_instance_columns()));
+    }
+    let domain = vk.get_domain();
+    let k = domain.k();
+    let blinding_factors = cs.blinding_factors();
+    let n_lookups = cs.lookups().len();
+    let perm_columns = cs.permutation().get_columns();
+    let chunk = cs.degree() - 2;
+    let n_sets = perm_columns.len().div_ceil(chunk);
+    let quotient_pieces = domain.get_quotient_poly_degree();
+
+    // Transcript: points, squeezes. `bytes` counts proof bytes absorbed so far.
+    let mut squeeze_at = Vec::new();
+    let mut points = 0usize;
+    let phases = cs.advice_column_phase();
+    let challenge_phases = cs.challenge_phase();
+    let max_phase = phases.iter().chain(&challenge_phases).copied().max().unwrap_or(0);
+    let mut advice_point = vec![0usize; cs.num_advice_columns()];
+    for phase in 0..=max_phase {
+        for (col, p) in phases.iter().enumerate() {
+            if *p == phase {
+                advice_point[col] = points;
+                points += 1;
+            }
+        }
+        squeeze_at.extend(challenge_phases.iter().filter(|p| **p == phase).map(|_| points * 64));
+    }
+    let theta = squeeze_at.len();
+    squeeze_at.push(points * 64);
+    let permuted_start = points;
+    points += 2 * n_lookups;
+    let beta = squeeze_at.len();
+    squeeze_at.extend([points * 64, points * 64]);
+    let perm_start = points;
+    points += n_sets;
+    let product_start = points;
+    points += n_lookups;
+    let random_point = points;
+    points += 1;
+    let y = squeeze_at.len();
+    squeeze_at.push(points * 64);
+    let quotient_start = points;
+    points += quotient_pieces;
+    let x = squeeze_at.len();
+    squeeze_at.push(points * 64);
+
+    let n_adv = cs.advice_queries().len();
+    let n_fix = cs.fixed_queries().len();
+    let random_eval = n_adv + n_fix;
+    let perm_common_start = random_eval + 1;
+    let perm_eval_start = perm_common_start + perm_columns.len();
+    // Set i: z at 3i (z, z_next, z_last except for the last set).
+    let set_eval = |i: usize| perm_eval_start + 3 * i;
+    let lookup_eval_start = perm_eval_start + (3 * n_sets).saturating_sub(1);
+    let num_evals = lookup_eval_start + 5 * n_lookups;
+    let shplonk_y = squeeze_at.len();
+    let evals_end = points * 64 + num_evals * 32;
+    squeeze_at.extend([evals_end, evals_end, evals_end + 64]);
+    let ids = ChallengeIds { theta, beta, gamma: beta + 1, y, x, shplonk_y, v: shplonk_y + 1, u: shplonk_y + 2 };
+
+    let program = constraint_program(vk, &ids, n_sets, chunk, perm_eval_start, lookup_eval_start)?;
+
+    // Queries in halo2's order, then SHPLONK's grouping.
+    let mut queries: Vec<(Commit, i32, EvalRef)> = Vec::new();
+    for (q, (col, rot)) in cs.advice_queries().iter().enumerate() {
+        queries.push((Commit::Proof(advice_point[col.index()]), rot.0, EvalRef::Proof(q)));
+    }
+    let last = -((blinding_factors + 1) as i32);
+    for s in 0..n_sets {
+        queries.push((Commit::Proof(perm_start + s), 0, EvalRef::Proof(set_eval(s))));
+        queries.push((Commit::Proof(perm_start + s), 1, EvalRef::Proof(set_eval(s) + 1)));
+    }
+    for s in (0..n_sets).rev().skip(1) {
+        queries.push((Commit::Proof(perm_start + s), last, EvalRef::Proof(set_eval(s) + 2)));
+    }
+    for l in 0..n_lookups {
+        let e = lookup_eval_start + 5 * l;
+        let (product, input, table) = (product_start + l, permuted_start + 2 * l, permuted_start + 2 * l + 1);
+        queries.push((Commit::Proof(product), 0, EvalRef::Proof(e)));
+        queries.push((Commit::Proof(input), 0, EvalRef::Proof(e + 2)));
+        queries.push((Commit::Proof(table), 0, EvalRef::Proof(e + 4)));
+        queries.push((Commit::Proof(input), -1, EvalRef::Proof(e + 3)));
+        queries.push((Commit::Proof(product), 1, EvalRef::Proof(e + 1)));
+    }
+    for (q, (col, rot)) in cs.fixed_queries().iter().enumerate() {
+        queries.push((Commit::Vk(col.index()), rot.0, EvalRef::Proof(n_adv + q)));
+    }
+    let n_fixed = vk.fixed_commitments().len();
+    for j in 0..perm_columns.len() {
+        queries.push((Commit::Vk(n_fixed + j), 0, EvalRef::Proof(perm_common_start + j)));
+    }
+    queries.push((Commit::Quotient, 0, EvalRef::Quotient));
+    queries.push((Commit::Proof(random_point), 0, EvalRef::Proof(random_eval)));
+
+    let mut vk_points = vk.fixed_commitments().clone();
+    vk_points.extend(vk.permutation().commitments().iter().copied());
+    Ok(Plan {
+        k,
+        omega: domain.get_omega(),
+        transcript_repr: vk.transcript_repr(),
+        max_instances: (1usize << k).saturating_sub(blinding_factors + 1),
+        instance_rotations: cs.instance_queries().iter().map(|(_, r)| r.0).collect(),
+        blinding_factors,
+        num_points: points,
+        num_evals,
+        squeeze_at,
+        ids,
+        quotient_start,
+        quotient_pieces,
+        vk_points,
+        program,
+        sets: rotation_sets(&queries),
+    })
+}
+
+/// SHPLONK's `construct_intermediate_sets`: each commitment's set of rotations (first-seen
+/// order), then commitments grouped by equal sets (first-seen order).
+fn rotation_sets(queries: &[(Commit, i32, EvalRef)]) -> Vec<RotationSet> {
+    let mut per_commit: Vec<(Commit, Vec<(i32, EvalRef)>)> = Vec::new();
+    for &(c, rot, e) in queries {
+        match per_commit.iter_mut().find(|(pc, _)| *pc == c) {
+            Some((_, rots)) => rots.push((rot, e)),
+            None => per_commit.push((c, vec![(rot, e)])),
+        }
+    }
+    let mut sets: Vec<RotationSet> = Vec::new();
+    for (c, mut rots) in per_commit {
+        rots.sort_by_key(|(r, _)| *r);
+        let key: Vec<i32> = rots.iter().map(|(r, _)| *r).collect();
+        let evals = rots.iter().map(|(_, e)| *e).collect();
+        match sets.iter_mut().find(|s| s.rotations == key) {
+            Some(s) => s.commitments.push((c, evals)),
+            None => sets.push(RotationSet { rotations: key, commitments: vec![(c, evals)] }),
+        }
+    }
+    sets
+}
+
+/// Gates, permutation and lookup constraints as one program over proof evaluations.
+fn constraint_program(
+    vk: &VerifyingKey<G1Affine>,
+    ids: &ChallengeIds,
+    n_sets: usize,
+    chunk: usize,
+    perm_eval_start: usize,
+    lookup_eval_start: usize,
+) -> Result<Vec<Op>, PlanError> {
+    let cs = vk.cs();
+    let n_adv = cs.advice_queries().len();
+    let mut ops = Vec::new();
+    // Query ops become proof evaluations; instance queries stay (the verifier computes them).
+    let relocate = |ops: &mut Vec<Op>, from: usize| -> Result<(), PlanError> {
+        for op in &mut ops[from..] {
+            *op = match *op {
+                Op::Advice(q) => Op::Eval(q),
+                Op::Fixed(q) => Op::Eval(u16_of(n_adv + usize::from(q), "evaluations")?),
+                other => other,
+            };
+        }
+        Ok(())
+    };
+    for (g, gate) in cs.gates().iter().enumerate() {
+        for poly in gate.polynomials() {
+            let from = ops.len();
+            expr::emit(cs, g, poly, &mut ops)?;
+            relocate(&mut ops, from)?;
+            ops.push(Op::Fold);
+        }
+    }
+    let ev = |i: usize| -> Result<Op, PlanError> { Ok(Op::Eval(u16_of(i, "evaluations")?)) };
+    let ch = |i: usize| -> Result<Op, PlanError> { Ok(Op::Challenge(u16_of(i, "challenges")?)) };
+    let (l0, llast, lblind, x) = (Op::Var(0), Op::Var(1), Op::Var(2), Op::Var(3));
+    let active = [Op::Const(Fr::ONE), llast, lblind, Op::Add, Op::Sub];
+    let z = |s: usize| perm_eval_start + 3 * s;
+    if n_sets > 0 {
+        // l_0 · (1 - z_0(x))
+        ops.extend([l0, Op::Const(Fr::ONE), ev(z(0))?, Op::Sub, Op::Mul, Op::Fold]);
+        // l_last · (z_last(x)² - z_last(x))
+        let zl = ev(z(n_sets - 1))?;
+        ops.extend([zl, zl, Op::Mul, zl, Op::Sub, llast, Op::Mul, Op::Fold]);
+        for s in 1..n_sets {
+            ops.extend([ev(z(s))?, ev(z(s - 1) + 2)?, Op::Sub, l0, Op::Mul, Op::Fold]);
+        }
+    }
+    let columns = cs.permutation().get_columns();
+    let n_perm_common = columns.len();
+    let perm_common_start = perm_eval_start - n_perm_common;
+    let mut delta_power = Fr::ONE;
+    for (s, cols) in columns.chunks(chunk.max(1)).enumerate() {
+        let col_evals = cols
+            .iter()
+            .map(|c| {
+                let cur = |list: Vec<(usize, Rotation)>| {
+                    list.iter()
+                        .position(|(i, r)| *i == c.index() && *r == Rotation::cur())
+                        .ok_or(PlanError::PermutationQuery)
+                };
+                Ok(match c.column_type() {
+                    Any::Advice(_) => Ok(cur(cs.advice_queries().iter().map(|(c, r)| (c.index(), *r)).collect())?),
+                    Any::Fixed => Ok(n_adv + cur(cs.fixed_queries().iter().map(|(c, r)| (c.index(), *r)).collect())?),
+                    Any::Instance => Err(cur(cs.instance_queries().iter().map(|(c, r)| (c.index(), *r)).collect())?),
+                })
+            })
+            .collect::<Result<Vec<_>, PlanError>>()?;
+        let push_col = |ops: &mut Vec<Op>, e: &Result<usize, usize>| -> Result<(), PlanError> {
+            ops.push(match e {
+                Ok(i) => ev(*i)?,
+                Err(q) => Op::Instance(u16_of(*q, "instance queries")?),
+            });
+            Ok(())
+        };
+        // left = z_next · Π (eval + β·σ + γ)
+        ops.push(ev(z(s) + 1)?);
+        for (j, e) in col_evals.iter().enumerate() {
+            push_col(&mut ops, e)?;
+            ops.extend([ch(ids.beta)?, ev(perm_common_start + s * chunk + j)?, Op::Mul, Op::Add]);
+            ops.extend([ch(ids.gamma)?, Op::Add, Op::Mul]);
+        }
+        // right = z · Π (eval + β·δⁱ·x + γ)
+        ops.push(ev(z(s))?);
+        for e in &col_evals {
+            push_col(&mut ops, e)?;
+            ops.extend([ch(ids.beta)?, x, Op::Mul, Op::Scale(delta_power), Op::Add]);
+            ops.extend([ch(ids.gamma)?, Op::Add, Op::Mul]);
+            delta_power *= Fr::DELTA;
+        }
+        ops.push(Op::Sub);
+        ops.extend(active);
+        ops.extend([Op::Mul, Op::Fold]);
+    }
+    for (l, arg) in cs.lookups().iter().enumerate() {
+        let e = lookup_eval_start + 5 * l;
+        let (prod, next, input, input_inv, table) = (ev(e)?, ev(e + 1)?, ev(e + 2)?, ev(e + 3)?, ev(e + 4)?);
+        ops.extend([l0, Op::Const(Fr::ONE), prod, Op::Sub, Op::Mul, Op::Fold]);
+        ops.extend([prod, prod, Op::Mul, prod, Op::Sub, llast, Op::Mul, Op::Fold]);
+        // (z_next·(a' + β)·(s' + γ) - z·(θ-compressed input + β)·(θ-compressed table + γ)) · active
+        ops.extend([next, input, ch(ids.beta)?, Op::Add, Op::Mul, table, ch(ids.gamma)?, Op::Add, Op::Mul]);
+        ops.push(prod);
+        for (exprs, challenge) in [(arg.input_expressions(), ids.beta), (arg.table_expressions(), ids.gamma)] {
+            for (i, ex) in exprs.iter().enumerate() {
+                if i > 0 {
+                    ops.extend([ch(ids.theta)?, Op::Mul]);
+                }
+                let from = ops.len();
+                expr::emit(cs, usize::MAX, ex, &mut ops)?;
+                relocate(&mut ops, from)?;
+                if i > 0 {
+                    ops.push(Op::Add);
+                }
+            }
+            if exprs.is_empty() {
+                ops.push(Op::Const(Fr::ZERO));
+            }
+            ops.extend([ch(challenge)?, Op::Add, Op::Mul]);
+        }
+        ops.push(Op::Sub);
+        ops.extend(active);
+        ops.extend([Op::Mul, Op::Fold]);
+        ops.extend([l0, input, table, Op::Sub, Op::Mul, Op::Fold]);
+        ops.extend([input, table, Op::Sub, input, input_inv, Op::Sub, Op::Mul]);
+        ops.extend(active);
+        ops.extend([Op::Mul, Op::Fold]);
+    }
+    Ok(ops)
+}
