@@ -1,6 +1,9 @@
 //! Per-op tests: f32 eval against hand-computed values, integer eval against f32, and
 //! proptests over shapes for the broadcasting and convolution lowerings.
 
+mod cnn_f32;
+mod cnn_props;
+mod cnn_quantized;
 mod f32_eval;
 mod props;
 mod quantized;
