@@ -17,6 +17,8 @@ pub enum Error {
     Graph(#[from] zkinfer_graph::GraphError),
     #[error(transparent)]
     Circuit(#[from] zkinfer_circuits::CircuitError),
+    #[error("audit: {0}")]
+    Audit(#[from] zkinfer_circuits::audit::AuditError),
     #[error(transparent)]
     Prover(#[from] zkinfer_prover::ProverError),
     #[error("proof rejected: {0}")]

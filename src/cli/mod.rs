@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use zkinfer::{Error, Visibility, VisibilityConfig};
 
+mod audit;
 mod compile;
 mod progress;
 mod prove;
@@ -35,6 +36,8 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// compile + setup + prove + verify in one go, with a summary table.
     Run(run::RunArgs),
+    /// Mutation audit: change each witness cell on its own; MockProver must reject every change (exit 2 if not).
+    Audit(audit::AuditArgs),
 }
 
 /// Visibility flags shared by `compile` and `run`.
@@ -90,6 +93,7 @@ pub fn main() -> ExitCode {
         Command::Prove(a) => prove::run(a),
         Command::Verify(a) => verify::run(a),
         Command::Run(a) => run::run(a),
+        Command::Audit(a) => audit::run(a),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

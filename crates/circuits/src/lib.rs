@@ -14,6 +14,7 @@
 //! let instances = public_instances(&q, &w);
 //! ```
 
+pub mod audit;
 mod chips;
 mod circuit;
 mod error;
