@@ -110,7 +110,8 @@ pub struct CircuitStats {
     pub equality_columns: usize,
     /// Constraint system degree.
     pub degree: usize,
-    /// Heuristic proving cost in units of one `2^k`-sized polynomial commitment.
+    /// Estimated milliseconds of `prove + keygen / 4` on a 2-core x86_64 machine (a calibrated
+    /// heuristic: only the ranking of plans matters).
     pub estimated_cost: f64,
 }
 
@@ -144,7 +145,7 @@ impl Default for PlanOptions {
             force_k: None,
             min_limb_bits: 4,
             max_limb_bits: 17,
-            max_dot_block: 64,
+            max_dot_block: 256,
             max_advice_columns: None,
             max_fixed_columns: None,
             force_dot: None,
@@ -221,6 +222,7 @@ pub(crate) fn instance_len(q: &QGraph) -> usize {
 struct Shape {
     advice: usize,
     fixed: usize,
+    selectors: usize,
     lookups: usize,
     instance: usize,
     equality: usize,
@@ -235,6 +237,7 @@ fn shape(plan: &CircuitPlan) -> Shape {
     Shape {
         advice: cs.num_advice_columns(),
         fixed: cs.num_fixed_columns() + cs.num_selectors(),
+        selectors: cs.num_selectors(),
         lookups: cs.lookups().len(),
         instance: cs.num_instance_columns(),
         equality: cs.permutation().get_columns().len(),
@@ -244,16 +247,35 @@ fn shape(plan: &CircuitPlan) -> Shape {
     }
 }
 
-/// Heuristic cost: commitments (advice, 3 per lookup, permutation products, quotient pieces)
-/// plus a lighter term for the extended-domain FFT and evaluation work on every column.
+/// Estimated milliseconds of `prove + keygen / 4` on a 2-core x86_64 machine.
+///
+/// Calibrated on halo2-axiom's per-phase timers for mlp_wide at k=12 (26 advice, 93 fixed,
+/// 4 lookups, 8 permutation sets: 1.6 s) and on measured plans at k=11..15 (see
+/// `examples/plan_bench.rs`). Per column at k=12: an advice column costs ~12 ms (commitment,
+/// IFFT, 4 extended-domain parts), a fixed column ~4 ms (halo2-axiom re-evaluates every fixed
+/// column on each of the 4 extended parts: fixed columns are not free), a lookup ~53 ms, a
+/// permutation set ~43 ms, a quotient piece ~25 ms, plus ~150 ms of constant work. Keygen costs
+/// ~15 ms per fixed or equality column (a full-size MSM each: negative weights are 254-bit).
+/// Per-column costs grow a little faster than `2^k` and have a floor at small `k`, hence
+/// `scale` rather than `2^k`. Wider dot blocks at a smaller `k` win: the weight cells (fixed
+/// columns x rows) stay the same while every other column shrinks with `2^k`.
 fn cost(s: &Shape, k: u32) -> f64 {
     let chunk = s.degree.saturating_sub(2).max(1);
-    let perm = s.equality.div_ceil(chunk);
-    let quotient = s.degree.saturating_sub(1);
-    let committed = (s.advice + 3 * s.lookups + perm + quotient) as f64;
-    let ext = quotient.next_power_of_two() as f64;
-    let extended = (s.advice + s.fixed + s.instance + 3 * s.lookups + perm) as f64 * ext * 0.1;
-    (1u64 << k) as f64 * (committed + extended) / 1024.0
+    let perm = s.equality.div_ceil(chunk) as f64;
+    let quotient = s.degree.saturating_sub(1) as f64;
+    // Selectors are compressed into a few fixed columns at keygen.
+    let fixed = (s.fixed - s.selectors + s.selectors.div_ceil(3)) as f64;
+    let prove = 11.7 * (s.advice + s.instance) as f64
+        + 4.0 * fixed
+        + 53.0 * s.lookups as f64
+        + 43.0 * perm
+        + 25.0 * quotient
+        + 150.0;
+    let keygen = 15.0 * (fixed + s.equality as f64);
+    // The extra 15% per k step matches measured rankings (mlp_digits k=7 0.26 s vs k=8 0.30 s;
+    // cnn_digits k=9 < k=10 < k=11): per-column work grows faster than `2^k * k`.
+    let scale = ((1u64 << k) as f64 * f64::from(k) / 12.0 + 1000.0) / 5096.0 * 1.15f64.powi(k as i32 - 12);
+    (prove + 0.25 * keygen) * scale
 }
 
 /// Smallest `k` (at least `min_k`) whose usable rows hold `needed` rows.

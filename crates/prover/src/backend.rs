@@ -23,7 +23,7 @@ impl Backend {
     /// Returns `self` if it can be used by this build, or why not.
     pub fn select(self) -> Result<Self, ProverError> {
         match self {
-            Self::Cpu => Ok(self),
+            Self::Cpu => cpu_check().map(|()| self),
             Self::Cuda => Err(ProverError::BackendUnavailable(cuda_unavailable_reason().into())),
         }
     }
@@ -40,6 +40,24 @@ impl Backend {
             Self::Cuda => "cuda",
         }
     }
+}
+
+/// A build with the `asm` feature executes BMI2/ADX instructions (mulx, adcx, adox): refuse to
+/// start on a CPU without them rather than die with SIGILL mid-proof.
+#[cfg(all(feature = "asm", target_arch = "x86_64"))]
+fn cpu_check() -> Result<(), ProverError> {
+    if std::arch::is_x86_feature_detected!("bmi2") && std::arch::is_x86_feature_detected!("adx") {
+        Ok(())
+    } else {
+        Err(ProverError::BackendUnavailable(
+            "this build uses BMI2/ADX assembly, which this CPU lacks: rebuild with --no-default-features".into(),
+        ))
+    }
+}
+
+#[cfg(not(all(feature = "asm", target_arch = "x86_64")))]
+fn cpu_check() -> Result<(), ProverError> {
+    Ok(())
 }
 
 #[cfg(not(feature = "cuda"))]

@@ -9,7 +9,7 @@ use halo2_axiom::transcript::TranscriptWriterBuffer;
 use rand::rngs::OsRng;
 use zkinfer_verifier::EvmTranscript;
 
-use crate::ProveError;
+use crate::{Backend, ProveError};
 
 /// Proves `circuit` (with its witness) against the public `instances` of its single instance
 /// column, and returns the proof bytes (verifiable with `zkinfer_verifier::verify` and by the
@@ -27,6 +27,7 @@ pub fn prove<C: Circuit<Fr>>(
     let vk = pk.get_vk();
     let key_k = vk.get_domain().k();
     let _span = tracing::info_span!("prove", k = key_k, instances = instances.len()).entered();
+    Backend::Cpu.select()?;
     if params.k() != key_k {
         return Err(ProveError::SrsMismatch { srs_k: params.k(), key_k });
     }
