@@ -19,9 +19,12 @@ pub struct Concat {
     pub axis: i64,
 }
 
+/// Per output element of a [`Concat`]: `(input number, flat index in that input)`.
+pub type ConcatMap = Vec<(usize, usize)>;
+
 impl Concat {
-    /// Output shape, the normalized axis and, per output element, `(input, flat index in it)`.
-    pub fn map(&self, inputs: &[&[usize]]) -> OpResult<(Vec<usize>, Vec<(usize, usize)>)> {
+    /// Output shape and, per output element, the input and the flat index in it that it copies.
+    pub fn map(&self, inputs: &[&[usize]]) -> OpResult<(Vec<usize>, ConcatMap)> {
         let first = inputs.first().ok_or_else(|| OpError::Invalid("Concat needs at least one input".into()))?;
         let ax = axis(self.axis, first.len())?;
         let mut shape = first.to_vec();
