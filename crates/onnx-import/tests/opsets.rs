@@ -1,0 +1,190 @@
+//! Registry rows whose inputs moved from attributes to constant inputs across opsets: both
+//! forms import to the same op; attributes are typed and checked.
+
+use prost::Message;
+use zkinfer_onnx::proto::attribute_proto::AttributeType;
+use zkinfer_onnx::proto::tensor_proto::DataType;
+use zkinfer_onnx::proto::tensor_shape_proto::{dimension::Value as Dim, Dimension};
+use zkinfer_onnx::proto::type_proto::{Tensor as TensorType, Value as Type};
+use zkinfer_onnx::proto::{
+    AttributeProto, GraphProto, ModelProto, NodeProto, OperatorSetIdProto, TensorProto, TensorShapeProto, TypeProto,
+    ValueInfoProto,
+};
+use zkinfer_onnx::{parse, ImportError};
+
+fn info(name: &str, dims: &[i64]) -> ValueInfoProto {
+    let dim = dims.iter().map(|&d| Dimension { value: Some(Dim::DimValue(d)), denotation: None }).collect();
+    ValueInfoProto {
+        name: Some(name.into()),
+        r#type: Some(TypeProto {
+            value: Some(Type::TensorType(TensorType {
+                elem_type: Some(DataType::Float as i32),
+                shape: Some(TensorShapeProto { dim }),
+            })),
+            denotation: None,
+        }),
+        ..Default::default()
+    }
+}
+
+fn ints(name: &str, v: &[i64]) -> AttributeProto {
+    AttributeProto {
+        name: Some(name.into()),
+        r#type: Some(AttributeType::Ints as i32),
+        ints: v.to_vec(),
+        ..Default::default()
+    }
+}
+
+fn int(name: &str, i: i64) -> AttributeProto {
+    AttributeProto {
+        name: Some(name.into()),
+        r#type: Some(AttributeType::Int as i32),
+        i: Some(i),
+        ..Default::default()
+    }
+}
+
+fn string(name: &str, s: &str) -> AttributeProto {
+    AttributeProto {
+        name: Some(name.into()),
+        r#type: Some(AttributeType::String as i32),
+        s: Some(s.as_bytes().to_vec()),
+        ..Default::default()
+    }
+}
+
+fn i64s(name: &str, v: &[i64]) -> TensorProto {
+    TensorProto {
+        name: Some(name.into()),
+        dims: vec![v.len() as i64],
+        data_type: Some(DataType::Int64 as i32),
+        int64_data: v.to_vec(),
+        ..Default::default()
+    }
+}
+
+/// One node `op(x, extra inputs...) -> y` at `opset`, input `x` of `dims`.
+fn run(
+    opset: i64,
+    dims: &[i64],
+    op: &str,
+    inputs: &[&str],
+    attrs: Vec<AttributeProto>,
+    init: Vec<TensorProto>,
+) -> Result<(Vec<usize>, Vec<f32>), ImportError> {
+    let mut names = vec!["x".to_string()];
+    names.extend(inputs.iter().map(|s| s.to_string()));
+    let node = NodeProto {
+        name: Some("n".into()),
+        op_type: Some(op.into()),
+        input: names,
+        output: vec!["y".into()],
+        attribute: attrs,
+        ..Default::default()
+    };
+    let graph = GraphProto {
+        node: vec![node],
+        initializer: init,
+        input: vec![info("x", dims)],
+        output: vec![info("y", &[])],
+        ..Default::default()
+    };
+    let opset = OperatorSetIdProto { domain: Some(String::new()), version: Some(opset) };
+    let bytes = ModelProto { graph: Some(graph), opset_import: vec![opset], ir_version: Some(8), ..Default::default() }
+        .encode_to_vec();
+    let g = parse(&bytes)?;
+    let n: i64 = dims.iter().product();
+    let y = g.eval(&(0..n).map(|v| v as f32).collect::<Vec<_>>())?;
+    Ok((y.shape().to_vec(), y.iter().copied().collect()))
+}
+
+fn ok(r: Result<(Vec<usize>, Vec<f32>), ImportError>) -> (Vec<usize>, Vec<f32>) {
+    r.unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn slice_pad_unsqueeze_reduce_by_attribute_and_by_input() {
+    let v9 = ok(run(
+        9,
+        &[3, 4],
+        "Slice",
+        &[],
+        vec![ints("starts", &[1, -1]), ints("ends", &[3, 0]), ints("axes", &[0, 1])],
+        vec![],
+    ));
+    let init = vec![i64s("s", &[1, -1]), i64s("e", &[3, 0]), i64s("a", &[0, 1]), i64s("st", &[1, -1])];
+    let v13 = ok(run(13, &[3, 4], "Slice", &["s", "e", "a", "st"], vec![], init));
+    assert_eq!(v9, (vec![2, 0], vec![]));
+    assert_eq!(v13, (vec![2, 3], vec![7., 6., 5., 11., 10., 9.]));
+
+    let v10 = ok(run(10, &[2, 2], "Pad", &[], vec![ints("pads", &[0, 1, 0, 0])], vec![]));
+    let (p, cv, ax) = (
+        i64s("p", &[1, 0]),
+        TensorProto {
+            name: Some("cv".into()),
+            data_type: Some(DataType::Float as i32),
+            float_data: vec![0.0],
+            ..Default::default()
+        },
+        i64s("ax", &[1]),
+    );
+    let v18 = ok(run(18, &[2, 2], "Pad", &["p", "cv", "ax"], vec![string("mode", "constant")], vec![p, cv, ax]));
+    assert_eq!(v10, (vec![2, 3], vec![0., 0., 1., 0., 2., 3.]));
+    assert_eq!(v18, v10);
+
+    let u11 = ok(run(11, &[2], "Unsqueeze", &[], vec![ints("axes", &[0])], vec![]));
+    let u13 = ok(run(13, &[2], "Unsqueeze", &["a"], vec![], vec![i64s("a", &[0])]));
+    assert_eq!((u11.0.clone(), u13.0), (vec![1, 2], vec![1, 2]));
+
+    let m13 = ok(run(13, &[2, 3], "ReduceMean", &[], vec![ints("axes", &[1]), int("keepdims", 0)], vec![]));
+    let m18 = ok(run(18, &[2, 3], "ReduceMean", &["a"], vec![int("keepdims", 0)], vec![i64s("a", &[1])]));
+    assert_eq!(m13, (vec![2], vec![1., 4.]));
+    assert_eq!(m18, m13);
+}
+
+#[test]
+fn auto_pad_and_groups_resolve_at_import() {
+    let pool = ok(run(
+        17,
+        &[1, 1, 5, 5],
+        "AveragePool",
+        &[],
+        vec![ints("kernel_shape", &[2, 2]), ints("strides", &[2, 2]), string("auto_pad", "SAME_UPPER")],
+        vec![],
+    ));
+    assert_eq!(pool.0, vec![1, 1, 3, 3]);
+    let w = TensorProto {
+        name: Some("w".into()),
+        dims: vec![2, 1, 3, 3],
+        data_type: Some(DataType::Float as i32),
+        float_data: vec![1.0; 18],
+        ..Default::default()
+    };
+    let conv =
+        ok(run(17, &[1, 2, 4, 4], "Conv", &["w"], vec![int("group", 2), string("auto_pad", "SAME_LOWER")], vec![w]));
+    assert_eq!(conv.0, vec![1, 2, 4, 4]);
+    // Channel 0, top-left pixel: the 2x2 corner of 0..16 = 0 + 1 + 4 + 5.
+    assert_eq!(conv.1[0], 10.0);
+}
+
+#[test]
+fn unsupported_attribute_values_and_computed_axes_are_errors() {
+    let attr_err = |r: Result<(Vec<usize>, Vec<f32>), ImportError>, want: &str| match r {
+        Err(ImportError::Attribute { node, attribute, message, .. }) => {
+            assert_eq!((node.as_str(), attribute.as_str()), ("n", want), "{message}")
+        }
+        other => panic!("{want}: expected an attribute error, got {other:?}"),
+    };
+    attr_err(
+        run(17, &[1, 1, 4, 4], "AveragePool", &[], vec![ints("kernel_shape", &[2, 2]), int("ceil_mode", 1)], vec![]),
+        "ceil_mode",
+    );
+    // Axes computed from the input are not static.
+    attr_err(run(13, &[2], "Unsqueeze", &["x"], vec![], vec![]), "axes");
+    // A nonlinear op stays unsupported.
+    match run(17, &[2], "Sigmoid", &[], vec![], vec![]) {
+        Err(ImportError::UnsupportedOp { op, .. }) => assert_eq!(op, "Sigmoid"),
+        other => panic!("expected UnsupportedOp, got {other:?}"),
+    }
+}
