@@ -26,6 +26,7 @@
 mod artifacts;
 mod audit;
 mod error;
+pub mod evm;
 pub mod metrics;
 mod model;
 mod pipeline;

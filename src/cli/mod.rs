@@ -7,12 +7,15 @@ use clap::{Args, Parser, Subcommand};
 use zkinfer::{Error, Visibility, VisibilityConfig};
 
 mod audit;
+mod calldata;
 mod compile;
 mod progress;
 mod prove;
 mod run;
 mod setup;
+mod solidity;
 mod verify;
+mod verify_evm;
 
 /// Exit code for a proof that was checked and rejected (other failures exit with 1).
 pub const EXIT_REJECTED: u8 = 2;
@@ -36,6 +39,12 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// compile + setup + prove + verify in one go, with a summary table.
     Run(run::RunArgs),
+    /// Calldata (0x hex) of the Solidity verifier's `verifyProof(bytes,uint256[])` for a proof file.
+    Calldata(calldata::CalldataArgs),
+    /// Write the Solidity verifier (ZkinferVerifier + this model's ZkinferVerifyingKey contract).
+    Solidity(solidity::SolidityArgs),
+    /// Verify a proof in an in-process EVM with the Solidity verifier; prints the verdict, gas and bytecode sizes.
+    VerifyEvm(verify_evm::VerifyEvmArgs),
     /// Mutation audit: change each witness cell on its own; MockProver must reject every change (exit 2 if not).
     Audit(audit::AuditArgs),
 }
@@ -94,6 +103,9 @@ pub fn main() -> ExitCode {
         Command::Verify(a) => verify::run(a),
         Command::Run(a) => run::run(a),
         Command::Audit(a) => audit::run(a),
+        Command::Calldata(a) => calldata::run(a),
+        Command::Solidity(a) => solidity::run(a),
+        Command::VerifyEvm(a) => verify_evm::run(a),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

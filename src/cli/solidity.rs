@@ -1,0 +1,28 @@
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use zkinfer::VerifierKeys;
+
+use super::Outcome;
+
+#[derive(Args)]
+pub struct SolidityArgs {
+    /// Directory holding settings.json, vk.bin and srs.bin (after `zkinfer setup`).
+    pub dir: PathBuf,
+    /// Where to write the Solidity source.
+    #[arg(long, default_value = "Verifier.sol")]
+    pub out: PathBuf,
+}
+
+pub fn run(args: SolidityArgs) -> Result<Outcome> {
+    let keys = VerifierKeys::load(&args.dir)?;
+    let source = zkinfer::evm::solidity(&keys)?;
+    std::fs::write(&args.out, source).with_context(|| format!("writing {}", args.out.display()))?;
+    eprintln!(
+        "wrote {}: deploy ZkinferVerifyingKey, then ZkinferVerifier(keyAddress); call {}",
+        args.out.display(),
+        zkinfer::evm::VERIFY_SIGNATURE
+    );
+    Ok(Outcome::Ok)
+}

@@ -1,0 +1,82 @@
+//! On-chain verification helpers: the calldata for the Solidity verifier's
+//! `verifyProof(bytes proof, uint256[] instances)`.
+//!
+//! Instance order: the circuit's instance column in row order — the public model input (when
+//! the input is `public`) first, then the public output, each row-major. Each instance is a
+//! field element of BN254's scalar field `r`; a signed fixed-point value `v` at scale `s` is the
+//! integer `round(x · 2^s)` encoded as `v` when `v >= 0` and `r - |v|` when negative (see
+//! `examples/OutputConsumer.sol` for decoding it in Solidity).
+
+use crate::{Error, ProofBundle, Settings};
+
+pub use zkinfer_verifier::evm::VERIFY_SIGNATURE;
+
+/// The exact calldata of `verifyProof(proof, instances)` for a proof file, after checking that
+/// it has as many instances as the model in `settings` exposes.
+pub fn calldata(settings: &Settings, bundle: &ProofBundle) -> Result<Vec<u8>, Error> {
+    let instances = bundle.instance_values()?;
+    if instances.len() != settings.num_instances {
+        return Err(Error::BadProof(format!(
+            "{} public instances given, the model has {}",
+            instances.len(),
+            settings.num_instances
+        )));
+    }
+    let proof = bundle.proof_bytes()?;
+    Ok(zkinfer_verifier::evm::encode_calldata(&proof, &instances))
+}
+
+/// `0x`-prefixed lowercase hex.
+pub fn to_hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(2 + 2 * bytes.len());
+    s.push_str("0x");
+    for b in bytes {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// The `Verifier.sol` for a model: the circuit-independent `ZkinferVerifier` plus a
+/// `ZkinferVerifyingKey` contract holding this model's verifying key as code. Deploy the key,
+/// then `ZkinferVerifier(keyAddress)`.
+pub fn solidity(keys: &crate::VerifierKeys) -> Result<String, Error> {
+    zkinfer_verifier::evm::solidity::solidity(&keys.params, &keys.vk).map_err(|e| Error::Config(e.to_string()))
+}
+
+/// What running the Solidity verifier in an in-process EVM gave.
+#[derive(Debug, Clone, Copy)]
+pub struct EvmReport {
+    /// `verifyProof` returned `true`.
+    pub accepted: bool,
+    /// Gas of the `verifyProof` transaction (including the 21,000 base and calldata gas).
+    pub gas_used: u64,
+    /// Runtime bytes of `ZkinferVerifier` (the same for every model).
+    pub verifier_size: usize,
+    /// Runtime bytes of the model's `ZkinferVerifyingKey` contract.
+    pub key_size: usize,
+}
+
+/// Compiles the verifier with `solc` (optimizer on; `solc` = a solcjs or solc path, else the
+/// default search: `$ZKINFER_SOLC`, `evm/node_modules/.bin/solcjs`, `solc` on PATH), deploys it
+/// and the model's key in revm, and calls `verifyProof` with the proof file's calldata.
+pub fn verify_evm(
+    keys: &crate::VerifierKeys,
+    bundle: &ProofBundle,
+    solc: Option<&std::path::Path>,
+) -> Result<EvmReport, Error> {
+    use zkinfer_verifier::evm::{self as zevm, solidity as zsol};
+    let data = calldata(&keys.settings, bundle)?;
+    let solc = zevm::find_solc(solc).map_err(|e| Error::Config(e.to_string()))?;
+    let verifier = zevm::compile(&solc, &[("Verifier.sol", zsol::VERIFIER_SOL)], "Verifier.sol", "ZkinferVerifier")
+        .map_err(|e| Error::Config(e.to_string()))?;
+    let key = zsol::vk_runtime(&keys.params, &keys.vk).map_err(|e| Error::Config(e.to_string()))?;
+    let mut evm = zevm::Evm::new();
+    let deployed = zsol::deploy(&mut evm, &verifier, &key).map_err(|e| Error::Config(e.to_string()))?;
+    let out = evm.call(deployed.verifier, data).map_err(|e| Error::Config(e.to_string()))?;
+    Ok(EvmReport {
+        accepted: out.returned_true(),
+        gas_used: out.gas_used,
+        verifier_size: deployed.verifier_size,
+        key_size: deployed.key_size,
+    })
+}
