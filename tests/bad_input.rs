@@ -26,7 +26,7 @@ fn unsupported_op_names_node_op_and_opset() {
     let msg = err.to_string();
     println!("{msg}");
     assert!(msg.contains("opset 17"), "{msg}");
-    assert!(msg.contains("not supported") && msg.contains("k_t"), "{msg}");
+    assert!(msg.contains("not supported") && msg.contains("softmax"), "{msg}");
 }
 
 #[test]

@@ -64,3 +64,33 @@ fn mlp_digits_end_to_end() {
 fn cnn_digits_end_to_end() {
     prove_and_check("cnn_digits");
 }
+
+/// The new-op fixture (BatchNorm folded into Conv, depthwise Conv, AveragePool, Transpose, Concat,
+/// GlobalAveragePool) proves and verifies, and matches onnx's reference output.
+#[test]
+fn small_cnn_fixture_end_to_end() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/onnx-import/tests/fixtures");
+    let model = zkinfer::Model::load(dir.join("small_cnn.onnx")).expect("imports");
+    let fixture: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("small_cnn.json")).expect("fixture")).expect("json");
+    let flat = |v: &serde_json::Value| -> Vec<f32> {
+        fn walk(v: &serde_json::Value, out: &mut Vec<f32>) {
+            match v {
+                serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+                x => out.push(x.as_f64().expect("number") as f32),
+            }
+        }
+        let mut out = Vec::new();
+        walk(v, &mut out);
+        out
+    };
+    let input = flat(&fixture["input"]);
+    let samples: Vec<Vec<f32>> = flat(&fixture["calibration"]).chunks(input.len()).map(|c| c.to_vec()).collect();
+    let compiled = model.compile(&samples, &CompileOptions::default()).expect("compiles");
+    let keys = zkinfer::setup(&compiled, Srs::Dev).expect("setup");
+    let bundle = zkinfer::prove(&compiled, &keys, &input).expect("prove");
+    zkinfer::verify(&keys.verifier(), &bundle).expect("verifies");
+    let reference: Vec<f64> = flat(&fixture["output"]).iter().map(|&v| v as f64).collect();
+    let err = bundle.outputs.iter().zip(&reference).map(|(a, b)| (a - b).abs()).fold(0f64, f64::max);
+    assert!(err < 1e-2, "small_cnn: error {err}");
+}
