@@ -25,6 +25,8 @@ fn evm_verdict_equals_native_verdict() {
             let out = evm.call(d.verifier, encode_calldata(proof, inst)).unwrap();
             let native = zkinfer_verifier::verify(&params, &vk, proof, inst).is_ok();
             assert_eq!(out.returned_true(), native, "k={k} rows={rows} native={native} out={out:?}");
+            // A rejection is a clean `false`, never a revert or an out-of-gas.
+            assert!(out.success && out.output.len() == 32, "{out:?}");
             out
         };
         let ok = run(&mut evm, &proof, &instances);

@@ -9,7 +9,9 @@ pragma solidity ^0.8.19;
 /// circuit's width. Mirrors `zkinfer_verifier::evm::reference` step by step.
 /// @dev `verifyProof(proof, instances)`: `instances` is the circuit's instance column in row
 /// order (zkinfer: public inputs, then public outputs, row-major; a negative fixed-point value
-/// v is r - |v|). Returns false for any invalid proof; never reverts on bad input.
+/// v is r - |v|). Returns false for any invalid proof; never reverts on bad input. Precompile
+/// calls get exactly their EIP-1108/2565 price, so an invalid point costs that price and makes
+/// the call return false instead of burning all gas.
 contract ZkinferVerifier {
     address public immutable verifyingKey;
 
@@ -62,7 +64,7 @@ contract ZkinferVerifier {
                 mstore(add(s, 96), a)
                 mstore(add(s, 128), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593efffffff)
                 mstore(add(s, 160), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001)
-                if iszero(staticcall(gas(), 5, s, 192, s, 32)) { revert(0, 0) }
+                if iszero(staticcall(2000, 5, s, 192, s, 32)) { revert(0, 0) }
                 r := mload(s)
             }
             // acc += s·(px, py); returns false when a precompile rejects a point.
@@ -70,10 +72,10 @@ contract ZkinferVerifier {
                 mstore(scr, px)
                 mstore(add(scr, 32), py)
                 mstore(add(scr, 64), s)
-                good := staticcall(gas(), 7, scr, 96, scr, 64)
+                good := staticcall(6000, 7, scr, 96, scr, 64)
                 mstore(add(scr, 64), mload(acc))
                 mstore(add(scr, 96), mload(add(acc, 32)))
-                good := and(good, staticcall(gas(), 6, scr, 128, acc, 64))
+                good := and(good, staticcall(150, 6, scr, 128, acc, 64))
             }
 
             // Transcript: repr || instances || proof, squeezed at the plan's offsets.
@@ -318,7 +320,7 @@ contract ZkinferVerifier {
                 mstore(add(E, 288), hw(B, 26))
                 mstore(add(E, 320), hw(B, 27))
                 mstore(add(E, 352), hw(B, 28))
-                ok := and(ok, staticcall(gas(), 8, E, 384, E, 32))
+                ok := and(ok, staticcall(113000, 8, E, 384, E, 32))
                 ok := and(ok, eq(mload(E), 1))
             }
         }

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# On-chain end-to-end test against a real local Ethereum node (Hardhat, from npm): proves
+# mlp_digits with the CLI, writes Verifier.sol and the calldata, then evm/node-test.js starts
+# `hardhat node` on 127.0.0.1, deploys over JSON-RPC with ethers, calls verifyProof, and stops
+# the node. Needs `npm ci --prefix evm` first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -z "${ZKINFER:-}" ]; then
+  cargo build --locked --bin zkinfer 2>/dev/null
+fi
+ZK=${ZKINFER:-target/debug/zkinfer}
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+"$ZK" compile examples/models/mlp_digits.onnx --out "$W/m" >/dev/null
+"$ZK" setup "$W/m" >/dev/null 2>&1
+"$ZK" prove "$W/m" --input examples/models/mlp_digits.input.json --out "$W/proof.json" >/dev/null
+"$ZK" solidity "$W/m" --out "$W/Verifier.sol"
+"$ZK" calldata "$W/m" --proof "$W/proof.json" --out "$W/calldata.hex"
+node evm/node-test.js "$W"
