@@ -1,0 +1,83 @@
+//! examples/OutputConsumer.sol: a contract that accepts mlp_digits' classification only with a
+//! valid proof and decodes the output instances (field element -> signed fixed point).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use zkinfer::{CompileOptions, Srs};
+use zkinfer_verifier::evm::solidity::{deploy, vk_runtime, VERIFIER_SOL};
+use zkinfer_verifier::evm::{compile, encode_calldata, find_solc, Evm};
+
+/// keccak256(signature)[..4] of the consumer's functions.
+fn selector(sig: &str) -> [u8; 4] {
+    match sig {
+        "submit(bytes,uint256[])" => [0xeb, 0x67, 0x49, 0x9f],
+        "lastOutput(uint256)" => [0x66, 0x78, 0x44, 0x80],
+        _ => unreachable!("unknown signature {sig}"),
+    }
+}
+
+fn word(v: u64) -> [u8; 32] {
+    let mut w = [0u8; 32];
+    w[24..].copy_from_slice(&v.to_be_bytes());
+    w
+}
+
+fn as_i64(w: &[u8]) -> i64 {
+    // A two's-complement int256 that fits in i64.
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&w[24..32]);
+    i64::from_be_bytes(b)
+}
+
+#[test]
+fn consumer_reads_the_verified_output() {
+    let solc = match find_solc(None) {
+        Ok(p) => p,
+        Err(e) if std::env::var_os("CI").is_none() => return eprintln!("skipped: {e}"),
+        Err(e) => panic!("{e}"),
+    };
+    let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/OutputConsumer.sol")).unwrap();
+    let consumer = compile(&solc, &[("OutputConsumer.sol", &source)], "OutputConsumer.sol", "OutputConsumer").unwrap();
+    let verifier = compile(&solc, &[("Verifier.sol", VERIFIER_SOL)], "Verifier.sol", "ZkinferVerifier").unwrap();
+
+    let (model, compiled) = common::compile("mlp_digits", &CompileOptions::default());
+    let keys = zkinfer::setup(&compiled, Srs::Dev).expect("setup");
+    let bundle = zkinfer::prove(&compiled, &keys, &common::input("mlp_digits", &model)).expect("prove");
+    let vkeys = keys.verifier();
+    let mut evm = Evm::new();
+    let d = deploy(&mut evm, &verifier, &vk_runtime(&vkeys.params, &vkeys.vk).unwrap()).unwrap();
+
+    let n_out = bundle.quantized_outputs.len();
+    let mut creation = consumer.creation.clone();
+    creation.extend_from_slice(&[0u8; 12]);
+    creation.extend_from_slice(d.verifier.as_slice());
+    creation.extend_from_slice(&word(n_out as u64));
+    creation.extend_from_slice(&word(u64::from(bundle.output_scale)));
+    let (app, _) = evm.deploy(creation).unwrap();
+
+    let proof = bundle.proof_bytes().unwrap();
+    let instances = bundle.instance_values().unwrap();
+    let mut data = encode_calldata(&proof, &instances);
+    data[..4].copy_from_slice(&selector("submit(bytes,uint256[])"));
+    let out = evm.call(app, data.clone()).unwrap();
+    assert!(out.success, "{out:?}");
+    let expected_class = (0..n_out).max_by_key(|&i| (bundle.quantized_outputs[i], std::cmp::Reverse(i))).unwrap();
+    assert_eq!(out.output[31] as usize, expected_class);
+
+    // The stored outputs are the signed fixed-point integers of the proof file.
+    for (i, q) in bundle.quantized_outputs.iter().enumerate() {
+        let mut call = selector("lastOutput(uint256)").to_vec();
+        call.extend_from_slice(&word(i as u64));
+        let got = evm.call(app, call).unwrap();
+        assert_eq!(as_i64(&got.output), *q, "output {i}");
+    }
+    assert!(bundle.quantized_outputs.iter().any(|q| *q < 0), "the example should exercise a negative output");
+
+    // A tampered proof is refused and leaves nothing verified behind.
+    let mut bad = proof.clone();
+    bad[200] ^= 1;
+    let mut data = encode_calldata(&bad, &instances);
+    data[..4].copy_from_slice(&selector("submit(bytes,uint256[])"));
+    assert!(!evm.call(app, data).unwrap().success);
+}
