@@ -37,8 +37,8 @@ pub fn to_hex(bytes: &[u8]) -> String {
 }
 
 /// The `Verifier.sol` for a model: the circuit-independent `ZkinferVerifier` plus a
-/// `ZkinferVerifyingKey` contract holding this model's verifying key as code. Deploy the key,
-/// then `ZkinferVerifier(keyAddress)`.
+/// `ZkinferVerifyingKey0..` contracts holding this model's verifying key as code. Deploy the
+/// keys, then `ZkinferVerifier(key0, key1, key2, key3)` (`address(0)` for unused ones).
 pub fn solidity(keys: &crate::VerifierKeys) -> Result<String, Error> {
     zkinfer_verifier::evm::solidity::solidity(&keys.params, &keys.vk).map_err(|e| Error::Config(e.to_string()))
 }
@@ -52,8 +52,10 @@ pub struct EvmReport {
     pub gas_used: u64,
     /// Runtime bytes of `ZkinferVerifier` (the same for every model).
     pub verifier_size: usize,
-    /// Runtime bytes of the model's `ZkinferVerifyingKey` contract.
+    /// Runtime bytes of the model's `ZkinferVerifyingKey*` contracts, all together.
     pub key_size: usize,
+    /// How many key contracts (each under EIP-170's 24,576 bytes).
+    pub key_contracts: usize,
 }
 
 /// Compiles the verifier with `solc` (optimizer on; `solc` = a solcjs or solc path, else the
@@ -78,5 +80,6 @@ pub fn verify_evm(
         gas_used: out.gas_used,
         verifier_size: deployed.verifier_size,
         key_size: deployed.key_size,
+        key_contracts: deployed.key_contracts,
     })
 }

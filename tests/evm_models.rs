@@ -26,7 +26,7 @@ fn solc() -> Option<std::path::PathBuf> {
 fn bundled_models_verify_in_the_evm() {
     let Some(solc) = solc() else { return };
     let verifier = compile(&solc, &[("Verifier.sol", VERIFIER_SOL)], "Verifier.sol", "ZkinferVerifier").unwrap();
-    for name in ["mlp_digits", "cnn_digits"] {
+    for name in ["mlp_digits", "cnn_digits", "mlp_wide"] {
         let (model, compiled) = common::compile(name, &CompileOptions::default());
         let keys = zkinfer::setup(&compiled, Srs::Dev).expect("setup");
         let bundle = zkinfer::prove(&compiled, &keys, &common::input(name, &model)).expect("prove");
@@ -35,15 +35,16 @@ fn bundled_models_verify_in_the_evm() {
         let instances = bundle.instance_values().unwrap();
         let mut evm = Evm::new();
         let d = deploy(&mut evm, &verifier, &vk_runtime(&vkeys.params, &vkeys.vk).unwrap()).unwrap();
-        assert!(d.verifier_size <= 24_576 && d.key_size <= 24_576, "{d:?}");
+        assert!(d.verifier_size <= 24_576 && d.key_size <= 24_576 * d.key_contracts, "{d:?}");
         let honest = evm.call(d.verifier, encode_calldata(&proof, &instances)).unwrap();
         assert!(honest.returned_true(), "{name}: honest proof rejected: {honest:?}");
         eprintln!(
-            "{name}: k={} gas {} verifier {} B key {} B proof {} B",
+            "{name}: k={} gas {} verifier {} B key {} B in {} contract(s) proof {} B",
             compiled.plan.k,
             honest.gas_used,
             d.verifier_size,
             d.key_size,
+            d.key_contracts,
             proof.len()
         );
         let mut flipped = proof.clone();
@@ -78,7 +79,7 @@ fn solidity_and_verify_evm_commands() {
     let st = Command::new(zk).args(["solidity", d, "--out", sol.to_str().unwrap()]).status().unwrap();
     assert!(st.success());
     let text = std::fs::read_to_string(&sol).unwrap();
-    assert!(text.contains("contract ZkinferVerifier") && text.contains("contract ZkinferVerifyingKey"));
+    assert!(text.contains("contract ZkinferVerifier ") && text.contains("contract ZkinferVerifyingKey0 "));
 
     let out = Command::new(zk).args(["verify-evm", d, "--proof", p]).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);

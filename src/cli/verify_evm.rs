@@ -33,6 +33,9 @@ pub fn run(args: VerifyEvmArgs) -> Result<Outcome> {
     println!("{}", if report.accepted { "verified" } else { "rejected: verifyProof returned false" });
     println!("gas: {}", report.gas_used);
     println!("verifier runtime bytes: {} (ZkinferVerifier, any model)", report.verifier_size);
-    println!("verifying-key runtime bytes: {} (ZkinferVerifyingKey)", report.key_size);
+    println!(
+        "verifying-key runtime bytes: {} in {} contract(s) (ZkinferVerifyingKey0..)",
+        report.key_size, report.key_contracts
+    );
     Ok(if report.accepted { Outcome::Ok } else { Outcome::Rejected })
 }

@@ -4,7 +4,7 @@ pragma solidity ^0.8.19;
 /// @title zkinfer Halo2 verifier (KZG on BN254, SHPLONK, Keccak transcript).
 /// @notice The same code verifies every zkinfer circuit: the circuit's verifying key (proof
 /// layout, transcript schedule, constraints as a small postfix program, commitments, SHPLONK
-/// rotation sets) is data, the code of the `ZkinferVerifyingKey` contract, read with
+/// rotation sets) is data, the code of the `ZkinferVerifyingKey*` contracts, read with
 /// EXTCODECOPY and interpreted in loops — so this contract's size does not depend on the
 /// circuit's width. Mirrors `zkinfer_verifier::evm::reference` step by step.
 /// @dev `verifyProof(proof, instances)`: `instances` is the circuit's instance column in row
@@ -13,22 +13,43 @@ pragma solidity ^0.8.19;
 /// calls get exactly their EIP-1108/2565 price, so an invalid point costs that price and makes
 /// the call return false instead of burning all gas.
 contract ZkinferVerifier {
-    address public immutable verifyingKey;
+    /// The verifying key's data contracts, in order (unused ones are address(0)): a key larger
+    /// than EIP-170's 24,576 bytes is split across up to four contracts.
+    address public immutable key0;
+    address public immutable key1;
+    address public immutable key2;
+    address public immutable key3;
 
-    constructor(address vk) {
-        verifyingKey = vk;
+    constructor(address k0, address k1, address k2, address k3) {
+        key0 = k0;
+        key1 = k1;
+        key2 = k2;
+        key3 = k3;
     }
 
     function verifyProof(bytes calldata proof, uint256[] calldata instances) external view returns (bool) {
-        address vk = verifyingKey;
+        address k0 = key0;
+        address k1 = key1;
+        address k2 = key2;
+        address k3 = key3;
         bool ok;
         assembly ("memory-safe") {
             let R := 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001
             ok := 1
-            // Memory: B = blob, then scratch regions after it.
+            // Memory: B = blob (the key contracts' code after their leading STOP, concatenated),
+            // then scratch regions after it.
             let B := mload(0x40)
-            let blobLen := sub(extcodesize(vk), 1)
-            extcodecopy(vk, B, 1, blobLen)
+            let blobLen := 0
+            function load(k, dst) -> len {
+                if k {
+                    len := sub(extcodesize(k), 1)
+                    extcodecopy(k, dst, 1, len)
+                }
+            }
+            blobLen := add(blobLen, load(k0, add(B, blobLen)))
+            blobLen := add(blobLen, load(k1, add(B, blobLen)))
+            blobLen := add(blobLen, load(k2, add(B, blobLen)))
+            blobLen := add(blobLen, load(k3, add(B, blobLen)))
             function hw(b, i) -> v { v := mload(add(b, mul(i, 32))) }
             let CH := add(B, and(add(blobLen, 31), not(31))) // challenges
             let nChal := hw(B, 8)

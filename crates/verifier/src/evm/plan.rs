@@ -99,6 +99,8 @@ pub enum PlanError {
     PermutationQuery,
     #[error("too many {0} for a 16-bit operand")]
     TooMany(&'static str),
+    #[error("the verifying key's data is {bytes} bytes; the EVM verifier reads at most {max}")]
+    TooLarge { bytes: usize, max: usize },
 }
 
 fn u16_of(i: usize, what: &'static str) -> Result<u16, PlanError> {

@@ -18,12 +18,29 @@ pub fn srs_points(params: &ParamsKZG<Bn256>) -> SrsPoints {
     SrsPoints { g1: params.get_g()[0], g2: params.g2(), s_g2: params.s_g2() }
 }
 
-/// Runtime code of the verifying-key contract: `0x00` (STOP) then the plan's blob.
-pub fn vk_runtime(params: &ParamsKZG<Bn256>, vk: &VerifyingKey<G1Affine>) -> Result<Vec<u8>, PlanError> {
+/// EIP-170's limit on a contract's runtime code.
+pub const MAX_CODE_SIZE: usize = 24_576;
+
+/// Most key contracts `ZkinferVerifier` reads.
+pub const MAX_KEY_CONTRACTS: usize = 4;
+
+/// Runtime code of the verifying-key contracts: the plan's blob cut into pieces that fit
+/// EIP-170, each behind a `0x00` (STOP) byte. The verifier concatenates them in order.
+pub fn vk_runtime(params: &ParamsKZG<Bn256>, vk: &VerifyingKey<G1Affine>) -> Result<Vec<Vec<u8>>, PlanError> {
     let p = plan(vk)?;
-    let mut code = vec![0u8];
-    code.extend(blob::encode(&p, &srs_points(params)));
-    Ok(code)
+    let data = blob::encode(&p, &srs_points(params));
+    let chunks: Vec<Vec<u8>> = data
+        .chunks(MAX_CODE_SIZE - 1)
+        .map(|c| {
+            let mut code = vec![0u8];
+            code.extend_from_slice(c);
+            code
+        })
+        .collect();
+    if chunks.len() > MAX_KEY_CONTRACTS {
+        return Err(PlanError::TooLarge { bytes: data.len(), max: MAX_KEY_CONTRACTS * (MAX_CODE_SIZE - 1) });
+    }
+    Ok(chunks)
 }
 
 /// Creation code that deploys `runtime` as-is (a 14-byte prefix that copies and returns it).
@@ -37,17 +54,20 @@ pub fn data_contract_creation(runtime: &[u8]) -> Vec<u8> {
     code
 }
 
-/// The full `Verifier.sol` for a circuit: the fixed verifier, and a `ZkinferVerifyingKey`
-/// contract whose constructor returns this circuit's data as its code. Deploy the key first,
-/// then `ZkinferVerifier(keyAddress)`.
+/// The full `Verifier.sol` for a circuit: the fixed verifier, and `ZkinferVerifyingKey0`,
+/// `ZkinferVerifyingKey1`, ... contracts whose constructors return this circuit's key data as
+/// their code. Deploy the keys, then `ZkinferVerifier(key0, key1, key2, key3)` with
+/// `address(0)` for keys the circuit does not need.
 pub fn solidity(params: &ParamsKZG<Bn256>, vk: &VerifyingKey<G1Affine>) -> Result<String, PlanError> {
-    let runtime = vk_runtime(params, vk)?;
-    let hex: String = runtime.iter().map(|b| format!("{b:02x}")).collect();
-    Ok(format!(
-        "{VERIFIER_SOL}
-/// @notice This circuit's verifying key, as code ({len} bytes): deploy it, then pass its address
-/// to `ZkinferVerifier`'s constructor.
-contract ZkinferVerifyingKey {{
+    let chunks = vk_runtime(params, vk)?;
+    let mut out = String::from(VERIFIER_SOL);
+    for (i, code) in chunks.iter().enumerate() {
+        let hex: String = code.iter().map(|b| format!("{b:02x}")).collect();
+        out.push_str(&format!(
+            "
+/// @notice Part {i} of {n} of this circuit's verifying key, as code ({len} bytes): deploy every
+/// part, then pass their addresses, in order, to `ZkinferVerifier`'s constructor.
+contract ZkinferVerifyingKey{i} {{
     constructor() {{
         bytes memory code = hex\"{hex}\";
         assembly {{
@@ -56,8 +76,11 @@ contract ZkinferVerifyingKey {{
     }}
 }}
 ",
-        len = runtime.len()
-    ))
+            n = chunks.len(),
+            len = code.len()
+        ));
+    }
+    Ok(out)
 }
 
 /// Addresses and runtime sizes of a deployed verifier and its key.
@@ -67,20 +90,31 @@ pub struct Deployed {
     pub verifier: revm::primitives::Address,
     /// Runtime code bytes of the verifier (the same for every circuit).
     pub verifier_size: usize,
-    /// Runtime code bytes of the verifying-key contract.
+    /// Runtime code bytes of the verifying-key contracts, all together.
     pub key_size: usize,
+    /// How many key contracts.
+    pub key_contracts: usize,
 }
 
-/// Deploys the key's data contract, then the compiled `ZkinferVerifier` pointing at it.
+/// Deploys the key's data contracts, then the compiled `ZkinferVerifier` pointing at them.
 pub fn deploy(
     evm: &mut super::Evm,
     verifier: &super::CompiledContract,
-    key_runtime: &[u8],
+    key_runtime: &[Vec<u8>],
 ) -> Result<Deployed, super::EvmError> {
-    let (key, key_size) = evm.deploy(data_contract_creation(key_runtime))?;
+    if key_runtime.len() > MAX_KEY_CONTRACTS {
+        let n = key_runtime.len();
+        return Err(super::EvmError::Deploy(format!("{n} key contracts (at most {MAX_KEY_CONTRACTS})")));
+    }
     let mut creation = verifier.creation.clone();
-    creation.extend_from_slice(&[0u8; 12]);
-    creation.extend_from_slice(key.as_slice());
+    let mut key_size = 0;
+    for chunk in key_runtime {
+        let (key, size) = evm.deploy(data_contract_creation(chunk))?;
+        key_size += size;
+        creation.extend_from_slice(&[0u8; 12]);
+        creation.extend_from_slice(key.as_slice());
+    }
+    creation.resize(verifier.creation.len() + 32 * MAX_KEY_CONTRACTS, 0);
     let (verifier, verifier_size) = evm.deploy(creation)?;
-    Ok(Deployed { verifier, verifier_size, key_size })
+    Ok(Deployed { verifier, verifier_size, key_size, key_contracts: key_runtime.len() })
 }
