@@ -44,3 +44,65 @@ fn evm_verdict_equals_native_verdict() {
         run(&mut evm, &proof[..proof.len() - 64], &instances);
     }
 }
+
+/// Seeded random circuit shapes (advice columns, lookups, k, rows, instances): the plan's native
+/// reference and the EVM both agree with halo2 on honest and tampered proofs.
+#[test]
+fn random_shapes_evm_equals_native() {
+    use common::shape::{Shape, ShapeCircuit};
+    use rand::{Rng, SeedableRng};
+    use zkinfer_verifier::evm::plan::plan;
+    use zkinfer_verifier::evm::reference;
+    use zkinfer_verifier::evm::solidity::srs_points;
+
+    let solc = match find_solc(None) {
+        Ok(p) => Some(p),
+        Err(e) if std::env::var_os("CI").is_none() => {
+            eprintln!("EVM part skipped: {e}");
+            None
+        }
+        Err(e) => panic!("{e}"),
+    };
+    let verifier =
+        solc.map(|s| compile(&s, &[("Verifier.sol", VERIFIER_SOL)], "Verifier.sol", "ZkinferVerifier").unwrap());
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(2024);
+    for round in 0..7 {
+        let k = rng.gen_range(5..=7u32);
+        let rows = rng.gen_range(2..=10usize);
+        let shape = Shape {
+            advice: rng.gen_range(1..=6),
+            lookups: rng.gen_range(0..=3),
+            rows,
+            // The last round has no public input at all.
+            instances: if round == 6 { 0 } else { rng.gen_range(0..=rows) },
+        };
+        let circuit = ShapeCircuit(shape);
+        let instances = circuit.instances();
+        let (params, vk, proof) = common::prove_circuit(k, &circuit, &instances);
+        zkinfer_verifier::verify(&params, &vk, &proof, &instances).unwrap_or_else(|e| panic!("{shape:?} k={k}: {e}"));
+        let p = plan(&vk).unwrap();
+        let srs = srs_points(&params);
+        let mut cases = vec![(proof.clone(), instances.clone())];
+        let mut flipped = proof.clone();
+        let at = rng.gen_range(0..proof.len());
+        flipped[at] ^= 1 << rng.gen_range(0..8);
+        cases.push((flipped, instances.clone()));
+        if !instances.is_empty() {
+            let mut changed = instances.clone();
+            changed[0] += Fr::from(1);
+            cases.push((proof.clone(), changed));
+        }
+        let mut evm = Evm::new();
+        let deployed = verifier.as_ref().map(|v| deploy(&mut evm, v, &vk_runtime(&params, &vk).unwrap()).unwrap());
+        for (i, (pr, inst)) in cases.iter().enumerate() {
+            let native = zkinfer_verifier::verify(&params, &vk, pr, inst).is_ok();
+            assert_eq!(native, i == 0, "{shape:?} k={k} case {i}");
+            assert_eq!(reference::verify(&p, &srs, pr, inst), native, "{shape:?} k={k} case {i}");
+            if let Some(d) = &deployed {
+                let out = evm.call(d.verifier, encode_calldata(pr, inst)).unwrap();
+                assert_eq!(out.returned_true(), native, "{shape:?} k={k} case {i}: {out:?}");
+            }
+        }
+        eprintln!("{shape:?} k={k}: ok ({} sets)", p.sets.len());
+    }
+}
