@@ -59,6 +59,7 @@ impl Keys {
     pub fn load(dir: &Path, settings: &Settings) -> Result<Self, Error> {
         let params = zkinfer_prover::load_srs(&file(dir, SRS_FILE), settings.plan.k)?;
         let pk = artifact::read_pk::<ModelCircuit>(&file(dir, PK_FILE), settings.plan.clone())?;
+        check_key_k(&file(dir, PK_FILE), "proving", pk.get_vk(), settings)?;
         Ok(Self { params, pk, settings: settings.clone(), insecure_srs_warning: None })
     }
 }
@@ -69,8 +70,26 @@ impl VerifierKeys {
         let settings = Settings::load(dir)?;
         let params = zkinfer_prover::load_srs(&file(dir, SRS_FILE), settings.plan.k)?;
         let vk = artifact::read_vk::<ModelCircuit>(&file(dir, VK_FILE), settings.plan.clone())?;
+        check_key_k(&file(dir, VK_FILE), "verifying", &vk, &settings)?;
         Ok(Self { params, vk, settings })
     }
+}
+
+/// halo2's key readers take the key's size from the file, not from the settings: a key of
+/// another model can parse. Its k at least must be the settings' k.
+fn check_key_k(path: &Path, what: &str, vk: &VerifyingKey<G1Affine>, settings: &Settings) -> Result<(), Error> {
+    let k = vk.get_domain().k();
+    if k != settings.plan.k {
+        return Err(Error::BadFile {
+            path: path.to_path_buf(),
+            reason: format!(
+                "this {what} key is for a circuit of k = {k} but settings.json says k = {}: \
+                 it belongs to another model (run setup again)",
+                settings.plan.k
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Generates (or loads) the SRS and runs key generation.

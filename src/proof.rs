@@ -46,16 +46,22 @@ impl ProofBundle {
     /// Reads a proof file, checking its format and version.
     pub fn load(path: &Path) -> Result<Self, Error> {
         let text = std::fs::read_to_string(path).map_err(Error::io(path))?;
-        let bundle: ProofBundle = serde_json::from_str(&text)
-            .map_err(|e| Error::BadFile { path: path.into(), reason: format!("not a zkinfer proof file: {e}") })?;
+        Self::parse(&text).map_err(|reason| Error::BadFile { path: path.into(), reason })
+    }
+
+    /// Parses the text of a proof file, checking its format and version (as [`ProofBundle::load`]
+    /// does; errors are [`Error::BadProof`]).
+    pub fn from_json(text: &str) -> Result<Self, Error> {
+        Self::parse(text).map_err(Error::BadProof)
+    }
+
+    fn parse(text: &str) -> Result<Self, String> {
+        let bundle: ProofBundle = serde_json::from_str(text).map_err(|e| format!("not a zkinfer proof file: {e}"))?;
         if bundle.format != "zkinfer-proof" || bundle.version != PROOF_FORMAT_VERSION {
-            return Err(Error::BadFile {
-                path: path.into(),
-                reason: format!(
-                    "proof format '{}' v{} is not supported (expected zkinfer-proof v{PROOF_FORMAT_VERSION})",
-                    bundle.format, bundle.version
-                ),
-            });
+            return Err(format!(
+                "proof format '{}' v{} is not supported (expected zkinfer-proof v{PROOF_FORMAT_VERSION})",
+                bundle.format, bundle.version
+            ));
         }
         Ok(bundle)
     }

@@ -55,8 +55,8 @@ fn tamper(name: &str, visibility: VisibilityConfig) {
     let n_inst = bundle.instances.len();
     let n_out = bundle.quantized_outputs.len();
     let ints = zkinfer::instance_integers(&bundle.instance_values().expect("instances"));
-    for i in 0..n_inst {
-        let v = ints[i].expect("small instance") + 1;
+    for (i, int) in ints.iter().enumerate() {
+        let v = int.expect("small instance") + 1;
         let mut forged = bundle.clone();
         forged.instances[i] = zkinfer::encode_instance(v);
         // Keep the file self-consistent so the proof check is what rejects it.

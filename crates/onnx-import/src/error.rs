@@ -42,7 +42,10 @@ pub enum ImportError {
     #[error("tensor '{name}': {message}")]
     Tensor { name: String, message: String },
     /// A node reads a value that no earlier node, initializer or input defines.
-    #[error("value '{0}' is used but never defined")]
+    #[error(
+        "value '{0}' is used but no input, initializer or earlier node defines it \
+         (nodes must be in topological order, so a cycle is never valid)"
+    )]
     UndefinedValue(String),
     /// Shape inference or constant folding failed while building the graph.
     #[error(transparent)]

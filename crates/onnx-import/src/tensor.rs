@@ -19,7 +19,10 @@ pub(crate) fn to_tensor(t: &TensorProto) -> Result<Tensor, ImportError> {
         .iter()
         .map(|&d| usize::try_from(d).map_err(|_| err(format!("negative dimension {d}"))))
         .collect::<Result<Vec<_>, _>>()?;
-    let len: usize = shape.iter().product();
+    let len = shape
+        .iter()
+        .try_fold(1usize, |a, &d| a.checked_mul(d))
+        .ok_or_else(|| err(format!("shape {shape:?} has more elements than fit in memory")))?;
     let raw = t.raw_data.as_deref();
     let dtype = DataType::try_from(t.data_type()).map_err(|_| err(format!("unknown data type {}", t.data_type())))?;
     let data: Vec<f32> = match dtype {
@@ -57,8 +60,8 @@ fn le_chunks<'a, const N: usize>(
     len: usize,
     err: &dyn Fn(String) -> ImportError,
 ) -> Result<impl Iterator<Item = [u8; N]> + 'a, ImportError> {
-    if bytes.len() != len * N {
-        return Err(err(format!("raw_data has {} bytes, expected {} ({len} x {N})", bytes.len(), len * N)));
+    if len.checked_mul(N) != Some(bytes.len()) {
+        return Err(err(format!("raw_data has {} bytes, expected {len} x {N}", bytes.len())));
     }
     Ok(bytes.chunks_exact(N).map(|c| {
         let mut a = [0u8; N];

@@ -1,0 +1,88 @@
+//! The fuzzed entry points, shared by the cargo-fuzz targets (`fuzz/fuzz_targets/`) and the
+//! regression test that replays the committed corpus (`tests/fuzz_regressions.rs`). Each must
+//! return (with an error or not) on any input: a panic, abort or hang is a bug.
+
+use std::path::Path;
+
+use zkinfer::{CompileOptions, Model, ProofBundle, Srs, VerifierKeys};
+use zkinfer_circuits::{CircuitPlan, Fr, ModelCircuit};
+use zkinfer_prover::artifact::{self, ArtifactKind};
+
+/// Largest input evaluated after a successful import (keeps the fuzzer's memory bounded).
+const MAX_INPUT: usize = 1 << 16;
+
+/// A compiled model with keys and an honest proof, made once per process.
+pub struct Fixture {
+    /// Plan of the model's settings (needed to read its verifying key).
+    pub plan: CircuitPlan,
+    /// Verifying key, SRS and settings.
+    pub keys: VerifierKeys,
+    /// The honest proof's public instances.
+    pub instances: Vec<Fr>,
+    /// The honest proof.
+    pub bundle: ProofBundle,
+}
+
+/// mlp_digits from `models` (the repository's `examples/models`), compiled, keyed and proven.
+pub fn fixture(models: &Path) -> Result<Fixture, zkinfer::Error> {
+    let model = Model::load(models.join("mlp_digits.onnx"))?;
+    let samples = zkinfer::read_samples(models.join("mlp_digits.calibration.json"), &model)?;
+    let compiled = model.compile(&samples, &CompileOptions::default())?;
+    let keys = zkinfer::setup(&compiled, Srs::Dev)?;
+    let bundle = zkinfer::prove(&compiled, &keys, &samples[0])?;
+    let instances = bundle.instance_values()?;
+    Ok(Fixture { plan: compiled.plan.clone(), keys: keys.verifier(), instances, bundle })
+}
+
+/// ONNX import; when the bytes import, the f32 evaluation on zeros.
+pub fn onnx_import(data: &[u8]) {
+    let Ok(graph) = zkinfer_onnx::parse(data) else { return };
+    let len = graph.input_shape().iter().try_fold(1usize, |a, &d| a.checked_mul(d));
+    if let Some(len) = len.filter(|&n| n <= MAX_INPUT) {
+        let _ = graph.eval(&vec![0.0; len]);
+    }
+}
+
+/// The artifact container of every kind, then the verifying-key reader: on the bytes as a
+/// container, and on the payload wrapped in an intact container so that halo2's reader sees
+/// every mutation (a real `vk.bin` seed is unwrapped first).
+pub fn artifact(data: &[u8], fx: &Fixture) {
+    let kinds = [
+        ArtifactKind::Settings,
+        ArtifactKind::Circuit,
+        ArtifactKind::ProvingKey,
+        ArtifactKind::VerifyingKey,
+        ArtifactKind::Proof,
+        ArtifactKind::Srs,
+    ];
+    for kind in kinds {
+        let _ = artifact::decode_artifact(kind, data);
+    }
+    let _ = artifact::vk_from_bytes::<ModelCircuit>(data, fx.plan.clone());
+    let payload = match data.strip_prefix(&artifact::MAGIC) {
+        Some(_) if data.len() >= artifact::HEADER_LEN + artifact::CHECKSUM_LEN => {
+            &data[artifact::HEADER_LEN..data.len() - artifact::CHECKSUM_LEN]
+        }
+        _ => data,
+    };
+    let wrapped = artifact::encode_artifact(ArtifactKind::VerifyingKey, payload);
+    let _ = artifact::vk_from_bytes::<ModelCircuit>(&wrapped, fx.plan.clone());
+}
+
+/// First byte 0: the rest is raw proof bytes, verified against the fixture's honest instances.
+/// Otherwise the rest is a proof file (JSON), parsed and verified with the fixture's keys.
+pub fn proof(data: &[u8], fx: &Fixture) {
+    match data.split_first() {
+        Some((0, raw)) => {
+            let _ = zkinfer_verifier::verify(&fx.keys.params, &fx.keys.vk, raw, &fx.instances);
+        }
+        Some((_, json)) => {
+            if let Ok(bundle) =
+                std::str::from_utf8(json).map_err(|_| ()).and_then(|t| ProofBundle::from_json(t).map_err(|_| ()))
+            {
+                let _ = zkinfer::verify(&fx.keys, &bundle);
+            }
+        }
+        None => {}
+    }
+}
