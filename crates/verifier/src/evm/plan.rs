@@ -47,7 +47,7 @@ pub struct RotationSet {
     pub commitments: Vec<(Commit, Vec<EvalRef>)>,
 }
 
-/// Indices of the protocol's challenges in [`Plan::num_challenges`]'s list.
+/// Indices of the protocol's challenges in the list of squeezed challenges ([`Plan::squeeze_at`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChallengeIds {
     pub theta: usize,
