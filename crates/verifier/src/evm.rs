@@ -10,7 +10,7 @@
 //!   halo2's verifier.
 //! * `Verifier.sol` ([`solidity::VERIFIER_SOL`]) is the same contract for every circuit: it reads
 //!   the encoded plan ([`blob`]) from up to four `ZkinferVerifyingKeyN` contracts with
-//!   EXTCODECOPY and interprets it in loops, so its size (about 6.3 KB) does not grow with the
+//!   EXTCODECOPY and interprets it in loops, so its size (about 6.4 KB) does not grow with the
 //!   circuit; a key over EIP-170's 24,576 bytes is split across contracts. It compiles with the
 //!   optimizer on (via-IR).
 //!
@@ -20,7 +20,7 @@
 //! returns `false` (no revert).
 //!
 //! # Gas (mlp_digits, k = 7, 21 advice / 54 fixed columns, 7 lookups; measured in revm)
-//! 1,565k in all: 21k base + 129k calldata (8.5 KB) + ~860k EC precompiles (121 ecMul + ecAdd —
+//! 1,550k in all: 21k base + 129k calldata (8.5 KB) + ~860k EC precompiles (121 ecMul + ecAdd —
 //! one per commitment — and one 2-pair pairing) + ~180k SHPLONK arithmetic + ~375k transcript,
 //! Lagrange values and the interpreted constraint program (1,224 ops). Every committed column
 //! costs one ecMul (6,000 gas), so narrower circuits are the main lever; then cheaper

@@ -153,15 +153,27 @@ contract ZkinferVerifier {
                 mstore(add(VARS, 64), blind)
                 mstore(add(VARS, 96), x)
                 let rots := add(B, hw(B, 35))
+                // Σ v_i·L_{i-rot}(x) = (xⁿ-1)/n · Σ v_i·w_i/(x - w_i), w_i = ω^(i-rot), with one
+                // batched inversion (prefix products in the consumed transcript buffer).
                 for { let q := 0 } lt(q, nRot) { q := add(q, 1) } {
                     let wq := hw(rots, q)
-                    let acc := 0
+                    let prod := 1
                     for { let i := 0 } lt(i, nInst) { i := add(i, 1) } {
-                        let v := calldataload(add(instances.offset, mul(i, 32)))
-                        acc := addmod(acc, mulmod(v, lag(SCR, wq, x, xnm1, nInv), R), R)
+                        mstore(add(T, mul(i, 32)), prod)
+                        prod := mulmod(prod, addmod(x, sub(R, wq), R), R)
                         wq := mulmod(wq, omega, R)
                     }
-                    mstore(add(INST, mul(q, 32)), acc)
+                    let running := inv(SCR, prod)
+                    let acc := 0
+                    for { let i := nInst } gt(i, 0) { i := sub(i, 1) } {
+                        let j := sub(i, 1)
+                        wq := mulmod(wq, omegaInv, R)
+                        let invD := mulmod(running, mload(add(T, mul(j, 32))), R)
+                        running := mulmod(running, addmod(x, sub(R, wq), R), R)
+                        let v := calldataload(add(instances.offset, mul(j, 32)))
+                        acc := addmod(acc, mulmod(mulmod(v, wq, R), invD, R), R)
+                    }
+                    mstore(add(INST, mul(q, 32)), mulmod(acc, mulmod(xnm1, nInv, R), R))
                 }
             }
 
