@@ -21,7 +21,7 @@ pub enum Error {
     Audit(#[from] zkinfer_circuits::audit::AuditError),
     #[error(transparent)]
     Prover(#[from] zkinfer_prover::ProverError),
-    #[error("proof rejected: {0}")]
+    #[error("{0}")]
     Verify(#[from] zkinfer_verifier::VerifyError),
     #[error("{path}: {reason}")]
     BadFile { path: PathBuf, reason: String },

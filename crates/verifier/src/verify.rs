@@ -51,7 +51,7 @@ pub enum VerifyError {
     },
     /// Well-formed proof, but the pairing check fails: wrong instances, wrong verifying key,
     /// wrong SRS, or a forged/tampered proof.
-    #[error("proof rejected: it does not verify against these public inputs and verifying key")]
+    #[error("the proof does not verify against these public inputs and verifying key")]
     Rejected,
     /// Any other error reported by halo2.
     #[error("verification failed: {0}")]
