@@ -11,10 +11,12 @@ use zkinfer::{CompileOptions, Srs};
 use zkinfer_verifier::evm::solidity::{deploy, vk_runtime, VERIFIER_SOL};
 use zkinfer_verifier::evm::{compile, encode_calldata, find_solc, Evm};
 
+/// The Solidity compiler; a missing one fails the test (`bash scripts/test.sh` installs it) unless
+/// `ZKINFER_SKIP_EVM` is set.
 fn solc() -> Option<std::path::PathBuf> {
     match find_solc(None) {
         Ok(p) => Some(p),
-        Err(e) if std::env::var_os("CI").is_none() => {
+        Err(e) if std::env::var_os("ZKINFER_SKIP_EVM").is_some() => {
             eprintln!("skipped: {e}");
             None
         }
