@@ -1,5 +1,5 @@
 //! The Solidity verifier on the bundled models, in revm: honest proofs accepted; a flipped
-//! byte, a changed public output and a truncated proof rejected — in the EVM. Plus the
+//! byte (sampled positions), any changed public instance and a truncated proof rejected — in the EVM. Plus the
 //! `solidity` / `verify-evm` commands.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -49,13 +49,21 @@ fn bundled_models_verify_in_the_evm() {
             d.key_contracts,
             proof.len()
         );
-        let mut flipped = proof.clone();
-        flipped[proof.len() / 3] ^= 0x01;
-        assert!(!evm.call(d.verifier, encode_calldata(&flipped, &instances)).unwrap().returned_true());
-        let mut changed = instances.clone();
-        let last = changed.len() - 1;
-        changed[last] += halo2_axiom::halo2curves::bn256::Fr::from(1);
-        assert!(!evm.call(d.verifier, encode_calldata(&proof, &changed)).unwrap().returned_true());
+        // One flipped byte at sampled positions (first, last and 16 spread over the proof).
+        let positions = (0..16).map(|i| i * proof.len() / 16).chain([1, proof.len() - 1]);
+        for pos in positions {
+            let mut flipped = proof.clone();
+            flipped[pos] ^= 0x01;
+            let r = evm.call(d.verifier, encode_calldata(&flipped, &instances)).unwrap();
+            assert!(!r.returned_true(), "{name}: byte {pos} flipped and accepted in the EVM");
+        }
+        // Every public instance changed, one at a time.
+        for i in 0..instances.len() {
+            let mut changed = instances.clone();
+            changed[i] += halo2_axiom::halo2curves::bn256::Fr::from(1);
+            let r = evm.call(d.verifier, encode_calldata(&proof, &changed)).unwrap();
+            assert!(!r.returned_true(), "{name}: instance {i} changed and accepted in the EVM");
+        }
         let truncated = &proof[..proof.len() - 32];
         assert!(!evm.call(d.verifier, encode_calldata(truncated, &instances)).unwrap().returned_true());
     }
