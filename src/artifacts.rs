@@ -115,7 +115,17 @@ impl Compiled {
         let path = dir.join(CIRCUIT_FILE);
         let bytes = read_artifact(&path, ArtifactKind::Circuit)?;
         let qgraph: QGraph = serde_json::from_slice(&bytes)
-            .map_err(|e| Error::BadFile { path, reason: format!("corrupt compiled circuit: {e}") })?;
+            .map_err(|e| Error::BadFile { path: path.clone(), reason: format!("corrupt compiled circuit: {e}") })?;
+        qgraph.validate().map_err(|e| Error::BadFile { path: path.clone(), reason: e.to_string() })?;
+        let matches = qgraph.visibility == settings.visibility
+            && qgraph.tensors[qgraph.input].shape == settings.input_shape
+            && qgraph.tensors[qgraph.output].shape == settings.output_shape;
+        if !matches {
+            return Err(Error::BadFile {
+                path,
+                reason: "the compiled circuit does not match settings.json (shapes or visibility): recompile".into(),
+            });
+        }
         Ok(Self { qgraph: Arc::new(qgraph), plan: settings.plan.clone(), settings })
     }
 }

@@ -47,3 +47,26 @@ fn wrong_input_length_and_nan_are_clear_errors() {
     let err = compiled.witness(&x).expect_err("far out of range");
     assert!(err.to_string().contains("outside the calibrated range"), "{err}");
 }
+
+/// A compiled circuit with a valid checksum but an out-of-range index (crafted, not corrupted)
+/// is refused at load with a clear error instead of panicking later.
+#[test]
+fn crafted_compiled_circuit_is_refused_at_load() {
+    let (_, compiled) = compile("mlp_digits", &CompileOptions::default());
+    let dir = scratch("crafted_circuit");
+    compiled.save(&dir).expect("save");
+    let mut q = (*compiled.qgraph).clone();
+    let node = q.nodes.iter_mut().find(|n| matches!(n.op, zkinfer_graph::QOp::Linear(_))).expect("a linear node");
+    if let zkinfer_graph::QOp::Linear(l) = &mut node.op {
+        l.index[0] = Some(1_000_000);
+    }
+    let bytes = serde_json::to_vec(&q).expect("json");
+    zkinfer_prover::artifact::write_artifact(
+        &dir.join("circuit.bin"),
+        zkinfer_prover::artifact::ArtifactKind::Circuit,
+        &bytes,
+    )
+    .expect("write");
+    let err = zkinfer::Compiled::load(&dir).expect_err("crafted circuit must be refused");
+    assert!(err.to_string().contains("linear index out of range"), "{err}");
+}

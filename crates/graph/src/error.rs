@@ -38,6 +38,8 @@ pub enum GraphError {
     Overflow { node: String },
     #[error("calibration: {0}")]
     Calibration(String),
+    #[error("invalid quantized graph: {0}")]
+    InvalidQGraph(String),
     #[error("input data: {0}")]
     InputData(String),
 }

@@ -5,6 +5,7 @@
 
 mod eval;
 pub mod lower;
+mod validate;
 
 use serde::{Deserialize, Serialize};
 
