@@ -35,10 +35,10 @@ mod proof;
 pub use artifacts::{Compiled, Settings, SETTINGS_VERSION};
 pub use audit::audit;
 pub use error::Error;
-pub use model::{read_samples, CompileOptions, Model};
+pub use model::{read_input, read_samples, CompileOptions, Model};
 pub use pipeline::{instance_integers, prove, prove_witness, setup, verify, Keys, Srs, VerifierKeys};
 pub use proof::{encode_instance, ProofBundle, PROOF_FORMAT_VERSION};
 pub use zkinfer_circuits::audit::{AcceptedMutation, AuditOptions, AuditReport, MutationKind};
 
-pub use zkinfer_circuits::{CircuitPlan, PlanOptions};
+pub use zkinfer_circuits::{CircuitPlan, Objective, PlanOptions};
 pub use zkinfer_graph::{QuantConfig, Visibility, VisibilityConfig};

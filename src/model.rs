@@ -67,3 +67,19 @@ pub fn read_samples(path: impl AsRef<Path>, model: &Model) -> Result<Vec<Vec<f32
         .map_err(|e| Error::BadFile { path: path.into(), reason: e.to_string() })?;
     Ok(samples)
 }
+
+/// Reads exactly one input of `expected_len` values from an EZKL-format file (`prove`'s input).
+pub fn read_input(path: impl AsRef<Path>, expected_len: usize) -> Result<Vec<f32>, Error> {
+    let path = path.as_ref();
+    let bad = |reason: String| Error::BadFile { path: path.into(), reason };
+    let text = std::fs::read_to_string(path).map_err(Error::io(path))?;
+    let mut rows = io::parse_input_data(&text).map_err(|e| bad(e.to_string()))?;
+    if rows.len() != 1 {
+        return Err(bad(format!("expected one input row, found {}", rows.len())));
+    }
+    let row = rows.remove(0);
+    if row.len() != expected_len {
+        return Err(bad(format!("the input has {} values but the model expects {expected_len}", row.len())));
+    }
+    Ok(row)
+}

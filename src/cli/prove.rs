@@ -1,6 +1,6 @@
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::Args;
 use zkinfer::{Compiled, Keys};
 
@@ -21,17 +21,7 @@ pub struct ProveArgs {
 
 /// Reads exactly one input of the model's length from an EZKL-format file.
 pub fn read_input(path: &Path, expected_len: usize) -> Result<Vec<f32>> {
-    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    let mut rows =
-        zkinfer_graph::io::parse_input_data(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    if rows.len() != 1 {
-        bail!("{}: expected one input row, found {}", path.display(), rows.len());
-    }
-    let row = rows.remove(0);
-    if row.len() != expected_len {
-        bail!("{}: the input has {} values but the model expects {expected_len}", path.display(), row.len());
-    }
-    Ok(row)
+    Ok(zkinfer::read_input(path, expected_len)?)
 }
 
 pub fn input_len(c: &Compiled) -> usize {
