@@ -14,27 +14,12 @@ pub use zkinfer_verifier::evm::VERIFY_SIGNATURE;
 /// The exact calldata of `verifyProof(proof, instances)` for a proof file, after checking that
 /// it has as many instances as the model in `settings` exposes.
 pub fn calldata(settings: &Settings, bundle: &ProofBundle) -> Result<Vec<u8>, Error> {
-    let instances = bundle.instance_values()?;
-    if instances.len() != settings.num_instances {
-        return Err(Error::BadProof(format!(
-            "{} public instances given, the model has {}",
-            instances.len(),
-            settings.num_instances
-        )));
-    }
+    let instances = bundle.instances_for(settings)?;
     let proof = bundle.proof_bytes()?;
     Ok(zkinfer_verifier::evm::encode_calldata(&proof, &instances))
 }
 
-/// `0x`-prefixed lowercase hex.
-pub fn to_hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(2 + 2 * bytes.len());
-    s.push_str("0x");
-    for b in bytes {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
-}
+pub use crate::proof::to_hex;
 
 /// The `Verifier.sol` for a model: the circuit-independent `ZkinferVerifier` plus a
 /// `ZkinferVerifyingKey0..` contracts holding this model's verifying key as code. Deploy the

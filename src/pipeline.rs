@@ -142,14 +142,7 @@ pub fn prove_witness(compiled: &Compiled, keys: &Keys, witness: Witness) -> Resu
 pub fn verify(keys: &VerifierKeys, bundle: &ProofBundle) -> Result<(), Error> {
     let _span = tracing::info_span!("verify").entered();
     let settings = &keys.settings;
-    let instances = bundle.instance_values()?;
-    if instances.len() != settings.num_instances {
-        return Err(Error::BadProof(format!(
-            "{} public instances given, the model has {}",
-            instances.len(),
-            settings.num_instances
-        )));
-    }
+    let instances = bundle.instances_for(settings)?;
     if settings.visibility.output == zkinfer_graph::Visibility::Public {
         let n_out: usize = settings.output_shape.iter().product();
         let encoded: Vec<Option<i64>> = instances[instances.len() - n_out..].iter().map(fr_to_i64).collect();

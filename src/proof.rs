@@ -34,7 +34,7 @@ impl ProofBundle {
         Self {
             format: "zkinfer-proof".into(),
             version: PROOF_FORMAT_VERSION,
-            proof: format!("0x{}", hex(proof)),
+            proof: to_hex(proof),
             instances: instances.iter().map(fr_to_hex).collect(),
             outputs: quantized_outputs.iter().map(|&v| v as f64 / factor).collect(),
             quantized_outputs,
@@ -77,6 +77,19 @@ impl ProofBundle {
         unhex(&self.proof).ok_or_else(|| Error::BadProof("'proof' is not 0x-prefixed hex".into()))
     }
 
+    /// Public instances as field elements, checked against the model's instance count.
+    pub fn instances_for(&self, settings: &Settings) -> Result<Vec<Fr>, Error> {
+        let instances = self.instance_values()?;
+        if instances.len() != settings.num_instances {
+            return Err(Error::BadProof(format!(
+                "{} public instances given, the model has {}",
+                instances.len(),
+                settings.num_instances
+            )));
+        }
+        Ok(instances)
+    }
+
     /// Public instances as field elements (rejects non-canonical encodings).
     pub fn instance_values(&self) -> Result<Vec<Fr>, Error> {
         self.instances
@@ -90,8 +103,14 @@ impl ProofBundle {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// `0x`-prefixed lowercase hex.
+pub fn to_hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(2 + 2 * bytes.len());
+    s.push_str("0x");
+    for b in bytes {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
@@ -106,7 +125,7 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
 pub(crate) fn fr_to_hex(v: &Fr) -> String {
     let mut bytes = v.to_repr();
     bytes.as_mut().reverse();
-    format!("0x{}", hex(bytes.as_ref()))
+    to_hex(bytes.as_ref())
 }
 
 pub(crate) fn fr_from_hex(s: &str) -> Option<Fr> {

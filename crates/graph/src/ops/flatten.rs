@@ -1,6 +1,7 @@
 //! `Flatten`.
 
-use super::broadcast::{expect_inputs, identity_index};
+use super::broadcast::expect_inputs;
+use super::layout::{eval_reshaped, lower_reshaped};
 use crate::error::{OpError, OpResult};
 use crate::{LValue, LowerCtx, Op, Tensor};
 
@@ -35,17 +36,10 @@ impl Op for Flatten {
 
     fn eval(&self, inputs: &[&Tensor]) -> OpResult<Tensor> {
         expect_inputs(inputs, 1, 1)?;
-        let shape = self.shape(inputs[0].shape())?;
-        let data: Vec<f32> = inputs[0].iter().copied().collect();
-        Tensor::from_shape_vec(shape, data).map_err(|e| OpError::Shape(e.to_string()))
+        eval_reshaped(inputs[0], self.shape(inputs[0].shape())?)
     }
 
     fn lower(&self, ctx: &mut LowerCtx, inputs: &[LValue]) -> OpResult<LValue> {
-        let [LValue::Act { id, .. }] = inputs else {
-            return Err(OpError::Invalid("expected one activation input".into()));
-        };
-        let t = ctx.tensor(*id).clone();
-        let shape = self.shape(&t.shape)?;
-        Ok(LValue::Act { id: ctx.gather(*id, identity_index(t.len())?, shape), exclusive: true })
+        lower_reshaped(ctx, inputs, |shape| self.shape(shape))
     }
 }

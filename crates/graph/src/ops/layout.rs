@@ -148,3 +148,23 @@ pub(crate) fn const_tensor(ctx: &mut LowerCtx, anchor: TensorId, values: Vec<i64
     };
     Ok(ctx.push(QOp::Linear(op), vec![anchor], vec![n], scale))
 }
+
+/// f32 evaluation of a pure reshape (Flatten, Reshape, Squeeze, Unsqueeze): same data, new shape.
+pub(crate) fn eval_reshaped(input: &Tensor, shape: Vec<usize>) -> OpResult<Tensor> {
+    Tensor::from_shape_vec(shape, flat(input)).map_err(|e| OpError::Shape(e.to_string()))
+}
+
+/// Lowering of a pure reshape: a free identity Gather of the first input under its new shape.
+pub(crate) fn lower_reshaped(
+    ctx: &mut LowerCtx,
+    inputs: &[LValue],
+    shape_of: impl FnOnce(&[usize]) -> OpResult<Vec<usize>>,
+) -> OpResult<LValue> {
+    let Some(LValue::Act { id, .. }) = inputs.first() else {
+        return Err(OpError::Invalid("expected an activation as first input".into()));
+    };
+    let t = ctx.tensor(*id).clone();
+    let shape = shape_of(&t.shape)?;
+    non_empty(&shape)?;
+    Ok(LValue::Act { id: ctx.gather(*id, super::broadcast::identity_index(t.len())?, shape), exclusive: true })
+}

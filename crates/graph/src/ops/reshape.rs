@@ -1,6 +1,7 @@
 //! `Reshape`.
 
-use super::broadcast::{expect_inputs, identity_index};
+use super::broadcast::expect_inputs;
+use super::layout::{eval_reshaped, lower_reshaped};
 use crate::error::{OpError, OpResult};
 use crate::{LValue, LowerCtx, Op, Tensor};
 
@@ -58,17 +59,10 @@ impl Op for Reshape {
 
     fn eval(&self, inputs: &[&Tensor]) -> OpResult<Tensor> {
         expect_inputs(inputs, 1, 2)?;
-        let shape = self.resolve(inputs[0].shape())?;
-        let data: Vec<f32> = inputs[0].iter().copied().collect();
-        Tensor::from_shape_vec(shape, data).map_err(|e| OpError::Shape(e.to_string()))
+        eval_reshaped(inputs[0], self.resolve(inputs[0].shape())?)
     }
 
     fn lower(&self, ctx: &mut LowerCtx, inputs: &[LValue]) -> OpResult<LValue> {
-        let Some(LValue::Act { id, .. }) = inputs.first() else {
-            return Err(OpError::Invalid("expected an activation as first input".into()));
-        };
-        let t = ctx.tensor(*id).clone();
-        let shape = self.resolve(&t.shape)?;
-        Ok(LValue::Act { id: ctx.gather(*id, identity_index(t.len())?, shape), exclusive: true })
+        lower_reshaped(ctx, inputs, |shape| self.resolve(shape))
     }
 }

@@ -1,7 +1,7 @@
 //! `Squeeze`.
 
-use super::broadcast::{expect_inputs, identity_index};
-use super::layout::{axes, non_empty};
+use super::broadcast::expect_inputs;
+use super::layout::{axes, eval_reshaped, lower_reshaped};
 use crate::error::{OpError, OpResult};
 use crate::{LValue, LowerCtx, Op, Tensor};
 
@@ -39,17 +39,10 @@ impl Op for Squeeze {
 
     fn eval(&self, inputs: &[&Tensor]) -> OpResult<Tensor> {
         expect_inputs(inputs, 1, 2)?;
-        let shape = self.shape(inputs[0].shape())?;
-        Tensor::from_shape_vec(shape, inputs[0].iter().copied().collect()).map_err(|e| OpError::Shape(e.to_string()))
+        eval_reshaped(inputs[0], self.shape(inputs[0].shape())?)
     }
 
     fn lower(&self, ctx: &mut LowerCtx, inputs: &[LValue]) -> OpResult<LValue> {
-        let Some(LValue::Act { id, .. }) = inputs.first() else {
-            return Err(OpError::Invalid("expected an activation as first input".into()));
-        };
-        let t = ctx.tensor(*id).clone();
-        let shape = self.shape(&t.shape)?;
-        non_empty(&shape)?;
-        Ok(LValue::Act { id: ctx.gather(*id, identity_index(t.len())?, shape), exclusive: true })
+        lower_reshaped(ctx, inputs, |shape| self.shape(shape))
     }
 }
