@@ -61,7 +61,7 @@ pub fn compile(
     let samples = zkinfer::read_samples(&cal_path, &model)?;
     let opts = CompileOptions {
         visibility: vis.config()?,
-        plan: PlanOptions { max_k: cal.max_k, ..PlanOptions::default() },
+        plan: PlanOptions { max_k: cal.max_k, objective: cal.objective, ..PlanOptions::default() },
         ..CompileOptions::default()
     };
     let compiled =

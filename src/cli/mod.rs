@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use zkinfer::{Error, Visibility, VisibilityConfig};
+use zkinfer::{Error, Objective, Visibility, VisibilityConfig};
 
 mod audit;
 mod calldata;
@@ -85,6 +85,10 @@ pub struct CalibrationArgs {
     /// Largest circuit size 2^k the planner may choose.
     #[arg(long, default_value_t = 22)]
     pub max_k: u32,
+    /// What the layout planner minimises: `prover` (proving time: wide layouts, small k) or
+    /// `verifier` (on-chain verification gas: few columns, larger k).
+    #[arg(long = "optimize", default_value_t = Objective::Prover)]
+    pub objective: Objective,
 }
 
 /// Outcome of a subcommand: rejected proofs get their own exit code.

@@ -24,7 +24,7 @@ mod plan;
 pub use circuit::{public_instances, CellOverride, ModelCircuit, ModelConfig};
 pub use error::CircuitError;
 pub use layout::AdviceRef;
-pub use plan::{plan, CircuitPlan, CircuitStats, PlanOptions};
+pub use plan::{plan, CircuitPlan, CircuitStats, Objective, PlanOptions};
 
 /// The scalar field the circuit is defined over.
 pub use halo2_axiom::halo2curves::bn256::Fr;

@@ -113,6 +113,9 @@ pub struct CircuitStats {
     /// Estimated milliseconds of `prove + keygen / 4` on a 2-core x86_64 machine (a calibrated
     /// heuristic: only the ranking of plans matters).
     pub estimated_cost: f64,
+    /// Estimated gas of `verifyProof` in the Solidity verifier (a heuristic for ranking plans).
+    #[serde(default)]
+    pub estimated_gas: f64,
 }
 
 /// Planner knobs.
@@ -136,6 +139,42 @@ pub struct PlanOptions {
     pub max_fixed_columns: Option<usize>,
     /// Use exactly this dot block `(inputs n, outputs m)` (benchmarks and cost-model calibration).
     pub force_dot: Option<(usize, usize)>,
+    /// What the planner minimises: prover time (default) or on-chain verification gas.
+    pub objective: Objective,
+}
+
+/// What [`plan`] minimises.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Objective {
+    /// Estimated `prove + keygen / 4` time: wide layouts at a small `k`.
+    #[default]
+    Prover,
+    /// Estimated gas of the Solidity verifier (see [`CircuitStats::estimated_gas`]): narrow
+    /// layouts with few commitments, at the smallest `k` (up to `max_k`) that holds them. Each
+    /// estimated millisecond of proving adds 5 gas, so a small gas saving does not buy a much
+    /// slower prover.
+    Verifier,
+}
+
+impl std::str::FromStr for Objective {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "prover" => Ok(Self::Prover),
+            "verifier" => Ok(Self::Verifier),
+            _ => Err(format!("unknown objective {s:?} (expected prover or verifier)")),
+        }
+    }
+}
+
+impl std::fmt::Display for Objective {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Prover => "prover",
+            Self::Verifier => "verifier",
+        })
+    }
 }
 
 impl Default for PlanOptions {
@@ -149,6 +188,7 @@ impl Default for PlanOptions {
             max_advice_columns: None,
             max_fixed_columns: None,
             force_dot: None,
+            objective: Objective::Prover,
         }
     }
 }
@@ -229,6 +269,26 @@ struct Shape {
     degree: usize,
     blinding: usize,
     minimum_rows: usize,
+    /// Polynomial queries (evaluations in the proof).
+    queries: usize,
+    /// Nodes of the gate and lookup expressions (the verifier interprets each).
+    terms: usize,
+}
+
+/// Nodes of an expression tree.
+fn terms(e: &halo2_axiom::plonk::Expression<Fr>) -> usize {
+    e.evaluate(
+        &|_| 1,
+        &|_| 1,
+        &|_| 1,
+        &|_| 1,
+        &|_| 1,
+        &|_| 1,
+        &|a| a + 1,
+        &|a, b| a + b + 1,
+        &|a, b| a + b + 1,
+        &|a, _| a + 1,
+    )
 }
 
 fn shape(plan: &CircuitPlan) -> Shape {
@@ -244,7 +304,42 @@ fn shape(plan: &CircuitPlan) -> Shape {
         degree: cs.degree(),
         blinding: cs.blinding_factors(),
         minimum_rows: cs.minimum_rows(),
+        queries: cs.advice_queries().len() + cs.fixed_queries().len() + cs.instance_queries().len(),
+        terms: cs.gates().iter().flat_map(|g| g.polynomials()).map(terms).sum::<usize>()
+            + cs.lookups()
+                .iter()
+                .flat_map(|l| l.input_expressions().iter().chain(l.table_expressions()))
+                .map(terms)
+                .sum::<usize>(),
     }
+}
+
+/// Under [`Objective::Verifier`], a millisecond of estimated proving counts as this much gas, so
+/// that a one-commitment saving (~7.4k gas) is not bought with more than ~1.5 s of proving (a
+/// 17-bit range table at k=18 instead of k=12, say).
+const VERIFIER_GAS_PER_PROVER_MS: f64 = 5.0;
+
+/// Estimated gas of the Solidity verifier (`crates/verifier/src/evm.rs`) for a shape.
+///
+/// Every commitment costs one ecMul + ecAdd in the final MSM plus its calldata (~7.4k): advice
+/// columns, fixed columns (selectors compressed), permutation sigmas and products, three per
+/// lookup (two permuted columns and a product), quotient pieces. Every evaluation in the proof
+/// costs calldata and SHPLONK arithmetic (~1.5k; lookups and permutation products add
+/// several), every interpreted constraint node ~250 gas, every public instance a Lagrange term
+/// (~1k), plus ~300k of fixed work (base, pairing, transcript). Calibrated on mlp_digits
+/// (k=7, 21 advice / 54 fixed / 7 lookups: 1.55M measured); it does not depend on `k`.
+fn gas(s: &Shape, instance_len: usize) -> f64 {
+    let chunk = s.degree.saturating_sub(2).max(1);
+    let perm = s.equality.div_ceil(chunk);
+    let quotient = s.degree.saturating_sub(1);
+    let fixed = s.fixed - s.selectors + s.selectors.div_ceil(3);
+    let commitments = s.advice + fixed + s.equality + perm + 3 * s.lookups + quotient;
+    let evaluations = s.queries + s.equality + 3 * perm + 5 * s.lookups;
+    7_400.0 * commitments as f64
+        + 1_500.0 * evaluations as f64
+        + 250.0 * s.terms as f64
+        + 1_000.0 * instance_len as f64
+        + 300_000.0
 }
 
 /// Estimated milliseconds of `prove + keygen / 4` on a 2-core x86_64 machine.
@@ -299,7 +394,7 @@ pub fn plan(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, CircuitError>
     let min_k = opts.force_k.unwrap_or(1);
 
     let mut shapes: HashMap<(usize, usize, usize, usize), Shape> = HashMap::new();
-    let mut best: Option<(f64, CircuitPlan)> = None;
+    let mut best: Option<((f64, f64), CircuitPlan)> = None;
     let mut smallest_need = usize::MAX;
     for b in opts.min_limb_bits.max(1)..=opts.max_limb_bits.max(opts.min_limb_bits.max(1)) {
         let limbs = limbs_needed(q, b);
@@ -332,7 +427,12 @@ pub fn plan(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, CircuitError>
                     }
                     let Some(k) = smallest_k(&s, needed, min_k, max_k) else { continue };
                     let c = cost(&s, k);
-                    if best.as_ref().is_some_and(|(bc, _)| *bc <= c) {
+                    let g = gas(&s, inst);
+                    let score = match opts.objective {
+                        Objective::Prover => (c, 0.0),
+                        Objective::Verifier => (g + VERIFIER_GAS_PER_PROVER_MS * c, c),
+                    };
+                    if best.as_ref().is_some_and(|(bs, _)| *bs <= score) {
                         continue;
                     }
                     let stats = CircuitStats {
@@ -349,8 +449,9 @@ pub fn plan(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, CircuitError>
                         equality_columns: s.equality,
                         degree: s.degree,
                         estimated_cost: c,
+                        estimated_gas: g,
                     };
-                    best = Some((c, CircuitPlan { k, stats, ..candidate }));
+                    best = Some((score, CircuitPlan { k, stats, ..candidate }));
                 }
             }
         }

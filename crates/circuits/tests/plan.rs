@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use zkinfer_circuits::{plan, CircuitError, CircuitPlan, PlanOptions};
+use zkinfer_circuits::{plan, CircuitError, CircuitPlan, Objective, PlanOptions};
 use zkinfer_graph::{QGraph, QOp, RequantOp, Visibility::*};
 
 /// An MLP with the given widths and pseudo-random weights; bounds set by hand (no calibration).
@@ -72,6 +72,25 @@ fn plans_for_model_sizes() {
     let p = plan(&wide, &capped).expect("plan");
     show("784-256-256-10 fixed, <= 24 fixed columns", &p);
     assert!(p.stats.fixed_columns <= 24);
+}
+
+#[test]
+fn verifier_objective_picks_fewer_columns() {
+    for widths in [&[64, 32, 10][..], &[784, 256, 256, 10]] {
+        let q = mlp_sizes(widths);
+        let prover = plan(&q, &PlanOptions::default()).expect("plan");
+        let verifier =
+            plan(&q, &PlanOptions { objective: Objective::Verifier, ..PlanOptions::default() }).expect("plan");
+        show(&format!("{widths:?} prover"), &prover);
+        show(&format!("{widths:?} verifier"), &verifier);
+        let columns = |p: &CircuitPlan| p.stats.advice_columns + p.stats.fixed_columns;
+        assert!(columns(&verifier) < columns(&prover), "{prover:?}\n{verifier:?}");
+        assert!(verifier.stats.estimated_gas < prover.stats.estimated_gas);
+        assert!(verifier.k <= PlanOptions::default().max_k);
+    }
+    assert_eq!(PlanOptions::default().objective, Objective::Prover);
+    assert_eq!("verifier".parse::<Objective>(), Ok(Objective::Verifier));
+    assert!("fast".parse::<Objective>().is_err());
 }
 
 #[test]
