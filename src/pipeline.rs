@@ -58,7 +58,7 @@ impl Keys {
     /// Reads the proving side of a `setup` directory.
     pub fn load(dir: &Path, settings: &Settings) -> Result<Self, Error> {
         let params = zkinfer_prover::load_srs(&file(dir, SRS_FILE), settings.plan.k)?;
-        let pk = artifact::read_pk::<ModelCircuit>(&file(dir, PK_FILE), settings.plan.clone())?;
+        let pk = artifact::read_pk::<ModelCircuit>(&file(dir, PK_FILE), settings.plan.k, settings.plan.clone())?;
         check_key_k(&file(dir, PK_FILE), "proving", pk.get_vk(), settings)?;
         Ok(Self { params, pk, settings: settings.clone(), insecure_srs_warning: None })
     }
@@ -69,7 +69,7 @@ impl VerifierKeys {
     pub fn load(dir: &Path) -> Result<Self, Error> {
         let settings = Settings::load(dir)?;
         let params = zkinfer_prover::load_srs(&file(dir, SRS_FILE), settings.plan.k)?;
-        let vk = artifact::read_vk::<ModelCircuit>(&file(dir, VK_FILE), settings.plan.clone())?;
+        let vk = artifact::read_vk::<ModelCircuit>(&file(dir, VK_FILE), settings.plan.k, settings.plan.clone())?;
         check_key_k(&file(dir, VK_FILE), "verifying", &vk, &settings)?;
         Ok(Self { params, vk, settings })
     }

@@ -58,7 +58,7 @@ pub fn artifact(data: &[u8], fx: &Fixture) {
     for kind in kinds {
         let _ = artifact::decode_artifact(kind, data);
     }
-    let _ = artifact::vk_from_bytes::<ModelCircuit>(data, fx.plan.clone());
+    let _ = artifact::vk_from_bytes::<ModelCircuit>(data, fx.plan.k, fx.plan.clone());
     let payload = match data.strip_prefix(&artifact::MAGIC) {
         Some(_) if data.len() >= artifact::HEADER_LEN + artifact::CHECKSUM_LEN => {
             &data[artifact::HEADER_LEN..data.len() - artifact::CHECKSUM_LEN]
@@ -66,7 +66,7 @@ pub fn artifact(data: &[u8], fx: &Fixture) {
         _ => data,
     };
     let wrapped = artifact::encode_artifact(ArtifactKind::VerifyingKey, payload);
-    let _ = artifact::vk_from_bytes::<ModelCircuit>(&wrapped, fx.plan.clone());
+    let _ = artifact::vk_from_bytes::<ModelCircuit>(&wrapped, fx.plan.k, fx.plan.clone());
 }
 
 /// First byte 0: the rest is raw proof bytes, verified against the fixture's honest instances.

@@ -293,18 +293,44 @@ fn decode_payload<T>(
     }
 }
 
-/// Reads a verifying key artifact. `params` must be the circuit parameters the key was made
-/// with (for `ModelCircuit`, the `CircuitPlan` from the settings file).
-pub fn vk_from_bytes<C: Circuit<Fr>>(bytes: &[u8], params: C::Params) -> Result<VerifyingKey<G1Affine>, ArtifactError> {
+/// halo2 allocates the whole evaluation domain from the `k` stored in a key before reading the
+/// rest, so a key is refused unless it is for exactly the expected `k`.
+fn check_key_k(kind: ArtifactKind, payload: &[u8], k: u32) -> Result<(), ArtifactError> {
+    match payload.get(1..5) {
+        Some(b) if u32::from_le_bytes([b[0], b[1], b[2], b[3]]) == k => Ok(()),
+        Some(b) => Err(ArtifactError::Decode {
+            kind,
+            reason: format!(
+                "the key is for k = {} but the circuit has k = {k}: it belongs to another model or settings file",
+                u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+            ),
+        }),
+        None => Err(ArtifactError::Decode { kind, reason: "too short to be a key".into() }),
+    }
+}
+
+/// Reads a verifying key artifact for a circuit of size `2^k`. `params` must be the circuit
+/// parameters the key was made with (for `ModelCircuit`, the `CircuitPlan` from the settings file).
+pub fn vk_from_bytes<C: Circuit<Fr>>(
+    bytes: &[u8],
+    k: u32,
+    params: C::Params,
+) -> Result<VerifyingKey<G1Affine>, ArtifactError> {
     let kind = ArtifactKind::VerifyingKey;
     let payload = decode_artifact(kind, bytes)?;
+    check_key_k(kind, payload, k)?;
     decode_payload(kind, payload, |r| VerifyingKey::read::<_, C>(r, KEY_FORMAT, params))
 }
 
-/// Reads a proving key artifact; `params` as for [`vk_from_bytes`].
-pub fn pk_from_bytes<C: Circuit<Fr>>(bytes: &[u8], params: C::Params) -> Result<ProvingKey<G1Affine>, ArtifactError> {
+/// Reads a proving key artifact; `k` and `params` as for [`vk_from_bytes`].
+pub fn pk_from_bytes<C: Circuit<Fr>>(
+    bytes: &[u8],
+    k: u32,
+    params: C::Params,
+) -> Result<ProvingKey<G1Affine>, ArtifactError> {
     let kind = ArtifactKind::ProvingKey;
     let payload = decode_artifact(kind, bytes)?;
+    check_key_k(kind, payload, k)?;
     decode_payload(kind, payload, |r| ProvingKey::read::<_, C>(r, KEY_FORMAT, params))
 }
 
@@ -324,18 +350,18 @@ pub fn write_pk(path: &Path, pk: &ProvingKey<G1Affine>) -> Result<(), ProverErro
     write_artifact(path, ArtifactKind::ProvingKey, &pk.to_bytes(KEY_FORMAT))
 }
 
-/// Reads a verifying key artifact from `path`; `params` as for [`vk_from_bytes`].
-pub fn read_vk<C: Circuit<Fr>>(path: &Path, params: C::Params) -> Result<VerifyingKey<G1Affine>, ProverError> {
+/// Reads a verifying key artifact from `path`; `k` and `params` as for [`vk_from_bytes`].
+pub fn read_vk<C: Circuit<Fr>>(path: &Path, k: u32, params: C::Params) -> Result<VerifyingKey<G1Affine>, ProverError> {
     let _span = tracing::info_span!("read_vk").entered();
     let bytes = std::fs::read(path).map_err(ProverError::io(path))?;
-    with_path(path, vk_from_bytes::<C>(&bytes, params))
+    with_path(path, vk_from_bytes::<C>(&bytes, k, params))
 }
 
-/// Reads a proving key artifact from `path`; `params` as for [`vk_from_bytes`].
-pub fn read_pk<C: Circuit<Fr>>(path: &Path, params: C::Params) -> Result<ProvingKey<G1Affine>, ProverError> {
+/// Reads a proving key artifact from `path`; `k` and `params` as for [`vk_from_bytes`].
+pub fn read_pk<C: Circuit<Fr>>(path: &Path, k: u32, params: C::Params) -> Result<ProvingKey<G1Affine>, ProverError> {
     let _span = tracing::info_span!("read_pk").entered();
     let bytes = std::fs::read(path).map_err(ProverError::io(path))?;
-    with_path(path, pk_from_bytes::<C>(&bytes, params))
+    with_path(path, pk_from_bytes::<C>(&bytes, k, params))
 }
 
 #[cfg(test)]

@@ -23,8 +23,8 @@ fn pk_and_vk_round_trip_through_files() {
     artifact::write_pk(&pk_path, &pk).unwrap();
     artifact::write_vk(&vk_path, &vk).unwrap();
 
-    let vk2 = artifact::read_vk::<ToyCircuit>(&vk_path, circuit.params).unwrap();
-    let pk2 = artifact::read_pk::<ToyCircuit>(&pk_path, circuit.params).unwrap();
+    let vk2 = artifact::read_vk::<ToyCircuit>(&vk_path, common::K, circuit.params).unwrap();
+    let pk2 = artifact::read_pk::<ToyCircuit>(&pk_path, common::K, circuit.params).unwrap();
     assert_eq!(vk2.transcript_repr(), vk.transcript_repr());
     assert_eq!(pk2.get_vk().transcript_repr(), vk.transcript_repr());
     assert_eq!(vk2.to_bytes(SerdeFormat::RawBytes), vk.to_bytes(SerdeFormat::RawBytes));
@@ -53,7 +53,7 @@ fn damaged_key_files_give_named_errors() {
     let good = std::fs::read(&path).unwrap();
     let read = |bytes: &[u8]| {
         std::fs::write(&path, bytes).unwrap();
-        artifact_err(artifact::read_vk::<ToyCircuit>(&path, ToyParams::default()))
+        artifact_err(artifact::read_vk::<ToyCircuit>(&path, common::K, ToyParams::default()))
     };
 
     let err = read(&good[..good.len() - 10]);
@@ -76,16 +76,22 @@ fn damaged_key_files_give_named_errors() {
     // A proving key is not a verifying key, and vice versa.
     let pk_path = dir.join("pk.bin");
     std::fs::write(&pk_path, &good).unwrap();
-    let err = artifact_err(artifact::read_pk::<ToyCircuit>(&pk_path, ToyParams::default()));
+    let err = artifact_err(artifact::read_pk::<ToyCircuit>(&pk_path, common::K, ToyParams::default()));
     assert!(matches!(err, ArtifactError::WrongKind { expected: ArtifactKind::ProvingKey, found: FoundKind(4) }));
     assert!(err.to_string().contains("expected a proving key file but this is a verifying key file"));
 
     // An intact container whose payload is not a key.
     write_artifact(&path, ArtifactKind::VerifyingKey, b"\x02\x06\x00\x00\x00\x00").unwrap();
     assert!(matches!(
-        artifact_err(artifact::read_vk::<ToyCircuit>(&path, ToyParams::default())),
+        artifact_err(artifact::read_vk::<ToyCircuit>(&path, common::K, ToyParams::default())),
         ArtifactError::Decode { .. }
     ));
+
+    // A key for a huge k is refused before halo2 allocates its evaluation domain (found by fuzzing:
+    // it used to run out of memory).
+    write_artifact(&path, ArtifactKind::VerifyingKey, b"\x02\x00\x00\x00\x7f\x00rest").unwrap();
+    let err = artifact_err(artifact::read_vk::<ToyCircuit>(&path, common::K, ToyParams::default()));
+    assert!(err.to_string().contains("the key is for k = 2130706432"), "{err}");
 
     // JSON artifacts go through the same container.
     let settings = dir.join("settings.bin");
