@@ -86,3 +86,19 @@ pub fn proof(data: &[u8], fx: &Fixture) {
         None => {}
     }
 }
+
+/// The fixture for the bundled models, built once per fuzzing process. Also silences the panic
+/// hook: libfuzzer-sys' hook aborts on every panic, even one that our code catches on purpose
+/// (halo2's key readers panic on some malformed input; `artifact` turns that into an error).
+/// Uncaught panics still abort: the fuzz_target! wrapper aborts on them.
+pub fn shared_fixture() -> &'static Fixture {
+    static FIXTURE: std::sync::OnceLock<Fixture> = std::sync::OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        std::panic::set_hook(Box::new(|_| {}));
+        let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/models");
+        match fixture(&models) {
+            Ok(f) => f,
+            Err(e) => panic!("fuzz fixture: {e}"),
+        }
+    })
+}

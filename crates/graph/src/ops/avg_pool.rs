@@ -152,16 +152,7 @@ pub(crate) fn lower_pool(ctx: &mut LowerCtx, x: crate::TensorId, w: Windows) -> 
             index[p * terms + block * k + j] = Some(i);
         }
     }
-    let op = LinearOp {
-        positions: w.taps.len(),
-        channels: 1,
-        terms,
-        index,
-        weight,
-        bias: vec![0],
-        pos_stride: 1,
-        chan_stride: 0,
-    };
+    let op = LinearOp::single_channel(w.taps.len(), terms, index, weight);
     let out = ctx.push(QOp::Linear(op), vec![x], w.shape, s + sw);
     Ok(LValue::Act { id: out, exclusive: true })
 }

@@ -117,16 +117,7 @@ pub(crate) fn copy_linear(
         }
     }
     let weight = if weights.is_empty() { vec![1] } else { weights };
-    let op = LinearOp {
-        positions: index.len(),
-        channels: 1,
-        terms,
-        index: flat_index,
-        weight,
-        bias: vec![0],
-        pos_stride: 1,
-        chan_stride: 0,
-    };
+    let op = LinearOp::single_channel(index.len(), terms, flat_index, weight);
     Ok(ctx.push(QOp::Linear(op), inputs, shape, scale))
 }
 

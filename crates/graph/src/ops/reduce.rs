@@ -118,16 +118,7 @@ impl Op for Reduce {
             .flatten()
             .map(|&i| u32::try_from(i).map(Some).map_err(|_| OpError::Unsupported("input too large to index".into())))
             .collect::<OpResult<Vec<_>>>()?;
-        let op = LinearOp {
-            positions: groups.len(),
-            channels: 1,
-            terms,
-            index,
-            weight,
-            bias: vec![0],
-            pos_stride: 1,
-            chan_stride: 0,
-        };
+        let op = LinearOp::single_channel(groups.len(), terms, index, weight);
         let out = ctx.push(QOp::Linear(op), vec![x], shape, s + sw);
         Ok(LValue::Act { id: out, exclusive: true })
     }

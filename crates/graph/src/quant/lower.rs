@@ -129,16 +129,7 @@ impl<'a> LowerCtx<'a> {
         if up > 30 {
             return Err(OpError::Invalid(format!("scale gap 2^{up} too large")));
         }
-        let op = LinearOp {
-            positions: n,
-            channels: 1,
-            terms: 1,
-            index: (0..n as u32).map(Some).collect(),
-            weight: vec![1i64 << up],
-            bias: vec![0],
-            pos_stride: 1,
-            chan_stride: 0,
-        };
+        let op = LinearOp::single_channel(n, 1, (0..n as u32).map(Some).collect(), vec![1i64 << up]);
         Ok(self.push(QOp::Linear(op), vec![id], t.shape, scale))
     }
 

@@ -140,6 +140,14 @@ pub struct LinearOp {
     pub chan_stride: usize,
 }
 
+impl LinearOp {
+    /// A one-channel linear (`out[p] = Σ_t weight[t] * x[index[p * terms + t]]`, no bias): the
+    /// shape of pooling, reductions, concatenation and exact rescaling.
+    pub fn single_channel(positions: usize, terms: usize, index: Vec<Option<u32>>, weight: Vec<i64>) -> Self {
+        Self { positions, channels: 1, terms, index, weight, bias: vec![0], pos_stride: 1, chan_stride: 0 }
+    }
+}
+
 /// Rescale by `2^shift` with round-half-up, optionally followed by ReLU, with a range check:
 /// `z = floor((x + 2^(shift-1)) / 2^shift)` (`z = x` when `shift == 0`), `-2^bits <= z < 2^bits`,
 /// `out = relu ? max(z, 0) : z`.
