@@ -25,6 +25,7 @@
 
 mod artifacts;
 mod audit;
+pub mod bench;
 mod error;
 pub mod evm;
 pub mod metrics;
@@ -35,10 +36,13 @@ mod proof;
 pub use artifacts::{Compiled, Settings, SETTINGS_VERSION};
 pub use audit::audit;
 pub use error::Error;
-pub use model::{read_input, read_samples, CompileOptions, Model};
-pub use pipeline::{instance_integers, prove, prove_witness, setup, verify, Keys, Srs, VerifierKeys};
+pub use model::{read_input, read_samples, sibling_calibration, CompileOptions, Model};
+pub use pipeline::{
+    instance_integers, prove, prove_witness, prove_witness_profiled, setup, verify, Keys, Srs, VerifierKeys,
+};
 pub use proof::{encode_instance, ProofBundle, PROOF_FORMAT_VERSION};
 pub use zkinfer_circuits::audit::{AcceptedMutation, AuditOptions, AuditReport, MutationKind};
+pub use zkinfer_prover::{Backend, ProvePhases};
 
 pub use zkinfer_circuits::{CircuitPlan, Objective, PlanOptions};
 pub use zkinfer_graph::{QuantConfig, Visibility, VisibilityConfig};

@@ -57,6 +57,14 @@ impl Model {
     }
 }
 
+/// The calibration file `compile` uses by default: `<stem>.calibration.json` next to the
+/// model, if it exists.
+pub fn sibling_calibration(model: &Path) -> Option<PathBuf> {
+    let stem = model.file_stem()?.to_string_lossy().into_owned();
+    let path = model.with_file_name(format!("{stem}.calibration.json"));
+    path.exists().then_some(path)
+}
+
 /// Reads an EZKL-format data file (`{"input_data": [[...]]}`) as samples of the model's input
 /// length (rows holding several concatenated samples are split).
 pub fn read_samples(path: impl AsRef<Path>, model: &Model) -> Result<Vec<Vec<f32>>, Error> {

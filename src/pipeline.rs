@@ -5,10 +5,11 @@ use std::sync::Arc;
 
 use halo2_axiom::halo2curves::bn256::{Bn256, Fr, G1Affine};
 use halo2_axiom::plonk::{ProvingKey, VerifyingKey};
+use halo2_axiom::poly::commitment::Params;
 use halo2_axiom::poly::kzg::commitment::ParamsKZG;
 use zkinfer_circuits::{public_instances, ModelCircuit};
 use zkinfer_graph::Witness;
-use zkinfer_prover::artifact;
+use zkinfer_prover::{artifact, ProvePhases};
 
 use crate::artifacts::{file, Compiled, Settings, PK_FILE, SRS_FILE, VK_FILE};
 use crate::proof::{fr_to_i64, ProofBundle};
@@ -21,6 +22,8 @@ pub enum Srs {
     Dev,
     /// A ceremony file in halo2's `ParamsKZG` format (e.g. EZKL's `kzg<k>.srs`), downsized as needed.
     File(PathBuf),
+    /// Parameters already in memory (downsized to the circuit's k if larger).
+    Loaded(Box<ParamsKZG<Bn256>>),
 }
 
 /// Proving and verifying keys with the SRS they were made for.
@@ -102,6 +105,13 @@ pub fn setup(compiled: &Compiled, srs: Srs) -> Result<Keys, Error> {
             (params, Some(warning))
         }
         Srs::File(path) => (zkinfer_prover::load_srs(&path, k)?, None),
+        Srs::Loaded(mut params) => {
+            if params.k() < k {
+                return Err(zkinfer_prover::ProverError::SrsTooSmall { have: params.k(), need: k }.into());
+            }
+            params.downsize(k);
+            (*params, None)
+        }
     };
     let circuit = ModelCircuit::new(compiled.qgraph.clone(), compiled.plan.clone(), None);
     let (pk, _vk) = zkinfer_prover::keygen(&params, &circuit)?;
@@ -125,6 +135,30 @@ pub fn prove(compiled: &Compiled, keys: &Keys, input: &[f32]) -> Result<ProofBun
 
 /// Proves a run whose witness was already computed with [`Compiled::witness`].
 pub fn prove_witness(compiled: &Compiled, keys: &Keys, witness: Witness) -> Result<ProofBundle, Error> {
+    prove_with(compiled, witness, |circuit, instances| {
+        Ok((zkinfer_prover::prove(&keys.params, &keys.pk, circuit, instances)?, ()))
+    })
+    .map(|(bundle, ())| bundle)
+}
+
+/// [`prove_witness`], timing each phase of the prover (`zkinfer bench`).
+pub fn prove_witness_profiled(
+    compiled: &Compiled,
+    keys: &Keys,
+    witness: Witness,
+) -> Result<(ProofBundle, ProvePhases), Error> {
+    prove_with(compiled, witness, |circuit, instances| {
+        Ok(zkinfer_prover::prove_profiled(&keys.params, &keys.pk, circuit, instances)?)
+    })
+}
+
+/// Builds the circuit and its public instances for `witness`, proves with `prover`, and wraps
+/// the proof into a [`ProofBundle`].
+fn prove_with<T>(
+    compiled: &Compiled,
+    witness: Witness,
+    prover: impl FnOnce(&ModelCircuit, &[Fr]) -> Result<(Vec<u8>, T), Error>,
+) -> Result<(ProofBundle, T), Error> {
     let _span = tracing::info_span!("prove", k = compiled.plan.k).entered();
     let instances = public_instances(&compiled.qgraph, &witness);
     let outputs = if compiled.settings.visibility.output == zkinfer_graph::Visibility::Public {
@@ -133,8 +167,8 @@ pub fn prove_witness(compiled: &Compiled, keys: &Keys, witness: Witness) -> Resu
         Vec::new()
     };
     let circuit = ModelCircuit::new(compiled.qgraph.clone(), compiled.plan.clone(), Some(Arc::new(witness)));
-    let proof = zkinfer_prover::prove(&keys.params, &keys.pk, &circuit, &instances)?;
-    Ok(ProofBundle::new(&proof, &instances, &compiled.settings, outputs))
+    let (proof, extra) = prover(&circuit, &instances)?;
+    Ok((ProofBundle::new(&proof, &instances, &compiled.settings, outputs), extra))
 }
 
 /// Verifies a proof file's proof against its public instances, and checks that the outputs it

@@ -28,13 +28,6 @@ pub fn run(args: CompileArgs) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-/// The default calibration file next to a model: `<dir>/<stem>.calibration.json`.
-fn sibling_calibration(model: &Path) -> Option<PathBuf> {
-    let stem = model.file_stem()?.to_string_lossy().into_owned();
-    let path = model.with_file_name(format!("{stem}.calibration.json"));
-    path.exists().then_some(path)
-}
-
 /// Shared by `compile` and `run`: import, calibrate, quantize, plan. `fallback` is used as
 /// calibration data when no calibration file is given or found.
 pub fn compile(
@@ -44,7 +37,7 @@ pub fn compile(
     fallback: Option<&Path>,
 ) -> Result<Compiled> {
     let model = step("importing model", || Model::load(model_path))?;
-    let cal_path = match cal.calibration.clone().or_else(|| sibling_calibration(model_path)) {
+    let cal_path = match cal.calibration.clone().or_else(|| zkinfer::sibling_calibration(model_path)) {
         Some(p) => p,
         None => match fallback {
             Some(p) => {

@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use zkinfer::{Error, Objective, Visibility, VisibilityConfig};
 
 mod audit;
+mod bench;
 mod calldata;
 mod compile;
 mod progress;
@@ -47,6 +48,8 @@ enum Command {
     VerifyEvm(verify_evm::VerifyEvmArgs),
     /// Mutation audit: change each witness cell on its own; MockProver must reject every change (exit 2 if not).
     Audit(audit::AuditArgs),
+    /// The vendor benchmark suite: every bundled model (phases, memory, kernel floor) and an MSM/FFT sweep.
+    Bench(bench::BenchArgs),
 }
 
 /// Visibility flags shared by `compile` and `run`.
@@ -107,6 +110,7 @@ pub fn main() -> ExitCode {
         Command::Verify(a) => verify::run(a),
         Command::Run(a) => run::run(a),
         Command::Audit(a) => audit::run(a),
+        Command::Bench(a) => bench::run(a),
         Command::Calldata(a) => calldata::run(a),
         Command::Solidity(a) => solidity::run(a),
         Command::VerifyEvm(a) => verify_evm::run(a),

@@ -15,7 +15,9 @@
 pub mod artifact;
 pub mod backend;
 mod error;
+pub mod kernels;
 mod keys;
+pub mod profile;
 mod prove;
 mod srs;
 
@@ -23,5 +25,6 @@ pub use artifact::{ArtifactError, ArtifactKind};
 pub use backend::Backend;
 pub use error::{ProveError, ProverError};
 pub use keys::keygen;
+pub use profile::{prove_profiled, ProvePhases};
 pub use prove::prove;
 pub use srs::{dev_srs, load_srs, save_srs, srs_file_len, try_dev_srs, INSECURE_SRS_WARNING, MAX_K};

@@ -1,5 +1,7 @@
 //! Proving with SHPLONK and the Keccak EVM transcript.
 
+use std::io::Write;
+
 use halo2_axiom::halo2curves::bn256::{Bn256, Fr, G1Affine};
 use halo2_axiom::plonk::{create_proof, Circuit, ProvingKey};
 use halo2_axiom::poly::commitment::Params;
@@ -24,6 +26,18 @@ pub fn prove<C: Circuit<Fr>>(
     circuit: &C,
     instances: &[Fr],
 ) -> Result<Vec<u8>, ProveError> {
+    prove_into(params, pk, circuit, instances, Vec::new())
+}
+
+/// [`prove`], writing the proof into `sink` (which sees each commitment and evaluation as the
+/// transcript absorbs it: [`crate::profile`] times the phases this way).
+pub(crate) fn prove_into<C: Circuit<Fr>, W: Write>(
+    params: &ParamsKZG<Bn256>,
+    pk: &ProvingKey<G1Affine>,
+    circuit: &C,
+    instances: &[Fr],
+    sink: W,
+) -> Result<W, ProveError> {
     let vk = pk.get_vk();
     let key_k = vk.get_domain().k();
     let _span = tracing::info_span!("prove", k = key_k, instances = instances.len()).entered();
@@ -39,7 +53,7 @@ pub fn prove<C: Circuit<Fr>>(
     if instances.len() > max {
         return Err(ProveError::TooManyInstances { got: instances.len(), max, k: key_k });
     }
-    let mut transcript = EvmTranscript::<Vec<u8>>::init(Vec::new());
+    let mut transcript = EvmTranscript::<W>::init(sink);
     create_proof::<KZGCommitmentScheme<Bn256>, ProverSHPLONK<'_, Bn256>, _, _, _, _>(
         params,
         pk,

@@ -1,0 +1,281 @@
+//! The vendor benchmark suite behind `zkinfer bench`: every bundled model end to end, with the
+//! prover's phases and its kernel floor, and a sweep of the MSM and FFT kernels — one standard,
+//! reproducible workload for comparing machines.
+//!
+//! The report ([`BenchReport`]) serializes to the JSON documented in the README
+//! (schema [`BENCH_SCHEMA`]). Times are seconds of wall time, memory is bytes of peak RSS.
+
+mod system;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use zkinfer_prover::kernels::{FloorShape, Kernels};
+use zkinfer_prover::Backend;
+
+use crate::metrics::measure;
+use crate::{CompileOptions, Error, Model, Srs};
+
+pub use system::SystemInfo;
+
+/// Identifies the JSON layout of [`BenchReport`]; bumped on any incompatible change.
+pub const BENCH_SCHEMA: &str = "zkinfer-bench/1";
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    /// Folder of `<name>.onnx` models, each with `<name>.input.json` (and optionally
+    /// `<name>.calibration.json`; without it the input is the calibration sample).
+    pub models_dir: PathBuf,
+    /// Run only these models (by file stem); empty: all.
+    pub only: Vec<String>,
+    /// The proving backend.
+    pub backend: Backend,
+    /// Kernel sweep sizes `2^min_k ..= 2^max_k`; `None`: no sweep.
+    pub sweep: Option<(u32, u32)>,
+}
+
+impl Default for BenchOptions {
+    fn default() -> Self {
+        Self { models_dir: "examples/models".into(), only: Vec::new(), backend: Backend::Cpu, sweep: Some((12, 20)) }
+    }
+}
+
+/// The whole run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BenchReport {
+    /// [`BENCH_SCHEMA`].
+    pub schema: String,
+    pub zkinfer_version: String,
+    pub backend: String,
+    pub system: SystemInfo,
+    pub models: Vec<ModelBench>,
+    /// The kernel sweep, by size.
+    pub kernels: Vec<KernelTiming>,
+}
+
+/// One model: its metrics, or why it could not run (an unsupported op, say).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModelBench {
+    pub model: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<ModelMetrics>,
+}
+
+/// Everything measured on one model.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModelMetrics {
+    pub k: u32,
+    pub rows_used: usize,
+    pub advice_columns: usize,
+    pub fixed_columns: usize,
+    pub lookups: usize,
+    /// Import, calibration, quantization and layout planning.
+    pub compile_s: f64,
+    /// Generating the (insecure, development) SRS: not part of keygen.
+    pub srs_s: f64,
+    pub keygen_s: f64,
+    pub keygen_peak_rss_bytes: Option<u64>,
+    /// Exact integer evaluation of the model (the witness values).
+    pub witness_s: f64,
+    pub prove_s: f64,
+    pub prove_phases_s: ProvePhasesSecs,
+    pub prove_peak_rss_bytes: Option<u64>,
+    pub verify_s: f64,
+    pub verified: bool,
+    pub proof_bytes: usize,
+    /// Largest |dequantized proven output − f32 output|.
+    pub max_abs_err: f64,
+    pub floor: Floor,
+}
+
+/// [`zkinfer_prover::ProvePhases`] in seconds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProvePhasesSecs {
+    pub witness: f64,
+    pub advice_commit: f64,
+    pub lookup_permute: f64,
+    pub grand_products: f64,
+    pub quotient: f64,
+    pub opening: f64,
+}
+
+/// The kernel floor of one model (see [`zkinfer_prover::kernels`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Floor {
+    pub msms: usize,
+    pub ffts: usize,
+    /// One MSM / FFT of size `2^k`, measured in this run.
+    pub msm_s: f64,
+    pub fft_s: f64,
+    pub floor_s: f64,
+    /// `prove_s / floor_s`.
+    pub prove_over_floor: f64,
+}
+
+/// One size of the kernel sweep.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KernelTiming {
+    pub k: u32,
+    /// MSM of `2^k` random BN254 G1 points and scalars (fastest of up to 5 runs).
+    pub msm_s: f64,
+    /// FFT of `2^k` BN254 scalars (fastest of up to 5 runs).
+    pub fft_s: f64,
+}
+
+/// Runs the suite. `progress` hears of each step before it starts.
+pub fn run(opts: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<BenchReport, Error> {
+    opts.backend.select()?;
+    let sweep = match opts.sweep {
+        Some((lo, hi)) if lo == 0 || lo > hi || hi > zkinfer_prover::MAX_K => {
+            return Err(Error::Config(format!(
+                "kernel sweep 2^{lo}..2^{hi}: sizes must satisfy 1 <= min <= max <= {}",
+                zkinfer_prover::MAX_K
+            )))
+        }
+        Some((lo, hi)) => (lo..=hi).collect(),
+        None => Vec::new(),
+    };
+    let models = find_models(&opts.models_dir, &opts.only)?;
+    let mut report = BenchReport {
+        schema: BENCH_SCHEMA.into(),
+        zkinfer_version: env!("CARGO_PKG_VERSION").into(),
+        backend: opts.backend.name().into(),
+        system: SystemInfo::read(),
+        models: Vec::new(),
+        kernels: Vec::new(),
+    };
+    for (name, path) in &models {
+        let result = bench_model(name, path, progress);
+        let (error, metrics) = match result {
+            Ok(m) => (None, Some(m)),
+            Err(e) => (Some(e.to_string()), None),
+        };
+        report.models.push(ModelBench { model: name.clone(), error, metrics });
+    }
+    // Last, so that its buffers never count towards a model's peak memory.
+    let mut kernels = Kernels::new();
+    for k in sweep {
+        progress(&format!("kernels: MSM and FFT at 2^{k}"));
+        let msm = kernels.msm(k)?;
+        let fft = kernels.fft(k)?;
+        report.kernels.push(KernelTiming { k, msm_s: msm.as_secs_f64(), fft_s: fft.as_secs_f64() });
+    }
+    Ok(report)
+}
+
+/// `(stem, path)` of each model in `dir` with an input file, sorted; `only` filters by stem.
+fn find_models(dir: &Path, only: &[String]) -> Result<Vec<(String, PathBuf)>, Error> {
+    let entries = std::fs::read_dir(dir).map_err(Error::io(dir))?;
+    let mut models = BTreeMap::new();
+    for entry in entries {
+        let path = entry.map_err(Error::io(dir))?.path();
+        let Some(stem) = path.file_stem().map(|s| s.to_string_lossy().into_owned()) else { continue };
+        if path.extension().is_some_and(|e| e == "onnx") && input_file(&path).exists() {
+            models.insert(stem, path);
+        }
+    }
+    if let Some(missing) = only.iter().find(|m| !models.contains_key(*m)) {
+        return Err(Error::Config(format!(
+            "no model '{missing}' in {} (a model is <name>.onnx with <name>.input.json beside it; found: {})",
+            dir.display(),
+            models.keys().cloned().collect::<Vec<_>>().join(", ")
+        )));
+    }
+    if models.is_empty() {
+        return Err(Error::Config(format!(
+            "no models in {}: expected <name>.onnx files with <name>.input.json beside them",
+            dir.display()
+        )));
+    }
+    Ok(models.into_iter().filter(|(stem, _)| only.is_empty() || only.contains(stem)).collect())
+}
+
+fn input_file(model: &Path) -> PathBuf {
+    let stem = model.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    model.with_file_name(format!("{stem}.input.json"))
+}
+
+fn bench_model(name: &str, path: &Path, progress: &mut dyn FnMut(&str)) -> Result<ModelMetrics, Error> {
+    progress(&format!("{name}: compiling"));
+    let input_path = input_file(path);
+    let (compiled, t_compile) = measure(|| -> Result<_, Error> {
+        let model = Model::load(path)?;
+        let cal = crate::sibling_calibration(path).unwrap_or_else(|| input_path.clone());
+        let samples = crate::read_samples(&cal, &model)?;
+        let input = crate::read_input(&input_path, model.input_len())?;
+        let compiled = model.compile(&samples, &CompileOptions::default())?;
+        Ok((model, compiled, input))
+    });
+    let (model, compiled, input) = compiled?;
+    let k = compiled.plan.k;
+
+    progress(&format!("{name}: development SRS (k={k})"));
+    let (params, t_srs) = measure(|| zkinfer_prover::try_dev_srs(k));
+    let (params, _warning) = params?;
+    progress(&format!("{name}: key generation (k={k})"));
+    let (keys, t_keygen) = measure(|| crate::setup(&compiled, Srs::Loaded(Box::new(params))));
+    let keys = keys?;
+    progress(&format!("{name}: witness"));
+    let (witness, t_witness) = measure(|| compiled.witness(&input));
+    progress(&format!("{name}: proving (k={k})"));
+    let (proved, t_prove) = measure(|| crate::prove_witness_profiled(&compiled, &keys, witness?));
+    let (bundle, phases) = proved?;
+    progress(&format!("{name}: verifying"));
+    let vkeys = keys.verifier();
+    let (verified, t_verify) = measure(|| crate::verify(&vkeys, &bundle));
+
+    let reference = model.eval(&input)?;
+    let max_abs_err = bundle.outputs.iter().zip(&reference).map(|(a, b)| (a - f64::from(*b)).abs()).fold(0.0, f64::max);
+
+    progress(&format!("{name}: kernel floor (MSM and FFT at 2^{k})"));
+    let shape = FloorShape::of(keys.pk.get_vk())?;
+    drop((keys, vkeys));
+    let floor = {
+        let mut kernels = Kernels::new();
+        let (msm, fft) = (kernels.msm(k)?, kernels.fft(k)?);
+        let floor = shape.time(msm, fft);
+        Floor {
+            msms: shape.msms,
+            ffts: shape.ffts,
+            msm_s: msm.as_secs_f64(),
+            fft_s: fft.as_secs_f64(),
+            floor_s: floor.as_secs_f64(),
+            prove_over_floor: t_prove.wall.as_secs_f64() / floor.as_secs_f64().max(f64::MIN_POSITIVE),
+        }
+    };
+
+    let stats = &compiled.plan.stats;
+    let secs = Duration::as_secs_f64;
+    Ok(ModelMetrics {
+        k,
+        rows_used: stats.rows_used,
+        advice_columns: stats.advice_columns,
+        fixed_columns: stats.fixed_columns,
+        lookups: stats.lookups,
+        compile_s: secs(&t_compile.wall),
+        srs_s: secs(&t_srs.wall),
+        keygen_s: secs(&t_keygen.wall),
+        keygen_peak_rss_bytes: t_keygen.peak_rss,
+        witness_s: secs(&t_witness.wall),
+        prove_s: secs(&t_prove.wall),
+        prove_phases_s: ProvePhasesSecs {
+            witness: secs(&phases.witness),
+            advice_commit: secs(&phases.advice_commit),
+            lookup_permute: secs(&phases.lookup_permute),
+            grand_products: secs(&phases.grand_products),
+            quotient: secs(&phases.quotient),
+            opening: secs(&phases.opening),
+        },
+        prove_peak_rss_bytes: t_prove.peak_rss,
+        verify_s: secs(&t_verify.wall),
+        verified: verified.is_ok(),
+        proof_bytes: bundle.proof_bytes()?.len(),
+        max_abs_err,
+        floor,
+    })
+}
