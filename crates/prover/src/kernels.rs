@@ -52,7 +52,7 @@ impl Kernels {
         Self { bases: Vec::new(), scalars: Vec::new(), rng: StdRng::seed_from_u64(0x7a6b_696e) }
     }
 
-    fn ensure(&mut self, k: u32) -> Result<usize, ProverError> {
+    fn ensure(&mut self, k: u32) -> Result<(), ProverError> {
         if !(1..=crate::MAX_K).contains(&k) {
             return Err(ProverError::InvalidK { k, max: crate::MAX_K });
         }
@@ -71,31 +71,52 @@ impl Kernels {
             G1::batch_normalize(&projective, &mut affine);
             self.bases.extend(affine);
         }
-        Ok(n)
+        Ok(())
     }
 
     /// Fastest of a few runs of an MSM of `2^k` random scalars and points.
     pub fn msm(&mut self, k: u32) -> Result<Duration, ProverError> {
-        let n = self.ensure(k)?;
-        Ok(fastest(|| {
-            let start = Instant::now();
-            std::hint::black_box(best_multiexp(&self.scalars[..n], &self.bases[..n]));
-            start.elapsed()
-        }))
+        self.ensure(k)?;
+        Ok(fastest(|| self.run_msm(k)))
     }
 
     /// Fastest of a few runs of one (inverse) FFT of `2^k` random scalars.
     pub fn fft(&mut self, k: u32) -> Result<Duration, ProverError> {
-        let n = self.ensure(k)?;
-        // j = 2: a quotient of degree 1, so no extended-domain tables are built.
-        let domain = EvaluationDomain::<Fr>::new(2, k);
-        Ok(fastest(|| {
-            let poly = domain.lagrange_from_vec(self.scalars[..n].to_vec());
-            let start = Instant::now();
-            std::hint::black_box(domain.lagrange_to_coeff(poly));
-            start.elapsed()
-        }))
+        self.ensure(k)?;
+        let domain = fft_domain(k);
+        Ok(fastest(|| self.run_fft(&domain)))
     }
+
+    /// One MSM of size `2^k` (for harnesses that do their own repetition, like criterion).
+    pub fn msm_once(&mut self, k: u32) -> Result<Duration, ProverError> {
+        self.ensure(k)?;
+        Ok(self.run_msm(k))
+    }
+
+    /// One FFT of size `2^k` (for harnesses that do their own repetition).
+    pub fn fft_once(&mut self, k: u32) -> Result<Duration, ProverError> {
+        self.ensure(k)?;
+        Ok(self.run_fft(&fft_domain(k)))
+    }
+
+    fn run_msm(&self, k: u32) -> Duration {
+        let n = 1usize << k;
+        let start = Instant::now();
+        std::hint::black_box(best_multiexp(&self.scalars[..n], &self.bases[..n]));
+        start.elapsed()
+    }
+
+    fn run_fft(&self, domain: &EvaluationDomain<Fr>) -> Duration {
+        let poly = domain.lagrange_from_vec(self.scalars[..domain.get_n() as usize].to_vec());
+        let start = Instant::now();
+        std::hint::black_box(domain.lagrange_to_coeff(poly));
+        start.elapsed()
+    }
+}
+
+/// j = 2: a quotient of degree 1, so no extended-domain tables are built.
+fn fft_domain(k: u32) -> EvaluationDomain<Fr> {
+    EvaluationDomain::new(2, k)
 }
 
 fn fastest(mut run: impl FnMut() -> Duration) -> Duration {

@@ -1,0 +1,94 @@
+//! The vendor suite (`zkinfer bench`) as a library call and as a command.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::process::Command;
+
+use common::{models_dir, scratch};
+use zkinfer::bench::{BenchOptions, BenchReport, BENCH_SCHEMA};
+use zkinfer::{Backend, Error};
+
+fn options(only: &[&str], sweep: Option<(u32, u32)>) -> BenchOptions {
+    BenchOptions {
+        models_dir: models_dir(),
+        only: only.iter().map(|s| s.to_string()).collect(),
+        backend: Backend::Cpu,
+        sweep,
+    }
+}
+
+#[test]
+fn suite_measures_each_model_and_reports_unsupported_ones() {
+    let mut steps = Vec::new();
+    let report =
+        zkinfer::bench::run(&options(&["mlp_digits", "attn_tiny"], Some((4, 5))), &mut |m| steps.push(m.to_string()))
+            .unwrap();
+    assert_eq!(report.schema, BENCH_SCHEMA);
+    assert_eq!(report.backend, "cpu");
+    assert!(report.system.threads >= 1);
+    assert!(steps.iter().any(|s| s.contains("mlp_digits: proving")), "{steps:?}");
+
+    let names: Vec<&str> = report.models.iter().map(|m| &*m.model).collect();
+    assert_eq!(names, ["attn_tiny", "mlp_digits"]);
+    let attn = &report.models[0];
+    assert!(attn.metrics.is_none());
+    assert!(attn.error.as_deref().unwrap_or("").contains("Softmax"), "{attn:?}");
+
+    let m = report.models[1].metrics.as_ref().expect("mlp_digits ran");
+    assert!(m.verified);
+    assert_eq!((m.k, m.advice_columns > 0, m.lookups > 0), (m.k, true, true));
+    assert!(m.max_abs_err < 1e-2, "{}", m.max_abs_err);
+    let p = &m.prove_phases_s;
+    let phases = p.witness + p.advice_commit + p.lookup_permute + p.grand_products + p.quotient + p.opening;
+    assert!(phases > 0.0 && phases <= m.prove_s, "phases {phases} vs prove {}", m.prove_s);
+    assert!(m.floor.msms > m.advice_columns && m.floor.ffts > m.advice_columns, "{:?}", m.floor);
+    assert!(m.floor.floor_s > 0.0 && (m.floor.prove_over_floor - m.prove_s / m.floor.floor_s).abs() < 1e-9);
+    assert_eq!(report.kernels.iter().map(|t| t.k).collect::<Vec<_>>(), [4, 5]);
+    assert!(report.kernels.iter().all(|t| t.msm_s > 0.0 && t.fft_s > 0.0));
+
+    // The JSON vendors publish reads back as the same report.
+    let json = serde_json::to_string(&report).unwrap();
+    let back: BenchReport = serde_json::from_str(&json).unwrap();
+    assert_eq!(serde_json::to_string(&back).unwrap(), json);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(v["models"][0].get("k").is_none() && v["models"][1]["prove_phases_s"]["quotient"].is_number());
+}
+
+#[test]
+fn bad_options_are_clear_errors() {
+    let err = zkinfer::bench::run(&options(&["no_such_model"], None), &mut |_| {}).unwrap_err();
+    assert!(err.to_string().contains("no model 'no_such_model'") && err.to_string().contains("mlp_digits"), "{err}");
+    let err = zkinfer::bench::run(&options(&[], Some((9, 8))), &mut |_| {}).unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err}");
+    let empty = scratch("bench_empty");
+    let err = zkinfer::bench::run(&BenchOptions { models_dir: empty, ..options(&[], None) }, &mut |_| {}).unwrap_err();
+    assert!(err.to_string().contains("no models in"), "{err}");
+    #[cfg(not(feature = "cuda"))]
+    {
+        let err = zkinfer::bench::run(&BenchOptions { backend: Backend::Cuda, ..options(&[], None) }, &mut |_| {})
+            .unwrap_err();
+        assert!(err.to_string().contains("built without CUDA"), "{err}");
+    }
+}
+
+#[test]
+fn command_prints_the_table_and_writes_json() {
+    let json = scratch("bench_cli").join("bench.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_zkinfer"))
+        .args(["bench", "--model", "mlp_digits", "--min-k", "4", "--max-k", "4", "--json"])
+        .arg(&json)
+        .arg("--models")
+        .arg(models_dir())
+        .output()
+        .unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("| mlp_digits | ") && text.contains("prove/floor") && text.contains("| 2^4 |"), "{text}");
+    let report: BenchReport = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report.models.len(), 1);
+
+    let out = Command::new(env!("CARGO_BIN_EXE_zkinfer")).args(["bench", "--backend", "tpu"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown backend"));
+}
