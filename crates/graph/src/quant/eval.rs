@@ -97,7 +97,13 @@ impl QGraph {
                 _ => {
                     let (lo, hi) = op.domain();
                     let real = v as f64 / (1u64 << op.in_scale.min(62)) as f64;
-                    Err(GraphError::OutsideTable { tensor: self.tensors[node.output].name.clone(), value: v, real, lo, hi })
+                    Err(GraphError::OutsideTable {
+                        tensor: self.tensors[node.output].name.clone(),
+                        value: v,
+                        real,
+                        lo,
+                        hi,
+                    })
                 }
             })
             .collect()

@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use super::{
-    GatherOp, LinearOp, QGraph, QNode, QOp, QTensor, QuantConfig, RequantOp, TableFn, TableOp, TensorId, VisibilityConfig,
+    GatherOp, LinearOp, QGraph, QNode, QOp, QTensor, QuantConfig, RequantOp, TableFn, TableOp, TensorId,
+    VisibilityConfig,
 };
 use crate::error::{OpError, OpResult};
 use crate::{Calibration, Graph, GraphError, Result, Tensor};
