@@ -238,7 +238,10 @@ fn activation_attributes_are_typed_with_onnx_defaults() {
     close(&hs, &[0.0, 0.5, 1.0, 1.0]);
     close(&ok(run(13, &[4], "Sigmoid", &[], vec![], vec![])).1, &[0.5, 0.731_058_6, 0.880_797_1, 0.952_574_1]);
     close(&ok(run(13, &[4], "Erf", &[], vec![], vec![])).1, &[0.0, 0.842_700_8, 0.995_322_3, 0.999_977_9]);
-    close(&ok(run(13, &[4], "Softplus", &[], vec![], vec![])).1, &[0.693_147_2, 1.313_261_7, 2.126_928, 3.048_587_4]);
+    close(
+        &ok(run(13, &[4], "Softplus", &[], vec![], vec![])).1,
+        &[std::f32::consts::LN_2, 1.313_261_7, 2.126_928, 3.048_587_4],
+    );
     close(&ok(run(14, &[4], "HardSwish", &[], vec![], vec![])).1, &[0.0, 0.666_666_7, 1.666_666_7, 3.0]);
     close(&ok(run(20, &[4], "Gelu", &[], vec![], vec![])).1, &[0.0, 0.841_344_7, 1.954_499_7, 2.995_950_4]);
     let tanh = ok(run(20, &[4], "Gelu", &[], vec![string("approximate", "tanh")], vec![])).1;
