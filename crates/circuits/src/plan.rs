@@ -63,7 +63,7 @@ impl CircuitPlan {
     /// One line for people: `k`, rows and columns.
     pub fn summary(&self) -> String {
         format!(
-            "k={} ({} of {} usable rows), {} columns, dot block {}x{}, {}-bit range table, {} limb columns{}",
+            "k={} ({} of {} usable rows), {} columns, dot block {}x{}, {}-bit range table, {} limb columns{}{}",
             self.k,
             self.stats.rows_used,
             self.stats.usable_rows,
@@ -73,6 +73,7 @@ impl CircuitPlan {
             self.limb_bits,
             self.limbs,
             if self.mul_lanes > 0 { format!(", {} mul lanes", self.mul_lanes) } else { String::new() },
+            if self.lookup { format!(", {} nonlinear table rows", self.stats.table_rows) } else { String::new() },
         )
     }
 
