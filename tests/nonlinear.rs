@@ -1,7 +1,7 @@
 //! Lookup-table activations through the library API with the default settings: an ONNX model
-//! with Sigmoid and Tanh (built here with prost) compiles, proves and verifies; an input that
-//! drives an activation outside its calibrated table domain is an error naming the tensor before
-//! any proving work.
+//! with Sigmoid and Tanh (built here with prost) compiles, proves and verifies natively and in the
+//! Solidity verifier (revm); an input that drives an activation outside its calibrated table
+//! domain is an error naming the tensor before any proving work.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
@@ -17,6 +17,8 @@ use zkinfer_onnx::proto::type_proto::{Tensor as TensorType, Value as Type};
 use zkinfer_onnx::proto::{
     GraphProto, ModelProto, NodeProto, OperatorSetIdProto, TensorProto, TensorShapeProto, TypeProto, ValueInfoProto,
 };
+use zkinfer_verifier::evm::solidity::{deploy, vk_runtime, VERIFIER_SOL};
+use zkinfer_verifier::evm::{compile, encode_calldata, find_solc, Evm};
 
 fn info(name: &str, dims: &[i64]) -> ValueInfoProto {
     let dim = dims.iter().map(|&d| Dimension { value: Some(Dim::DimValue(d)), denotation: None }).collect();
@@ -71,11 +73,14 @@ fn model_file() -> std::path::PathBuf {
     path
 }
 
+fn samples() -> Vec<Vec<f32>> {
+    (0..6).map(|s| (0..4).map(|i| (((s * 7 + i * 3) % 11) as f32 / 5.0) - 1.0).collect()).collect()
+}
+
 #[test]
 fn sigmoid_tanh_model_proves_and_verifies_with_default_settings() {
     let model = Model::load(model_file()).expect("load");
-    let samples: Vec<Vec<f32>> =
-        (0..6).map(|s| (0..4).map(|i| (((s * 7 + i * 3) % 11) as f32 / 5.0) - 1.0).collect()).collect();
+    let samples = samples();
     let compiled = model.compile(&samples, &CompileOptions::default()).expect("compile");
     println!("{}", compiled.plan.summary());
     assert!(compiled.plan.lookup && compiled.plan.stats.table_rows > 1);
@@ -107,4 +112,30 @@ fn sigmoid_tanh_model_proves_and_verifies_with_default_settings() {
 /// The integer witness alone (the first step of proving).
 fn model_witness(compiled: &zkinfer::Compiled, x: &[f32]) -> Result<(), Error> {
     compiled.witness(x).map(|_| ())
+}
+
+/// The Solidity verifier interprets the constraint system, three-column lookups included.
+#[test]
+fn sigmoid_tanh_model_verifies_in_the_evm() {
+    let solc = match find_solc(None) {
+        Ok(p) => p,
+        Err(e) if std::env::var_os("ZKINFER_SKIP_EVM").is_some() => return eprintln!("skipped: {e}"),
+        Err(e) => panic!("{e}"),
+    };
+    let model = Model::load(model_file()).expect("load");
+    let samples = samples();
+    let compiled = model.compile(&samples, &CompileOptions::default()).expect("compile");
+    let keys = zkinfer::setup(&compiled, Srs::Dev).expect("setup");
+    let bundle = zkinfer::prove(&compiled, &keys, &samples[1]).expect("prove");
+    let vkeys = keys.verifier();
+    let verifier = compile(&solc, &[("Verifier.sol", VERIFIER_SOL)], "Verifier.sol", "ZkinferVerifier").unwrap();
+    let mut evm = Evm::new();
+    let d = deploy(&mut evm, &verifier, &vk_runtime(&vkeys.params, &vkeys.vk).unwrap()).unwrap();
+    let (proof, instances) = (bundle.proof_bytes().unwrap(), bundle.instance_values().unwrap());
+    let honest = evm.call(d.verifier, encode_calldata(&proof, &instances)).unwrap();
+    assert!(honest.returned_true(), "honest proof rejected: {honest:?}");
+    eprintln!("sigmoid/tanh: k={} gas {}", compiled.plan.k, honest.gas_used);
+    let mut flipped = proof.clone();
+    flipped[proof.len() / 2] ^= 1;
+    assert!(!evm.call(d.verifier, encode_calldata(&flipped, &instances)).unwrap().returned_true());
 }
