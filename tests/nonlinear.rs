@@ -51,8 +51,9 @@ fn weights(name: &str, rows: usize, cols: usize) -> TensorProto {
     }
 }
 
-/// `y = tanh(sigmoid(x W1) W2)`, x of shape [1, 4].
-fn model_file() -> std::path::PathBuf {
+/// `y = tanh(sigmoid(x W1) W2)`, x of shape [1, 4], written into a fresh scratch folder `dir`
+/// (one per test: the tests run in parallel).
+fn model_file(dir: &str) -> std::path::PathBuf {
     let graph = GraphProto {
         node: vec![
             node("MatMul", &["x", "w1"], "h"),
@@ -68,7 +69,7 @@ fn model_file() -> std::path::PathBuf {
     let opset = OperatorSetIdProto { domain: Some(String::new()), version: Some(13) };
     let bytes = ModelProto { graph: Some(graph), opset_import: vec![opset], ir_version: Some(8), ..Default::default() }
         .encode_to_vec();
-    let path = scratch("nonlinear").join("sigmoid_tanh.onnx");
+    let path = scratch(dir).join("sigmoid_tanh.onnx");
     std::fs::write(&path, bytes).expect("write model");
     path
 }
@@ -79,7 +80,7 @@ fn samples() -> Vec<Vec<f32>> {
 
 #[test]
 fn sigmoid_tanh_model_proves_and_verifies_with_default_settings() {
-    let model = Model::load(model_file()).expect("load");
+    let model = Model::load(model_file("nonlinear_native")).expect("load");
     let samples = samples();
     let compiled = model.compile(&samples, &CompileOptions::default()).expect("compile");
     println!("{}", compiled.plan.summary());
@@ -122,7 +123,7 @@ fn sigmoid_tanh_model_verifies_in_the_evm() {
         Err(e) if std::env::var_os("ZKINFER_SKIP_EVM").is_some() => return eprintln!("skipped: {e}"),
         Err(e) => panic!("{e}"),
     };
-    let model = Model::load(model_file()).expect("load");
+    let model = Model::load(model_file("nonlinear_evm")).expect("load");
     let samples = samples();
     let compiled = model.compile(&samples, &CompileOptions::default()).expect("compile");
     let keys = zkinfer::setup(&compiled, Srs::Dev).expect("setup");

@@ -2,20 +2,30 @@
 
 use zkinfer_graph::ops::{Clip, Elu, Gelu, HardSigmoid, LeakyRelu};
 
+use crate::attrs::Attrs;
 use crate::registry::{op, Built, NodeCx};
 use crate::ImportError;
 
+/// A float attribute that must be a finite number (a NaN would make an unusable table).
+fn finite(a: &Attrs, name: &str, default: f32) -> Result<f32, ImportError> {
+    match a.float(name)? {
+        None => Ok(default),
+        Some(v) if v.is_finite() => Ok(v),
+        Some(v) => Err(a.error(name, format!("must be a finite number, found {v}"))),
+    }
+}
+
 pub(crate) fn elu(cx: &NodeCx) -> Result<Built, ImportError> {
-    op(Elu { alpha: cx.attrs.float("alpha")?.unwrap_or(1.0) })
+    op(Elu { alpha: finite(&cx.attrs, "alpha", 1.0)? })
 }
 
 pub(crate) fn leaky_relu(cx: &NodeCx) -> Result<Built, ImportError> {
-    op(LeakyRelu { alpha: cx.attrs.float("alpha")?.unwrap_or(0.01) })
+    op(LeakyRelu { alpha: finite(&cx.attrs, "alpha", 0.01)? })
 }
 
 pub(crate) fn hard_sigmoid(cx: &NodeCx) -> Result<Built, ImportError> {
     let a = &cx.attrs;
-    op(HardSigmoid { alpha: a.float("alpha")?.unwrap_or(0.2), beta: a.float("beta")?.unwrap_or(0.5) })
+    op(HardSigmoid { alpha: finite(a, "alpha", 0.2)?, beta: finite(a, "beta", 0.5)? })
 }
 
 pub(crate) fn gelu(cx: &NodeCx) -> Result<Built, ImportError> {
@@ -30,7 +40,11 @@ pub(crate) fn gelu(cx: &NodeCx) -> Result<Built, ImportError> {
 /// Opsets 6-10: the bounds are attributes (defaulting to the f32 range).
 pub(crate) fn clip_v6(cx: &NodeCx) -> Result<Built, ImportError> {
     let a = &cx.attrs;
-    op(Clip { min: a.float("min")?.unwrap_or(f32::MIN), max: a.float("max")?.unwrap_or(f32::MAX) })
+    let bound = |name: &str, default: f32| match a.float(name)? {
+        Some(v) if v.is_nan() => Err(a.error(name, "must be a number, found NaN")),
+        v => Ok(v.unwrap_or(default)),
+    };
+    op(Clip { min: bound("min", f32::MIN)?, max: bound("max", f32::MAX)? })
 }
 
 /// Opset 11+: the bounds are optional inputs, which must be constant scalars.
@@ -40,7 +54,10 @@ pub(crate) fn clip_v11(cx: &NodeCx) -> Result<Built, ImportError> {
             return Ok(default);
         }
         match cx.consts[i] {
-            Some(t) if t.len() == 1 => Ok(t.iter().next().copied().unwrap_or(default)),
+            Some(t) if t.len() == 1 => match t.iter().next().copied() {
+                Some(v) if v.is_nan() => Err(cx.attrs.error(name, "must be a number, found NaN")),
+                v => Ok(v.unwrap_or(default)),
+            },
             Some(t) => Err(cx.attrs.error(name, format!("must be a scalar, found shape {:?}", t.shape()))),
             None => Err(cx
                 .attrs

@@ -253,5 +253,8 @@ fn activation_attributes_are_typed_with_onnx_defaults() {
     for (op, attrs) in [("Elu", vec![float("alpha", 0.5)]), ("LeakyRelu", vec![float("alpha", 0.2)])] {
         assert_eq!(ok(run(13, &[4], op, &[], attrs, vec![])).1, vec![0.0, 1.0, 2.0, 3.0], "{op}");
     }
+    // A NaN parameter would make a table that matches nothing: refused, naming the attribute.
+    let err = run(13, &[4], "LeakyRelu", &[], vec![float("alpha", f32::NAN)], vec![]).expect_err("NaN alpha");
+    assert!(err.to_string().contains("alpha"), "{err}");
     close(&ok(run(13, &[4], "Sqrt", &[], vec![], vec![])).1, &[0.0, 1.0, std::f32::consts::SQRT_2, 1.732_050_8]);
 }
