@@ -18,7 +18,7 @@ use common::*;
 use zkinfer::{AuditOptions, AuditReport, CompileOptions, Visibility, VisibilityConfig};
 use zkinfer_circuits::audit::audit;
 use zkinfer_circuits::{plan, AdviceRef, PlanOptions};
-use zkinfer_graph::{LinearOp, MulOp, QGraph, QNode, QOp, QTensor, RequantOp};
+use zkinfer_graph::{LinearOp, MulOp, QGraph, QNode, QOp, QTensor, RequantOp, TableFn, TableOp};
 
 /// Cells of cnn_digits audited by the test (of 10,246).
 const CNN_SAMPLE: usize = 2000;
@@ -145,6 +145,17 @@ fn mul_chip_full_sweep() {
     let op = MulOp { a_index: (0..6).collect(), b_index: (0..6).rev().collect() };
     let y = g.node(QOp::Mul(op), vec![x, x], 6);
     let r = audit_graph("mul", g.finish(y, Visibility::Fixed));
+    assert_eq!(r.free_cells(), 0);
+}
+
+#[test]
+fn lookup_chip_full_sweep() {
+    // |x| < 2^6 by node 0: a sigmoid table over [-64, 64) at scale 2^3, then a dense layer.
+    let (mut g, x) = G::new(6);
+    let op = TableOp { func: TableFn::Sigmoid, in_scale: 3, out_scale: 8, bits: 6 };
+    let s = g.node(QOp::Table(op), vec![x], 6);
+    let y = g.dense(s, 3);
+    let r = audit_graph("lookup", g.finish(y, Visibility::Fixed));
     assert_eq!(r.free_cells(), 0);
 }
 

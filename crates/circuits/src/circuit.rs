@@ -8,6 +8,7 @@ use halo2_axiom::plonk::{Advice, Circuit, Column, ConstraintSystem, Error, Fixed
 use zkinfer_graph::{QGraph, Visibility, Witness};
 
 use crate::chips::dot::{DotConfig, WeightColumns};
+use crate::chips::lookup::LookupConfig;
 use crate::chips::mul::MulConfig;
 use crate::chips::range::RangeTableConfig;
 use crate::chips::requant::RequantConfig;
@@ -34,6 +35,8 @@ pub struct ModelConfig {
     pub requant: RequantConfig,
     /// Product chip, when the plan has lanes.
     pub mul: Option<MulConfig>,
+    /// Lookup chip and its nonlinear tables, when the plan has them.
+    pub lookup: Option<LookupConfig>,
     /// The `0..2^b` table.
     pub range: RangeTableConfig,
     /// The single instance column: public input, then public output.
@@ -70,6 +73,8 @@ impl ModelConfig {
             AdviceRef::MulA(l) => mul.and_then(|m| m.a.get(l)).copied(),
             AdviceRef::MulB(l) => mul.and_then(|m| m.b.get(l)).copied(),
             AdviceRef::MulC(l) => mul.and_then(|m| m.c.get(l)).copied(),
+            AdviceRef::LkIn => self.lookup.as_ref().map(|l| l.input),
+            AdviceRef::LkOut => self.lookup.as_ref().map(|l| l.out),
         }
     }
 
@@ -85,6 +90,7 @@ impl ModelConfig {
             FixedRef::RqCr(c) => rq.cr.get(c).copied(),
             FixedRef::RqCw(c) => rq.cw.get(c).copied(),
             FixedRef::RqMm(c) => rq.mm.get(c).copied(),
+            FixedRef::LkTag => self.lookup.as_ref().map(|l| l.tag),
         }
     }
 
@@ -96,6 +102,7 @@ impl ModelConfig {
             SelRef::RqRelu => Some(self.requant.q_relu),
             SelRef::RqPlain => Some(self.requant.q_plain),
             SelRef::Mul => self.mul.as_ref().map(|m| m.q_mul),
+            SelRef::Lk => self.lookup.as_ref().map(|l| l.q),
         }
     }
 }
@@ -279,8 +286,9 @@ impl Circuit<Fr> for ModelCircuit {
         let dot = DotConfig::configure(meta, n, m, plan.params_fixed);
         let requant = RequantConfig::configure(meta, plan.limbs, range.table);
         let mul = (plan.mul_lanes > 0).then(|| MulConfig::configure(meta, plan.mul_lanes));
+        let lookup = plan.lookup.then(|| LookupConfig::configure(meta));
         let usable_rows = (1usize << plan.k.min(40)).saturating_sub(meta.blinding_factors() + 1);
-        ModelConfig { dot, requant, mul, range, instance, constants, plan, usable_rows }
+        ModelConfig { dot, requant, mul, lookup, range, instance, constants, plan, usable_rows }
     }
 
     fn configure(meta: &mut ConstraintSystem<Fr>) -> ModelConfig {
@@ -293,6 +301,11 @@ impl Circuit<Fr> for ModelCircuit {
             return Err(Error::Synthesis);
         }
         config.range.load(&mut layouter)?;
+        if let Some(lookup) = &config.lookup {
+            let tables: Vec<Vec<(i64, i64)>> =
+                layout::lookup::distinct_tables(&self.graph).iter().map(|t| t.table()).collect();
+            lookup.load(&mut layouter, &tables)?;
+        }
         let overrides: HashMap<(AdviceRef, usize), Fr> =
             self.overrides.iter().map(|o| ((o.column, o.row), o.value)).collect();
         let public = layouter.assign_region(

@@ -26,6 +26,9 @@ pub enum CircuitError {
     /// The graph has `Mul` nodes but the plan configured no multiplication lanes.
     #[error("graph has Mul nodes but the plan has no multiplication lanes")]
     NoMulLanes,
+    /// The graph has `Table` nodes but the plan configured no lookup chip.
+    #[error("graph has lookup-table nodes but the plan has no lookup chip")]
+    NoLookupTable,
     /// The plan's visibility flags differ from the graph's.
     #[error("plan was made for different visibility settings than the graph's")]
     VisibilityMismatch,

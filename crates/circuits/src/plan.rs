@@ -27,6 +27,9 @@ pub struct CircuitPlan {
     pub limbs: usize,
     /// Product lanes per row (0: no Mul chip).
     pub mul_lanes: usize,
+    /// A lookup chip with the graph's nonlinear tables (`Table` nodes).
+    #[serde(default)]
+    pub lookup: bool,
     /// Weights in fixed columns (`true`) or private advice (`false`).
     pub params_fixed: bool,
     /// The input values are the first public instances.
@@ -47,6 +50,7 @@ impl Default for CircuitPlan {
             limb_bits: 8,
             limbs: 1,
             mul_lanes: 0,
+            lookup: false,
             params_fixed: true,
             input_public: false,
             output_public: true,
@@ -59,7 +63,7 @@ impl CircuitPlan {
     /// One line for people: `k`, rows and columns.
     pub fn summary(&self) -> String {
         format!(
-            "k={} ({} of {} usable rows), {} columns, dot block {}x{}, {}-bit range table, {} limb columns{}",
+            "k={} ({} of {} usable rows), {} columns, dot block {}x{}, {}-bit range table, {} limb columns{}{}",
             self.k,
             self.stats.rows_used,
             self.stats.usable_rows,
@@ -69,6 +73,7 @@ impl CircuitPlan {
             self.limb_bits,
             self.limbs,
             if self.mul_lanes > 0 { format!(", {} mul lanes", self.mul_lanes) } else { String::new() },
+            if self.lookup { format!(", {} nonlinear table rows", self.stats.table_rows) } else { String::new() },
         )
     }
 
@@ -94,6 +99,12 @@ pub struct CircuitStats {
     pub requant_rows: usize,
     /// Rows of the Mul chip.
     pub mul_rows: usize,
+    /// Rows of the lookup chip (one per element of a `Table` node).
+    #[serde(default)]
+    pub lookup_rows: usize,
+    /// Rows of the nonlinear tables (all distinct tables plus one zero row).
+    #[serde(default)]
+    pub table_rows: usize,
     /// Rows available for assignment at `k` (`2^k` minus blinding rows).
     pub usable_rows: usize,
     /// Advice columns.
@@ -208,11 +219,12 @@ pub(crate) struct Rows {
     pub dot: usize,
     pub requant: usize,
     pub mul: usize,
+    pub lookup: usize,
 }
 
 impl Rows {
     pub(crate) fn count(q: &QGraph, n: usize, m: usize, lanes: usize) -> Self {
-        let (mut dot, mut requant, mut mul_elems) = (0usize, CONST_ROWS, 0usize);
+        let (mut dot, mut requant, mut mul_elems, mut lookup) = (0usize, CONST_ROWS, 0usize, 0usize);
         for node in &q.nodes {
             match &node.op {
                 QOp::Linear(l) => {
@@ -220,15 +232,16 @@ impl Rows {
                 }
                 QOp::Requant(_) => requant += node.inputs.first().map_or(0, |&t| q.tensors[t].len()),
                 QOp::Mul(op) => mul_elems += op.a_index.len(),
+                QOp::Table(_) => lookup += node.inputs.first().map_or(0, |&t| q.tensors[t].len()),
                 QOp::Gather(_) => {}
             }
         }
         let mul = if lanes == 0 { 0 } else { mul_elems.div_ceil(lanes) };
-        Self { dot, requant, mul }
+        Self { dot, requant, mul, lookup }
     }
 
     pub(crate) fn max(&self) -> usize {
-        self.dot.max(self.requant).max(self.mul)
+        self.dot.max(self.requant).max(self.mul).max(self.lookup)
     }
 }
 
@@ -387,6 +400,9 @@ pub fn plan(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, CircuitError>
     let input_public = q.visibility.input == Visibility::Public;
     let output_public = q.visibility.output == Visibility::Public;
     let has_mul = q.nodes.iter().any(|n| matches!(n.op, QOp::Mul(_)));
+    let lookup = q.nodes.iter().any(|n| matches!(n.op, QOp::Table(_)));
+    // The tables are fixed rows: `k` must hold them as well as the chips.
+    let table_rows = if lookup { crate::layout::lookup::table_rows(q) } else { 0 };
     let heights: &[usize] = if params_fixed { &DOT_HEIGHTS } else { &[1] };
     let lanes_set: &[usize] = if has_mul { &MUL_LANES } else { &[0] };
     let inst = instance_len(q);
@@ -405,7 +421,7 @@ pub fn plan(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, CircuitError>
                 }
                 for &lanes in lanes_set {
                     let rows = Rows::count(q, n, m, lanes);
-                    let needed = rows.max().max(1usize << b).max(inst);
+                    let needed = rows.max().max(1usize << b).max(inst).max(table_rows);
                     smallest_need = smallest_need.min(needed);
                     let candidate = CircuitPlan {
                         k: 0,
@@ -414,6 +430,7 @@ pub fn plan(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, CircuitError>
                         limb_bits: b,
                         limbs,
                         mul_lanes: lanes,
+                        lookup,
                         params_fixed,
                         input_public,
                         output_public,
@@ -440,6 +457,8 @@ pub fn plan(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, CircuitError>
                         dot_rows: rows.dot,
                         requant_rows: rows.requant,
                         mul_rows: rows.mul,
+                        lookup_rows: rows.lookup,
+                        table_rows,
                         usable_rows: (1usize << k) - (s.blinding + 1),
                         advice_columns: s.advice,
                         fixed_columns: s.fixed,

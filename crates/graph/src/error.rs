@@ -34,6 +34,12 @@ pub enum GraphError {
          (real value ≈ {real:.4}); recalibrate with data that covers this input"
     )]
     OutOfRange { tensor: String, value: i64, bits: u32, real: f64 },
+    #[error(
+        "value {value} entering the lookup table of '{tensor}' (real value ≈ {real:.4}) is outside its \
+         calibrated domain [{lo}, {hi}] or where the function is undefined; recalibrate with data that \
+         covers this input"
+    )]
+    OutsideTable { tensor: String, value: i64, real: f64, lo: i64, hi: i64 },
     #[error("integer overflow evaluating '{node}': values exceed 64 bits")]
     Overflow { node: String },
     #[error("calibration: {0}")]

@@ -20,9 +20,10 @@ pub use calibrate::{calibrate, Calibration};
 pub use error::{GraphError, OpError, OpResult};
 pub use graph::{Graph, GraphBuilder, Node, Op, Tensor, ValueId, ValueInfo};
 pub use quant::{
+    erf,
     lower::{LValue, LowerCtx},
-    quantize, GatherOp, LinearOp, MulOp, QGraph, QNode, QOp, QTensor, QuantConfig, RequantOp, TensorId, Visibility,
-    VisibilityConfig, Witness,
+    quantize, GatherOp, LinearOp, MulOp, QGraph, QNode, QOp, QTensor, QuantConfig, RequantOp, TableFn, TableOp,
+    TensorId, Visibility, VisibilityConfig, Witness, DEFAULT_TABLE_BITS,
 };
 
 /// Result type of this crate.

@@ -10,6 +10,7 @@
 //! before anything is built, so an unsupported model fails fast with
 //! [`ImportError::UnsupportedOp`] naming the node, op and opset.
 
+mod activations;
 mod attrs;
 mod builders;
 mod error;

@@ -3,9 +3,13 @@
 //! Adding an op means writing its `zkinfer_graph::ops` file plus one line in [`REGISTRY`] and,
 //! when it has attributes, a small builder below that parses them into the op's typed struct.
 
-use zkinfer_graph::ops::{Add, Div, Flatten, Gemm, GlobalAveragePool, Identity, MatMul, Mul, Neg, Relu, Reshape, Sub};
+use zkinfer_graph::ops::{
+    Abs, Add, Div, Erf, Exp, Flatten, Gemm, GlobalAveragePool, HardSwish, Identity, MatMul, Mul, Neg, Relu, Reshape,
+    Sigmoid, Softplus, Sqrt, Sub, Tanh,
+};
 use zkinfer_graph::{Op, Tensor};
 
+use crate::activations::{clip_v11, clip_v6, elu, gelu, hard_sigmoid, leaky_relu};
 use crate::attrs::Attrs;
 use crate::builders::{
     average_pool, batch_norm, concat, conv, gather, pad_v11, pad_v2, reduce_mean_v1, reduce_mean_v18, reduce_sum_v1,
@@ -86,6 +90,21 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("ReduceSum", 13, reduce_sum_v13),
     range("ReduceMean", 1, 17, reduce_mean_v1),
     entry("ReduceMean", 18, reduce_mean_v18),
+    // Nonlinear activations, proven by lookup tables.
+    entry("Sigmoid", 6, |_| op(Sigmoid)),
+    entry("Tanh", 6, |_| op(Tanh)),
+    entry("Exp", 6, |_| op(Exp)),
+    entry("Erf", 9, |_| op(Erf)),
+    entry("Softplus", 1, |_| op(Softplus)),
+    entry("Elu", 6, elu),
+    entry("HardSigmoid", 6, hard_sigmoid),
+    entry("HardSwish", 14, |_| op(HardSwish)),
+    entry("LeakyRelu", 6, leaky_relu),
+    range("Clip", 6, 10, clip_v6),
+    entry("Clip", 11, clip_v11),
+    entry("Abs", 6, |_| op(Abs)),
+    entry("Sqrt", 6, |_| op(Sqrt)),
+    entry("Gelu", 20, gelu),
 ];
 
 /// The entry for `op_type` at `opset`, if supported.

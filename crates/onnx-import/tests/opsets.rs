@@ -182,9 +182,79 @@ fn unsupported_attribute_values_and_computed_axes_are_errors() {
     );
     // Axes computed from the input are not static.
     attr_err(run(13, &[2], "Unsqueeze", &["x"], vec![], vec![]), "axes");
-    // A nonlinear op stays unsupported.
-    match run(17, &[2], "Sigmoid", &[], vec![], vec![]) {
-        Err(ImportError::UnsupportedOp { op, .. }) => assert_eq!(op, "Sigmoid"),
+    // An op outside the registry names itself.
+    match run(17, &[2], "Softmax", &[], vec![], vec![]) {
+        Err(ImportError::UnsupportedOp { op, .. }) => assert_eq!(op, "Softmax"),
         other => panic!("expected UnsupportedOp, got {other:?}"),
     }
+}
+
+fn float(name: &str, f: f32) -> AttributeProto {
+    AttributeProto {
+        name: Some(name.into()),
+        r#type: Some(AttributeType::Float as i32),
+        f: Some(f),
+        ..Default::default()
+    }
+}
+
+fn scalar(name: &str, v: f32) -> TensorProto {
+    TensorProto {
+        name: Some(name.into()),
+        data_type: Some(DataType::Float as i32),
+        float_data: vec![v],
+        ..Default::default()
+    }
+}
+
+fn close(got: &[f32], want: &[f32]) {
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(want) {
+        assert!((g - w).abs() < 1e-5, "{got:?} vs {want:?}");
+    }
+}
+
+#[test]
+fn clip_bounds_by_attribute_and_by_input() {
+    let want = vec![1.0, 1.0, 2.0, 2.5];
+    let v6 = ok(run(6, &[4], "Clip", &[], vec![float("min", 1.0), float("max", 2.5)], vec![]));
+    assert_eq!(v6, (vec![4], want.clone()));
+    let v13 = ok(run(13, &[4], "Clip", &["lo", "hi"], vec![], vec![scalar("lo", 1.0), scalar("hi", 2.5)]));
+    assert_eq!(v13, (vec![4], want));
+    // Only a lower bound (Relu-like); no bounds at all is the identity.
+    assert_eq!(ok(run(13, &[4], "Clip", &["lo"], vec![], vec![scalar("lo", 1.5)])).1, vec![1.5, 1.5, 2.0, 3.0]);
+    assert_eq!(ok(run(11, &[4], "Clip", &[], vec![], vec![])).1, vec![0.0, 1.0, 2.0, 3.0]);
+    // Opset 11 has no attributes: an old-style attribute is refused, naming it.
+    let err = run(11, &[4], "Clip", &[], vec![float("min", 1.0)], vec![]).expect_err("attribute at opset 11");
+    assert!(err.to_string().contains("min"), "{err}");
+}
+
+#[test]
+fn activation_attributes_are_typed_with_onnx_defaults() {
+    // The input is x = [0, 1, 2, 3]; expected values from the ONNX definitions.
+    let hs = ok(run(6, &[4], "HardSigmoid", &[], vec![], vec![])).1;
+    close(&hs, &[0.5, 0.7, 0.9, 1.0]);
+    let hs = ok(run(6, &[4], "HardSigmoid", &[], vec![float("alpha", 0.5), float("beta", 0.0)], vec![])).1;
+    close(&hs, &[0.0, 0.5, 1.0, 1.0]);
+    close(&ok(run(13, &[4], "Sigmoid", &[], vec![], vec![])).1, &[0.5, 0.731_058_6, 0.880_797_1, 0.952_574_1]);
+    close(&ok(run(13, &[4], "Erf", &[], vec![], vec![])).1, &[0.0, 0.842_700_8, 0.995_322_3, 0.999_977_9]);
+    close(
+        &ok(run(13, &[4], "Softplus", &[], vec![], vec![])).1,
+        &[std::f32::consts::LN_2, 1.313_261_7, 2.126_928, 3.048_587_4],
+    );
+    close(&ok(run(14, &[4], "HardSwish", &[], vec![], vec![])).1, &[0.0, 0.666_666_7, 1.666_666_7, 3.0]);
+    close(&ok(run(20, &[4], "Gelu", &[], vec![], vec![])).1, &[0.0, 0.841_344_7, 1.954_499_7, 2.995_950_4]);
+    let tanh = ok(run(20, &[4], "Gelu", &[], vec![string("approximate", "tanh")], vec![])).1;
+    close(&tanh, &[0.0, 0.841_192, 1.954_597_7, 2.996_362_6]);
+    let err = run(20, &[4], "Gelu", &[], vec![string("approximate", "erf")], vec![]).expect_err("bad mode");
+    assert!(err.to_string().contains("approximate"), "{err}");
+    // Gelu is opset 20+: older models name the node and opset.
+    assert!(matches!(run(13, &[4], "Gelu", &[], vec![], vec![]), Err(ImportError::UnsupportedOp { .. })));
+    for (op, attrs) in [("Elu", vec![float("alpha", 0.5)]), ("LeakyRelu", vec![float("alpha", 0.2)])] {
+        assert_eq!(ok(run(13, &[4], op, &[], attrs, vec![])).1, vec![0.0, 1.0, 2.0, 3.0], "{op}");
+    }
+    // A NaN parameter would make a table that matches nothing: refused, naming the attribute.
+    let err = run(13, &[4], "LeakyRelu", &[], vec![float("alpha", f32::NAN)], vec![]).expect_err("NaN alpha");
+    assert!(err.to_string().contains("alpha"), "{err}");
+    close(&ok(run(13, &[4], "Sqrt", &[], vec![], vec![])).1, &[0.0, 1.0, std::f32::consts::SQRT_2, 1.732_050_8]);
 }

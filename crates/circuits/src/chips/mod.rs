@@ -1,6 +1,7 @@
 //! One chip per quantized primitive, plus the shared range table.
 
 pub mod dot;
+pub mod lookup;
 pub mod mul;
 pub mod range;
 pub mod requant;

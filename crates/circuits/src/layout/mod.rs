@@ -5,6 +5,7 @@
 //! side by side; the circuit needs the largest of the three counts.
 
 mod dot;
+pub(crate) mod lookup;
 mod mul;
 mod requant;
 
@@ -40,6 +41,10 @@ pub enum AdviceRef {
     MulB(usize),
     /// Mul lane `l`, product.
     MulC(usize),
+    /// Lookup chip input.
+    LkIn,
+    /// Lookup chip output.
+    LkOut,
 }
 
 /// A logical fixed column.
@@ -51,6 +56,7 @@ pub(crate) enum FixedRef {
     RqCr(usize),
     RqCw(usize),
     RqMm(usize),
+    LkTag,
 }
 
 /// A selector.
@@ -62,6 +68,7 @@ pub(crate) enum SelRef {
     RqRelu,
     RqPlain,
     Mul,
+    Lk,
 }
 
 /// An assigned advice cell.
@@ -113,6 +120,7 @@ pub(crate) struct Walker<'a, S: Sink> {
     pub rq_row: usize,
     pub mul_row: usize,
     pub mul_lane: usize,
+    pub lk_row: usize,
     pub usable: usize,
 }
 
@@ -180,6 +188,12 @@ pub(crate) fn assign<S: Sink>(
     let one = sink.advice(AdviceRef::RqIn, 1, v1);
     sink.constant(zero, Fr::from(0));
     sink.constant(one, Fr::from(1));
+    if plan.lookup {
+        let needed = lookup::table_rows(q);
+        if needed > usable {
+            return Err(CircuitError::NotEnoughRows { needed, k: plan.k, available: usable });
+        }
+    }
 
     let mut w = Walker {
         q,
@@ -194,6 +208,7 @@ pub(crate) fn assign<S: Sink>(
         rq_row: CONST_ROWS,
         mul_row: 0,
         mul_lane: 0,
+        lk_row: 0,
         usable,
     };
     let mut public = PublicCells::default();
@@ -213,6 +228,7 @@ pub(crate) fn assign<S: Sink>(
                 outs
             }
             QOp::Mul(op) => w.mul(node, op)?,
+            QOp::Table(op) => w.table(node, op)?,
             QOp::Gather(op) => {
                 let src = w.tensor_cells(&node.name, node.inputs.first().copied().unwrap_or(usize::MAX))?;
                 op.index

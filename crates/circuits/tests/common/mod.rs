@@ -6,7 +6,9 @@ use std::sync::Arc;
 use halo2_axiom::dev::{AdviceCellValue, MockProver, VerifyFailure};
 use halo2_axiom::plonk::{Circuit, ConstraintSystem};
 use zkinfer_circuits::{plan, public_instances, AdviceRef, CellOverride, CircuitPlan, Fr, ModelCircuit, PlanOptions};
-use zkinfer_graph::{LinearOp, MulOp, QGraph, QNode, QOp, QTensor, RequantOp, Visibility, VisibilityConfig, Witness};
+use zkinfer_graph::{
+    LinearOp, MulOp, QGraph, QNode, QOp, QTensor, RequantOp, TableFn, TableOp, Visibility, VisibilityConfig, Witness,
+};
 
 /// Builds a graph node by node; tensor 0 is the input, node 0 its range check.
 pub struct Builder {
@@ -64,6 +66,12 @@ impl Builder {
         self.node(QOp::Requant(RequantOp { shift, relu, bits: 0 }), vec![x], len)
     }
 
+    /// Lookup of `func` from scale `in_scale` to `out_scale`; the domain is set by [`calibrate`].
+    pub fn table(&mut self, x: usize, func: TableFn, in_scale: u32, out_scale: u32) -> usize {
+        let len = self.tensors[x].shape[0];
+        self.node(QOp::Table(TableOp { func, in_scale, out_scale, bits: 0 }), vec![x], len)
+    }
+
     /// Elementwise product `a[i] * b[len-1-i]`.
     pub fn mul_rev(&mut self, a: usize, b: usize) -> usize {
         let len = self.tensors[a].shape[0];
@@ -88,26 +96,33 @@ fn bits_for(max: i64) -> u32 {
     (1..63).find(|b| (1i64 << b) > max).unwrap_or(62)
 }
 
-/// Sets every requant bound to the smallest that holds the values seen on `inputs`.
+/// Sets every requant bound and table domain to the smallest that holds the values seen on `inputs`.
 pub fn calibrate(q: &mut QGraph, inputs: &[Vec<i64>]) {
     for n in &mut q.nodes {
-        if let QOp::Requant(r) = &mut n.op {
-            r.bits = 40;
+        match &mut n.op {
+            QOp::Requant(r) => r.bits = 40,
+            QOp::Table(t) => t.bits = 30,
+            _ => {}
         }
     }
     let mut max = vec![0i64; q.nodes.len()];
     for x in inputs {
         let w = q.eval(x.clone()).expect("eval with loose bounds");
         for (i, n) in q.nodes.iter().enumerate() {
-            if let QOp::Requant(r) = &n.op {
-                let m = w.values[n.inputs[0]].iter().map(|&v| r.pre_activation(v).abs()).max().unwrap_or(0);
-                max[i] = max[i].max(m);
-            }
+            let xs = &w.values[n.inputs[0]];
+            let m = match &n.op {
+                QOp::Requant(r) => xs.iter().map(|&v| r.pre_activation(v).abs()).max().unwrap_or(0),
+                QOp::Table(_) => xs.iter().map(|&v| v.abs()).max().unwrap_or(0),
+                _ => 0,
+            };
+            max[i] = max[i].max(m);
         }
     }
     for (i, n) in q.nodes.iter_mut().enumerate() {
-        if let QOp::Requant(r) = &mut n.op {
-            r.bits = bits_for(max[i]);
+        match &mut n.op {
+            QOp::Requant(r) => r.bits = bits_for(max[i]),
+            QOp::Table(t) => t.bits = bits_for(max[i]),
+            _ => {}
         }
     }
     q.input_bits = q.nodes[0].op_bits();

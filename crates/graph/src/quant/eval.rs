@@ -1,6 +1,6 @@
 //! Exact integer evaluation: the values every circuit cell takes.
 
-use super::{GatherOp, LinearOp, MulOp, QGraph, QNode, QOp, RequantOp};
+use super::{GatherOp, LinearOp, MulOp, QGraph, QNode, QOp, RequantOp, TableOp};
 use crate::{GraphError, Result};
 
 /// Integer value of every tensor of a [`QGraph`], indexed by `TensorId`.
@@ -87,6 +87,28 @@ impl QGraph {
         Ok(Witness { values })
     }
 
+    /// A lookup: every input must lie in the table's domain (unchecked evaluation, used by
+    /// calibration to find that domain, evaluates the function anywhere it is defined).
+    fn eval_table(&self, node: &QNode, op: &TableOp, x: &[i64], check: bool) -> Result<Vec<i64>> {
+        x.iter()
+            .map(|&v| match op.value(v) {
+                Some(y) if !check || op.contains(v) => Ok(y),
+                None if !check => Ok(0),
+                _ => {
+                    let (lo, hi) = op.domain();
+                    let real = v as f64 / (1u64 << op.in_scale.min(62)) as f64;
+                    Err(GraphError::OutsideTable {
+                        tensor: self.tensors[node.output].name.clone(),
+                        value: v,
+                        real,
+                        lo,
+                        hi,
+                    })
+                }
+            })
+            .collect()
+    }
+
     fn eval_node(&self, node: &QNode, values: &[Vec<i64>], check: bool) -> Result<Vec<i64>> {
         let overflow = || GraphError::Overflow { node: node.name.clone() };
         match &node.op {
@@ -96,6 +118,7 @@ impl QGraph {
             }
             QOp::Mul(op) => op.eval(&values[node.inputs[0]], &values[node.inputs[1]]).ok_or_else(overflow),
             QOp::Gather(op) => Ok(op.eval(&values[node.inputs[0]])),
+            QOp::Table(op) => self.eval_table(node, op, &values[node.inputs[0]], check),
             QOp::Requant(op) => {
                 let x = &values[node.inputs[0]];
                 if check {

@@ -2,7 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use super::{GatherOp, LinearOp, QGraph, QNode, QOp, QTensor, QuantConfig, RequantOp, TensorId, VisibilityConfig};
+use super::{
+    GatherOp, LinearOp, QGraph, QNode, QOp, QTensor, QuantConfig, RequantOp, TableFn, TableOp, TensorId,
+    VisibilityConfig,
+};
 use crate::error::{OpError, OpResult};
 use crate::{Calibration, Graph, GraphError, Result, Tensor};
 
@@ -27,6 +30,8 @@ pub struct LowerCtx<'a> {
     node_name: String,
     value_name: String,
     out_scale: u32,
+    /// Calibrated largest magnitude of each input of the current node (ONNX order).
+    in_max_abs: Vec<f64>,
 }
 
 impl<'a> LowerCtx<'a> {
@@ -39,6 +44,7 @@ impl<'a> LowerCtx<'a> {
             node_name: String::new(),
             value_name: String::new(),
             out_scale: 0,
+            in_max_abs: Vec::new(),
         }
     }
 
@@ -147,6 +153,20 @@ impl<'a> LowerCtx<'a> {
         self.targets[id] = self.out_scale;
     }
 
+    /// Applies `func` elementwise to activation `id` (input `input` of the current node) by a
+    /// lookup table. The table input is `id` requantized to the largest scale at which the
+    /// calibrated range (times the margin) fits in `2^table_bits` entries; the output has the
+    /// current node's calibrated scale. The table's domain is set by integer calibration.
+    pub fn lookup(&mut self, id: TensorId, input: usize, func: TableFn) -> OpResult<TensorId> {
+        let t = self.tensors[id].clone();
+        let cap = t.scale.min(self.targets[id]);
+        let max = self.in_max_abs.get(input).copied().unwrap_or(0.0);
+        let scale = scale_for(max, self.config.table_bits.max(2), cap, self.config.margin);
+        let x = self.rescale(id, scale, false)?;
+        let op = TableOp { func, in_scale: scale, out_scale: self.out_scale, bits: 0 };
+        Ok(self.push(QOp::Table(op), vec![x], t.shape, self.out_scale))
+    }
+
     /// Pure re-wiring: `out[i] = in[index[i]]`, keeping the input's scale and target.
     pub fn gather(&mut self, id: TensorId, index: Vec<u32>, shape: Vec<usize>) -> TensorId {
         let scale = self.tensors[id].scale;
@@ -229,6 +249,7 @@ pub fn quantize(
         ctx.node_name = node.name.clone();
         ctx.value_name = graph.values[node.output].name.clone();
         ctx.out_scale = scales[node.output];
+        ctx.in_max_abs = node.inputs.iter().map(|&i| calibration.max_abs.get(i).copied().unwrap_or(0.0)).collect();
         let wrap = |source| GraphError::Node { node: node.name.clone(), op: node.op.name().to_string(), source };
         let out = node.op.lower(&mut ctx, &args).map_err(wrap)?;
         values.insert(node.output, out);
@@ -249,7 +270,7 @@ pub fn quantize(
 
     let mut q = QGraph { tensors: ctx.tensors, nodes: ctx.nodes, input, output, visibility, input_bits: 0 };
     q.prune();
-    calibrate_bounds(&mut q, calibration, config.margin)?;
+    calibrate_bounds(&mut q, calibration, config)?;
     Ok(q)
 }
 
@@ -272,9 +293,10 @@ impl QGraph {
     }
 }
 
-/// Runs the integer graph on every calibration sample and sets each range bound to the largest
-/// magnitude seen times `margin`.
-fn calibrate_bounds(q: &mut QGraph, calibration: &Calibration, margin: f64) -> Result<()> {
+/// Runs the integer graph on every calibration sample and sets each range bound (and each
+/// table domain, capped at `2^table_bits` entries) to the largest magnitude seen times `margin`.
+fn calibrate_bounds(q: &mut QGraph, calibration: &Calibration, config: &QuantConfig) -> Result<()> {
+    let margin = config.margin;
     let mut max_input = 0i64;
     let mut max_z = vec![0i64; q.nodes.len()];
     for sample in &calibration.samples {
@@ -291,16 +313,21 @@ fn calibrate_bounds(q: &mut QGraph, calibration: &Calibration, margin: f64) -> R
         max_input = x.iter().fold(max_input, |m, v| m.max(v.abs()));
         let w = q.eval_inner(x, false)?;
         for (i, node) in q.nodes.iter().enumerate() {
-            if let QOp::Requant(op) = &node.op {
-                let m = w.values[node.inputs[0]].iter().fold(0i64, |m, &v| m.max(op.pre_activation(v).abs()));
-                max_z[i] = max_z[i].max(m);
-            }
+            let x = node.inputs.first().map_or(&[][..], |&t| &w.values[t]);
+            let m = match &node.op {
+                QOp::Requant(op) => x.iter().fold(0i64, |m, &v| m.max(op.pre_activation(v).abs())),
+                QOp::Table(_) => x.iter().fold(0i64, |m, &v| m.max(v.abs())),
+                _ => 0,
+            };
+            max_z[i] = max_z[i].max(m);
         }
     }
     q.input_bits = bits_for(max_input, margin);
     for (i, node) in q.nodes.iter_mut().enumerate() {
-        if let QOp::Requant(op) = &mut node.op {
-            op.bits = bits_for(max_z[i], margin);
+        match &mut node.op {
+            QOp::Requant(op) => op.bits = bits_for(max_z[i], margin),
+            QOp::Table(op) => op.bits = bits_for(max_z[i], margin).min(config.table_bits.max(2) - 1),
+            _ => {}
         }
     }
     Ok(())

@@ -5,12 +5,14 @@
 
 mod eval;
 pub mod lower;
+mod table;
 mod validate;
 
 use serde::{Deserialize, Serialize};
 
 pub use eval::Witness;
 pub use lower::quantize;
+pub use table::{erf, TableFn, TableOp, DEFAULT_TABLE_BITS};
 
 /// Index of a tensor in a [`QGraph`].
 pub type TensorId = usize;
@@ -94,11 +96,26 @@ pub struct QuantConfig {
     pub max_weight_scale: u32,
     /// Head-room factor over the calibrated maximum magnitude.
     pub margin: f64,
+    /// Lookup tables (nonlinear activations) have at most `2^table_bits` entries: a wider input
+    /// is first requantized down (a rescale with a proven remainder).
+    #[serde(default = "default_table_bits")]
+    pub table_bits: u32,
+}
+
+fn default_table_bits() -> u32 {
+    DEFAULT_TABLE_BITS
 }
 
 impl Default for QuantConfig {
     fn default() -> Self {
-        Self { activation_bits: 20, max_activation_scale: 14, weight_bits: 18, max_weight_scale: 16, margin: 2.0 }
+        Self {
+            activation_bits: 20,
+            max_activation_scale: 14,
+            weight_bits: 18,
+            max_weight_scale: 16,
+            margin: 2.0,
+            table_bits: DEFAULT_TABLE_BITS,
+        }
     }
 }
 
@@ -179,6 +196,8 @@ pub enum QOp {
     Requant(RequantOp),
     Mul(MulOp),
     Gather(GatherOp),
+    /// An elementwise nonlinearity proven by a lookup table.
+    Table(TableOp),
 }
 
 /// One primitive application.

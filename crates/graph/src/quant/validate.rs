@@ -5,6 +5,8 @@ use super::{QGraph, QOp};
 use crate::{GraphError, Result};
 
 const MAX_SHIFT: u32 = 62;
+/// Largest table domain bound a graph read from disk may ask for (`2^25` rows).
+const MAX_TABLE_BITS: u32 = 24;
 
 impl QGraph {
     /// Checks the graph's internal consistency (a checksummed file can still be crafted).
@@ -63,6 +65,14 @@ impl QGraph {
                     let (a, b) = (len(node.inputs[0]), len(node.inputs[1]));
                     if m.a_index.iter().any(|&j| j as usize >= a) || m.b_index.iter().any(|&j| j as usize >= b) {
                         return Err(here("mul index out of range".into()));
+                    }
+                }
+                QOp::Table(t) => {
+                    if node.inputs.len() != 1 || len(node.inputs[0]) != out_len {
+                        return Err(here("table takes one input of the output's length".into()));
+                    }
+                    if t.bits > MAX_TABLE_BITS || t.in_scale > MAX_SHIFT || t.out_scale > MAX_SHIFT {
+                        return Err(here(format!("table domain 2^{} or its scales too large", t.bits)));
                     }
                 }
                 QOp::Gather(g) => {

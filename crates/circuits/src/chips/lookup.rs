@@ -1,0 +1,73 @@
+//! Lookup chip: elementwise nonlinearities proven against fixed `(tag, x, f(x))` tables.
+//!
+//! Every table of the graph ([`zkinfer_graph::TableOp::table`], one tag per distinct table,
+//! tags from 1) sits in three table columns after a `(0, 0, 0)` row. On a row with `q` on,
+//! `(TAG, IN, OUT)` must be a table row: `IN` (a copy of the source cell) lies in the table's
+//! domain and `OUT = f(IN)` exactly. `q` is a complex selector (halo2-axiom does not allow a
+//! simple selector in a lookup input); with `q` off the input is `(0, 0, 0)`, always present.
+
+use halo2_axiom::circuit::{Layouter, Value};
+use halo2_axiom::plonk::{Advice, Column, ConstraintSystem, Error, Fixed, Selector, TableColumn};
+use halo2_axiom::poly::Rotation;
+
+use crate::layout::fe;
+use crate::Fr;
+
+/// Columns of the lookup chip.
+#[derive(Debug, Clone)]
+pub struct LookupConfig {
+    /// Table input (copy of the source activation).
+    pub input: Column<Advice>,
+    /// Table output.
+    pub out: Column<Advice>,
+    /// Which table the row reads (fixed: the verifying key binds the function per element).
+    pub tag: Column<Fixed>,
+    /// Enables the lookup on a row.
+    pub q: Selector,
+    /// Table columns: tag, input, output.
+    pub table: [TableColumn; 3],
+}
+
+impl LookupConfig {
+    /// Allocates the chip and its lookup argument.
+    pub fn configure(meta: &mut ConstraintSystem<Fr>) -> Self {
+        let input = meta.advice_column();
+        let out = meta.advice_column();
+        meta.enable_equality(input);
+        meta.enable_equality(out);
+        let cfg = Self {
+            input,
+            out,
+            tag: meta.fixed_column(),
+            q: meta.complex_selector(),
+            table: [meta.lookup_table_column(), meta.lookup_table_column(), meta.lookup_table_column()],
+        };
+        let g = cfg.clone();
+        meta.lookup("nonlinear table", |vc| {
+            let q = vc.query_selector(g.q);
+            let tag = vc.query_fixed(g.tag, Rotation::cur());
+            let x = vc.query_advice(g.input, Rotation::cur());
+            let y = vc.query_advice(g.out, Rotation::cur());
+            vec![(q.clone() * tag, g.table[0]), (q.clone() * x, g.table[1]), (q * y, g.table[2])]
+        });
+        cfg
+    }
+
+    /// Fills the table columns: the `(0, 0, 0)` row, then table `t` under tag `t + 1`.
+    pub fn load(&self, layouter: &mut impl Layouter<Fr>, tables: &[Vec<(i64, i64)>]) -> Result<(), Error> {
+        layouter.assign_table(
+            || "nonlinear tables",
+            |mut t| {
+                let rows = std::iter::once((0i128, 0i64, 0i64)).chain(
+                    tables.iter().enumerate().flat_map(|(i, e)| e.iter().map(move |&(x, y)| (i as i128 + 1, x, y))),
+                );
+                for (row, (tag, x, y)) in rows.enumerate() {
+                    for (col, v) in self.table.iter().zip([tag, x as i128, y as i128]) {
+                        t.assign_cell(|| "table", *col, row, || Value::known(fe(v)))?;
+                    }
+                }
+                Ok(())
+            },
+        )
+    }
+}

@@ -1,0 +1,178 @@
+//! End to end: an ONNX model using every lookup-table activation (built here with prost) is
+//! imported, calibrated, quantized and planned; MockProver accepts the honest witness and
+//! rejects one lookup output off by one; the circuit's output is close to the f32 reference.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use prost::Message;
+use zkinfer_circuits::{plan, AdviceRef, CellOverride, Fr, ModelCircuit, PlanOptions};
+use zkinfer_graph::{calibrate, quantize, QOp, QuantConfig, VisibilityConfig};
+use zkinfer_onnx::proto::attribute_proto::AttributeType;
+use zkinfer_onnx::proto::tensor_proto::DataType;
+use zkinfer_onnx::proto::tensor_shape_proto::{dimension::Value as Dim, Dimension};
+use zkinfer_onnx::proto::type_proto::{Tensor as TensorType, Value as Type};
+use zkinfer_onnx::proto::{
+    AttributeProto, GraphProto, ModelProto, NodeProto, OperatorSetIdProto, TensorProto, TensorShapeProto, TypeProto,
+    ValueInfoProto,
+};
+
+fn info(name: &str, dims: &[i64]) -> ValueInfoProto {
+    let dim = dims.iter().map(|&d| Dimension { value: Some(Dim::DimValue(d)), denotation: None }).collect();
+    let tensor = TensorType { elem_type: Some(DataType::Float as i32), shape: Some(TensorShapeProto { dim }) };
+    ValueInfoProto {
+        name: Some(name.into()),
+        r#type: Some(TypeProto { value: Some(Type::TensorType(tensor)), denotation: None }),
+        ..Default::default()
+    }
+}
+
+fn floats(name: &str, dims: &[i64], v: Vec<f32>) -> TensorProto {
+    TensorProto {
+        name: Some(name.into()),
+        dims: dims.to_vec(),
+        data_type: Some(DataType::Float as i32),
+        float_data: v,
+        ..Default::default()
+    }
+}
+
+fn float_attr(name: &str, f: f32) -> AttributeProto {
+    AttributeProto {
+        name: Some(name.into()),
+        r#type: Some(AttributeType::Float as i32),
+        f: Some(f),
+        ..Default::default()
+    }
+}
+
+fn node(op: &str, inputs: &[&str], output: &str, attribute: Vec<AttributeProto>) -> NodeProto {
+    NodeProto {
+        name: Some(output.into()),
+        op_type: Some(op.into()),
+        input: inputs.iter().map(|s| s.to_string()).collect(),
+        output: vec![output.into()],
+        attribute,
+        ..Default::default()
+    }
+}
+
+/// Deterministic values in [-1, 1).
+fn values(seed: u64, n: usize) -> Vec<f32> {
+    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 40) as f32 / (1u64 << 23) as f32 - 1.0
+        })
+        .collect()
+}
+
+/// `h = x W1`; `u = Σ {Tanh, LeakyRelu, Sigmoid, Erf, Clip, Gelu}(h)`; `o = u W2`;
+/// `y = Σ {Exp, Softplus, Elu, HardSigmoid, HardSwish, Sqrt(Abs)}(o)`. Opset 20.
+fn model() -> Vec<u8> {
+    let mut nodes = vec![node("MatMul", &["x", "w1"], "h", vec![])];
+    let first = [
+        ("Tanh", vec![]),
+        ("LeakyRelu", vec![float_attr("alpha", 0.1)]),
+        ("Sigmoid", vec![]),
+        ("Erf", vec![]),
+        ("Clip", vec![]),
+        ("Gelu", vec![]),
+    ];
+    let mut acc = String::new();
+    for (i, (op, attrs)) in first.into_iter().enumerate() {
+        let out = format!("a{i}");
+        let inputs: Vec<&str> = if op == "Clip" { vec!["h", "lo", "hi"] } else { vec!["h"] };
+        nodes.push(node(op, &inputs, &out, attrs));
+        acc = if i == 0 {
+            out
+        } else {
+            let sum = format!("s{i}");
+            nodes.push(node("Add", &[&acc, &out], &sum, vec![]));
+            sum
+        };
+    }
+    nodes.push(node("MatMul", &[&acc, "w2"], "o", vec![]));
+    nodes.push(node("Abs", &["o"], "abs", vec![]));
+    let second = [
+        ("Exp", "o", vec![]),
+        ("Softplus", "o", vec![]),
+        ("Elu", "o", vec![float_attr("alpha", 0.5)]),
+        ("HardSigmoid", "o", vec![]),
+        ("HardSwish", "o", vec![]),
+        ("Sqrt", "abs", vec![]),
+    ];
+    let mut acc = String::new();
+    for (i, (op, input, attrs)) in second.into_iter().enumerate() {
+        let out = format!("b{i}");
+        nodes.push(node(op, &[input], &out, attrs));
+        acc = if i == 0 {
+            out
+        } else {
+            let sum = if i == 5 { "y".to_string() } else { format!("t{i}") };
+            nodes.push(node("Add", &[&acc, &out], &sum, vec![]));
+            sum
+        };
+    }
+    let graph = GraphProto {
+        node: nodes,
+        initializer: vec![
+            floats("w1", &[6, 8], values(1, 48)),
+            floats("w2", &[8, 4], values(2, 32).iter().map(|v| v * 0.5).collect()),
+            floats("lo", &[], vec![-0.5]),
+            floats("hi", &[], vec![0.75]),
+        ],
+        input: vec![info("x", &[1, 6])],
+        output: vec![info("y", &[1, 4])],
+        ..Default::default()
+    };
+    let opset = OperatorSetIdProto { domain: Some(String::new()), version: Some(20) };
+    ModelProto { graph: Some(graph), opset_import: vec![opset], ir_version: Some(9), ..Default::default() }
+        .encode_to_vec()
+}
+
+#[test]
+fn onnx_model_with_every_activation_is_proven_under_mock_prover() {
+    let g = zkinfer_onnx::parse(&model()).expect("import");
+    let samples: Vec<Vec<f32>> = (0..8).map(|s| values(10 + s, 6)).collect();
+    let calib = calibrate(&g, samples.clone()).expect("calibrate");
+    // Small tables keep the test fast (k = 13 instead of 16).
+    let config = QuantConfig { table_bits: 9, ..QuantConfig::default() };
+    let q = quantize(&g, &calib, &config, VisibilityConfig::default()).expect("quantize");
+    let tables: Vec<_> =
+        q.nodes.iter().filter_map(|n| if let QOp::Table(t) = &n.op { Some(t) } else { None }).collect();
+    assert_eq!(tables.len(), 13);
+    assert!(tables.iter().all(|t| t.bits < 9), "{tables:?}");
+    let p = plan(&q, &PlanOptions { max_limb_bits: 8, ..PlanOptions::default() }).expect("plan");
+    assert!(p.lookup && p.stats.table_rows <= 1 + 13 * 512, "{}", p.summary());
+
+    for x in &samples[..2] {
+        let w = q.eval(q.quantize_input(x).expect("in range")).expect("eval");
+        assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()));
+        // 9-bit tables quantize exp's input to 2^-5 (|o| < 2.2, margin 2): e^2 * 2^-5 is ~2.3%
+        // of the output; 5% still catches a wrong table.
+        let got = q.dequantize_output(w.output(&q));
+        let want = g.eval(x).expect("f32");
+        for (a, b) in got.iter().zip(want.iter()) {
+            assert!((a - f64::from(*b)).abs() < 0.05 * f64::from(b.abs()).max(1.0), "{got:?} vs {want:?}");
+        }
+    }
+
+    let w = q.eval(q.quantize_input(&samples[0]).expect("in range")).expect("eval");
+    let c = ModelCircuit::new(Arc::new(q.clone()), p.clone(), None);
+    let (col, row) = c
+        .assigned_advice_cells()
+        .expect("layout")
+        .into_iter()
+        .rfind(|&(r, _)| r == AdviceRef::LkOut)
+        .expect("a lookup");
+    let honest = mock_values(&q, &p, &w, &[(col, row)])[0];
+    let k = kinds(mock(&q, &p, &w, vec![CellOverride { column: col, row, value: honest + Fr::one() }], None));
+    assert!(k.lookup, "{k:?}");
+}

@@ -1,0 +1,147 @@
+//! Lookup-table activations: integer eval against f32 within a tolerance derived from the
+//! scales, the table's domain and size, and the out-of-domain error.
+
+use proptest::prelude::*;
+
+use super::{graph, int_vs_f32, node, quantized, t, values};
+use crate::ops::{
+    Abs, Clip, Elu, Erf, Exp, Gelu, HardSigmoid, HardSwish, LeakyRelu, MatMul, Relu, Sigmoid, Softplus, Sqrt, Tanh,
+};
+use crate::{erf, Graph, GraphError, Op, QOp, TableFn, DEFAULT_TABLE_BITS};
+
+/// `x[1, 6] -> MatMul(6x4) -> op`: the op reads a rescaled accumulator with |v| up to ~3.
+fn dense_then(op: impl Op + 'static, seed: u64) -> Graph {
+    graph(&[1, 6], |b, x| {
+        let w = b.constant("w", t(&[6, 4], &values(seed, 24)));
+        let y = node(b, MatMul, vec![x, w]);
+        node(b, op, vec![y])
+    })
+}
+
+/// Integer eval vs f32: the table input carries at most one quantum of error (input rounding
+/// plus the rescale's rounding, each half a quantum), scaled by the slope `lipschitz`; the
+/// output rounding adds half a quantum. `quantum` is that of the coarsest scale in the graph.
+fn check(g: &Graph, x: &[f32], lipschitz: f64) {
+    let (err, quantum) = int_vs_f32(g, x);
+    let tol = (2.0 * lipschitz + 1.0) * quantum;
+    assert!(err <= tol, "integer eval differs from f32 by {err} (tolerance {tol})");
+}
+
+#[test]
+fn erf_matches_reference_values() {
+    // Values from mpmath (30 digits), rounded.
+    let cases = [
+        (0.0, 0.0),
+        (0.5, 0.520_499_877_813_046_5),
+        (1.0, 0.842_700_792_949_714_9),
+        (2.0, 0.995_322_265_018_952_7),
+        (2.6, 0.999_763_965_583_347_6),
+        (3.0, 0.999_977_909_503_001_4),
+        (-1.5, -0.966_105_146_475_310_7),
+        (7.0, 1.0),
+    ];
+    for (x, want) in cases {
+        assert!((erf(x) - want).abs() < 1e-12, "erf({x}) = {} want {want}", erf(x));
+    }
+}
+
+#[test]
+fn every_activation_matches_f32() {
+    let ops: Vec<(Box<dyn Op>, f64)> = vec![
+        (Box::new(Sigmoid), 0.25),
+        (Box::new(Tanh), 1.0),
+        (Box::new(Exp), 20.1),
+        (Box::new(Erf), 1.13),
+        (Box::new(Softplus), 1.0),
+        (Box::new(Elu { alpha: 0.7 }), 1.0),
+        (Box::new(HardSigmoid { alpha: 0.2, beta: 0.5 }), 0.2),
+        (Box::new(HardSwish), 1.5),
+        (Box::new(LeakyRelu { alpha: 0.1 }), 1.0),
+        (Box::new(Clip { min: -0.5, max: 0.8 }), 1.0),
+        (Box::new(Abs), 1.0),
+        (Box::new(Gelu { tanh: false }), 1.2),
+        (Box::new(Gelu { tanh: true }), 1.2),
+    ];
+    for (i, (op, lipschitz)) in ops.into_iter().enumerate() {
+        let name = op.name();
+        let g = graph(&[1, 6], |b, x| {
+            let w = b.constant("w", t(&[6, 4], &values(20 + i as u64, 24)));
+            let y = node(b, MatMul, vec![x, w]);
+            b.node("act", op, vec![y], "act_out").unwrap_or_else(|e| panic!("{name}: {e}"))
+        });
+        for seed in 0..3 {
+            check(&g, &values(40 + seed, 6), lipschitz);
+        }
+    }
+}
+
+#[test]
+fn sqrt_of_a_relu_matches_f32() {
+    let g = graph(&[1, 6], |b, x| {
+        let w = b.constant("w", t(&[6, 4], &values(60, 24)));
+        let y = node(b, MatMul, vec![x, w]);
+        let y = node(b, Relu, vec![y]);
+        node(b, Sqrt, vec![y])
+    });
+    let (err, quantum) = int_vs_f32(&g, &values(61, 6));
+    // sqrt is steepest at 0: one input quantum moves it by up to sqrt(quantum).
+    assert!(err <= quantum.sqrt() + quantum, "{err} vs quantum {quantum}");
+}
+
+#[test]
+fn wide_inputs_are_requantized_to_the_table_size() {
+    let g = dense_then(Tanh, 3);
+    let q = quantized(&g, (0..4).map(|s| values(70 + s, 6)).collect()).unwrap_or_else(|e| panic!("{e}"));
+    let i = q.nodes.iter().position(|n| matches!(n.op, QOp::Table(_))).unwrap_or_else(|| panic!("no table"));
+    let QOp::Table(table) = &q.nodes[i].op else { unreachable!() };
+    assert!(table.bits < DEFAULT_TABLE_BITS, "domain 2^{} too wide", table.bits);
+    assert_eq!(table.func, TableFn::Tanh);
+    // Its input is a rescale with a proven remainder down to the table's input scale.
+    let input = q.nodes[i].inputs[0];
+    let producer = q.nodes.iter().find(|n| n.output == input).unwrap_or_else(|| panic!("producer"));
+    assert!(matches!(&producer.op, QOp::Requant(r) if r.shift > 0), "{:?}", producer.op);
+    assert_eq!(q.tensors[input].scale, table.in_scale);
+    assert!(table.table().len() <= 1 << DEFAULT_TABLE_BITS);
+    // The table holds exactly the integer function.
+    assert!(table.table().iter().all(|&(x, y)| table.value(x) == Some(y)));
+}
+
+#[test]
+fn input_outside_the_table_domain_is_an_error_naming_the_tensor() {
+    let g = graph(&[2], |b, x| node(b, Sigmoid, vec![x]));
+    let q = quantized(&g, vec![vec![1.0, -1.0], vec![0.5, 0.25]]).unwrap_or_else(|e| panic!("{e}"));
+    // 3.0 passes the input range check (|x| < 4) but not the table's domain (|x| < 2).
+    let x = q.quantize_input(&[3.0, 0.0]).unwrap_or_else(|e| panic!("{e}"));
+    match q.eval(x) {
+        Err(e @ GraphError::OutsideTable { .. }) => {
+            let GraphError::OutsideTable { tensor, real, .. } = &e else { unreachable!() };
+            assert!(tensor.contains("n0_out"), "{e}");
+            assert!((real - 3.0).abs() < 0.01, "{e}");
+        }
+        other => panic!("expected OutsideTable, got {other:?}"),
+    }
+    let x = q.quantize_input(&[1.5, -1.9]).unwrap_or_else(|e| panic!("{e}"));
+    assert!(q.eval(x).is_ok());
+}
+
+#[test]
+fn sqrt_of_a_negative_is_an_error() {
+    let g = graph(&[2], |b, x| node(b, Sqrt, vec![x]));
+    let q = quantized(&g, vec![vec![1.0, 0.5]]).unwrap_or_else(|e| panic!("{e}"));
+    let x = q.quantize_input(&[-0.5, 0.5]).unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(q.eval(x), Err(GraphError::OutsideTable { .. })));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn sigmoid_and_tanh_match_f32_on_random_inputs(
+        x in prop::collection::vec(-1.0f32..1.0, 6),
+        seed in 0u64..1000,
+        tanh in any::<bool>(),
+    ) {
+        let g = if tanh { dense_then(Tanh, seed) } else { dense_then(Sigmoid, seed) };
+        check(&g, &x, if tanh { 1.0 } else { 0.25 });
+    }
+}

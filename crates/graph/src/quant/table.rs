@@ -1,0 +1,200 @@
+//! Elementwise nonlinearities as data: a [`TableFn`] names the real function and its
+//! parameters, a [`TableOp`] fixes the input and output scales and the input domain.
+//!
+//! [`TableOp::value`] is the one integer function: the circuit's lookup table is
+//! `{(x, value(x)) : x in domain}` and the integer evaluation calls the same `value`, so table
+//! and reference cannot drift. Inputs outside the calibrated domain are an error before any
+//! proving work ([`crate::GraphError::OutsideTable`]); nothing is clamped.
+
+use serde::{Deserialize, Serialize};
+
+/// A real function of one variable, with its parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "fn", rename_all = "snake_case")]
+pub enum TableFn {
+    /// `1 / (1 + e^-x)`.
+    Sigmoid,
+    /// `tanh(x)`.
+    Tanh,
+    /// `e^x`.
+    Exp,
+    /// The error function.
+    Erf,
+    /// `ln(1 + e^x)`.
+    Softplus,
+    /// `x` for `x > 0`, `alpha * (e^x - 1)` otherwise.
+    Elu { alpha: f64 },
+    /// `max(0, min(1, alpha * x + beta))`.
+    HardSigmoid { alpha: f64, beta: f64 },
+    /// `x * max(0, min(1, x / 6 + 1/2))`.
+    HardSwish,
+    /// `x` for `x >= 0`, `alpha * x` otherwise.
+    LeakyRelu { alpha: f64 },
+    /// `min(max(x, min), max)`.
+    Clip { min: f64, max: f64 },
+    /// `|x|`.
+    Abs,
+    /// `sqrt(x)` (undefined below zero: those inputs are not in the table).
+    Sqrt,
+    /// `x * Φ(x)` (`tanh`: the tanh approximation of ONNX `Gelu`).
+    Gelu { tanh: bool },
+}
+
+impl TableFn {
+    /// The real function (f64). The f32 reference evaluation of each op calls this too.
+    pub fn real(&self, x: f64) -> f64 {
+        match *self {
+            Self::Sigmoid => {
+                // Stable for large |x|.
+                if x >= 0.0 {
+                    1.0 / (1.0 + (-x).exp())
+                } else {
+                    let e = x.exp();
+                    e / (1.0 + e)
+                }
+            }
+            Self::Tanh => x.tanh(),
+            Self::Exp => x.exp(),
+            Self::Erf => erf(x),
+            Self::Softplus => x.max(0.0) + (-x.abs()).exp().ln_1p(),
+            Self::Elu { alpha } => {
+                if x > 0.0 {
+                    x
+                } else {
+                    alpha * x.exp_m1()
+                }
+            }
+            Self::HardSigmoid { alpha, beta } => (alpha * x + beta).clamp(0.0, 1.0),
+            Self::HardSwish => x * (x / 6.0 + 0.5).clamp(0.0, 1.0),
+            Self::LeakyRelu { alpha } => {
+                if x >= 0.0 {
+                    x
+                } else {
+                    alpha * x
+                }
+            }
+            Self::Clip { min, max } => x.max(min).min(max),
+            Self::Abs => x.abs(),
+            Self::Sqrt => x.sqrt(),
+            Self::Gelu { tanh: false } => 0.5 * x * (1.0 + erf(x / std::f64::consts::SQRT_2)),
+            Self::Gelu { tanh: true } => {
+                let c = (2.0 / std::f64::consts::PI).sqrt();
+                0.5 * x * (1.0 + (c * (x + 0.044715 * x * x * x)).tanh())
+            }
+        }
+    }
+
+    /// A bound on `|f'|` over `|x| <= bound` (for error tolerances in tests and docs).
+    pub fn lipschitz(&self, bound: f64) -> f64 {
+        match *self {
+            Self::Sigmoid => 0.25,
+            Self::Tanh | Self::Softplus | Self::Abs | Self::Clip { .. } => 1.0,
+            Self::Exp => bound.exp(),
+            Self::Erf => std::f64::consts::FRAC_2_SQRT_PI,
+            Self::Elu { alpha } | Self::LeakyRelu { alpha } => alpha.abs().max(1.0),
+            Self::HardSigmoid { alpha, .. } => alpha.abs(),
+            Self::HardSwish => 1.5,
+            Self::Sqrt => f64::INFINITY,
+            Self::Gelu { .. } => 1.2,
+        }
+    }
+}
+
+/// The error function (std has none): the Maclaurin series below 2.5, Lentz's continued
+/// fraction for `erfc` up to 6, and 1 beyond; |error| < 1e-12, far below any table quantum.
+pub fn erf(x: f64) -> f64 {
+    if x.is_nan() {
+        return f64::NAN;
+    }
+    let a = x.abs();
+    let r = if a < 2.5 {
+        // Maclaurin series: erf(a) = 2/√π Σ (-1)^n a^(2n+1) / (n! (2n+1)).
+        let mut term = a;
+        let mut sum = a;
+        let a2 = a * a;
+        let mut n = 0.0;
+        while term.abs() > 1e-17 * sum.abs() {
+            n += 1.0;
+            term *= -a2 / n;
+            sum += term / (2.0 * n + 1.0);
+            if n > 200.0 {
+                break;
+            }
+        }
+        std::f64::consts::FRAC_2_SQRT_PI * sum
+    } else if a < 6.0 {
+        // erfc by Lentz's continued fraction: erfc(a) = e^-a² / √π · 1/(a + 1/2/(a + 1/(a + 3/2/(a + ...)))).
+        let mut f = a;
+        let tiny = 1e-300;
+        let (mut c, mut d) = (a, 0.0);
+        for k in 1..200 {
+            let an = k as f64 / 2.0;
+            d = a + an * d;
+            d = if d.abs() < tiny { tiny } else { d };
+            c = a + an / c;
+            c = if c.abs() < tiny { tiny } else { c };
+            d = 1.0 / d;
+            let delta = c * d;
+            f *= delta;
+            if (delta - 1.0).abs() < 1e-16 {
+                break;
+            }
+        }
+        1.0 - (-a * a).exp() / (f * std::f64::consts::PI.sqrt())
+    } else {
+        1.0
+    };
+    if x < 0.0 {
+        -r
+    } else {
+        r
+    }
+}
+
+/// Largest table input bits allowed by default: a table has `2^table_bits` entries.
+pub const DEFAULT_TABLE_BITS: u32 = 12;
+
+/// Elementwise `out = round(f(x / 2^in_scale) * 2^out_scale)` for `x` in the domain
+/// `-2^bits <= x < 2^bits`, proven by a lookup in the table of all `(x, out)` pairs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableOp {
+    pub func: TableFn,
+    pub in_scale: u32,
+    pub out_scale: u32,
+    /// Calibrated domain bound (set by integer calibration; the table has `2^(bits+1)` rows).
+    pub bits: u32,
+}
+
+/// Largest `|value|` a table entry may have (keeps every later sum far from overflow).
+const MAX_ENTRY: f64 = (1u64 << 52) as f64;
+
+impl TableOp {
+    /// The integer function: `round(f(x / 2^in_scale) * 2^out_scale)`, or `None` where `f`
+    /// is undefined (e.g. `sqrt` of a negative) or the result exceeds 2^52 in magnitude.
+    pub fn value(&self, x: i64) -> Option<i64> {
+        if self.in_scale > 62 || self.out_scale > 62 {
+            return None;
+        }
+        let real = x as f64 / (1u64 << self.in_scale) as f64;
+        let y = (self.func.real(real) * (1u64 << self.out_scale) as f64).round();
+        (y.is_finite() && y.abs() < MAX_ENTRY).then_some(y as i64)
+    }
+
+    /// The domain `[-2^bits, 2^bits)` as `(lo, hi)` inclusive.
+    pub fn domain(&self) -> (i64, i64) {
+        let b = 1i64 << self.bits.min(40);
+        (-b, b - 1)
+    }
+
+    /// Whether `x` lies in the domain.
+    pub fn contains(&self, x: i64) -> bool {
+        let (lo, hi) = self.domain();
+        (lo..=hi).contains(&x)
+    }
+
+    /// Every `(x, value(x))` of the domain where the function is defined: the lookup table.
+    pub fn table(&self) -> Vec<(i64, i64)> {
+        let (lo, hi) = self.domain();
+        (lo..=hi).filter_map(|x| self.value(x).map(|y| (x, y))).collect()
+    }
+}

@@ -1,0 +1,68 @@
+//! Builders of the lookup-table activations that take attributes or constant inputs.
+
+use zkinfer_graph::ops::{Clip, Elu, Gelu, HardSigmoid, LeakyRelu};
+
+use crate::attrs::Attrs;
+use crate::registry::{op, Built, NodeCx};
+use crate::ImportError;
+
+/// A float attribute that must be a finite number (a NaN would make an unusable table).
+fn finite(a: &Attrs, name: &str, default: f32) -> Result<f32, ImportError> {
+    match a.float(name)? {
+        None => Ok(default),
+        Some(v) if v.is_finite() => Ok(v),
+        Some(v) => Err(a.error(name, format!("must be a finite number, found {v}"))),
+    }
+}
+
+pub(crate) fn elu(cx: &NodeCx) -> Result<Built, ImportError> {
+    op(Elu { alpha: finite(&cx.attrs, "alpha", 1.0)? })
+}
+
+pub(crate) fn leaky_relu(cx: &NodeCx) -> Result<Built, ImportError> {
+    op(LeakyRelu { alpha: finite(&cx.attrs, "alpha", 0.01)? })
+}
+
+pub(crate) fn hard_sigmoid(cx: &NodeCx) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    op(HardSigmoid { alpha: finite(a, "alpha", 0.2)?, beta: finite(a, "beta", 0.5)? })
+}
+
+pub(crate) fn gelu(cx: &NodeCx) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    match a.string("approximate")?.as_deref() {
+        None | Some("none") => op(Gelu { tanh: false }),
+        Some("tanh") => op(Gelu { tanh: true }),
+        Some(other) => Err(a.error("approximate", format!("expected 'none' or 'tanh', found '{other}'"))),
+    }
+}
+
+/// Opsets 6-10: the bounds are attributes (defaulting to the f32 range).
+pub(crate) fn clip_v6(cx: &NodeCx) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    let bound = |name: &str, default: f32| match a.float(name)? {
+        Some(v) if v.is_nan() => Err(a.error(name, "must be a number, found NaN")),
+        v => Ok(v.unwrap_or(default)),
+    };
+    op(Clip { min: bound("min", f32::MIN)?, max: bound("max", f32::MAX)? })
+}
+
+/// Opset 11+: the bounds are optional inputs, which must be constant scalars.
+pub(crate) fn clip_v11(cx: &NodeCx) -> Result<Built, ImportError> {
+    let bound = |i: usize, name: &str, default: f32| -> Result<f32, ImportError> {
+        if i >= cx.consts.len() {
+            return Ok(default);
+        }
+        match cx.consts[i] {
+            Some(t) if t.len() == 1 => match t.iter().next().copied() {
+                Some(v) if v.is_nan() => Err(cx.attrs.error(name, "must be a number, found NaN")),
+                v => Ok(v.unwrap_or(default)),
+            },
+            Some(t) => Err(cx.attrs.error(name, format!("must be a scalar, found shape {:?}", t.shape()))),
+            None => Err(cx
+                .attrs
+                .error(name, "must be a constant input (a bound computed from the model input is not supported)")),
+        }
+    };
+    op(Clip { min: bound(1, "min", f32::NEG_INFINITY)?, max: bound(2, "max", f32::INFINITY)? })
+}

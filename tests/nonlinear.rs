@@ -1,0 +1,142 @@
+//! Lookup-table activations through the library API with the default settings: an ONNX model
+//! with Sigmoid and Tanh (built here with prost) compiles, proves and verifies natively and in the
+//! Solidity verifier (revm); an input that drives an activation outside its calibrated table
+//! domain is an error naming the tensor before any proving work.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod common;
+
+use common::*;
+use prost::Message;
+use zkinfer::{CompileOptions, Error, Model, Srs};
+use zkinfer_graph::GraphError;
+use zkinfer_onnx::proto::tensor_proto::DataType;
+use zkinfer_onnx::proto::tensor_shape_proto::{dimension::Value as Dim, Dimension};
+use zkinfer_onnx::proto::type_proto::{Tensor as TensorType, Value as Type};
+use zkinfer_onnx::proto::{
+    GraphProto, ModelProto, NodeProto, OperatorSetIdProto, TensorProto, TensorShapeProto, TypeProto, ValueInfoProto,
+};
+use zkinfer_verifier::evm::solidity::{deploy, vk_runtime, VERIFIER_SOL};
+use zkinfer_verifier::evm::{compile, encode_calldata, find_solc, Evm};
+
+fn info(name: &str, dims: &[i64]) -> ValueInfoProto {
+    let dim = dims.iter().map(|&d| Dimension { value: Some(Dim::DimValue(d)), denotation: None }).collect();
+    let tensor = TensorType { elem_type: Some(DataType::Float as i32), shape: Some(TensorShapeProto { dim }) };
+    ValueInfoProto {
+        name: Some(name.into()),
+        r#type: Some(TypeProto { value: Some(Type::TensorType(tensor)), denotation: None }),
+        ..Default::default()
+    }
+}
+
+fn node(op: &str, inputs: &[&str], output: &str) -> NodeProto {
+    NodeProto {
+        name: Some(format!("{op}_{output}")),
+        op_type: Some(op.into()),
+        input: inputs.iter().map(|s| s.to_string()).collect(),
+        output: vec![output.into()],
+        ..Default::default()
+    }
+}
+
+fn weights(name: &str, rows: usize, cols: usize) -> TensorProto {
+    let v = (0..rows * cols).map(|i| ((i * 37 + 11) % 61) as f32 / 30.0 - 1.0).collect();
+    TensorProto {
+        name: Some(name.into()),
+        dims: vec![rows as i64, cols as i64],
+        data_type: Some(DataType::Float as i32),
+        float_data: v,
+        ..Default::default()
+    }
+}
+
+/// `y = tanh(sigmoid(x W1) W2)`, x of shape [1, 4], written into a fresh scratch folder `dir`
+/// (one per test: the tests run in parallel).
+fn model_file(dir: &str) -> std::path::PathBuf {
+    let graph = GraphProto {
+        node: vec![
+            node("MatMul", &["x", "w1"], "h"),
+            node("Sigmoid", &["h"], "s"),
+            node("MatMul", &["s", "w2"], "o"),
+            node("Tanh", &["o"], "y"),
+        ],
+        initializer: vec![weights("w1", 4, 5), weights("w2", 5, 3)],
+        input: vec![info("x", &[1, 4])],
+        output: vec![info("y", &[1, 3])],
+        ..Default::default()
+    };
+    let opset = OperatorSetIdProto { domain: Some(String::new()), version: Some(13) };
+    let bytes = ModelProto { graph: Some(graph), opset_import: vec![opset], ir_version: Some(8), ..Default::default() }
+        .encode_to_vec();
+    let path = scratch(dir).join("sigmoid_tanh.onnx");
+    std::fs::write(&path, bytes).expect("write model");
+    path
+}
+
+fn samples() -> Vec<Vec<f32>> {
+    (0..6).map(|s| (0..4).map(|i| (((s * 7 + i * 3) % 11) as f32 / 5.0) - 1.0).collect()).collect()
+}
+
+#[test]
+fn sigmoid_tanh_model_proves_and_verifies_with_default_settings() {
+    let model = Model::load(model_file("nonlinear_native")).expect("load");
+    let samples = samples();
+    let compiled = model.compile(&samples, &CompileOptions::default()).expect("compile");
+    println!("{}", compiled.plan.summary());
+    assert!(compiled.plan.lookup && compiled.plan.stats.table_rows > 1);
+    let keys = zkinfer::setup(&compiled, Srs::Dev).expect("setup");
+    let input = samples[3].clone();
+    let bundle = zkinfer::prove(&compiled, &keys, &input).expect("prove");
+    zkinfer::verify(&keys.verifier(), &bundle).expect("honest proof verifies");
+    let reference = model.eval(&input).expect("f32");
+    let err = bundle.outputs.iter().zip(&reference).map(|(a, b)| (a - f64::from(*b)).abs()).fold(0f64, f64::max);
+    // 12-bit tables: the inputs to sigmoid and tanh are quantized to about 2^-9.
+    assert!(err < 1e-2, "output error {err}");
+
+    // Far outside the calibration data: refused before proving, naming a tensor and the value.
+    let mut refused = 0;
+    for signs in 0..16u32 {
+        let x: Vec<f32> = (0..4).map(|i| if signs >> i & 1 == 1 { 1.9 } else { -1.9 }).collect();
+        match model_witness(&compiled, &x) {
+            Ok(()) => {}
+            Err(Error::Graph(e @ (GraphError::OutsideTable { .. } | GraphError::OutOfRange { .. }))) => {
+                assert!(e.to_string().contains("recalibrate"), "{e}");
+                refused += 1;
+            }
+            Err(other) => panic!("expected a range error, got {other:?}"),
+        }
+    }
+    assert!(refused > 0, "every ±1.9 input was within the calibrated ranges");
+}
+
+/// The integer witness alone (the first step of proving).
+fn model_witness(compiled: &zkinfer::Compiled, x: &[f32]) -> Result<(), Error> {
+    compiled.witness(x).map(|_| ())
+}
+
+/// The Solidity verifier interprets the constraint system, three-column lookups included.
+#[test]
+fn sigmoid_tanh_model_verifies_in_the_evm() {
+    let solc = match find_solc(None) {
+        Ok(p) => p,
+        Err(e) if std::env::var_os("ZKINFER_SKIP_EVM").is_some() => return eprintln!("skipped: {e}"),
+        Err(e) => panic!("{e}"),
+    };
+    let model = Model::load(model_file("nonlinear_evm")).expect("load");
+    let samples = samples();
+    let compiled = model.compile(&samples, &CompileOptions::default()).expect("compile");
+    let keys = zkinfer::setup(&compiled, Srs::Dev).expect("setup");
+    let bundle = zkinfer::prove(&compiled, &keys, &samples[1]).expect("prove");
+    let vkeys = keys.verifier();
+    let verifier = compile(&solc, &[("Verifier.sol", VERIFIER_SOL)], "Verifier.sol", "ZkinferVerifier").unwrap();
+    let mut evm = Evm::new();
+    let d = deploy(&mut evm, &verifier, &vk_runtime(&vkeys.params, &vkeys.vk).unwrap()).unwrap();
+    let (proof, instances) = (bundle.proof_bytes().unwrap(), bundle.instance_values().unwrap());
+    let honest = evm.call(d.verifier, encode_calldata(&proof, &instances)).unwrap();
+    assert!(honest.returned_true(), "honest proof rejected: {honest:?}");
+    eprintln!("sigmoid/tanh: k={} gas {}", compiled.plan.k, honest.gas_used);
+    let mut flipped = proof.clone();
+    flipped[proof.len() / 2] ^= 1;
+    assert!(!evm.call(d.verifier, encode_calldata(&flipped, &instances)).unwrap().returned_true());
+}
