@@ -26,6 +26,7 @@
 mod artifacts;
 mod audit;
 pub mod bench;
+pub mod conformance;
 mod error;
 pub mod evm;
 pub mod metrics;
