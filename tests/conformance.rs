@@ -118,9 +118,10 @@ fn manifest_syntax() {
 
 #[test]
 fn tolerance_scales_with_the_output_scale() {
-    assert_eq!(quantized_tolerance(0.0, 10), 4.0 / 1024.0);
-    assert_eq!(quantized_tolerance(-512.0, 10), 4.0 / 1024.0 + 1.0);
-    assert!(check_quantized(&[1.0 + 3.0 / 1024.0], &[1.0], 10).is_ok());
+    assert_eq!(quantized_tolerance(0.0, 10), 2.0 / 1024.0);
+    assert_eq!(quantized_tolerance(-2048.0, 10), 2.0 / 1024.0 + 1.0);
+    assert!(check_quantized(&[1.0 + 2.0 / 1024.0], &[1.0], 10).is_ok());
+    assert!(check_quantized(&[1.0 + 3.0 / 1024.0], &[1.0], 10).is_err());
     assert!(check_quantized(&[1.01], &[1.0], 10).unwrap_err().contains("value #0"));
     assert!(check_quantized(&[1.0, 2.0], &[1.0], 10).is_err());
     assert!(check_f32(&[1.0005], &[1.0]).is_ok());
