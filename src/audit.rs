@@ -14,3 +14,11 @@ pub fn audit(compiled: &Compiled, input: &[f32], opts: &AuditOptions) -> Result<
     let witness = compiled.witness(input)?;
     Ok(audit::audit(compiled.qgraph.clone(), compiled.plan.clone(), Arc::new(witness), opts)?)
 }
+
+/// Checks the honest witness of `compiled` with halo2's `MockProver`: every gate, lookup and copy
+/// constraint must hold. Cheaper than a real proof (no keys, no commitments), and it names the
+/// failing constraint.
+pub fn mock_check(compiled: &Compiled, witness: Arc<zkinfer_graph::Witness>) -> Result<(), Error> {
+    let _span = tracing::info_span!("mock_check", k = compiled.plan.k).entered();
+    Ok(audit::check_witness(compiled.qgraph.clone(), compiled.plan.clone(), witness)?)
+}

@@ -26,6 +26,7 @@
 mod artifacts;
 mod audit;
 pub mod bench;
+pub mod conformance;
 mod error;
 pub mod evm;
 pub mod metrics;
@@ -34,7 +35,7 @@ mod pipeline;
 mod proof;
 
 pub use artifacts::{Compiled, Settings, SETTINGS_VERSION};
-pub use audit::audit;
+pub use audit::{audit, mock_check};
 pub use error::Error;
 pub use model::{read_input, read_samples, sibling_calibration, CompileOptions, Model};
 pub use pipeline::{

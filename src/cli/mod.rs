@@ -10,6 +10,7 @@ mod audit;
 mod bench;
 mod calldata;
 mod compile;
+mod conformance;
 mod progress;
 mod prove;
 mod run;
@@ -48,6 +49,8 @@ enum Command {
     VerifyEvm(verify_evm::VerifyEvmArgs),
     /// Mutation audit: change each witness cell on its own; MockProver must reject every change (exit 2 if not).
     Audit(audit::AuditArgs),
+    /// Run the ONNX backend test cases (the onnx package's test data) through the whole pipeline.
+    Conformance(conformance::ConformanceArgs),
     /// The vendor benchmark suite: every bundled model (phases, memory, kernel floor) and an MSM/FFT sweep.
     Bench(bench::BenchArgs),
 }
@@ -111,6 +114,7 @@ pub fn main() -> ExitCode {
         Command::Run(a) => run::run(a),
         Command::Audit(a) => audit::run(a),
         Command::Bench(a) => bench::run(a),
+        Command::Conformance(a) => conformance::run(a),
         Command::Calldata(a) => calldata::run(a),
         Command::Solidity(a) => solidity::run(a),
         Command::VerifyEvm(a) => verify_evm::run(a),

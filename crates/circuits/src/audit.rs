@@ -143,11 +143,7 @@ pub fn audit(
 ) -> Result<AuditReport, AuditError> {
     let instances = public_instances(&graph, &witness);
     let honest = ModelCircuit::new(graph, plan.clone(), Some(witness));
-    let prover = mock_run(&honest, &instances)?;
-    if let Err(failures) = prover.verify() {
-        let first = failures.first().map(ToString::to_string).unwrap_or_default();
-        return Err(AuditError::HonestRejected { count: failures.len(), first });
-    }
+    let prover = honest_run(&honest, &instances)?;
     let mut cs = ConstraintSystem::<Fr>::default();
     let config = ModelCircuit::configure_with_params(&mut cs, plan.clone());
     let usable = config.usable_rows;
@@ -208,6 +204,24 @@ pub fn audit(
         report.accepted.iter().chain(&report.free_by_design).map(|m| (m.column, m.row)).collect();
     report.caught = cells.len() - moved.len();
     Ok(report)
+}
+
+/// Runs `MockProver` on the honest witness and checks every constraint: `Ok` when the circuit
+/// accepts it (the conformance runner's circuit check; the audit's starting point).
+pub fn check_witness(graph: Arc<QGraph>, plan: CircuitPlan, witness: Arc<Witness>) -> Result<(), AuditError> {
+    let instances = public_instances(&graph, &witness);
+    let circuit = ModelCircuit::new(graph, plan, Some(witness));
+    honest_run(&circuit, &instances).map(drop)
+}
+
+/// `MockProver` on an honest circuit, every constraint checked.
+fn honest_run(c: &ModelCircuit, instances: &[Fr]) -> Result<MockProver<Fr>, AuditError> {
+    let prover = mock_run(c, instances)?;
+    if let Err(failures) = prover.verify() {
+        let first = failures.first().map(ToString::to_string).unwrap_or_default();
+        return Err(AuditError::HonestRejected { count: failures.len(), first });
+    }
+    Ok(prover)
 }
 
 fn verify_rows(p: &MockProver<Fr>, gate_rows: &[usize], row: usize) -> Result<(), Vec<VerifyFailure>> {

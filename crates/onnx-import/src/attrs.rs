@@ -22,7 +22,7 @@ impl<'a> Attrs<'a> {
     /// An error about attribute `name` of this node.
     pub fn error(&self, name: &str, message: impl Into<String>) -> ImportError {
         ImportError::Attribute {
-            node: self.node.name().to_string(),
+            node: crate::import::label(self.node),
             op: self.node.op_type().to_string(),
             attribute: name.to_string(),
             message: message.into(),

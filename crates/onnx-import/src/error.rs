@@ -14,6 +14,9 @@ pub enum ImportError {
     /// The bytes are not a protobuf `ModelProto`; holds the decoder's message.
     #[error("not a valid ONNX model (protobuf decode failed): {0}")]
     Malformed(String),
+    /// The bytes are not a protobuf `TensorProto`; holds the decoder's message.
+    #[error("not a valid ONNX TensorProto (protobuf decode failed): {0}")]
+    MalformedTensor(String),
     /// The model has no `graph`.
     #[error("model has no graph")]
     NoGraph,

@@ -14,7 +14,7 @@ use crate::tensor::to_tensor;
 use crate::ImportError;
 
 /// A node's name for messages: its `name`, else its first output.
-fn label(node: &NodeProto) -> String {
+pub(crate) fn label(node: &NodeProto) -> String {
     match (node.name(), node.output.first()) {
         ("", Some(out)) => out.clone(),
         (name, _) => name.to_string(),
@@ -80,8 +80,16 @@ fn input_shape(info: &ValueInfoProto) -> Result<Vec<usize>, ImportError> {
 
 /// Builds the f32 graph of a decoded model.
 pub(crate) fn import(model: &ModelProto) -> Result<Graph, ImportError> {
-    let opset = default_opset(model)?;
     let graph = model.graph.as_ref().ok_or(ImportError::NoGraph)?;
+    let opset = match default_opset(model) {
+        Ok(opset) => opset,
+        Err(e) => {
+            // A model that only uses another domain (e.g. ai.onnx.ml) is valid ONNX: name its
+            // first unsupported node rather than calling the file malformed.
+            check_ops(graph, 0, model)?;
+            return Err(e);
+        }
+    };
     check_ops(graph, opset, model)?;
 
     let mut b = GraphBuilder::new();

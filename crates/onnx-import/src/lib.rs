@@ -26,7 +26,7 @@ pub mod proto;
 use std::path::Path;
 
 use prost::Message;
-use zkinfer_graph::Graph;
+use zkinfer_graph::{Graph, Tensor};
 
 pub use error::ImportError;
 pub use registry::MAX_OPSET;
@@ -40,8 +40,30 @@ pub fn load(path: impl AsRef<Path>) -> Result<Graph, ImportError> {
 
 /// Imports a serialized ONNX `ModelProto`.
 pub fn parse(bytes: &[u8]) -> Result<Graph, ImportError> {
-    let model = proto::ModelProto::decode(bytes).map_err(|e| ImportError::Malformed(e.to_string()))?;
-    import::import(&model)
+    import_model(&decode_model(bytes)?)
+}
+
+/// Decodes a serialized `ModelProto` without importing it (to edit it first, e.g. to turn a
+/// graph input into an initializer).
+pub fn decode_model(bytes: &[u8]) -> Result<proto::ModelProto, ImportError> {
+    proto::ModelProto::decode(bytes).map_err(|e| ImportError::Malformed(e.to_string()))
+}
+
+/// Imports an already decoded `ModelProto`.
+pub fn import_model(model: &proto::ModelProto) -> Result<Graph, ImportError> {
+    import::import(model)
+}
+
+/// Decodes a serialized `TensorProto`: the `input_*.pb` / `output_*.pb` files of the ONNX
+/// backend test data.
+pub fn decode_tensor(bytes: &[u8]) -> Result<proto::TensorProto, ImportError> {
+    proto::TensorProto::decode(bytes).map_err(|e| ImportError::MalformedTensor(e.to_string()))
+}
+
+/// The f32 value of a `TensorProto` (float, double, int64 and int32, in `raw_data` or in the
+/// typed fields; integers convert exactly below 2^24).
+pub fn tensor_value(t: &proto::TensorProto) -> Result<Tensor, ImportError> {
+    tensor::to_tensor(t)
 }
 
 /// Op types the registry supports at `opset` (for `--help` texts and docs).

@@ -1,0 +1,192 @@
+//! One ONNX backend test case: bind, import, calibrate, compile, witness, `MockProver`, compare
+//! (and, when asked, a real setup + prove + verify).
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use zkinfer_graph::{GraphError, OpError, Tensor};
+use zkinfer_onnx::proto::tensor_proto::DataType;
+use zkinfer_onnx::proto::type_proto::Value as Type;
+use zkinfer_onnx::proto::{ModelProto, TensorProto, ValueInfoProto};
+use zkinfer_onnx::ImportError;
+
+use super::tolerance::{check_f32, check_quantized};
+use super::{CaseOutcome, ConformanceOptions, Passed};
+use crate::{CompileOptions, Error, Model, Srs};
+
+/// Why a case stopped short of passing.
+enum Stop {
+    Unsupported(String),
+    Failed(String),
+}
+
+fn failed(stage: &str) -> impl Fn(Error) -> Stop + '_ {
+    move |e| Stop::Failed(format!("{stage}: {e}"))
+}
+
+/// Runs the case in `dir`; never panics (a panic is reported as a failure with its message).
+pub(crate) fn run_case(dir: &Path, opts: &ConformanceOptions, prove: bool) -> CaseOutcome {
+    match catch_unwind(AssertUnwindSafe(|| check(dir, opts, prove))) {
+        Ok(Ok(p)) => CaseOutcome::Passed(p),
+        Ok(Err(Stop::Unsupported(r))) => CaseOutcome::Unsupported(r),
+        Ok(Err(Stop::Failed(r))) => CaseOutcome::Failed(r),
+        Err(payload) => {
+            let msg = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a non-string panic payload".into());
+            CaseOutcome::Failed(format!("panicked: {msg}"))
+        }
+    }
+}
+
+fn check(dir: &Path, opts: &ConformanceOptions, prove: bool) -> Result<Passed, Stop> {
+    let model_path = dir.join("model.onnx");
+    let bytes = std::fs::read(&model_path).map_err(|e| Stop::Failed(format!("{}: {e}", model_path.display())))?;
+    let mut proto = zkinfer_onnx::decode_model(&bytes).map_err(|e| Stop::Failed(e.to_string()))?;
+    let data = dir.join("test_data_set_0");
+    let inputs = read_pbs(&data, "input")?;
+    let outputs = read_pbs(&data, "output")?;
+    let [expected] = outputs.as_slice() else {
+        return Err(Stop::Unsupported(format!(
+            "the case has {} outputs; a zkinfer circuit has exactly one",
+            outputs.len()
+        )));
+    };
+    let input = bind_inputs(&mut proto, inputs)?;
+    let graph = zkinfer_onnx::import_model(&proto).map_err(import_stop)?;
+    let expected = value(expected)?;
+    let input_values: Vec<f32> = value(&input)?.iter().copied().collect();
+
+    // The f32 graph must reproduce the reference output: this checks the importer's semantics
+    // apart from quantization.
+    let reference = graph.eval(&input_values).map_err(|e| graph_stop("f32 evaluation", e))?;
+    if reference.shape() != expected.shape() {
+        return Err(Stop::Failed(format!(
+            "output shape {:?} differs from the reference {:?}",
+            reference.shape(),
+            expected.shape()
+        )));
+    }
+    let want: Vec<f32> = expected.iter().copied().collect();
+    let f32_out: Vec<f32> = reference.iter().copied().collect();
+    check_f32(&f32_out, &want).map_err(|e| Stop::Failed(format!("f32 evaluation: {e}")))?;
+
+    let model = Model { graph, source: model_path };
+    let mut copts = CompileOptions::default();
+    copts.plan.max_k = opts.max_k;
+    let compiled = model.compile(std::slice::from_ref(&input_values), &copts).map_err(compile_stop)?;
+    let witness = Arc::new(compiled.witness(&input_values).map_err(failed("witness"))?);
+    crate::audit::mock_check(&compiled, witness.clone()).map_err(failed("MockProver"))?;
+    let got = compiled.qgraph.dequantize_output(witness.output(&compiled.qgraph));
+    let scale = compiled.settings.output_scale;
+    let max_err = check_quantized(&got, &want, scale).map_err(|e| Stop::Failed(format!("circuit output: {e}")))?;
+
+    let proved = if prove {
+        let keys = crate::setup(&compiled, Srs::Dev).map_err(failed("setup"))?;
+        let bundle = crate::prove_witness(&compiled, &keys, (*witness).clone()).map_err(failed("prove"))?;
+        crate::verify(&keys.verifier(), &bundle).map_err(failed("verify"))?;
+        true
+    } else {
+        false
+    };
+    Ok(Passed { k: compiled.plan.k, output_scale: scale, max_err, proved })
+}
+
+/// `<prefix>_<i>.pb` files of the data set, decoded, in index order.
+fn read_pbs(data: &Path, prefix: &str) -> Result<Vec<TensorProto>, Stop> {
+    let entries = std::fs::read_dir(data).map_err(|e| Stop::Unsupported(format!("{}: {e}", data.display())))?;
+    let mut found: Vec<(usize, PathBuf)> = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| Stop::Failed(format!("{}: {e}", data.display())))?.path();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let index = name.strip_prefix(prefix).and_then(|r| r.strip_prefix('_')).and_then(|r| r.strip_suffix(".pb"));
+        if let Some(i) = index.and_then(|i| i.parse().ok()) {
+            found.push((i, path));
+        }
+    }
+    found.sort();
+    if found.iter().enumerate().any(|(n, (i, _))| n != *i) {
+        return Err(Stop::Failed(format!("{}: {prefix}_<i>.pb files are not numbered 0, 1, ...", data.display())));
+    }
+    found
+        .iter()
+        .map(|(_, path)| {
+            let bytes = std::fs::read(path).map_err(|e| Stop::Failed(format!("{}: {e}", path.display())))?;
+            zkinfer_onnx::decode_tensor(&bytes).map_err(|e| Stop::Failed(format!("{}: {e}", path.display())))
+        })
+        .collect()
+}
+
+/// zkinfer circuits take one input: the first FLOAT graph input stays the model input, every
+/// other graph input becomes an initializer holding its test data. Returns the kept input's data.
+fn bind_inputs(model: &mut ModelProto, mut data: Vec<TensorProto>) -> Result<TensorProto, Stop> {
+    let graph = model.graph.as_mut().ok_or_else(|| Stop::Failed(ImportError::NoGraph.to_string()))?;
+    let init: Vec<String> = graph.initializer.iter().map(|t| t.name().to_string()).collect();
+    let inputs: Vec<&ValueInfoProto> = graph.input.iter().filter(|i| !init.iter().any(|n| n == i.name())).collect();
+    if inputs.len() != data.len() {
+        return Err(Stop::Failed(format!("the graph has {} inputs but the data set {}", inputs.len(), data.len())));
+    }
+    let is_float = |i: &ValueInfoProto| {
+        matches!(i.r#type.as_ref().and_then(|t| t.value.as_ref()),
+            Some(Type::TensorType(t)) if t.elem_type() == DataType::Float as i32)
+    };
+    let Some(keep) = inputs.iter().position(|i| is_float(i)) else {
+        let types: Vec<&str> = inputs
+            .iter()
+            .map(|i| match i.r#type.as_ref().and_then(|t| t.value.as_ref()) {
+                Some(Type::TensorType(t)) => DataType::try_from(t.elem_type()).map_or("unknown", |d| d.as_str_name()),
+                _ => "not a tensor",
+            })
+            .collect();
+        return Err(Stop::Unsupported(format!(
+            "no FLOAT input (inputs: {}): a zkinfer circuit takes one float tensor",
+            types.join(", ")
+        )));
+    };
+    let names: Vec<String> = inputs.iter().map(|i| i.name().to_string()).collect();
+    let kept = data.remove(keep);
+    for (mut t, name) in data.into_iter().zip(names.iter().enumerate().filter(|(i, _)| *i != keep).map(|(_, n)| n)) {
+        t.name = Some(name.clone());
+        graph.initializer.push(t);
+    }
+    Ok(kept)
+}
+
+fn value(t: &TensorProto) -> Result<Tensor, Stop> {
+    zkinfer_onnx::tensor_value(t).map_err(|e| Stop::Unsupported(format!("test data: {e}")))
+}
+
+/// Import errors: unsupported features are `Unsupported`; a malformed model, a dangling value or
+/// a shape the importer gets wrong is a failure.
+fn import_stop(e: ImportError) -> Stop {
+    match e {
+        ImportError::Graph(g) => graph_stop("import", g),
+        ImportError::Io { .. } | ImportError::Malformed(_) | ImportError::MalformedTensor(_) => {
+            Stop::Failed(e.to_string())
+        }
+        ImportError::NoGraph | ImportError::UndefinedValue(_) => Stop::Failed(e.to_string()),
+        _ => Stop::Unsupported(e.to_string()),
+    }
+}
+
+fn graph_stop(stage: &str, e: GraphError) -> Stop {
+    match &e {
+        GraphError::Node { source: OpError::Unsupported(_), .. } => Stop::Unsupported(e.to_string()),
+        _ => Stop::Failed(format!("{stage}: {e}")),
+    }
+}
+
+/// Compile errors: an op the quantizer does not lower, or a circuit over the run's k limit, is
+/// `Unsupported`; anything else is a failure.
+fn compile_stop(e: Error) -> Stop {
+    match e {
+        // E.g. a graph that folds to a constant (`Shape` of the input): nothing to prove.
+        Error::Graph(g @ GraphError::Calibration(_)) => Stop::Unsupported(format!("compile: {g}")),
+        Error::Graph(g) => graph_stop("compile", g),
+        Error::Circuit(c @ zkinfer_circuits::CircuitError::TooLarge { .. }) => Stop::Unsupported(c.to_string()),
+        e => Stop::Failed(format!("compile: {e}")),
+    }
+}
