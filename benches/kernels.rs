@@ -4,27 +4,23 @@
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use zkinfer_prover::kernels::Kernels;
-use zkinfer_prover::ProverError;
+use zkinfer_prover::kernels::{Kernel, Kernels};
 
 const SIZES: [u32; 4] = [10, 12, 14, 16];
 
 fn kernels(c: &mut Criterion) {
     let mut kernels = Kernels::new();
-    for (name, run) in [
-        ("msm", Kernels::msm_once as fn(&mut Kernels, u32) -> Result<Duration, ProverError>),
-        ("fft", Kernels::fft_once as fn(&mut Kernels, u32) -> Result<Duration, ProverError>),
-    ] {
+    for (name, kernel) in [("msm", Kernel::Msm), ("msm_small_scalars", Kernel::SmallMsm), ("fft", Kernel::Fft)] {
         let mut group = c.benchmark_group(name);
         for k in SIZES {
             // Warm-up, and generates the inputs: after it, runs at this size cannot fail.
-            if let Err(e) = run(&mut kernels, k) {
+            if let Err(e) = kernels.once(kernel, k) {
                 eprintln!("{name} 2^{k}: {e}");
                 continue;
             }
             group.throughput(Throughput::Elements(1 << k));
             group.bench_with_input(BenchmarkId::from_parameter(format!("2^{k}")), &k, |b, &k| {
-                b.iter_custom(|iters| (0..iters).map(|_| run(&mut kernels, k).unwrap_or_default()).sum())
+                b.iter_custom(|iters| (0..iters).map(|_| kernels.once(kernel, k).unwrap_or_default()).sum())
             });
         }
         group.finish();

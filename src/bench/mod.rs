@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use zkinfer_prover::kernels::{FloorShape, Kernels};
+use zkinfer_prover::kernels::{FloorShape, Kernel, Kernels};
 use zkinfer_prover::Backend;
 
 use crate::metrics::measure;
@@ -107,10 +107,14 @@ pub struct ProvePhasesSecs {
 /// The kernel floor of one model (see [`zkinfer_prover::kernels`]).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Floor {
+    /// Dense MSMs (grand products, quotient, opening).
     pub msms: usize,
+    /// MSMs over witness values (advice and permuted lookup columns).
+    pub small_msms: usize,
     pub ffts: usize,
-    /// One MSM / FFT of size `2^k`, measured in this run.
+    /// One kernel of size `2^k`, measured in this run.
     pub msm_s: f64,
+    pub small_msm_s: f64,
     pub fft_s: f64,
     pub floor_s: f64,
     /// `prove_s / floor_s`.
@@ -123,6 +127,8 @@ pub struct KernelTiming {
     pub k: u32,
     /// MSM of `2^k` random BN254 G1 points and scalars (fastest of up to 5 runs).
     pub msm_s: f64,
+    /// The same MSM with scalars below `2^20` (a committed witness column).
+    pub small_msm_s: f64,
     /// FFT of `2^k` BN254 scalars (fastest of up to 5 runs).
     pub fft_s: f64,
 }
@@ -161,9 +167,12 @@ pub fn run(opts: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<BenchR
     let mut kernels = Kernels::new();
     for k in sweep {
         progress(&format!("kernels: MSM and FFT at 2^{k}"));
-        let msm = kernels.msm(k)?;
-        let fft = kernels.fft(k)?;
-        report.kernels.push(KernelTiming { k, msm_s: msm.as_secs_f64(), fft_s: fft.as_secs_f64() });
+        report.kernels.push(KernelTiming {
+            k,
+            msm_s: kernels.time(Kernel::Msm, k)?.as_secs_f64(),
+            small_msm_s: kernels.time(Kernel::SmallMsm, k)?.as_secs_f64(),
+            fft_s: kernels.time(Kernel::Fft, k)?.as_secs_f64(),
+        });
     }
     Ok(report)
 }
@@ -237,12 +246,19 @@ fn bench_model(name: &str, path: &Path, progress: &mut dyn FnMut(&str)) -> Resul
     drop((keys, vkeys));
     let floor = {
         let mut kernels = Kernels::new();
-        let (msm, fft) = (kernels.msm(k)?, kernels.fft(k)?);
-        let floor = shape.time(msm, fft);
+        let [msm, small_msm, fft] = [Kernel::Msm, Kernel::SmallMsm, Kernel::Fft].map(|kernel| kernels.time(kernel, k));
+        let (msm, small_msm, fft) = (msm?, small_msm?, fft?);
+        let floor = shape.time(|kernel| match kernel {
+            Kernel::Msm => msm,
+            Kernel::SmallMsm => small_msm,
+            Kernel::Fft => fft,
+        });
         Floor {
             msms: shape.msms,
+            small_msms: shape.small_msms,
             ffts: shape.ffts,
             msm_s: msm.as_secs_f64(),
+            small_msm_s: small_msm.as_secs_f64(),
             fft_s: fft.as_secs_f64(),
             floor_s: floor.as_secs_f64(),
             prove_over_floor: t_prove.wall.as_secs_f64() / floor.as_secs_f64().max(f64::MIN_POSITIVE),

@@ -8,12 +8,14 @@
 //! polynomials (advice, instance, three per lookup, permutation products) and a quotient of
 //! degree `m` (the extended domain has `m·2^k` points) is, all kernels of size `2^k`:
 //!
-//! * `P` MSMs — every point in the proof is one commitment;
+//! * `P` MSMs — every point in the proof is one commitment. The advice columns and the permuted
+//!   lookup columns hold witness values, small integers, and an MSM over small scalars is much
+//!   cheaper (Pippenger skips empty windows): those are timed with scalars below
+//!   `2^`[`SMALL_BITS`] ([`Kernel::SmallMsm`]); the rest (grand products, quotient pieces,
+//!   openings) are dense ([`Kernel::Msm`]). A negative witness value is a full-width field
+//!   element, so real advice commitments cost at least this much;
 //! * `W·(1 + m) + m` FFTs — each witness polynomial is interpolated once and evaluated on the
 //!   `m` cosets of the extended domain, and the quotient is interpolated back from them.
-//!
-//! Kernels run on uniformly random scalars. A committed witness column of small integers makes
-//! an MSM cheaper than that, so a prover can beat this floor on its advice commitments.
 
 use std::time::{Duration, Instant};
 
@@ -24,19 +26,33 @@ use halo2_axiom::halo2curves::group::Curve;
 use halo2_axiom::plonk::VerifyingKey;
 use halo2_axiom::poly::EvaluationDomain;
 use rand::rngs::StdRng;
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 
 use crate::ProverError;
 
+/// Bits of the scalars of a [`Kernel::SmallMsm`]: zkinfer's default activation width.
+pub const SMALL_BITS: u32 = 20;
 /// Stop repeating a kernel once this much time was spent on it (its minimum is reported).
 const BUDGET: Duration = Duration::from_millis(400);
 /// At most this many runs per kernel and size.
 const MAX_RUNS: usize = 5;
 
+/// A kernel the prover runs many times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kernel {
+    /// MSM of uniformly random scalars and points.
+    Msm,
+    /// MSM of random non-negative scalars below `2^SMALL_BITS` (a committed witness column).
+    SmallMsm,
+    /// One (inverse) FFT of random scalars.
+    Fft,
+}
+
 /// Random inputs for the kernels, grown on demand and reused across sizes.
 pub struct Kernels {
     bases: Vec<G1Affine>,
     scalars: Vec<Fr>,
+    small: Vec<Fr>,
     rng: StdRng,
 }
 
@@ -49,7 +65,7 @@ impl Default for Kernels {
 impl Kernels {
     /// An empty kernel bench (inputs are generated at the first use of each size).
     pub fn new() -> Self {
-        Self { bases: Vec::new(), scalars: Vec::new(), rng: StdRng::seed_from_u64(0x7a6b_696e) }
+        Self { bases: Vec::new(), scalars: Vec::new(), small: Vec::new(), rng: StdRng::seed_from_u64(0x7a6b_696e) }
     }
 
     fn ensure(&mut self, k: u32) -> Result<(), ProverError> {
@@ -58,12 +74,14 @@ impl Kernels {
         }
         let n = 1usize << k;
         if self.scalars.len() < n {
+            let have = self.scalars.len();
             let rng = &mut self.rng;
-            self.scalars.extend((self.scalars.len()..n).map(|_| Fr::random(&mut *rng)));
+            self.scalars.extend((have..n).map(|_| Fr::random(&mut *rng)));
+            self.small.extend((have..n).map(|_| Fr::from(rng.gen_range(0..1u64 << SMALL_BITS))));
             // i·G for consecutive i: an addition per point instead of a scalar multiplication.
-            let mut acc = G1::generator() * Fr::from(self.bases.len() as u64 + 1);
-            let mut projective = Vec::with_capacity(n - self.bases.len());
-            for _ in self.bases.len()..n {
+            let mut acc = G1::generator() * Fr::from(have as u64 + 1);
+            let mut projective = Vec::with_capacity(n - have);
+            for _ in have..n {
                 projective.push(acc);
                 acc += G1::generator();
             }
@@ -74,43 +92,36 @@ impl Kernels {
         Ok(())
     }
 
-    /// Fastest of a few runs of an MSM of `2^k` random scalars and points.
-    pub fn msm(&mut self, k: u32) -> Result<Duration, ProverError> {
+    /// Fastest of a few runs of `kernel` at size `2^k`.
+    pub fn time(&mut self, kernel: Kernel, k: u32) -> Result<Duration, ProverError> {
         self.ensure(k)?;
-        Ok(fastest(|| self.run_msm(k)))
+        let domain = (kernel == Kernel::Fft).then(|| fft_domain(k));
+        Ok(fastest(|| self.run(kernel, k, domain.as_ref())))
     }
 
-    /// Fastest of a few runs of one (inverse) FFT of `2^k` random scalars.
-    pub fn fft(&mut self, k: u32) -> Result<Duration, ProverError> {
+    /// One run of `kernel` at size `2^k` (for harnesses that repeat on their own, like criterion).
+    pub fn once(&mut self, kernel: Kernel, k: u32) -> Result<Duration, ProverError> {
         self.ensure(k)?;
-        let domain = fft_domain(k);
-        Ok(fastest(|| self.run_fft(&domain)))
+        let domain = (kernel == Kernel::Fft).then(|| fft_domain(k));
+        Ok(self.run(kernel, k, domain.as_ref()))
     }
 
-    /// One MSM of size `2^k` (for harnesses that do their own repetition, like criterion).
-    pub fn msm_once(&mut self, k: u32) -> Result<Duration, ProverError> {
-        self.ensure(k)?;
-        Ok(self.run_msm(k))
-    }
-
-    /// One FFT of size `2^k` (for harnesses that do their own repetition).
-    pub fn fft_once(&mut self, k: u32) -> Result<Duration, ProverError> {
-        self.ensure(k)?;
-        Ok(self.run_fft(&fft_domain(k)))
-    }
-
-    fn run_msm(&self, k: u32) -> Duration {
+    fn run(&self, kernel: Kernel, k: u32, domain: Option<&EvaluationDomain<Fr>>) -> Duration {
         let n = 1usize << k;
-        let start = Instant::now();
-        std::hint::black_box(best_multiexp(&self.scalars[..n], &self.bases[..n]));
-        start.elapsed()
-    }
-
-    fn run_fft(&self, domain: &EvaluationDomain<Fr>) -> Duration {
-        let poly = domain.lagrange_from_vec(self.scalars[..domain.get_n() as usize].to_vec());
-        let start = Instant::now();
-        std::hint::black_box(domain.lagrange_to_coeff(poly));
-        start.elapsed()
+        match (kernel, domain) {
+            (Kernel::Fft, Some(domain)) => {
+                let poly = domain.lagrange_from_vec(self.scalars[..n].to_vec());
+                let start = Instant::now();
+                std::hint::black_box(domain.lagrange_to_coeff(poly));
+                start.elapsed()
+            }
+            _ => {
+                let scalars = if kernel == Kernel::SmallMsm { &self.small } else { &self.scalars };
+                let start = Instant::now();
+                std::hint::black_box(best_multiexp(&scalars[..n], &self.bases[..n]));
+                start.elapsed()
+            }
+        }
     }
 }
 
@@ -138,8 +149,10 @@ fn fastest(mut run: impl FnMut() -> Duration) -> Duration {
 pub struct FloorShape {
     /// Rows: every kernel has size `2^k`.
     pub k: u32,
-    /// MSMs: the commitments in the proof.
+    /// Dense MSMs: grand products, the vanishing argument, quotient pieces, the opening.
     pub msms: usize,
+    /// MSMs over witness values: advice columns and permuted lookup columns.
+    pub small_msms: usize,
     /// FFTs of size `2^k`.
     pub ffts: usize,
 }
@@ -152,14 +165,25 @@ impl FloorShape {
         let domain = vk.get_domain();
         let k = domain.k();
         let cosets = 1usize << (domain.extended_k() - k);
+        let cs = vk.cs();
+        let small_msms = cs.num_advice_columns() + 2 * cs.lookups().len();
+        // All points, with SHPLONK's two.
+        let points = layout.num_points + 2;
         // The points before the quotient pieces, less the vanishing argument's random
         // polynomial (made in coefficient form), plus the instance column.
         let witness_polys = layout.num_points - layout.quotient_pieces;
-        Ok(Self { k, msms: layout.num_points + 2, ffts: witness_polys * (1 + cosets) + cosets })
+        Ok(Self { k, msms: points - small_msms, small_msms, ffts: witness_polys * (1 + cosets) + cosets })
     }
 
-    /// The floor, given the time of one MSM and one FFT of size `2^k`.
-    pub fn time(&self, msm: Duration, fft: Duration) -> Duration {
-        msm * self.msms as u32 + fft * self.ffts as u32
+    /// Every commitment in the proof.
+    pub fn commitments(&self) -> usize {
+        self.msms + self.small_msms
+    }
+
+    /// The floor, given each kernel's time at size `2^k`.
+    pub fn time(&self, mut kernel: impl FnMut(Kernel) -> Duration) -> Duration {
+        kernel(Kernel::Msm) * self.msms as u32
+            + kernel(Kernel::SmallMsm) * self.small_msms as u32
+            + kernel(Kernel::Fft) * self.ffts as u32
     }
 }

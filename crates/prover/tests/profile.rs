@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use zkinfer_prover::kernels::{FloorShape, Kernels};
+use zkinfer_prover::kernels::{FloorShape, Kernel, Kernels};
 use zkinfer_prover::{prove_profiled, ProverError, MAX_K};
 use zkinfer_verifier::testing::ToyCircuit;
 use zkinfer_verifier::verify;
@@ -36,24 +36,33 @@ fn floor_shape_counts_every_commitment_in_the_proof() {
     let shape = FloorShape::of(&vk).unwrap();
     let layout = zkinfer_verifier::evm::plan::plan(&vk).unwrap();
     // The proof is its commitments (64 bytes each) and its evaluations (32 bytes each).
-    assert_eq!(proof.len(), shape.msms * 64 + layout.num_evals * 32);
+    assert_eq!(proof.len(), shape.commitments() * 64 + layout.num_evals * 32);
     assert_eq!(shape.k, common::K);
-    // 2 advice + instance + 3 for the lookup + 1 permutation product, on 2 cosets (degree 3)
-    // at least: more FFTs than witness polynomials.
-    assert!(shape.ffts > 7, "{shape:?}");
+    // The three advice columns (a, b, c) and the lookup's two permuted columns hold witness values.
+    assert_eq!(shape.small_msms, 3 + 2);
+    // 3 advice + instance + 3 for the lookup + 1 permutation product, each on at least 2
+    // cosets: more FFTs than witness polynomials.
+    assert!(shape.ffts > 8, "{shape:?}");
+    let unit = |kernel| match kernel {
+        Kernel::Msm => Duration::from_millis(1),
+        Kernel::SmallMsm => Duration::from_micros(10),
+        Kernel::Fft => Duration::from_micros(1),
+    };
     assert_eq!(
-        shape.time(Duration::from_millis(1), Duration::from_micros(1)),
-        Duration::from_millis(shape.msms as u64) + Duration::from_micros(shape.ffts as u64)
+        shape.time(unit),
+        Duration::from_millis(shape.msms as u64)
+            + Duration::from_micros(10 * shape.small_msms as u64 + shape.ffts as u64)
     );
 }
 
 #[test]
 fn kernels_time_valid_sizes_and_refuse_others() {
     let mut kernels = Kernels::new();
-    assert!(kernels.msm(4).unwrap() > Duration::ZERO);
-    assert!(kernels.fft(5).unwrap() > Duration::ZERO);
-    for k in [0, MAX_K + 1] {
-        assert!(matches!(kernels.msm(k), Err(ProverError::InvalidK { .. })), "k = {k}");
-        assert!(matches!(kernels.fft(k), Err(ProverError::InvalidK { .. })), "k = {k}");
+    for kernel in [Kernel::Msm, Kernel::SmallMsm, Kernel::Fft] {
+        assert!(kernels.time(kernel, 4).unwrap() > Duration::ZERO, "{kernel:?}");
+        assert!(kernels.once(kernel, 5).unwrap() > Duration::ZERO, "{kernel:?}");
+        for k in [0, MAX_K + 1] {
+            assert!(matches!(kernels.time(kernel, k), Err(ProverError::InvalidK { .. })), "{kernel:?} k = {k}");
+        }
     }
 }
