@@ -8,67 +8,28 @@
 mod common;
 
 use common::*;
-use prost::Message;
 use zkinfer::{CompileOptions, Error, Model, Srs};
 use zkinfer_graph::GraphError;
-use zkinfer_onnx::proto::tensor_proto::DataType;
-use zkinfer_onnx::proto::tensor_shape_proto::{dimension::Value as Dim, Dimension};
-use zkinfer_onnx::proto::type_proto::{Tensor as TensorType, Value as Type};
-use zkinfer_onnx::proto::{
-    GraphProto, ModelProto, NodeProto, OperatorSetIdProto, TensorProto, TensorShapeProto, TypeProto, ValueInfoProto,
-};
+use zkinfer_onnx::testing::{float_info, float_tensor, model_bytes, node};
 use zkinfer_verifier::evm::solidity::{deploy, vk_runtime, VERIFIER_SOL};
 use zkinfer_verifier::evm::{compile, encode_calldata, find_solc, Evm};
 
-fn info(name: &str, dims: &[i64]) -> ValueInfoProto {
-    let dim = dims.iter().map(|&d| Dimension { value: Some(Dim::DimValue(d)), denotation: None }).collect();
-    let tensor = TensorType { elem_type: Some(DataType::Float as i32), shape: Some(TensorShapeProto { dim }) };
-    ValueInfoProto {
-        name: Some(name.into()),
-        r#type: Some(TypeProto { value: Some(Type::TensorType(tensor)), denotation: None }),
-        ..Default::default()
-    }
-}
-
-fn node(op: &str, inputs: &[&str], output: &str) -> NodeProto {
-    NodeProto {
-        name: Some(format!("{op}_{output}")),
-        op_type: Some(op.into()),
-        input: inputs.iter().map(|s| s.to_string()).collect(),
-        output: vec![output.into()],
-        ..Default::default()
-    }
-}
-
-fn weights(name: &str, rows: usize, cols: usize) -> TensorProto {
+fn weights(name: &str, rows: usize, cols: usize) -> zkinfer_onnx::proto::TensorProto {
     let v = (0..rows * cols).map(|i| ((i * 37 + 11) % 61) as f32 / 30.0 - 1.0).collect();
-    TensorProto {
-        name: Some(name.into()),
-        dims: vec![rows as i64, cols as i64],
-        data_type: Some(DataType::Float as i32),
-        float_data: v,
-        ..Default::default()
-    }
+    float_tensor(name, &[rows as i64, cols as i64], v)
 }
 
 /// `y = tanh(sigmoid(x W1) W2)`, x of shape [1, 4], written into a fresh scratch folder `dir`
 /// (one per test: the tests run in parallel).
 fn model_file(dir: &str) -> std::path::PathBuf {
-    let graph = GraphProto {
-        node: vec![
-            node("MatMul", &["x", "w1"], "h"),
-            node("Sigmoid", &["h"], "s"),
-            node("MatMul", &["s", "w2"], "o"),
-            node("Tanh", &["o"], "y"),
-        ],
-        initializer: vec![weights("w1", 4, 5), weights("w2", 5, 3)],
-        input: vec![info("x", &[1, 4])],
-        output: vec![info("y", &[1, 3])],
-        ..Default::default()
-    };
-    let opset = OperatorSetIdProto { domain: Some(String::new()), version: Some(13) };
-    let bytes = ModelProto { graph: Some(graph), opset_import: vec![opset], ir_version: Some(8), ..Default::default() }
-        .encode_to_vec();
+    let nodes = vec![
+        node("MatMul", &["x", "w1"], "h", vec![]),
+        node("Sigmoid", &["h"], "s", vec![]),
+        node("MatMul", &["s", "w2"], "o", vec![]),
+        node("Tanh", &["o"], "y", vec![]),
+    ];
+    let initializers = vec![weights("w1", 4, 5), weights("w2", 5, 3)];
+    let bytes = model_bytes(13, nodes, initializers, float_info("x", &[1, 4]), float_info("y", &[1, 3]));
     let path = scratch(dir).join("sigmoid_tanh.onnx");
     std::fs::write(&path, bytes).expect("write model");
     path

@@ -8,70 +8,9 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use prost::Message;
 use zkinfer_circuits::{plan, AdviceRef, CellOverride, Fr, ModelCircuit, PlanOptions};
 use zkinfer_graph::{calibrate, quantize, QOp, QuantConfig, VisibilityConfig};
-use zkinfer_onnx::proto::attribute_proto::AttributeType;
-use zkinfer_onnx::proto::tensor_proto::DataType;
-use zkinfer_onnx::proto::tensor_shape_proto::{dimension::Value as Dim, Dimension};
-use zkinfer_onnx::proto::type_proto::{Tensor as TensorType, Value as Type};
-use zkinfer_onnx::proto::{
-    AttributeProto, GraphProto, ModelProto, NodeProto, OperatorSetIdProto, TensorProto, TensorShapeProto, TypeProto,
-    ValueInfoProto,
-};
-
-fn info(name: &str, dims: &[i64]) -> ValueInfoProto {
-    let dim = dims.iter().map(|&d| Dimension { value: Some(Dim::DimValue(d)), denotation: None }).collect();
-    let tensor = TensorType { elem_type: Some(DataType::Float as i32), shape: Some(TensorShapeProto { dim }) };
-    ValueInfoProto {
-        name: Some(name.into()),
-        r#type: Some(TypeProto { value: Some(Type::TensorType(tensor)), denotation: None }),
-        ..Default::default()
-    }
-}
-
-fn floats(name: &str, dims: &[i64], v: Vec<f32>) -> TensorProto {
-    TensorProto {
-        name: Some(name.into()),
-        dims: dims.to_vec(),
-        data_type: Some(DataType::Float as i32),
-        float_data: v,
-        ..Default::default()
-    }
-}
-
-fn float_attr(name: &str, f: f32) -> AttributeProto {
-    AttributeProto {
-        name: Some(name.into()),
-        r#type: Some(AttributeType::Float as i32),
-        f: Some(f),
-        ..Default::default()
-    }
-}
-
-fn node(op: &str, inputs: &[&str], output: &str, attribute: Vec<AttributeProto>) -> NodeProto {
-    NodeProto {
-        name: Some(output.into()),
-        op_type: Some(op.into()),
-        input: inputs.iter().map(|s| s.to_string()).collect(),
-        output: vec![output.into()],
-        attribute,
-        ..Default::default()
-    }
-}
-
-/// Deterministic values in [-1, 1).
-fn values(seed: u64, n: usize) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s >> 40) as f32 / (1u64 << 23) as f32 - 1.0
-        })
-        .collect()
-}
+use zkinfer_onnx::testing::{float_attr, float_info, float_tensor, model_bytes, node, values};
 
 /// `h = x W1`; `u = Σ {Tanh, LeakyRelu, Sigmoid, Erf, Clip, Gelu}(h)`; `o = u W2`;
 /// `y = Σ {Exp, Softplus, Elu, HardSigmoid, HardSwish, Sqrt(Abs)}(o)`. Opset 20.
@@ -120,21 +59,13 @@ fn model() -> Vec<u8> {
             sum
         };
     }
-    let graph = GraphProto {
-        node: nodes,
-        initializer: vec![
-            floats("w1", &[6, 8], values(1, 48)),
-            floats("w2", &[8, 4], values(2, 32).iter().map(|v| v * 0.5).collect()),
-            floats("lo", &[], vec![-0.5]),
-            floats("hi", &[], vec![0.75]),
-        ],
-        input: vec![info("x", &[1, 6])],
-        output: vec![info("y", &[1, 4])],
-        ..Default::default()
-    };
-    let opset = OperatorSetIdProto { domain: Some(String::new()), version: Some(20) };
-    ModelProto { graph: Some(graph), opset_import: vec![opset], ir_version: Some(9), ..Default::default() }
-        .encode_to_vec()
+    let initializers = vec![
+        float_tensor("w1", &[6, 8], values(1, 48)),
+        float_tensor("w2", &[8, 4], values(2, 32).iter().map(|v| v * 0.5).collect()),
+        float_tensor("lo", &[], vec![-0.5]),
+        float_tensor("hi", &[], vec![0.75]),
+    ];
+    model_bytes(20, nodes, initializers, float_info("x", &[1, 6]), float_info("y", &[1, 4]))
 }
 
 #[test]

@@ -17,6 +17,8 @@ mod error;
 mod import;
 mod registry;
 mod tensor;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 /// Prost types for `onnx.proto` (ONNX 1.17), generated once and checked in.
 #[allow(clippy::all, clippy::pedantic, missing_docs)]

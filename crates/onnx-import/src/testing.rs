@@ -1,0 +1,91 @@
+//! Builders for small ONNX models in tests (feature `testing`): the protobuf boilerplate of a
+//! float graph with one input and one output, so a test states only its nodes and weights.
+
+use prost::Message;
+
+use crate::proto::attribute_proto::AttributeType;
+use crate::proto::tensor_proto::DataType;
+use crate::proto::tensor_shape_proto::{dimension::Value as Dim, Dimension};
+use crate::proto::type_proto::{Tensor as TensorType, Value as Type};
+use crate::proto::{
+    AttributeProto, GraphProto, ModelProto, NodeProto, OperatorSetIdProto, TensorProto, TensorShapeProto, TypeProto,
+    ValueInfoProto,
+};
+
+/// A float tensor value named `name` with static `dims`.
+pub fn float_info(name: &str, dims: &[i64]) -> ValueInfoProto {
+    let dim = dims.iter().map(|&d| Dimension { value: Some(Dim::DimValue(d)), denotation: None }).collect();
+    let tensor = TensorType { elem_type: Some(DataType::Float as i32), shape: Some(TensorShapeProto { dim }) };
+    ValueInfoProto {
+        name: Some(name.into()),
+        r#type: Some(TypeProto { value: Some(Type::TensorType(tensor)), denotation: None }),
+        ..Default::default()
+    }
+}
+
+/// A node of `op` from `inputs` to `output` (and named after it).
+pub fn node(op: &str, inputs: &[&str], output: &str, attribute: Vec<AttributeProto>) -> NodeProto {
+    NodeProto {
+        name: Some(output.into()),
+        op_type: Some(op.into()),
+        input: inputs.iter().map(|s| s.to_string()).collect(),
+        output: vec![output.into()],
+        attribute,
+        ..Default::default()
+    }
+}
+
+/// A float initializer.
+pub fn float_tensor(name: &str, dims: &[i64], values: Vec<f32>) -> TensorProto {
+    TensorProto {
+        name: Some(name.into()),
+        dims: dims.to_vec(),
+        data_type: Some(DataType::Float as i32),
+        float_data: values,
+        ..Default::default()
+    }
+}
+
+/// A float attribute.
+pub fn float_attr(name: &str, f: f32) -> AttributeProto {
+    AttributeProto {
+        name: Some(name.into()),
+        r#type: Some(AttributeType::Float as i32),
+        f: Some(f),
+        ..Default::default()
+    }
+}
+
+/// The encoded model: `nodes` over `initializers`, from `input` to `output`, at `opset` of the
+/// default domain (IR version 9).
+pub fn model_bytes(
+    opset: i64,
+    nodes: Vec<NodeProto>,
+    initializers: Vec<TensorProto>,
+    input: ValueInfoProto,
+    output: ValueInfoProto,
+) -> Vec<u8> {
+    let graph = GraphProto {
+        node: nodes,
+        initializer: initializers,
+        input: vec![input],
+        output: vec![output],
+        ..Default::default()
+    };
+    let opset = OperatorSetIdProto { domain: Some(String::new()), version: Some(opset) };
+    ModelProto { graph: Some(graph), opset_import: vec![opset], ir_version: Some(9), ..Default::default() }
+        .encode_to_vec()
+}
+
+/// Deterministic pseudo-random values in [-1, 1) (xorshift; no extra dependency).
+pub fn values(seed: u64, n: usize) -> Vec<f32> {
+    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 40) as f32 / (1u64 << 23) as f32 - 1.0
+        })
+        .collect()
+}
