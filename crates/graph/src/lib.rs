@@ -15,6 +15,8 @@ mod graph;
 pub mod io;
 pub mod ops;
 mod quant;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use calibrate::{calibrate, Calibration};
 pub use error::{GraphError, OpError, OpResult};

@@ -2,6 +2,7 @@
 //! float graph with one input and one output, so a test states only its nodes and weights.
 
 use prost::Message;
+pub use zkinfer_graph::testing::values;
 
 use crate::proto::attribute_proto::AttributeType;
 use crate::proto::tensor_proto::DataType;
@@ -75,17 +76,4 @@ pub fn model_bytes(
     let opset = OperatorSetIdProto { domain: Some(String::new()), version: Some(opset) };
     ModelProto { graph: Some(graph), opset_import: vec![opset], ir_version: Some(9), ..Default::default() }
         .encode_to_vec()
-}
-
-/// Deterministic pseudo-random values in [-1, 1) (xorshift; no extra dependency).
-pub fn values(seed: u64, n: usize) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s >> 40) as f32 / (1u64 << 23) as f32 - 1.0
-        })
-        .collect()
 }

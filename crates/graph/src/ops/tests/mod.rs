@@ -18,18 +18,7 @@ pub(super) fn t(shape: &[usize], v: &[f32]) -> Tensor {
     ArrayD::from_shape_vec(shape.to_vec(), v.to_vec()).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Deterministic pseudo-random values in [-1, 1) (xorshift; no extra dependency).
-pub(super) fn values(seed: u64, n: usize) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s >> 40) as f32 / (1u64 << 23) as f32 - 1.0
-        })
-        .collect()
-}
+pub(super) use crate::testing::values;
 
 /// Evaluates one op on f32 inputs.
 pub(super) fn eval(op: &dyn Op, inputs: &[&Tensor]) -> Tensor {
