@@ -232,6 +232,13 @@ impl Rows {
                 }
                 QOp::Requant(_) => requant += node.inputs.first().map_or(0, |&t| q.tensors[t].len()),
                 QOp::Mul(op) => mul_elems += op.a_index.len(),
+                // A product lane, two 3-slot dot rows and three requant rows per element (layout/div.rs).
+                QOp::Div(op) => {
+                    let len = op.a_index.len();
+                    mul_elems += len;
+                    dot += len * (4usize.div_ceil(n.max(1)) + 3usize.div_ceil(n.max(1)));
+                    requant += 3 * len;
+                }
                 QOp::Table(_) => lookup += node.inputs.first().map_or(0, |&t| q.tensors[t].len()),
                 QOp::Gather(_) => {}
             }
@@ -251,6 +258,7 @@ pub(crate) fn limbs_needed(q: &QGraph, b: u32) -> usize {
         .iter()
         .filter_map(|n| match &n.op {
             QOp::Requant(r) => Some(limbs_for(r.shift, b) + limbs_for(r.bits, b)),
+            QOp::Div(d) => Some(limbs_for(d.den_bits + 1, b).max(limbs_for(d.quot_bits, b))),
             _ => None,
         })
         .max()
@@ -399,7 +407,7 @@ pub fn plan(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, CircuitError>
     let params_fixed = q.visibility.params != Visibility::Private;
     let input_public = q.visibility.input == Visibility::Public;
     let output_public = q.visibility.output == Visibility::Public;
-    let has_mul = q.nodes.iter().any(|n| matches!(n.op, QOp::Mul(_)));
+    let has_mul = q.nodes.iter().any(|n| matches!(n.op, QOp::Mul(_) | QOp::Div(_)));
     let lookup = q.nodes.iter().any(|n| matches!(n.op, QOp::Table(_)));
     // The tables are fixed rows: `k` must hold them as well as the chips.
     let table_rows = if lookup { crate::layout::lookup::table_rows(q) } else { 0 };

@@ -40,6 +40,11 @@ pub enum GraphError {
          covers this input"
     )]
     OutsideTable { tensor: String, value: i64, real: f64, lo: i64, hi: i64 },
+    #[error(
+        "divisor {value} at '{tensor}' (real value ≈ {real:.4}) is not positive: division by an activation \
+         needs a divisor that is positive on every input"
+    )]
+    NonPositiveDivisor { tensor: String, value: i64, real: f64 },
     #[error("integer overflow evaluating '{node}': values exceed 64 bits")]
     Overflow { node: String },
     #[error("calibration: {0}")]

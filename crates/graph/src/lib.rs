@@ -24,7 +24,7 @@ pub use graph::{Graph, GraphBuilder, Node, Op, Tensor, ValueId, ValueInfo};
 pub use quant::{
     erf,
     lower::{LValue, LowerCtx},
-    quantize, GatherOp, LinearOp, MulOp, QGraph, QNode, QOp, QTensor, QuantConfig, RequantOp, TableFn, TableOp,
+    quantize, DivOp, GatherOp, LinearOp, MulOp, QGraph, QNode, QOp, QTensor, QuantConfig, RequantOp, TableFn, TableOp,
     TensorId, Visibility, VisibilityConfig, Witness, DEFAULT_TABLE_BITS,
 };
 

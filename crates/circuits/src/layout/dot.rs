@@ -21,14 +21,6 @@ enum Slot {
 impl<S: Sink> Walker<'_, S> {
     /// Lays out `op` as chains of dot rows; returns the output cells.
     pub(super) fn linear(&mut self, node: &QNode, op: &LinearOp) -> Result<Vec<Loc>, CircuitError> {
-        let (n, m) = (self.plan.dot_inputs.max(1), self.plan.dot_outputs.max(1));
-        let terms = op.terms;
-        if op.index.len() != op.positions * terms
-            || op.weight.len() != op.channels * terms
-            || op.bias.len() != op.channels
-        {
-            return Err(malformed(&node.name, "index/weight/bias lengths do not match positions, channels, terms"));
-        }
         let mut x_cells: Vec<Loc> = Vec::new();
         let mut x_vals: Vec<i64> = Vec::new();
         for &t in &node.inputs {
@@ -36,6 +28,30 @@ impl<S: Sink> Walker<'_, S> {
             x_vals.extend_from_slice(&self.values[t]);
         }
         let out_len = self.q.tensors[node.output].len();
+        self.linear_cells(&node.name, op, &x_cells, &x_vals, out_len, false)
+    }
+
+    /// Lays out `op` over the input cells `x_cells` (values `x_vals`); returns `out_len` output
+    /// cells. `structural` marks weights that are part of the circuit's definition rather than
+    /// model parameters (e.g. a division's `2^shift`): with private parameters they are bound to
+    /// constants instead of left to the prover.
+    pub(super) fn linear_cells(
+        &mut self,
+        name: &str,
+        op: &LinearOp,
+        x_cells: &[Loc],
+        x_vals: &[i64],
+        out_len: usize,
+        structural: bool,
+    ) -> Result<Vec<Loc>, CircuitError> {
+        let (n, m) = (self.plan.dot_inputs.max(1), self.plan.dot_outputs.max(1));
+        let terms = op.terms;
+        if op.index.len() != op.positions * terms
+            || op.weight.len() != op.channels * terms
+            || op.bias.len() != op.channels
+        {
+            return Err(malformed(name, "index/weight/bias lengths do not match positions, channels, terms"));
+        }
         let mut out: Vec<Option<Loc>> = vec![None; out_len];
         // Private weights: first cell holding weight (o, t) (t == terms is the bias).
         let mut first: Vec<Option<Loc>> =
@@ -60,7 +76,7 @@ impl<S: Sink> Walker<'_, S> {
                             (std::cmp::Ordering::Less, Some(Some(s))) => {
                                 let s = *s as usize;
                                 let (Some(c), Some(v)) = (x_cells.get(s), x_vals.get(s)) else {
-                                    return Err(malformed(&node.name, "linear index out of range"));
+                                    return Err(malformed(name, "linear index out of range"));
                                 };
                                 (Slot::Input, *c, *v)
                             }
@@ -83,14 +99,8 @@ impl<S: Sink> Walker<'_, S> {
                                 Slot::Unused => 0,
                             };
                             *a += wt as i128 * v as i128;
-                            self.weight(
-                                j,
-                                i,
-                                row,
-                                wt,
-                                (o < op.channels && t <= terms).then(|| o * (terms + 1) + t),
-                                &mut first,
-                            );
+                            let key = (o < op.channels && t <= terms).then(|| o * (terms + 1) + t);
+                            self.weight(j, i, row, wt, if structural { None } else { key }, &mut first, structural);
                         }
                     }
                     let last = r + 1 == chunks;
@@ -101,23 +111,30 @@ impl<S: Sink> Walker<'_, S> {
                             let pos = p * op.pos_stride + o * op.chan_stride;
                             match out.get_mut(pos) {
                                 Some(slot) if slot.is_none() => *slot = Some(cell),
-                                _ => {
-                                    return Err(malformed(&node.name, "output position out of range or written twice"))
-                                }
+                                _ => return Err(malformed(name, "output position out of range or written twice")),
                             }
                         }
                     }
                 }
             }
         }
-        out.into_iter()
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| malformed(&node.name, "some outputs are never written"))
+        out.into_iter().collect::<Option<Vec<_>>>().ok_or_else(|| malformed(name, "some outputs are never written"))
     }
 
     /// Writes weight `W[j][i]` of `row`: a fixed cell, or a private advice cell copy-constrained
-    /// to the first cell holding the same weight `key` (to ZERO for padding slots).
-    fn weight(&mut self, j: usize, i: usize, row: usize, wt: i64, key: Option<usize>, first: &mut [Option<Loc>]) {
+    /// to the first cell holding the same weight `key` (to ZERO for padding slots), or bound to
+    /// the constant `wt` when `structural`.
+    #[allow(clippy::too_many_arguments)]
+    fn weight(
+        &mut self,
+        j: usize,
+        i: usize,
+        row: usize,
+        wt: i64,
+        key: Option<usize>,
+        first: &mut [Option<Loc>],
+        structural: bool,
+    ) {
         if self.plan.params_fixed {
             if wt != 0 {
                 self.sink.fixed(FixedRef::DotW { out: j, term: i }, row, super::fe(wt as i128));
@@ -125,6 +142,17 @@ impl<S: Sink> Walker<'_, S> {
             return;
         }
         let cell = self.sink.advice(AdviceRef::DotW { out: j, term: i }, row, self.val(wt as i128));
+        if structural {
+            // One constant-bound cell per distinct value; later uses are copies of it.
+            match self.consts.get(&wt) {
+                Some(c) => self.sink.copy(cell, *c),
+                None => {
+                    self.sink.constant(cell, super::fe(wt as i128));
+                    self.consts.insert(wt, cell);
+                }
+            }
+            return;
+        }
         match key.and_then(|k| first.get_mut(k)) {
             Some(Some(f)) => self.sink.copy(cell, *f),
             Some(f) => *f = Some(cell),

@@ -4,6 +4,7 @@
 //! Each chip fills its own columns from its own row counter, so dot, requant and Mul rows run
 //! side by side; the circuit needs the largest of the three counts.
 
+mod div;
 mod dot;
 pub(crate) mod lookup;
 mod mul;
@@ -116,6 +117,8 @@ pub(crate) struct Walker<'a, S: Sink> {
     pub cells: Vec<Option<Vec<Loc>>>,
     pub zero: Loc,
     pub one: Loc,
+    /// A cell bound to each structural constant used so far (private-parameter layouts).
+    pub consts: std::collections::HashMap<i64, Loc>,
     pub dot_row: usize,
     pub rq_row: usize,
     pub mul_row: usize,
@@ -204,6 +207,7 @@ pub(crate) fn assign<S: Sink>(
         cells: vec![None; q.tensors.len()],
         zero,
         one,
+        consts: [(0, zero), (1, one)].into_iter().collect(),
         dot_row: 0,
         rq_row: CONST_ROWS,
         mul_row: 0,
@@ -228,6 +232,7 @@ pub(crate) fn assign<S: Sink>(
                 outs
             }
             QOp::Mul(op) => w.mul(node, op)?,
+            QOp::Div(op) => w.div(node, op)?,
             QOp::Table(op) => w.table(node, op)?,
             QOp::Gather(op) => {
                 let src = w.tensor_cells(&node.name, node.inputs.first().copied().unwrap_or(usize::MAX))?;

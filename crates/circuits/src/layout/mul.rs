@@ -28,19 +28,29 @@ impl<S: Sink> Walker<'_, S> {
             };
             let va = self.values[ta][ia] as i128;
             let vb = self.values[tb][ib] as i128;
-            out.push(self.mul_lane_assign(ca, cb, va, vb)?);
+            out.push(self.mul_lane_assign(Some(ca), cb, va, vb)?.1);
         }
         Ok(out)
     }
 
-    fn mul_lane_assign(&mut self, ca: Loc, cb: Loc, va: i128, vb: i128) -> Result<Loc, CircuitError> {
+    /// A product lane whose left factor is a fresh witness cell (e.g. a quotient); returns the
+    /// (factor, product) cells.
+    pub(super) fn mul_fresh_a(&mut self, va: i128, cb: Loc, vb: i128) -> Result<(Loc, Loc), CircuitError> {
+        self.mul_lane_assign(None, cb, va, vb)
+    }
+
+    /// One product lane `a * b = c`, `a` a copy of `ca` (or fresh), `b` a copy of `cb`; returns
+    /// the (a, c) cells.
+    fn mul_lane_assign(&mut self, ca: Option<Loc>, cb: Loc, va: i128, vb: i128) -> Result<(Loc, Loc), CircuitError> {
         let (row, lane) = (self.mul_row, self.mul_lane);
         if lane == 0 {
             self.check_row(row)?;
             self.sink.enable(SelRef::Mul, row);
         }
         let a = self.sink.advice(AdviceRef::MulA(lane), row, self.val(va));
-        self.sink.copy(a, ca);
+        if let Some(ca) = ca {
+            self.sink.copy(a, ca);
+        }
         let b = self.sink.advice(AdviceRef::MulB(lane), row, self.val(vb));
         self.sink.copy(b, cb);
         let c = self.sink.advice(AdviceRef::MulC(lane), row, self.val(va * vb));
@@ -49,13 +59,13 @@ impl<S: Sink> Walker<'_, S> {
             self.mul_lane = 0;
             self.mul_row += 1;
         }
-        Ok(c)
+        Ok((a, c))
     }
 
     /// Pads the last, partly used product row with `0 * 0 = 0` on copies of ZERO.
     pub(super) fn finish_mul(&mut self) -> Result<(), CircuitError> {
         while self.mul_lane != 0 {
-            self.mul_lane_assign(self.zero, self.zero, 0, 0)?;
+            self.mul_lane_assign(Some(self.zero), self.zero, 0, 0)?;
         }
         Ok(())
     }

@@ -7,7 +7,8 @@ use halo2_axiom::dev::{AdviceCellValue, MockProver, VerifyFailure};
 use halo2_axiom::plonk::{Circuit, ConstraintSystem};
 use zkinfer_circuits::{plan, public_instances, AdviceRef, CellOverride, CircuitPlan, Fr, ModelCircuit, PlanOptions};
 use zkinfer_graph::{
-    LinearOp, MulOp, QGraph, QNode, QOp, QTensor, RequantOp, TableFn, TableOp, Visibility, VisibilityConfig, Witness,
+    DivOp, LinearOp, MulOp, QGraph, QNode, QOp, QTensor, RequantOp, TableFn, TableOp, Visibility, VisibilityConfig,
+    Witness,
 };
 
 /// Builds a graph node by node; tensor 0 is the input, node 0 its range check.
@@ -79,6 +80,14 @@ impl Builder {
         self.node(QOp::Mul(op), vec![a, b], len)
     }
 
+    /// Elementwise rounded quotient `round(a[i] * 2^shift / b[i])`; bounds are set by [`calibrate`].
+    pub fn div(&mut self, a: usize, b: usize, shift: u32) -> usize {
+        let len = self.tensors[a].shape[0];
+        let index: Vec<u32> = (0..len as u32).collect();
+        let op = DivOp { a_index: index.clone(), b_index: index, shift, den_bits: 0, quot_bits: 0 };
+        self.node(QOp::Div(op), vec![a, b], len)
+    }
+
     /// The tensors and nodes, without calibration.
     pub fn finish_uncalibrated(self, _output: usize) -> (Vec<QTensor>, Vec<QNode>) {
         (self.tensors, self.nodes)
@@ -102,10 +111,12 @@ pub fn calibrate(q: &mut QGraph, inputs: &[Vec<i64>]) {
         match &mut n.op {
             QOp::Requant(r) => r.bits = 40,
             QOp::Table(t) => t.bits = 30,
+            QOp::Div(d) => (d.den_bits, d.quot_bits) = (40, 40),
             _ => {}
         }
     }
     let mut max = vec![0i64; q.nodes.len()];
+    let mut max_den = vec![0i64; q.nodes.len()];
     for x in inputs {
         let w = q.eval(x.clone()).expect("eval with loose bounds");
         for (i, n) in q.nodes.iter().enumerate() {
@@ -113,6 +124,11 @@ pub fn calibrate(q: &mut QGraph, inputs: &[Vec<i64>]) {
             let m = match &n.op {
                 QOp::Requant(r) => xs.iter().map(|&v| r.pre_activation(v).abs()).max().unwrap_or(0),
                 QOp::Table(_) => xs.iter().map(|&v| v.abs()).max().unwrap_or(0),
+                QOp::Div(_) => {
+                    let den = w.values[n.inputs[1]].iter().copied().max().unwrap_or(0);
+                    max_den[i] = max_den[i].max(den);
+                    w.values[n.output].iter().map(|&v| v.abs()).max().unwrap_or(0)
+                }
                 _ => 0,
             };
             max[i] = max[i].max(m);
@@ -122,6 +138,7 @@ pub fn calibrate(q: &mut QGraph, inputs: &[Vec<i64>]) {
         match &mut n.op {
             QOp::Requant(r) => r.bits = bits_for(max[i]),
             QOp::Table(t) => t.bits = bits_for(max[i]),
+            QOp::Div(d) => (d.den_bits, d.quot_bits) = (bits_for(max_den[i]), bits_for(max[i])),
             _ => {}
         }
     }

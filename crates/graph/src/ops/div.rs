@@ -1,13 +1,13 @@
 //! `Div`.
 
-use super::broadcast::{broadcast_shape, expect_inputs, zip_broadcast};
+use super::broadcast::{broadcast_index, broadcast_shape, expect_inputs, zip_broadcast};
 use super::mul::mul_const;
 use crate::error::{OpError, OpResult};
-use crate::{LValue, LowerCtx, Op, Tensor};
+use crate::{DivOp, LValue, LowerCtx, Op, QOp, Tensor, TensorId};
 
 /// `a / b` with numpy broadcasting. Division by a constant is a multiplication by its
-/// reciprocal (a linear op); dividing by an activation needs a reciprocal lookup chip and is
-/// not supported yet.
+/// reciprocal (a linear op). Division by an activation is the `Div` primitive (an exact
+/// rounded quotient with a proven remainder); its divisor must be positive on every input.
 #[derive(Debug, Clone, Default)]
 pub struct Div;
 
@@ -37,10 +37,34 @@ impl Op for Div {
                 let out = mul_const(ctx, *id, &c.mapv(|v| 1.0 / v))?;
                 Ok(LValue::Act { id: out, exclusive: true })
             }
-            [_, LValue::Act { .. }] => Err(OpError::Unsupported(
-                "Div by an activation (needs a reciprocal lookup chip); only division by a constant".into(),
+            [LValue::Act { id: a, .. }, LValue::Act { id: b, .. }] => {
+                Ok(LValue::Act { id: div_acts(ctx, *a, *b)?, exclusive: true })
+            }
+            [LValue::Const(_), LValue::Act { .. }] => Err(OpError::Unsupported(
+                "Div of a constant by an activation: only an activation divided by a constant or by a \
+                 (positive) activation"
+                    .into(),
             )),
-            _ => Err(OpError::Invalid("expected two inputs, the first an activation".into())),
+            _ => Err(OpError::Invalid("expected two inputs, at least one of them an activation".into())),
         }
     }
+}
+
+/// `round(a / b)` at the current node's output scale (or finer when `a`'s scale demands it),
+/// elementwise with broadcasting: the `Div` primitive. Its bounds are set by calibration.
+pub(crate) fn div_acts(ctx: &mut LowerCtx, a: TensorId, b: TensorId) -> OpResult<TensorId> {
+    let (a, b) = (ctx.materialize(a)?, ctx.materialize(b)?);
+    let (ta, tb) = (ctx.tensor(a).clone(), ctx.tensor(b).clone());
+    let shape = broadcast_shape(&ta.shape, &tb.shape)?;
+    // The quotient of values at scales sa and sb has scale sa - sb; `shift` brings it up to
+    // the output scale.
+    let shift = (ctx.out_scale() + tb.scale).saturating_sub(ta.scale);
+    let op = DivOp {
+        a_index: broadcast_index(&ta.shape, &shape)?,
+        b_index: broadcast_index(&tb.shape, &shape)?,
+        shift,
+        den_bits: 0,
+        quot_bits: 0,
+    };
+    Ok(ctx.push(QOp::Div(op), vec![a, b], shape, ta.scale + shift - tb.scale))
 }

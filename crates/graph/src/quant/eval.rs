@@ -1,6 +1,6 @@
 //! Exact integer evaluation: the values every circuit cell takes.
 
-use super::{GatherOp, LinearOp, MulOp, QGraph, QNode, QOp, RequantOp, TableOp};
+use super::{DivOp, GatherOp, LinearOp, MulOp, QGraph, QNode, QOp, RequantOp, TableOp};
 use crate::{GraphError, Result};
 
 /// Integer value of every tensor of a [`QGraph`], indexed by `TensorId`.
@@ -63,6 +63,40 @@ impl MulOp {
     }
 }
 
+/// Why a [`DivOp`] element cannot be computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DivFault {
+    /// The divisor at this output position is zero or negative.
+    NonPositive(usize),
+    Overflow,
+}
+
+impl DivOp {
+    /// `round(a * 2^shift / b)` (half up) per output element, for `b > 0`.
+    pub fn quotient(&self, a: i64, b: i64) -> Option<i64> {
+        if b <= 0 || self.shift > 62 {
+            return None;
+        }
+        let num = (a as i128) << (self.shift + 1);
+        i64::try_from((num + b as i128).div_euclid(2 * b as i128)).ok()
+    }
+
+    pub(crate) fn eval(&self, a: &[i64], b: &[i64]) -> std::result::Result<Vec<i64>, DivFault> {
+        self.a_index
+            .iter()
+            .zip(&self.b_index)
+            .enumerate()
+            .map(|(i, (&ia, &ib))| {
+                let (x, d) = (a[ia as usize], b[ib as usize]);
+                if d <= 0 {
+                    return Err(DivFault::NonPositive(i));
+                }
+                self.quotient(x, d).ok_or(DivFault::Overflow)
+            })
+            .collect()
+    }
+}
+
 impl GatherOp {
     pub fn eval(&self, x: &[i64]) -> Vec<i64> {
         self.index.iter().map(|&i| x[i as usize]).collect()
@@ -109,6 +143,41 @@ impl QGraph {
             .collect()
     }
 
+    /// A division: the divisor must be positive (always checked: there is no quotient otherwise),
+    /// and with `check` the divisor and quotient must lie within their calibrated bounds.
+    fn eval_div(&self, node: &QNode, op: &DivOp, values: &[Vec<i64>], check: bool) -> Result<Vec<i64>> {
+        let (a, b) = (&values[node.inputs[0]], &values[node.inputs[1]]);
+        let out = op.eval(a, b).map_err(|fault| match fault {
+            DivFault::NonPositive(i) => {
+                let t = &self.tensors[node.inputs[1]];
+                let value = b[op.b_index[i] as usize];
+                GraphError::NonPositiveDivisor {
+                    tensor: t.name.clone(),
+                    value,
+                    real: value as f64 / (1u64 << t.scale.min(62)) as f64,
+                }
+            }
+            DivFault::Overflow => GraphError::Overflow { node: node.name.clone() },
+        })?;
+        if check {
+            let out_of_range = |tensor: usize, value: i64, bits: u32| GraphError::OutOfRange {
+                tensor: self.tensors[tensor].name.clone(),
+                value,
+                bits,
+                real: value as f64 / (1u64 << self.tensors[tensor].scale.min(62)) as f64,
+            };
+            let den = 1i64 << op.den_bits.min(62);
+            if let Some(&d) = op.b_index.iter().map(|&j| &b[j as usize]).find(|&&d| d >= den) {
+                return Err(out_of_range(node.inputs[1], d, op.den_bits));
+            }
+            let quot = 1i64 << op.quot_bits.min(62);
+            if let Some(&q) = out.iter().find(|&&q| q < -quot || q >= quot) {
+                return Err(out_of_range(node.output, q, op.quot_bits));
+            }
+        }
+        Ok(out)
+    }
+
     fn eval_node(&self, node: &QNode, values: &[Vec<i64>], check: bool) -> Result<Vec<i64>> {
         let overflow = || GraphError::Overflow { node: node.name.clone() };
         match &node.op {
@@ -117,6 +186,7 @@ impl QGraph {
                 op.eval(&x).ok_or_else(overflow)
             }
             QOp::Mul(op) => op.eval(&values[node.inputs[0]], &values[node.inputs[1]]).ok_or_else(overflow),
+            QOp::Div(op) => self.eval_div(node, op, values, check),
             QOp::Gather(op) => Ok(op.eval(&values[node.inputs[0]])),
             QOp::Table(op) => self.eval_table(node, op, &values[node.inputs[0]], check),
             QOp::Requant(op) => {

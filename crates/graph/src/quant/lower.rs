@@ -299,6 +299,8 @@ fn calibrate_bounds(q: &mut QGraph, calibration: &Calibration, config: &QuantCon
     let margin = config.margin;
     let mut max_input = 0i64;
     let mut max_z = vec![0i64; q.nodes.len()];
+    // Largest divisor seen by each `Div` node (its quotient goes in `max_z`).
+    let mut max_den = vec![0i64; q.nodes.len()];
     for sample in &calibration.samples {
         let t = &q.tensors[q.input];
         let factor = (1u64 << t.scale) as f64;
@@ -317,6 +319,11 @@ fn calibrate_bounds(q: &mut QGraph, calibration: &Calibration, config: &QuantCon
             let m = match &node.op {
                 QOp::Requant(op) => x.iter().fold(0i64, |m, &v| m.max(op.pre_activation(v).abs())),
                 QOp::Table(_) => x.iter().fold(0i64, |m, &v| m.max(v.abs())),
+                QOp::Div(op) => {
+                    let b = &w.values[node.inputs[1]];
+                    max_den[i] = op.b_index.iter().fold(max_den[i], |m, &j| m.max(b[j as usize]));
+                    w.values[node.output].iter().fold(0i64, |m, &v| m.max(v.abs()))
+                }
                 _ => 0,
             };
             max_z[i] = max_z[i].max(m);
@@ -327,6 +334,10 @@ fn calibrate_bounds(q: &mut QGraph, calibration: &Calibration, config: &QuantCon
         match &mut node.op {
             QOp::Requant(op) => op.bits = bits_for(max_z[i], margin),
             QOp::Table(op) => op.bits = bits_for(max_z[i], margin).min(config.table_bits.max(2) - 1),
+            QOp::Div(op) => {
+                op.den_bits = bits_for(max_den[i], margin);
+                op.quot_bits = bits_for(max_z[i], margin);
+            }
             _ => {}
         }
     }

@@ -183,6 +183,22 @@ pub struct MulOp {
     pub b_index: Vec<u32>,
 }
 
+/// Division of two activations with round-half-up:
+/// `out[i] = floor((a * 2^(shift+1) + b) / (2 b))` for `a = a[a_index[i]]`, `b = b[b_index[i]]`,
+/// which is `round(a * 2^shift / b)`. The divisor must be positive: the circuit proves
+/// `q * b = c`, `r = a * 2^(shift+1) + b - 2c` and `0 <= r`, `0 <= 2b - 1 - r` (range checks of
+/// `den_bits + 1` bits), and range-checks `q` to `quot_bits` bits.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DivOp {
+    pub a_index: Vec<u32>,
+    pub b_index: Vec<u32>,
+    pub shift: u32,
+    /// Calibrated bound on the divisor: `0 < b < 2^den_bits`.
+    pub den_bits: u32,
+    /// Calibrated bound on the quotient: `-2^quot_bits <= q < 2^quot_bits`.
+    pub quot_bits: u32,
+}
+
 /// Pure re-wiring (reshape, flatten, transpose, broadcast): `out[i] = in[index[i]]`. Costs no constraints.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GatherOp {
@@ -195,6 +211,7 @@ pub enum QOp {
     Linear(LinearOp),
     Requant(RequantOp),
     Mul(MulOp),
+    Div(DivOp),
     Gather(GatherOp),
     /// An elementwise nonlinearity proven by a lookup table.
     Table(TableOp),
@@ -265,6 +282,7 @@ impl QGraph {
             .map(|n| match &n.op {
                 QOp::Linear(l) => l.positions * l.channels * l.terms,
                 QOp::Mul(m) => m.a_index.len(),
+                QOp::Div(d) => d.a_index.len(),
                 _ => 0,
             })
             .sum()

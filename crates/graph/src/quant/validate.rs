@@ -67,6 +67,18 @@ impl QGraph {
                         return Err(here("mul index out of range".into()));
                     }
                 }
+                QOp::Div(d) => {
+                    if node.inputs.len() != 2 || d.a_index.len() != out_len || d.b_index.len() != out_len {
+                        return Err(here("div takes two inputs and one index pair per output".into()));
+                    }
+                    let (a, b) = (len(node.inputs[0]), len(node.inputs[1]));
+                    if d.a_index.iter().any(|&j| j as usize >= a) || d.b_index.iter().any(|&j| j as usize >= b) {
+                        return Err(here("div index out of range".into()));
+                    }
+                    if d.shift > MAX_SHIFT || d.den_bits > MAX_SHIFT || d.quot_bits > MAX_SHIFT {
+                        return Err(here(format!("div shift {} or its bounds too large", d.shift)));
+                    }
+                }
                 QOp::Table(t) => {
                     if node.inputs.len() != 1 || len(node.inputs[0]) != out_len {
                         return Err(here("table takes one input of the output's length".into()));
