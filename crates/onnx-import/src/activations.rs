@@ -1,6 +1,7 @@
-//! Builders of the lookup-table activations that take attributes or constant inputs.
+//! Builders of the lookup-table activations that take attributes or constant inputs, and of
+//! Softmax / LogSoftmax (whose axis semantics changed in opset 13).
 
-use zkinfer_graph::ops::{Clip, Elu, Gelu, HardSigmoid, LeakyRelu};
+use zkinfer_graph::ops::{Clip, Elu, Gelu, HardSigmoid, LeakyRelu, LogSoftmax, Softmax};
 
 use crate::attrs::Attrs;
 use crate::registry::{op, Built, NodeCx};
@@ -65,4 +66,24 @@ pub(crate) fn clip_v11(cx: &NodeCx) -> Result<Built, ImportError> {
         }
     };
     op(Clip { min: bound(1, "min", f32::NEG_INFINITY)?, max: bound(2, "max", f32::INFINITY)? })
+}
+
+/// Softmax before opset 13: the input coerced to 2-D at `axis` (default 1).
+pub(crate) fn softmax_v1(cx: &NodeCx) -> Result<Built, ImportError> {
+    op(Softmax { axis: cx.attrs.int("axis")?.unwrap_or(1), coerce_2d: true })
+}
+
+/// Softmax from opset 13: along one `axis` (default -1).
+pub(crate) fn softmax_v13(cx: &NodeCx) -> Result<Built, ImportError> {
+    op(Softmax { axis: cx.attrs.int("axis")?.unwrap_or(-1), coerce_2d: false })
+}
+
+/// LogSoftmax before opset 13 (as [`softmax_v1`]).
+pub(crate) fn log_softmax_v1(cx: &NodeCx) -> Result<Built, ImportError> {
+    op(LogSoftmax { axis: cx.attrs.int("axis")?.unwrap_or(1), coerce_2d: true })
+}
+
+/// LogSoftmax from opset 13 (as [`softmax_v13`]).
+pub(crate) fn log_softmax_v13(cx: &NodeCx) -> Result<Built, ImportError> {
+    op(LogSoftmax { axis: cx.attrs.int("axis")?.unwrap_or(-1), coerce_2d: false })
 }

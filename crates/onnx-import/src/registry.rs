@@ -9,7 +9,9 @@ use zkinfer_graph::ops::{
 };
 use zkinfer_graph::{Op, Tensor};
 
-use crate::activations::{clip_v11, clip_v6, elu, gelu, hard_sigmoid, leaky_relu};
+use crate::activations::{
+    clip_v11, clip_v6, elu, gelu, hard_sigmoid, leaky_relu, log_softmax_v1, log_softmax_v13, softmax_v1, softmax_v13,
+};
 use crate::attrs::Attrs;
 use crate::builders::{
     average_pool, batch_norm, concat, conv, gather, pad_v11, pad_v2, reduce_mean_v1, reduce_mean_v18, reduce_sum_v1,
@@ -105,6 +107,10 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("Abs", 6, |_| op(Abs)),
     entry("Sqrt", 6, |_| op(Sqrt)),
     entry("Gelu", 20, gelu),
+    range("Softmax", 1, 12, softmax_v1),
+    entry("Softmax", 13, softmax_v13),
+    range("LogSoftmax", 1, 12, log_softmax_v1),
+    entry("LogSoftmax", 13, log_softmax_v13),
 ];
 
 /// The entry for `op_type` at `opset`, if supported.

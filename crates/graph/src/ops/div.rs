@@ -54,17 +54,25 @@ impl Op for Div {
 /// elementwise with broadcasting: the `Div` primitive. Its bounds are set by calibration.
 pub(crate) fn div_acts(ctx: &mut LowerCtx, a: TensorId, b: TensorId) -> OpResult<TensorId> {
     let (a, b) = (ctx.materialize(a)?, ctx.materialize(b)?);
-    let (ta, tb) = (ctx.tensor(a).clone(), ctx.tensor(b).clone());
-    let shape = broadcast_shape(&ta.shape, &tb.shape)?;
+    let (sa, sb) = (ctx.tensor(a).shape.clone(), ctx.tensor(b).shape.clone());
+    let shape = broadcast_shape(&sa, &sb)?;
+    div_indexed(ctx, a, b, broadcast_index(&sa, &shape)?, broadcast_index(&sb, &shape)?, shape)
+}
+
+/// `out[i] = round(a[a_index[i]] / b[b_index[i]])` of two materialized activations, at the
+/// current node's output scale (or finer when `a`'s scale demands it), shaped `shape`.
+pub(crate) fn div_indexed(
+    ctx: &mut LowerCtx,
+    a: TensorId,
+    b: TensorId,
+    a_index: Vec<u32>,
+    b_index: Vec<u32>,
+    shape: Vec<usize>,
+) -> OpResult<TensorId> {
+    let (sa, sb) = (ctx.tensor(a).scale, ctx.tensor(b).scale);
     // The quotient of values at scales sa and sb has scale sa - sb; `shift` brings it up to
     // the output scale.
-    let shift = (ctx.out_scale() + tb.scale).saturating_sub(ta.scale);
-    let op = DivOp {
-        a_index: broadcast_index(&ta.shape, &shape)?,
-        b_index: broadcast_index(&tb.shape, &shape)?,
-        shift,
-        den_bits: 0,
-        quot_bits: 0,
-    };
-    Ok(ctx.push(QOp::Div(op), vec![a, b], shape, ta.scale + shift - tb.scale))
+    let shift = (ctx.out_scale() + sb).saturating_sub(sa);
+    let op = DivOp { a_index, b_index, shift, den_bits: 0, quot_bits: 0 };
+    Ok(ctx.push(QOp::Div(op), vec![a, b], shape, sa + shift - sb))
 }

@@ -2,12 +2,14 @@
 
 use ndarray::{ArrayView2, Ix2};
 
-use super::broadcast::{broadcast_shape, expect_inputs};
+use super::broadcast::{broadcast_index, broadcast_shape, expect_inputs};
 use crate::error::{OpError, OpResult};
-use crate::{LValue, LinearOp, LowerCtx, Op, QOp, Tensor};
+use crate::{LValue, LinearOp, LowerCtx, MulOp, Op, QOp, Tensor, TensorId};
 
-/// Matrix product. Lowers when the second operand is a 1-D or 2-D constant (a dense layer
-/// applied to every row of the activation, whatever its leading dims).
+/// Matrix product. By a 1-D or 2-D constant it is a dense layer applied to every row of the
+/// activation (whatever its leading dims). Of two activations (attention's `Q Kᵀ` and `P V`)
+/// it is every product `a[.., m, t] * b[.., t, n]` by the `Mul` primitive, then one linear op
+/// summing over `t`: `M·K·N` products per batch.
 #[derive(Debug, Clone, Default)]
 pub struct MatMul;
 
@@ -78,10 +80,8 @@ impl Op for MatMul {
     fn lower(&self, ctx: &mut LowerCtx, inputs: &[LValue]) -> OpResult<LValue> {
         let (id, b) = match inputs {
             [LValue::Act { id, .. }, LValue::Const(b)] => (*id, b),
-            [LValue::Act { .. }, LValue::Act { .. }] => {
-                return Err(OpError::Unsupported(
-                    "MatMul of two activations is not supported yet (only activation x constant)".into(),
-                ))
+            [LValue::Act { id: a, .. }, LValue::Act { id: b, .. }] => {
+                return Ok(LValue::Act { id: matmul_acts(ctx, *a, *b)?, exclusive: true });
             }
             _ => return Err(OpError::Unsupported("MatMul needs an activation as its first operand".into())),
         };
@@ -116,4 +116,44 @@ impl Op for MatMul {
         let out = ctx.push(QOp::Linear(op), vec![x], out_shape, t.scale + sw);
         Ok(LValue::Act { id: out, exclusive: true })
     }
+}
+
+/// The product of two activations (numpy semantics, batch dims broadcast).
+fn matmul_acts(ctx: &mut LowerCtx, a: TensorId, b: TensorId) -> OpResult<TensorId> {
+    let (a, b) = (ctx.materialize(a)?, ctx.materialize(b)?);
+    let (ta, tb) = (ctx.tensor(a).clone(), ctx.tensor(b).clone());
+    let (sa, sb, out_shape) = plan(&ta.shape, &tb.shape)?;
+    let r = sa.len();
+    let (m, k, n) = (sa[r - 2], sa[r - 1], sb[r - 1]);
+    // A 1-D operand is promoted without moving its elements, so the flat index maps of the
+    // promoted shapes broadcast to the full ones are those of the operands.
+    let promote = |s: &[usize], is_a: bool| match (s.len(), is_a) {
+        (1, true) => vec![1, s[0]],
+        (1, false) => vec![s[0], 1],
+        _ => s.to_vec(),
+    };
+    let ia = broadcast_index(&promote(&ta.shape, true), &sa)?;
+    let ib = broadcast_index(&promote(&tb.shape, false), &sb)?;
+    let batches: usize = sa[..r - 2].iter().product();
+    let products = batches * m * n * k;
+    if products > u32::MAX as usize / 2 {
+        return Err(OpError::Unsupported(format!("MatMul of activations with {products} products is too large")));
+    }
+    let (mut a_index, mut b_index) = (Vec::with_capacity(products), Vec::with_capacity(products));
+    for i in 0..batches {
+        for row in 0..m {
+            for col in 0..n {
+                for t in 0..k {
+                    a_index.push(ia[(i * m + row) * k + t]);
+                    b_index.push(ib[(i * k + t) * n + col]);
+                }
+            }
+        }
+    }
+    let scale = ta.scale + tb.scale;
+    let prod = ctx.push(QOp::Mul(MulOp { a_index, b_index }), vec![a, b], vec![products], scale);
+    let positions = batches * m * n;
+    let index = (0..products as u32).map(Some).collect();
+    let sum = LinearOp::single_channel(positions, k, index, vec![1; k]);
+    Ok(ctx.push(QOp::Linear(sum), vec![prod], out_shape, scale))
 }

@@ -158,13 +158,30 @@ impl<'a> LowerCtx<'a> {
     /// calibrated range (times the margin) fits in `2^table_bits` entries; the output has the
     /// current node's calibrated scale. The table's domain is set by integer calibration.
     pub fn lookup(&mut self, id: TensorId, input: usize, func: TableFn) -> OpResult<TensorId> {
+        let max = self.in_max_abs(input);
+        self.lookup_as(id, max, func, self.out_scale)
+    }
+
+    /// [`LowerCtx::lookup`] of an intermediate value: `max` bounds its magnitude (real units)
+    /// and the output gets `out_scale`.
+    pub fn lookup_as(&mut self, id: TensorId, max: f64, func: TableFn, out_scale: u32) -> OpResult<TensorId> {
         let t = self.tensors[id].clone();
         let cap = t.scale.min(self.targets[id]);
-        let max = self.in_max_abs.get(input).copied().unwrap_or(0.0);
         let scale = scale_for(max, self.config.table_bits.max(2), cap, self.config.margin);
         let x = self.rescale(id, scale, false)?;
-        let op = TableOp { func, in_scale: scale, out_scale: self.out_scale, bits: 0 };
-        Ok(self.push(QOp::Table(op), vec![x], t.shape, self.out_scale))
+        let op = TableOp { func, in_scale: scale, out_scale, bits: 0 };
+        Ok(self.push(QOp::Table(op), vec![x], t.shape, out_scale))
+    }
+
+    /// Calibrated largest magnitude of input `input` (ONNX order) of the current node.
+    pub fn in_max_abs(&self, input: usize) -> f64 {
+        self.in_max_abs.get(input).copied().unwrap_or(0.0)
+    }
+
+    /// The activation scale for a value whose magnitude is at most `max` (as calibration would
+    /// choose it).
+    pub fn scale_for_max(&self, max: f64) -> u32 {
+        scale_for(max, self.config.activation_bits, self.config.max_activation_scale, self.config.margin)
     }
 
     /// Pure re-wiring: `out[i] = in[index[i]]`, keeping the input's scale and target.

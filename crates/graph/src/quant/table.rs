@@ -38,6 +38,8 @@ pub enum TableFn {
     Sqrt,
     /// `x * Φ(x)` (`tanh`: the tanh approximation of ONNX `Gelu`).
     Gelu { tanh: bool },
+    /// `ln(x)` (undefined at and below zero: those inputs are not in the table).
+    Ln,
 }
 
 impl TableFn {
@@ -76,6 +78,7 @@ impl TableFn {
             Self::Clip { min, max } => x.max(min).min(max),
             Self::Abs => x.abs(),
             Self::Sqrt => x.sqrt(),
+            Self::Ln => x.ln(),
             Self::Gelu { tanh: false } => 0.5 * x * (1.0 + erf(x / std::f64::consts::SQRT_2)),
             Self::Gelu { tanh: true } => {
                 let c = (2.0 / std::f64::consts::PI).sqrt();
@@ -94,7 +97,7 @@ impl TableFn {
             Self::Elu { alpha } | Self::LeakyRelu { alpha } => alpha.abs().max(1.0),
             Self::HardSigmoid { alpha, .. } => alpha.abs(),
             Self::HardSwish => 1.5,
-            Self::Sqrt => f64::INFINITY,
+            Self::Sqrt | Self::Ln => f64::INFINITY,
             Self::Gelu { .. } => 1.2,
         }
     }

@@ -1,0 +1,101 @@
+//! End to end through ONNX: Softmax, LogSoftmax (both axis conventions) and Div of two
+//! activations are imported, quantized and proven under MockProver; the circuit's output is
+//! within the output scale of the f32 reference, and an output cell off by one is rejected.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use zkinfer_circuits::{plan, CellOverride, Fr, ModelCircuit, PlanOptions};
+use zkinfer_graph::{calibrate, quantize, QGraph, QOp, QuantConfig, VisibilityConfig};
+use zkinfer_onnx::testing::{float_info, float_tensor, int_attr, model_bytes, node, values};
+
+/// `h = x W` (shape [2, 3, 4]), then `op` with `axis` at `opset`.
+fn model(op: &str, axis: i64, opset: i64) -> Vec<u8> {
+    let nodes = vec![
+        node("MatMul", &["x", "w"], "h", vec![]),
+        node("Reshape", &["h", "shape"], "r", vec![]),
+        node(op, &["r"], "y", vec![int_attr("axis", axis)]),
+    ];
+    let initializers = vec![
+        float_tensor("w", &[6, 24], values(3, 144).iter().map(|v| v * 1.5).collect()),
+        float_tensor("shape", &[3], vec![2.0, 3.0, 4.0]),
+    ];
+    model_bytes(opset, nodes, initializers, float_info("x", &[1, 6]), float_info("y", &[2, 3, 4]))
+}
+
+/// `y = x / (x * x + 1)`: a divisor that is an activation.
+fn div_model() -> Vec<u8> {
+    let nodes = vec![
+        node("Mul", &["x", "x"], "sq", vec![]),
+        node("Add", &["sq", "one"], "den", vec![]),
+        node("Div", &["x", "den"], "y", vec![]),
+    ];
+    let initializers = vec![float_tensor("one", &[], vec![1.0])];
+    model_bytes(13, nodes, initializers, float_info("x", &[1, 6]), float_info("y", &[1, 6]))
+}
+
+fn samples() -> Vec<Vec<f32>> {
+    (0..6).map(|s| values(20 + s, 6).iter().map(|v| v * 2.0).collect()).collect()
+}
+
+/// Imports, calibrates, quantizes and plans `bytes`; checks every sample against f32 within
+/// `tol` and under MockProver, and that an output cell off by one is rejected.
+fn check(bytes: &[u8], tol: f64) -> QGraph {
+    let g = zkinfer_onnx::parse(bytes).expect("import");
+    let samples = samples();
+    let calib = calibrate(&g, samples.clone()).expect("calibrate");
+    let config = QuantConfig { table_bits: 9, ..QuantConfig::default() };
+    let q = quantize(&g, &calib, &config, VisibilityConfig::default()).expect("quantize");
+    let p = plan(&q, &PlanOptions { max_limb_bits: 8, ..PlanOptions::default() }).expect("plan");
+    for x in &samples[..2] {
+        let w = q.eval(q.quantize_input(x).expect("in range")).expect("eval");
+        assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()), "{}", p.summary());
+        let got = q.dequantize_output(w.output(&q));
+        let want = g.eval(x).expect("f32");
+        for (a, b) in got.iter().zip(want.iter()) {
+            assert!((a - f64::from(*b)).abs() < tol, "{a} vs {b}: {got:?} vs {want:?}");
+        }
+    }
+    let w = q.eval(q.quantize_input(&samples[0]).expect("in range")).expect("eval");
+    let c = ModelCircuit::new(Arc::new(q.clone()), p.clone(), None);
+    let cells = c.output_cells().expect("layout");
+    for &(col, row) in [cells[0], cells[cells.len() - 1]].iter() {
+        let honest = mock_values(&q, &p, &w, &[(col, row)])[0];
+        let r = mock(&q, &p, &w, vec![CellOverride { column: col, row, value: honest + Fr::one() }], None);
+        assert!(r.is_err(), "an output off by one must be rejected");
+    }
+    q
+}
+
+fn has_div(q: &QGraph) -> bool {
+    q.nodes.iter().any(|n| matches!(n.op, QOp::Div(_)))
+}
+
+#[test]
+fn softmax_is_proven_and_sums_to_one() {
+    for (axis, opset) in [(-1, 13), (1, 13), (1, 11)] {
+        let q = check(&model("Softmax", axis, opset), 2e-3);
+        assert!(has_div(&q));
+        let g = zkinfer_onnx::parse(&model("Softmax", axis, opset)).expect("import");
+        let y = g.eval(&samples()[0]).expect("f32");
+        // Opset 11 normalizes the trailing 3x4 block of each batch; 13 one axis.
+        let groups = if opset == 11 { 2 } else if axis == 1 { 8 } else { 6 };
+        assert!((y.iter().map(|&v| f64::from(v)).sum::<f64>() - groups as f64).abs() < 1e-4);
+    }
+}
+
+#[test]
+fn log_softmax_is_proven() {
+    for (axis, opset) in [(-1, 13), (1, 11)] {
+        check(&model("LogSoftmax", axis, opset), 5e-3);
+    }
+}
+
+#[test]
+fn div_by_an_activation_is_proven() {
+    let q = check(&div_model(), 1e-3);
+    assert!(has_div(&q));
+}
