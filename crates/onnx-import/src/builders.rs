@@ -5,8 +5,8 @@
 //! slice bounds) must be constants; anything else is a clear error naming the node.
 
 use zkinfer_graph::ops::{
-    ArgMax, AveragePool, BatchNorm, Concat, Conv, Extremum, Gather, MaxPool, Pad, PadMode, Padding, Reduce, ReduceKind,
-    ReduceMax, Shape, Slice, Squeeze, Transpose, Unsqueeze,
+    ArgMax, AveragePool, BatchNorm, Concat, Conv, Extremum, Gather, Max, MaxPool, Pad, PadMode, Padding, Reduce,
+    ReduceKind, ReduceMax, Shape, Slice, Squeeze, Transpose, Unsqueeze,
 };
 
 use crate::attrs::Attrs;
@@ -280,6 +280,25 @@ pub(crate) fn max_pool(cx: &NodeCx) -> Result<Built, ImportError> {
         None => attr_usizes(a, "pads")?.unwrap_or_default(),
     };
     op(MaxPool { kernel, strides, pads, dilations, ceil_mode })
+}
+
+/// `Max`/`Min` of opsets 6-7: no broadcasting yet, so every input must have the same shape.
+fn extremum_v6(cx: &NodeCx, kind: Extremum) -> Result<Built, ImportError> {
+    match cx.shapes.split_first() {
+        Some((first, rest)) if rest.iter().any(|s| s != first) => Err(cx.attrs.error(
+            "inputs",
+            format!("before opset 8 all inputs must have one shape (no broadcasting), found {:?}", cx.shapes),
+        )),
+        _ => op(Max { kind }),
+    }
+}
+
+pub(crate) fn max_v6(cx: &NodeCx) -> Result<Built, ImportError> {
+    extremum_v6(cx, Extremum::Max)
+}
+
+pub(crate) fn min_v6(cx: &NodeCx) -> Result<Built, ImportError> {
+    extremum_v6(cx, Extremum::Min)
 }
 
 fn reduce_max(cx: &NodeCx, kind: Extremum, axes: Option<Vec<i64>>) -> Result<Built, ImportError> {

@@ -117,8 +117,12 @@ fn max_and_min_take_constant_inputs_with_broadcasting() {
     assert_eq!(ok(run(13, X23, "Max", &["c", "d"], vec![], init.clone())), (vec![2, 3], vec![2., 2., 7., 4., 5., 7.]));
     assert_eq!(ok(run(8, X23, "Min", &["c", "d"], vec![], init)), (vec![2, 3], vec![0., -2., 2., -1., -1., -6.]));
     assert_eq!(ok(run(13, X23, "Max", &[], vec![], vec![])).1, X23.1);
-    // Before opset 8 Max had no broadcasting (opset 1: consumed_inputs): not registered.
-    assert!(matches!(run(7, X23, "Max", &[], vec![], vec![]), Err(ImportError::UnsupportedOp { .. })));
+    // Opsets 6-7 had no broadcasting: one shape only. Opset 1 (consumed_inputs) is not registered.
+    let same = vec![floats("c", &[2, 3], &[0.; 6])];
+    assert_eq!(ok(run(6, X23, "Max", &["c"], vec![], same)).1, vec![1., 0., 3., 4., 5., 0.]);
+    let err = run(7, X23, "Min", &["c"], vec![], vec![floats("c", &[3], &[0.; 3])]).expect_err("broadcast at 7");
+    assert!(err.to_string().contains("no broadcasting"), "{err}");
+    assert!(matches!(run(5, X23, "Max", &[], vec![], vec![]), Err(ImportError::UnsupportedOp { .. })));
 }
 
 #[test]
@@ -193,6 +197,10 @@ fn arg_max_and_min_attributes_with_onnx_defaults() {
 fn prelu_slope_must_broadcast_to_the_input_and_be_constant() {
     let slope = vec![floats("s", &[3], &[0.5, 1., -1.])];
     assert_eq!(ok(run(16, X23, "PRelu", &["s"], vec![], slope)).1, vec![1., -2., 3., 4., 5., 6.]);
+    // Opset 6: a 1-D slope of C values is per channel (axis 1).
+    let legacy = vec![floats("s", &[2], &[0.5, 0.25])];
+    let x = (&[1i64, 2, 3][..], X23.1);
+    assert_eq!(ok(run(6, x, "PRelu", &["s"], vec![], legacy)).1, vec![1., -1., 3., 4., 5., -1.5]);
     let wide = vec![floats("s", &[2, 2, 3], &[0.5; 12])];
     let err = run(16, X23, "PRelu", &["s"], vec![], wide).expect_err("slope wider than x");
     assert!(err.to_string().contains("does not broadcast"), "{err}");

@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 
 use super::{assert_int_close, eval, graph, node, quantized, t, values};
-use crate::ops::{ArgMax, Extremum, MatMul, Max, MaxPool, PRelu, ReduceMax};
+use crate::ops::{ArgMax, Extremum, GlobalMaxPool, MatMul, Max, MaxPool, PRelu, ReduceMax};
 use crate::{Graph, GraphBuilder, Op, QGraph, QOp, Tensor, ValueId};
 
 const MAX: Max = Max { kind: Extremum::Max };
@@ -91,6 +91,20 @@ fn max_pool_skips_padding_and_supports_dilations_and_ceil_mode() {
 }
 
 #[test]
+fn global_max_pool_is_a_max_pool_over_the_whole_input() {
+    let x = t(&[1, 2, 2, 3], &[1., -2., 3., 4., 5., -6., -1., -2., -3., -4., -5., -6.]);
+    assert_eq!(eval(&GlobalMaxPool, &[&x]), t(&[1, 2, 1, 1], &[5., -1.]));
+    assert!(GlobalMaxPool.output_shape(&[&[2, 3]]).is_err());
+    let g = graph(&[1, 2, 2, 3], |b, x| node(b, GlobalMaxPool, vec![x]));
+    let x = values(12, 12);
+    let (q, got, _) = both(&g, &x);
+    let want: Vec<f64> =
+        g.eval(&on_grid(&q, &x)).unwrap_or_else(|e| panic!("{e}")).iter().map(|&v| f64::from(v)).collect();
+    assert_eq!(got, want);
+    assert_eq!(relus(&q), 3, "6 leaves: 3 levels");
+}
+
+#[test]
 fn arg_max_and_min_report_first_or_last_occurrence() {
     let x = t(&[2, 3], &[2., 5., 5., -1., -1., 0.]);
     let op = |kind, axis, keepdims, last| ArgMax { kind, axis, keepdims, select_last_index: last };
@@ -106,9 +120,15 @@ fn arg_max_and_min_report_first_or_last_occurrence() {
 fn prelu_broadcasts_its_slope_to_the_input() {
     let x = t(&[1, 2, 2], &[-1., 2., -3., 4.]);
     let slope = t(&[2, 1], &[0.5, -2.]);
-    assert_eq!(eval(&PRelu, &[&x, &slope]), t(&[1, 2, 2], &[-0.5, 2., 6., 4.]));
+    assert_eq!(eval(&PRelu::default(), &[&x, &slope]), t(&[1, 2, 2], &[-0.5, 2., 6., 4.]));
     // Unidirectional: the slope may not widen the input.
-    assert!(PRelu.output_shape(&[&[2], &[2, 2]]).is_err());
+    assert!(PRelu::default().output_shape(&[&[2], &[2, 2]]).is_err());
+    // Opset 6: a 1-D slope of C values is per channel (axis 1), not per last axis.
+    let legacy = PRelu { channel_slope: true };
+    let x = t(&[1, 2, 3], &[-1., -1., -1., -1., -1., 2.]);
+    let slope = t(&[2], &[0.5, 0.25]);
+    assert_eq!(eval(&legacy, &[&x, &slope]), t(&[1, 2, 3], &[-0.5, -0.5, -0.5, -0.25, -0.25, 2.]));
+    assert!(PRelu::default().output_shape(&[&[1, 2, 3], &[2]]).is_err());
 }
 
 #[test]
@@ -210,7 +230,7 @@ fn arg_max_index_is_exact_at_scale_zero() {
 fn prelu_is_close_to_f32_and_exact_for_non_negative_inputs() {
     let g = graph(&[1, 3, 4], |b, x| {
         let slope = b.constant("slope", t(&[3, 1], &[0.25, -0.7, 1.5]));
-        node(b, PRelu, vec![x, slope])
+        node(b, PRelu::default(), vec![x, slope])
     });
     assert_int_close(&g, &values(10, 12), 2);
     let x: Vec<f32> = values(11, 12).iter().map(|v| v.abs()).collect();
