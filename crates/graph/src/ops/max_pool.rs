@@ -56,8 +56,13 @@ impl MaxPool {
         if self.kernel.contains(&0) || self.strides.contains(&0) || self.dilations.contains(&0) {
             return Err(OpError::Invalid("kernel, strides and dilations must be positive".into()));
         }
+        let attrs = [&self.kernel, &self.strides, &self.pads, &self.dilations];
+        if attrs.iter().flat_map(|v| v.iter()).chain(input).any(|&v| v > u32::MAX as usize) {
+            return Err(OpError::Unsupported("pooling sizes beyond 2^32".into()));
+        }
         let mut shape = input[..2].to_vec();
         for i in 0..d {
+            // Every size is below 2^32 (checked above), so none of this overflows.
             let span = self.dilation(i) * (self.kernel[i] - 1) + 1;
             let padded = input[2 + i] + self.pad(i) + self.pad(d + i);
             let Some(room) = padded.checked_sub(span) else {
@@ -67,7 +72,7 @@ impl MaxPool {
                 )));
             };
             let s = self.stride(i);
-            let mut out = if self.ceil_mode { room.div_ceil(s) + 1 } else { room / s + 1 };
+            let mut out = if self.ceil_mode { room.div_ceil(s) } else { room / s } + 1;
             if self.ceil_mode && (out - 1) * s >= input[2 + i] + self.pad(i) {
                 out -= 1;
             }
@@ -81,8 +86,11 @@ impl MaxPool {
         let shape = self.out_shape(input)?;
         let d = self.kernel.len();
         let in_strides = strides(input);
-        let k: usize = self.kernel.iter().product();
-        let n: usize = shape.iter().product();
+        let too_large =
+            || OpError::Unsupported(format!("a pooling of {input:?} with kernel {:?} is too large", self.kernel));
+        let k = self.kernel.iter().try_fold(1usize, |a, &b| a.checked_mul(b)).ok_or_else(too_large)?;
+        let n = shape.iter().try_fold(1usize, |a, &b| a.checked_mul(b)).ok_or_else(too_large)?;
+        n.checked_mul(k).filter(|&t| t <= u32::MAX as usize).ok_or_else(too_large)?;
         let mut taps = Vec::with_capacity(n);
         for e in 0..n {
             let c = unravel(e, &shape);
