@@ -5,8 +5,8 @@
 //! slice bounds) must be constants; anything else is a clear error naming the node.
 
 use zkinfer_graph::ops::{
-    AveragePool, BatchNorm, Concat, Conv, Gather, Pad, PadMode, Padding, Reduce, ReduceKind, Shape, Slice, Squeeze,
-    Transpose, Unsqueeze,
+    ArgMax, AveragePool, BatchNorm, Concat, Conv, Extremum, Gather, Max, MaxPool, Pad, PadMode, Padding, Reduce,
+    ReduceKind, ReduceMax, Shape, Slice, Squeeze, Transpose, Unsqueeze,
 };
 
 use crate::attrs::Attrs;
@@ -256,4 +256,89 @@ pub(crate) fn reduce_mean_v1(cx: &NodeCx) -> Result<Built, ImportError> {
 
 pub(crate) fn reduce_mean_v18(cx: &NodeCx) -> Result<Built, ImportError> {
     reduce(cx, ReduceKind::Mean, const_ints(cx, 1, "axes")?)
+}
+
+pub(crate) fn max_pool(cx: &NodeCx) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    let kernel = attr_usizes(a, "kernel_shape")?.ok_or_else(|| a.error("kernel_shape", "is required"))?;
+    // Only the layout of the Indices output, which the importer rejects (one output per node).
+    let _storage_order = a.int("storage_order")?;
+    let ceil_mode = a.flag("ceil_mode")?;
+    let strides = attr_usizes(a, "strides")?.unwrap_or_default();
+    let dilations = attr_usizes(a, "dilations")?.unwrap_or_default();
+    let spans: Vec<usize> =
+        kernel.iter().enumerate().map(|(i, &k)| dilations.get(i).copied().unwrap_or(1) * (k.max(1) - 1) + 1).collect();
+    let spatial = cx.shapes.first().and_then(|s| s.get(2..)).unwrap_or(&[]).to_vec();
+    let pads = match auto_pads(a, &spatial, &spans, &strides)? {
+        Some(_) if ceil_mode => {
+            return Err(a.error("ceil_mode", "ceil_mode = 1 together with auto_pad is not supported"))
+        }
+        Some(p) => {
+            let _ = a.ints("pads")?;
+            p
+        }
+        None => attr_usizes(a, "pads")?.unwrap_or_default(),
+    };
+    op(MaxPool { kernel, strides, pads, dilations, ceil_mode })
+}
+
+/// `Max`/`Min` of opsets 6-7: no broadcasting yet, so every input must have the same shape.
+fn extremum_v6(cx: &NodeCx, kind: Extremum) -> Result<Built, ImportError> {
+    match cx.shapes.split_first() {
+        Some((first, rest)) if rest.iter().any(|s| s != first) => Err(cx.attrs.error(
+            "inputs",
+            format!("before opset 8 all inputs must have one shape (no broadcasting), found {:?}", cx.shapes),
+        )),
+        _ => op(Max { kind }),
+    }
+}
+
+pub(crate) fn max_v6(cx: &NodeCx) -> Result<Built, ImportError> {
+    extremum_v6(cx, Extremum::Max)
+}
+
+pub(crate) fn min_v6(cx: &NodeCx) -> Result<Built, ImportError> {
+    extremum_v6(cx, Extremum::Min)
+}
+
+fn reduce_max(cx: &NodeCx, kind: Extremum, axes: Option<Vec<i64>>) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    let keepdims = a.int("keepdims")?.unwrap_or(1) != 0;
+    op(ReduceMax { kind, axes, keepdims, noop_with_empty_axes: a.flag("noop_with_empty_axes")? })
+}
+
+/// `ReduceMax` of opsets 1-17: axes are an attribute.
+pub(crate) fn reduce_max_v1(cx: &NodeCx) -> Result<Built, ImportError> {
+    reduce_max(cx, Extremum::Max, cx.attrs.ints("axes")?)
+}
+
+/// `ReduceMax` from opset 18: axes are an optional constant input.
+pub(crate) fn reduce_max_v18(cx: &NodeCx) -> Result<Built, ImportError> {
+    reduce_max(cx, Extremum::Max, const_ints(cx, 1, "axes")?)
+}
+
+pub(crate) fn reduce_min_v1(cx: &NodeCx) -> Result<Built, ImportError> {
+    reduce_max(cx, Extremum::Min, cx.attrs.ints("axes")?)
+}
+
+pub(crate) fn reduce_min_v18(cx: &NodeCx) -> Result<Built, ImportError> {
+    reduce_max(cx, Extremum::Min, const_ints(cx, 1, "axes")?)
+}
+
+fn arg(cx: &NodeCx, kind: Extremum) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    op(ArgMax {
+        kind,
+        axis: a.int("axis")?.unwrap_or(0),
+        keepdims: a.int("keepdims")?.unwrap_or(1) != 0,
+        select_last_index: a.flag("select_last_index")?,
+    })
+}
+
+pub(crate) fn arg_max(cx: &NodeCx) -> Result<Built, ImportError> {
+    arg(cx, Extremum::Max)
+}
+
+pub(crate) fn arg_min(cx: &NodeCx) -> Result<Built, ImportError> {
+    arg(cx, Extremum::Min)
 }

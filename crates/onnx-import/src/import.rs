@@ -141,6 +141,12 @@ fn add_node(
         .collect::<Result<Vec<_>, _>>()?;
     let output = match node.output.as_slice() {
         [out, rest @ ..] if !out.is_empty() && rest.iter().all(|o| o.is_empty()) => out.clone(),
+        [out, rest @ ..] if !out.is_empty() => {
+            let extra: Vec<&String> = rest.iter().filter(|o| !o.is_empty()).collect();
+            return Err(node_err(format!(
+                "only the first output ('{out}') is supported, but the node also asks for {extra:?}"
+            )));
+        }
         outs => return Err(node_err(format!("exactly one output is supported, found {outs:?}"))),
     };
     let cx = NodeCx {

@@ -4,8 +4,8 @@
 //! when it has attributes, a small builder below that parses them into the op's typed struct.
 
 use zkinfer_graph::ops::{
-    Abs, Add, Div, Erf, Exp, Flatten, Gemm, GlobalAveragePool, HardSwish, Identity, MatMul, Mul, Neg, Relu, Reshape,
-    Sigmoid, Softplus, Sqrt, Sub, Tanh,
+    Abs, Add, Div, Erf, Exp, Extremum, Flatten, Gemm, GlobalAveragePool, GlobalMaxPool, HardSwish, Identity, MatMul,
+    Max, Mul, Neg, PRelu, Relu, Reshape, Sigmoid, Softplus, Sqrt, Sub, Tanh,
 };
 use zkinfer_graph::{Op, Tensor};
 
@@ -14,7 +14,8 @@ use crate::activations::{
 };
 use crate::attrs::Attrs;
 use crate::builders::{
-    average_pool, batch_norm, concat, conv, gather, pad_v11, pad_v2, reduce_mean_v1, reduce_mean_v18, reduce_sum_v1,
+    arg_max, arg_min, average_pool, batch_norm, concat, conv, gather, max_pool, max_v6, min_v6, pad_v11, pad_v2,
+    reduce_max_v1, reduce_max_v18, reduce_mean_v1, reduce_mean_v18, reduce_min_v1, reduce_min_v18, reduce_sum_v1,
     reduce_sum_v13, shape, slice_v1, slice_v10, squeeze_v1, squeeze_v13, transpose, unsqueeze_v1, unsqueeze_v13,
 };
 use crate::tensor::to_tensor;
@@ -92,6 +93,21 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("ReduceSum", 13, reduce_sum_v13),
     range("ReduceMean", 1, 17, reduce_mean_v1),
     entry("ReduceMean", 18, reduce_mean_v18),
+    // Comparisons, lowered to ReLUs of differences (no comparison chip).
+    range("Max", 6, 7, max_v6),
+    entry("Max", 8, |_| op(Max { kind: Extremum::Max })),
+    range("Min", 6, 7, min_v6),
+    entry("Min", 8, |_| op(Max { kind: Extremum::Min })),
+    range("ReduceMax", 1, 17, reduce_max_v1),
+    entry("ReduceMax", 18, reduce_max_v18),
+    range("ReduceMin", 1, 17, reduce_min_v1),
+    entry("ReduceMin", 18, reduce_min_v18),
+    entry("MaxPool", 1, max_pool),
+    entry("GlobalMaxPool", 1, |_| op(GlobalMaxPool)),
+    entry("ArgMax", 1, arg_max),
+    entry("ArgMin", 1, arg_min),
+    range("PRelu", 6, 6, |_| op(PRelu { channel_slope: true })),
+    entry("PRelu", 7, |_| op(PRelu::default())),
     // Nonlinear activations, proven by lookup tables.
     entry("Sigmoid", 6, |_| op(Sigmoid)),
     entry("Tanh", 6, |_| op(Tanh)),

@@ -57,6 +57,26 @@ pub fn float_attr(name: &str, f: f32) -> AttributeProto {
     }
 }
 
+/// An integer attribute.
+pub fn int_attr(name: &str, i: i64) -> AttributeProto {
+    AttributeProto {
+        name: Some(name.into()),
+        r#type: Some(AttributeType::Int as i32),
+        i: Some(i),
+        ..Default::default()
+    }
+}
+
+/// An integer-list attribute.
+pub fn ints_attr(name: &str, v: &[i64]) -> AttributeProto {
+    AttributeProto {
+        name: Some(name.into()),
+        r#type: Some(AttributeType::Ints as i32),
+        ints: v.to_vec(),
+        ..Default::default()
+    }
+}
+
 /// The encoded model: `nodes` over `initializers`, from `input` to `output`, at `opset` of the
 /// default domain (IR version 9).
 pub fn model_bytes(

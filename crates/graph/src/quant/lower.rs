@@ -197,6 +197,12 @@ impl<'a> LowerCtx<'a> {
         });
         out
     }
+
+    /// Makes `id`'s own scale its target: an exact integer result (an index at scale 0) that
+    /// consumers, and the model output, use as it is instead of rescaling it to the calibrated scale.
+    pub fn exact(&mut self, id: TensorId) {
+        self.targets[id] = self.tensors[id].scale;
+    }
 }
 
 /// Largest scale `s <= cap` with `max * margin * 2^s < 2^(bits-1)`.

@@ -5,6 +5,7 @@ mod cnn_f32;
 mod cnn_props;
 mod cnn_quantized;
 mod f32_eval;
+mod max_ops;
 mod nonlinear;
 mod props;
 mod quantized;
