@@ -82,7 +82,13 @@ fn softmax_is_proven_and_sums_to_one() {
         let g = zkinfer_onnx::parse(&model("Softmax", axis, opset)).expect("import");
         let y = g.eval(&samples()[0]).expect("f32");
         // Opset 11 normalizes the trailing 3x4 block of each batch; 13 one axis.
-        let groups = if opset == 11 { 2 } else if axis == 1 { 8 } else { 6 };
+        let groups = if opset == 11 {
+            2
+        } else if axis == 1 {
+            8
+        } else {
+            6
+        };
         assert!((y.iter().map(|&v| f64::from(v)).sum::<f64>() - groups as f64).abs() < 1e-4);
     }
 }

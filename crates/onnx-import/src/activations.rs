@@ -1,7 +1,7 @@
 //! Builders of the lookup-table activations that take attributes or constant inputs, and of
 //! Softmax / LogSoftmax (whose axis semantics changed in opset 13).
 
-use zkinfer_graph::ops::{Clip, Elu, Gelu, HardSigmoid, LeakyRelu, LogSoftmax, Softmax};
+use zkinfer_graph::ops::{Clip, Elu, Gelu, HardSigmoid, LayerNorm, LeakyRelu, LogSoftmax, Softmax};
 
 use crate::attrs::Attrs;
 use crate::registry::{op, Built, NodeCx};
@@ -86,4 +86,10 @@ pub(crate) fn log_softmax_v1(cx: &NodeCx) -> Result<Built, ImportError> {
 /// LogSoftmax from opset 13 (as [`softmax_v13`]).
 pub(crate) fn log_softmax_v13(cx: &NodeCx) -> Result<Built, ImportError> {
     op(LogSoftmax { axis: cx.attrs.int("axis")?.unwrap_or(-1), coerce_2d: false })
+}
+
+/// LayerNormalization (opset 17): `axis` (default -1), `epsilon` (default 1e-5); the optional
+/// Mean and InvStdDev outputs are not supported (a circuit proves one output).
+pub(crate) fn layer_norm(cx: &NodeCx) -> Result<Built, ImportError> {
+    op(LayerNorm { axis: cx.attrs.int("axis")?.unwrap_or(-1), epsilon: finite(&cx.attrs, "epsilon", 1e-5)? })
 }

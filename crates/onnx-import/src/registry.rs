@@ -10,7 +10,8 @@ use zkinfer_graph::ops::{
 use zkinfer_graph::{Op, Tensor};
 
 use crate::activations::{
-    clip_v11, clip_v6, elu, gelu, hard_sigmoid, leaky_relu, log_softmax_v1, log_softmax_v13, softmax_v1, softmax_v13,
+    clip_v11, clip_v6, elu, gelu, hard_sigmoid, layer_norm, leaky_relu, log_softmax_v1, log_softmax_v13, softmax_v1,
+    softmax_v13,
 };
 use crate::attrs::Attrs;
 use crate::builders::{
@@ -127,6 +128,7 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("Softmax", 13, softmax_v13),
     range("LogSoftmax", 1, 12, log_softmax_v1),
     entry("LogSoftmax", 13, log_softmax_v13),
+    entry("LayerNormalization", 17, layer_norm),
 ];
 
 /// The entry for `op_type` at `opset`, if supported.

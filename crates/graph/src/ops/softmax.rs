@@ -96,14 +96,14 @@ pub(crate) fn lower_softmax(
     let m = max_reduce(ctx, &[x], &groups_u32(&groups)?, vec![groups.len()], Extremum::Max)?;
     // d = x - m[group] <= 0, at x's scale; its magnitude is below twice x's.
     let index = (0..n as u32).flat_map(|i| [Some(i), Some(n as u32 + group_of[i as usize])]).collect();
-    let d = ctx.push(QOp::Linear(LinearOp::single_channel(n, 2, index, vec![1, -1])), vec![x, m], t.shape.clone(), t.scale);
+    let d =
+        ctx.push(QOp::Linear(LinearOp::single_channel(n, 2, index, vec![1, -1])), vec![x, m], t.shape.clone(), t.scale);
     let max_d = 2.0 * ctx.in_max_abs(0);
     let exp_scale = ctx.scale_for_max(1.0);
     let e = ctx.lookup_as(d, max_d, TableFn::Exp, exp_scale)?;
     // s = Σ e over the group: 1 <= s <= group size.
     let width = groups.iter().map(Vec::len).max().unwrap_or(1);
-    let index =
-        groups.iter().flat_map(|g| (0..width).map(move |j| g.get(j).map(|&i| i as u32))).collect::<Vec<_>>();
+    let index = groups.iter().flat_map(|g| (0..width).map(move |j| g.get(j).map(|&i| i as u32))).collect::<Vec<_>>();
     let sum = LinearOp::single_channel(groups.len(), width, index, vec![1; width]);
     let s = ctx.push(QOp::Linear(sum), vec![e], vec![groups.len()], exp_scale);
     let out = if log {

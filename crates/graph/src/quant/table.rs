@@ -40,6 +40,9 @@ pub enum TableFn {
     Gelu { tanh: bool },
     /// `ln(x)` (undefined at and below zero: those inputs are not in the table).
     Ln,
+    /// `(mul * x + add)^(-1/2)` (LayerNormalization's `1 / sqrt(var + eps)`; undefined where
+    /// `mul * x + add <= 0`).
+    InvSqrt { mul: f64, add: f64 },
 }
 
 impl TableFn {
@@ -79,6 +82,14 @@ impl TableFn {
             Self::Abs => x.abs(),
             Self::Sqrt => x.sqrt(),
             Self::Ln => x.ln(),
+            Self::InvSqrt { mul, add } => {
+                let v = mul * x + add;
+                if v > 0.0 {
+                    1.0 / v.sqrt()
+                } else {
+                    f64::NAN
+                }
+            }
             Self::Gelu { tanh: false } => 0.5 * x * (1.0 + erf(x / std::f64::consts::SQRT_2)),
             Self::Gelu { tanh: true } => {
                 let c = (2.0 / std::f64::consts::PI).sqrt();
@@ -97,7 +108,7 @@ impl TableFn {
             Self::Elu { alpha } | Self::LeakyRelu { alpha } => alpha.abs().max(1.0),
             Self::HardSigmoid { alpha, .. } => alpha.abs(),
             Self::HardSwish => 1.5,
-            Self::Sqrt | Self::Ln => f64::INFINITY,
+            Self::Sqrt | Self::Ln | Self::InvSqrt { .. } => f64::INFINITY,
             Self::Gelu { .. } => 1.2,
         }
     }

@@ -1,0 +1,150 @@
+//! `LayerNormalization` (opset 17): `(x - mean) / sqrt(var + eps) * scale + bias` over the
+//! trailing axes from `axis`.
+//!
+//! Lowered exactly up to one lookup: per group of `N` elements, `c = N x - Σ x` (= `N (x - mean)`,
+//! a linear op), `v = Σ c²` (= `N³ var`: products and a sum), `r = (v / N³ + eps)^-1/2` by a
+//! lookup table, then `y = c r · scale / N + bias` (a product and a linear op with the
+//! per-channel constants).
+
+use super::broadcast::{broadcast_index, broadcast_to, expect_inputs};
+use super::elementwise::{affine, Operand};
+use super::layout::{axis as norm_axis, flat};
+use super::reduce::Reduce;
+use crate::error::{OpError, OpResult};
+use crate::{LValue, LinearOp, LowerCtx, MulOp, Op, QOp, TableFn, Tensor};
+
+/// Layer normalization over the axes `axis..rank`; `scale` and `bias` are constant inputs
+/// (broadcast to the normalized shape).
+#[derive(Debug, Clone)]
+pub struct LayerNorm {
+    pub axis: i64,
+    pub epsilon: f32,
+}
+
+impl LayerNorm {
+    /// The groups of flat indices normalized together.
+    fn groups(&self, shape: &[usize]) -> OpResult<Vec<Vec<usize>>> {
+        let a = norm_axis(self.axis, shape.len().max(1))?;
+        let axes = (a..shape.len()).map(|i| i as i64).collect();
+        let (_, groups) = Reduce { axes: Some(axes), keepdims: true, ..Reduce::default() }.map(shape)?;
+        Ok(groups)
+    }
+
+    /// `scale` or `bias` broadcast to the input's shape.
+    fn param(&self, t: Option<&Tensor>, shape: &[usize], default: f32) -> OpResult<Vec<f32>> {
+        match t {
+            Some(t) => Ok(flat(&broadcast_to(t, shape)?)),
+            None => Ok(vec![default; shape.iter().product()]),
+        }
+    }
+}
+
+impl Op for LayerNorm {
+    fn name(&self) -> &'static str {
+        "LayerNormalization"
+    }
+
+    fn output_shape(&self, inputs: &[&[usize]]) -> OpResult<Vec<usize>> {
+        expect_inputs(inputs, 2, 3)?;
+        self.groups(inputs[0])?;
+        Ok(inputs[0].to_vec())
+    }
+
+    fn eval(&self, inputs: &[&Tensor]) -> OpResult<Tensor> {
+        expect_inputs(inputs, 2, 3)?;
+        let x = inputs[0];
+        let data = flat(x);
+        let gamma = self.param(Some(inputs[1]), x.shape(), 1.0)?;
+        let beta = self.param(inputs.get(2).copied(), x.shape(), 0.0)?;
+        let mut out = vec![0f32; data.len()];
+        for g in self.groups(x.shape())? {
+            let n = g.len() as f64;
+            let mean = g.iter().map(|&i| f64::from(data[i])).sum::<f64>() / n;
+            let var = g.iter().map(|&i| (f64::from(data[i]) - mean).powi(2)).sum::<f64>() / n;
+            let r = 1.0 / (var + f64::from(self.epsilon)).sqrt();
+            for &i in &g {
+                out[i] = ((f64::from(data[i]) - mean) * r * f64::from(gamma[i]) + f64::from(beta[i])) as f32;
+            }
+        }
+        Tensor::from_shape_vec(x.shape(), out).map_err(|e| OpError::Shape(e.to_string()))
+    }
+
+    fn lower(&self, ctx: &mut LowerCtx, inputs: &[LValue]) -> OpResult<LValue> {
+        let (id, gamma, beta) = match inputs {
+            [LValue::Act { id, .. }, LValue::Const(g)] => (*id, g, None),
+            [LValue::Act { id, .. }, LValue::Const(g), LValue::Const(b)] => (*id, g, Some(b)),
+            _ => {
+                return Err(OpError::Unsupported(
+                    "LayerNormalization needs an activation input and constant scale and bias".into(),
+                ))
+            }
+        };
+        if !(self.epsilon.is_finite() && self.epsilon > 0.0) {
+            return Err(OpError::Invalid(format!("epsilon must be positive, found {}", self.epsilon)));
+        }
+        let x = ctx.materialize(id)?;
+        let t = ctx.tensor(x).clone();
+        let groups = self.groups(&t.shape)?;
+        let len = t.len();
+        let width = groups.first().map_or(0, Vec::len);
+        if width == 0 || groups.iter().any(|g| g.len() != width) {
+            return Err(OpError::Invalid("empty normalized shape".into()));
+        }
+        let nf = width as f64;
+        let mut group_of = vec![0usize; len];
+        for (k, g) in groups.iter().enumerate() {
+            g.iter().for_each(|&i| group_of[i] = k);
+        }
+        let to_u32 = |i: usize| u32::try_from(i).map_err(|_| OpError::Unsupported("tensor too large".into()));
+
+        // c = N x - Σ_group x: a position per element, terms [x_i, the group's members].
+        let mut index = Vec::with_capacity(len * (width + 1));
+        for i in 0..len {
+            index.push(Some(to_u32(i)?));
+            for &j in &groups[group_of[i]] {
+                index.push(Some(to_u32(j)?));
+            }
+        }
+        let weight = std::iter::once(width as i64).chain(std::iter::repeat(-1).take(width)).collect();
+        let c_op = LinearOp::single_channel(len, width + 1, index, weight);
+        let c = ctx.push(QOp::Linear(c_op), vec![x], t.shape.clone(), t.scale);
+
+        // v = Σ_group c² (= N³ var), read at scale 2 s_x + e with 2^e <= N³ < 2^(e+1): as a
+        // real number it is var · N³ / 2^e, in [var, 2 var), which a table can take.
+        let ids: Vec<u32> = (0..len).map(to_u32).collect::<OpResult<_>>()?;
+        let sq = ctx.push(QOp::Mul(MulOp { a_index: ids.clone(), b_index: ids }), vec![c, c], vec![len], 2 * t.scale);
+        let index = groups.iter().flatten().map(|&i| to_u32(i).map(Some)).collect::<OpResult<Vec<_>>>()?;
+        let sum = LinearOp::single_channel(groups.len(), width, index, vec![1; width]);
+        let cube = (width as u128).pow(3);
+        let e = 127 - cube.leading_zeros();
+        if 2 * t.scale + e > 62 {
+            return Err(OpError::Unsupported(format!(
+                "LayerNormalization over {width} elements at scale 2^{}",
+                t.scale
+            )));
+        }
+        let v = ctx.push(QOp::Linear(sum), vec![sq], vec![groups.len()], 2 * t.scale + e);
+
+        // r = (var + eps)^-1/2 with var = v · 2^e / N³ <= max|x|².
+        let max_x = ctx.in_max_abs(0);
+        let func = TableFn::InvSqrt { mul: (1u128 << e) as f64 / (nf * nf * nf), add: f64::from(self.epsilon) };
+        let r_scale = ctx.scale_for_max(1.0);
+        let r = ctx.lookup_as(v, 2.0 * max_x * max_x, func, r_scale)?;
+
+        // y = (c r) · scale / N + bias.
+        let b_index: Vec<u32> = group_of.iter().map(|&g| to_u32(g)).collect::<OpResult<_>>()?;
+        let a_index: Vec<u32> = (0..len).map(to_u32).collect::<OpResult<_>>()?;
+        let cr = ctx.push(QOp::Mul(MulOp { a_index, b_index }), vec![c, r], t.shape.clone(), t.scale + r_scale);
+        let g = Tensor::from_shape_vec(t.shape.clone(), self.param(Some(gamma), &t.shape, 1.0)?)
+            .map_err(|e| OpError::Shape(e.to_string()))?
+            .mapv(|v| (f64::from(v) / nf) as f32);
+        let sw = ctx.const_scale(&g);
+        let weight = ctx.quantize_const(&g, sw)?;
+        let out_scale = t.scale + r_scale + sw;
+        let b = Tensor::from_shape_vec(t.shape.clone(), self.param(beta, &t.shape, 0.0)?)
+            .map_err(|e| OpError::Shape(e.to_string()))?;
+        let bias = ctx.quantize_const(&b, out_scale)?;
+        let operands = [Operand { id: cr, index: broadcast_index(&t.shape, &t.shape)?, weight }];
+        Ok(LValue::Act { id: affine(ctx, &operands, &bias, t.shape.clone(), out_scale)?, exclusive: true })
+    }
+}
