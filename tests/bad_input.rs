@@ -22,11 +22,12 @@ fn malformed_onnx_is_a_clear_error() {
 
 #[test]
 fn unsupported_op_names_node_op_and_opset() {
-    let err = Model::load(model_path("attn_tiny")).expect_err("attention is not supported yet");
+    let path = unsupported_model(&scratch("unsupported_op"));
+    let err = Model::load(path).expect_err("Hardmax is not supported");
     let msg = err.to_string();
     println!("{msg}");
     assert!(msg.contains("opset 17"), "{msg}");
-    assert!(msg.contains("not supported") && msg.contains("softmax"), "{msg}");
+    assert!(msg.contains("not supported") && msg.contains("Hardmax"), "{msg}");
 }
 
 #[test]

@@ -97,7 +97,8 @@ fn bad_inputs_give_clear_errors() {
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("input_data"), "{}", text(&o));
 
-    let o = zkinfer(&["compile", s(&model_path("attn_tiny")), "--out", s(&dir.join("attn"))]);
+    let unsupported = unsupported_model(&dir);
+    let o = zkinfer(&["compile", s(&unsupported), "--out", s(&dir.join("hardmax"))]);
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("not supported at opset 17"), "{}", text(&o));
 

@@ -47,3 +47,18 @@ pub fn scratch(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("scratch dir");
     dir
 }
+
+/// A one-node model whose op (`Hardmax`) the importer does not support, written into `dir`.
+pub fn unsupported_model(dir: &std::path::Path) -> PathBuf {
+    use zkinfer_onnx::testing::{float_info, model_bytes, node};
+    let bytes = model_bytes(
+        17,
+        vec![node("Hardmax", &["x"], "y", vec![])],
+        vec![],
+        float_info("x", &[1, 4]),
+        float_info("y", &[1, 4]),
+    );
+    let path = dir.join("hardmax_tiny.onnx");
+    std::fs::write(&path, bytes).expect("write model");
+    path
+}

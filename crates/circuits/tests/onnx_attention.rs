@@ -1,6 +1,7 @@
-//! End to end through ONNX: Softmax, LogSoftmax (both axis conventions) and Div of two
-//! activations are imported, quantized and proven under MockProver; the circuit's output is
-//! within the output scale of the f32 reference, and an output cell off by one is rejected.
+//! End to end through ONNX, the ops of attention: Softmax, LogSoftmax (both axis conventions),
+//! Div and MatMul of two activations, and LayerNormalization are imported, quantized and proven
+//! under MockProver; the circuit's output is close to the f32 reference, and an output cell
+//! off by one is rejected.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -35,6 +36,40 @@ fn div_model() -> Vec<u8> {
     ];
     let initializers = vec![float_tensor("one", &[], vec![1.0])];
     model_bytes(13, nodes, initializers, float_info("x", &[1, 6]), float_info("y", &[1, 6]))
+}
+
+/// `q = x Wq` as [2, 4], `k = x Wk` as [4, 2], `y = q k`: a product of two activations.
+fn matmul_model() -> Vec<u8> {
+    let nodes = vec![
+        node("MatMul", &["x", "wq"], "q0", vec![]),
+        node("Reshape", &["q0", "sq"], "q", vec![]),
+        node("MatMul", &["x", "wk"], "k0", vec![]),
+        node("Reshape", &["k0", "sk"], "k", vec![]),
+        node("MatMul", &["q", "k"], "y", vec![]),
+    ];
+    let initializers = vec![
+        float_tensor("wq", &[6, 8], values(4, 48)),
+        float_tensor("wk", &[6, 8], values(5, 48)),
+        float_tensor("sq", &[2], vec![2.0, 4.0]),
+        float_tensor("sk", &[2], vec![4.0, 2.0]),
+    ];
+    model_bytes(13, nodes, initializers, float_info("x", &[1, 6]), float_info("y", &[2, 2]))
+}
+
+/// `h = x W` as [2, 4], then LayerNormalization over the last axis with scale and bias.
+fn layer_norm_model() -> Vec<u8> {
+    let nodes = vec![
+        node("MatMul", &["x", "w"], "h0", vec![]),
+        node("Reshape", &["h0", "shape"], "h", vec![]),
+        node("LayerNormalization", &["h", "gamma", "beta"], "y", vec![int_attr("axis", -1)]),
+    ];
+    let initializers = vec![
+        float_tensor("w", &[6, 8], values(6, 48)),
+        float_tensor("shape", &[2], vec![2.0, 4.0]),
+        float_tensor("gamma", &[4], vec![1.0, 0.5, -2.0, 1.5]),
+        float_tensor("beta", &[4], vec![0.0, 0.25, -0.5, 1.0]),
+    ];
+    model_bytes(17, nodes, initializers, float_info("x", &[1, 6]), float_info("y", &[2, 4]))
 }
 
 fn samples() -> Vec<Vec<f32>> {
@@ -104,4 +139,16 @@ fn log_softmax_is_proven() {
 fn div_by_an_activation_is_proven() {
     let q = check(&div_model(), 1e-3);
     assert!(has_div(&q));
+}
+
+#[test]
+fn matmul_of_two_activations_is_proven() {
+    let q = check(&matmul_model(), 1e-3);
+    // 2x4 times 4x2: 16 products in one Mul node.
+    assert!(q.nodes.iter().any(|n| matches!(&n.op, QOp::Mul(m) if m.a_index.len() == 16)));
+}
+
+#[test]
+fn layer_norm_is_proven() {
+    check(&layer_norm_model(), 2e-2);
 }
