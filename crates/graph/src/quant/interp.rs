@@ -43,14 +43,14 @@ const ENTRY_BITS: i32 = 51;
 const ACC_BITS: i32 = 61;
 
 /// Lowers `out = f(x)` for activation `x` (at its scale `s_x`) by interpolating a table with
-/// input scale `table_scale < s_x` and domain within `2^(table_bits-1)` entries each side.
-/// Returns `None` when the entries or products could overflow (e.g. `Exp` over a wide range);
-/// the caller then looks `x` up without interpolation.
+/// input scale `table_scale < s_x`, for inputs up to `reach` in magnitude (the calibrated range
+/// times the margin). Returns `None` when the entries or products could overflow (`Exp` over a
+/// very wide range); the caller then looks `x` up without interpolation.
 pub(super) fn interpolate(
     ctx: &mut LowerCtx,
     x: TensorId,
     table_scale: u32,
-    table_bits: u32,
+    reach: f64,
     func: TableFn,
 ) -> OpResult<Option<TensorId>> {
     let t = ctx.tensor(x).clone();
@@ -59,7 +59,7 @@ pub(super) fn interpolate(
         Some(l) if l > 0 => l,
         _ => return Ok(None),
     };
-    let Some(guard) = guard_bits(func, table_scale, table_bits, s_o, l) else { return Ok(None) };
+    let Some(guard) = guard_bits(func, reach, s_o, l) else { return Ok(None) };
     let s_y = s_o + guard;
     let n = t.len();
     let (half, step) = (1i64 << (l - 1), 1i64 << l);
@@ -108,19 +108,15 @@ pub(super) fn interpolate(
 }
 
 /// The most guard bits (up to [`GUARD_BITS`]) for which every table entry and every
-/// accumulator fits, judged from `|f|` on a sweep of the largest possible domain; `None` when
-/// not even zero guard bits fit.
-fn guard_bits(func: TableFn, table_scale: u32, table_bits: u32, s_o: u32, l: u32) -> Option<u32> {
-    let half_range = 1i64 << table_bits.saturating_sub(1).min(40);
-    let stride = (half_range / 512).max(1);
-    let unit = 2f64.powi(-(table_scale.min(62) as i32));
-    let fmax = (-half_range..=half_range)
-        .step_by(stride as usize)
-        .chain([-half_range, half_range])
-        .map(|k| func.real(k as f64 * unit).abs())
+/// accumulator over `|x| <= reach` (the calibrated range times the margin) fits, judged from
+/// `|f|` on a sweep; `None` when not even zero guard bits fit. Inputs beyond `reach` fail the
+/// calibrated range checks, or else an overflow check of the integer evaluation.
+fn guard_bits(func: TableFn, reach: f64, s_o: u32, l: u32) -> Option<u32> {
+    let fmax = (0..=1024)
+        .map(|i| func.real(reach * (f64::from(i) / 512.0 - 1.0)).abs())
         .filter(|v| v.is_finite())
         .fold(0f64, f64::max)
-        // Head-room for the entries between sweep points.
+        // Head-room for the entries between sweep points and one table step beyond `reach`.
         * 2.0
         + 1.0;
     let log = fmax.log2();

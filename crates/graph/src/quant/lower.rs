@@ -166,11 +166,11 @@ impl<'a> LowerCtx<'a> {
         let t = self.tensors[id].clone();
         let cap = t.scale.min(self.targets[id]);
         let max = self.in_max_abs.get(input).copied().unwrap_or(0.0);
-        let table_bits = self.config.table_bits.max(2);
-        let scale = scale_for(max, table_bits, cap, self.config.margin);
+        let scale = scale_for(max, self.config.table_bits.max(2), cap, self.config.margin);
         if self.config.table_interpolation && scale < cap {
             let x = self.rescale(id, cap, false)?;
-            if let Some(out) = super::interp::interpolate(self, x, scale, table_bits, func)? {
+            let reach = max * self.config.margin;
+            if let Some(out) = super::interp::interpolate(self, x, scale, reach, func)? {
                 return Ok(out);
             }
         }

@@ -102,10 +102,11 @@ pub struct QuantConfig {
     #[serde(default = "default_table_bits")]
     pub table_bits: u32,
     /// When a table's input is requantized down by `L > 0` bits, interpolate linearly between
-    /// the two neighbouring entries instead of rounding to one (see [`lower::LowerCtx::lookup`]): the error drops
-    /// from `|f'|` times the table step to `|f''|` times its square, for two lookups, two
-    /// products, three dot rows and one more rescale per element. Settings written before this
-    /// knob existed were built without it, so a missing field reads as `false`.
+    /// the two neighbouring entries instead of taking the nearest (see
+    /// [`lower::LowerCtx::lookup`]): the error drops from `|f'|·h/2` (table step `h`) to
+    /// `|f''|·h²/8`, for one more lookup, two products, three Linear positions and one more
+    /// rescale per element. Settings written before this knob existed were built without it,
+    /// so a missing field reads as `false`.
     #[serde(default)]
     pub table_interpolation: bool,
 }

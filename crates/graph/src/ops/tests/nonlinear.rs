@@ -253,3 +253,20 @@ fn interpolated_abs_stays_non_negative_for_a_sqrt() {
     };
     assert!(err <= h.sqrt() / 4.0 + 1e-3, "{err} vs step {h}");
 }
+
+#[test]
+fn exp_too_wide_to_interpolate_in_64_bits_takes_the_nearest_entry() {
+    // e^40 (the range times the margin) at the output scale times 2^L would overflow an i64.
+    let g = graph(&[1, 41], |b, x| node(b, Exp, vec![x]));
+    let x: Vec<f32> = (0..41).map(|i| i as f32 - 20.0).collect();
+    let q = quantized(&g, vec![x.clone()]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(q.nodes.iter().filter(|n| matches!(n.op, QOp::Table(_))).count(), 1);
+    assert!(!q.nodes.iter().any(|n| matches!(n.op, QOp::Mul(_))));
+    let w = q.eval(q.quantize_input(&x).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{e}"));
+    let got = q.dequantize_output(w.output(&q));
+    let want = g.eval(&x).unwrap_or_else(|e| panic!("{e}"));
+    for (a, b) in got.iter().zip(want.iter()) {
+        // The table step (2^-5) times the slope: ~3% at most.
+        assert!((a - f64::from(*b)).abs() <= 0.04 * f64::from(*b) + 1.0, "{a} vs {b}");
+    }
+}
