@@ -269,4 +269,8 @@ fn exp_too_wide_to_interpolate_in_64_bits_takes_the_nearest_entry() {
         // The table step (2^-5) times the slope: ~3% at most.
         assert!((a - f64::from(*b)).abs() <= 0.04 * f64::from(*b) + 1.0, "{a} vs {b}");
     }
+    // Half that range fits (e^20 at the output scale, times 2^L, is below 2^61).
+    let x: Vec<f32> = x.iter().map(|v| v / 2.0).collect();
+    let q = quantized(&g, vec![x]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(q.nodes.iter().filter(|n| matches!(n.op, QOp::Table(_))).count(), 2);
 }
