@@ -52,8 +52,9 @@ fn sigmoid_tanh_model_proves_and_verifies_with_default_settings() {
     zkinfer::verify(&keys.verifier(), &bundle).expect("honest proof verifies");
     let reference = model.eval(&input).expect("f32");
     let err = bundle.outputs.iter().zip(&reference).map(|(a, b)| (a - f64::from(*b)).abs()).fold(0f64, f64::max);
-    // 12-bit tables: the inputs to sigmoid and tanh are quantized to about 2^-9.
-    assert!(err < 1e-2, "output error {err}");
+    // 12-bit tables step the inputs to sigmoid and tanh by about 2^-9; interpolating between
+    // the neighbouring entries leaves 4e-5 (measured).
+    assert!(err < 5e-4, "output error {err}");
 
     // Far outside the calibration data: refused before proving, naming a tensor and the value.
     let mut refused = 0;

@@ -54,8 +54,8 @@ pub fn compile(
     let samples = zkinfer::read_samples(&cal_path, &model)?;
     let opts = CompileOptions {
         visibility: vis.config()?,
+        quant: cal.quant(),
         plan: PlanOptions { max_k: cal.max_k, objective: cal.objective, ..PlanOptions::default() },
-        ..CompileOptions::default()
     };
     let compiled =
         step(&format!("calibrating on {} samples and compiling", samples.len()), || model.compile(&samples, &opts))?;

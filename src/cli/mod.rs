@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use zkinfer::{Error, Objective, Visibility, VisibilityConfig};
+use zkinfer::{Error, Objective, QuantConfig, Visibility, VisibilityConfig};
 
 mod audit;
 mod bench;
@@ -95,6 +95,26 @@ pub struct CalibrationArgs {
     /// `verifier` (on-chain verification gas: few columns, larger k).
     #[arg(long = "optimize", default_value_t = Objective::Prover)]
     pub objective: Objective,
+    /// Lookup tables (nonlinear activations) get at most 2^N entries; a wider input is first
+    /// requantized down to fit. Default: the library's (12).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=24))]
+    pub table_bits: Option<u32>,
+    /// Take the nearest table entry for a requantized activation instead of interpolating
+    /// between the two around it: fewer rows per element, up to ~70x the error.
+    #[arg(long)]
+    pub no_table_interpolation: bool,
+}
+
+impl CalibrationArgs {
+    /// The quantization settings these flags select.
+    pub fn quant(&self) -> QuantConfig {
+        let mut q = QuantConfig::default();
+        if let Some(bits) = self.table_bits {
+            q.table_bits = bits;
+        }
+        q.table_interpolation = !self.no_table_interpolation;
+        q
+    }
 }
 
 /// Outcome of a subcommand: rejected proofs get their own exit code.

@@ -157,6 +157,11 @@ impl<'a> LowerCtx<'a> {
     /// lookup table. The table input is `id` requantized to the largest scale at which the
     /// calibrated range (times the margin) fits in `2^table_bits` entries; the output has the
     /// current node's calibrated scale. The table's domain is set by integer calibration.
+    ///
+    /// When that drops bits of the activation and [`QuantConfig::table_interpolation`] is on,
+    /// the output interpolates linearly between the two entries around the activation (two
+    /// lookups into one table, two products, three Linear positions and two rescales per
+    /// element: see the `interp` module) instead of taking the nearest entry.
     pub fn lookup(&mut self, id: TensorId, input: usize, func: TableFn) -> OpResult<TensorId> {
         let max = self.in_max_abs(input);
         self.lookup_as(id, max, func, self.out_scale)
@@ -168,6 +173,13 @@ impl<'a> LowerCtx<'a> {
         let t = self.tensors[id].clone();
         let cap = t.scale.min(self.targets[id]);
         let scale = scale_for(max, self.config.table_bits.max(2), cap, self.config.margin);
+        if self.config.table_interpolation && scale < cap {
+            let x = self.rescale(id, cap, false)?;
+            let reach = max * self.config.margin;
+            if let Some(out) = super::interp::interpolate(self, x, scale, reach, func)? {
+                return Ok(out);
+            }
+        }
         let x = self.rescale(id, scale, false)?;
         let op = TableOp { func, in_scale: scale, out_scale, bits: 0 };
         Ok(self.push(QOp::Table(op), vec![x], t.shape, out_scale))
@@ -364,5 +376,32 @@ fn calibrate_bounds(q: &mut QGraph, calibration: &Calibration, config: &QuantCon
             _ => {}
         }
     }
+    share_table_domains(q);
     Ok(())
+}
+
+/// Gives every table of the same function and scales the widest of their domains, so they are
+/// one table in the circuit: the two lookups of an interpolation (`hi` and `hi + 1` can need
+/// different domains) and any activations that happen to share function and scales.
+fn share_table_domains(q: &mut QGraph) {
+    let mut widest: Vec<TableOp> = Vec::new();
+    for node in &q.nodes {
+        if let QOp::Table(op) = &node.op {
+            match widest.iter_mut().find(|w| same_table(w, op)) {
+                Some(w) => w.bits = w.bits.max(op.bits),
+                None => widest.push(op.clone()),
+            }
+        }
+    }
+    for node in &mut q.nodes {
+        if let QOp::Table(op) = &mut node.op {
+            if let Some(w) = widest.iter().find(|w| same_table(w, op)) {
+                op.bits = w.bits;
+            }
+        }
+    }
+}
+
+fn same_table(a: &TableOp, b: &TableOp) -> bool {
+    a.func == b.func && a.in_scale == b.in_scale && a.out_scale == b.out_scale
 }

@@ -4,6 +4,7 @@
 //! A value `v` at scale `s` is the integer `round(v * 2^s)`.
 
 mod eval;
+mod interp;
 pub mod lower;
 mod table;
 mod validate;
@@ -100,6 +101,14 @@ pub struct QuantConfig {
     /// is first requantized down (a rescale with a proven remainder).
     #[serde(default = "default_table_bits")]
     pub table_bits: u32,
+    /// When a table's input is requantized down by `L > 0` bits, interpolate linearly between
+    /// the two neighbouring entries instead of taking the nearest (see
+    /// [`lower::LowerCtx::lookup`]): the error drops from `|f'|·h/2` (table step `h`) to
+    /// `|f''|·h²/8`, for one more lookup, two products, three Linear positions and one more
+    /// rescale per element. Settings written before this knob existed were built without it,
+    /// so a missing field reads as `false`.
+    #[serde(default)]
+    pub table_interpolation: bool,
 }
 
 fn default_table_bits() -> u32 {
@@ -115,6 +124,7 @@ impl Default for QuantConfig {
             max_weight_scale: 16,
             margin: 2.0,
             table_bits: DEFAULT_TABLE_BITS,
+            table_interpolation: true,
         }
     }
 }

@@ -7,7 +7,10 @@ use super::{graph, int_vs_f32, node, quantized, t, values};
 use crate::ops::{
     Abs, Clip, Elu, Erf, Exp, Gelu, HardSigmoid, HardSwish, LeakyRelu, MatMul, Relu, Sigmoid, Softplus, Sqrt, Tanh,
 };
-use crate::{erf, Graph, GraphError, Op, QOp, TableFn, DEFAULT_TABLE_BITS};
+use crate::{
+    calibrate, erf, quantize, Graph, GraphError, Op, QOp, QuantConfig, TableFn, TableOp, VisibilityConfig,
+    DEFAULT_TABLE_BITS,
+};
 
 /// `x[1, 6] -> MatMul(6x4) -> op`: the op reads a rescaled accumulator with |v| up to ~3.
 fn dense_then(op: impl Op + 'static, seed: u64) -> Graph {
@@ -144,4 +147,141 @@ proptest! {
         let g = if tanh { dense_then(Tanh, seed) } else { dense_then(Sigmoid, seed) };
         check(&g, &x, if tanh { 1.0 } else { 0.25 });
     }
+}
+
+/// One activation on an evenly spread wide input, with bounds over that range on `|f'|`,
+/// `|f''|` and the jump of `f'` at a kink.
+struct WideCase {
+    op: Box<dyn Op>,
+    range: (f32, f32),
+    lipschitz: f64,
+    curvature: f64,
+    kink: f64,
+}
+
+fn wide_cases() -> Vec<WideCase> {
+    let case = |op: Box<dyn Op>, range, lipschitz, curvature, kink| WideCase { op, range, lipschitz, curvature, kink };
+    vec![
+        case(Box::new(Sigmoid), (-6.0, 6.0), 0.25, 0.097, 0.0),
+        case(Box::new(Tanh), (-4.0, 4.0), 1.0, 0.77, 0.0),
+        case(Box::new(Exp), (-3.0, 3.0), 20.1, 20.1, 0.0),
+        case(Box::new(Erf), (-3.0, 3.0), 1.13, 0.97, 0.0),
+        case(Box::new(Softplus), (-5.0, 5.0), 1.0, 0.25, 0.0),
+        case(Box::new(Elu { alpha: 0.7 }), (-4.0, 4.0), 1.0, 0.7, 0.3),
+        case(Box::new(HardSigmoid { alpha: 0.2, beta: 0.5 }), (-4.0, 4.0), 0.2, 0.0, 0.2),
+        case(Box::new(HardSwish), (-5.0, 5.0), 1.5, 0.34, 0.5),
+        case(Box::new(LeakyRelu { alpha: 0.1 }), (-4.0, 4.0), 1.0, 0.0, 0.9),
+        case(Box::new(Clip { min: -0.5, max: 0.8 }), (-4.0, 4.0), 1.0, 0.0, 1.0),
+        case(Box::new(Abs), (-4.0, 4.0), 1.0, 0.0, 2.0),
+        case(Box::new(Sqrt), (0.25, 4.0), 1.0, 2.0, 0.0),
+        case(Box::new(Gelu { tanh: false }), (-4.0, 4.0), 1.13, 0.8, 0.0),
+        case(Box::new(Gelu { tanh: true }), (-4.0, 4.0), 1.13, 0.8, 0.0),
+    ]
+}
+
+/// Max |integer - f32| of `x -> op` on `x` (also the calibration data), and the graph.
+fn wide_error(op: Box<dyn Op>, x: &[f32], interpolate: bool) -> (f64, crate::QGraph) {
+    let g =
+        graph(&[1, x.len()], |b, input| b.node("act", op, vec![input], "act_out").unwrap_or_else(|e| panic!("{e}")));
+    let calib = calibrate(&g, vec![x.to_vec()]).unwrap_or_else(|e| panic!("{e}"));
+    let config = QuantConfig { table_interpolation: interpolate, ..QuantConfig::default() };
+    let q = quantize(&g, &calib, &config, VisibilityConfig::default()).unwrap_or_else(|e| panic!("{e}"));
+    let w = q.eval(q.quantize_input(x).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{e}"));
+    let got = q.dequantize_output(w.output(&q));
+    let want = g.eval(x).unwrap_or_else(|e| panic!("{e}"));
+    (got.iter().zip(want.iter()).fold(0f64, |m, (a, b)| m.max((a - f64::from(*b)).abs())), q)
+}
+
+/// With the table input 8 bits coarser than the activation (|x| ≤ 4 in a 12-bit table), the
+/// interpolated output is within `|f'|` times the input's rounding, `|f''|·h²/8` (the chord's
+/// distance from the curve, table step `h`), `jump·h/4` at a kink, and the rounding of the
+/// table entries and of the output; and far below the nearest entry's error (`|f'|·h/2`).
+#[test]
+fn interpolation_error_is_within_its_bound_and_below_the_nearest_entry() {
+    for (c, same) in wide_cases().into_iter().zip(wide_cases()) {
+        let (op, same_op, (lo, hi)) = (c.op, same.op, c.range);
+        let (lip, fpp, jump) = (c.lipschitz, c.curvature, c.kink);
+        let name = op.name();
+        let n = 997;
+        let x: Vec<f32> = (0..n).map(|i| lo + (hi - lo) * i as f32 / (n - 1) as f32).collect();
+        let (plain, q) = wide_error(same_op, &x, false);
+        assert_eq!(q.nodes.iter().filter(|n| matches!(n.op, QOp::Table(_))).count(), 1, "{name}");
+        let (interp, q) = wide_error(op, &x, true);
+        let tables: Vec<&TableOp> =
+            q.nodes.iter().filter_map(|n| if let QOp::Table(t) = &n.op { Some(t) } else { None }).collect();
+        assert_eq!(tables.len(), 2, "{name}: two lookups");
+        assert_eq!(tables[0], tables[1], "{name}: one table");
+        let t = tables[0];
+        let step = 0.5f64.powi(t.in_scale as i32);
+        let quantum = |s: u32| 0.5f64.powi(s as i32);
+        let bound = lip * quantum(q.tensors[q.input].scale + 1)
+            + fpp * step * step / 8.0
+            + jump * step / 4.0
+            + quantum(t.out_scale + 1)
+            + quantum(q.tensors[q.output].scale + 1)
+            + 1e-6 * f64::from(x.iter().fold(0f32, |m, v| m.max(v.abs()))).exp().min(1e3);
+        assert!(interp <= bound, "{name}: error {interp:e} above its bound {bound:e}");
+        // Measured: 14x (HardSigmoid, whose small slope keeps the nearest-entry error small) to 76x.
+        assert!(plain >= 8.0 * interp, "{name}: {interp:e} interpolated vs {plain:e} nearest entry");
+    }
+}
+
+#[test]
+fn interpolation_is_on_by_default_and_off_for_settings_written_without_it() {
+    assert!(QuantConfig::default().table_interpolation);
+    let mut old = serde_json::to_value(QuantConfig::default()).unwrap_or_else(|e| panic!("{e}"));
+    if let Some(m) = old.as_object_mut() {
+        m.remove("table_interpolation");
+    }
+    let old: QuantConfig = serde_json::from_value(old).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!old.table_interpolation);
+}
+
+#[test]
+fn interpolated_abs_stays_non_negative_for_a_sqrt() {
+    // Interpolation is a convex combination of two entries: it never extrapolates below 0.
+    let g = graph(&[1, 64], |b, x| {
+        let a = node(b, Abs, vec![x]);
+        node(b, Sqrt, vec![a])
+    });
+    // Spread over [-4, 4], plus values within half a table step (2^-9) of 0, where rounding to
+    // the nearest entry and extrapolating would give a negative output.
+    let mut x: Vec<f32> = (0..61).map(|i| (i as f32 - 30.3) / 7.5).collect();
+    x.extend([-0.001, -0.0017, 0.0009]);
+    let q = quantized(&g, vec![x.clone()]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(q.nodes.iter().filter(|n| matches!(n.op, QOp::Table(_))).count(), 4);
+    let w = q.eval(q.quantize_input(&x).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{e}"));
+    let got = q.dequantize_output(w.output(&q));
+    let want = g.eval(&x).unwrap_or_else(|e| panic!("{e}"));
+    assert!(got.iter().all(|&v| v >= 0.0), "{got:?}");
+    let err = got.iter().zip(want.iter()).fold(0f64, |m, (a, b)| m.max((a - f64::from(*b)).abs()));
+    // Near 0 the chord of sqrt over one table step h lies up to sqrt(h)/4 below the curve.
+    let Some(h) = q.nodes.iter().rev().find_map(|n| match &n.op {
+        QOp::Table(t) if t.func == TableFn::Sqrt => Some(0.5f64.powi(t.in_scale as i32)),
+        _ => None,
+    }) else {
+        panic!("no sqrt table")
+    };
+    assert!(err <= h.sqrt() / 4.0 + 1e-3, "{err} vs step {h}");
+}
+
+#[test]
+fn exp_too_wide_to_interpolate_in_64_bits_takes_the_nearest_entry() {
+    // e^40 (the range times the margin) at the output scale times 2^L would overflow an i64.
+    let g = graph(&[1, 41], |b, x| node(b, Exp, vec![x]));
+    let x: Vec<f32> = (0..41).map(|i| i as f32 - 20.0).collect();
+    let q = quantized(&g, vec![x.clone()]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(q.nodes.iter().filter(|n| matches!(n.op, QOp::Table(_))).count(), 1);
+    assert!(!q.nodes.iter().any(|n| matches!(n.op, QOp::Mul(_))));
+    let w = q.eval(q.quantize_input(&x).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{e}"));
+    let got = q.dequantize_output(w.output(&q));
+    let want = g.eval(&x).unwrap_or_else(|e| panic!("{e}"));
+    for (a, b) in got.iter().zip(want.iter()) {
+        // The table step (2^-5) times the slope: ~3% at most.
+        assert!((a - f64::from(*b)).abs() <= 0.04 * f64::from(*b) + 1.0, "{a} vs {b}");
+    }
+    // Half that range fits (e^20 at the output scale, times 2^L, is below 2^61).
+    let x: Vec<f32> = x.iter().map(|v| v / 2.0).collect();
+    let q = quantized(&g, vec![x]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(q.nodes.iter().filter(|n| matches!(n.op, QOp::Table(_))).count(), 2);
 }
