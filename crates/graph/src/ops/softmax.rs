@@ -100,7 +100,7 @@ pub(crate) fn lower_softmax(
         ctx.push(QOp::Linear(LinearOp::single_channel(n, 2, index, vec![1, -1])), vec![x, m], t.shape.clone(), t.scale);
     let max_d = 2.0 * ctx.in_max_abs(0);
     let exp_scale = ctx.scale_for_max(1.0);
-    let e = ctx.lookup_as(d, max_d, TableFn::Exp, exp_scale)?;
+    let e = ctx.lookup_as(d, max_d, TableFn::ExpNonPos, exp_scale)?;
     // s = Σ e over the group: 1 <= s <= group size.
     let width = groups.iter().map(Vec::len).max().unwrap_or(1);
     let index = groups.iter().flat_map(|g| (0..width).map(move |j| g.get(j).map(|&i| i as u32))).collect::<Vec<_>>();

@@ -42,19 +42,19 @@ const ENTRY_BITS: i32 = 51;
 /// `y·2^L` (the accumulator) stays below `2^ACC_BITS` (an `i64` witness, with head-room).
 const ACC_BITS: i32 = 61;
 
-/// Lowers `out = f(x)` for activation `x` (at its scale `s_x`) by interpolating a table with
-/// input scale `table_scale < s_x`, for inputs up to `reach` in magnitude (the calibrated range
-/// times the margin). Returns `None` when the entries or products could overflow (`Exp` over a
-/// very wide range); the caller then looks `x` up without interpolation.
+/// Lowers `out = f(x)` at scale `s_o` for activation `x` (at its scale `s_x`) by interpolating
+/// a table with input scale `table_scale < s_x`, for inputs up to `reach` in magnitude (the
+/// calibrated range times the margin). Returns `None` when the entries or products could
+/// overflow (`Exp` over a very wide range); the caller then looks `x` up without interpolation.
 pub(super) fn interpolate(
     ctx: &mut LowerCtx,
     x: TensorId,
     table_scale: u32,
     reach: f64,
-    func: TableFn,
+    (func, s_o): (TableFn, u32),
 ) -> OpResult<Option<TensorId>> {
     let t = ctx.tensor(x).clone();
-    let (s_x, s_o) = (t.scale, ctx.out_scale());
+    let s_x = t.scale;
     let l = match s_x.checked_sub(table_scale) {
         Some(l) if l > 0 => l,
         _ => return Ok(None),

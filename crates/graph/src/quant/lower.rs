@@ -176,7 +176,7 @@ impl<'a> LowerCtx<'a> {
         if self.config.table_interpolation && scale < cap {
             let x = self.rescale(id, cap, false)?;
             let reach = max * self.config.margin;
-            if let Some(out) = super::interp::interpolate(self, x, scale, reach, func)? {
+            if let Some(out) = super::interp::interpolate(self, x, scale, reach, (func, out_scale))? {
                 return Ok(out);
             }
         }

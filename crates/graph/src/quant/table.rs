@@ -40,6 +40,9 @@ pub enum TableFn {
     Gelu { tanh: bool },
     /// `ln(x)` (undefined at and below zero: those inputs are not in the table).
     Ln,
+    /// `e^min(x, 0)`: softmax's `e^(x - max)`, whose input is never positive; bounded by 1, so
+    /// its table never overflows however wide the input range.
+    ExpNonPos,
     /// `(mul * x + add)^(-1/2)` (LayerNormalization's `1 / sqrt(var + eps)`; undefined where
     /// `mul * x + add <= 0`).
     InvSqrt { mul: f64, add: f64 },
@@ -82,6 +85,7 @@ impl TableFn {
             Self::Abs => x.abs(),
             Self::Sqrt => x.sqrt(),
             Self::Ln => x.ln(),
+            Self::ExpNonPos => x.min(0.0).exp(),
             Self::InvSqrt { mul, add } => {
                 let v = mul * x + add;
                 if v > 0.0 {
@@ -102,7 +106,7 @@ impl TableFn {
     pub fn lipschitz(&self, bound: f64) -> f64 {
         match *self {
             Self::Sigmoid => 0.25,
-            Self::Tanh | Self::Softplus | Self::Abs | Self::Clip { .. } => 1.0,
+            Self::Tanh | Self::Softplus | Self::Abs | Self::Clip { .. } | Self::ExpNonPos => 1.0,
             Self::Exp => bound.exp(),
             Self::Erf => std::f64::consts::FRAC_2_SQRT_PI,
             Self::Elu { alpha } | Self::LeakyRelu { alpha } => alpha.abs().max(1.0),
