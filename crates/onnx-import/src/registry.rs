@@ -4,8 +4,8 @@
 //! when it has attributes, a small builder below that parses them into the op's typed struct.
 
 use zkinfer_graph::ops::{
-    Abs, Add, Div, Erf, Exp, Extremum, Flatten, Gemm, GlobalAveragePool, GlobalMaxPool, HardSwish, Identity, MatMul,
-    Max, Mul, Neg, PRelu, Relu, Reshape, Sigmoid, Softplus, Sqrt, Sub, Tanh,
+    Abs, Add, Div, Erf, Exp, Extremum, Flatten, Gemm, GlobalAveragePool, GlobalMaxPool, HardSwish, Identity, Log,
+    MatMul, Max, Mul, Neg, PRelu, Relu, Reshape, Sigmoid, Softplus, Sqrt, Sub, Tanh,
 };
 use zkinfer_graph::{Op, Tensor};
 
@@ -123,6 +123,7 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("Clip", 11, clip_v11),
     entry("Abs", 6, |_| op(Abs)),
     entry("Sqrt", 6, |_| op(Sqrt)),
+    entry("Log", 6, |_| op(Log)),
     entry("Gelu", 20, gelu),
     range("Softmax", 1, 12, softmax_v1),
     entry("Softmax", 13, softmax_v13),
