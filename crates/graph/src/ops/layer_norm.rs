@@ -105,7 +105,7 @@ impl Op for LayerNorm {
                 index.push(Some(to_u32(j)?));
             }
         }
-        let weight = std::iter::once(width as i64).chain(std::iter::repeat(-1).take(width)).collect();
+        let weight = std::iter::once(width as i64).chain(std::iter::repeat_n(-1, width)).collect();
         let c_op = LinearOp::single_channel(len, width + 1, index, weight);
         let c = ctx.push(QOp::Linear(c_op), vec![x], t.shape.clone(), t.scale);
 
