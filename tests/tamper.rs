@@ -2,8 +2,8 @@
 //! (at 34 positions: 32 evenly spread plus the first and the last) and one changed public
 //! instance (every instance, with the file's outputs edited to match so only the proof check can
 //! notice) must each be rejected by `zkinfer::verify`.
-//! (attn_tiny does not import yet.) Measured in the test profile: mlp_wide's whole test, setup
-//! and proof included, takes ~3 s.
+//! Measured in the test profile: mlp_wide's whole test, setup and proof included, takes ~3 s;
+//! attn_tiny's (k = 12, 128 public outputs) ~8 s.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
@@ -87,4 +87,10 @@ fn cnn_digits_tampering_rejected() {
 #[test]
 fn mlp_wide_tampering_rejected() {
     tamper("mlp_wide", vis(Visibility::Private));
+}
+
+#[test]
+fn attn_tiny_tampering_rejected() {
+    // Softmax (Div), MatMul of activations, LayerNormalization's tables: every public output.
+    tamper("attn_tiny", vis(Visibility::Private));
 }
