@@ -28,7 +28,7 @@ fn solc() -> Option<std::path::PathBuf> {
 fn bundled_models_verify_in_the_evm() {
     let Some(solc) = solc() else { return };
     let verifier = compile(&solc, &[("Verifier.sol", VERIFIER_SOL)], "Verifier.sol", "ZkinferVerifier").unwrap();
-    for name in ["mlp_digits", "cnn_digits", "mlp_wide"] {
+    for name in ["mlp_digits", "cnn_digits", "mlp_wide", "attn_tiny"] {
         let (model, compiled) = common::compile(name, &CompileOptions::default());
         let keys = zkinfer::setup(&compiled, Srs::Dev).expect("setup");
         let bundle = zkinfer::prove(&compiled, &keys, &common::input(name, &model)).expect("prove");
