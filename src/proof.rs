@@ -29,6 +29,11 @@ pub struct ProofBundle {
 }
 
 impl ProofBundle {
+    /// Largest `|proven output − reference|` over the outputs (e.g. against the f32 model).
+    pub fn max_abs_error(&self, reference: &[f32]) -> f64 {
+        self.outputs.iter().zip(reference).map(|(a, b)| (a - f64::from(*b)).abs()).fold(0.0, f64::max)
+    }
+
     pub(crate) fn new(proof: &[u8], instances: &[Fr], settings: &Settings, quantized_outputs: Vec<i64>) -> Self {
         let factor = (1u64 << settings.output_scale) as f64;
         Self {

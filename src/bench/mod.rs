@@ -239,7 +239,7 @@ fn bench_model(name: &str, path: &Path, progress: &mut dyn FnMut(&str)) -> Resul
     let (verified, t_verify) = measure(|| crate::verify(&vkeys, &bundle));
 
     let reference = model.eval(&input)?;
-    let max_abs_err = bundle.outputs.iter().zip(&reference).map(|(a, b)| (a - f64::from(*b)).abs()).fold(0.0, f64::max);
+    let max_abs_err = bundle.max_abs_error(&reference);
 
     progress(&format!("{name}: kernel floor (MSM and FFT at 2^{k})"));
     let shape = FloorShape::of(keys.pk.get_vk())?;

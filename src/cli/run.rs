@@ -63,7 +63,7 @@ pub fn run(args: RunArgs) -> Result<Outcome> {
     }
 
     let reference = Model::load(&args.model)?.eval(&input)?;
-    let err = bundle.outputs.iter().zip(&reference).map(|(a, b)| (a - *b as f64).abs()).fold(0f64, f64::max);
+    let err = bundle.max_abs_error(&reference);
     let argmax = |v: &[f64]| v.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i);
     let ref64: Vec<f64> = reference.iter().map(|&v| v as f64).collect();
 
