@@ -100,7 +100,7 @@ impl<S: Sink> Walker<'_, S> {
                             };
                             *a += wt as i128 * v as i128;
                             let key = (o < op.channels && t <= terms).then(|| o * (terms + 1) + t);
-                            self.weight(j, i, row, wt, if structural { None } else { key }, &mut first, structural);
+                            self.weight(j, i, row, wt, key, &mut first, structural);
                         }
                     }
                     let last = r + 1 == chunks;

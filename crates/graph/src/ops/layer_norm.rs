@@ -10,6 +10,7 @@ use super::broadcast::{broadcast_index, broadcast_to, expect_inputs};
 use super::elementwise::{affine, Operand};
 use super::layout::{axis as norm_axis, flat};
 use super::reduce::Reduce;
+use super::softmax::group_index;
 use crate::error::{OpError, OpResult};
 use crate::{LValue, LinearOp, LowerCtx, MulOp, Op, QOp, TableFn, Tensor};
 
@@ -91,17 +92,14 @@ impl Op for LayerNorm {
             return Err(OpError::Invalid("empty normalized shape".into()));
         }
         let nf = width as f64;
-        let mut group_of = vec![0usize; len];
-        for (k, g) in groups.iter().enumerate() {
-            g.iter().for_each(|&i| group_of[i] = k);
-        }
+        let group_of = group_index(&groups, len);
         let to_u32 = |i: usize| u32::try_from(i).map_err(|_| OpError::Unsupported("tensor too large".into()));
 
         // c = N x - Σ_group x: a position per element, terms [x_i, the group's members].
         let mut index = Vec::with_capacity(len * (width + 1));
         for i in 0..len {
             index.push(Some(to_u32(i)?));
-            for &j in &groups[group_of[i]] {
+            for &j in &groups[group_of[i] as usize] {
                 index.push(Some(to_u32(j)?));
             }
         }
@@ -132,7 +130,7 @@ impl Op for LayerNorm {
         let r = ctx.lookup_as(v, 2.0 * max_x * max_x, func, r_scale)?;
 
         // y = (c r) · scale / N + bias.
-        let b_index: Vec<u32> = group_of.iter().map(|&g| to_u32(g)).collect::<OpResult<_>>()?;
+        let b_index = group_of;
         let a_index: Vec<u32> = (0..len).map(to_u32).collect::<OpResult<_>>()?;
         let cr = ctx.push(QOp::Mul(MulOp { a_index, b_index }), vec![c, r], t.shape.clone(), t.scale + r_scale);
         let g = Tensor::from_shape_vec(t.shape.clone(), self.param(Some(gamma), &t.shape, 1.0)?)

@@ -87,17 +87,10 @@ pub(crate) fn lower_softmax(
     let t = ctx.tensor(x).clone();
     let groups = softmax_groups(&t.shape, axis, coerce_2d)?;
     let n = t.len();
-    let mut group_of = vec![0u32; n];
-    for (g, members) in groups.iter().enumerate() {
-        for &i in members {
-            group_of[i] = g as u32;
-        }
-    }
+    let group_of = group_index(&groups, n);
     let m = max_reduce(ctx, &[x], &groups_u32(&groups)?, vec![groups.len()], Extremum::Max)?;
-    // d = x - m[group] <= 0, at x's scale; its magnitude is below twice x's.
-    let index = (0..n as u32).flat_map(|i| [Some(i), Some(n as u32 + group_of[i as usize])]).collect();
-    let d =
-        ctx.push(QOp::Linear(LinearOp::single_channel(n, 2, index, vec![1, -1])), vec![x, m], t.shape.clone(), t.scale);
+    // d = x - m[group] <= 0, at x's scale (the max has it too); its magnitude is below twice x's.
+    let d = subtract_by_group(ctx, x, m, &group_of, t.shape.clone())?;
     let max_d = 2.0 * ctx.in_max_abs(0);
     let exp_scale = ctx.scale_for_max(1.0);
     let e = ctx.lookup_as(d, max_d, TableFn::ExpNonPos, exp_scale)?;
@@ -113,6 +106,17 @@ pub(crate) fn lower_softmax(
         div_indexed(ctx, e, s, (0..n as u32).collect(), group_of, t.shape)?
     };
     Ok(LValue::Act { id: out, exclusive: true })
+}
+
+/// For each of `len` elements, the index of the group that holds it.
+pub(crate) fn group_index(groups: &[Vec<usize>], len: usize) -> Vec<u32> {
+    let mut group_of = vec![0u32; len];
+    for (g, members) in groups.iter().enumerate() {
+        for &i in members {
+            group_of[i] = g as u32;
+        }
+    }
+    group_of
 }
 
 /// `d[i] - l[group_of[i]]` at the finer of the two scales (exact).
