@@ -18,7 +18,7 @@ use common::*;
 use zkinfer::{AuditOptions, AuditReport, CompileOptions, Visibility, VisibilityConfig};
 use zkinfer_circuits::audit::audit;
 use zkinfer_circuits::{plan, AdviceRef, PlanOptions};
-use zkinfer_graph::{LinearOp, MulOp, QGraph, QNode, QOp, QTensor, RequantOp, TableFn, TableOp};
+use zkinfer_graph::{LinearOp, LinearParams, MulOp, QGraph, QNode, QOp, QTensor, RequantOp, TableFn, TableOp};
 
 /// Cells of cnn_digits audited by the test (of 10,246).
 const CNN_SAMPLE: usize = 2000;
@@ -87,6 +87,7 @@ impl G {
             bias: (0..channels).map(|i| (i as i64 * 13) % 41 - 20).collect(),
             pos_stride: channels,
             chan_stride: 1,
+            params: LinearParams::All,
         };
         self.node(QOp::Linear(op), vec![x], channels)
     }

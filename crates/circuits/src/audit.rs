@@ -9,8 +9,9 @@
 //! The only cells allowed to move are private weights (`AdviceRef::DotW`, present when the
 //! parameters are `private`) that multiply a zero input on their row: the statement proven is
 //! "*some* weights map the input to the output", so a weight used once, on a zero, is
-//! legitimately free (a weight used again is copy-constrained to its first use). Those are
-//! counted as free by design; any other accepted mutation is a soundness bug.
+//! legitimately free (a weight used again is copy-constrained to its first use; a constant the
+//! lowering added, `LinearParams`, is bound to its value and never free). Those are counted as
+//! free by design; any other accepted mutation is a soundness bug.
 //!
 //! `MockProver` rebuilds the whole circuit for every mutation, so the cost is (cells) x (one
 //! mock run); [`AuditOptions::sample`] audits a seeded random subset instead, and the runs are

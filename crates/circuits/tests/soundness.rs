@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use zkinfer_circuits::{AdviceRef, CellOverride, Fr, ModelCircuit};
-use zkinfer_graph::{LinearOp, QGraph, QOp, Visibility::*, Witness};
+use zkinfer_graph::{LinearOp, LinearParams, QGraph, QOp, Visibility::*, Witness};
 
 use std::sync::Arc;
 
@@ -246,6 +246,7 @@ fn private_shared_weight_must_match_its_first_use() {
         bias: vec![1, -1],
         pos_stride: 2,
         chan_stride: 1,
+        params: LinearParams::All,
     };
     let h = b.linear(x, op);
     let y = b.requant(h, 1, true);
@@ -272,4 +273,36 @@ fn assigned_cells_are_listed_once() {
     cells.dedup();
     assert_eq!(cells.len(), n);
     assert!(cells.iter().all(|&(_, row)| row < p.stats.rows_used));
+}
+
+#[test]
+fn private_structural_weights_are_bound_to_constants() {
+    // `3·x0 + 3·x1` on a zero input, so no weight changes the sum. As model parameters the
+    // weights are legitimately free (the statement is "some weights"); as a lowering's own
+    // constants (a pooling's 1/k, a max tree's ±1) they must stay 3, or the proof would not fix
+    // the architecture. Moving one weight tests the copy to the constant's cell; moving both
+    // tests that the first use is bound to the constant itself.
+    let xs = vec![vec![0, 0]];
+    let w_cell = |term| AdviceRef::DotW { out: 0, term };
+    for params in [LinearParams::All, LinearParams::Structural] {
+        let (mut b, x) = Builder::new(2);
+        let op = LinearOp { params, ..LinearOp::single_channel(1, 2, vec![Some(0), Some(1)], vec![3, 3]) };
+        let h = b.linear(x, op);
+        let y = b.requant(h, 1, false);
+        let q = b.finish(y, vis(Private, Private, Public), &xs);
+        let mut p = small_plan(&q);
+        p.dot_inputs = 3;
+        p.dot_outputs = 1;
+        let w = q.eval(xs[0].clone()).expect("eval");
+        assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()), "{params:?}");
+        for moved in
+            [vec![ov(w_cell(1), 0, Fr::from(7))], vec![ov(w_cell(0), 0, Fr::from(7)), ov(w_cell(1), 0, Fr::from(7))]]
+        {
+            let r = mock(&q, &p, &w, moved, None);
+            match params {
+                LinearParams::All => assert_eq!(r, Ok(()), "parameter weights on zero inputs are free"),
+                _ => assert!(kinds(r).permutation, "structural weights are bound to their constant"),
+            }
+        }
+    }
 }

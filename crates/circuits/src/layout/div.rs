@@ -67,12 +67,12 @@ impl<S: Sink> Walker<'_, S> {
         let mut x_cells: Vec<Loc> = a.iter().chain(&b).map(|x| x.0).chain(c.iter().map(|x| x.0)).collect();
         let mut x_vals: Vec<i64> = a.iter().chain(&b).map(|x| x.1).collect();
         x_vals.extend(c.iter().map(|x| x.1 as i64));
-        let r_cells = self.linear_cells(name, &stacked(len, &[pow, 1, -2], 0), &x_cells, &x_vals, len, true)?;
+        let r_cells = self.linear_cells(name, &stacked(len, &[pow, 1, -2], 0), &x_cells, &x_vals, len)?;
 
         // t = 2b - 1 - r over [b..., r...].
         x_cells = b.iter().map(|x| x.0).chain(r_cells.iter().copied()).collect();
         x_vals = b.iter().map(|x| x.1).chain(r_vals.iter().map(|&r| r as i64)).collect();
-        let t_cells = self.linear_cells(name, &stacked(len, &[2, -1], -1), &x_cells, &x_vals, len, true)?;
+        let t_cells = self.linear_cells(name, &stacked(len, &[2, -1], -1), &x_cells, &x_vals, len)?;
 
         let nonneg = RequantOp { shift: 0, relu: true, bits: op.den_bits + 1 };
         let limbs = self.requant_limbs(name, &nonneg)?;
@@ -93,7 +93,7 @@ impl<S: Sink> Walker<'_, S> {
 }
 
 /// `out[p] = bias + Σ_j w[j] x[j n + p]` for `p < n`: one position per element over inputs
-/// stacked as `w.len()` blocks of `n`.
+/// stacked as `w.len()` blocks of `n`; its constants are structural (bound under private parameters).
 fn stacked(n: usize, w: &[i64], bias: i64) -> LinearOp {
     let terms = w.len();
     let index = (0..n).flat_map(|p| (0..terms).map(move |j| Some((j * n + p) as u32))).collect();

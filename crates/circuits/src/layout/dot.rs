@@ -28,13 +28,12 @@ impl<S: Sink> Walker<'_, S> {
             x_vals.extend_from_slice(&self.values[t]);
         }
         let out_len = self.q.tensors[node.output].len();
-        self.linear_cells(&node.name, op, &x_cells, &x_vals, out_len, false)
+        self.linear_cells(&node.name, op, &x_cells, &x_vals, out_len)
     }
 
     /// Lays out `op` over the input cells `x_cells` (values `x_vals`); returns `out_len` output
-    /// cells. `structural` marks weights that are part of the circuit's definition rather than
-    /// model parameters (e.g. a division's `2^shift`): with private parameters they are bound to
-    /// constants instead of left to the prover.
+    /// cells. With private parameters, the weights that `op.params` does not call model
+    /// parameters are bound to constants instead of left to the prover.
     pub(super) fn linear_cells(
         &mut self,
         name: &str,
@@ -42,7 +41,6 @@ impl<S: Sink> Walker<'_, S> {
         x_cells: &[Loc],
         x_vals: &[i64],
         out_len: usize,
-        structural: bool,
     ) -> Result<Vec<Loc>, CircuitError> {
         let (n, m) = (self.plan.dot_inputs.max(1), self.plan.dot_outputs.max(1));
         let terms = op.terms;
@@ -100,6 +98,7 @@ impl<S: Sink> Walker<'_, S> {
                             };
                             *a += wt as i128 * v as i128;
                             let key = (o < op.channels && t <= terms).then(|| o * (terms + 1) + t);
+                            let structural = !op.params.is_param(matches!(slot, Slot::Bias));
                             self.weight(j, i, row, wt, key, &mut first, structural);
                         }
                     }
@@ -122,7 +121,7 @@ impl<S: Sink> Walker<'_, S> {
     }
 
     /// Writes weight `W[j][i]` of `row`: a fixed cell, or a private advice cell copy-constrained
-    /// to the first cell holding the same weight `key` (to ZERO for padding slots), or bound to
+    /// to the first cell holding the same weight `key` (to ZERO for unused slots), or bound to
     /// the constant `wt` when `structural`.
     #[allow(clippy::too_many_arguments)]
     fn weight(

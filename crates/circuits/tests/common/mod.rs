@@ -7,8 +7,8 @@ use halo2_axiom::dev::{AdviceCellValue, MockProver, VerifyFailure};
 use halo2_axiom::plonk::{Circuit, ConstraintSystem};
 use zkinfer_circuits::{plan, public_instances, AdviceRef, CellOverride, CircuitPlan, Fr, ModelCircuit, PlanOptions};
 use zkinfer_graph::{
-    DivOp, LinearOp, MulOp, QGraph, QNode, QOp, QTensor, RequantOp, TableFn, TableOp, Visibility, VisibilityConfig,
-    Witness,
+    DivOp, LinearOp, LinearParams, MulOp, QGraph, QNode, QOp, QTensor, RequantOp, TableFn, TableOp, Visibility,
+    VisibilityConfig, Witness,
 };
 
 /// Builds a graph node by node; tensor 0 is the input, node 0 its range check.
@@ -51,6 +51,7 @@ impl Builder {
             bias: b,
             pos_stride: channels,
             chan_stride: 1,
+            params: LinearParams::All,
         };
         self.node(QOp::Linear(op), vec![x], channels)
     }

@@ -3,7 +3,7 @@
 use super::broadcast::{expect_inputs, identity_index};
 use super::elementwise::{affine, Operand};
 use crate::error::{OpError, OpResult};
-use crate::{LValue, LowerCtx, Op, QOp, Tensor, TensorId};
+use crate::{LValue, LinearParams, LowerCtx, Op, QOp, Tensor, TensorId};
 
 /// `y = (x - mean) / sqrt(var + epsilon) * scale + bias`, per channel (axis 1), with constant
 /// statistics: the per-channel affine map `y = a[c] * x + b[c]`.
@@ -97,7 +97,14 @@ impl Op for BatchNorm {
         let sw = ctx.const_scale(&at);
         let weight = ctx.quantize_const(&at, sw)?;
         let bias = ctx.quantize_const(&bt, scale + sw)?;
-        let out = affine(ctx, &[Operand { id: x, index: identity_index(n)?, weight }], &bias, shape, scale + sw)?;
+        let out = affine(
+            ctx,
+            &[Operand { id: x, index: identity_index(n)?, weight }],
+            &bias,
+            LinearParams::All,
+            shape,
+            scale + sw,
+        )?;
         Ok(LValue::Act { id: out, exclusive: true })
     }
 }
@@ -152,7 +159,7 @@ fn fold(ctx: &mut LowerCtx, id: TensorId, a: &[f64], b: &[f64], c: usize, inner:
         .enumerate()
         .map(|(o, &v)| round(v as f64 * a[chan[o]] * factor + b[chan[o]] * 2f64.powi(new_scale as i32)))
         .collect::<OpResult<Vec<i64>>>()?;
-    (op.weight, op.bias) = (weight, bias);
+    (op.weight, op.bias, op.params) = (weight, bias, LinearParams::All);
     ctx.refold(id, new_scale as u32);
     Ok(true)
 }

@@ -3,7 +3,7 @@
 use super::broadcast::expect_inputs;
 use super::layout::{axis, const_tensor, copy_linear, non_empty};
 use crate::error::{OpError, OpResult};
-use crate::{LValue, LowerCtx, Op, Tensor, TensorId};
+use crate::{LValue, LinearParams, LowerCtx, Op, Tensor, TensorId};
 
 /// Joins tensors along `axis`; every other dim must agree.
 ///
@@ -117,7 +117,7 @@ impl Op for Concat {
             }
         }
         if !consts.is_empty() {
-            let c = const_tensor(ctx, anchor, consts, top)?;
+            let c = const_tensor(ctx, anchor, consts, LinearParams::BiasOnly, top)?;
             sources.push(c);
         }
 

@@ -2,7 +2,7 @@
 
 use super::broadcast::expect_inputs;
 use crate::error::{OpError, OpResult};
-use crate::{LValue, LinearOp, LowerCtx, Op, QOp, Tensor};
+use crate::{LValue, LinearOp, LinearParams, LowerCtx, Op, QOp, Tensor};
 
 /// Zero padding added to each side of the spatial dims.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -200,6 +200,7 @@ impl Op for Conv {
             bias,
             pos_stride: 1,
             chan_stride: d.oh * d.ow,
+            params: LinearParams::All,
         };
         let out = ctx.push(QOp::Linear(op), vec![x], vec![1, d.c_out, d.oh, d.ow], t.scale + sw);
         Ok(LValue::Act { id: out, exclusive: true })

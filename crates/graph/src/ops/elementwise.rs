@@ -7,7 +7,7 @@
 
 use super::broadcast::{broadcast_index, broadcast_to};
 use crate::error::{OpError, OpResult};
-use crate::{LValue, LinearOp, LowerCtx, QOp, Tensor, TensorId};
+use crate::{LValue, LinearOp, LinearParams, LowerCtx, QOp, Tensor, TensorId};
 
 /// One input of an elementwise affine map; `index` and `weight` have one entry per output element.
 #[derive(Debug)]
@@ -60,11 +60,12 @@ fn best_split(shape: &[usize], vectors: &[&[i64]]) -> Split {
 }
 
 /// Emits `out[e] = bias[e] + Σ_j w_j[e] * x_j[idx_j[e]]` as one [`LinearOp`] whose output has
-/// `shape` and `scale`.
+/// `shape` and `scale`; `params` says which of its constants come from the model.
 pub(crate) fn affine(
     ctx: &mut LowerCtx,
     operands: &[Operand],
     bias: &[i64],
+    params: LinearParams,
     shape: Vec<usize>,
     scale: u32,
 ) -> OpResult<TensorId> {
@@ -118,6 +119,7 @@ pub(crate) fn affine(
         bias,
         pos_stride: split.pos_stride,
         chan_stride: split.chan_stride,
+        params,
     };
     Ok(ctx.push(QOp::Linear(linear), inputs, shape, scale))
 }
@@ -142,6 +144,7 @@ pub(crate) fn fold_bias(ctx: &mut LowerCtx, id: TensorId, addend: &Tensor) -> Op
     for (o, b) in op.bias.iter_mut().enumerate() {
         *b = b.checked_add(q[split.element(0, o)]).ok_or_else(|| OpError::Invalid("bias overflows 64 bits".into()))?;
     }
+    op.params = op.params.with_param_bias();
     ctx.retarget(id);
     Ok(true)
 }
@@ -168,7 +171,7 @@ pub(crate) fn lower_add(ctx: &mut LowerCtx, inputs: &[LValue], negate_b: bool) -
                     weight: vec![sign_b << (scale - tb.scale); n],
                 },
             ];
-            let out = affine(ctx, &operands, &vec![0; n], shape, scale)?;
+            let out = affine(ctx, &operands, &vec![0; n], LinearParams::Structural, shape, scale)?;
             Ok(LValue::Act { id: out, exclusive: true })
         }
         [LValue::Act { id, exclusive }, LValue::Const(c)] => {
@@ -196,6 +199,6 @@ fn add_const(ctx: &mut LowerCtx, id: TensorId, exclusive: bool, sign: i64, c: &T
     let n: usize = shape.iter().product();
     let operands = [Operand { id: x, index: broadcast_index(&t.shape, &shape)?, weight: vec![sign << k; n] }];
     let bias = ctx.quantize_const(&cb, s + k)?;
-    let out = affine(ctx, &operands, &bias, shape, s + k)?;
+    let out = affine(ctx, &operands, &bias, LinearParams::BiasOnly, shape, s + k)?;
     Ok(LValue::Act { id: out, exclusive: true })
 }

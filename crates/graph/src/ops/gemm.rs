@@ -5,7 +5,7 @@ use ndarray::{Array2, ArrayView2, Ix2};
 use super::broadcast::{broadcast_to, expect_inputs};
 use super::elementwise::{affine, Operand};
 use crate::error::{OpError, OpResult};
-use crate::{LValue, LinearOp, LowerCtx, Op, QOp, Tensor};
+use crate::{LValue, LinearOp, LinearParams, LowerCtx, Op, QOp, Tensor};
 
 /// ONNX `Gemm` (opset 7+ semantics: `C` broadcasts unidirectionally to `[M, N]`).
 #[derive(Debug, Clone)]
@@ -117,11 +117,12 @@ impl Op for Gemm {
             bias: if per_channel { bias[..n].to_vec() } else { vec![0; n] },
             pos_stride: n,
             chan_stride: 1,
+            params: LinearParams::All,
         };
         let mut out = ctx.push(QOp::Linear(op), vec![x], vec![m, n], acc_scale);
         if !per_channel {
             let operand = Operand { id: out, index: super::broadcast::identity_index(m * n)?, weight: vec![1; m * n] };
-            out = affine(ctx, &[operand], &bias, vec![m, n], acc_scale)?;
+            out = affine(ctx, &[operand], &bias, LinearParams::BiasOnly, vec![m, n], acc_scale)?;
         }
         Ok(LValue::Act { id: out, exclusive: true })
     }

@@ -12,7 +12,7 @@ use super::layout::{axis as norm_axis, flat};
 use super::reduce::Reduce;
 use super::softmax::group_index;
 use crate::error::{OpError, OpResult};
-use crate::{LValue, LinearOp, LowerCtx, MulOp, Op, QOp, TableFn, Tensor};
+use crate::{LValue, LinearOp, LinearParams, LowerCtx, MulOp, Op, QOp, TableFn, Tensor};
 
 /// Layer normalization over the axes `axis..rank`; `scale` and `bias` are constant inputs
 /// (broadcast to the normalized shape).
@@ -143,6 +143,9 @@ impl Op for LayerNorm {
             .map_err(|e| OpError::Shape(e.to_string()))?;
         let bias = ctx.quantize_const(&b, out_scale)?;
         let operands = [Operand { id: cr, index: broadcast_index(&t.shape, &t.shape)?, weight }];
-        Ok(LValue::Act { id: affine(ctx, &operands, &bias, t.shape.clone(), out_scale)?, exclusive: true })
+        Ok(LValue::Act {
+            id: affine(ctx, &operands, &bias, LinearParams::All, t.shape.clone(), out_scale)?,
+            exclusive: true,
+        })
     }
 }

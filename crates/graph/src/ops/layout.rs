@@ -5,7 +5,7 @@
 //! map, so the reference and the integer graph cannot drift apart.
 
 use crate::error::{OpError, OpResult};
-use crate::{LValue, LinearOp, LowerCtx, QOp, Tensor, TensorId};
+use crate::{LValue, LinearOp, LinearParams, LowerCtx, QOp, Tensor, TensorId};
 
 /// Normalizes an ONNX axis in `[-rank, rank)` to `[0, rank)`.
 pub(crate) fn axis(axis: i64, rank: usize) -> OpResult<usize> {
@@ -123,8 +123,15 @@ pub(crate) fn copy_linear(
 
 /// Materializes constant integers (at `scale`) as a tensor: a linear op that reads one element of
 /// the activation `anchor` with weight 0 and carries the values in its bias. The circuit then
-/// constrains each element to equal its (fixed) bias, so the constant is as sound as a weight.
-pub(crate) fn const_tensor(ctx: &mut LowerCtx, anchor: TensorId, values: Vec<i64>, scale: u32) -> OpResult<TensorId> {
+/// constrains each element to equal its bias, so the constant is as sound as a weight; `params`
+/// says whether the values come from the model ([`LinearParams::BiasOnly`]) or from lowering.
+pub(crate) fn const_tensor(
+    ctx: &mut LowerCtx,
+    anchor: TensorId,
+    values: Vec<i64>,
+    params: LinearParams,
+    scale: u32,
+) -> OpResult<TensorId> {
     let n = values.len();
     non_empty(&[n])?;
     let op = LinearOp {
@@ -136,6 +143,7 @@ pub(crate) fn const_tensor(ctx: &mut LowerCtx, anchor: TensorId, values: Vec<i64
         bias: values,
         pos_stride: n,
         chan_stride: 1,
+        params,
     };
     Ok(ctx.push(QOp::Linear(op), vec![anchor], vec![n], scale))
 }

@@ -4,7 +4,7 @@ use ndarray::{ArrayView2, Ix2};
 
 use super::broadcast::{broadcast_index, broadcast_shape, expect_inputs};
 use crate::error::{OpError, OpResult};
-use crate::{LValue, LinearOp, LowerCtx, MulOp, Op, QOp, Tensor, TensorId};
+use crate::{LValue, LinearOp, LinearParams, LowerCtx, MulOp, Op, QOp, Tensor, TensorId};
 
 /// Matrix product. By a 1-D or 2-D constant it is a dense layer applied to every row of the
 /// activation (whatever its leading dims). Of two activations (attention's `Q Kᵀ` and `P V`)
@@ -112,6 +112,7 @@ impl Op for MatMul {
             bias: vec![0; n],
             pos_stride: n,
             chan_stride: 1,
+            params: LinearParams::All,
         };
         let out = ctx.push(QOp::Linear(op), vec![x], out_shape, t.scale + sw);
         Ok(LValue::Act { id: out, exclusive: true })

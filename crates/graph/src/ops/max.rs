@@ -4,7 +4,7 @@ use super::broadcast::{broadcast_index, broadcast_shape, zip_broadcast};
 use super::layout::{const_tensor, non_empty};
 use super::max_tree::{max_reduce, Extremum};
 use crate::error::{OpError, OpResult};
-use crate::{LValue, LowerCtx, Op, Tensor, TensorId};
+use crate::{LValue, LinearParams, LowerCtx, Op, Tensor, TensorId};
 
 /// Elementwise `max` (or `min`) of one or more inputs (opset 8+: multidirectional broadcasting).
 ///
@@ -62,7 +62,7 @@ impl Op for Max {
         }
         if let Some(c) = &c {
             let q = ctx.quantize_const(c, scale)?;
-            ids.push(const_tensor(ctx, anchor, q, scale)?);
+            ids.push(const_tensor(ctx, anchor, q, LinearParams::BiasOnly, scale)?);
         }
         // Element e of the output compares element idx_j[e] of every input j.
         let mut maps = Vec::with_capacity(ids.len());

@@ -11,7 +11,7 @@
 
 use super::layout::{const_tensor, non_empty};
 use crate::error::{OpError, OpResult};
-use crate::{LinearOp, LowerCtx, MulOp, QOp, RequantOp, TensorId};
+use crate::{LinearOp, LinearParams, LowerCtx, MulOp, QOp, RequantOp, TensorId};
 
 /// Which extremum a comparison op takes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -207,6 +207,7 @@ fn combine(ctx: &mut LowerCtx, terms: &[Term], weight: Vec<i64>, bias: Vec<i64>,
         bias,
         pos_stride: 1,
         chan_stride: positions,
+        params: LinearParams::Structural,
     };
     Ok(ctx.push(QOp::Linear(op), inputs, vec![channels * positions], scale))
 }
@@ -246,7 +247,7 @@ pub(crate) fn arg_reduce(
     let index_of = |k: usize| groups.iter().map(|g| g[k]).collect::<Vec<u32>>();
     let range = |a: usize, b: usize| (a as u32..b as u32).collect::<Vec<u32>>();
     let out = if n == 1 {
-        let zeros = const_tensor(ctx, x, vec![0; p], 0)?;
+        let zeros = const_tensor(ctx, x, vec![0; p], LinearParams::Structural, 0)?;
         ctx.gather(zeros, range(0, p), shape)
     } else {
         let (s, sign) = (ctx.tensor(x).scale, kind.sign());

@@ -3,7 +3,7 @@
 use super::broadcast::{broadcast_index, broadcast_shape, broadcast_to, expect_inputs, zip_broadcast};
 use super::elementwise::{affine, Operand};
 use crate::error::{OpError, OpResult};
-use crate::{LValue, LowerCtx, MulOp, Op, QOp, Tensor, TensorId};
+use crate::{LValue, LinearParams, LowerCtx, MulOp, Op, QOp, Tensor, TensorId};
 
 /// `a * b`. Activation times constant is a linear op (the constant's scale adds to the
 /// input's); activation times activation is the `Mul` primitive, whose output scale is the sum
@@ -55,5 +55,5 @@ pub(crate) fn mul_const(ctx: &mut LowerCtx, id: TensorId, c: &Tensor) -> OpResul
     let weight = ctx.quantize_const(&cb, sw)?;
     let n = weight.len();
     let operands = [Operand { id: x, index: broadcast_index(&t.shape, &shape)?, weight }];
-    affine(ctx, &operands, &vec![0; n], shape, t.scale + sw)
+    affine(ctx, &operands, &vec![0; n], LinearParams::All, shape, t.scale + sw)
 }

@@ -3,7 +3,7 @@
 use super::broadcast::{expect_inputs, identity_index};
 use super::elementwise::{affine, Operand};
 use crate::error::{OpError, OpResult};
-use crate::{LValue, LowerCtx, Op, QOp, Tensor};
+use crate::{LValue, LinearParams, LowerCtx, Op, QOp, Tensor};
 
 /// `-x`. When `x` is the exclusive output of a linear op, its weights and bias are negated in
 /// place (no new cells); otherwise one linear op with weight -1 at the input's scale.
@@ -41,7 +41,7 @@ impl Op for Neg {
         let t = ctx.tensor(*id).clone();
         let n = t.len();
         let operand = Operand { id: *id, index: identity_index(n)?, weight: vec![-1; n] };
-        let out = affine(ctx, &[operand], &vec![0; n], t.shape, t.scale)?;
+        let out = affine(ctx, &[operand], &vec![0; n], LinearParams::Structural, t.shape, t.scale)?;
         Ok(LValue::Act { id: out, exclusive: true })
     }
 }

@@ -3,7 +3,7 @@
 use super::broadcast::expect_inputs;
 use super::layout::{const_tensor, copy_linear, lower_gather, rewire_f32, strides, unravel};
 use crate::error::{OpError, OpResult};
-use crate::{LValue, LowerCtx, Op, Tensor};
+use crate::{LValue, LinearParams, LowerCtx, Op, Tensor};
 
 /// How `Pad` fills the new elements.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -123,7 +123,7 @@ impl Op for Pad {
             copy_linear(ctx, vec![id], &index, &slot, vec![1], shape, t.scale)?
         } else {
             let q = ctx.quantize_const(&Tensor::from_elem(vec![1], self.value), t.scale)?;
-            let fill = const_tensor(ctx, id, q, t.scale)?;
+            let fill = const_tensor(ctx, id, q, LinearParams::BiasOnly, t.scale)?;
             let index: Vec<Option<usize>> = index.into_iter().map(|i| Some(i.unwrap_or(t.len()))).collect();
             copy_linear(ctx, vec![id, fill], &index, &slot, vec![1], shape, t.scale)?
         };

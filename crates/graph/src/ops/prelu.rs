@@ -3,7 +3,7 @@
 use super::broadcast::{broadcast_index, broadcast_shape, broadcast_to, expect_inputs, zip_broadcast};
 use super::elementwise::{affine, Operand};
 use crate::error::{OpError, OpResult};
-use crate::{LValue, LowerCtx, Op, Tensor};
+use crate::{LValue, LinearParams, LowerCtx, Op, Tensor};
 
 /// `x` for `x >= 0`, `slope * x` otherwise, with a constant `slope` that broadcasts to `x`
 /// (ONNX unidirectional broadcasting: the output has the shape of `x`).
@@ -82,7 +82,7 @@ impl Op for PRelu {
             Operand { id: x, index, weight: q },
         ];
         let n = shape.iter().product();
-        let out = affine(ctx, &operands, &vec![0; n], shape, s + sw)?;
+        let out = affine(ctx, &operands, &vec![0; n], LinearParams::All, shape, s + sw)?;
         Ok(LValue::Act { id: out, exclusive: true })
     }
 }

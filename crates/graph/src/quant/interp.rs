@@ -30,7 +30,7 @@
 //! and two products (lanes of the Mul chip, which a model without products gains).
 
 use super::lower::LowerCtx;
-use super::{GatherOp, LinearOp, MulOp, QOp, RequantOp, TableFn, TableOp, TensorId};
+use super::{GatherOp, LinearOp, LinearParams, MulOp, QOp, RequantOp, TableFn, TableOp, TensorId};
 use crate::error::OpResult;
 
 /// Guard bits of the table entries over the output scale.
@@ -87,6 +87,7 @@ pub(super) fn interpolate(
         bias: vec![half, half, 1],
         pos_stride: 1,
         chan_stride: n,
+        params: LinearParams::Structural,
     };
     let parts = ctx.push(QOp::Linear(parts), vec![x_shifted, hi], vec![3 * n], s_x);
     let range = |start: usize| (start as u32..(start + n) as u32).collect::<Vec<u32>>();

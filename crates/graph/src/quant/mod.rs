@@ -165,13 +165,62 @@ pub struct LinearOp {
     pub bias: Vec<i64>,
     pub pos_stride: usize,
     pub chan_stride: usize,
+    /// Which of `weight` and `bias` are model parameters (see [`LinearParams`]).
+    #[serde(default)]
+    pub params: LinearParams,
+}
+
+/// Which constants of a [`LinearOp`] are model parameters. Under private parameters those are
+/// the prover's witness (shared ones copy-constrained to one cell); the rest belong to the
+/// circuit's definition (a max tree's ±1, a pooling's `1/k`, a rescale's `2^k`, a sum's ones)
+/// and are bound to constants, so the proof fixes the architecture, not just its shape. With
+/// fixed parameters (the default) every weight is a fixed cell and this changes nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum LinearParams {
+    /// Weights and bias come from the model (Gemm, Conv, MatMul or Mul by a constant, a folded
+    /// BatchNormalization).
+    #[default]
+    All,
+    /// Only the bias does (adding a constant: the weight aligning the activation's scale is not).
+    BiasOnly,
+    /// Neither: the op is part of how an ONNX op is lowered.
+    Structural,
+}
+
+impl LinearParams {
+    /// Whether a weight (`bias == false`) or the bias is a model parameter.
+    pub fn is_param(self, bias: bool) -> bool {
+        match self {
+            Self::All => true,
+            Self::BiasOnly => bias,
+            Self::Structural => false,
+        }
+    }
+
+    /// The kind after a model constant is folded into the bias.
+    pub fn with_param_bias(self) -> Self {
+        match self {
+            Self::Structural => Self::BiasOnly,
+            other => other,
+        }
+    }
 }
 
 impl LinearOp {
-    /// A one-channel linear (`out[p] = Σ_t weight[t] * x[index[p * terms + t]]`, no bias): the
-    /// shape of pooling, reductions, concatenation and exact rescaling.
+    /// A one-channel linear (`out[p] = Σ_t weight[t] * x[index[p * terms + t]]`, no bias) with
+    /// structural weights: the shape of pooling, reductions, concatenation and exact rescaling.
     pub fn single_channel(positions: usize, terms: usize, index: Vec<Option<u32>>, weight: Vec<i64>) -> Self {
-        Self { positions, channels: 1, terms, index, weight, bias: vec![0], pos_stride: 1, chan_stride: 0 }
+        Self {
+            positions,
+            channels: 1,
+            terms,
+            index,
+            weight,
+            bias: vec![0],
+            pos_stride: 1,
+            chan_stride: 0,
+            params: LinearParams::Structural,
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use proptest::prelude::*;
 
 use super::{assert_int_close, eval, graph, node, quantized, t, values};
 use crate::ops::{ArgMax, Extremum, GlobalMaxPool, MatMul, Max, MaxPool, PRelu, ReduceMax};
-use crate::{Graph, GraphBuilder, Op, QGraph, QOp, Tensor, ValueId};
+use crate::{Graph, GraphBuilder, LinearParams, Op, QGraph, QOp, Tensor, ValueId};
 
 const MAX: Max = Max { kind: Extremum::Max };
 const MIN: Max = Max { kind: Extremum::Min };
@@ -296,4 +296,21 @@ proptest! {
         let want: Vec<f64> = g.eval(&on_grid(&q, &x)).unwrap_or_else(|e| panic!("{e}")).iter().map(|&v| f64::from(v)).collect();
         prop_assert_eq!(got, want);
     }
+}
+
+#[test]
+fn only_model_constants_are_parameters_of_the_lowered_linear_ops() {
+    // dense (model weights) -> Max with a constant (a model constant in a bias) -> Softmax (sums,
+    // max tree, interpolation, division: all the lowering's own constants).
+    let g = graph(&[1, 6], |b, x| {
+        let y = dense(b, x, 6, 8, 7);
+        let c = b.constant("c", t(&[8], &[0.1, -0.2, 0.3, 0.0, -0.5, 0.25, 0.0, 0.1]));
+        let y = node(b, MAX, vec![y, c]);
+        node(b, crate::ops::Softmax { axis: -1, coerce_2d: false }, vec![y])
+    });
+    let q = quantized(&g, vec![values(8, 6)]).unwrap_or_else(|e| panic!("{e}"));
+    let params = |kind| count(&q, |o| matches!(o, QOp::Linear(l) if l.params == kind));
+    assert_eq!(params(LinearParams::All), 1, "{:#?}", q.nodes);
+    assert_eq!(params(LinearParams::BiasOnly), 1, "{:#?}", q.nodes);
+    assert!(params(LinearParams::Structural) >= 4, "{:#?}", q.nodes);
 }
