@@ -28,6 +28,8 @@ pub fn solidity(keys: &crate::VerifierKeys) -> Result<String, Error> {
     zkinfer_verifier::evm::solidity::solidity(&keys.params, &keys.vk).map_err(|e| Error::Config(e.to_string()))
 }
 
+pub use zkinfer_verifier::evm::{GasItem, GasProfile};
+
 /// What running the Solidity verifier in an in-process EVM gave.
 #[derive(Debug, Clone, Copy)]
 pub struct EvmReport {
@@ -35,6 +37,8 @@ pub struct EvmReport {
     pub accepted: bool,
     /// Gas of the `verifyProof` transaction (including the 21,000 base and calldata gas).
     pub gas_used: u64,
+    /// Where that gas went (precompiles, hashing, calldata, the rest).
+    pub gas: GasProfile,
     /// Runtime bytes of `ZkinferVerifier` (the same for every model).
     pub verifier_size: usize,
     /// Runtime bytes of the model's `ZkinferVerifyingKey*` contracts, all together.
@@ -59,10 +63,11 @@ pub fn verify_evm(
     let key = zsol::vk_runtime(&keys.params, &keys.vk).map_err(|e| Error::Config(e.to_string()))?;
     let mut evm = zevm::Evm::new();
     let deployed = zsol::deploy(&mut evm, &verifier, &key).map_err(|e| Error::Config(e.to_string()))?;
-    let out = evm.call(deployed.verifier, data).map_err(|e| Error::Config(e.to_string()))?;
+    let (out, gas) = evm.call_profiled(deployed.verifier, data).map_err(|e| Error::Config(e.to_string()))?;
     Ok(EvmReport {
         accepted: out.returned_true(),
         gas_used: out.gas_used,
+        gas,
         verifier_size: deployed.verifier_size,
         key_size: deployed.key_size,
         key_contracts: deployed.key_contracts,

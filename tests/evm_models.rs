@@ -8,8 +8,9 @@ mod common;
 use std::process::Command;
 
 use zkinfer::{CompileOptions, Srs};
+use zkinfer_verifier::evm::plan::{plan, Commit, Plan};
 use zkinfer_verifier::evm::solidity::{deploy, vk_runtime, VERIFIER_SOL};
-use zkinfer_verifier::evm::{compile, encode_calldata, find_solc, Evm};
+use zkinfer_verifier::evm::{compile, encode_calldata, find_solc, Evm, GasProfile};
 
 /// The Solidity compiler; a missing one fails the test (`bash scripts/test.sh` installs it) unless
 /// `ZKINFER_SKIP_EVM` is set.
@@ -22,6 +23,26 @@ fn solc() -> Option<std::path::PathBuf> {
         }
         Err(e) => panic!("{e}"),
     }
+}
+
+/// The gas profile adds up, and counts what the verifier must do: one ecMul per commitment in
+/// the final MSM (each quotient piece separately) plus the three SHPLONK terms, one pairing.
+fn check_gas_profile(name: &str, gas: &GasProfile, plan: &Plan, total: u64) {
+    eprintln!("{name}: gas {total}\n{gas}");
+    let parts = gas.base + gas.calldata + gas.ec_mul.gas + gas.ec_add.gas + gas.pairing.gas + gas.modexp.gas;
+    assert_eq!(gas.total, total, "{name}");
+    assert_eq!(parts + gas.keccak.gas + gas.other, total, "{name}: the parts must add up");
+    let terms: usize = plan
+        .sets
+        .iter()
+        .flat_map(|s| &s.commitments)
+        .map(|(c, _)| if matches!(c, Commit::Quotient) { plan.quotient_pieces } else { 1 })
+        .sum();
+    assert_eq!(gas.ec_mul.calls, terms as u64 + 3, "{name}: one ecMul per MSM term");
+    assert_eq!(gas.ec_mul.gas, 6_000 * gas.ec_mul.calls, "{name}");
+    assert_eq!(gas.pairing.calls, 1, "{name}");
+    assert!(gas.keccak.calls > 0 && gas.other > 0, "{name}: {gas:?}");
+    assert!(gas.other_before_msm > 0 && gas.other_before_msm < gas.other, "{name}: {gas:?}");
 }
 
 #[test]
@@ -38,8 +59,9 @@ fn bundled_models_verify_in_the_evm() {
         let mut evm = Evm::new();
         let d = deploy(&mut evm, &verifier, &vk_runtime(&vkeys.params, &vkeys.vk).unwrap()).unwrap();
         assert!(d.verifier_size <= 24_576 && d.key_size <= 24_576 * d.key_contracts, "{d:?}");
-        let honest = evm.call(d.verifier, encode_calldata(&proof, &instances)).unwrap();
+        let (honest, gas) = evm.call_profiled(d.verifier, encode_calldata(&proof, &instances)).unwrap();
         assert!(honest.returned_true(), "{name}: honest proof rejected: {honest:?}");
+        check_gas_profile(name, &gas, &plan(&vkeys.vk).unwrap(), honest.gas_used);
         eprintln!(
             "{name}: k={} gas {} verifier {} B key {} B in {} contract(s) proof {} B",
             compiled.plan.k,
@@ -94,7 +116,7 @@ fn solidity_and_verify_evm_commands() {
     let out = Command::new(zk).args(["verify-evm", d, "--proof", p]).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.starts_with("verified") && stdout.contains("gas: "), "{stdout}");
+    assert!(stdout.starts_with("verified") && stdout.contains("gas: ") && stdout.contains("ecMul"), "{stdout}");
 
     let mut bad = bundle.clone();
     let mut bytes = bad.proof_bytes().unwrap();

@@ -33,13 +33,13 @@ fn verifier_objective_costs_less_gas() {
         let instances = bundle.instance_values().unwrap();
         let mut evm = Evm::new();
         let d = deploy(&mut evm, &verifier, &vk_runtime(&vkeys.params, &vkeys.vk).unwrap()).unwrap();
-        let honest = evm.call(d.verifier, encode_calldata(&proof, &instances)).unwrap();
+        let (honest, profile) = evm.call_profiled(d.verifier, encode_calldata(&proof, &instances)).unwrap();
         assert!(honest.returned_true(), "{objective}: honest proof rejected: {honest:?}");
         let mut flipped = proof.clone();
         flipped[proof.len() / 2] ^= 0x01;
         assert!(!evm.call(d.verifier, encode_calldata(&flipped, &instances)).unwrap().returned_true());
         eprintln!(
-            "{objective}: {} gas {} proof {} B (estimated gas {:.0})",
+            "{objective}: {} gas {} proof {} B (estimated gas {:.0})\n{profile}",
             compiled.plan.summary(),
             honest.gas_used,
             proof.len(),

@@ -19,19 +19,22 @@
 //! exact calldata. `instances` is the circuit's instance column in row order. Any invalid proof
 //! returns `false` (no revert).
 //!
-//! # Gas (mlp_digits, k = 7, 21 advice / 54 fixed columns, 7 lookups; measured in revm)
-//! 1,550k in all: 21k base + 129k calldata (8.5 KB) + ~860k EC precompiles (121 ecMul + ecAdd —
-//! one per commitment — and one 2-pair pairing) + ~180k SHPLONK arithmetic + ~375k transcript,
-//! Lagrange values and the interpreted constraint program (1,224 ops). Every committed column
-//! costs one ecMul (6,000 gas), so narrower circuits are the main lever; then cheaper
-//! interpretation (fused ops) and one batched inversion. The planner's `Objective::Verifier`
-//! (`--optimize verifier`) picks the narrow layout: mlp_digits at k = 12, 10 advice / 22 fixed
-//! columns, 4 lookups costs 834k.
+//! # Gas
+//! [`Evm::call_profiled`] splits a call's gas into the precompiles, Keccak, base, calldata and
+//! the interpreter's own work ([`GasProfile`]). mlp_digits (k = 7, 21 advice / 54 fixed columns,
+//! 7 lookups): 1,550k = 726k ecMul (121, one per commitment in the final MSM plus three) + 18k
+//! ecAdd + 113k pairing + 24k modexp (18 inversions) + 129k calldata + 21k base + 2k Keccak +
+//! 516k interpretation (356k before the MSM: transcript, Lagrange values and the constraint
+//! program; 161k after: SHPLONK scalars and MSM bookkeeping). Every committed column costs one
+//! ecMul, so narrower circuits are the main lever: the planner's `Objective::Verifier`
+//! (`--optimize verifier`) picks mlp_digits at k = 12, 10 advice / 22 fixed columns, 4 lookups:
+//! 834k (58 ecMul).
 
 pub mod blob;
 pub mod calldata;
 pub mod exec;
 pub mod expr;
+pub mod gas;
 pub mod plan;
 pub mod reference;
 pub mod solc;
@@ -39,4 +42,5 @@ pub mod solidity;
 
 pub use calldata::{encode_calldata, fr_to_word, verify_selector, VERIFY_SIGNATURE};
 pub use exec::{CallOutcome, Evm, EvmError, GAS_LIMIT};
+pub use gas::{GasItem, GasProfile};
 pub use solc::{compile, find_solc, CompiledContract, SolcError};

@@ -5,7 +5,9 @@ use revm::context::result::{ExecutionResult, Output};
 use revm::context::TxEnv;
 use revm::database::InMemoryDB;
 use revm::primitives::{Address, TxKind};
-use revm::{Context, ExecuteCommitEvm, MainBuilder, MainContext};
+use revm::{Context, ExecuteCommitEvm, InspectCommitEvm, MainBuilder, MainContext};
+
+use super::gas::{GasProfile, GasProfiler};
 
 /// Gas given to each transaction (a mainnet block's order of magnitude).
 pub const GAS_LIMIT: u64 = 30_000_000;
@@ -41,7 +43,7 @@ impl CallOutcome {
 
 /// A fresh in-memory chain with one externally owned account sending every transaction.
 pub struct Evm {
-    evm: revm::MainnetEvm<revm::handler::MainnetContext<InMemoryDB>>,
+    evm: revm::MainnetEvm<revm::handler::MainnetContext<InMemoryDB>, GasProfiler>,
     nonce: u64,
 }
 
@@ -60,11 +62,16 @@ impl std::fmt::Debug for Evm {
 impl Evm {
     /// An empty chain.
     pub fn new() -> Self {
-        Self { evm: Context::mainnet().with_db(InMemoryDB::default()).build_mainnet(), nonce: 0 }
+        let ctx = Context::mainnet().with_db(InMemoryDB::default());
+        Self { evm: ctx.build_mainnet_with_inspector(GasProfiler::default()), nonce: 0 }
+    }
+
+    fn tx(&self, kind: TxKind, data: Vec<u8>) -> TxEnv {
+        TxEnv { gas_limit: GAS_LIMIT, kind, data: data.into(), nonce: self.nonce, ..Default::default() }
     }
 
     fn transact(&mut self, kind: TxKind, data: Vec<u8>) -> Result<ExecutionResult, EvmError> {
-        let tx = TxEnv { gas_limit: GAS_LIMIT, kind, data: data.into(), nonce: self.nonce, ..Default::default() };
+        let tx = self.tx(kind, data);
         let result = self.evm.transact_commit(tx).map_err(|e| EvmError::Evm(format!("{e:?}")))?;
         self.nonce += 1;
         Ok(result)
@@ -84,14 +91,31 @@ impl Evm {
 
     /// Calls `to` with `calldata`.
     pub fn call(&mut self, to: Address, calldata: Vec<u8>) -> Result<CallOutcome, EvmError> {
-        Ok(match self.transact(TxKind::Call(to), calldata)? {
-            ExecutionResult::Success { output, gas_used, .. } => {
-                CallOutcome { success: true, output: output.into_data().to_vec(), gas_used }
-            }
-            ExecutionResult::Revert { output, gas_used } => {
-                CallOutcome { success: false, output: output.to_vec(), gas_used }
-            }
-            ExecutionResult::Halt { gas_used, .. } => CallOutcome { success: false, output: Vec::new(), gas_used },
-        })
+        let result = self.transact(TxKind::Call(to), calldata)?;
+        Ok(outcome(result))
+    }
+
+    /// Calls `to` with `calldata` and says where its gas went (see [`GasProfile`]).
+    pub fn call_profiled(&mut self, to: Address, calldata: Vec<u8>) -> Result<(CallOutcome, GasProfile), EvmError> {
+        self.evm.inspector = GasProfiler::default();
+        let tx = self.tx(TxKind::Call(to), calldata.clone());
+        let result = self.evm.inspect_tx_commit(tx).map_err(|e| EvmError::Evm(format!("{e:?}")))?;
+        self.nonce += 1;
+        let out = outcome(result);
+        let profile = std::mem::take(&mut self.evm.inspector).finish(out.gas_used, &calldata);
+        Ok((out, profile))
+    }
+}
+
+/// The outcome of a call transaction.
+fn outcome(result: ExecutionResult) -> CallOutcome {
+    match result {
+        ExecutionResult::Success { output, gas_used, .. } => {
+            CallOutcome { success: true, output: output.into_data().to_vec(), gas_used }
+        }
+        ExecutionResult::Revert { output, gas_used } => {
+            CallOutcome { success: false, output: output.to_vec(), gas_used }
+        }
+        ExecutionResult::Halt { gas_used, .. } => CallOutcome { success: false, output: Vec::new(), gas_used },
     }
 }
