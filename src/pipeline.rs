@@ -9,7 +9,7 @@ use halo2_axiom::poly::commitment::Params;
 use halo2_axiom::poly::kzg::commitment::ParamsKZG;
 use zkinfer_circuits::{public_instances, ModelCircuit};
 use zkinfer_graph::Witness;
-use zkinfer_prover::{artifact, ProvePhases};
+use zkinfer_prover::{artifact, Backend, ProvePhases};
 
 use crate::artifacts::{file, Compiled, Settings, PK_FILE, SRS_FILE, VK_FILE};
 use crate::proof::{fr_to_i64, ProofBundle};
@@ -141,14 +141,15 @@ pub fn prove_witness(compiled: &Compiled, keys: &Keys, witness: Witness) -> Resu
     .map(|(bundle, ())| bundle)
 }
 
-/// [`prove_witness`], timing each phase of the prover (`zkinfer bench`).
+/// [`prove_witness`] on `backend`, timing each phase of the prover (`zkinfer bench`).
 pub fn prove_witness_profiled(
     compiled: &Compiled,
     keys: &Keys,
     witness: Witness,
+    backend: Backend,
 ) -> Result<(ProofBundle, ProvePhases), Error> {
     prove_with(compiled, witness, |circuit, instances| {
-        Ok(zkinfer_prover::prove_profiled(&keys.params, &keys.pk, circuit, instances)?)
+        Ok(zkinfer_prover::prove_profiled_on(backend, &keys.params, &keys.pk, circuit, instances)?)
     })
 }
 

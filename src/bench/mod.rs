@@ -156,7 +156,7 @@ pub fn run(opts: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<BenchR
         kernels: Vec::new(),
     };
     for (name, path) in &models {
-        let result = bench_model(name, path, progress);
+        let result = bench_model(name, path, opts.backend, progress);
         let (error, metrics) = match result {
             Ok(m) => (None, Some(m)),
             Err(e) => (Some(e.to_string()), None),
@@ -209,7 +209,13 @@ fn input_file(model: &Path) -> PathBuf {
     model.with_file_name(format!("{stem}.input.json"))
 }
 
-fn bench_model(name: &str, path: &Path, progress: &mut dyn FnMut(&str)) -> Result<ModelMetrics, Error> {
+/// Proving runs on `backend`; everything else (keygen, the kernel floor) on the CPU.
+fn bench_model(
+    name: &str,
+    path: &Path,
+    backend: Backend,
+    progress: &mut dyn FnMut(&str),
+) -> Result<ModelMetrics, Error> {
     progress(&format!("{name}: compiling"));
     let input_path = input_file(path);
     let (compiled, t_compile) = measure(|| -> Result<_, Error> {
@@ -231,8 +237,8 @@ fn bench_model(name: &str, path: &Path, progress: &mut dyn FnMut(&str)) -> Resul
     let keys = keys?;
     progress(&format!("{name}: witness"));
     let (witness, t_witness) = measure(|| compiled.witness(&input));
-    progress(&format!("{name}: proving (k={k})"));
-    let (proved, t_prove) = measure(|| crate::prove_witness_profiled(&compiled, &keys, witness?));
+    progress(&format!("{name}: proving (k={k}, {backend})"));
+    let (proved, t_prove) = measure(|| crate::prove_witness_profiled(&compiled, &keys, witness?, backend));
     let (bundle, phases) = proved?;
     progress(&format!("{name}: verifying"));
     let vkeys = keys.verifier();

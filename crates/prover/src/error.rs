@@ -105,6 +105,15 @@ pub enum ProverError {
     /// The requested proving backend is not available in this build or on this machine.
     #[error("proving backend unavailable: {0}")]
     BackendUnavailable(String),
+    /// The GPU prover failed: a CUDA error, too little GPU memory, or a fault inside
+    /// `halo2-axiom-gpu` (its halo2 errors map to the variants above instead).
+    #[error("{stage} on the GPU: {detail}")]
+    Gpu {
+        /// Pipeline stage.
+        stage: &'static str,
+        /// What failed, as the GPU prover reported it.
+        detail: String,
+    },
     /// An artifact file is missing, truncated, corrupted or of the wrong kind.
     #[error("{path}: {source}")]
     Artifact {

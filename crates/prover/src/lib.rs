@@ -15,6 +15,11 @@
 pub mod artifact;
 pub mod backend;
 mod error;
+#[cfg(feature = "cuda")]
+mod gpu;
+#[cfg(not(feature = "cuda"))]
+#[path = "gpu_stub.rs"]
+mod gpu;
 pub mod kernels;
 mod keys;
 pub mod profile;
@@ -25,6 +30,6 @@ pub use artifact::{ArtifactError, ArtifactKind};
 pub use backend::Backend;
 pub use error::{ProveError, ProverError};
 pub use keys::keygen;
-pub use profile::{prove_profiled, ProvePhases};
-pub use prove::prove;
+pub use profile::{prove_profiled, prove_profiled_on, ProvePhases};
+pub use prove::{prove, prove_on};
 pub use srs::{dev_srs, load_srs, save_srs, srs_file_len, try_dev_srs, INSECURE_SRS_WARNING, MAX_K};

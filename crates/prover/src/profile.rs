@@ -16,7 +16,7 @@ use halo2_axiom::plonk::{Circuit, ConstraintSystem, Error, ProvingKey};
 use halo2_axiom::poly::kzg::commitment::ParamsKZG;
 
 use crate::prove::prove_into;
-use crate::{ProveError, ProverError};
+use crate::{Backend, ProveError, ProverError};
 
 /// Wall time of each proving phase. They add up to [`ProvePhases::total`] (up to rounding).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -59,6 +59,18 @@ pub fn prove_profiled<C: Circuit<Fr>>(
     circuit: &C,
     instances: &[Fr],
 ) -> Result<(Vec<u8>, ProvePhases), ProveError> {
+    prove_profiled_on(Backend::Cpu, params, pk, circuit, instances)
+}
+
+/// [`prove_profiled`] on `backend` (see [`crate::prove_on`]). The GPU prover writes the same
+/// transcript as it goes, so the phases are read off it the same way.
+pub fn prove_profiled_on<C: Circuit<Fr>>(
+    backend: Backend,
+    params: &ParamsKZG<Bn256>,
+    pk: &ProvingKey<G1Affine>,
+    circuit: &C,
+    instances: &[Fr],
+) -> Result<(Vec<u8>, ProvePhases), ProveError> {
     let layout = zkinfer_verifier::evm::plan::plan(pk.get_vk())
         .map_err(|e| ProverError::Halo2 { stage: "prove (phase layout)", detail: e.to_string() })?;
     let at = |id: usize| layout.squeeze_at.get(id).copied().unwrap_or(usize::MAX);
@@ -66,7 +78,7 @@ pub fn prove_profiled<C: Circuit<Fr>>(
 
     let timed = Timed { inner: circuit, synthesis: Mutex::new(Duration::ZERO) };
     let start = Instant::now();
-    let clock = prove_into(params, pk, &timed, instances, Clock::default())?;
+    let clock = prove_into(backend, params, pk, &timed, instances, Clock::default())?;
     let end = Instant::now();
     let witness = timed.synthesis.into_inner().unwrap_or_else(|e| e.into_inner());
 

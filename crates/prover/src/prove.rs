@@ -1,4 +1,5 @@
-//! Proving with SHPLONK and the Keccak EVM transcript.
+//! Proving with SHPLONK and the Keccak EVM transcript, on the CPU or (with the `cuda` feature)
+//! the GPU: both write the same proof format.
 
 use std::io::Write;
 
@@ -26,12 +27,25 @@ pub fn prove<C: Circuit<Fr>>(
     circuit: &C,
     instances: &[Fr],
 ) -> Result<Vec<u8>, ProveError> {
-    prove_into(params, pk, circuit, instances, Vec::new())
+    prove_on(Backend::Cpu, params, pk, circuit, instances)
 }
 
-/// [`prove`], writing the proof into `sink` (which sees each commitment and evaluation as the
+/// [`prove`] on `backend`. [`Backend::Cuda`] needs a `--features cuda` build and a GPU; it
+/// reports [`ProveError::BackendUnavailable`] otherwise (never falls back to the CPU).
+pub fn prove_on<C: Circuit<Fr>>(
+    backend: Backend,
+    params: &ParamsKZG<Bn256>,
+    pk: &ProvingKey<G1Affine>,
+    circuit: &C,
+    instances: &[Fr],
+) -> Result<Vec<u8>, ProveError> {
+    prove_into(backend, params, pk, circuit, instances, Vec::new())
+}
+
+/// [`prove_on`], writing the proof into `sink` (which sees each commitment and evaluation as the
 /// transcript absorbs it: [`crate::profile`] times the phases this way).
 pub(crate) fn prove_into<C: Circuit<Fr>, W: Write>(
+    backend: Backend,
     params: &ParamsKZG<Bn256>,
     pk: &ProvingKey<G1Affine>,
     circuit: &C,
@@ -40,8 +54,9 @@ pub(crate) fn prove_into<C: Circuit<Fr>, W: Write>(
 ) -> Result<W, ProveError> {
     let vk = pk.get_vk();
     let key_k = vk.get_domain().k();
-    let _span = tracing::info_span!("prove", k = key_k, instances = instances.len()).entered();
-    Backend::Cpu.select()?;
+    let _span =
+        tracing::info_span!("prove", k = key_k, instances = instances.len(), backend = backend.name()).entered();
+    backend.select()?;
     if params.k() != key_k {
         return Err(ProveError::SrsMismatch { srs_k: params.k(), key_k });
     }
@@ -54,14 +69,17 @@ pub(crate) fn prove_into<C: Circuit<Fr>, W: Write>(
         return Err(ProveError::TooManyInstances { got: instances.len(), max, k: key_k });
     }
     let mut transcript = EvmTranscript::<W>::init(sink);
-    create_proof::<KZGCommitmentScheme<Bn256>, ProverSHPLONK<'_, Bn256>, _, _, _, _>(
-        params,
-        pk,
-        std::slice::from_ref(circuit),
-        &[&[instances]],
-        OsRng,
-        &mut transcript,
-    )
-    .map_err(|e| ProveError::from_halo2("prove", e))?;
+    match backend {
+        Backend::Cpu => create_proof::<KZGCommitmentScheme<Bn256>, ProverSHPLONK<'_, Bn256>, _, _, _, _>(
+            params,
+            pk,
+            std::slice::from_ref(circuit),
+            &[&[instances]],
+            OsRng,
+            &mut transcript,
+        )
+        .map_err(|e| ProveError::from_halo2("prove", e))?,
+        Backend::Cuda => crate::gpu::create_proof_into(params, pk, circuit, instances, &mut transcript)?,
+    }
     Ok(transcript.finalize())
 }
