@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs EZKL 23 (the shared peer harness) and zkinfer on the same ONNX files, alternating model by
 # model and round by round in one run, and prints medians and ratios (EZKL / zkinfer).
-#   scripts/compare-ezkl.sh                              # mlp_digits, cnn_digits, mlp_wide; 3 rounds
+#   scripts/compare-ezkl.sh                              # mlp_digits, cnn_digits, mlp_wide, attn_tiny; 3 rounds
 #   MODELS=mlp_wide ROUNDS=5 scripts/compare-ezkl.sh
 # EZKL runs with weights `fixed` (zkinfer's default), input private, output public, calibrated for
 # resources; each EZKL step runs in its own process and waits for the machine to be quiet first.
@@ -9,7 +9,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=${SHARED:-$ROOT/../shared}
 WORK=${WORK:-$ROOT/target/peer}
-MODELS=${MODELS:-mlp_digits,cnn_digits,mlp_wide}
+MODELS=${MODELS:-mlp_digits,cnn_digits,mlp_wide,attn_tiny}
 ROUNDS=${ROUNDS:-3}
 PY=${PYTHON:-python3.11}
 
