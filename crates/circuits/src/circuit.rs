@@ -284,7 +284,7 @@ impl Circuit<Fr> for ModelCircuit {
         meta.enable_constant(constants);
         let range = RangeTableConfig::configure(meta, plan.limb_bits.clamp(1, 27));
         let dot = DotConfig::configure(meta, n, m, plan.params_fixed);
-        let requant = RequantConfig::configure(meta, plan.limbs, range.table);
+        let requant = RequantConfig::configure(meta, plan.limbs, plan.stacked_limbs, range.table);
         let mul = (plan.mul_lanes > 0).then(|| MulConfig::configure(meta, plan.mul_lanes));
         let lookup = plan.lookup.then(|| LookupConfig::configure(meta));
         let usable_rows = (1usize << plan.k.min(40)).saturating_sub(meta.blinding_factors() + 1);

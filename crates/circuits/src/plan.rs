@@ -23,8 +23,12 @@ pub struct CircuitPlan {
     pub dot_outputs: usize,
     /// Limb size `b` of the range table `0..2^b`.
     pub limb_bits: u32,
-    /// Limb columns of the requant chip.
+    /// Limbs per element of the requant chip.
     pub limbs: usize,
+    /// Limbs stacked in consecutive rows of one column (`limbs` rows per requant element)
+    /// instead of side by side in `limbs` columns: fewer columns and commitments, more rows.
+    #[serde(default)]
+    pub stacked_limbs: bool,
     /// Product lanes per row (0: no Mul chip).
     pub mul_lanes: usize,
     /// A lookup chip with the graph's nonlinear tables (`Table` nodes).
@@ -49,6 +53,7 @@ impl Default for CircuitPlan {
             dot_outputs: 1,
             limb_bits: 8,
             limbs: 1,
+            stacked_limbs: false,
             mul_lanes: 0,
             lookup: false,
             params_fixed: true,
@@ -63,7 +68,7 @@ impl CircuitPlan {
     /// One line for people: `k`, rows and columns.
     pub fn summary(&self) -> String {
         format!(
-            "k={} ({} of {} usable rows), {} columns, dot block {}x{}, {}-bit range table, {} limb columns{}{}",
+            "k={} ({} of {} usable rows), {} columns, dot block {}x{}, {}-bit range table, {} limb {}{}{}",
             self.k,
             self.stats.rows_used,
             self.stats.usable_rows,
@@ -72,9 +77,25 @@ impl CircuitPlan {
             self.dot_inputs,
             self.limb_bits,
             self.limbs,
+            if self.stacked_limbs { "rows" } else { "columns" },
             if self.mul_lanes > 0 { format!(", {} mul lanes", self.mul_lanes) } else { String::new() },
             if self.lookup { format!(", {} nonlinear table rows", self.stats.table_rows) } else { String::new() },
         )
+    }
+
+    /// Rows of the requant chip per element: `limbs` when they are stacked, else 1.
+    pub fn requant_stride(&self) -> usize {
+        if self.stacked_limbs {
+            self.limbs.max(1)
+        } else {
+            1
+        }
+    }
+
+    /// The cell of limb `c` of the requant element at `row`: (limb column, row).
+    pub fn limb_cell(&self, c: usize, row: usize) -> (usize, usize) {
+        let (col, offset) = limb_offset(self.stacked_limbs, c);
+        (col, row + offset)
     }
 
     /// Rows the layout uses (largest chip, or the range table).
@@ -150,6 +171,9 @@ pub struct PlanOptions {
     pub max_fixed_columns: Option<usize>,
     /// Use exactly this dot block `(inputs n, outputs m)` (benchmarks and cost-model calibration).
     pub force_dot: Option<(usize, usize)>,
+    /// Stack the range-check limbs in rows (`Some(true)`), keep them side by side in columns
+    /// (`Some(false)`), or let the cost model choose (`None`).
+    pub stacked_limbs: Option<bool>,
     /// What the planner minimises: prover time (default) or on-chain verification gas.
     pub objective: Objective,
 }
@@ -162,7 +186,8 @@ pub enum Objective {
     #[default]
     Prover,
     /// Estimated gas of the Solidity verifier (see [`CircuitStats::estimated_gas`]): narrow
-    /// layouts with few commitments, at the smallest `k` (up to `max_k`) that holds them. Each
+    /// layouts with few commitments (typically a 1x1 dot block and range-check limbs stacked in
+    /// rows of one column), at the smallest `k` (up to `max_k`) that holds them. Each
     /// estimated millisecond of proving adds 5 gas, so a small gas saving does not buy a much
     /// slower prover.
     Verifier,
@@ -199,6 +224,7 @@ impl Default for PlanOptions {
             max_advice_columns: None,
             max_fixed_columns: None,
             force_dot: None,
+            stacked_limbs: None,
             objective: Objective::Prover,
         }
     }
@@ -207,6 +233,16 @@ impl Default for PlanOptions {
 const DOT_WIDTHS: [usize; 11] = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64];
 const DOT_HEIGHTS: [usize; 8] = [1, 2, 3, 4, 6, 8, 12, 16];
 const MUL_LANES: [usize; 4] = [1, 2, 4, 8];
+
+/// Limb `c` of a requant element: (limb column, row offset from the element's row). Side by
+/// side, column `c` of the same row; stacked, column 0 at row `+c`.
+pub(crate) fn limb_offset(stacked: bool, c: usize) -> (usize, usize) {
+    if stacked {
+        (0, c)
+    } else {
+        (c, 0)
+    }
+}
 
 /// Number of `b`-bit limbs that cover `bits` bits.
 pub(crate) fn limbs_for(bits: u32, b: u32) -> usize {
@@ -223,21 +259,22 @@ pub(crate) struct Rows {
 }
 
 impl Rows {
-    pub(crate) fn count(q: &QGraph, n: usize, m: usize, lanes: usize) -> Self {
+    /// Rows with dot block `n x m`, `lanes` product lanes and `stride` requant rows per element.
+    pub(crate) fn count(q: &QGraph, n: usize, m: usize, lanes: usize, stride: usize) -> Self {
         let (mut dot, mut requant, mut mul_elems, mut lookup) = (0usize, CONST_ROWS, 0usize, 0usize);
         for node in &q.nodes {
             match &node.op {
                 QOp::Linear(l) => {
                     dot += l.positions * l.channels.div_ceil(m.max(1)) * (l.terms + 1).div_ceil(n.max(1));
                 }
-                QOp::Requant(_) => requant += node.inputs.first().map_or(0, |&t| q.tensors[t].len()),
+                QOp::Requant(_) => requant += stride * node.inputs.first().map_or(0, |&t| q.tensors[t].len()),
                 QOp::Mul(op) => mul_elems += op.a_index.len(),
                 // A product lane, two 3-slot dot rows and three requant rows per element (layout/div.rs).
                 QOp::Div(op) => {
                     let len = op.a_index.len();
                     mul_elems += len;
                     dot += len * (4usize.div_ceil(n.max(1)) + 3usize.div_ceil(n.max(1)));
-                    requant += 3 * len;
+                    requant += 3 * stride * len;
                 }
                 QOp::Table(_) => lookup += node.inputs.first().map_or(0, |&t| q.tensors[t].len()),
                 QOp::Gather(_) => {}
@@ -417,71 +454,76 @@ pub fn plan(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, CircuitError>
     let max_k = opts.force_k.unwrap_or(opts.max_k).min(27);
     let min_k = opts.force_k.unwrap_or(1);
 
-    let mut shapes: HashMap<(usize, usize, usize, usize), Shape> = HashMap::new();
+    let mut shapes: HashMap<(usize, usize, usize, usize, bool), Shape> = HashMap::new();
+    let stackings: &[bool] = match opts.stacked_limbs {
+        Some(true) => &[true],
+        Some(false) => &[false],
+        None => &[false, true],
+    };
+    let limb_bits = opts.min_limb_bits.max(1)..=opts.max_limb_bits.max(opts.min_limb_bits.max(1));
+    // Every (limb bits, stacking, dot block, lanes) shape; one limb stacks as it sits side by side.
+    let shapes_to_try = limb_bits
+        .flat_map(|b| stackings.iter().map(move |&st| (b, limbs_needed(q, b), st)))
+        .filter(|&(_, limbs, st)| !st || limbs > 1 || stackings.len() == 1)
+        .flat_map(|(b, limbs, st)| DOT_WIDTHS.iter().map(move |&n| (b, limbs, st, n)))
+        .flat_map(|(b, limbs, st, n)| heights.iter().map(move |&m| (b, limbs, st, n, m)))
+        .filter(|&(_, _, _, n, m)| n * m <= opts.max_dot_block.max(1) && opts.force_dot.is_none_or(|d| d == (n, m)))
+        .flat_map(|(b, limbs, st, n, m)| lanes_set.iter().map(move |&lanes| (b, limbs, st, n, m, lanes)));
+
     let mut best: Option<((f64, f64), CircuitPlan)> = None;
     let mut smallest_need = usize::MAX;
-    for b in opts.min_limb_bits.max(1)..=opts.max_limb_bits.max(opts.min_limb_bits.max(1)) {
-        let limbs = limbs_needed(q, b);
-        for &n in &DOT_WIDTHS {
-            for &m in heights {
-                if n * m > opts.max_dot_block.max(1) || opts.force_dot.is_some_and(|d| d != (n, m)) {
-                    continue;
-                }
-                for &lanes in lanes_set {
-                    let rows = Rows::count(q, n, m, lanes);
-                    let needed = rows.max().max(1usize << b).max(inst).max(table_rows);
-                    smallest_need = smallest_need.min(needed);
-                    let candidate = CircuitPlan {
-                        k: 0,
-                        dot_inputs: n,
-                        dot_outputs: m,
-                        limb_bits: b,
-                        limbs,
-                        mul_lanes: lanes,
-                        lookup,
-                        params_fixed,
-                        input_public,
-                        output_public,
-                        stats: CircuitStats::default(),
-                    };
-                    let s = *shapes.entry((n, m, limbs, lanes)).or_insert_with(|| shape(&candidate));
-                    if opts.max_advice_columns.is_some_and(|c| s.advice > c)
-                        || opts.max_fixed_columns.is_some_and(|c| s.fixed > c)
-                    {
-                        continue;
-                    }
-                    let Some(k) = smallest_k(&s, needed, min_k, max_k) else { continue };
-                    let c = cost(&s, k);
-                    let g = gas(&s, inst);
-                    let score = match opts.objective {
-                        Objective::Prover => (c, 0.0),
-                        Objective::Verifier => (g + VERIFIER_GAS_PER_PROVER_MS * c, c),
-                    };
-                    if best.as_ref().is_some_and(|(bs, _)| *bs <= score) {
-                        continue;
-                    }
-                    let stats = CircuitStats {
-                        rows_used: needed,
-                        dot_rows: rows.dot,
-                        requant_rows: rows.requant,
-                        mul_rows: rows.mul,
-                        lookup_rows: rows.lookup,
-                        table_rows,
-                        usable_rows: (1usize << k) - (s.blinding + 1),
-                        advice_columns: s.advice,
-                        fixed_columns: s.fixed,
-                        lookups: s.lookups,
-                        instance_columns: s.instance,
-                        instance_len: inst,
-                        equality_columns: s.equality,
-                        degree: s.degree,
-                        estimated_cost: c,
-                        estimated_gas: g,
-                    };
-                    best = Some((score, CircuitPlan { k, stats, ..candidate }));
-                }
-            }
+    for (b, limbs, stacked, n, m, lanes) in shapes_to_try {
+        let rows = Rows::count(q, n, m, lanes, if stacked { limbs } else { 1 });
+        let needed = rows.max().max(1usize << b).max(inst).max(table_rows);
+        smallest_need = smallest_need.min(needed);
+        let candidate = CircuitPlan {
+            k: 0,
+            dot_inputs: n,
+            dot_outputs: m,
+            limb_bits: b,
+            limbs,
+            stacked_limbs: stacked,
+            mul_lanes: lanes,
+            lookup,
+            params_fixed,
+            input_public,
+            output_public,
+            stats: CircuitStats::default(),
+        };
+        let s = *shapes.entry((n, m, limbs, lanes, stacked)).or_insert_with(|| shape(&candidate));
+        if opts.max_advice_columns.is_some_and(|c| s.advice > c) || opts.max_fixed_columns.is_some_and(|c| s.fixed > c)
+        {
+            continue;
         }
+        let Some(k) = smallest_k(&s, needed, min_k, max_k) else { continue };
+        let c = cost(&s, k);
+        let g = gas(&s, inst);
+        let score = match opts.objective {
+            Objective::Prover => (c, 0.0),
+            Objective::Verifier => (g + VERIFIER_GAS_PER_PROVER_MS * c, c),
+        };
+        if best.as_ref().is_some_and(|(bs, _)| *bs <= score) {
+            continue;
+        }
+        let stats = CircuitStats {
+            rows_used: needed,
+            dot_rows: rows.dot,
+            requant_rows: rows.requant,
+            mul_rows: rows.mul,
+            lookup_rows: rows.lookup,
+            table_rows,
+            usable_rows: (1usize << k) - (s.blinding + 1),
+            advice_columns: s.advice,
+            fixed_columns: s.fixed,
+            lookups: s.lookups,
+            instance_columns: s.instance,
+            instance_len: inst,
+            equality_columns: s.equality,
+            degree: s.degree,
+            estimated_cost: c,
+            estimated_gas: g,
+        };
+        best = Some((score, CircuitPlan { k, stats, ..candidate }));
     }
     match best {
         Some((_, p)) => {

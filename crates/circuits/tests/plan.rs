@@ -93,6 +93,27 @@ fn verifier_objective_picks_fewer_columns() {
     assert!("fast".parse::<Objective>().is_err());
 }
 
+/// Stacking the range-check limbs in rows trades columns (one limb column, three fixed columns
+/// and one lookup instead of one of each per limb) for `limbs` requant rows per element: the
+/// verifier objective takes it (the prover objective weighs the rows against the columns), and
+/// forcing either layout is respected.
+#[test]
+fn limbs_stack_in_rows_for_the_verifier() {
+    let q = mlp_sizes(&[64, 32, 10]);
+    let verifier = plan(&q, &PlanOptions { objective: Objective::Verifier, ..PlanOptions::default() }).expect("plan");
+    assert!(verifier.stacked_limbs && verifier.limbs > 1, "{verifier:?}");
+    assert_eq!(verifier.stats.lookups, 1);
+    for stacked in [false, true] {
+        let opts = PlanOptions { stacked_limbs: Some(stacked), force_dot: Some((1, 1)), ..PlanOptions::default() };
+        let p = plan(&q, &opts).expect("plan");
+        assert_eq!(p.stacked_limbs, stacked);
+        let requant_elements = 32 + 10 + 64; // hidden, output, and the range-checked input
+        let stride = if stacked { p.limbs } else { 1 };
+        assert_eq!(p.stats.requant_rows, 2 + stride * requant_elements, "{p:?}");
+        assert_eq!(p.stats.lookups, if stacked { 1 } else { p.limbs }, "{p:?}");
+    }
+}
+
 #[test]
 fn forced_k_is_respected_or_reported() {
     let digits = mlp_sizes(&[64, 32, 10]);

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use zkinfer_circuits::{AdviceRef, CellOverride, Fr, ModelCircuit};
+use zkinfer_circuits::{AdviceRef, CellOverride, CircuitPlan, Fr, ModelCircuit};
 use zkinfer_graph::{LinearOp, LinearParams, QGraph, QOp, Visibility::*, Witness};
 
 use std::sync::Arc;
@@ -98,8 +98,10 @@ fn one_layer(shift: u32, relu: bool, xs: &[Vec<i64>]) -> QGraph {
     b.finish(y, vis(Private, Fixed, Private), xs)
 }
 
-/// Overrides of one requant row claiming quotient `z` and remainder `r` (limbs not masked at the top).
-fn requant_row(row: usize, z: i64, r: i64, shift: u32, bits: u32, b: u32) -> Vec<CellOverride> {
+/// Overrides of one requant element claiming quotient `z` and remainder `r` (limbs not masked at
+/// the top), in `p`'s limb layout.
+fn requant_row(p: &CircuitPlan, row: usize, z: i64, r: i64, shift: u32, bits: u32) -> Vec<CellOverride> {
+    let b = p.limb_bits;
     let n_r = shift.div_ceil(b) as usize;
     let n_w = bits.div_ceil(b) as usize;
     let folded = if z >= 0 { z } else { -z - 1 };
@@ -108,7 +110,8 @@ fn requant_row(row: usize, z: i64, r: i64, shift: u32, bits: u32, b: u32) -> Vec
         for i in 0..count {
             let shifted = value >> (b as usize * i);
             let limb = if i + 1 == count { shifted } else { shifted & ((1 << b) - 1) };
-            v.push(ov(AdviceRef::RqLimb(base + i), row, fe(limb)));
+            let (col, at) = p.limb_cell(base + i, row);
+            v.push(ov(AdviceRef::RqLimb(col), at, fe(limb)));
         }
     }
     v
@@ -116,9 +119,16 @@ fn requant_row(row: usize, z: i64, r: i64, shift: u32, bits: u32, b: u32) -> Vec
 
 #[test]
 fn remainder_out_of_range_rejected_by_lookup() {
+    for stacked in [false, true] {
+        remainder_out_of_range_rejected_by_lookup_in(stacked);
+    }
+}
+
+fn remainder_out_of_range_rejected_by_lookup_in(stacked: bool) {
     let xs = vec![vec![9, -4, 13, 2]];
     let q = one_layer(5, false, &xs);
-    let p = small_plan(&q);
+    let p = small_plan_stacked(&q, stacked);
+    assert_eq!(p.stacked_limbs, stacked);
     let w = q.eval(xs[0].clone()).expect("eval");
     let node = &q.nodes[2];
     let QOp::Requant(op) = &node.op else { panic!("requant") };
@@ -127,10 +137,10 @@ fn remainder_out_of_range_rejected_by_lookup() {
     let z = op.pre_activation(x);
     let r = x + (1 << (op.shift - 1)) - z * (1 << op.shift);
     // Same IN + HALF = Z * POW + R, but with R = r + 2^shift.
-    let mut o = requant_row(row, z - 1, r + (1 << op.shift), op.shift, op.bits, p.limb_bits);
+    let mut o = requant_row(&p, row, z - 1, r + (1 << op.shift), op.shift, op.bits);
     o.push(ov(AdviceRef::RqOut, row, fe(z - 1)));
     let k = kinds(mock(&q, &p, &w, o, None));
-    assert_eq!(k, Kinds { lookup: true, ..Kinds::default() });
+    assert_eq!(k, Kinds { lookup: true, ..Kinds::default() }, "stacked {stacked}");
 }
 
 fn negative_row(q: &QGraph, w: &Witness, p: &zkinfer_circuits::CircuitPlan) -> (usize, i64) {
@@ -148,9 +158,15 @@ fn negative_row(q: &QGraph, w: &Witness, p: &zkinfer_circuits::CircuitPlan) -> (
 
 #[test]
 fn negative_relu_output_rejected() {
+    for stacked in [false, true] {
+        negative_relu_output_rejected_in(stacked);
+    }
+}
+
+fn negative_relu_output_rejected_in(stacked: bool) {
     let xs = vec![vec![9, -4, 13, 2]];
     let q = one_layer(2, true, &xs);
-    let p = small_plan(&q);
+    let p = small_plan_stacked(&q, stacked);
     let w = q.eval(xs[0].clone()).expect("eval");
     assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()));
     let (row, z) = negative_row(&q, &w, &p);
@@ -160,9 +176,15 @@ fn negative_relu_output_rejected() {
 
 #[test]
 fn wrong_sign_bit_rejected() {
+    for stacked in [false, true] {
+        wrong_sign_bit_rejected_in(stacked);
+    }
+}
+
+fn wrong_sign_bit_rejected_in(stacked: bool) {
     let xs = vec![vec![9, -4, 13, 2]];
     let q = one_layer(2, true, &xs);
-    let p = small_plan(&q);
+    let p = small_plan_stacked(&q, stacked);
     let w = q.eval(xs[0].clone()).expect("eval");
     let (row, z) = negative_row(&q, &w, &p);
     // Claim SIGN = 1 so that ReLU would pass the negative z through.
@@ -173,18 +195,46 @@ fn wrong_sign_bit_rejected() {
 
 #[test]
 fn out_of_range_input_rejected() {
+    for stacked in [false, true] {
+        out_of_range_input_rejected_in(stacked);
+    }
+}
+
+fn out_of_range_input_rejected_in(stacked: bool) {
     let xs = vec![vec![9, -4, 13, 2]];
     let q = one_layer(2, false, &xs);
-    let p = small_plan(&q);
+    let p = small_plan_stacked(&q, stacked);
     let w = q.eval(xs[0].clone()).expect("eval");
     let QOp::Requant(op) = &q.nodes[0].op else { panic!("requant") };
     let big = 1i64 << op.bits;
     let row = 2; // first input element (rows 0 and 1 hold the constants)
-    let mut o = requant_row(row, big, 0, 0, op.bits, p.limb_bits);
+    let mut o = requant_row(&p, row, big, 0, 0, op.bits);
     o.push(ov(AdviceRef::RqIn, row, fe(big)));
     o.push(ov(AdviceRef::RqOut, row, fe(big)));
     let k = kinds(mock(&q, &p, &w, o, None));
-    assert!(k.lookup, "{k:?}");
+    assert!(k.lookup, "stacked {stacked}: {k:?}");
+}
+
+/// With stacked limbs, an element's upper limbs sit in the rows below it: changing one of them
+/// (a value still in the table) breaks the element's decomposition.
+#[test]
+fn stacked_limb_below_the_element_is_constrained() {
+    let xs = vec![vec![9, -4, 13, 2]];
+    let q = one_layer(5, false, &xs);
+    let p = small_plan_stacked(&q, true);
+    assert!(p.limbs > 1, "{p:?}");
+    let w = q.eval(xs[0].clone()).expect("eval");
+    assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()));
+    let QOp::Requant(op) = &q.nodes[2].op else { panic!("requant") };
+    // The first limb of the sign-folded value, below the remainder's limbs.
+    let c = op.shift.div_ceil(p.limb_bits) as usize;
+    let (_, row) = output_cells(&q, &p)[1];
+    let (col, at) = p.limb_cell(c, row);
+    assert_eq!((col, at), (0, row + c));
+    assert!(c > 0);
+    let honest = mock_values(&q, &p, &w, &[(AdviceRef::RqLimb(col), at)])[0];
+    let k = kinds(mock(&q, &p, &w, vec![ov(AdviceRef::RqLimb(col), at, honest + Fr::from(1))], None));
+    assert!(k.constraint, "{k:?}");
 }
 
 #[test]

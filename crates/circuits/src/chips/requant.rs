@@ -8,6 +8,11 @@
 //!   `W ∈ [0, 2^bits)` exactly (`MM_c` scales a partial top limb up to the table size)
 //! * `OUT = SIGN * Z` (ReLU) or `OUT = Z`.
 //!
+//! Limb `c` lives either in limb column `c` of the element's row (side by side: one advice column,
+//! three fixed columns and one lookup per limb) or, with stacked limbs, in the single limb column
+//! at row `row + c` (one advice column, three fixed columns and one lookup in all, and `limbs`
+//! rows per element: far fewer commitments for the verifier, more rotations, more rows).
+//!
 //! Hence `Z = floor((IN + 2^(shift-1)) / 2^shift)` with `-2^bits <= Z < 2^bits`, and `SIGN` is
 //! forced to `[Z >= 0]`, as long as `|IN|` is far below the field size (it is: `IN` is an
 //! accumulator of range-checked values).
@@ -16,6 +21,7 @@ use halo2_axiom::plonk::{Advice, Column, ConstraintSystem, Expression, Fixed, Se
 use halo2_axiom::poly::Rotation;
 
 use super::sum;
+use crate::plan::limb_offset;
 use crate::Fr;
 
 /// Columns and selectors of the requant chip.
@@ -29,8 +35,12 @@ pub struct RequantConfig {
     pub z: Column<Advice>,
     /// `[Z >= 0]`.
     pub sign: Column<Advice>,
-    /// Range-checked limbs.
+    /// Range-checked limbs: one column per limb, or the single column of stacked limbs.
     pub limbs: Vec<Column<Advice>>,
+    /// Limbs per element (`limbs.len()` side by side; the rows per element when stacked).
+    pub limb_count: usize,
+    /// Limbs are stacked in consecutive rows of one column.
+    pub stacked: bool,
     /// `2^shift`.
     pub pow: Column<Fixed>,
     /// `2^(shift-1)` (0 when shift is 0).
@@ -50,13 +60,18 @@ pub struct RequantConfig {
 }
 
 impl RequantConfig {
-    /// Allocates the chip with `limbs` limb columns, each looked up in `table`.
-    pub fn configure(meta: &mut ConstraintSystem<Fr>, limbs: usize, table: TableColumn) -> Self {
+    /// Allocates the chip with `limbs` limbs per element, each looked up in `table`: `limbs`
+    /// limb columns, or one column of stacked limbs.
+    pub fn configure(meta: &mut ConstraintSystem<Fr>, limbs: usize, stacked: bool, table: TableColumn) -> Self {
         let input = meta.advice_column();
         let out = meta.advice_column();
         meta.enable_equality(input);
         meta.enable_equality(out);
+        let limb_count = limbs;
+        let limbs = if stacked { limbs.min(1) } else { limbs };
         let cfg = Self {
+            limb_count,
+            stacked,
             input,
             out,
             z: meta.advice_column(),
@@ -83,9 +98,21 @@ impl RequantConfig {
             let s = vc.query_advice(g.sign, cur);
             let pow = vc.query_fixed(g.pow, cur);
             let half = vc.query_fixed(g.half, cur);
-            let l: Vec<Expression<Fr>> = g.limbs.iter().map(|c| vc.query_advice(*c, cur)).collect();
-            let r = sum(g.cr.iter().zip(&l).map(|(c, l)| vc.query_fixed(*c, cur) * l.clone()));
-            let w = sum(g.cw.iter().zip(&l).map(|(c, l)| vc.query_fixed(*c, cur) * l.clone()));
+            let at = |c: usize| g.position(c);
+            let l: Vec<Expression<Fr>> = (0..g.limb_count)
+                .map(|c| {
+                    let (col, rot) = at(c);
+                    vc.query_advice(g.limbs[col], rot)
+                })
+                .collect();
+            let mut weighted = |cols: &[Column<Fixed>]| {
+                sum(l.iter().enumerate().map(|(c, l)| {
+                    let (col, rot) = at(c);
+                    vc.query_fixed(cols[col], rot) * l.clone()
+                }))
+            };
+            let r = weighted(&g.cr);
+            let w = weighted(&g.cw);
             let one = Expression::Constant(Fr::one());
             let two = Expression::Constant(Fr::from(2));
             vec![
@@ -104,5 +131,12 @@ impl RequantConfig {
             });
         }
         cfg
+    }
+
+    /// Where limb `c` of an element lives: (index into `limbs`/`cr`/`cw`/`mm`, rotation from
+    /// the element's row).
+    pub fn position(&self, c: usize) -> (usize, Rotation) {
+        let (col, offset) = limb_offset(self.stacked, c);
+        (col, Rotation(offset as i32))
     }
 }

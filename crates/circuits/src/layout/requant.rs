@@ -1,4 +1,5 @@
-//! Assignment of `Requant` nodes to the requant chip (one element per row).
+//! Assignment of `Requant` nodes to the requant chip (one element per row, or per `limbs` rows
+//! with stacked limbs).
 
 use zkinfer_graph::{QNode, RequantOp};
 
@@ -65,8 +66,9 @@ impl<S: Sink> Walker<'_, S> {
         let half = if op.shift == 0 { 0 } else { 1i128 << (op.shift - 1) };
         let mask = (1i128 << b) - 1;
         let row = self.rq_row;
-        self.check_row(row)?;
-        self.rq_row += 1;
+        let stride = self.plan.requant_stride();
+        self.check_row(row + stride - 1)?;
+        self.rq_row += stride;
         let z = (x + half).div_euclid(pow);
         let rem = x + half - z * pow;
         let sign = i128::from(z >= 0);
@@ -93,13 +95,14 @@ impl<S: Sink> Walker<'_, S> {
                 let c = base + i;
                 let shift = b as usize * i;
                 let limb = (value >> shift) & mask;
-                self.sink.advice(AdviceRef::RqLimb(c), row, self.val(limb));
+                let (col, at) = self.plan.limb_cell(c, row);
+                self.sink.advice(AdviceRef::RqLimb(col), at, self.val(limb));
                 let weight = fe(1i128 << shift);
-                self.sink.fixed(if is_rem { FixedRef::RqCr(c) } else { FixedRef::RqCw(c) }, row, weight);
+                self.sink.fixed(if is_rem { FixedRef::RqCr(col) } else { FixedRef::RqCw(col) }, at, weight);
                 if i + 1 == count {
                     let top = total_bits as usize - shift;
                     if top < b as usize {
-                        self.sink.fixed(FixedRef::RqMm(c), row, fe((1i128 << (b as usize - top)) - 1));
+                        self.sink.fixed(FixedRef::RqMm(col), at, fe((1i128 << (b as usize - top)) - 1));
                     }
                 }
             }

@@ -169,6 +169,12 @@ pub fn small_plan(q: &QGraph) -> CircuitPlan {
     plan(q, &opts).expect("plan")
 }
 
+/// [`small_plan`] with the range-check limbs stacked in rows or side by side in columns.
+pub fn small_plan_stacked(q: &QGraph, stacked: bool) -> CircuitPlan {
+    let opts = PlanOptions { max_limb_bits: 6, stacked_limbs: Some(stacked), ..PlanOptions::default() };
+    plan(q, &opts).expect("plan")
+}
+
 /// Runs MockProver with the honest instances (or `instance` if given).
 pub fn mock(
     q: &QGraph,
