@@ -6,7 +6,9 @@ pragma solidity ^0.8.19;
 /// layout, transcript schedule, constraints as a small postfix program, commitments, SHPLONK
 /// rotation sets) is data, the code of the `ZkinferVerifyingKey*` contracts, read with
 /// EXTCODECOPY and interpreted in loops — so this contract's size does not depend on the
-/// circuit's width. Mirrors `zkinfer_verifier::evm::reference` step by step.
+/// circuit's width. Mirrors `zkinfer_verifier::evm::reference` step by step: transcript, one
+/// batched field inversion (a single modexp) for every denominator, the constraint program
+/// (fused 3-byte instructions over a value table, `expr.rs`), SHPLONK's MSM, one pairing.
 /// @dev `verifyProof(proof, instances)`: `instances` is the circuit's instance column in row
 /// order (zkinfer: public inputs, then public outputs, row-major; a negative fixed-point value
 /// v is r - |v|). Returns false for any invalid proof; never reverts on bad input. Precompile
