@@ -26,7 +26,8 @@ fn solc() -> Option<std::path::PathBuf> {
 }
 
 /// The gas profile adds up, and counts what the verifier must do: one ecMul per commitment in
-/// the final MSM (each quotient piece separately) plus the three SHPLONK terms, one pairing.
+/// the final MSM (each quotient piece separately) plus the three SHPLONK terms, one pairing, and
+/// one modexp (every field inversion is batched into one).
 fn check_gas_profile(name: &str, gas: &GasProfile, plan: &Plan, total: u64) {
     eprintln!("{name}: gas {total}\n{gas}");
     let parts = gas.base + gas.calldata + gas.ec_mul.gas + gas.ec_add.gas + gas.pairing.gas + gas.modexp.gas;
@@ -41,6 +42,8 @@ fn check_gas_profile(name: &str, gas: &GasProfile, plan: &Plan, total: u64) {
     assert_eq!(gas.ec_mul.calls, terms as u64 + 3, "{name}: one ecMul per MSM term");
     assert_eq!(gas.ec_mul.gas, 6_000 * gas.ec_mul.calls, "{name}");
     assert_eq!(gas.pairing.calls, 1, "{name}");
+    assert_eq!(gas.modexp.calls, 1, "{name}: one batched inversion");
+    assert_eq!(gas.modexp.gas, 1_349, "{name}: EIP-2565 price of one 254-bit exponentiation");
     assert!(gas.keccak.calls > 0 && gas.other > 0, "{name}: {gas:?}");
     assert!(gas.other_before_msm > 0 && gas.other_before_msm < gas.other, "{name}: {gas:?}");
 }

@@ -22,13 +22,13 @@
 //! # Gas
 //! [`Evm::call_profiled`] splits a call's gas into the precompiles, Keccak, base, calldata and
 //! the interpreter's own work ([`GasProfile`]). mlp_digits (k = 7, 21 advice / 54 fixed columns,
-//! 7 lookups): 1,550k = 726k ecMul (121, one per commitment in the final MSM plus three) + 18k
-//! ecAdd + 113k pairing + 24k modexp (18 inversions) + 129k calldata + 21k base + 2k Keccak +
-//! 516k interpretation (356k before the MSM: transcript, Lagrange values and the constraint
-//! program; 161k after: SHPLONK scalars and MSM bookkeeping). Every committed column costs one
-//! ecMul, so narrower circuits are the main lever: the planner's `Objective::Verifier`
-//! (`--optimize verifier`) picks mlp_digits at k = 12, 10 advice / 22 fixed columns, 4 lookups:
-//! 834k (58 ecMul).
+//! 7 lookups): 1,319k = 726k ecMul (121, one per commitment in the final MSM plus three) + 18k
+//! ecAdd + 113k pairing + 1.3k modexp (one batched inversion) + 129k calldata + 21k base + 2k
+//! Keccak + 308k interpretation (197k before the MSM: transcript, Lagrange values and the
+//! constraint program, 746 interpreted instructions; 112k after: SHPLONK scalars and MSM
+//! bookkeeping). Every committed column costs one ecMul, so narrower circuits are the main
+//! lever: the planner's `Objective::Verifier` (`--optimize verifier`) picks mlp_digits at
+//! k = 12, 10 advice / 22 fixed columns, 4 lookups: 708k (58 ecMul).
 
 pub mod blob;
 pub mod calldata;

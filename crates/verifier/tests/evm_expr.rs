@@ -8,7 +8,7 @@ use halo2_axiom::poly::kzg::commitment::ParamsKZG;
 use halo2_axiom::poly::Rotation;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use zkinfer_verifier::evm::expr::{compile_gates, encode, eval, EvalInputs, Op};
+use zkinfer_verifier::evm::expr::{compile_gates, encode, eval, fuse, Arith, EvalInputs, ExprError, Layout, Leaf, Op};
 use zkinfer_verifier::testing::ToyCircuit;
 
 fn pos<C: ColumnType>(list: &[(halo2_axiom::plonk::Column<C>, Rotation)], col: usize, rot: Rotation) -> usize {
@@ -22,6 +22,8 @@ fn program_matches_halo2_expression_evaluation() {
     let cs = vk.cs();
     let ops = compile_gates(cs).unwrap();
     assert!(ops.iter().filter(|o| **o == Op::Fold).count() >= 1);
+    let fused = fuse(&ops);
+    assert!(fused.len() < ops.len(), "{} -> {}", ops.len(), fused.len());
     let mut rng = ChaCha20Rng::seed_from_u64(9);
     for _ in 0..8 {
         let fixed: Vec<Fr> = cs.fixed_queries().iter().map(|_| Fr::random(&mut rng)).collect();
@@ -45,22 +47,125 @@ fn program_matches_halo2_expression_evaluation() {
         });
         let inputs = EvalInputs { fixed: &fixed, advice: &advice, instance: &instance, y, ..Default::default() };
         assert_eq!(eval(&ops, &inputs), Some(expected));
+        assert_eq!(eval(&fused, &inputs), Some(expected), "the fused program");
     }
-    // Every op has a fixed-size encoding.
-    let bytes = encode(&ops);
-    let expected_len: usize = ops
-        .iter()
-        .map(|o| {
-            if matches!(o, Op::Const(_) | Op::Scale(_)) {
-                33
-            } else if matches!(o, Op::Neg | Op::Add | Op::Sub | Op::Mul | Op::Fold) {
-                1
-            } else {
-                3
-            }
-        })
-        .sum();
-    assert_eq!(bytes.len(), expected_len);
+    // Fixed and advice queries are relocated to proof evaluations before encoding.
+    assert!(matches!(encode(&ops, &Layout::new(0, 1, 0)), Err(ExprError::NotEncodable(_))));
+}
+
+/// Random inputs for hand-written programs over evals, challenges, vars and instances.
+fn inputs<'a>(
+    rng: &mut ChaCha20Rng,
+    evals: &'a mut Vec<Fr>,
+    ch: &'a mut Vec<Fr>,
+    inst: &'a mut Vec<Fr>,
+) -> EvalInputs<'a> {
+    *evals = (0..6).map(|_| Fr::random(&mut *rng)).collect();
+    *ch = (0..3).map(|_| Fr::random(&mut *rng)).collect();
+    *inst = (0..2).map(|_| Fr::random(&mut *rng)).collect();
+    let vars = [(); 5].map(|_| Fr::random(&mut *rng));
+    EvalInputs { evals, challenges: ch, instance: inst, vars, y: Fr::random(rng), ..Default::default() }
+}
+
+#[test]
+fn fused_ops_compute_what_they_say() {
+    let mut rng = ChaCha20Rng::seed_from_u64(5);
+    let (mut e, mut c, mut i) = (Vec::new(), Vec::new(), Vec::new());
+    let inp = inputs(&mut rng, &mut e, &mut c, &mut i);
+    let (a, b) = (inp.evals[0], inp.challenges[1]);
+    let run = |arith| eval(&[Op::Eval(0), Op::Fused(arith, Leaf::Challenge(1)), Op::Fold], &inp);
+    assert_eq!(run(Arith::Add), Some(a + b));
+    assert_eq!(run(Arith::Sub), Some(a - b));
+    assert_eq!(run(Arith::SubFrom), Some(b - a));
+    assert_eq!(run(Arith::Mul), Some(a * b));
+    let c5 = Fr::from(5);
+    assert_eq!(eval(&[Op::Var(4), Op::Fused(Arith::Mul, Leaf::Const(c5)), Op::Fold], &inp), Some(inp.vars[4] * c5));
+    assert_eq!(eval(&[Op::Fused(Arith::Add, Leaf::Eval(0))], &inp), None, "underflow");
+}
+
+#[test]
+fn fuse_keeps_every_program_value() {
+    use Op::*;
+    let one = Fr::ONE;
+    let programs: Vec<Vec<Op>> = vec![
+        // a + (-b), (-a) + b, a - (-b), --a, -(-(a·b))
+        vec![Eval(0), Eval(1), Neg, Add, Fold, Eval(0), Neg, Eval(1), Add, Fold],
+        vec![Eval(0), Eval(1), Neg, Sub, Fold, Eval(2), Neg, Neg, Fold, Eval(0), Eval(1), Mul, Neg, Neg, Fold],
+        // a leaf minus a product (reversed subtraction), a product minus a leaf, leaf - leaf
+        vec![Const(one), Eval(0), Eval(1), Mul, Sub, Fold, Eval(0), Eval(1), Mul, Var(2), Sub, Fold],
+        vec![Challenge(0), Instance(1), Sub, Fold],
+        // commutative operands with the leaf on the left, scale, products of products
+        vec![Var(0), Eval(3), Eval(4), Add, Mul, Scale(Fr::from(7)), Fold],
+        vec![Eval(0), Eval(1), Mul, Eval(2), Eval(3), Mul, Mul, Eval(4), Eval(5), Add, Sub, Fold],
+        // (-(a·b)) + (-c), -(a + b) as a product operand
+        vec![Eval(0), Eval(1), Mul, Neg, Eval(2), Neg, Add, Var(4), Eval(0), Eval(1), Add, Neg, Mul, Sub, Fold],
+        // already fused
+        vec![Eval(0), Fused(Arith::SubFrom, Leaf::Const(one)), Eval(1), Mul, Fold],
+    ];
+    let mut rng = ChaCha20Rng::seed_from_u64(11);
+    for p in &programs {
+        let f = fuse(p);
+        assert!(f.len() <= p.len(), "{p:?} -> {f:?}");
+        for _ in 0..4 {
+            let (mut e, mut c, mut i) = (Vec::new(), Vec::new(), Vec::new());
+            let inp = inputs(&mut rng, &mut e, &mut c, &mut i);
+            assert_eq!(eval(&f, &inp), eval(p, &inp), "{p:?} -> {f:?}");
+        }
+    }
+    // The rewrites happen: one instruction per leaf-operand operation, no Neg left.
+    assert_eq!(
+        fuse(&programs[0]),
+        vec![Eval(0), Op::Fused(Arith::Sub, Leaf::Eval(1)), Fold, Eval(1), Op::Fused(Arith::Sub, Leaf::Eval(0)), Fold]
+    );
+    assert_eq!(fuse(&programs[3]), vec![Challenge(0), Op::Fused(Arith::Sub, Leaf::Instance(1)), Fold]);
+    // A program whose Fold leaves values on the stack, or that underflows, is kept as is.
+    let odd = vec![Eval(0), Eval(1), Fold, Fold];
+    assert_eq!(fuse(&odd), odd);
+    assert_eq!(fuse(&[Add]), vec![Add]);
+}
+
+#[test]
+fn encoding_indexes_the_value_table() {
+    use Op::*;
+    let layout = Layout::new(4, 2, 10);
+    assert_eq!((layout.vars, layout.quotient, layout.instances, layout.evals, layout.constants), (4, 9, 10, 12, 22));
+    let seven = Fr::from(7);
+    let ops = [
+        Eval(3),
+        Fused(Arith::Mul, Leaf::Challenge(2)),
+        Var(4),
+        Fused(Arith::SubFrom, Leaf::Const(seven)),
+        Instance(1),
+        Scale(seven),
+        Add,
+        Sub,
+        Neg,
+        Fused(Arith::Add, Leaf::Const(Fr::ONE)),
+        Fused(Arith::Sub, Leaf::Eval(0)),
+        Mul,
+        Fold,
+    ];
+    let enc = encode(&ops, &layout).unwrap();
+    assert_eq!(enc.constants, vec![seven, Fr::ONE], "deduplicated");
+    let expect: Vec<u8> = [
+        (0x00, 15),
+        (0x04, 2),
+        (0x00, 8),
+        (0x03, 22),
+        (0x00, 11),
+        (0x04, 22),
+        (0x05, 0),
+        (0x06, 0),
+        (0x08, 0),
+        (0x01, 23),
+        (0x02, 12),
+        (0x07, 0),
+        (0x09, 0),
+    ]
+    .iter()
+    .flat_map(|&(op, i): &(u8, u16)| [op, (i >> 8) as u8, i as u8])
+    .collect();
+    assert_eq!(enc.code, expect);
 }
 
 #[test]

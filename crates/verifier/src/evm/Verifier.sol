@@ -6,7 +6,9 @@ pragma solidity ^0.8.19;
 /// layout, transcript schedule, constraints as a small postfix program, commitments, SHPLONK
 /// rotation sets) is data, the code of the `ZkinferVerifyingKey*` contracts, read with
 /// EXTCODECOPY and interpreted in loops — so this contract's size does not depend on the
-/// circuit's width. Mirrors `zkinfer_verifier::evm::reference` step by step.
+/// circuit's width. Mirrors `zkinfer_verifier::evm::reference` step by step: transcript, one
+/// batched field inversion (a single modexp) for every denominator, the constraint program
+/// (fused 3-byte instructions over a value table, `expr.rs`), SHPLONK's MSM, one pairing.
 /// @dev `verifyProof(proof, instances)`: `instances` is the circuit's instance column in row
 /// order (zkinfer: public inputs, then public outputs, row-major; a negative fixed-point value
 /// v is r - |v|). Returns false for any invalid proof; never reverts on bad input. Precompile
@@ -28,335 +30,417 @@ contract ZkinferVerifier {
     }
 
     function verifyProof(bytes calldata proof, uint256[] calldata instances) external view returns (bool) {
-        address k0 = key0;
-        address k1 = key1;
-        address k2 = key2;
-        address k3 = key3;
-        bool ok;
+        address keyA = key0;
+        address keyB = key1;
+        address keyC = key2;
+        address keyD = key3;
+        bool valid;
         assembly ("memory-safe") {
-            let R := 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001
-            ok := 1
-            // Memory: B = blob (the key contracts' code after their leading STOP, concatenated),
-            // then scratch regions after it.
-            let B := mload(0x40)
-            let blobLen := 0
-            function load(k, dst) -> len {
+            // Each phase is a function with few live values, so the compiler keeps them on the
+            // stack instead of spilling them to memory (the optimizer inlines a function called
+            // once, and then has to spill; a call to itself on a path never taken, marked "never"
+            // below, keeps a function out of line). Memory, from the free pointer:
+            //   B  the blob (the key contracts' code after their leading STOP, concatenated);
+            //   V  the value table (blob.rs / expr::Layout): challenges, l_0, l_last, l_blind, x,
+            //      1 - (l_last + l_blind), the quotient evaluation, instance evaluations, the
+            //      proof's evaluations, the program's constants;
+            //   W  the batch inversion's denominators, then their prefix products;
+            //   S  16 words of scratch: the MSM accumulator S[0..2), the ecMul input S[2..5),
+            //      then SHPLONK's values S[5..15): the proof's calldata offset, the key's points,
+            //      B, xⁿ, x, u, u/x, 1/z_diff_0, SHPLONK's y and v; the pairing input at the end;
+            //   T  the transcript buffer; then the program's stack; then SHPLONK's basis.
+            function hw(b, i) -> v {
+                v := mload(add(b, shl(5, i)))
+            }
+            function loadKey(k, dst) -> len {
                 if k {
                     len := sub(extcodesize(k), 1)
                     extcodecopy(k, dst, 1, len)
                 }
             }
-            blobLen := add(blobLen, load(k0, add(B, blobLen)))
-            blobLen := add(blobLen, load(k1, add(B, blobLen)))
-            blobLen := add(blobLen, load(k2, add(B, blobLen)))
-            blobLen := add(blobLen, load(k3, add(B, blobLen)))
-            function hw(b, i) -> v { v := mload(add(b, mul(i, 32))) }
-            let CH := add(B, and(add(blobLen, 31), not(31))) // challenges
-            let nChal := hw(B, 8)
-            let VARS := add(CH, mul(nChal, 32)) // l0, llast, lblind, x
-            let INST := add(VARS, 128)
-            let nRot := hw(B, 19)
-            let SCR := add(INST, mul(nRot, 32)) // 256 bytes of precompile scratch
-            let ACC := add(SCR, 256) // MSM accumulator (x, y)
-            let T := add(ACC, 64) // transcript buffer
-            let nInst := instances.length
-            let proofLen := proof.length
-            let numPoints := hw(B, 6)
-            let evalsOff := mul(numPoints, 64)
-            let numEvals := hw(B, 7)
-            if iszero(eq(proofLen, add(add(evalsOff, mul(numEvals, 32)), 128))) { ok := 0 }
-            if gt(nInst, hw(B, 4)) { ok := 0 }
-            for { let i := 0 } lt(i, nInst) { i := add(i, 1) } {
-                if iszero(lt(calldataload(add(instances.offset, mul(i, 32))), R)) { ok := 0 }
+            // Challenge `hw(B, id)`.
+            function chal(B, V, id) -> c {
+                c := mload(add(V, shl(5, hw(B, id))))
             }
-            let evalsPtr := add(proof.offset, evalsOff)
-            for { let i := 0 } lt(i, numEvals) { i := add(i, 1) } {
-                if iszero(lt(calldataload(add(evalsPtr, mul(i, 32))), R)) { ok := 0 }
-            }
-            if iszero(ok) {
-                mstore(0, 0)
-                return(0, 32)
+            function xPowN(B, x) -> xn {
+                let R := mload(0) // r (see verify)
+                xn := x
+                for { let i := hw(B, 0) } i { i := sub(i, 1) } { xn := mulmod(xn, xn, R) }
             }
 
-            function inv(s, a) -> r {
-                mstore(s, 32)
-                mstore(add(s, 32), 32)
-                mstore(add(s, 64), 32)
-                mstore(add(s, 96), a)
-                mstore(add(s, 128), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593efffffff)
-                mstore(add(s, 160), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001)
-                if iszero(staticcall(2000, 5, s, 192, s, 32)) { revert(0, 0) }
-                r := mload(s)
-            }
-            // acc += s·(px, py); returns false when a precompile rejects a point.
-            function msmAdd(scr, acc, px, py, s) -> good {
-                mstore(scr, px)
-                mstore(add(scr, 32), py)
-                mstore(add(scr, 64), s)
-                good := staticcall(6000, 7, scr, 96, scr, 64)
-                mstore(add(scr, 64), mload(acc))
-                mstore(add(scr, 96), mload(add(acc, 32)))
-                good := and(good, staticcall(150, 6, scr, 128, acc, 64))
+            // Proof length, instance count, every instance and evaluation below r.
+            function checkInputs(B, pOff, pLen, iOff, nInst) -> ok {
+                if iszero(calldatasize()) { ok := checkInputs(B, pOff, pLen, iOff, nInst) } // never: keeps it out of line
+                let R := mload(0) // r (see verify)
+                let evalsOff := add(pOff, shl(6, hw(B, 6)))
+                let evalsEnd := add(evalsOff, shl(5, hw(B, 7)))
+                ok := and(eq(add(pOff, pLen), add(evalsEnd, 128)), iszero(gt(nInst, hw(B, 4))))
+                if iszero(ok) { leave }
+                for { let p := iOff let end := add(iOff, shl(5, nInst)) } lt(p, end) { p := add(p, 32) } {
+                    ok := and(ok, lt(calldataload(p), R))
+                }
+                for {} lt(evalsOff, evalsEnd) { evalsOff := add(evalsOff, 32) } {
+                    ok := and(ok, lt(calldataload(evalsOff), R))
+                }
             }
 
-            // Transcript: repr || instances || proof, squeezed at the plan's offsets.
-            mstore(T, hw(B, 3))
-            calldatacopy(add(T, 32), instances.offset, mul(nInst, 32))
-            let P := add(add(T, 32), mul(nInst, 32))
-            calldatacopy(P, proof.offset, proofLen)
-            {
+            // Challenges into V: the transcript is repr || instances || proof, squeezed at the
+            // plan's offsets.
+            function transcript(B, V, S, T, pOff, pLen, iOff, nInst) {
+                if iszero(calldatasize()) { transcript(B, V, S, T, pOff, pLen, iOff, nInst) } // never: keeps it out of line
+                let R := mload(0) // r (see verify)
+                mstore(T, hw(B, 3))
+                calldatacopy(add(T, 32), iOff, shl(5, nInst))
+                let P := add(add(T, 32), shl(5, nInst))
+                calldatacopy(P, pOff, pLen)
                 let sq := add(B, hw(B, 34))
                 let start := T
-                let absorbed := 0
-                for { let i := 0 } lt(i, nChal) { i := add(i, 1) } {
-                    let at := hw(sq, i)
-                    let len := sub(add(P, at), start)
+                for { let i := 0 } lt(i, hw(B, 8)) { i := add(i, 1) } {
+                    let at := add(P, hw(sq, i))
                     let h
-                    switch eq(len, 32)
+                    switch eq(sub(at, start), 32)
                     case 1 {
-                        mstore(SCR, mload(start))
-                        mstore8(add(SCR, 32), 1)
-                        h := keccak256(SCR, 33)
+                        mstore(S, mload(start))
+                        mstore8(add(S, 32), 1)
+                        h := keccak256(S, 33)
                     }
-                    default { h := keccak256(start, len) }
-                    mstore(add(CH, mul(i, 32)), mod(h, R))
-                    start := sub(add(P, at), 32)
+                    default { h := keccak256(start, sub(at, start)) }
+                    mstore(add(V, shl(5, i)), mod(h, R))
+                    start := sub(at, 32)
                     mstore(start, h)
                 }
             }
-            // The transcript buffer is consumed: the stack of the program interpreter goes there.
 
-            let x := hw(CH, hw(B, 13))
-            let n := hw(B, 1)
-            let xn := x
-            for { let i := hw(B, 0) } gt(i, 0) { i := sub(i, 1) } { xn := mulmod(xn, xn, R) }
-            let xnm1 := addmod(xn, sub(R, 1), R)
-            let nInv := hw(B, 33)
-            let omega := hw(B, 2)
-            // L_i(x) for w = ω^i: w·(xⁿ-1)/(n·(x-w))
-            function lag(scr, w, xx, num, ninv) -> l {
-                l := mulmod(mulmod(w, num, 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001), ninv, 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001)
-                l := mulmod(l, inv(scr, addmod(xx, sub(0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001, w), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001)), 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001)
+            // Π (u - x·ω_j) over `n` words ω_j at `pts`.
+            function vanishing(u, x, pts, n) -> z {
+                let R := mload(0) // r (see verify)
+                z := 1
+                for { let end := add(pts, shl(5, n)) } lt(pts, end) { pts := add(pts, 32) } {
+                    z := mulmod(z, addmod(u, sub(R, mulmod(x, mload(pts), R)), R), R)
+                }
             }
-            {
-                mstore(VARS, lag(SCR, 1, x, xnm1, nInv))
+
+            // Σ vᵢ·wᵢ/(x - wᵢ) with wᵢ = w·ωⁱ, as one fraction num/den (no inversion).
+            function instanceSum(x, w, omega, iOff, nInst) -> num, den {
+                if iszero(calldatasize()) { num, den := instanceSum(x, w, omega, iOff, nInst) } // never: keeps it out of line
+                let R := mload(0) // r (see verify)
+                den := 1
+                for { let end := add(iOff, shl(5, nInst)) } lt(iOff, end) { iOff := add(iOff, 32) } {
+                    let d := addmod(x, sub(R, w), R)
+                    num := addmod(mulmod(num, d, R), mulmod(mulmod(calldataload(iOff), w, R), den, R), R)
+                    den := mulmod(den, d, R)
+                    w := mulmod(w, omega, R)
+                }
+            }
+
+            // Montgomery's trick: replaces the n words at W by their inverses with one modexp
+            // (prefix products at W + 32n). False if any is zero (then all become zero).
+            function batchInvert(W, n, S) -> ok {
+                let R := mload(0) // r (see verify)
+                let pre := add(W, shl(5, n))
+                let prod := 1
+                for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                    mstore(add(pre, shl(5, i)), prod)
+                    prod := mulmod(prod, mload(add(W, shl(5, i))), R)
+                }
+                mstore(S, 32)
+                mstore(add(S, 32), 32)
+                mstore(add(S, 64), 32)
+                mstore(add(S, 96), prod)
+                mstore(add(S, 128), sub(R, 2))
+                mstore(add(S, 160), R)
+                ok := and(iszero(iszero(prod)), staticcall(2000, 5, S, 192, S, 32))
+                let inv := mload(S)
+                for { let i := n } i {} {
+                    i := sub(i, 1)
+                    let a := add(W, shl(5, i))
+                    let d := mload(a)
+                    mstore(a, mulmod(inv, mload(add(pre, shl(5, i))), R))
+                    inv := mulmod(inv, d, R)
+                }
+            }
+
+            // Every denominator, inverted at once (W, in order): x - ω⁻ⁱ for i = 0..bf+1 (l_0,
+            // the blinding rows, l_last), xⁿ - 1, x, the first rotation set's z_diff, then one
+            // per instance rotation. Fills the vars and instance evaluations of V.
+            function inverses(B, V, W, S, iOff, nInst) -> ok {
+                if iszero(calldatasize()) { ok := inverses(B, V, W, S, iOff, nInst) } // never: keeps it out of line
+                let R := mload(0) // r (see verify)
+                let x := chal(B, V, 13)
+                let xn := xPowN(B, x)
+                let bf := hw(B, 5)
                 let omegaInv := hw(B, 39)
                 let w := 1
-                let blind := 0
-                let bf := hw(B, 5)
-                for { let i := 0 } lt(i, bf) { i := add(i, 1) } {
+                let d := W
+                for { let end := add(W, shl(5, add(bf, 2))) } lt(d, end) { d := add(d, 32) } {
+                    mstore(d, addmod(x, sub(R, w), R))
                     w := mulmod(w, omegaInv, R)
-                    blind := addmod(blind, lag(SCR, w, x, xnm1, nInv), R)
                 }
-                w := mulmod(w, omegaInv, R)
-                mstore(add(VARS, 32), lag(SCR, w, x, xnm1, nInv))
-                mstore(add(VARS, 64), blind)
-                mstore(add(VARS, 96), x)
-                let rots := add(B, hw(B, 35))
-                // Σ v_i·L_{i-rot}(x) = (xⁿ-1)/n · Σ v_i·w_i/(x - w_i), w_i = ω^(i-rot), with one
-                // batched inversion (prefix products in the consumed transcript buffer).
+                mstore(d, addmod(xn, sub(R, 1), R))
+                mstore(add(d, 32), x)
+                {
+                    let z := 1
+                    if hw(B, 21) {
+                        let s0 := add(B, hw(B, 37))
+                        z := vanishing(chal(B, V, 16), x, add(s0, shl(5, add(3, mload(s0)))), mload(add(s0, 32)))
+                    }
+                    mstore(add(d, 64), z)
+                }
+                let nRot := hw(B, 19)
+                let inst := add(V, shl(5, hw(B, 42)))
                 for { let q := 0 } lt(q, nRot) { q := add(q, 1) } {
-                    let wq := hw(rots, q)
-                    let prod := 1
-                    for { let i := 0 } lt(i, nInst) { i := add(i, 1) } {
-                        mstore(add(T, mul(i, 32)), prod)
-                        prod := mulmod(prod, addmod(x, sub(R, wq), R), R)
-                        wq := mulmod(wq, omega, R)
-                    }
-                    let running := inv(SCR, prod)
-                    let acc := 0
-                    for { let i := nInst } gt(i, 0) { i := sub(i, 1) } {
-                        let j := sub(i, 1)
-                        wq := mulmod(wq, omegaInv, R)
-                        let invD := mulmod(running, mload(add(T, mul(j, 32))), R)
-                        running := mulmod(running, addmod(x, sub(R, wq), R), R)
-                        let v := calldataload(add(instances.offset, mul(j, 32)))
-                        acc := addmod(acc, mulmod(mulmod(v, wq, R), invD, R), R)
-                    }
-                    mstore(add(INST, mul(q, 32)), mulmod(acc, mulmod(xnm1, nInv, R), R))
+                    let num, den := instanceSum(x, hw(add(B, hw(B, 35)), q), hw(B, 2), iOff, nInst)
+                    mstore(add(inst, shl(5, q)), num)
+                    mstore(add(d, shl(5, add(q, 3))), den)
+                }
+                ok := batchInvert(W, add(bf, add(5, nRot)), S)
+                // L_i(x) = ωⁱ·(xⁿ - 1)/(n·(x - ωⁱ))
+                let common := mulmod(addmod(xn, sub(R, 1), R), hw(B, 33), R)
+                w := omegaInv
+                let blind := 0
+                for { let i := 1 } iszero(gt(i, bf)) { i := add(i, 1) } {
+                    blind := addmod(blind, mulmod(w, mload(add(W, shl(5, i))), R), R)
+                    w := mulmod(w, omegaInv, R)
+                }
+                blind := mulmod(blind, common, R)
+                let last := mulmod(mulmod(common, w, R), mload(add(W, shl(5, add(bf, 1)))), R)
+                let vars := add(V, shl(5, hw(B, 40)))
+                mstore(vars, mulmod(common, mload(W), R))
+                mstore(add(vars, 32), last)
+                mstore(add(vars, 64), blind)
+                mstore(add(vars, 96), x)
+                mstore(add(vars, 128), addmod(sub(R, addmod(last, blind, R)), 1, R))
+                for { let q := 0 } lt(q, nRot) { q := add(q, 1) } {
+                    let a := add(inst, shl(5, q))
+                    mstore(a, mulmod(mulmod(mload(a), mload(add(d, shl(5, add(q, 3)))), R), common, R))
                 }
             }
 
-            // Constraint program: a postfix stack machine, folded with y.
-            let quotientEval
-            {
-                let y := hw(CH, hw(B, 12))
-                let p := add(B, hw(B, 38))
-                let end := add(p, hw(B, 22))
-                let sp := T
-                let acc := 0
-                for {} lt(p, end) {} {
-                    let op := byte(0, mload(p))
-                    switch op
-                    case 0x0a {
-                        mstore(sp, calldataload(add(evalsPtr, mul(shr(240, mload(add(p, 1))), 32))))
-                        sp := add(sp, 32)
-                        p := add(p, 3)
+            // The constraint program (expr.rs): 3-byte instructions, operands index V; the top
+            // of the stack lives in `top`, the rest from `sp` down. Folds with y.
+            function run(p, end, V, y, sp) -> acc {
+                if iszero(calldatasize()) { acc := run(p, end, V, y, sp) } // never: keeps it out of line
+                let R := mload(0) // r (see verify)
+                let top := 0
+                for {} lt(p, end) { p := add(p, 3) } {
+                    let w := mload(p)
+                    switch shr(248, w)
+                    // By frequency in zkinfer programs (a switch tests its cases in order).
+                    case 0x04 { // MUL_V
+                        top := mulmod(top, mload(add(V, and(shr(227, w), 0x1fffe0))), R)
                     }
-                    case 0x07 {
+                    case 0x00 { // PUSH
+                        mstore(sp, top)
+                        sp := add(sp, 32)
+                        top := mload(add(V, and(shr(227, w), 0x1fffe0)))
+                    }
+                    case 0x01 { // ADD_V
+                        top := addmod(top, mload(add(V, and(shr(227, w), 0x1fffe0))), R)
+                    }
+                    case 0x02 { // SUB_V
+                        top := addmod(top, sub(R, mload(add(V, and(shr(227, w), 0x1fffe0)))), R)
+                    }
+                    case 0x09 { // FOLD
+                        acc := addmod(mulmod(acc, y, R), top, R)
                         sp := sub(sp, 32)
-                        mstore(sub(sp, 32), mulmod(mload(sub(sp, 32)), mload(sp), R))
-                        p := add(p, 1)
+                        top := mload(sp)
                     }
-                    case 0x06 {
+                    case 0x07 { // MUL
                         sp := sub(sp, 32)
-                        mstore(sub(sp, 32), addmod(mload(sub(sp, 32)), mload(sp), R))
-                        p := add(p, 1)
+                        top := mulmod(mload(sp), top, R)
                     }
-                    case 0x0c {
+                    case 0x05 { // ADD
                         sp := sub(sp, 32)
-                        mstore(sub(sp, 32), addmod(mload(sub(sp, 32)), sub(R, mload(sp)), R))
-                        p := add(p, 1)
+                        top := addmod(mload(sp), top, R)
                     }
-                    case 0x00 {
-                        mstore(sp, mload(add(p, 1)))
-                        sp := add(sp, 32)
-                        p := add(p, 33)
-                    }
-                    case 0x08 {
-                        mstore(sub(sp, 32), mulmod(mload(sub(sp, 32)), mload(add(p, 1)), R))
-                        p := add(p, 33)
-                    }
-                    case 0x04 {
-                        mstore(sp, mload(add(CH, mul(shr(240, mload(add(p, 1))), 32))))
-                        sp := add(sp, 32)
-                        p := add(p, 3)
-                    }
-                    case 0x0b {
-                        mstore(sp, mload(add(VARS, mul(byte(1, mload(p)), 32))))
-                        sp := add(sp, 32)
-                        p := add(p, 2)
-                    }
-                    case 0x03 {
-                        mstore(sp, mload(add(INST, mul(shr(240, mload(add(p, 1))), 32))))
-                        sp := add(sp, 32)
-                        p := add(p, 3)
-                    }
-                    case 0x05 {
-                        mstore(sub(sp, 32), mod(sub(R, mload(sub(sp, 32))), R))
-                        p := add(p, 1)
-                    }
-                    case 0x09 {
+                    case 0x06 { // SUB
                         sp := sub(sp, 32)
-                        acc := addmod(mulmod(acc, y, R), mload(sp), R)
-                        p := add(p, 1)
+                        top := addmod(mload(sp), sub(R, top), R)
+                    }
+                    case 0x03 { // RSUB_V
+                        top := addmod(mload(add(V, and(shr(227, w), 0x1fffe0))), sub(R, top), R)
+                    }
+                    case 0x08 { // NEG
+                        top := sub(R, top)
                     }
                     default { revert(0, 0) }
                 }
-                quotientEval := mulmod(acc, inv(SCR, xnm1), R)
+            }
+
+            // acc (S[0..2)) += s·(px, py); false when a precompile rejects a point.
+            function msmAdd(S, px, py, s) -> good {
+                let m := add(S, 64)
+                mstore(m, px)
+                mstore(add(m, 32), py)
+                mstore(add(m, 64), s)
+                good := staticcall(6000, 7, m, 96, m, 64)
+                good := and(good, staticcall(150, 6, S, 128, S, 64))
+            }
+
+            // Commitment `cref` (kind << 32 | index) times s into the MSM.
+            function addTerm(S, cref, s) -> good {
+                let R := mload(0) // r (see verify)
+                let idx := and(cref, 0xffffffff)
+                switch shr(32, cref)
+                case 0 {
+                    let pp := add(mload(add(S, 160)), shl(6, idx))
+                    good := msmAdd(S, calldataload(pp), calldataload(add(pp, 32)), s)
+                }
+                case 1 {
+                    let pp := add(mload(add(S, 192)), shl(6, idx))
+                    good := msmAdd(S, mload(pp), mload(add(pp, 32)), s)
+                }
+                default {
+                    // The quotient commitment: Σ xⁿⁱ·h_i.
+                    let B := mload(add(S, 224))
+                    let xn := mload(add(S, 256))
+                    good := 1
+                    let pp := add(mload(add(S, 160)), shl(6, hw(B, 17)))
+                    for { let end := add(pp, shl(6, hw(B, 18))) } lt(pp, end) { pp := add(pp, 64) } {
+                        good := and(good, msmAdd(S, calldataload(pp), calldataload(add(pp, 32)), s))
+                        s := mulmod(s, xn, R)
+                    }
+                }
+            }
+
+            // One rotation set at s (blob.rs): r_j = Σ basis_m·e_jm, rInner = Σ y^j·r_j,
+            // MSM += scale·y^j·C_j. Returns the next set's pointer.
+            function commitments(s, V, S, scale) -> rInner, good, next {
+                if iszero(calldatasize()) { rInner, good, next := commitments(s, V, S, scale) } // never: keeps it out of line
+                let R := mload(0) // r (see verify)
+                let nr := mload(s)
+                let c := add(s, shl(5, add(3, add(nr, mload(add(s, 32))))))
+                basisAt(add(S, 512), mload(add(S, 352)), add(s, 96), c, nr)
+                c := add(c, shl(5, nr))
+                next := add(c, mul(mload(add(s, 64)), shl(5, add(nr, 1))))
+                let bEnd := add(add(S, 512), shl(5, nr))
+                good := 1
+                let yPow := 1
+                for {} lt(c, next) {} {
+                    let cref := mload(c)
+                    c := add(c, 32)
+                    let r := 0
+                    for { let m := add(S, 512) } lt(m, bEnd) { m := add(m, 32) } {
+                        r := addmod(r, mulmod(mload(m), mload(add(V, mload(c))), R), R)
+                        c := add(c, 32)
+                    }
+                    rInner := addmod(rInner, mulmod(yPow, r, R), R)
+                    good := and(good, addTerm(S, cref, mulmod(scale, yPow, R)))
+                    yPow := mulmod(yPow, mload(add(S, 416)), R)
+                }
+            }
+
+            // The n rotation sets from s; set i > 0 scales by v^i·z_diff_i/z_diff_0.
+            function sets(s, n, V, S) -> ok, rOuter, z0 {
+                if iszero(calldatasize()) { ok, rOuter, z0 := sets(s, n, V, S) } // never: keeps it out of line
+                let R := mload(0) // r (see verify)
+                if iszero(n) { leave }
+                z0 := vanishing(mload(add(S, 320)), mload(add(S, 288)), add(s, 96), mload(s))
+                rOuter, ok, s := commitments(s, V, S, 1)
+                let vPow := mload(add(S, 448))
+                for { n := sub(n, 1) } n { n := sub(n, 1) } {
+                    let zd := vanishing(mload(add(S, 320)), mload(add(S, 288)), add(s, shl(5, add(3, mload(s)))), mload(add(s, 32)))
+                    let scale := mulmod(mulmod(vPow, zd, R), mload(add(S, 384)), R)
+                    let rInner, good, next := commitments(s, V, S, scale)
+                    ok := and(ok, good)
+                    rOuter := addmod(rOuter, mulmod(scale, rInner, R), R)
+                    vPow := mulmod(vPow, mload(add(S, 448)), R)
+                    s := next
+                }
             }
 
             // SHPLONK: one MSM over every commitment, then one pairing.
-            {
-                let sy := hw(CH, hw(B, 14))
-                let v := hw(CH, hw(B, 15))
-                let u := hw(CH, hw(B, 16))
-                let vkPts := add(B, hw(B, 36))
-                let s := add(B, hw(B, 37))
-                let nSets := hw(B, 21)
-                let qStart := hw(B, 17)
-                let qPieces := hw(B, 18)
-                let vPow := 1
-                let z0 := 0
-                let z0DiffInv := 0
-                let rOuter := 0
-                let BASIS := T // the program stack is done
-                mstore(ACC, 0)
-                mstore(add(ACC, 32), 0)
-                for { let i := 0 } lt(i, nSets) { i := add(i, 1) } {
-                    let nr := mload(s)
-                    let nd := mload(add(s, 32))
-                    let nc := mload(add(s, 64))
-                    let pts := add(s, 96)
-                    let zDiff := 1
-                    for { let j := 0 } lt(j, nd) { j := add(j, 1) } {
-                        let pt := mulmod(x, hw(pts, add(nr, j)), R)
-                        zDiff := mulmod(zDiff, addmod(u, sub(R, pt), R), R)
-                    }
-                    switch i
-                    case 0 {
-                        z0 := 1
-                        for { let j := 0 } lt(j, nr) { j := add(j, 1) } {
-                            z0 := mulmod(z0, addmod(u, sub(R, mulmod(x, hw(pts, j), R)), R), R)
-                        }
-                        z0DiffInv := inv(SCR, zDiff)
-                        zDiff := 1
-                    }
-                    default { zDiff := mulmod(zDiff, z0DiffInv, R) }
-                    for { let j := 0 } lt(j, nr) { j := add(j, 1) } {
-                        let pj := mulmod(x, hw(pts, j), R)
-                        let num := 1
-                        let den := 1
-                        for { let m := 0 } lt(m, nr) { m := add(m, 1) } {
-                            if iszero(eq(m, j)) {
-                                let pm := mulmod(x, hw(pts, m), R)
-                                num := mulmod(num, addmod(u, sub(R, pm), R), R)
-                                den := mulmod(den, addmod(pj, sub(R, pm), R), R)
-                            }
-                        }
-                        mstore(add(BASIS, mul(j, 32)), mulmod(num, inv(SCR, den), R))
-                    }
-                    let c := add(pts, mul(add(nr, nd), 32))
-                    let yPow := 1
-                    let rInner := 0
-                    for { let j := 0 } lt(j, nc) { j := add(j, 1) } {
-                        let cref := mload(c)
-                        let r := 0
-                        for { let m := 0 } lt(m, nr) { m := add(m, 1) } {
-                            let eref := mload(add(c, mul(add(m, 1), 32)))
-                            let e := quotientEval
-                            if iszero(shr(32, eref)) { e := calldataload(add(evalsPtr, mul(eref, 32))) }
-                            r := addmod(r, mulmod(mload(add(BASIS, mul(m, 32))), e, R), R)
-                        }
-                        rInner := addmod(rInner, mulmod(yPow, r, R), R)
-                        let sc := mulmod(mulmod(vPow, zDiff, R), yPow, R)
-                        let kind := shr(32, cref)
-                        let idx := and(cref, 0xffffffff)
-                        switch kind
-                        case 0 {
-                            let pp := add(proof.offset, mul(idx, 64))
-                            ok := and(ok, msmAdd(SCR, ACC, calldataload(pp), calldataload(add(pp, 32)), sc))
-                        }
-                        case 1 {
-                            let pp := add(vkPts, mul(idx, 64))
-                            ok := and(ok, msmAdd(SCR, ACC, mload(pp), mload(add(pp, 32)), sc))
-                        }
-                        default {
-                            for { let q := 0 } lt(q, qPieces) { q := add(q, 1) } {
-                                let pp := add(proof.offset, mul(add(qStart, q), 64))
-                                ok := and(ok, msmAdd(SCR, ACC, calldataload(pp), calldataload(add(pp, 32)), sc))
-                                sc := mulmod(sc, xn, R)
-                            }
-                        }
-                        yPow := mulmod(yPow, sy, R)
-                        c := add(c, mul(add(nr, 1), 32))
-                    }
-                    rOuter := addmod(rOuter, mulmod(mulmod(vPow, rInner, R), zDiff, R), R)
-                    vPow := mulmod(vPow, v, R)
-                    s := c
-                }
-                let h1 := add(proof.offset, add(evalsOff, mul(numEvals, 32)))
-                ok := and(ok, msmAdd(SCR, ACC, hw(B, 23), hw(B, 24), sub(R, rOuter)))
-                ok := and(ok, msmAdd(SCR, ACC, calldataload(h1), calldataload(add(h1, 32)), sub(R, z0)))
-                ok := and(ok, msmAdd(SCR, ACC, calldataload(add(h1, 64)), calldataload(add(h1, 96)), u))
+            function shplonk(B, V, W, S, pOff, pLen) -> ok {
+                if iszero(calldatasize()) { ok := shplonk(B, V, W, S, pOff, pLen) } // never: keeps it out of line
+                let R := mload(0) // r (see verify)
+                let x := chal(B, V, 13)
+                let u := chal(B, V, 16)
+                let bf := hw(B, 5)
+                mstore(S, 0)
+                mstore(add(S, 32), 0)
+                mstore(add(S, 160), pOff)
+                mstore(add(S, 192), add(B, hw(B, 36)))
+                mstore(add(S, 224), B)
+                mstore(add(S, 256), xPowN(B, x))
+                mstore(add(S, 288), x)
+                mstore(add(S, 320), u)
+                // t = u/x: the basis of a set's points x·ω_j at u is weight_j·Π_{m≠j}(t - ω_m).
+                mstore(add(S, 352), mulmod(u, mload(add(W, shl(5, add(bf, 3)))), R))
+                mstore(add(S, 384), mload(add(W, shl(5, add(bf, 4)))))
+                mstore(add(S, 416), chal(B, V, 14))
+                mstore(add(S, 448), chal(B, V, 15))
+                let rOuter, z0
+                ok, rOuter, z0 := sets(add(B, hw(B, 37)), hw(B, 21), V, S)
+                let h1 := add(pOff, sub(pLen, 128))
+                ok := and(ok, msmAdd(S, hw(B, 23), hw(B, 24), sub(R, rOuter)))
+                ok := and(ok, msmAdd(S, calldataload(h1), calldataload(add(h1, 32)), sub(R, z0)))
+                ok := and(ok, msmAdd(S, calldataload(add(h1, 64)), calldataload(add(h1, 96)), u))
                 // e(h2, s·g2) · e(acc, -g2) == 1
-                let E := SCR
-                mstore(E, calldataload(add(h1, 64)))
-                mstore(add(E, 32), calldataload(add(h1, 96)))
-                mstore(add(E, 64), hw(B, 29))
-                mstore(add(E, 96), hw(B, 30))
-                mstore(add(E, 128), hw(B, 31))
-                mstore(add(E, 160), hw(B, 32))
-                mstore(add(E, 192), mload(ACC))
-                mstore(add(E, 224), mload(add(ACC, 32)))
-                mstore(add(E, 256), hw(B, 25))
-                mstore(add(E, 288), hw(B, 26))
-                mstore(add(E, 320), hw(B, 27))
-                mstore(add(E, 352), hw(B, 28))
-                ok := and(ok, staticcall(113000, 8, E, 384, E, 32))
-                ok := and(ok, eq(mload(E), 1))
+                mstore(add(S, 192), mload(S))
+                mstore(add(S, 224), mload(add(S, 32)))
+                mstore(S, calldataload(add(h1, 64)))
+                mstore(add(S, 32), calldataload(add(h1, 96)))
+                mstore(add(S, 64), hw(B, 29))
+                mstore(add(S, 96), hw(B, 30))
+                mstore(add(S, 128), hw(B, 31))
+                mstore(add(S, 160), hw(B, 32))
+                mstore(add(S, 256), hw(B, 25))
+                mstore(add(S, 288), hw(B, 26))
+                mstore(add(S, 320), hw(B, 27))
+                mstore(add(S, 352), hw(B, 28))
+                ok := and(ok, staticcall(113000, 8, S, 384, S, 32))
+                ok := and(ok, eq(mload(S), 1))
             }
+
+            // basis_j = weight_j·Π_{m≠j}(t - ω_m) for the nr points ω at pts, into dst.
+            function basisAt(dst, t, pts, wts, nr) {
+                let R := mload(0) // r (see verify)
+                for { let j := 0 } lt(j, nr) { j := add(j, 1) } {
+                    let b := mload(add(wts, shl(5, j)))
+                    for { let m := 0 } lt(m, nr) { m := add(m, 1) } {
+                        if iszero(eq(m, j)) { b := mulmod(b, addmod(t, sub(R, mload(add(pts, shl(5, m)))), R), R) }
+                    }
+                    mstore(add(dst, shl(5, j)), b)
+                }
+            }
+
+            function verify(k0, k1, k2, k3, pOff, pLen, iOff, nInst) -> ok {
+                // The scalar field's modulus r, kept in scratch word 0 and loaded once per
+                // function: as a literal, the optimizer would re-read it from code at every use.
+                mstore(0, 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001)
+                let R := mload(0)
+                let B := mload(0x40)
+                let len := loadKey(k0, B)
+                len := add(len, loadKey(k1, add(B, len)))
+                len := add(len, loadKey(k2, add(B, len)))
+                len := add(len, loadKey(k3, add(B, len)))
+                let V := add(B, and(add(len, 31), not(31)))
+                let W := add(V, shl(5, hw(B, 45)))
+                let S := add(W, shl(6, add(hw(B, 5), add(5, hw(B, 19)))))
+                let T := add(S, 512)
+                ok := checkInputs(B, pOff, pLen, iOff, nInst)
+                if iszero(ok) { leave }
+                transcript(B, V, S, T, pOff, pLen, iOff, nInst)
+                // The value table's evaluations and constants.
+                calldatacopy(add(V, shl(5, hw(B, 43))), add(pOff, shl(6, hw(B, 6))), shl(5, hw(B, 7)))
+                {
+                    let dst := add(V, shl(5, hw(B, 44)))
+                    let src := add(B, hw(B, 46))
+                    for { let end := add(V, shl(5, hw(B, 45))) } lt(dst, end) { dst := add(dst, 32) } {
+                        mstore(dst, mload(src))
+                        src := add(src, 32)
+                    }
+                }
+                ok := inverses(B, V, W, S, iOff, nInst)
+                if iszero(ok) { leave }
+                let p := add(B, hw(B, 38))
+                let acc := run(p, add(p, hw(B, 22)), V, chal(B, V, 12), T)
+                mstore(add(V, shl(5, hw(B, 41))), mulmod(acc, mload(add(W, shl(5, add(hw(B, 5), 2)))), R))
+                ok := shplonk(B, V, W, S, pOff, pLen)
+            }
+
+            valid := verify(keyA, keyB, keyC, keyD, proof.offset, proof.length, instances.offset, instances.length)
         }
-        return ok;
+        return valid;
     }
 }

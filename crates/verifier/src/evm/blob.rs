@@ -2,16 +2,26 @@
 //! contract with `EXTCODECOPY` (the contract's code is `0x00` — STOP, so calling it does
 //! nothing — followed by this blob).
 //!
-//! All words are 32 bytes big-endian. A header of [`HEADER_WORDS`] words (indices below), then
-//! sections at the byte offsets the header gives:
+//! All words are 32 bytes big-endian. A header of [`HEADER_WORDS`] words: 0 `k`, 1 `n`, 2 `ω`,
+//! 3 the transcript's initial word, 4 most instances, 5 blinding factors, 6 proof points,
+//! 7 proof evaluations, 8 challenges, 9-16 the indices of θ, β, γ, y, x and SHPLONK's y, v, u
+//! among the challenges, 17 first quotient piece, 18 quotient pieces, 19 instance rotations,
+//! 20 verifying-key points, 21 rotation sets, 22 program bytes, 23-24 `g1`, 25-28 `-g2`,
+//! 29-32 `s·g2`, 33 `1/n`, 34-38 the byte offsets of the squeezes, instance rotations,
+//! verifying-key points, rotation sets and program, 39 `ω⁻¹`, 40-44 the value table's word
+//! indices of the vars, the quotient evaluation, the instance evaluations, the proof's
+//! evaluations and the constants ([`expr::Layout`]), 45 the value table's size in words, 46 the
+//! byte offset of the constants. Then the sections:
 //!
 //! * squeezes: one word per challenge, the proof bytes absorbed before it;
 //! * instance rotations: `ω^-rot` per instance query;
 //! * verifying-key points: `x, y` per point (fixed commitments, then permutation commitments);
 //! * rotation sets: `nrot, ndiff, ncommit`, `ω^r` per rotation, `ω^r` per rotation of other sets,
-//!   then per commitment a reference word and one evaluation-reference word per rotation
-//!   (`kind << 32 | index`; commitment kinds 0 proof, 1 vk, 2 quotient; eval kinds 0 proof,
-//!   1 quotient);
+//!   the barycentric weight `1/Π_{m≠j}(ω^{r_j} - ω^{r_m})` per rotation (SHPLONK's Lagrange
+//!   basis at `u` is then `weight_j · Π_{m≠j}(u/x - ω^{r_m})`), then per commitment a reference
+//!   word (`kind << 32 | index`; kinds 0 proof, 1 vk, 2 quotient) and per rotation the byte
+//!   offset of its evaluation in the verifier's value table ([`expr::Layout`]);
+//! * the program's constants (words, copied into the value table at [`expr::Layout::constants`]);
 //! * the constraint program ([`crate::evm::expr::encode`]).
 
 use halo2_axiom::halo2curves::bn256::{Fr, G1Affine, G2Affine};
@@ -19,11 +29,11 @@ use halo2_axiom::halo2curves::ff::{Field, PrimeField};
 
 use super::calldata::fr_to_word;
 use super::expr;
-use super::plan::{Commit, EvalRef, Plan};
+use super::plan::{Commit, EvalRef, Plan, PlanError};
 use super::reference::SrsPoints;
 
 /// Header size in words.
-pub const HEADER_WORDS: usize = 40;
+pub const HEADER_WORDS: usize = 47;
 
 fn word_u(v: u64) -> [u8; 32] {
     let mut w = [0u8; 32];
@@ -59,17 +69,29 @@ fn commit_word(c: &Commit) -> [u8; 32] {
     }
 }
 
-fn eval_word(e: &EvalRef) -> [u8; 32] {
-    match e {
-        EvalRef::Proof(i) => word_u(*i as u64),
-        EvalRef::Quotient => word_u(1 << 32),
-    }
+fn eval_word(e: &EvalRef, layout: &expr::Layout) -> [u8; 32] {
+    let word = match e {
+        EvalRef::Proof(i) => layout.evals + i,
+        EvalRef::Quotient => layout.quotient,
+    };
+    word_u(32 * word as u64)
+}
+
+/// The value-table layout of a plan (the challenges, then the regions of [`expr::Layout`]).
+pub fn layout(plan: &Plan) -> expr::Layout {
+    expr::Layout::new(plan.squeeze_at.len(), plan.instance_rotations.len(), plan.num_evals)
 }
 
 /// Encodes the plan and the SRS points.
-pub fn encode(plan: &Plan, srs: &SrsPoints) -> Vec<u8> {
+pub fn encode(plan: &Plan, srs: &SrsPoints) -> Result<Vec<u8>, PlanError> {
     let n = 1u64 << plan.k;
-    let program = expr::encode(&plan.program);
+    let layout = layout(plan);
+    let encoded = expr::encode(&plan.program, &layout)?;
+    let program = encoded.code;
+    let mut constants = Vec::new();
+    for c in &encoded.constants {
+        constants.extend_from_slice(&fr_to_word(c));
+    }
     let mut squeezes = Vec::new();
     for at in &plan.squeeze_at {
         squeezes.extend_from_slice(&word_u(*at as u64));
@@ -96,10 +118,13 @@ pub fn encode(plan: &Plan, srs: &SrsPoints) -> Vec<u8> {
         for r in set.rotations.iter().chain(&diffs) {
             sets.extend_from_slice(&fr_to_word(&pow_signed(plan.omega, n, i64::from(*r))));
         }
+        for w in barycentric_weights(plan, &set.rotations) {
+            sets.extend_from_slice(&fr_to_word(&w));
+        }
         for (c, evals) in &set.commitments {
             sets.extend_from_slice(&commit_word(c));
             for e in evals {
-                sets.extend_from_slice(&eval_word(e));
+                sets.extend_from_slice(&eval_word(e, &layout));
             }
         }
     }
@@ -108,7 +133,8 @@ pub fn encode(plan: &Plan, srs: &SrsPoints) -> Vec<u8> {
     let off_rots = off_squeeze + squeezes.len();
     let off_vk = off_rots + rots.len();
     let off_sets = off_vk + vk_points.len();
-    let off_prog = off_sets + sets.len();
+    let off_consts = off_sets + sets.len();
+    let off_prog = off_consts + constants.len();
     let neg_g2 = -srs.g2;
     let n_inv = Option::<Fr>::from(Fr::from(n).invert()).unwrap_or(Fr::ZERO);
     let mut header: Vec<[u8; 32]> = vec![
@@ -143,12 +169,31 @@ pub fn encode(plan: &Plan, srs: &SrsPoints) -> Vec<u8> {
         header.push(word_u(off as u64));
     }
     header.push(fr_to_word(&plan.omega.invert().unwrap_or(Fr::ZERO)));
+    let table_size = layout.constants + encoded.constants.len();
+    for v in [layout.vars, layout.quotient, layout.instances, layout.evals, layout.constants, table_size, off_consts] {
+        header.push(word_u(v as u64));
+    }
     debug_assert_eq!(header.len(), HEADER_WORDS);
     let mut out: Vec<u8> = header.concat();
     out.extend(squeezes);
     out.extend(rots);
     out.extend(vk_points);
     out.extend(sets);
+    out.extend(constants);
     out.extend(program);
-    out
+    Ok(out)
+}
+
+/// `1/Π_{m≠j}(ω^{r_j} - ω^{r_m})` for each rotation `r_j` of a set (distinct rotations, so
+/// nonzero).
+pub fn barycentric_weights(plan: &Plan, rotations: &[i32]) -> Vec<Fr> {
+    let n = 1u64 << plan.k;
+    let w: Vec<Fr> = rotations.iter().map(|r| pow_signed(plan.omega, n, i64::from(*r))).collect();
+    w.iter()
+        .enumerate()
+        .map(|(j, wj)| {
+            let den = w.iter().enumerate().filter(|(m, _)| *m != j).fold(Fr::ONE, |acc, (_, wm)| acc * (*wj - wm));
+            den.invert().unwrap_or(Fr::ZERO)
+        })
+        .collect()
 }

@@ -5,14 +5,21 @@
 //! polynomial an [`Op::Fold`] does `acc = acc · y + top` (halo2's vanishing-argument fold, in
 //! the verifier's order). [`eval`] is the reference interpreter the Solidity one mirrors.
 //!
-//! Encoding (one byte of opcode, then operands big-endian): `0x00 CONST c(32)`, `0x01 FIXED
-//! q(2)`, `0x02 ADVICE q(2)`, `0x03 INSTANCE q(2)`, `0x04 CHALLENGE i(2)`, `0x05 NEG`, `0x06 ADD`,
-//! `0x07 MUL`, `0x08 SCALE c(32)`, `0x09 FOLD`, `0x0a EVAL i(2)`,
-//! `0x0b VAR v(1)`, `0x0c SUB`. Query operands index the verifying key's
-//! fixed/advice/instance query lists (the order of the proof's evaluations).
+//! [`fuse`] rewrites a program into fewer instructions for the EVM (every interpreted instruction
+//! costs a dispatch): `a + (-b)` becomes `a - b`, `Scale(c)` a product with a constant, and a
+//! sum, difference or product whose operand is a leaf (a push: constant, evaluation, challenge,
+//! ...) becomes one [`Op::Fused`] instruction that updates the top in place (commutative operands
+//! are swapped to put the leaf on the right).
+//!
+//! Encoding ([`encode`]): every instruction is 3 bytes, an opcode and a big-endian 16-bit word
+//! index into the verifier's *value table* ([`Layout`]: challenges, [`NUM_VARS`] computed values,
+//! the quotient evaluation, instance evaluations, the proof's evaluations, then the program's
+//! constants, which [`Encoded::constants`] lists). Opcodes: `0x00 PUSH i`, `0x01 ADD i`,
+//! `0x02 SUB i` (top - v), `0x03 RSUB i` (v - top), `0x04 MUL i`, `0x05 ADD`, `0x06 SUB`,
+//! `0x07 MUL` (pop two, push the result), `0x08 NEG`, `0x09 FOLD` (operand ignored).
 
 use halo2_axiom::halo2curves::bn256::Fr;
-use halo2_axiom::halo2curves::ff::{Field, PrimeField};
+use halo2_axiom::halo2curves::ff::Field;
 use halo2_axiom::plonk::{ConstraintSystem, Expression};
 use halo2_axiom::poly::Rotation;
 
@@ -33,7 +40,8 @@ pub enum Op {
     /// lookups).
     Eval(u16),
     /// Push a value the verifier computes: 0 = `l_0(x)`, 1 = `l_last(x)`, 2 = `l_blind(x)`,
-    /// 3 = `x`.
+    /// 3 = `x`, 4 = `1 - (l_last(x) + l_blind(x))` (the rows where lookup and permutation
+    /// constraints are active).
     Var(u8),
     /// Pop `b`, pop `a`, push `a - b`.
     Sub,
@@ -47,7 +55,80 @@ pub enum Op {
     Scale(Fr),
     /// Pop `v`; `acc = acc · y + v`.
     Fold,
+    /// Replace the top `a` with `a ∘ v`, where `v` is the value `leaf` would push ([`fuse`]
+    /// emits these).
+    Fused(Arith, Leaf),
 }
+
+/// The operation of an [`Op::Fused`] instruction on the top `a` and the leaf's value `v`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arith {
+    /// `a + v`.
+    Add,
+    /// `a - v`.
+    Sub,
+    /// `v - a`.
+    SubFrom,
+    /// `a · v`.
+    Mul,
+}
+
+/// An operand that an [`Op`] pushes (the push ops of the same name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Leaf {
+    Const(Fr),
+    Fixed(u16),
+    Advice(u16),
+    Instance(u16),
+    Challenge(u16),
+    Eval(u16),
+    Var(u8),
+}
+
+impl Leaf {
+    /// The leaf a push op pushes; `None` for other ops.
+    pub fn of(op: &Op) -> Option<Leaf> {
+        Some(match *op {
+            Op::Const(c) => Leaf::Const(c),
+            Op::Fixed(q) => Leaf::Fixed(q),
+            Op::Advice(q) => Leaf::Advice(q),
+            Op::Instance(q) => Leaf::Instance(q),
+            Op::Challenge(i) => Leaf::Challenge(i),
+            Op::Eval(i) => Leaf::Eval(i),
+            Op::Var(v) => Leaf::Var(v),
+            _ => return None,
+        })
+    }
+
+    /// The push op of this leaf.
+    pub fn op(self) -> Op {
+        match self {
+            Leaf::Const(c) => Op::Const(c),
+            Leaf::Fixed(q) => Op::Fixed(q),
+            Leaf::Advice(q) => Op::Advice(q),
+            Leaf::Instance(q) => Op::Instance(q),
+            Leaf::Challenge(i) => Op::Challenge(i),
+            Leaf::Eval(i) => Op::Eval(i),
+            Leaf::Var(v) => Op::Var(v),
+        }
+    }
+
+    fn value(self, inputs: &EvalInputs<'_>) -> Option<Fr> {
+        let get = |list: &[Fr], i: u16| list.get(usize::from(i)).copied();
+        match self {
+            Leaf::Const(c) => Some(c),
+            Leaf::Fixed(q) => get(inputs.fixed, q),
+            Leaf::Advice(q) => get(inputs.advice, q),
+            Leaf::Instance(q) => get(inputs.instance, q),
+            Leaf::Challenge(i) => get(inputs.challenges, i),
+            Leaf::Eval(i) => get(inputs.evals, i),
+            Leaf::Var(v) => inputs.vars.get(usize::from(v)).copied(),
+        }
+    }
+}
+
+/// How many [`Op::Var`] values there are.
+pub const NUM_VARS: usize = 5;
 
 /// Why a constraint system cannot be compiled to a program.
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +151,9 @@ pub enum ExprError {
     /// More than 65,535 queries or challenges.
     #[error("too many {0} for a 16-bit operand")]
     TooMany(&'static str),
+    /// Fixed and advice queries are relocated to proof evaluations before a program is encoded.
+    #[error("a {0} query cannot be encoded: relocate it to a proof evaluation")]
+    NotEncodable(&'static str),
 }
 
 /// Compiles every gate polynomial of `cs` (in order) into one program.
@@ -137,40 +221,104 @@ pub fn emit(cs: &ConstraintSystem<Fr>, gate: usize, e: &Expression<Fr>, ops: &mu
     Ok(())
 }
 
-fn be(c: &Fr) -> [u8; 32] {
-    let mut b = [0u8; 32];
-    b.copy_from_slice(c.to_repr().as_ref());
-    b.reverse();
-    b
+/// Word indices of the regions of the Solidity verifier's value table, which the encoded
+/// program's operands (and the blob's evaluation references) index: challenges from 0, then
+/// `vars` ([`NUM_VARS`] words), `quotient` (the quotient evaluation, computed after the
+/// program), `instances` (one per instance rotation), `evals` (the proof's evaluations),
+/// `constants` (the program's constants, [`Encoded::constants`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    pub vars: usize,
+    pub quotient: usize,
+    pub instances: usize,
+    pub evals: usize,
+    pub constants: usize,
 }
 
-/// The byte encoding the Solidity interpreter reads.
-pub fn encode(ops: &[Op]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for op in ops {
-        match op {
-            Op::Const(c) => {
-                out.push(0x00);
-                out.extend_from_slice(&be(c));
-            }
-            Op::Fixed(q) => out.extend_from_slice(&[0x01, (q >> 8) as u8, *q as u8]),
-            Op::Advice(q) => out.extend_from_slice(&[0x02, (q >> 8) as u8, *q as u8]),
-            Op::Instance(q) => out.extend_from_slice(&[0x03, (q >> 8) as u8, *q as u8]),
-            Op::Challenge(i) => out.extend_from_slice(&[0x04, (i >> 8) as u8, *i as u8]),
-            Op::Eval(i) => out.extend_from_slice(&[0x0a, (i >> 8) as u8, *i as u8]),
-            Op::Var(v) => out.extend_from_slice(&[0x0b, *v]),
-            Op::Sub => out.push(0x0c),
-            Op::Neg => out.push(0x05),
-            Op::Add => out.push(0x06),
-            Op::Mul => out.push(0x07),
-            Op::Scale(c) => {
-                out.push(0x08);
-                out.extend_from_slice(&be(c));
-            }
-            Op::Fold => out.push(0x09),
+impl Layout {
+    /// The layout for `challenges` challenges, `instance_rotations` instance queries and
+    /// `evals` proof evaluations.
+    pub fn new(challenges: usize, instance_rotations: usize, evals: usize) -> Self {
+        let vars = challenges;
+        let quotient = vars + NUM_VARS;
+        let instances = quotient + 1;
+        Layout {
+            vars,
+            quotient,
+            instances,
+            evals: instances + instance_rotations,
+            constants: instances + instance_rotations + evals,
         }
     }
-    out
+}
+
+/// An encoded program: its code and the constants it reads (at [`Layout::constants`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Encoded {
+    pub code: Vec<u8>,
+    pub constants: Vec<Fr>,
+}
+
+/// Opcodes of the encoding (see the module docs).
+pub mod opcode {
+    pub const PUSH: u8 = 0x00;
+    pub const ADD_V: u8 = 0x01;
+    pub const SUB_V: u8 = 0x02;
+    pub const RSUB_V: u8 = 0x03;
+    pub const MUL_V: u8 = 0x04;
+    pub const ADD: u8 = 0x05;
+    pub const SUB: u8 = 0x06;
+    pub const MUL: u8 = 0x07;
+    pub const NEG: u8 = 0x08;
+    pub const FOLD: u8 = 0x09;
+}
+
+/// The byte encoding the Solidity interpreter reads (3 bytes per instruction; constants are
+/// deduplicated into [`Encoded::constants`]).
+pub fn encode(ops: &[Op], layout: &Layout) -> Result<Encoded, ExprError> {
+    let mut code = Vec::with_capacity(3 * ops.len());
+    let mut constants: Vec<Fr> = Vec::new();
+    let mut slot = |leaf: Leaf| -> Result<u16, ExprError> {
+        let word = match leaf {
+            Leaf::Const(c) => {
+                let i = constants.iter().position(|k| *k == c).unwrap_or_else(|| {
+                    constants.push(c);
+                    constants.len() - 1
+                });
+                layout.constants + i
+            }
+            Leaf::Fixed(_) => return Err(ExprError::NotEncodable("fixed")),
+            Leaf::Advice(_) => return Err(ExprError::NotEncodable("advice")),
+            Leaf::Instance(q) => layout.instances + usize::from(q),
+            Leaf::Challenge(i) => usize::from(i),
+            Leaf::Eval(i) => layout.evals + usize::from(i),
+            Leaf::Var(v) => layout.vars + usize::from(v),
+        };
+        u16::try_from(word).map_err(|_| ExprError::TooMany("value table words"))
+    };
+    for op in ops {
+        let (code_byte, operand) = match *op {
+            Op::Sub => (opcode::SUB, 0),
+            Op::Neg => (opcode::NEG, 0),
+            Op::Add => (opcode::ADD, 0),
+            Op::Mul => (opcode::MUL, 0),
+            Op::Fold => (opcode::FOLD, 0),
+            Op::Scale(c) => (opcode::MUL_V, slot(Leaf::Const(c))?),
+            Op::Fused(a, leaf) => {
+                let code_byte = match a {
+                    Arith::Add => opcode::ADD_V,
+                    Arith::Sub => opcode::SUB_V,
+                    Arith::SubFrom => opcode::RSUB_V,
+                    Arith::Mul => opcode::MUL_V,
+                };
+                (code_byte, slot(leaf)?)
+            }
+            ref push => (opcode::PUSH, slot(Leaf::of(push).ok_or(ExprError::NotEncodable("unknown"))?)?),
+        };
+        code.push(code_byte);
+        code.extend_from_slice(&operand.to_be_bytes());
+    }
+    Ok(Encoded { code, constants })
 }
 
 /// Values a program reads.
@@ -186,8 +334,9 @@ pub struct EvalInputs<'a> {
     pub challenges: &'a [Fr],
     /// The proof's evaluations, in proof order.
     pub evals: &'a [Fr],
-    /// `l_0(x)`, `l_last(x)`, `l_blind(x)`, `x`.
-    pub vars: [Fr; 4],
+    /// The [`Op::Var`] values: `l_0(x)`, `l_last(x)`, `l_blind(x)`, `x`,
+    /// `1 - (l_last(x) + l_blind(x))`.
+    pub vars: [Fr; NUM_VARS],
     /// The vanishing argument's `y`.
     pub y: Fr,
 }
@@ -196,16 +345,8 @@ pub struct EvalInputs<'a> {
 pub fn eval(ops: &[Op], inputs: &EvalInputs<'_>) -> Option<Fr> {
     let mut stack: Vec<Fr> = Vec::new();
     let mut acc = Fr::ZERO;
-    let get = |list: &[Fr], i: u16| list.get(usize::from(i)).copied();
     for op in ops {
         match *op {
-            Op::Const(c) => stack.push(c),
-            Op::Fixed(q) => stack.push(get(inputs.fixed, q)?),
-            Op::Advice(q) => stack.push(get(inputs.advice, q)?),
-            Op::Instance(q) => stack.push(get(inputs.instance, q)?),
-            Op::Challenge(i) => stack.push(get(inputs.challenges, i)?),
-            Op::Eval(i) => stack.push(get(inputs.evals, i)?),
-            Op::Var(v) => stack.push(*inputs.vars.get(usize::from(v))?),
             Op::Neg => {
                 let a = stack.pop()?;
                 stack.push(-a);
@@ -224,7 +365,175 @@ pub fn eval(ops: &[Op], inputs: &EvalInputs<'_>) -> Option<Fr> {
                 stack.push(a * c);
             }
             Op::Fold => acc = acc * inputs.y + stack.pop()?,
+            Op::Fused(arith, leaf) => {
+                let v = leaf.value(inputs)?;
+                let a = stack.pop()?;
+                stack.push(match arith {
+                    Arith::Add => a + v,
+                    Arith::Sub => a - v,
+                    Arith::SubFrom => v - a,
+                    Arith::Mul => a * v,
+                });
+            }
+            ref push => stack.push(Leaf::of(push)?.value(inputs)?),
         }
     }
     Some(acc)
+}
+
+/// An expression tree node of [`fuse`].
+#[derive(Debug, Clone, Copy)]
+enum Node {
+    Leaf(Leaf),
+    Neg(usize),
+    Add(usize, usize),
+    Sub(usize, usize),
+    Mul(usize, usize),
+}
+
+/// Rewrites `ops` into an equivalent program (the same value for every input) with fewer
+/// instructions, as the module docs describe. Programs where a [`Op::Fold`] does not empty the
+/// stack (never built by this crate) or that underflow are returned unchanged.
+pub fn fuse(ops: &[Op]) -> Vec<Op> {
+    fuse_trees(ops).unwrap_or_else(|| ops.to_vec())
+}
+
+fn fuse_trees(ops: &[Op]) -> Option<Vec<Op>> {
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut stack: Vec<usize> = Vec::new();
+    let mut out = Vec::with_capacity(ops.len());
+    let push = |nodes: &mut Vec<Node>, n: Node| {
+        nodes.push(n);
+        nodes.len() - 1
+    };
+    for op in ops {
+        let node = match *op {
+            Op::Neg => Node::Neg(stack.pop()?),
+            Op::Add | Op::Sub | Op::Mul => {
+                let b = stack.pop()?;
+                let a = stack.pop()?;
+                match op {
+                    Op::Add => Node::Add(a, b),
+                    Op::Sub => Node::Sub(a, b),
+                    _ => Node::Mul(a, b),
+                }
+            }
+            Op::Scale(c) => {
+                let a = stack.pop()?;
+                let c = push(&mut nodes, Node::Leaf(Leaf::Const(c)));
+                Node::Mul(a, c)
+            }
+            Op::Fused(arith, leaf) => {
+                let a = stack.pop()?;
+                let v = push(&mut nodes, Node::Leaf(leaf));
+                match arith {
+                    Arith::Add => Node::Add(a, v),
+                    Arith::Sub => Node::Sub(a, v),
+                    Arith::SubFrom => Node::Sub(v, a),
+                    Arith::Mul => Node::Mul(a, v),
+                }
+            }
+            Op::Fold => {
+                let root = stack.pop()?;
+                if !stack.is_empty() {
+                    return None;
+                }
+                emit_node(&nodes, root, &mut out);
+                out.push(Op::Fold);
+                continue;
+            }
+            ref p => Node::Leaf(Leaf::of(p)?),
+        };
+        let id = push(&mut nodes, node);
+        stack.push(id);
+    }
+    stack.is_empty().then_some(out)
+}
+
+/// `n` without a negation on top: `(inner, negated)`.
+fn strip_neg(nodes: &[Node], n: usize) -> (usize, bool) {
+    match nodes[n] {
+        Node::Neg(a) => {
+            let (inner, neg) = strip_neg(nodes, a);
+            (inner, !neg)
+        }
+        _ => (n, false),
+    }
+}
+
+fn emit_node(nodes: &[Node], n: usize, out: &mut Vec<Op>) {
+    let leaf = |i: usize| match nodes[i] {
+        Node::Leaf(l) => Some(l),
+        _ => None,
+    };
+    match nodes[n] {
+        Node::Leaf(l) => out.push(l.op()),
+        Node::Neg(a) => {
+            let (inner, neg) = strip_neg(nodes, a);
+            emit_node(nodes, inner, out);
+            if !neg {
+                out.push(Op::Neg);
+            }
+        }
+        Node::Add(a, b) => {
+            // a + (-b) = a - b; (-a) + b = b - a.
+            let ((ia, na), (ib, nb)) = (strip_neg(nodes, a), strip_neg(nodes, b));
+            match (na, nb) {
+                (false, true) => emit_sub(nodes, a, ib, out),
+                (true, false) => emit_sub(nodes, b, ia, out),
+                _ => emit_commutative(nodes, a, b, Arith::Add, leaf, out),
+            }
+        }
+        Node::Sub(a, b) => {
+            // a - (-b) = a + b.
+            let (ib, nb) = strip_neg(nodes, b);
+            if nb {
+                emit_commutative(nodes, a, ib, Arith::Add, leaf, out);
+            } else {
+                emit_sub(nodes, a, b, out);
+            }
+        }
+        Node::Mul(a, b) => emit_commutative(nodes, a, b, Arith::Mul, leaf, out),
+    }
+}
+
+fn emit_commutative(
+    nodes: &[Node],
+    a: usize,
+    b: usize,
+    arith: Arith,
+    leaf: impl Fn(usize) -> Option<Leaf>,
+    out: &mut Vec<Op>,
+) {
+    let (first, second) = if leaf(b).is_none() && leaf(a).is_some() { (b, a) } else { (a, b) };
+    emit_node(nodes, first, out);
+    match leaf(second) {
+        Some(l) => out.push(Op::Fused(arith, l)),
+        None => {
+            emit_node(nodes, second, out);
+            out.push(if arith == Arith::Add { Op::Add } else { Op::Mul });
+        }
+    }
+}
+
+fn emit_sub(nodes: &[Node], a: usize, b: usize, out: &mut Vec<Op>) {
+    let leaf = |i: usize| match nodes[i] {
+        Node::Leaf(l) => Some(l),
+        _ => None,
+    };
+    match (leaf(a), leaf(b)) {
+        (_, Some(lb)) => {
+            emit_node(nodes, a, out);
+            out.push(Op::Fused(Arith::Sub, lb));
+        }
+        (Some(la), None) => {
+            emit_node(nodes, b, out);
+            out.push(Op::Fused(Arith::SubFrom, la));
+        }
+        (None, None) => {
+            emit_node(nodes, a, out);
+            emit_node(nodes, b, out);
+            out.push(Op::Sub);
+        }
+    }
 }

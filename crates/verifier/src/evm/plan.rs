@@ -83,7 +83,8 @@ pub struct Plan {
     pub quotient_pieces: usize,
     /// Fixed commitments, then permutation commitments.
     pub vk_points: Vec<G1Affine>,
-    /// Folds every constraint with `y` (gates, permutation, lookups, in halo2's order).
+    /// Folds every constraint with `y` (gates, permutation, lookups, in halo2's order), after
+    /// [`expr::fuse`].
     pub program: Vec<Op>,
     pub sets: Vec<RotationSet>,
 }
@@ -171,7 +172,7 @@ pub fn plan(vk: &VerifyingKey<G1Affine>) -> Result<Plan, PlanError> {
     squeeze_at.extend([evals_end, evals_end, evals_end + 64]);
     let ids = ChallengeIds { theta, beta, gamma: beta + 1, y, x, shplonk_y, v: shplonk_y + 1, u: shplonk_y + 2 };
 
-    let program = constraint_program(vk, &ids, n_sets, chunk, perm_eval_start, lookup_eval_start)?;
+    let program = expr::fuse(&constraint_program(vk, &ids, n_sets, chunk, perm_eval_start, lookup_eval_start)?);
 
     // Queries in halo2's order, then SHPLONK's grouping.
     let mut queries: Vec<(Commit, i32, EvalRef)> = Vec::new();
@@ -282,8 +283,9 @@ fn constraint_program(
     }
     let ev = |i: usize| -> Result<Op, PlanError> { Ok(Op::Eval(u16_of(i, "evaluations")?)) };
     let ch = |i: usize| -> Result<Op, PlanError> { Ok(Op::Challenge(u16_of(i, "challenges")?)) };
-    let (l0, llast, lblind, x) = (Op::Var(0), Op::Var(1), Op::Var(2), Op::Var(3));
-    let active = [Op::Const(Fr::ONE), llast, lblind, Op::Add, Op::Sub];
+    let (l0, llast, x) = (Op::Var(0), Op::Var(1), Op::Var(3));
+    // 1 - (l_last + l_blind), computed once by the verifier.
+    let active = [Op::Var(4)];
     let z = |s: usize| perm_eval_start + 3 * s;
     if n_sets > 0 {
         // l_0 · (1 - z_0(x))

@@ -9,6 +9,7 @@ use halo2_axiom::halo2curves::group::{Curve, Group};
 use halo2_axiom::halo2curves::pairing::{MillerLoopResult, MultiMillerLoop};
 use sha3::{Digest, Keccak256};
 
+use super::blob;
 use super::calldata::fr_to_word;
 use super::expr::{self, EvalInputs};
 use super::plan::{Commit, EvalRef, Plan};
@@ -71,12 +72,10 @@ pub fn challenges(plan: &Plan, proof: &[u8], instances: &[Fr]) -> Vec<Fr> {
     out
 }
 
-/// `L_i(x) = ωⁱ·(xⁿ - 1) / (n·(x - ωⁱ))` for a signed `i`.
-fn lagrange(plan: &Plan, x: Fr, xn: Fr, i: i64) -> Option<Fr> {
-    let n = 1u64 << plan.k;
-    let wi = plan.omega.pow_vartime([i.rem_euclid(n as i64) as u64]);
-    let den: Option<Fr> = (Fr::from(n) * (x - wi)).invert().into();
-    Some(wi * (xn - Fr::ONE) * den?)
+/// Inverts every element; `None` if any is zero (the Solidity verifier does this with
+/// Montgomery's trick and one `modexp`, and rejects when the product is zero).
+fn batch_invert(values: &[Fr]) -> Option<Vec<Fr>> {
+    values.iter().map(|v| Option::<Fr>::from(v.invert())).collect()
 }
 
 /// Verifies `proof` against `instances` with the plan; `false` for anything malformed.
@@ -98,65 +97,91 @@ fn verify_inner(plan: &Plan, srs: &SrsPoints, proof: &[u8], instances: &[Fr]) ->
     let ids = &plan.ids;
     let x = ch[ids.x];
     let xn = x.pow_vartime([1u64 << plan.k]);
-    let bf = plan.blinding_factors as i64;
-    let l0 = lagrange(plan, x, xn, 0)?;
-    let l_last = lagrange(plan, x, xn, -(bf + 1))?;
-    let mut l_blind = Fr::ZERO;
-    for i in -bf..0 {
-        l_blind += lagrange(plan, x, xn, i)?;
+    let (sy, v, u) = (ch[ids.shplonk_y], ch[ids.v], ch[ids.u]);
+    let omega_pow = |r: i32| plan.omega.pow_vartime([(i64::from(r)).rem_euclid(1i64 << plan.k) as u64]);
+    let point = |r: i32| x * omega_pow(r);
+    let mut all: Vec<i32> = plan.sets.iter().flat_map(|s| s.rotations.iter().copied()).collect();
+    all.sort_unstable();
+    all.dedup();
+    let z_diff_of = |set: usize| {
+        all.iter().filter(|r| !plan.sets[set].rotations.contains(r)).fold(Fr::ONE, |acc, r| acc * (u - point(*r)))
+    };
+
+    // Every denominator the verifier divides by, inverted at once: `x - ω⁻ⁱ` for i = 0..=bf+1
+    // (l_0, the blinding rows, l_last), `xⁿ - 1`, `x` (SHPLONK's basis), the first rotation
+    // set's `z_diff`, and per instance rotation the denominator of Σ vᵢ·wᵢ/(x - wᵢ) summed as
+    // one fraction.
+    let bf = plan.blinding_factors;
+    let omega_inv: Fr = Option::from(plan.omega.invert())?;
+    let mut dens = Vec::new();
+    let mut w = Fr::ONE;
+    for _ in 0..bf + 2 {
+        dens.push(x - w);
+        w *= omega_inv;
     }
-    let mut instance_evals = Vec::new();
+    dens.push(xn - Fr::ONE);
+    dens.push(x);
+    dens.push(if plan.sets.is_empty() { Fr::ONE } else { z_diff_of(0) });
+    let mut instance_nums = Vec::new();
     for &rot in &plan.instance_rotations {
-        let mut acc = Fr::ZERO;
-        for (i, v) in instances.iter().enumerate() {
-            acc += *v * lagrange(plan, x, xn, i as i64 - i64::from(rot))?;
+        // w_i = ω^(i - rot): Σ vᵢ·wᵢ/(x - wᵢ) = num/den.
+        let mut wi = omega_pow(-rot);
+        let (mut num, mut den) = (Fr::ZERO, Fr::ONE);
+        for v in instances {
+            let d = x - wi;
+            num = num * d + *v * wi * den;
+            den *= d;
+            wi *= plan.omega;
         }
-        instance_evals.push(acc);
+        instance_nums.push(num);
+        dens.push(den);
     }
+    let inv = batch_invert(&dens)?;
+    let n_inv: Fr = Option::from(Fr::from(1u64 << plan.k).invert())?;
+    // L_i(x) = ωⁱ·(xⁿ - 1)/(n·(x - ωⁱ)).
+    let common = (xn - Fr::ONE) * n_inv;
+    let l0 = common * inv[0];
+    let mut w = omega_inv;
+    let mut l_blind = Fr::ZERO;
+    for inv_i in &inv[1..=bf] {
+        l_blind += w * inv_i;
+        w *= omega_inv;
+    }
+    l_blind *= common;
+    let l_last = common * w * inv[bf + 1];
+    let (xnm1_inv, x_inv, z0_diff_inv) = (inv[bf + 2], inv[bf + 3], inv[bf + 4]);
+    let instance_evals: Vec<Fr> =
+        instance_nums.iter().zip(&inv[bf + 5..]).map(|(num, inv)| *num * inv * common).collect();
     let inputs = EvalInputs {
         instance: &instance_evals,
         challenges: &ch,
         evals: &evals,
-        vars: [l0, l_last, l_blind, x],
+        vars: [l0, l_last, l_blind, x, Fr::ONE - (l_last + l_blind)],
         y: ch[ids.y],
         ..Default::default()
     };
     let numerator = expr::eval(&plan.program, &inputs)?;
-    let quotient_eval = numerator * Option::<Fr>::from((xn - Fr::ONE).invert())?;
+    let quotient_eval = numerator * xnm1_inv;
 
-    // SHPLONK.
-    let (sy, v, u) = (ch[ids.shplonk_y], ch[ids.v], ch[ids.u]);
-    let point = |r: i32| x * plan.omega.pow_vartime([(i64::from(r)).rem_euclid(1i64 << plan.k) as u64]);
-    let mut all: Vec<i32> = plan.sets.iter().flat_map(|s| s.rotations.iter().copied()).collect();
-    all.sort_unstable();
-    all.dedup();
+    // SHPLONK. The Lagrange basis of a set's points x·ω^r at u, with t = u/x:
+    // Π_{m≠j}(u - x·ω_m)/Π_{m≠j}(x·ω_j - x·ω_m) = weight_j·Π_{m≠j}(t - ω_m).
+    let t = u * x_inv;
     let mut msm = G1::identity();
-    let (mut z0, mut z0_diff_inv, mut r_outer) = (Fr::ZERO, Fr::ZERO, Fr::ZERO);
+    let (mut z0, mut r_outer) = (Fr::ZERO, Fr::ZERO);
     let mut v_pow = Fr::ONE;
     for (i, set) in plan.sets.iter().enumerate() {
         let mut z_diff = Fr::ONE;
-        for r in all.iter().filter(|r| !set.rotations.contains(r)) {
-            z_diff *= u - point(*r);
-        }
         if i == 0 {
             z0 = set.rotations.iter().fold(Fr::ONE, |acc, r| acc * (u - point(*r)));
-            z0_diff_inv = Option::from(z_diff.invert())?;
-            z_diff = Fr::ONE;
         } else {
-            z_diff *= z0_diff_inv;
+            z_diff = z_diff_of(i) * z0_diff_inv;
         }
-        // Lagrange basis of the set's points, at u.
-        let pts: Vec<Fr> = set.rotations.iter().map(|r| point(*r)).collect();
-        let mut basis = Vec::with_capacity(pts.len());
-        for (j, pj) in pts.iter().enumerate() {
-            let (mut num, mut den) = (Fr::ONE, Fr::ONE);
-            for (m, pm) in pts.iter().enumerate() {
-                if m != j {
-                    num *= u - pm;
-                    den *= *pj - pm;
-                }
-            }
-            basis.push(num * Option::<Fr>::from(den.invert())?);
+        let omegas: Vec<Fr> = set.rotations.iter().map(|r| omega_pow(*r)).collect();
+        let weights = blob::barycentric_weights(plan, &set.rotations);
+        let mut basis = Vec::with_capacity(omegas.len());
+        for (j, weight) in weights.iter().enumerate() {
+            let prod = omegas.iter().enumerate().filter(|(m, _)| *m != j).fold(Fr::ONE, |acc, (_, wm)| acc * (t - wm));
+            basis.push(*weight * prod);
         }
         let mut y_pow = Fr::ONE;
         let mut r_inner = Fr::ZERO;

@@ -28,7 +28,7 @@ pub const MAX_KEY_CONTRACTS: usize = 4;
 /// EIP-170, each behind a `0x00` (STOP) byte. The verifier concatenates them in order.
 pub fn vk_runtime(params: &ParamsKZG<Bn256>, vk: &VerifyingKey<G1Affine>) -> Result<Vec<Vec<u8>>, PlanError> {
     let p = plan(vk)?;
-    let data = blob::encode(&p, &srs_points(params));
+    let data = blob::encode(&p, &srs_points(params))?;
     let chunks: Vec<Vec<u8>> = data
         .chunks(MAX_CODE_SIZE - 1)
         .map(|c| {
