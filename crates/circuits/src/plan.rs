@@ -379,13 +379,15 @@ const VERIFIER_GAS_PER_PROVER_MS: f64 = 5.0;
 
 /// Estimated gas of the Solidity verifier (`crates/verifier/src/evm.rs`) for a shape.
 ///
-/// Every commitment costs one ecMul + ecAdd in the final MSM plus its calldata (~7.4k): advice
-/// columns, fixed columns (selectors compressed), permutation sigmas and products, three per
-/// lookup (two permuted columns and a product), quotient pieces. Every evaluation in the proof
-/// costs calldata and SHPLONK arithmetic (~1.5k; lookups and permutation products add
-/// several), every interpreted constraint node ~250 gas, every public instance a Lagrange term
-/// (~1k), plus ~300k of fixed work (base, pairing, transcript). Calibrated on mlp_digits
-/// (k=7, 21 advice / 54 fixed / 7 lookups: 1.55M measured); it does not depend on `k`.
+/// Every commitment costs one ecMul + ecAdd in the final MSM, its SHPLONK bookkeeping and (for
+/// proof points) its calldata (~7.4k): advice columns, fixed columns (selectors compressed),
+/// permutation sigmas and products, three per lookup (two permuted columns and a product),
+/// quotient pieces. Every evaluation in the proof costs calldata and SHPLONK arithmetic (~0.8k;
+/// lookups and permutation products add several), every constraint node ~150 gas in the fused
+/// interpreted program, every public instance a term of one batched Lagrange sum (~0.3k), plus
+/// ~200k of fixed work (base, pairing, transcript, one inversion). Calibrated on mlp_digits
+/// (k=7, 21 advice / 54 fixed / 7 lookups: 1,319k measured; k=12 with stacked limbs, 7 / 13 /
+/// 1: 521k); it does not depend on `k`.
 fn gas(s: &Shape, instance_len: usize) -> f64 {
     let chunk = s.degree.saturating_sub(2).max(1);
     let perm = s.equality.div_ceil(chunk);
@@ -394,10 +396,10 @@ fn gas(s: &Shape, instance_len: usize) -> f64 {
     let commitments = s.advice + fixed + s.equality + perm + 3 * s.lookups + quotient;
     let evaluations = s.queries + s.equality + 3 * perm + 5 * s.lookups;
     7_400.0 * commitments as f64
-        + 1_500.0 * evaluations as f64
-        + 250.0 * s.terms as f64
-        + 1_000.0 * instance_len as f64
-        + 300_000.0
+        + 800.0 * evaluations as f64
+        + 150.0 * s.terms as f64
+        + 300.0 * instance_len as f64
+        + 200_000.0
 }
 
 /// Estimated milliseconds of `prove + keygen / 4` on a 2-core x86_64 machine.
