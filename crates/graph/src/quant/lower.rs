@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::{
-    GatherOp, LinearOp, QGraph, QNode, QOp, QTensor, QuantConfig, RequantOp, TableFn, TableOp, TensorId,
+    refine, GatherOp, LinearOp, QGraph, QNode, QOp, QTensor, QuantConfig, RequantOp, TableFn, TableOp, TensorId,
     VisibilityConfig,
 };
 use crate::error::{OpError, OpResult};
@@ -32,10 +32,15 @@ pub struct LowerCtx<'a> {
     out_scale: u32,
     /// Calibrated largest magnitude of each input of the current node (ONNX order).
     in_max_abs: Vec<f64>,
+    /// Extra input-scale bits for each [`LowerCtx::lookup_as`] call, in call order (the refining
+    /// second pass: see the `refine` module).
+    table_boosts: Vec<u32>,
+    /// The outputs of the table nodes each `lookup_as` call created, in call order.
+    lookup_calls: Vec<Vec<TensorId>>,
 }
 
 impl<'a> LowerCtx<'a> {
-    fn new(config: &'a QuantConfig) -> Self {
+    fn new(config: &'a QuantConfig, table_boosts: Vec<u32>) -> Self {
         Self {
             config,
             tensors: Vec::new(),
@@ -45,6 +50,8 @@ impl<'a> LowerCtx<'a> {
             value_name: String::new(),
             out_scale: 0,
             in_max_abs: Vec::new(),
+            table_boosts,
+            lookup_calls: Vec::new(),
         }
     }
 
@@ -170,9 +177,27 @@ impl<'a> LowerCtx<'a> {
     /// [`LowerCtx::lookup`] of an intermediate value: `max` bounds its magnitude (real units)
     /// and the output gets `out_scale`.
     pub fn lookup_as(&mut self, id: TensorId, max: f64, func: TableFn, out_scale: u32) -> OpResult<TensorId> {
+        let boost = self.table_boosts.get(self.lookup_calls.len()).copied().unwrap_or(0);
+        let first = self.nodes.len();
+        let out = self.lookup_scaled(id, max, func, out_scale, boost);
+        let tables = self.nodes[first..].iter().filter(|n| matches!(n.op, QOp::Table(_))).map(|n| n.output);
+        let tables = tables.collect();
+        self.lookup_calls.push(tables);
+        out
+    }
+
+    /// [`LowerCtx::lookup_as`] with the table's input scale `boost` bits finer than `max` asks.
+    fn lookup_scaled(
+        &mut self,
+        id: TensorId,
+        max: f64,
+        func: TableFn,
+        out_scale: u32,
+        boost: u32,
+    ) -> OpResult<TensorId> {
         let t = self.tensors[id].clone();
         let cap = t.scale.min(self.targets[id]);
-        let scale = scale_for(max, self.config.table_bits.max(2), cap, self.config.margin);
+        let scale = (scale_for(max, self.config.table_bits.max(2), cap, self.config.margin) + boost).min(cap);
         if self.config.table_interpolation && scale < cap {
             let x = self.rescale(id, cap, false)?;
             let reach = max * self.config.margin;
@@ -241,7 +266,8 @@ fn bits_for(max: i64, margin: f64) -> u32 {
 }
 
 /// Lowers a calibrated f32 graph to a [`QGraph`] and sets every range bound from the
-/// calibration samples.
+/// calibration samples. When calibration leaves a lookup table's domain room to spare, the graph
+/// is lowered a second time with finer table inputs (see the `refine` module).
 pub fn quantize(
     graph: &Graph,
     calibration: &Calibration,
@@ -249,12 +275,33 @@ pub fn quantize(
     visibility: VisibilityConfig,
 ) -> Result<QGraph> {
     visibility.validate().map_err(GraphError::Calibration)?;
+    let (q, calls) = lower_calibrated(graph, calibration, config, visibility, Vec::new())?;
+    let boosts = refine::table_boosts(&q, &calls, config.table_bits);
+    if boosts.iter().all(|&b| b == 0) {
+        return Ok(q);
+    }
+    let budget = refine::row_budget(&q);
+    match lower_calibrated(graph, calibration, config, visibility, boosts) {
+        Ok((fine, _)) if refine::table_rows(refine::tables(&fine)) <= budget => Ok(fine),
+        _ => Ok(q),
+    }
+}
+
+/// One lowering pass (with `table_boosts` extra bits per lookup call) and its calibration;
+/// also returns the table outputs of each lookup call.
+pub(super) fn lower_calibrated(
+    graph: &Graph,
+    calibration: &Calibration,
+    config: &QuantConfig,
+    visibility: VisibilityConfig,
+    table_boosts: Vec<u32>,
+) -> Result<(QGraph, Vec<Vec<TensorId>>)> {
     let scales: Vec<u32> = calibration
         .max_abs
         .iter()
         .map(|&m| scale_for(m, config.activation_bits, config.max_activation_scale, config.margin))
         .collect();
-    let mut ctx = LowerCtx::new(config);
+    let mut ctx = LowerCtx::new(config, table_boosts);
     let mut values: BTreeMap<usize, LValue> = BTreeMap::new();
     let uses = graph.use_counts();
 
@@ -306,7 +353,7 @@ pub fn quantize(
     let mut q = QGraph { tensors: ctx.tensors, nodes: ctx.nodes, input, output, visibility, input_bits: 0 };
     q.prune();
     calibrate_bounds(&mut q, calibration, config)?;
-    Ok(q)
+    Ok((q, ctx.lookup_calls))
 }
 
 impl QGraph {

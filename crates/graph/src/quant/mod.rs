@@ -6,6 +6,7 @@
 mod eval;
 mod interp;
 pub mod lower;
+mod refine;
 mod table;
 mod validate;
 
