@@ -21,6 +21,7 @@ mod assigned;
 mod circuit;
 mod error;
 mod evaluation;
+mod extended;
 mod keygen;
 mod lookup;
 pub mod permutation;
@@ -335,6 +336,9 @@ pub struct ProvingKey<C: CurveAffine> {
     fixed_polys: Vec<Polynomial<C::Scalar, Coeff>>,
     permutation: permutation::ProvingKey<C>,
     ev: Evaluator<C>,
+    /// zkinfer patch: the polynomials above on each part of the extended domain (see
+    /// `extended.rs`); empty for a key too large to keep them.
+    extended: Vec<extended::ExtendedPart<C::Scalar>>,
 }
 
 impl<C: CurveAffine> ProvingKey<C> {
@@ -369,8 +373,8 @@ impl<C: CurveAffine> ProvingKey<C> {
     }
 
     /// Assembles a [`ProvingKey`] from its constituent parts. The optimized
-    /// evaluation data structure (`ev`) is derived from `vk.cs()`, exactly as in
-    /// [`ProvingKey::read`]. Additive constructor for external (e.g. GPU) keygen
+    /// evaluation data structure (`ev`) is derived from `vk.cs()`, and the extended-domain
+    /// evaluations from the polynomials, exactly as in [`ProvingKey::read`]. Additive constructor for external (e.g. GPU) keygen
     /// that produces the canonical proving key from independently-computed pieces.
     #[allow(clippy::too_many_arguments)]
     pub fn from_parts(
@@ -383,6 +387,14 @@ impl<C: CurveAffine> ProvingKey<C> {
         permutation: permutation::ProvingKey<C>,
     ) -> Self {
         let ev = Evaluator::new(vk.cs());
+        let extended = extended::extended_parts(
+            &vk.domain,
+            &fixed_polys,
+            &l0,
+            &l_last,
+            &l_active_row,
+            permutation.polys(),
+        );
         ProvingKey {
             vk,
             l0,
@@ -392,7 +404,20 @@ impl<C: CurveAffine> ProvingKey<C> {
             fixed_polys,
             permutation,
             ev,
+            extended,
         }
+    }
+
+    /// zkinfer patch: whether the key keeps its polynomials on the extended domain (it does
+    /// unless they would take more than 1 GiB), so proving skips those FFTs.
+    pub fn has_extended_evaluations(&self) -> bool {
+        !self.extended.is_empty()
+    }
+
+    /// zkinfer patch: drops the extended-domain evaluations (to save memory), so that proving
+    /// computes them in every proof, as upstream does.
+    pub fn drop_extended_evaluations(&mut self) {
+        self.extended = Vec::new();
     }
 }
 
@@ -470,8 +495,7 @@ where
         let fixed_values = read_polynomial_vec(reader, format);
         let fixed_polys = read_polynomial_vec(reader, format);
         let permutation = permutation::ProvingKey::read(reader, format);
-        let ev = Evaluator::new(vk.cs());
-        Ok(Self {
+        Ok(Self::from_parts(
             vk,
             l0,
             l_last,
@@ -479,8 +503,7 @@ where
             fixed_values,
             fixed_polys,
             permutation,
-            ev,
-        })
+        ))
     }
 
     /// Writes a proving key to a vector of bytes using [`Self::write`].

@@ -1,5 +1,7 @@
 #![allow(clippy::too_many_arguments)]
 
+use std::borrow::Cow;
+
 use crate::multicore;
 use crate::plonk::{lookup, permutation, Any, ProvingKey};
 use crate::poly::Basis;
@@ -289,19 +291,31 @@ impl<C: CurveAffine> Evaluator<C> {
         // Calculate the quotient polynomial for each part
         let mut current_extended_omega = one;
         let value_parts: Vec<Polynomial<C::ScalarExt, LagrangeCoeff>> = (0..num_parts)
-            .map(|_| {
+            .map(|part| {
                 #[cfg(feature = "profile")]
                 let fixed_timer = start_timer!(|| "Fixed coeff_to_extended_part");
-                let fixed: Vec<Polynomial<C::ScalarExt, LagrangeCoeff>> = (&pk.fixed_polys)
-                    .into_par_iter()
-                    .map(|p| domain.coeff_to_extended_part(p.clone(), current_extended_omega))
-                    .collect();
+                // zkinfer patch: the key's own polynomials come from the key when it keeps them.
+                let kept = pk.extended.get(part);
+                let on_part = |p: &Polynomial<C::ScalarExt, Coeff>| {
+                    domain.coeff_to_extended_part(p.clone(), current_extended_omega)
+                };
+                let fixed: Cow<'_, [Polynomial<C::ScalarExt, LagrangeCoeff>]> = match kept {
+                    Some(kept) => Cow::Borrowed(&kept.fixed),
+                    None => Cow::Owned((&pk.fixed_polys).into_par_iter().map(on_part).collect()),
+                };
                 let fixed = &fixed[..];
-                let l0 = domain.coeff_to_extended_part(pk.l0.clone(), current_extended_omega);
-                let l_last =
-                    domain.coeff_to_extended_part(pk.l_last.clone(), current_extended_omega);
-                let l_active_row =
-                    domain.coeff_to_extended_part(pk.l_active_row.clone(), current_extended_omega);
+                let (l0, l_last, l_active_row) = match kept {
+                    Some(kept) => (
+                        Cow::Borrowed(&kept.l0),
+                        Cow::Borrowed(&kept.l_last),
+                        Cow::Borrowed(&kept.l_active_row),
+                    ),
+                    None => (
+                        Cow::Owned(on_part(&pk.l0)),
+                        Cow::Owned(on_part(&pk.l_last)),
+                        Cow::Owned(on_part(&pk.l_active_row)),
+                    ),
+                };
                 #[cfg(feature = "profile")]
                 end_timer!(fixed_timer);
 
@@ -401,13 +415,16 @@ impl<C: CurveAffine> Evaluator<C> {
                                 )
                             })
                             .collect();
-                        let permutation_cosets: Vec<Polynomial<C::ScalarExt, LagrangeCoeff>> =
-                            (&pk.permutation.polys)
-                                .into_par_iter()
-                                .map(|p| {
-                                    domain.coeff_to_extended_part(p.clone(), current_extended_omega)
-                                })
-                                .collect();
+                        let permutation_cosets: Cow<'_, [Polynomial<C::ScalarExt, LagrangeCoeff>]> =
+                            match kept {
+                                Some(kept) => Cow::Borrowed(&kept.permutation),
+                                None => Cow::Owned(
+                                    (&pk.permutation.polys)
+                                        .into_par_iter()
+                                        .map(on_part)
+                                        .collect(),
+                                ),
+                            };
 
                         let first_set_permutation_product_coset =
                             permutation_product_cosets.first().unwrap();

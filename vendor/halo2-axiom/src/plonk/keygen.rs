@@ -10,7 +10,6 @@ use super::{
         Advice, Any, Assignment, Circuit, Column, ConstraintSystem, Fixed, FloorPlanner, Instance,
         Selector,
     },
-    evaluation::Evaluator,
     permutation, Assigned, Challenge, Error, LagrangeCoeff, Polynomial, ProvingKey, VerifyingKey,
 };
 use crate::{
@@ -426,17 +425,13 @@ where
     let l_last = vk.domain.lagrange_to_coeff(l_last);
     let l_active_row = vk.domain.lagrange_to_coeff(l_active_row);
 
-    // Compute the optimized evaluation data structure
-    let ev = Evaluator::new(&vk.cs);
-
-    Ok(ProvingKey {
+    Ok(ProvingKey::from_parts(
         vk,
         l0,
         l_last,
         l_active_row,
-        fixed_values: fixed,
+        fixed,
         fixed_polys,
-        permutation: permutation_pk,
-        ev,
-    })
+        permutation_pk,
+    ))
 }
