@@ -73,34 +73,35 @@ fn fused_ops_compute_what_they_say() {
     let (mut e, mut c, mut i) = (Vec::new(), Vec::new(), Vec::new());
     let inp = inputs(&mut rng, &mut e, &mut c, &mut i);
     let (a, b) = (inp.evals[0], inp.challenges[1]);
-    let run = |arith| eval(&[Op::Eval(0), Op::Fused(arith, Leaf::Challenge(1)), Op::Fold], &inp);
+    let run = |arith| eval(&[Op::Push(Leaf::Eval(0)), Op::Fused(arith, Leaf::Challenge(1)), Op::Fold], &inp);
     assert_eq!(run(Arith::Add), Some(a + b));
     assert_eq!(run(Arith::Sub), Some(a - b));
     assert_eq!(run(Arith::SubFrom), Some(b - a));
     assert_eq!(run(Arith::Mul), Some(a * b));
     let c5 = Fr::from(5);
-    assert_eq!(eval(&[Op::Var(4), Op::Fused(Arith::Mul, Leaf::Const(c5)), Op::Fold], &inp), Some(inp.vars[4] * c5));
+    assert_eq!(eval(&[Op::Push(Leaf::Var(4)), Op::Fused(Arith::Mul, Leaf::Const(c5)), Op::Fold], &inp), Some(inp.vars[4] * c5));
     assert_eq!(eval(&[Op::Fused(Arith::Add, Leaf::Eval(0))], &inp), None, "underflow");
 }
 
 #[test]
 fn fuse_keeps_every_program_value() {
+    use Leaf::*;
     use Op::*;
     let one = Fr::ONE;
     let programs: Vec<Vec<Op>> = vec![
         // a + (-b), (-a) + b, a - (-b), --a, -(-(a·b))
-        vec![Eval(0), Eval(1), Neg, Add, Fold, Eval(0), Neg, Eval(1), Add, Fold],
-        vec![Eval(0), Eval(1), Neg, Sub, Fold, Eval(2), Neg, Neg, Fold, Eval(0), Eval(1), Mul, Neg, Neg, Fold],
+        vec![Push(Eval(0)), Push(Eval(1)), Neg, Add, Fold, Push(Eval(0)), Neg, Push(Eval(1)), Add, Fold],
+        vec![Push(Eval(0)), Push(Eval(1)), Neg, Sub, Fold, Push(Eval(2)), Neg, Neg, Fold, Push(Eval(0)), Push(Eval(1)), Mul, Neg, Neg, Fold],
         // a leaf minus a product (reversed subtraction), a product minus a leaf, leaf - leaf
-        vec![Const(one), Eval(0), Eval(1), Mul, Sub, Fold, Eval(0), Eval(1), Mul, Var(2), Sub, Fold],
-        vec![Challenge(0), Instance(1), Sub, Fold],
+        vec![Push(Const(one)), Push(Eval(0)), Push(Eval(1)), Mul, Sub, Fold, Push(Eval(0)), Push(Eval(1)), Mul, Push(Var(2)), Sub, Fold],
+        vec![Push(Challenge(0)), Push(Instance(1)), Sub, Fold],
         // commutative operands with the leaf on the left, scale, products of products
-        vec![Var(0), Eval(3), Eval(4), Add, Mul, Scale(Fr::from(7)), Fold],
-        vec![Eval(0), Eval(1), Mul, Eval(2), Eval(3), Mul, Mul, Eval(4), Eval(5), Add, Sub, Fold],
+        vec![Push(Var(0)), Push(Eval(3)), Push(Eval(4)), Add, Mul, Scale(Fr::from(7)), Fold],
+        vec![Push(Eval(0)), Push(Eval(1)), Mul, Push(Eval(2)), Push(Eval(3)), Mul, Mul, Push(Eval(4)), Push(Eval(5)), Add, Sub, Fold],
         // (-(a·b)) + (-c), -(a + b) as a product operand
-        vec![Eval(0), Eval(1), Mul, Neg, Eval(2), Neg, Add, Var(4), Eval(0), Eval(1), Add, Neg, Mul, Sub, Fold],
+        vec![Push(Eval(0)), Push(Eval(1)), Mul, Neg, Push(Eval(2)), Neg, Add, Push(Var(4)), Push(Eval(0)), Push(Eval(1)), Add, Neg, Mul, Sub, Fold],
         // already fused
-        vec![Eval(0), Fused(Arith::SubFrom, Leaf::Const(one)), Eval(1), Mul, Fold],
+        vec![Push(Eval(0)), Fused(Arith::SubFrom, Leaf::Const(one)), Push(Eval(1)), Mul, Fold],
     ];
     let mut rng = ChaCha20Rng::seed_from_u64(11);
     for p in &programs {
@@ -115,27 +116,28 @@ fn fuse_keeps_every_program_value() {
     // The rewrites happen: one instruction per leaf-operand operation, no Neg left.
     assert_eq!(
         fuse(&programs[0]),
-        vec![Eval(0), Op::Fused(Arith::Sub, Leaf::Eval(1)), Fold, Eval(1), Op::Fused(Arith::Sub, Leaf::Eval(0)), Fold]
+        vec![Push(Eval(0)), Op::Fused(Arith::Sub, Leaf::Eval(1)), Fold, Push(Eval(1)), Op::Fused(Arith::Sub, Leaf::Eval(0)), Fold]
     );
-    assert_eq!(fuse(&programs[3]), vec![Challenge(0), Op::Fused(Arith::Sub, Leaf::Instance(1)), Fold]);
+    assert_eq!(fuse(&programs[3]), vec![Push(Challenge(0)), Op::Fused(Arith::Sub, Leaf::Instance(1)), Fold]);
     // A program whose Fold leaves values on the stack, or that underflows, is kept as is.
-    let odd = vec![Eval(0), Eval(1), Fold, Fold];
+    let odd = vec![Push(Eval(0)), Push(Eval(1)), Fold, Fold];
     assert_eq!(fuse(&odd), odd);
     assert_eq!(fuse(&[Add]), vec![Add]);
 }
 
 #[test]
 fn encoding_indexes_the_value_table() {
+    use Leaf::*;
     use Op::*;
     let layout = Layout::new(4, 2, 10);
     assert_eq!((layout.vars, layout.quotient, layout.instances, layout.evals, layout.constants), (4, 9, 10, 12, 22));
     let seven = Fr::from(7);
     let ops = [
-        Eval(3),
+        Push(Eval(3)),
         Fused(Arith::Mul, Leaf::Challenge(2)),
-        Var(4),
+        Push(Var(4)),
         Fused(Arith::SubFrom, Leaf::Const(seven)),
-        Instance(1),
+        Push(Instance(1)),
         Scale(seven),
         Add,
         Sub,
@@ -172,5 +174,5 @@ fn encoding_indexes_the_value_table() {
 fn malformed_program_is_none_not_a_panic() {
     let inputs = EvalInputs { y: Fr::ONE, ..Default::default() };
     assert_eq!(eval(&[Op::Add], &inputs), None);
-    assert_eq!(eval(&[Op::Fixed(0)], &inputs), None);
+    assert_eq!(eval(&[Op::Push(Leaf::Fixed(0))], &inputs), None);
 }

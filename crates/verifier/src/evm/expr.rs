@@ -26,23 +26,8 @@ use halo2_axiom::poly::Rotation;
 /// One instruction of the constraint program.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
-    /// Push a constant.
-    Const(Fr),
-    /// Push the evaluation of fixed query `q`.
-    Fixed(u16),
-    /// Push the evaluation of advice query `q`.
-    Advice(u16),
-    /// Push the evaluation of instance query `q`.
-    Instance(u16),
-    /// Push challenge `i` (the plan's challenge list: user challenges, then theta, beta, gamma, ...).
-    Challenge(u16),
-    /// Push evaluation `i` of the proof, in proof order (advice, fixed, vanishing, permutation,
-    /// lookups).
-    Eval(u16),
-    /// Push a value the verifier computes: 0 = `l_0(x)`, 1 = `l_last(x)`, 2 = `l_blind(x)`,
-    /// 3 = `x`, 4 = `1 - (l_last(x) + l_blind(x))` (the rows where lookup and permutation
-    /// constraints are active).
-    Var(u8),
+    /// Push the leaf's value.
+    Push(Leaf),
     /// Pop `b`, pop `a`, push `a - b`.
     Sub,
     /// Negate the top.
@@ -55,8 +40,7 @@ pub enum Op {
     Scale(Fr),
     /// Pop `v`; `acc = acc · y + v`.
     Fold,
-    /// Replace the top `a` with `a ∘ v`, where `v` is the value `leaf` would push ([`fuse`]
-    /// emits these).
+    /// Replace the top `a` with `a ∘ v`, where `v` is the leaf's value ([`fuse`] emits these).
     Fused(Arith, Leaf),
 }
 
@@ -73,46 +57,35 @@ pub enum Arith {
     Mul,
 }
 
-/// An operand that an [`Op`] pushes (the push ops of the same name).
+/// An operand: a value the program reads ([`Op::Push`], [`Op::Fused`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Leaf {
+    /// A constant.
     Const(Fr),
+    /// The evaluation of fixed query `q`.
     Fixed(u16),
+    /// The evaluation of advice query `q`.
     Advice(u16),
+    /// The evaluation of instance query `q`.
     Instance(u16),
+    /// Challenge `i` (the plan's challenge list: user challenges, then theta, beta, gamma, ...).
     Challenge(u16),
+    /// Evaluation `i` of the proof, in proof order (advice, fixed, vanishing, permutation,
+    /// lookups).
     Eval(u16),
+    /// A value the verifier computes: 0 = `l_0(x)`, 1 = `l_last(x)`, 2 = `l_blind(x)`, 3 = `x`,
+    /// 4 = `1 - (l_last(x) + l_blind(x))` (the rows where lookup and permutation constraints
+    /// are active).
     Var(u8),
 }
 
+impl From<Leaf> for Op {
+    fn from(leaf: Leaf) -> Op {
+        Op::Push(leaf)
+    }
+}
+
 impl Leaf {
-    /// The leaf a push op pushes; `None` for other ops.
-    pub fn of(op: &Op) -> Option<Leaf> {
-        Some(match *op {
-            Op::Const(c) => Leaf::Const(c),
-            Op::Fixed(q) => Leaf::Fixed(q),
-            Op::Advice(q) => Leaf::Advice(q),
-            Op::Instance(q) => Leaf::Instance(q),
-            Op::Challenge(i) => Leaf::Challenge(i),
-            Op::Eval(i) => Leaf::Eval(i),
-            Op::Var(v) => Leaf::Var(v),
-            _ => return None,
-        })
-    }
-
-    /// The push op of this leaf.
-    pub fn op(self) -> Op {
-        match self {
-            Leaf::Const(c) => Op::Const(c),
-            Leaf::Fixed(q) => Op::Fixed(q),
-            Leaf::Advice(q) => Op::Advice(q),
-            Leaf::Instance(q) => Op::Instance(q),
-            Leaf::Challenge(i) => Op::Challenge(i),
-            Leaf::Eval(i) => Op::Eval(i),
-            Leaf::Var(v) => Op::Var(v),
-        }
-    }
-
     fn value(self, inputs: &EvalInputs<'_>) -> Option<Fr> {
         let get = |list: &[Fr], i: u16| list.get(usize::from(i)).copied();
         match self {
@@ -127,7 +100,7 @@ impl Leaf {
     }
 }
 
-/// How many [`Op::Var`] values there are.
+/// How many [`Leaf::Var`] values there are.
 pub const NUM_VARS: usize = 5;
 
 /// Why a constraint system cannot be compiled to a program.
@@ -185,19 +158,19 @@ fn index<C: halo2_axiom::plonk::ColumnType>(
 /// Appends the postfix code of one expression (`gate` only labels errors).
 pub fn emit(cs: &ConstraintSystem<Fr>, gate: usize, e: &Expression<Fr>, ops: &mut Vec<Op>) -> Result<(), ExprError> {
     match e {
-        Expression::Constant(c) => ops.push(Op::Const(*c)),
+        Expression::Constant(c) => ops.push(Leaf::Const(*c).into()),
         Expression::Selector(_) => return Err(ExprError::Selector { gate }),
         Expression::Fixed(q) => {
-            ops.push(Op::Fixed(index(cs.fixed_queries(), q.column_index(), q.rotation(), gate, "fixed")?));
+            ops.push(Leaf::Fixed(index(cs.fixed_queries(), q.column_index(), q.rotation(), gate, "fixed")?).into());
         }
         Expression::Advice(q) => {
-            ops.push(Op::Advice(index(cs.advice_queries(), q.column_index(), q.rotation(), gate, "advice")?));
+            ops.push(Leaf::Advice(index(cs.advice_queries(), q.column_index(), q.rotation(), gate, "advice")?).into());
         }
         Expression::Instance(q) => {
-            ops.push(Op::Instance(index(cs.instance_queries(), q.column_index(), q.rotation(), gate, "instance")?));
+            ops.push(Leaf::Instance(index(cs.instance_queries(), q.column_index(), q.rotation(), gate, "instance")?).into());
         }
         Expression::Challenge(c) => {
-            ops.push(Op::Challenge(u16::try_from(c.index()).map_err(|_| ExprError::TooMany("challenges"))?))
+            ops.push(Leaf::Challenge(u16::try_from(c.index()).map_err(|_| ExprError::TooMany("challenges"))?).into())
         }
         Expression::Negated(a) => {
             emit(cs, gate, a, ops)?;
@@ -313,7 +286,7 @@ pub fn encode(ops: &[Op], layout: &Layout) -> Result<Encoded, ExprError> {
                 };
                 (code_byte, slot(leaf)?)
             }
-            ref push => (opcode::PUSH, slot(Leaf::of(push).ok_or(ExprError::NotEncodable("unknown"))?)?),
+            Op::Push(leaf) => (opcode::PUSH, slot(leaf)?),
         };
         code.push(code_byte);
         code.extend_from_slice(&operand.to_be_bytes());
@@ -334,7 +307,7 @@ pub struct EvalInputs<'a> {
     pub challenges: &'a [Fr],
     /// The proof's evaluations, in proof order.
     pub evals: &'a [Fr],
-    /// The [`Op::Var`] values: `l_0(x)`, `l_last(x)`, `l_blind(x)`, `x`,
+    /// The [`Leaf::Var`] values: `l_0(x)`, `l_last(x)`, `l_blind(x)`, `x`,
     /// `1 - (l_last(x) + l_blind(x))`.
     pub vars: [Fr; NUM_VARS],
     /// The vanishing argument's `y`.
@@ -375,7 +348,7 @@ pub fn eval(ops: &[Op], inputs: &EvalInputs<'_>) -> Option<Fr> {
                     Arith::Mul => a * v,
                 });
             }
-            ref push => stack.push(Leaf::of(push)?.value(inputs)?),
+            Op::Push(leaf) => stack.push(leaf.value(inputs)?),
         }
     }
     Some(acc)
@@ -442,7 +415,7 @@ fn fuse_trees(ops: &[Op]) -> Option<Vec<Op>> {
                 out.push(Op::Fold);
                 continue;
             }
-            ref p => Node::Leaf(Leaf::of(p)?),
+            Op::Push(leaf) => Node::Leaf(leaf),
         };
         let id = push(&mut nodes, node);
         stack.push(id);
@@ -467,7 +440,7 @@ fn emit_node(nodes: &[Node], n: usize, out: &mut Vec<Op>) {
         _ => None,
     };
     match nodes[n] {
-        Node::Leaf(l) => out.push(l.op()),
+        Node::Leaf(l) => out.push(Op::Push(l)),
         Node::Neg(a) => {
             let (inner, neg) = strip_neg(nodes, a);
             emit_node(nodes, inner, out);

@@ -15,7 +15,7 @@ use halo2_axiom::halo2curves::ff::{Field, PrimeField};
 use halo2_axiom::plonk::{Any, VerifyingKey};
 use halo2_axiom::poly::Rotation;
 
-use super::expr::{self, ExprError, Op};
+use super::expr::{self, ExprError, Leaf, Op};
 
 /// A commitment in an opening: a proof point, a verifying-key point, or the quotient
 /// commitment `Σ xⁿⁱ·h_i` (the proof's quotient pieces).
@@ -266,8 +266,8 @@ fn constraint_program(
     let relocate = |ops: &mut Vec<Op>, from: usize| -> Result<(), PlanError> {
         for op in &mut ops[from..] {
             *op = match *op {
-                Op::Advice(q) => Op::Eval(q),
-                Op::Fixed(q) => Op::Eval(u16_of(n_adv + usize::from(q), "evaluations")?),
+                Op::Push(Leaf::Advice(q)) => Op::Push(Leaf::Eval(q)),
+                Op::Push(Leaf::Fixed(q)) => Op::Push(Leaf::Eval(u16_of(n_adv + usize::from(q), "evaluations")?)),
                 other => other,
             };
         }
@@ -281,15 +281,15 @@ fn constraint_program(
             ops.push(Op::Fold);
         }
     }
-    let ev = |i: usize| -> Result<Op, PlanError> { Ok(Op::Eval(u16_of(i, "evaluations")?)) };
-    let ch = |i: usize| -> Result<Op, PlanError> { Ok(Op::Challenge(u16_of(i, "challenges")?)) };
-    let (l0, llast, x) = (Op::Var(0), Op::Var(1), Op::Var(3));
+    let ev = |i: usize| -> Result<Op, PlanError> { Ok(Op::Push(Leaf::Eval(u16_of(i, "evaluations")?))) };
+    let ch = |i: usize| -> Result<Op, PlanError> { Ok(Op::Push(Leaf::Challenge(u16_of(i, "challenges")?))) };
+    let (l0, llast, x) = (Op::Push(Leaf::Var(0)), Op::Push(Leaf::Var(1)), Op::Push(Leaf::Var(3)));
     // 1 - (l_last + l_blind), computed once by the verifier.
-    let active = [Op::Var(4)];
+    let active = [Op::Push(Leaf::Var(4))];
     let z = |s: usize| perm_eval_start + 3 * s;
     if n_sets > 0 {
         // l_0 · (1 - z_0(x))
-        ops.extend([l0, Op::Const(Fr::ONE), ev(z(0))?, Op::Sub, Op::Mul, Op::Fold]);
+        ops.extend([l0, Op::Push(Leaf::Const(Fr::ONE)), ev(z(0))?, Op::Sub, Op::Mul, Op::Fold]);
         // l_last · (z_last(x)² - z_last(x))
         let zl = ev(z(n_sets - 1))?;
         ops.extend([zl, zl, Op::Mul, zl, Op::Sub, llast, Op::Mul, Op::Fold]);
@@ -320,7 +320,7 @@ fn constraint_program(
         let push_col = |ops: &mut Vec<Op>, e: &Result<usize, usize>| -> Result<(), PlanError> {
             ops.push(match e {
                 Ok(i) => ev(*i)?,
-                Err(q) => Op::Instance(u16_of(*q, "instance queries")?),
+                Err(q) => Op::Push(Leaf::Instance(u16_of(*q, "instance queries")?)),
             });
             Ok(())
         };
@@ -346,7 +346,7 @@ fn constraint_program(
     for (l, arg) in cs.lookups().iter().enumerate() {
         let e = lookup_eval_start + 5 * l;
         let (prod, next, input, input_inv, table) = (ev(e)?, ev(e + 1)?, ev(e + 2)?, ev(e + 3)?, ev(e + 4)?);
-        ops.extend([l0, Op::Const(Fr::ONE), prod, Op::Sub, Op::Mul, Op::Fold]);
+        ops.extend([l0, Op::Push(Leaf::Const(Fr::ONE)), prod, Op::Sub, Op::Mul, Op::Fold]);
         ops.extend([prod, prod, Op::Mul, prod, Op::Sub, llast, Op::Mul, Op::Fold]);
         // (z_next·(a' + β)·(s' + γ) - z·(θ-compressed input + β)·(θ-compressed table + γ)) · active
         ops.extend([next, input, ch(ids.beta)?, Op::Add, Op::Mul, table, ch(ids.gamma)?, Op::Add, Op::Mul]);
@@ -364,7 +364,7 @@ fn constraint_program(
                 }
             }
             if exprs.is_empty() {
-                ops.push(Op::Const(Fr::ZERO));
+                ops.push(Op::Push(Leaf::Const(Fr::ZERO)));
             }
             ops.extend([ch(challenge)?, Op::Add, Op::Mul]);
         }
