@@ -15,6 +15,23 @@ fn pos<C: ColumnType>(list: &[(halo2_axiom::plonk::Column<C>, Rotation)], col: u
     list.iter().position(|(c, r)| c.index() == col && *r == rot).unwrap()
 }
 
+/// Push ops, short enough to write a program on one line.
+fn ev(i: u16) -> Op {
+    Op::Push(Leaf::Eval(i))
+}
+fn var(v: u8) -> Op {
+    Op::Push(Leaf::Var(v))
+}
+fn ch(i: u16) -> Op {
+    Op::Push(Leaf::Challenge(i))
+}
+fn inst(q: u16) -> Op {
+    Op::Push(Leaf::Instance(q))
+}
+fn cst(c: Fr) -> Op {
+    Op::Push(Leaf::Const(c))
+}
+
 #[test]
 fn program_matches_halo2_expression_evaluation() {
     let params = ParamsKZG::<Bn256>::setup(5, ChaCha20Rng::seed_from_u64(3));
@@ -73,35 +90,34 @@ fn fused_ops_compute_what_they_say() {
     let (mut e, mut c, mut i) = (Vec::new(), Vec::new(), Vec::new());
     let inp = inputs(&mut rng, &mut e, &mut c, &mut i);
     let (a, b) = (inp.evals[0], inp.challenges[1]);
-    let run = |arith| eval(&[Op::Push(Leaf::Eval(0)), Op::Fused(arith, Leaf::Challenge(1)), Op::Fold], &inp);
+    let run = |arith| eval(&[ev(0), Op::Fused(arith, Leaf::Challenge(1)), Op::Fold], &inp);
     assert_eq!(run(Arith::Add), Some(a + b));
     assert_eq!(run(Arith::Sub), Some(a - b));
     assert_eq!(run(Arith::SubFrom), Some(b - a));
     assert_eq!(run(Arith::Mul), Some(a * b));
     let c5 = Fr::from(5);
-    assert_eq!(eval(&[Op::Push(Leaf::Var(4)), Op::Fused(Arith::Mul, Leaf::Const(c5)), Op::Fold], &inp), Some(inp.vars[4] * c5));
+    assert_eq!(eval(&[var(4), Op::Fused(Arith::Mul, Leaf::Const(c5)), Op::Fold], &inp), Some(inp.vars[4] * c5));
     assert_eq!(eval(&[Op::Fused(Arith::Add, Leaf::Eval(0))], &inp), None, "underflow");
 }
 
 #[test]
 fn fuse_keeps_every_program_value() {
-    use Leaf::*;
     use Op::*;
     let one = Fr::ONE;
     let programs: Vec<Vec<Op>> = vec![
         // a + (-b), (-a) + b, a - (-b), --a, -(-(a·b))
-        vec![Push(Eval(0)), Push(Eval(1)), Neg, Add, Fold, Push(Eval(0)), Neg, Push(Eval(1)), Add, Fold],
-        vec![Push(Eval(0)), Push(Eval(1)), Neg, Sub, Fold, Push(Eval(2)), Neg, Neg, Fold, Push(Eval(0)), Push(Eval(1)), Mul, Neg, Neg, Fold],
+        vec![ev(0), ev(1), Neg, Add, Fold, ev(0), Neg, ev(1), Add, Fold],
+        vec![ev(0), ev(1), Neg, Sub, Fold, ev(2), Neg, Neg, Fold, ev(0), ev(1), Mul, Neg, Neg, Fold],
         // a leaf minus a product (reversed subtraction), a product minus a leaf, leaf - leaf
-        vec![Push(Const(one)), Push(Eval(0)), Push(Eval(1)), Mul, Sub, Fold, Push(Eval(0)), Push(Eval(1)), Mul, Push(Var(2)), Sub, Fold],
-        vec![Push(Challenge(0)), Push(Instance(1)), Sub, Fold],
+        vec![cst(one), ev(0), ev(1), Mul, Sub, Fold, ev(0), ev(1), Mul, var(2), Sub, Fold],
+        vec![ch(0), inst(1), Sub, Fold],
         // commutative operands with the leaf on the left, scale, products of products
-        vec![Push(Var(0)), Push(Eval(3)), Push(Eval(4)), Add, Mul, Scale(Fr::from(7)), Fold],
-        vec![Push(Eval(0)), Push(Eval(1)), Mul, Push(Eval(2)), Push(Eval(3)), Mul, Mul, Push(Eval(4)), Push(Eval(5)), Add, Sub, Fold],
+        vec![var(0), ev(3), ev(4), Add, Mul, Scale(Fr::from(7)), Fold],
+        vec![ev(0), ev(1), Mul, ev(2), ev(3), Mul, Mul, ev(4), ev(5), Add, Sub, Fold],
         // (-(a·b)) + (-c), -(a + b) as a product operand
-        vec![Push(Eval(0)), Push(Eval(1)), Mul, Neg, Push(Eval(2)), Neg, Add, Push(Var(4)), Push(Eval(0)), Push(Eval(1)), Add, Neg, Mul, Sub, Fold],
+        vec![ev(0), ev(1), Mul, Neg, ev(2), Neg, Add, var(4), ev(0), ev(1), Add, Neg, Mul, Sub, Fold],
         // already fused
-        vec![Push(Eval(0)), Fused(Arith::SubFrom, Leaf::Const(one)), Push(Eval(1)), Mul, Fold],
+        vec![ev(0), Fused(Arith::SubFrom, Leaf::Const(one)), ev(1), Mul, Fold],
     ];
     let mut rng = ChaCha20Rng::seed_from_u64(11);
     for p in &programs {
@@ -116,28 +132,27 @@ fn fuse_keeps_every_program_value() {
     // The rewrites happen: one instruction per leaf-operand operation, no Neg left.
     assert_eq!(
         fuse(&programs[0]),
-        vec![Push(Eval(0)), Op::Fused(Arith::Sub, Leaf::Eval(1)), Fold, Push(Eval(1)), Op::Fused(Arith::Sub, Leaf::Eval(0)), Fold]
+        vec![ev(0), Op::Fused(Arith::Sub, Leaf::Eval(1)), Fold, ev(1), Op::Fused(Arith::Sub, Leaf::Eval(0)), Fold]
     );
-    assert_eq!(fuse(&programs[3]), vec![Push(Challenge(0)), Op::Fused(Arith::Sub, Leaf::Instance(1)), Fold]);
+    assert_eq!(fuse(&programs[3]), vec![ch(0), Op::Fused(Arith::Sub, Leaf::Instance(1)), Fold]);
     // A program whose Fold leaves values on the stack, or that underflows, is kept as is.
-    let odd = vec![Push(Eval(0)), Push(Eval(1)), Fold, Fold];
+    let odd = vec![ev(0), ev(1), Fold, Fold];
     assert_eq!(fuse(&odd), odd);
     assert_eq!(fuse(&[Add]), vec![Add]);
 }
 
 #[test]
 fn encoding_indexes_the_value_table() {
-    use Leaf::*;
     use Op::*;
     let layout = Layout::new(4, 2, 10);
     assert_eq!((layout.vars, layout.quotient, layout.instances, layout.evals, layout.constants), (4, 9, 10, 12, 22));
     let seven = Fr::from(7);
     let ops = [
-        Push(Eval(3)),
+        ev(3),
         Fused(Arith::Mul, Leaf::Challenge(2)),
-        Push(Var(4)),
+        var(4),
         Fused(Arith::SubFrom, Leaf::Const(seven)),
-        Push(Instance(1)),
+        inst(1),
         Scale(seven),
         Add,
         Sub,

@@ -167,7 +167,9 @@ pub fn emit(cs: &ConstraintSystem<Fr>, gate: usize, e: &Expression<Fr>, ops: &mu
             ops.push(Leaf::Advice(index(cs.advice_queries(), q.column_index(), q.rotation(), gate, "advice")?).into());
         }
         Expression::Instance(q) => {
-            ops.push(Leaf::Instance(index(cs.instance_queries(), q.column_index(), q.rotation(), gate, "instance")?).into());
+            ops.push(
+                Leaf::Instance(index(cs.instance_queries(), q.column_index(), q.rotation(), gate, "instance")?).into(),
+            );
         }
         Expression::Challenge(c) => {
             ops.push(Leaf::Challenge(u16::try_from(c.index()).map_err(|_| ExprError::TooMany("challenges"))?).into())
