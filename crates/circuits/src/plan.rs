@@ -407,10 +407,11 @@ fn gas(s: &Shape, instance_len: usize) -> f64 {
 /// Calibrated on halo2-axiom's per-phase timers for mlp_wide at k=12 (26 advice, 93 fixed,
 /// 4 lookups, 8 permutation sets: 1.6 s) and on measured plans at k=11..15 (see
 /// `examples/plan_bench.rs`). Per column at k=12: an advice column costs ~12 ms (commitment,
-/// IFFT, 4 extended-domain parts), a fixed column ~4 ms (halo2-axiom re-evaluates every fixed
-/// column on each of the 4 extended parts: fixed columns are not free), a lookup ~53 ms, a
-/// permutation set ~43 ms, a quotient piece ~25 ms, plus ~150 ms of constant work. Keygen costs
-/// ~15 ms per fixed or equality column (a full-size MSM each: negative weights are 254-bit).
+/// IFFT, 4 extended-domain parts), a fixed column ~1 ms at proving (read by the gates on the
+/// extended domain; the vendored halo2-axiom keeps its extended evaluations in the key, see
+/// vendor/README.md), a lookup ~53 ms, a permutation set ~43 ms, a quotient piece ~25 ms, plus
+/// ~150 ms of constant work. Keygen costs ~18 ms per fixed or equality column (a full-size MSM
+/// each, as negative weights are 254-bit, and its 4 extended-domain parts).
 /// Per-column costs grow a little faster than `2^k` and have a floor at small `k`, hence
 /// `scale` rather than `2^k`. Wider dot blocks at a smaller `k` win: the weight cells (fixed
 /// columns x rows) stay the same while every other column shrinks with `2^k`.
@@ -421,12 +422,12 @@ fn cost(s: &Shape, k: u32) -> f64 {
     // Selectors are compressed into a few fixed columns at keygen.
     let fixed = (s.fixed - s.selectors + s.selectors.div_ceil(3)) as f64;
     let prove = 11.7 * (s.advice + s.instance) as f64
-        + 4.0 * fixed
+        + 1.0 * fixed
         + 53.0 * s.lookups as f64
         + 43.0 * perm
         + 25.0 * quotient
         + 150.0;
-    let keygen = 15.0 * (fixed + s.equality as f64);
+    let keygen = 18.0 * (fixed + s.equality as f64);
     // The extra 15% per k step matches measured rankings (mlp_digits k=7 0.26 s vs k=8 0.30 s;
     // cnn_digits k=9 < k=10 < k=11): per-column work grows faster than `2^k * k`.
     let scale = ((1u64 << k) as f64 * f64::from(k) / 12.0 + 1000.0) / 5096.0 * 1.15f64.powi(k as i32 - 12);
