@@ -18,15 +18,20 @@ fn options(only: &[&str], sweep: Option<(u32, u32)>) -> BenchOptions {
     }
 }
 
-#[test]
-fn suite_measures_each_model_and_reports_unsupported_ones() {
-    // The bundled mlp_digits next to a model with an op the importer lacks.
-    let dir = scratch("bench_unsupported");
+/// A folder with the bundled mlp_digits next to a model with an op the importer lacks.
+fn digits_and_unsupported(name: &str) -> std::path::PathBuf {
+    let dir = scratch(name);
     for ext in ["onnx", "input.json", "calibration.json", "float_output.json"] {
         let name = format!("mlp_digits.{ext}");
         std::fs::copy(models_dir().join(&name), dir.join(&name)).unwrap();
     }
     unsupported_model(&dir);
+    dir
+}
+
+#[test]
+fn suite_measures_each_model_and_reports_unsupported_ones() {
+    let dir = digits_and_unsupported("bench_unsupported");
     let mut steps = Vec::new();
     let opts = BenchOptions { models_dir: dir, ..options(&["mlp_digits", "hardmax_tiny"], Some((4, 5))) };
     let report = zkinfer::bench::run(&opts, &mut |m| steps.push(m.to_string())).unwrap();
@@ -118,6 +123,26 @@ fn command_prints_the_table_and_writes_json() {
     assert!(text.contains("| mlp_digits | ") && text.contains("prove/floor") && text.contains("| 2^4 |"), "{text}");
     let report: BenchReport = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(report.models.len(), 1);
+
+    // Several models: each runs in a child process of its own, and the report gathers them.
+    let dir = digits_and_unsupported("bench_cli_children");
+    let out = Command::new(env!("CARGO_BIN_EXE_zkinfer"))
+        .args(["bench", "--min-k", "4", "--max-k", "4", "--json"])
+        .arg(&json)
+        .arg("--models")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("mlp_digits: in a process of its own"), "{text}");
+    let report: BenchReport = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let names: Vec<&str> = report.models.iter().map(|m| &*m.model).collect();
+    assert_eq!(names, ["hardmax_tiny", "mlp_digits"]);
+    assert!(report.models[0].error.as_deref().unwrap_or("").contains("Hardmax"), "{:?}", report.models[0]);
+    let m = report.models[1].metrics.as_ref().expect("mlp_digits ran");
+    assert!(m.verified && m.prove_peak_rss_bytes.is_none_or(|b| b > 0));
+    assert_eq!(report.kernels.iter().map(|t| t.k).collect::<Vec<_>>(), [4]);
 
     let out = Command::new(env!("CARGO_BIN_EXE_zkinfer")).args(["bench", "--backend", "tpu"]).output().unwrap();
     assert!(!out.status.success());

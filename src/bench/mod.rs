@@ -133,52 +133,77 @@ pub struct KernelTiming {
     pub fft_s: f64,
 }
 
-/// Runs the suite. `progress` hears of each step before it starts.
+impl BenchReport {
+    /// A report with this machine's description and no results yet.
+    pub fn new(backend: Backend) -> Self {
+        BenchReport {
+            schema: BENCH_SCHEMA.into(),
+            zkinfer_version: env!("CARGO_PKG_VERSION").into(),
+            backend: backend.name().into(),
+            system: SystemInfo::read(),
+            models: Vec::new(),
+            kernels: Vec::new(),
+        }
+    }
+}
+
+/// Runs the suite in this process. `progress` hears of each step before it starts.
+///
+/// A process keeps the memory its allocator has freed, so every model after the first starts
+/// from the largest footprint before it and its peak memory reads high: `zkinfer bench` runs
+/// each model in a child process of its own ([`run_model`]) for that reason.
 pub fn run(opts: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<BenchReport, Error> {
     opts.backend.select()?;
-    let sweep = match opts.sweep {
-        Some((lo, hi)) if lo == 0 || lo > hi || hi > zkinfer_prover::MAX_K => {
-            return Err(Error::Config(format!(
-                "kernel sweep 2^{lo}..2^{hi}: sizes must satisfy 1 <= min <= max <= {}",
-                zkinfer_prover::MAX_K
-            )))
-        }
-        Some((lo, hi)) => (lo..=hi).collect(),
-        None => Vec::new(),
-    };
+    let sweep = sweep_sizes(opts.sweep)?;
     let models = find_models(&opts.models_dir, &opts.only)?;
-    let mut report = BenchReport {
-        schema: BENCH_SCHEMA.into(),
-        zkinfer_version: env!("CARGO_PKG_VERSION").into(),
-        backend: opts.backend.name().into(),
-        system: SystemInfo::read(),
-        models: Vec::new(),
-        kernels: Vec::new(),
-    };
+    let mut report = BenchReport::new(opts.backend);
     for (name, path) in &models {
-        let result = bench_model(name, path, opts.backend, progress);
-        let (error, metrics) = match result {
-            Ok(m) => (None, Some(m)),
-            Err(e) => (Some(e.to_string()), None),
-        };
-        report.models.push(ModelBench { model: name.clone(), error, metrics });
+        report.models.push(run_model(name, path, opts.backend, progress));
     }
     // Last, so that its buffers never count towards a model's peak memory.
+    report.kernels = run_kernels(&sweep, progress)?;
+    Ok(report)
+}
+
+/// One model's entry: its metrics, or the error that stopped it.
+pub fn run_model(name: &str, path: &Path, backend: Backend, progress: &mut dyn FnMut(&str)) -> ModelBench {
+    let (error, metrics) = match bench_model(name, path, backend, progress) {
+        Ok(m) => (None, Some(m)),
+        Err(e) => (Some(e.to_string()), None),
+    };
+    ModelBench { model: name.into(), error, metrics }
+}
+
+/// The kernel sweep's sizes (`k` values), checked.
+pub fn sweep_sizes(sweep: Option<(u32, u32)>) -> Result<Vec<u32>, Error> {
+    match sweep {
+        Some((lo, hi)) if lo == 0 || lo > hi || hi > zkinfer_prover::MAX_K => Err(Error::Config(format!(
+            "kernel sweep 2^{lo}..2^{hi}: sizes must satisfy 1 <= min <= max <= {}",
+            zkinfer_prover::MAX_K
+        ))),
+        Some((lo, hi)) => Ok((lo..=hi).collect()),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Times the MSM and FFT kernels at each size `2^k` of `sizes`.
+pub fn run_kernels(sizes: &[u32], progress: &mut dyn FnMut(&str)) -> Result<Vec<KernelTiming>, Error> {
     let mut kernels = Kernels::new();
-    for k in sweep {
+    let mut timings = Vec::with_capacity(sizes.len());
+    for &k in sizes {
         progress(&format!("kernels: MSM and FFT at 2^{k}"));
-        report.kernels.push(KernelTiming {
+        timings.push(KernelTiming {
             k,
             msm_s: kernels.time(Kernel::Msm, k)?.as_secs_f64(),
             small_msm_s: kernels.time(Kernel::SmallMsm, k)?.as_secs_f64(),
             fft_s: kernels.time(Kernel::Fft, k)?.as_secs_f64(),
         });
     }
-    Ok(report)
+    Ok(timings)
 }
 
 /// `(stem, path)` of each model in `dir` with an input file, sorted; `only` filters by stem.
-fn find_models(dir: &Path, only: &[String]) -> Result<Vec<(String, PathBuf)>, Error> {
+pub fn find_models(dir: &Path, only: &[String]) -> Result<Vec<(String, PathBuf)>, Error> {
     let entries = std::fs::read_dir(dir).map_err(Error::io(dir))?;
     let mut models = BTreeMap::new();
     for entry in entries {

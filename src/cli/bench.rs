@@ -1,8 +1,9 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result};
 use clap::Args;
-use zkinfer::bench::{BenchOptions, BenchReport};
+use zkinfer::bench::{self, BenchOptions, BenchReport, ModelBench};
 use zkinfer::metrics::fmt_bytes;
 use zkinfer::Backend;
 
@@ -42,10 +43,26 @@ pub fn run(args: BenchArgs) -> Result<Outcome> {
         sweep: (!args.no_kernels).then_some((args.min_k, args.max_k)),
     };
     let mut step = 0;
-    let report = zkinfer::bench::run(&opts, &mut |msg| {
+    let mut progress = |msg: &str| {
         step += 1;
         eprintln!("[{step}] {msg} ...");
-    })?;
+    };
+    let models = bench::find_models(&opts.models_dir, &opts.only)?;
+    let report = if models.len() > 1 {
+        // One child process per model, so that each model's peak memory is its own (see
+        // `zkinfer::bench::run`); a model that crashes its process is reported, not fatal.
+        opts.backend.select()?;
+        let sizes = bench::sweep_sizes(opts.sweep)?;
+        let mut report = BenchReport::new(opts.backend);
+        for (name, _) in &models {
+            progress(&format!("{name}: in a process of its own"));
+            report.models.push(run_child(&args, name));
+        }
+        report.kernels = bench::run_kernels(&sizes, &mut progress)?;
+        report
+    } else {
+        bench::run(&opts, &mut progress)?
+    };
     print_report(&report);
     if let Some(path) = &args.json {
         let text = serde_json::to_string_pretty(&report)?;
@@ -58,6 +75,36 @@ pub fn run(args: BenchArgs) -> Result<Outcome> {
         anyhow::bail!("the proof of {} did not verify", unverified.join(", "));
     }
     Ok(Outcome::Ok)
+}
+
+/// Benchmarks `model` in `zkinfer bench --model MODEL --no-kernels` run as a child process.
+fn run_child(args: &BenchArgs, model: &str) -> ModelBench {
+    let json = std::env::temp_dir().join(format!("zkinfer-bench-{}-{model}.json", std::process::id()));
+    let result = child_report(args, model, &json);
+    std::fs::remove_file(&json).ok();
+    let failed = |error: String| ModelBench { model: model.into(), error: Some(error), metrics: None };
+    match result {
+        Ok(mut report) if report.models.len() == 1 => report.models.remove(0),
+        Ok(report) => failed(format!("the child process reported {} models, expected 1", report.models.len())),
+        Err(e) => failed(format!("{e:#}")),
+    }
+}
+
+fn child_report(args: &BenchArgs, model: &str, json: &Path) -> Result<BenchReport> {
+    let exe = std::env::current_exe().context("locating the zkinfer binary to run each model in")?;
+    let status = Command::new(exe)
+        .arg("bench")
+        .arg("--models")
+        .arg(&args.models)
+        .args(["--model", model, "--no-kernels", "--backend", args.backend.name(), "--json"])
+        .arg(json)
+        .stdout(Stdio::null())
+        .status()
+        .context("starting the benchmark's child process")?;
+    // The child writes its report before it exits 1 for a proof that did not verify.
+    let text = std::fs::read_to_string(json)
+        .with_context(|| format!("the child process for {model} wrote no report ({status})"))?;
+    serde_json::from_str(&text).with_context(|| format!("reading the child process's report for {model}"))
 }
 
 fn print_report(r: &BenchReport) {
