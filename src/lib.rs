@@ -39,7 +39,8 @@ pub use audit::{audit, mock_check};
 pub use error::Error;
 pub use model::{read_input, read_samples, sibling_calibration, CompileOptions, Model};
 pub use pipeline::{
-    instance_integers, prove, prove_witness, prove_witness_profiled, setup, verify, Keys, Srs, VerifierKeys,
+    instance_integers, prove, prove_witness, prove_witness_on, prove_witness_profiled, setup, verify, Keys, Srs,
+    VerifierKeys,
 };
 pub use proof::{encode_instance, ProofBundle, PROOF_FORMAT_VERSION};
 pub use zkinfer_circuits::audit::{AcceptedMutation, AuditOptions, AuditReport, MutationKind};

@@ -135,8 +135,19 @@ pub fn prove(compiled: &Compiled, keys: &Keys, input: &[f32]) -> Result<ProofBun
 
 /// Proves a run whose witness was already computed with [`Compiled::witness`].
 pub fn prove_witness(compiled: &Compiled, keys: &Keys, witness: Witness) -> Result<ProofBundle, Error> {
+    prove_witness_on(compiled, keys, witness, Backend::Cpu)
+}
+
+/// [`prove_witness`] on `backend` ([`Backend::Cuda`] needs a `--features cuda` build and a GPU,
+/// and is an error otherwise, never a silent fallback to the CPU).
+pub fn prove_witness_on(
+    compiled: &Compiled,
+    keys: &Keys,
+    witness: Witness,
+    backend: Backend,
+) -> Result<ProofBundle, Error> {
     prove_with(compiled, witness, |circuit, instances| {
-        Ok((zkinfer_prover::prove(&keys.params, &keys.pk, circuit, instances)?, ()))
+        Ok((zkinfer_prover::prove_on(backend, &keys.params, &keys.pk, circuit, instances)?, ()))
     })
     .map(|(bundle, ())| bundle)
 }

@@ -109,13 +109,27 @@ fn bad_inputs_give_clear_errors() {
     let o = zkinfer(&["setup", s(&dir.join("nowhere"))]);
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("settings.json"), "{}", text(&o));
+
+    // The GPU backend in a build without it: a clear error before any work, no CPU fallback.
+    #[cfg(not(feature = "cuda"))]
+    {
+        let input = models_dir().join("mlp_digits.input.json");
+        let proof = dir.join("gpu.json");
+        let prove = ["prove", s(&dir), "--input", s(&input), "--out", s(&proof), "--backend", "cuda"];
+        for args in [&prove[..], &["run", s(&model), "--input", s(&input), "--backend", "cuda"]] {
+            let o = zkinfer(args);
+            assert_eq!(o.status.code(), Some(1), "{args:?}");
+            assert!(text(&o).contains("built without CUDA"), "{args:?}: {}", text(&o));
+        }
+        assert!(!proof.exists());
+    }
 }
 
 #[test]
 fn run_prints_summary_and_verifies() {
     let model = model_path("cnn_digits");
     let input = models_dir().join("cnn_digits.input.json");
-    let o = zkinfer(&["run", s(&model), "--input", s(&input), "--input-visibility", "public"]);
+    let o = zkinfer(&["run", s(&model), "--input", s(&input), "--input-visibility", "public", "--backend", "cpu"]);
     assert!(o.status.success(), "{}", text(&o));
     let out = String::from_utf8_lossy(&o.stdout);
     for field in ["k (2^k rows)", "prove time", "peak memory", "proof size", "max |out - f32|", "verified"] {

@@ -2,7 +2,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::Args;
-use zkinfer::{Compiled, Keys};
+use zkinfer::{Backend, Compiled, Keys};
 
 use super::progress::step;
 use super::Outcome;
@@ -17,6 +17,9 @@ pub struct ProveArgs {
     /// Where to write the proof file (proof, public instances, dequantized outputs).
     #[arg(long)]
     pub out: PathBuf,
+    /// Proving backend: cpu, or cuda (needs a build with `--features cuda` and a GPU).
+    #[arg(long, default_value = "cpu")]
+    pub backend: Backend,
 }
 
 /// Reads exactly one input of the model's length from an EZKL-format file.
@@ -29,12 +32,14 @@ pub fn input_len(c: &Compiled) -> usize {
 }
 
 pub fn run(args: ProveArgs) -> Result<Outcome> {
+    args.backend.select()?;
     let compiled = Compiled::load(&args.dir)?;
     let input = read_input(&args.input, input_len(&compiled))?;
     let keys = step("loading proving key", || Keys::load(&args.dir, &compiled.settings))?;
     let witness = step("computing witness", || compiled.witness(&input))?;
-    let bundle =
-        step(&format!("proving (k={})", compiled.plan.k), || zkinfer::prove_witness(&compiled, &keys, witness))?;
+    let bundle = step(&format!("proving (k={}, {})", compiled.plan.k, args.backend), || {
+        zkinfer::prove_witness_on(&compiled, &keys, witness, args.backend)
+    })?;
     bundle.save(&args.out)?;
     println!("wrote {} ({} proof bytes)", args.out.display(), bundle.proof_bytes()?.len());
     if !bundle.outputs.is_empty() {

@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 use zkinfer::metrics::{fmt_bytes, measure};
-use zkinfer::{Model, Srs};
+use zkinfer::{Backend, Model, Srs};
 
 use super::compile::{compile, print_plan};
 use super::progress::step;
@@ -26,6 +26,9 @@ pub struct RunArgs {
     /// Also write the summary as JSON (times in seconds, memory in bytes).
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// Proving backend: cpu, or cuda (needs a build with `--features cuda` and a GPU).
+    #[arg(long, default_value = "cpu")]
+    pub backend: Backend,
     #[command(flatten)]
     pub calibration: CalibrationArgs,
     #[command(flatten)]
@@ -33,6 +36,7 @@ pub struct RunArgs {
 }
 
 pub fn run(args: RunArgs) -> Result<Outcome> {
+    args.backend.select()?;
     let (compiled, t_compile) =
         measure(|| compile(&args.model, &args.calibration, &args.visibility, Some(&args.input)));
     let compiled = compiled?;
@@ -49,7 +53,9 @@ pub fn run(args: RunArgs) -> Result<Outcome> {
     let (witness, t_witness) = measure(|| step("computing witness", || compiled.witness(&input)));
     let witness = witness?;
     let (bundle, t_prove) = measure(|| {
-        step(&format!("proving (k={})", compiled.plan.k), || zkinfer::prove_witness(&compiled, &keys, witness))
+        step(&format!("proving (k={}, {})", compiled.plan.k, args.backend), || {
+            zkinfer::prove_witness_on(&compiled, &keys, witness, args.backend)
+        })
     });
     let bundle = bundle?;
     let vkeys = keys.verifier();
