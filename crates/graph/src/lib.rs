@@ -22,7 +22,7 @@ pub use calibrate::{calibrate, Calibration};
 pub use error::{GraphError, OpError, OpResult};
 pub use graph::{Graph, GraphBuilder, Node, Op, Tensor, ValueId, ValueInfo};
 pub use quant::{
-    erf,
+    distinct_table_rows, distinct_tables, erf,
     lower::{LValue, LowerCtx},
     quantize, DivOp, GatherOp, LinearOp, LinearParams, MulOp, QGraph, QNode, QOp, QTensor, QuantConfig, RequantOp,
     TableFn, TableOp, TensorId, Visibility, VisibilityConfig, Witness, DEFAULT_TABLE_BITS,

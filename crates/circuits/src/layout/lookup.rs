@@ -1,26 +1,18 @@
 //! Assignment of `Table` nodes to the lookup chip (one element per row), and the tables.
 
-use zkinfer_graph::{QGraph, QNode, QOp, TableOp};
+use zkinfer_graph::{QGraph, QNode, TableOp};
 
 use super::{fe, malformed, AdviceRef, FixedRef, Loc, SelRef, Sink, Walker};
 use crate::CircuitError;
 
 /// The distinct tables of `q`, in first-use order: table `i` has tag `i + 1`.
 pub(crate) fn distinct_tables(q: &QGraph) -> Vec<&TableOp> {
-    let mut out: Vec<&TableOp> = Vec::new();
-    for n in &q.nodes {
-        if let QOp::Table(t) = &n.op {
-            if !out.contains(&t) {
-                out.push(t);
-            }
-        }
-    }
-    out
+    zkinfer_graph::distinct_tables(q.tables())
 }
 
 /// Rows of the table columns: the `(0, 0, 0)` row plus every entry of every distinct table.
 pub(crate) fn table_rows(q: &QGraph) -> usize {
-    1 + distinct_tables(q).iter().map(|t| t.table().len()).sum::<usize>()
+    1 + zkinfer_graph::distinct_table_rows(q.tables())
 }
 
 impl<S: Sink> Walker<'_, S> {

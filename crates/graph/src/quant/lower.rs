@@ -282,7 +282,7 @@ pub fn quantize(
     }
     let budget = refine::row_budget(&q);
     match lower_calibrated(graph, calibration, config, visibility, boosts) {
-        Ok((fine, _)) if refine::table_rows(refine::tables(&fine)) <= budget => Ok(fine),
+        Ok((fine, _)) if super::distinct_table_rows(fine.tables()) <= budget => Ok(fine),
         _ => Ok(q),
     }
 }

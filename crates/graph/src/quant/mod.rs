@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 pub use eval::Witness;
 pub use lower::quantize;
-pub use table::{erf, TableFn, TableOp, DEFAULT_TABLE_BITS};
+pub use table::{distinct_table_rows, distinct_tables, erf, TableFn, TableOp, DEFAULT_TABLE_BITS};
 
 /// Index of a tensor in a [`QGraph`].
 pub type TensorId = usize;
@@ -300,6 +300,14 @@ pub struct QGraph {
 }
 
 impl QGraph {
+    /// Every lookup's table, in node order (shared tables repeat: see [`distinct_tables`]).
+    pub fn tables(&self) -> impl Iterator<Item = &TableOp> {
+        self.nodes.iter().filter_map(|n| match &n.op {
+            QOp::Table(t) => Some(t),
+            _ => None,
+        })
+    }
+
     /// Quantizes a real input at the input scale, checking it against the calibrated range.
     pub fn quantize_input(&self, input: &[f32]) -> crate::Result<Vec<i64>> {
         let t = &self.tensors[self.input];

@@ -12,34 +12,15 @@
 //! circuit needs anyway (for the tables as they were, or for the requant chip's rows, one per
 //! rescaled element in every layout): the refinement never raises the circuit's `k`.
 
-use super::{QGraph, QOp, TableOp, TensorId};
+use super::{distinct_table_rows, QGraph, QOp, TableOp, TensorId};
 
 /// Rows kept free below the power of two (the circuit's blinding rows and its zero row).
 const HEADROOM: usize = 16;
 
-/// Rows of the distinct tables among `ops` (a table shared by several lookups counts once).
-pub(super) fn table_rows<'a>(ops: impl IntoIterator<Item = &'a TableOp>) -> usize {
-    let mut distinct: Vec<&TableOp> = Vec::new();
-    for t in ops {
-        if !distinct.contains(&t) {
-            distinct.push(t);
-        }
-    }
-    distinct.iter().map(|t| t.table().len()).sum()
-}
-
-/// Every table of `q`.
-pub(super) fn tables(q: &QGraph) -> impl Iterator<Item = &TableOp> {
-    q.nodes.iter().filter_map(|n| match &n.op {
-        QOp::Table(t) => Some(t),
-        _ => None,
-    })
-}
-
 /// The most rows the refined tables may take: below the power of two that `q`'s tables or its
 /// requant rows (a lower bound of every layout's rows) fill.
 pub(super) fn row_budget(q: &QGraph) -> usize {
-    let rows = table_rows(tables(q));
+    let rows = distinct_table_rows(q.tables());
     let requant: usize = q
         .nodes
         .iter()
@@ -69,16 +50,16 @@ pub(super) fn table_boosts(q: &QGraph, calls: &[Vec<TensorId>], table_bits: u32)
         .map(|ts| ts.iter().map(|t| t.bits).max().map_or(0, |b| max_bits.saturating_sub(b)))
         .collect();
     let budget = row_budget(q);
-    let mut total = table_rows(tables(q));
+    let mut total = distinct_table_rows(q.tables());
     let mut boosts = vec![0u32; calls.len()];
     for round in 1..=slack.iter().copied().max().unwrap_or(0) {
         for (i, ts) in call_tables.iter_mut().enumerate() {
             if slack[i] < round || boosts[i] + 1 != round {
                 continue;
             }
-            let before = table_rows(ts.iter());
+            let before = distinct_table_rows(ts.iter());
             let wider: Vec<TableOp> = ts.iter().map(|t| TableOp { bits: t.bits + 1, ..t.clone() }).collect();
-            let grown = table_rows(wider.iter()).saturating_sub(before);
+            let grown = distinct_table_rows(wider.iter()).saturating_sub(before);
             if total + grown <= budget {
                 total += grown;
                 *ts = wider;
@@ -132,10 +113,10 @@ mod tests {
         let boosts = table_boosts(&coarse, &calls, config.table_bits);
         assert!(boosts[0] > 0, "{boosts:?}");
         let fine = quantize(&g, &calib, &config, vis).unwrap_or_else(|e| panic!("{e}"));
-        let first = |q: &QGraph| tables(q).next().cloned().unwrap_or_else(|| panic!("no table"));
+        let first = |q: &QGraph| q.tables().next().cloned().unwrap_or_else(|| panic!("no table"));
         assert_eq!(first(&fine).in_scale, first(&coarse).in_scale + boosts[0]);
         assert!(first(&fine).bits < config.table_bits);
-        let (rows_coarse, rows_fine) = (table_rows(tables(&coarse)), table_rows(tables(&fine)));
+        let (rows_coarse, rows_fine) = (distinct_table_rows(coarse.tables()), distinct_table_rows(fine.tables()));
         assert!(rows_coarse < rows_fine && rows_fine <= row_budget(&coarse), "{rows_coarse} -> {rows_fine}");
         let (e_coarse, e_fine) = (max_error(&g, &coarse, &samples), max_error(&g, &fine, &samples));
         assert!(e_fine < e_coarse, "refined error {e_fine}, one pass {e_coarse}");

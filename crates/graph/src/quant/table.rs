@@ -169,6 +169,22 @@ pub fn erf(x: f64) -> f64 {
     }
 }
 
+/// The distinct tables among `ops`, in first-use order (a table shared by several lookups once).
+pub fn distinct_tables<'a>(ops: impl IntoIterator<Item = &'a TableOp>) -> Vec<&'a TableOp> {
+    let mut distinct: Vec<&TableOp> = Vec::new();
+    for t in ops {
+        if !distinct.contains(&t) {
+            distinct.push(t);
+        }
+    }
+    distinct
+}
+
+/// Rows of the distinct tables among `ops`.
+pub fn distinct_table_rows<'a>(ops: impl IntoIterator<Item = &'a TableOp>) -> usize {
+    distinct_tables(ops).iter().map(|t| t.table().len()).sum()
+}
+
 /// Largest table input bits allowed by default: a table has `2^table_bits` entries.
 pub const DEFAULT_TABLE_BITS: u32 = 12;
 
