@@ -57,10 +57,6 @@ fn g2_words(p: &G2Affine) -> [[u8; 32]; 4] {
     [fq_word(&p.x.c1), fq_word(&p.x.c0), fq_word(&p.y.c1), fq_word(&p.y.c0)]
 }
 
-fn pow_signed(omega: Fr, n: u64, e: i64) -> Fr {
-    omega.pow_vartime([e.rem_euclid(n as i64) as u64])
-}
-
 fn commit_word(c: &Commit) -> [u8; 32] {
     match c {
         Commit::Proof(i) => word_u(*i as u64),
@@ -98,7 +94,7 @@ pub fn encode(plan: &Plan, srs: &SrsPoints) -> Result<Vec<u8>, PlanError> {
     }
     let mut rots = Vec::new();
     for r in &plan.instance_rotations {
-        rots.extend_from_slice(&fr_to_word(&pow_signed(plan.omega, n, -i64::from(*r))));
+        rots.extend_from_slice(&fr_to_word(&plan.omega_pow(-i64::from(*r))));
     }
     let mut vk_points = Vec::new();
     for p in &plan.vk_points {
@@ -116,7 +112,7 @@ pub fn encode(plan: &Plan, srs: &SrsPoints) -> Result<Vec<u8>, PlanError> {
             sets.extend_from_slice(&word_u(v as u64));
         }
         for r in set.rotations.iter().chain(&diffs) {
-            sets.extend_from_slice(&fr_to_word(&pow_signed(plan.omega, n, i64::from(*r))));
+            sets.extend_from_slice(&fr_to_word(&plan.omega_pow(i64::from(*r))));
         }
         for w in barycentric_weights(plan, &set.rotations) {
             sets.extend_from_slice(&fr_to_word(&w));
@@ -187,8 +183,7 @@ pub fn encode(plan: &Plan, srs: &SrsPoints) -> Result<Vec<u8>, PlanError> {
 /// `1/Π_{m≠j}(ω^{r_j} - ω^{r_m})` for each rotation `r_j` of a set (distinct rotations, so
 /// nonzero).
 pub fn barycentric_weights(plan: &Plan, rotations: &[i32]) -> Vec<Fr> {
-    let n = 1u64 << plan.k;
-    let w: Vec<Fr> = rotations.iter().map(|r| pow_signed(plan.omega, n, i64::from(*r))).collect();
+    let w: Vec<Fr> = rotations.iter().map(|r| plan.omega_pow(i64::from(*r))).collect();
     w.iter()
         .enumerate()
         .map(|(j, wj)| {

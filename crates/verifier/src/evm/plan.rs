@@ -89,6 +89,13 @@ pub struct Plan {
     pub sets: Vec<RotationSet>,
 }
 
+impl Plan {
+    /// `ω^r` for a signed rotation `r` (`ω` has order `2^k`).
+    pub fn omega_pow(&self, r: i64) -> Fr {
+        self.omega.pow_vartime([r.rem_euclid(1i64 << self.k) as u64])
+    }
+}
+
 /// Why a verifying key cannot be planned.
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {

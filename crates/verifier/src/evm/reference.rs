@@ -98,7 +98,7 @@ fn verify_inner(plan: &Plan, srs: &SrsPoints, proof: &[u8], instances: &[Fr]) ->
     let x = ch[ids.x];
     let xn = x.pow_vartime([1u64 << plan.k]);
     let (sy, v, u) = (ch[ids.shplonk_y], ch[ids.v], ch[ids.u]);
-    let omega_pow = |r: i32| plan.omega.pow_vartime([(i64::from(r)).rem_euclid(1i64 << plan.k) as u64]);
+    let omega_pow = |r: i32| plan.omega_pow(i64::from(r));
     let point = |r: i32| x * omega_pow(r);
     let mut all: Vec<i32> = plan.sets.iter().flat_map(|s| s.rotations.iter().copied()).collect();
     all.sort_unstable();
