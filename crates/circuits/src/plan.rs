@@ -333,6 +333,23 @@ struct Shape {
     terms: usize,
 }
 
+impl Shape {
+    /// Permutation argument sets (`degree - 2` columns each): one grand product each.
+    fn permutation_sets(&self) -> usize {
+        self.equality.div_ceil(self.degree.saturating_sub(2).max(1))
+    }
+
+    /// Pieces of the quotient polynomial (`degree - 1`).
+    fn quotient_pieces(&self) -> usize {
+        self.degree.saturating_sub(1)
+    }
+
+    /// Fixed columns the key commits to: keygen compresses the selectors about three to a column.
+    fn committed_fixed(&self) -> usize {
+        self.fixed - self.selectors + self.selectors.div_ceil(3)
+    }
+}
+
 /// Nodes of an expression tree.
 fn terms(e: &halo2_axiom::plonk::Expression<Fr>) -> usize {
     e.evaluate(
@@ -389,10 +406,7 @@ const VERIFIER_GAS_PER_PROVER_MS: f64 = 5.0;
 /// (k=7, 21 advice / 54 fixed / 7 lookups: 1,319k measured; k=12 with stacked limbs, 7 / 13 /
 /// 1: 521k); it does not depend on `k`.
 fn gas(s: &Shape, instance_len: usize) -> f64 {
-    let chunk = s.degree.saturating_sub(2).max(1);
-    let perm = s.equality.div_ceil(chunk);
-    let quotient = s.degree.saturating_sub(1);
-    let fixed = s.fixed - s.selectors + s.selectors.div_ceil(3);
+    let (perm, quotient, fixed) = (s.permutation_sets(), s.quotient_pieces(), s.committed_fixed());
     let commitments = s.advice + fixed + s.equality + perm + 3 * s.lookups + quotient;
     let evaluations = s.queries + s.equality + 3 * perm + 5 * s.lookups;
     7_400.0 * commitments as f64
@@ -416,11 +430,7 @@ fn gas(s: &Shape, instance_len: usize) -> f64 {
 /// `scale` rather than `2^k`. Wider dot blocks at a smaller `k` win: the weight cells (fixed
 /// columns x rows) stay the same while every other column shrinks with `2^k`.
 fn cost(s: &Shape, k: u32) -> f64 {
-    let chunk = s.degree.saturating_sub(2).max(1);
-    let perm = s.equality.div_ceil(chunk) as f64;
-    let quotient = s.degree.saturating_sub(1) as f64;
-    // Selectors are compressed into a few fixed columns at keygen.
-    let fixed = (s.fixed - s.selectors + s.selectors.div_ceil(3)) as f64;
+    let (perm, quotient, fixed) = (s.permutation_sets() as f64, s.quotient_pieces() as f64, s.committed_fixed() as f64);
     let prove = 11.7 * (s.advice + s.instance) as f64
         + 1.0 * fixed
         + 53.0 * s.lookups as f64
