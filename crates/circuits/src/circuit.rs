@@ -37,7 +37,7 @@ pub struct ModelConfig {
     pub mul: Option<MulConfig>,
     /// Lookup chip and its nonlinear tables, when the plan has them.
     pub lookup: Option<LookupConfig>,
-    /// The `0..2^b` table.
+    /// The range table: `(w, v)` for each limb width `w` and `v < 2^w`.
     pub range: RangeTableConfig,
     /// The single instance column: public input, then public output.
     pub instance: Column<Instance>,
@@ -89,7 +89,7 @@ impl ModelConfig {
             FixedRef::RqHalf => Some(rq.half),
             FixedRef::RqCr(c) => rq.cr.get(c).copied(),
             FixedRef::RqCw(c) => rq.cw.get(c).copied(),
-            FixedRef::RqMm(c) => rq.mm.get(c).copied(),
+            FixedRef::RqWidth(c) => rq.width.get(c).copied(),
             FixedRef::LkTag => self.lookup.as_ref().map(|l| l.tag),
         }
     }
@@ -142,6 +142,12 @@ impl ModelCircuit {
     pub fn assigned_advice_cells(&self) -> Result<Vec<(AdviceRef, usize)>, CircuitError> {
         let (rec, _) = layout::assign(&self.graph, &self.plan, None, usize::MAX, Recorder::default())?;
         Ok(rec.cells)
+    }
+
+    /// The cells holding the model input (the input range check's input cells), in input order.
+    pub fn input_cells(&self) -> Result<Vec<(AdviceRef, usize)>, CircuitError> {
+        let (_, public) = layout::assign(&self.graph, &self.plan, None, usize::MAX, Recorder::default())?;
+        Ok(public.input.iter().map(|l| (l.col, l.row)).collect())
     }
 
     /// The cells holding the model output, as (column, row), in output order.
@@ -284,7 +290,7 @@ impl Circuit<Fr> for ModelCircuit {
         meta.enable_constant(constants);
         let range = RangeTableConfig::configure(meta, plan.limb_bits.clamp(1, 27));
         let dot = DotConfig::configure(meta, n, m, plan.params_fixed);
-        let requant = RequantConfig::configure(meta, plan.limbs, plan.stacked_limbs, range.table);
+        let requant = RequantConfig::configure(meta, plan.limbs, plan.stacked_limbs, &range);
         let mul = (plan.mul_lanes > 0).then(|| MulConfig::configure(meta, plan.mul_lanes));
         let lookup = plan.lookup.then(|| LookupConfig::configure(meta));
         let usable_rows = (1usize << plan.k.min(40)).saturating_sub(meta.blinding_factors() + 1);
@@ -300,7 +306,7 @@ impl Circuit<Fr> for ModelCircuit {
         if config.plan != self.plan {
             return Err(Error::Synthesis);
         }
-        config.range.load(&mut layouter)?;
+        config.range.load(&mut layouter, &crate::plan::range_widths(&self.graph, self.plan.limb_bits))?;
         if let Some(lookup) = &config.lookup {
             let tables: Vec<Vec<(i64, i64)>> =
                 layout::lookup::distinct_tables(&self.graph).iter().map(|t| t.table()).collect();

@@ -1,10 +1,10 @@
 //! Layout planner: picks `k`, the dot-product block and the range-check limb size.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use halo2_axiom::plonk::{Circuit, ConstraintSystem};
 use serde::{Deserialize, Serialize};
-use zkinfer_graph::{QGraph, QOp, Visibility};
+use zkinfer_graph::{DivOp, QGraph, QOp, RequantOp, Visibility};
 
 use crate::{CircuitError, Fr, ModelCircuit};
 
@@ -21,7 +21,7 @@ pub struct CircuitPlan {
     pub dot_inputs: usize,
     /// Dot chip height `m`: output channels per row (1 with private parameters).
     pub dot_outputs: usize,
-    /// Limb size `b` of the range table `0..2^b`.
+    /// Limb size `b`: the widest range in the range table (`0..2^b`).
     pub limb_bits: u32,
     /// Limbs per element of the requant chip.
     pub limbs: usize,
@@ -112,7 +112,7 @@ impl CircuitPlan {
 /// What a plan costs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CircuitStats {
-    /// Largest row count over the chips (and the range table).
+    /// Largest row count over the chips and the tables.
     pub rows_used: usize,
     /// Rows of the dot chip.
     pub dot_rows: usize,
@@ -126,6 +126,9 @@ pub struct CircuitStats {
     /// Rows of the nonlinear tables (all distinct tables plus one zero row).
     #[serde(default)]
     pub table_rows: usize,
+    /// Rows of the range table (`2^w` for each limb width `w` in use, including 0).
+    #[serde(default)]
+    pub range_table_rows: usize,
     /// Rows available for assignment at `k` (`2^k` minus blinding rows).
     pub usable_rows: usize,
     /// Advice columns.
@@ -289,18 +292,59 @@ impl Rows {
     }
 }
 
-/// Limb columns a graph needs with `b`-bit limbs: max over requant nodes of remainder + value limbs.
+/// The range checks a node lays out in the requant chip, one requant row kind each: a
+/// `Requant` checks its remainder (`shift` bits) and its sign-folded value (`bits`); a `Div`
+/// checks `r` and `t` (`den_bits + 1` bits each, as ReLUs) and its quotient (`quot_bits`).
+pub(crate) fn range_checks(op: &QOp) -> Vec<RequantOp> {
+    match op {
+        QOp::Requant(r) => vec![r.clone()],
+        QOp::Div(d) => {
+            let (nonneg, quotient) = div_checks(d);
+            vec![nonneg, quotient]
+        }
+        QOp::Linear(_) | QOp::Mul(_) | QOp::Table(_) | QOp::Gather(_) => Vec::new(),
+    }
+}
+
+/// `Div`'s two range checks: `r, t ≥ 0` (a ReLU of `den_bits + 1` bits whose output is its
+/// input) and the quotient's bound.
+pub(crate) fn div_checks(d: &DivOp) -> (RequantOp, RequantOp) {
+    (RequantOp { shift: 0, relu: true, bits: d.den_bits + 1 }, RequantOp { shift: 0, relu: false, bits: d.quot_bits })
+}
+
+/// Widths of the `b`-bit limbs that cover `bits` bits: `b` each, the top one `bits mod b` when
+/// that is not zero.
+pub(crate) fn limb_widths(bits: u32, b: u32) -> Vec<u32> {
+    let b = b.max(1);
+    (0..limbs_for(bits, b) as u32).map(|i| (bits - b * i).min(b)).collect()
+}
+
+/// Limb columns a graph needs with `b`-bit limbs: max over range checks of remainder + value limbs.
 pub(crate) fn limbs_needed(q: &QGraph, b: u32) -> usize {
     q.nodes
         .iter()
-        .filter_map(|n| match &n.op {
-            QOp::Requant(r) => Some(limbs_for(r.shift, b) + limbs_for(r.bits, b)),
-            QOp::Div(d) => Some(limbs_for(d.den_bits + 1, b).max(limbs_for(d.quot_bits, b))),
-            _ => None,
-        })
+        .flat_map(|n| range_checks(&n.op))
+        .map(|r| limbs_for(r.shift, b) + limbs_for(r.bits, b))
         .max()
         .unwrap_or(0)
         .max(1)
+}
+
+/// Every limb width the graph's range checks use with `b`-bit limbs (the range table's tags).
+pub(crate) fn range_widths(q: &QGraph, b: u32) -> Vec<u32> {
+    let widths: BTreeSet<u32> = q
+        .nodes
+        .iter()
+        .flat_map(|n| range_checks(&n.op))
+        .flat_map(|r| limb_widths(r.shift, b).into_iter().chain(limb_widths(r.bits, b)))
+        .chain([0])
+        .collect();
+    widths.into_iter().collect()
+}
+
+/// Rows of the range table of `q` with `b`-bit limbs.
+pub(crate) fn range_table_rows(q: &QGraph, b: u32) -> usize {
+    crate::chips::range::range_table_rows(&range_widths(q, b))
 }
 
 /// Number of public instance values.
@@ -487,7 +531,8 @@ pub fn plan(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, CircuitError>
     let mut smallest_need = usize::MAX;
     for (b, limbs, stacked, n, m, lanes) in shapes_to_try {
         let rows = Rows::count(q, n, m, lanes, if stacked { limbs } else { 1 });
-        let needed = rows.max().max(1usize << b).max(inst).max(table_rows);
+        let range_rows = range_table_rows(q, b);
+        let needed = rows.max().max(range_rows).max(inst).max(table_rows);
         smallest_need = smallest_need.min(needed);
         let candidate = CircuitPlan {
             k: 0,
@@ -525,6 +570,7 @@ pub fn plan(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, CircuitError>
             mul_rows: rows.mul,
             lookup_rows: rows.lookup,
             table_rows,
+            range_table_rows: range_rows,
             usable_rows: (1usize << k) - (s.blinding + 1),
             advice_columns: s.advice,
             fixed_columns: s.fixed,

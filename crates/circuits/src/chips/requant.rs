@@ -4,8 +4,10 @@
 //! With `R = Σ CR_c L_c` (remainder) and `W = Σ CW_c L_c` (sign-folded value):
 //! * `IN + HALF = Z * POW + R`
 //! * `SIGN ∈ {0, 1}`, `W = Z` if `SIGN = 1`, `W = -Z - 1` if `SIGN = 0`
-//! * every limb `L_c * (1 + MM_c)` is in the `0..2^b` table, so `R ∈ [0, 2^shift)` and
-//!   `W ∈ [0, 2^bits)` exactly (`MM_c` scales a partial top limb up to the table size)
+//! * every limb is in the range table under its width: `(WIDTH_c, L_c)` is a table row, so `L_c`
+//!   is one of the integers `0..2^WIDTH_c` (a partial top limb gets its own, smaller width), and
+//!   with `CR_c`, `CW_c` the powers `2^(b·i)` of the limbs' positions, `R ∈ [0, 2^shift)` and
+//!   `W ∈ [0, 2^bits)` exactly (the sums are below `2^62`, far from wrapping around the field)
 //! * `OUT = SIGN * Z` (ReLU) or `OUT = Z`.
 //!
 //! Limb `c` lives either in limb column `c` of the element's row (side by side: one advice column,
@@ -17,9 +19,10 @@
 //! forced to `[Z >= 0]`, as long as `|IN|` is far below the field size (it is: `IN` is an
 //! accumulator of range-checked values).
 
-use halo2_axiom::plonk::{Advice, Column, ConstraintSystem, Expression, Fixed, Selector, TableColumn};
+use halo2_axiom::plonk::{Advice, Column, ConstraintSystem, Expression, Fixed, Selector};
 use halo2_axiom::poly::Rotation;
 
+use super::range::RangeTableConfig;
 use super::sum;
 use crate::plan::limb_offset;
 use crate::Fr;
@@ -49,8 +52,9 @@ pub struct RequantConfig {
     pub cr: Vec<Column<Fixed>>,
     /// Weight of each limb in the sign-folded value.
     pub cw: Vec<Column<Fixed>>,
-    /// Top-limb multiplier minus one.
-    pub mm: Vec<Column<Fixed>>,
+    /// Width in bits of each limb's range (`b`, less for a partial top limb, 0 where unused): the
+    /// tag under which the limb is looked up in the range table.
+    pub width: Vec<Column<Fixed>>,
     /// Enables the rescale and range equations.
     pub q_rq: Selector,
     /// Output is `max(Z, 0)`.
@@ -60,9 +64,9 @@ pub struct RequantConfig {
 }
 
 impl RequantConfig {
-    /// Allocates the chip with `limbs` limbs per element, each looked up in `table`: `limbs`
-    /// limb columns, or one column of stacked limbs.
-    pub fn configure(meta: &mut ConstraintSystem<Fr>, limbs: usize, stacked: bool, table: TableColumn) -> Self {
+    /// Allocates the chip with `limbs` limbs per element, each looked up in `table` (width,
+    /// value): `limbs` limb columns, or one column of stacked limbs.
+    pub fn configure(meta: &mut ConstraintSystem<Fr>, limbs: usize, stacked: bool, table: &RangeTableConfig) -> Self {
         let input = meta.advice_column();
         let out = meta.advice_column();
         meta.enable_equality(input);
@@ -81,7 +85,7 @@ impl RequantConfig {
             half: meta.fixed_column(),
             cr: (0..limbs).map(|_| meta.fixed_column()).collect(),
             cw: (0..limbs).map(|_| meta.fixed_column()).collect(),
-            mm: (0..limbs).map(|_| meta.fixed_column()).collect(),
+            width: (0..limbs).map(|_| meta.fixed_column()).collect(),
             q_rq: meta.selector(),
             q_relu: meta.selector(),
             q_plain: meta.selector(),
@@ -123,17 +127,17 @@ impl RequantConfig {
                 q_plain * (out - z),
             ]
         });
-        for (c, (limb, mm)) in cfg.limbs.iter().zip(&cfg.mm).enumerate() {
+        for (c, (limb, width)) in cfg.limbs.iter().zip(&cfg.width).enumerate() {
             meta.lookup(format!("limb {c}"), |vc| {
                 let l = vc.query_advice(*limb, Rotation::cur());
-                let mm = vc.query_fixed(*mm, Rotation::cur());
-                vec![(l.clone() + l * mm, table)]
+                let w = vc.query_fixed(*width, Rotation::cur());
+                vec![(w, table.width), (l, table.value)]
             });
         }
         cfg
     }
 
-    /// Where limb `c` of an element lives: (index into `limbs`/`cr`/`cw`/`mm`, rotation from
+    /// Where limb `c` of an element lives: (index into `limbs`/`cr`/`cw`/`width`, rotation from
     /// the element's row).
     pub fn position(&self, c: usize) -> (usize, Rotation) {
         let (col, offset) = limb_offset(self.stacked, c);

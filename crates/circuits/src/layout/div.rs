@@ -13,9 +13,10 @@
 //! `q = floor((2^(s+1) a + b) / 2b) = round(2^s a / b)`, unique as long as no product wraps
 //! around the field: every value involved is far below 2^128.
 
-use zkinfer_graph::{DivOp, LinearOp, QNode, RequantOp};
+use zkinfer_graph::{DivOp, LinearOp, QNode};
 
 use super::{malformed, Loc, Sink, Walker};
+use crate::plan::div_checks;
 use crate::CircuitError;
 
 impl<S: Sink> Walker<'_, S> {
@@ -74,7 +75,7 @@ impl<S: Sink> Walker<'_, S> {
         x_vals = b.iter().map(|x| x.1).chain(r_vals.iter().map(|&r| r as i64)).collect();
         let t_cells = self.linear_cells(name, &stacked(len, &[2, -1], -1), &x_cells, &x_vals, len)?;
 
-        let nonneg = RequantOp { shift: 0, relu: true, bits: op.den_bits + 1 };
+        let (nonneg, range) = div_checks(op);
         let limbs = self.requant_limbs(name, &nonneg)?;
         for (i, (r, t)) in r_cells.iter().zip(&t_cells).enumerate() {
             let t_val = 2 * b[i].1 as i128 - 1 - r_vals[i];
@@ -83,7 +84,6 @@ impl<S: Sink> Walker<'_, S> {
                 self.sink.copy(cell_out, cell_in);
             }
         }
-        let range = RequantOp { shift: 0, relu: false, bits: op.quot_bits };
         let limbs = self.requant_limbs(name, &range)?;
         for &(cq, vq) in &q {
             self.requant_elem(&range, vq as i128, Some(cq), limbs)?;

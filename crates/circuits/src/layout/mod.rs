@@ -56,7 +56,7 @@ pub(crate) enum FixedRef {
     RqHalf,
     RqCr(usize),
     RqCw(usize),
-    RqMm(usize),
+    RqWidth(usize),
     LkTag,
 }
 
@@ -191,6 +191,10 @@ pub(crate) fn assign<S: Sink>(
     let one = sink.advice(AdviceRef::RqIn, 1, v1);
     sink.constant(zero, Fr::from(0));
     sink.constant(one, Fr::from(1));
+    let range_rows = crate::plan::range_table_rows(q, plan.limb_bits);
+    if range_rows > usable {
+        return Err(CircuitError::NotEnoughRows { needed: range_rows, k: plan.k, available: usable });
+    }
     if plan.lookup {
         let needed = lookup::table_rows(q);
         if needed > usable {

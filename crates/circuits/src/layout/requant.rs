@@ -4,7 +4,7 @@
 use zkinfer_graph::{QNode, RequantOp};
 
 use super::{fe, malformed, AdviceRef, FixedRef, Loc, SelRef, Sink, Walker};
-use crate::plan::limbs_for;
+use crate::plan::{limb_widths, limbs_for};
 use crate::CircuitError;
 
 impl<S: Sink> Walker<'_, S> {
@@ -59,7 +59,7 @@ impl<S: Sink> Walker<'_, S> {
         op: &RequantOp,
         x: i128,
         src: Option<Loc>,
-        (n_r, n_w): (usize, usize),
+        (n_r, _): (usize, usize),
     ) -> Result<(Loc, Loc), CircuitError> {
         let b = self.plan.limb_bits.max(1);
         let pow = 1i128 << op.shift;
@@ -87,11 +87,10 @@ impl<S: Sink> Walker<'_, S> {
         }
         self.sink.advice(AdviceRef::RqZ, row, self.val(z));
         self.sink.advice(AdviceRef::RqSign, row, self.val(sign));
-        // Limb columns 0..n_r hold the remainder, n_r..n_r+n_w the sign-folded value.
-        for (base, count, total_bits, value, is_rem) in
-            [(0, n_r, op.shift, rem, true), (n_r, n_w, op.bits, folded, false)]
-        {
-            for i in 0..count {
+        // Limb columns 0..n_r hold the remainder, n_r..n_r+n_w the sign-folded value; each limb
+        // is looked up under its own width, so a partial top limb is bounded as an integer.
+        for (base, total_bits, value, is_rem) in [(0, op.shift, rem, true), (n_r, op.bits, folded, false)] {
+            for (i, width) in limb_widths(total_bits, b).into_iter().enumerate() {
                 let c = base + i;
                 let shift = b as usize * i;
                 let limb = (value >> shift) & mask;
@@ -99,12 +98,7 @@ impl<S: Sink> Walker<'_, S> {
                 self.sink.advice(AdviceRef::RqLimb(col), at, self.val(limb));
                 let weight = fe(1i128 << shift);
                 self.sink.fixed(if is_rem { FixedRef::RqCr(col) } else { FixedRef::RqCw(col) }, at, weight);
-                if i + 1 == count {
-                    let top = total_bits as usize - shift;
-                    if top < b as usize {
-                        self.sink.fixed(FixedRef::RqMm(col), at, fe((1i128 << (b as usize - top)) - 1));
-                    }
-                }
+                self.sink.fixed(FixedRef::RqWidth(col), at, fe(i128::from(width)));
             }
         }
         let cell_out = self.sink.advice(AdviceRef::RqOut, row, self.val(out));
