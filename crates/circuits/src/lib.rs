@@ -20,6 +20,7 @@ mod circuit;
 mod error;
 mod layout;
 mod plan;
+pub mod witness_search;
 
 pub use circuit::{public_instances, CellOverride, ModelCircuit, ModelConfig};
 pub use error::CircuitError;

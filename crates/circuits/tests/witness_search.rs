@@ -1,0 +1,242 @@
+//! The soundness harness: for every chip, gadget and lowering, a small graph is laid out with
+//! limbs of 2, 3 and 4 bits, side by side and stacked, and
+//! [`zkinfer_circuits::witness_search::search`] enumerates every other assignment of its cells
+//! (see that module: integers around the honest values, their negatives, fractions `v·2^-j`
+//! and `v·3^-1`, and over the whole field wherever a constraint determines a cell). Each search
+//! must find no accepted assignment but the honest one; with a free input element, none but the
+//! honest witness of the input value it holds.
+//!
+//! A chip or lowering joins the harness with one line in `cases!` below. Run with
+//! `--nocapture` for the coverage table (one line per case and parameter set).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use common::*;
+use zkinfer_circuits::witness_search::{search, SearchOptions, SearchReport};
+use zkinfer_circuits::{plan, PlanOptions};
+use zkinfer_graph::{calibrate, quantize, QGraph, QuantConfig, TableFn, Visibility::*};
+use zkinfer_onnx::testing::{float_info, float_tensor, int_attr, ints_attr, model_bytes, node, values};
+
+/// Limb sizes every case is laid out with.
+const LIMB_BITS: [u32; 3] = [2, 3, 4];
+/// How a case is laid out and searched besides the defaults.
+#[derive(Default, Clone, Copy)]
+struct Knobs {
+    /// Force this dot block (inputs, outputs).
+    dot: Option<(usize, usize)>,
+    /// Also search with each of the first `free` input elements free (one search each).
+    free: usize,
+}
+
+/// Lays `q` out with every limb size and stacking, searches each layout on `input` (and with
+/// input elements free, as `knobs` says), and fails on anything but the honest witness.
+fn check(name: &str, q: QGraph, input: Vec<i64>, knobs: Knobs) {
+    let force_dot = knobs.dot;
+    let w = Arc::new(q.eval(input).expect("eval"));
+    let q = Arc::new(q);
+    let mut lines = Vec::new();
+    for b in LIMB_BITS {
+        for stacked in [false, true] {
+            let opts = PlanOptions {
+                min_limb_bits: b,
+                max_limb_bits: b,
+                stacked_limbs: Some(stacked),
+                force_dot,
+                ..PlanOptions::default()
+            };
+            let p = plan(&q, &opts).expect("plan");
+            let frees = (0..knobs.free.min(q.tensors[q.input].len())).map(Some);
+            for free_input in std::iter::once(None).chain(frees) {
+                let t = Instant::now();
+                let so = SearchOptions { free_input, ..SearchOptions::default() };
+                let r = search(q.clone(), p.clone(), w.clone(), &so).expect("search");
+                let what = format!("{name}: b={b} stacked={stacked} free_input={free_input:?} k={}", p.k);
+                assert!(r.is_sound(), "{what}: {}", describe(&r));
+                lines.push(format!(
+                    "{what}: {} cells, {} constraints, {} nodes, {} candidates, {} solved, {:.0?}",
+                    r.variables,
+                    r.constraints,
+                    r.counts.nodes,
+                    r.counts.candidates_tried,
+                    r.counts.solved_tried,
+                    t.elapsed()
+                ));
+            }
+        }
+    }
+    eprintln!("{}", lines.join("\n"));
+}
+
+fn describe(r: &SearchReport) -> String {
+    let mut s = format!(
+        "complete {}, {} other witnesses, unconstrained {:?}",
+        r.counts.complete, r.findings_total, r.unconstrained
+    );
+    for f in &r.findings {
+        s.push_str("\n  accepted:");
+        for c in &f.cells {
+            s.push_str(&format!(" {:?} {:?} -> {:?};", c.cell, c.expected, c.found));
+        }
+    }
+    s
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hand-built graphs (one primitive each).
+
+/// The input's range check alone, its output public.
+fn input_check() -> (QGraph, Vec<i64>) {
+    let xs = vec![vec![9, -4, 13, 0], vec![-16, 15, 1, -1]];
+    let (b, x) = Builder::new(4);
+    (b.finish(x, vis(Private, Fixed, Public), &xs), xs[0].clone())
+}
+
+/// `dense(4 -> 3)` then a rescale by `shift` (with ReLU or not), public output.
+fn rescale(shift: u32, relu: bool) -> (QGraph, Vec<i64>) {
+    let xs = vec![vec![9, -4, 13, 2], vec![-7, 3, -12, 5]];
+    let (mut b, x) = Builder::new(4);
+    let h = b.dense(x, vec![5, -3, 7, 1, -6, 2, 4, -8, 3, 3, -1, 9], vec![10, -40, 3]);
+    let y = b.requant(h, shift, relu);
+    (b.finish(y, vis(Private, Fixed, Public), &xs), xs[0].clone())
+}
+
+/// Two dense layers with private weights (held at their honest values: the statement leaves
+/// them to the prover), ReLU between.
+fn private_weights() -> (QGraph, Vec<i64>) {
+    let xs = vec![vec![3, -7, 12, 0, -1], vec![-5, 6, 4, -9, 2]];
+    (mlp(5, 3, 2, vis(Private, Private, Public), &xs), xs[0].clone())
+}
+
+/// Public input and output: the instance wiring at both ends.
+fn public_io() -> (QGraph, Vec<i64>) {
+    let xs = vec![vec![3, -7, 12, 0, -1], vec![-5, 6, 4, -9, 2]];
+    (mlp(5, 3, 2, vis(Public, Fixed, Public), &xs), xs[0].clone())
+}
+
+/// Elementwise products of two activations.
+fn product() -> (QGraph, Vec<i64>) {
+    let xs = vec![vec![3, -4, 5, 7, -2], vec![-6, 2, 1, -3, 4]];
+    let (mut b, x) = Builder::new(5);
+    let m = b.mul_rev(x, x);
+    let y = b.requant(m, 2, false);
+    (b.finish(y, vis(Private, Fixed, Public), &xs), xs[0].clone())
+}
+
+/// `round(2^2 a / b)` with `b = relu(x) + 1 > 0`.
+fn division() -> (QGraph, Vec<i64>) {
+    let xs = vec![vec![9, -4, 13, 2], vec![-7, 3, 12, 5]];
+    let (mut b, x) = Builder::new(4);
+    let pos = b.requant(x, 0, true);
+    let den = b.dense(pos, (0..16).map(|i| i64::from(i % 5 == 0)).collect(), vec![1; 4]);
+    let q = b.div(x, den, 2);
+    let y = b.requant(q, 0, false);
+    (b.finish(y, vis(Private, Fixed, Public), &xs), xs[0].clone())
+}
+
+/// A lookup table activation (nearest entry, no interpolation).
+fn lookup() -> (QGraph, Vec<i64>) {
+    let xs = vec![vec![9, -4, 13, 2], vec![-7, 3, -12, 5]];
+    let (mut b, x) = Builder::new(4);
+    let y = b.table(x, TableFn::Tanh, 3, 4);
+    (b.finish(y, vis(Private, Fixed, Public), &xs), xs[0].clone())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lowerings of ONNX ops (several primitives combined), quantized with small scales.
+
+/// One ONNX node over `x` of `dims`, quantized with small activation and table sizes.
+fn lowered(op: &str, dims: &[i64], out: &[i64], attrs: Vec<zkinfer_onnx::proto::AttributeProto>) -> (QGraph, Vec<i64>) {
+    lowered_with(vec![node(op, &["x"], "y", attrs)], vec![], dims, out)
+}
+
+fn lowered_with(
+    nodes: Vec<zkinfer_onnx::proto::NodeProto>,
+    init: Vec<zkinfer_onnx::proto::TensorProto>,
+    dims: &[i64],
+    out: &[i64],
+) -> (QGraph, Vec<i64>) {
+    let bytes = model_bytes(18, nodes, init, float_info("x", dims), float_info("y", out));
+    let g = zkinfer_onnx::parse(&bytes).expect("import");
+    let n: usize = g.input_shape().iter().product();
+    let samples: Vec<Vec<f32>> = (0..4).map(|s| values(60 + s, n)).collect();
+    let calib = calibrate(&g, samples.clone()).expect("calibrate");
+    let config = QuantConfig {
+        activation_bits: 7,
+        max_activation_scale: 4,
+        weight_bits: 5,
+        max_weight_scale: 3,
+        table_bits: 5,
+        ..QuantConfig::default()
+    };
+    let q = quantize(&g, &calib, &config, vis(Private, Fixed, Public)).expect("quantize");
+    let x = q.quantize_input(&samples[1]).expect("in range");
+    (q, x)
+}
+
+fn interpolated_table() -> (QGraph, Vec<i64>) {
+    lowered("Tanh", &[1, 3], &[1, 3], vec![])
+}
+
+fn max_pool() -> (QGraph, Vec<i64>) {
+    lowered(
+        "MaxPool",
+        &[1, 1, 2, 3],
+        &[1, 1, 1, 2],
+        vec![ints_attr("kernel_shape", &[2, 2]), ints_attr("strides", &[1, 1])],
+    )
+}
+
+fn arg_max() -> (QGraph, Vec<i64>) {
+    lowered("ArgMax", &[1, 4], &[1, 1], vec![int_attr("axis", 1)])
+}
+
+fn softmax() -> (QGraph, Vec<i64>) {
+    lowered("Softmax", &[1, 3], &[1, 3], vec![int_attr("axis", -1)])
+}
+
+fn layer_norm() -> (QGraph, Vec<i64>) {
+    let n = node("LayerNormalization", &["x", "gamma", "beta"], "y", vec![int_attr("axis", -1)]);
+    let init =
+        vec![float_tensor("gamma", &[3], vec![1.0, 0.5, -2.0]), float_tensor("beta", &[3], vec![0.0, 0.25, -0.5])];
+    lowered_with(vec![n], init, &[1, 3], &[1, 3])
+}
+
+macro_rules! cases {
+    ($($name:ident => $build:expr $(, $knob:ident = $value:expr)*;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                let (q, x) = $build;
+                #[allow(unused_mut)]
+                let mut knobs = Knobs::default();
+                $(knobs.$knob = $value;)*
+                check(stringify!($name), q, x, knobs);
+            }
+        )*
+    };
+}
+
+// One line per chip, gadget or lowering.
+cases! {
+    input_range_check => input_check(), free = 4;
+    rescale_by_0 => rescale(0, false);
+    rescale_by_1_relu => rescale(1, true);
+    rescale_by_3 => rescale(3, false);
+    rescale_by_5_relu => rescale(5, true);
+    rescale_by_8 => rescale(8, false);
+    dot_block_2x2 => rescale(2, true), dot = Some((2, 2));
+    dot_private_weights => private_weights();
+    instance_wiring => public_io(), free = 2;
+    product_chip => product();
+    div => division();
+    lookup_table => lookup();
+    lookup_interpolated => interpolated_table();
+    max_tree => max_pool();
+    argmax => arg_max();
+    softmax_pieces => softmax();
+    layer_norm_pieces => layer_norm();
+}
