@@ -25,7 +25,8 @@ pub use crate::proof::to_hex;
 /// `ZkinferVerifyingKey0..` contracts holding this model's verifying key as code. Deploy the
 /// keys, then `ZkinferVerifier(key0, key1, key2, key3)` (`address(0)` for unused ones).
 pub fn solidity(keys: &crate::VerifierKeys) -> Result<String, Error> {
-    zkinfer_verifier::evm::solidity::solidity(&keys.params, &keys.vk).map_err(|e| Error::Config(e.to_string()))
+    zkinfer_verifier::evm::solidity::solidity(&keys.params, &keys.circuit_key()?)
+        .map_err(|e| Error::Config(e.to_string()))
 }
 
 pub use zkinfer_verifier::evm::{GasItem, GasProfile};
@@ -60,7 +61,7 @@ pub fn verify_evm(
     let solc = zevm::find_solc(solc).map_err(|e| Error::Config(e.to_string()))?;
     let verifier = zevm::compile(&solc, &[("Verifier.sol", zsol::VERIFIER_SOL)], "Verifier.sol", "ZkinferVerifier")
         .map_err(|e| Error::Config(e.to_string()))?;
-    let key = zsol::vk_runtime(&keys.params, &keys.vk).map_err(|e| Error::Config(e.to_string()))?;
+    let key = zsol::vk_runtime(&keys.params, &keys.circuit_key()?).map_err(|e| Error::Config(e.to_string()))?;
     let mut evm = zevm::Evm::new();
     let deployed = zsol::deploy(&mut evm, &verifier, &key).map_err(|e| Error::Config(e.to_string()))?;
     let (out, gas) = evm.call_profiled(deployed.verifier, data).map_err(|e| Error::Config(e.to_string()))?;

@@ -40,7 +40,7 @@ fn save_load_and_downsize() {
     let circuit = ToyCircuit::new(2);
     let (pk, vk) = keygen(&small, &circuit).unwrap();
     let proof = prove(&small, &pk, &circuit, &circuit.instances()).unwrap();
-    verify(&small, &vk, &proof, &circuit.instances()).unwrap();
+    verify(&small, &common::circuit_key(&vk, &circuit), &proof, &circuit.instances()).unwrap();
 
     assert!(matches!(load_srs(&path, 9), Err(ProverError::SrsTooSmall { have: 8, need: 9 })));
     std::fs::remove_dir_all(dir).ok();

@@ -1,12 +1,13 @@
 //! Native SHPLONK verification of a single-instance-column proof.
 
-use halo2_axiom::halo2curves::bn256::{Bn256, Fr, G1Affine};
-use halo2_axiom::plonk::{verify_proof, Error as Halo2Error, VerifyingKey};
+use halo2_axiom::halo2curves::bn256::{Bn256, Fr};
+use halo2_axiom::plonk::{verify_proof, Error as Halo2Error};
 use halo2_axiom::poly::commitment::Params;
 use halo2_axiom::poly::kzg::commitment::{KZGCommitmentScheme, ParamsKZG};
 use halo2_axiom::poly::kzg::multiopen::VerifierSHPLONK;
 use halo2_axiom::poly::kzg::strategy::SingleStrategy;
 
+use crate::key::CircuitKey;
 use crate::transcript::EvmTranscript;
 
 /// Why a proof was not accepted.
@@ -18,15 +19,23 @@ pub enum VerifyError {
         /// Instance columns in the verifying key's constraint system.
         found: usize,
     },
-    /// More public inputs than the circuit has usable rows.
-    #[error("{got} public inputs given but the circuit (k = {k}) holds at most {max}")]
+    /// A [`CircuitKey`] asks for more public instances than the circuit has usable rows.
+    #[error("{got} public instances asked for but the circuit (k = {k}) holds at most {max}")]
     TooManyInstances {
-        /// Number of public inputs supplied.
+        /// Number of public instances asked for.
         got: usize,
         /// Usable rows of the instance column.
         max: usize,
         /// The circuit's k.
         k: u32,
+    },
+    /// The proof comes with another number of public instances than the key's circuit has.
+    #[error("{got} public instances given; the circuit has exactly {expected}")]
+    InstanceCount {
+        /// The key's count ([`CircuitKey::num_instances`]).
+        expected: usize,
+        /// Number of public instances supplied.
+        got: usize,
     },
     /// The SRS has fewer points than the circuit's domain.
     #[error("the SRS has k = {have} but the verifying key needs k = {need}")]
@@ -60,26 +69,21 @@ pub enum VerifyError {
 
 /// Verifies a SHPLONK proof made with the Keccak EVM transcript.
 ///
-/// `instances` are the values of the circuit's single instance column, in row order. Every
-/// byte of `proof` must be consumed: trailing bytes are an error, so a proof has exactly one
-/// accepted encoding.
+/// `instances` are the values of the circuit's single instance column, in row order: exactly
+/// [`CircuitKey::num_instances`] of them. Every byte of `proof` must be consumed: trailing bytes
+/// are an error, so a proof has exactly one accepted encoding.
 pub fn verify(
     params: &ParamsKZG<Bn256>,
-    vk: &VerifyingKey<G1Affine>,
+    key: &CircuitKey<'_>,
     proof: &[u8],
     instances: &[Fr],
 ) -> Result<(), VerifyError> {
-    let cs = vk.cs();
-    if cs.num_instance_columns() != 1 {
-        return Err(VerifyError::InstanceColumns { found: cs.num_instance_columns() });
+    if instances.len() != key.num_instances() {
+        return Err(VerifyError::InstanceCount { expected: key.num_instances(), got: instances.len() });
     }
-    let k = vk.get_domain().k();
-    if params.k() < k {
-        return Err(VerifyError::SrsTooSmall { have: params.k(), need: k });
-    }
-    let max = (1usize << k).saturating_sub(cs.blinding_factors() + 1);
-    if instances.len() > max {
-        return Err(VerifyError::TooManyInstances { got: instances.len(), max, k });
+    let vk = key.vk();
+    if params.k() < key.k() {
+        return Err(VerifyError::SrsTooSmall { have: params.k(), need: key.k() });
     }
 
     let mut transcript = EvmTranscript::new(proof);

@@ -4,14 +4,14 @@ pragma solidity ^0.8.19;
 /// @title zkinfer Halo2 verifier (KZG on BN254, SHPLONK, Keccak transcript).
 /// @notice The same code verifies every zkinfer circuit: the circuit's verifying key (proof
 /// layout, transcript schedule, constraints as a small postfix program, commitments, SHPLONK
-/// rotation sets) is data, the code of the `ZkinferVerifyingKey*` contracts, read with
+/// rotation sets, the exact number of public instances) is data, the code of the `ZkinferVerifyingKey*` contracts, read with
 /// EXTCODECOPY and interpreted in loops — so this contract's size does not depend on the
 /// circuit's width. Mirrors `zkinfer_verifier::evm::reference` step by step: transcript, one
 /// batched field inversion (a single modexp) for every denominator, the constraint program
 /// (fused 3-byte instructions over a value table, `expr.rs`), SHPLONK's MSM, one pairing.
 /// @dev `verifyProof(proof, instances)`: `instances` is the circuit's instance column in row
 /// order (zkinfer: public inputs, then public outputs, row-major; a negative fixed-point value
-/// v is r - |v|). Returns false for any invalid proof; never reverts on bad input. Precompile
+/// v is r - |v|), exactly as many as the key says. Returns false for any invalid proof; never reverts on bad input. Precompile
 /// calls get exactly their EIP-1108/2565 price, so an invalid point costs that price and makes
 /// the call return false instead of burning all gas.
 contract ZkinferVerifier {
@@ -68,13 +68,13 @@ contract ZkinferVerifier {
                 for { let i := hw(B, 0) } i { i := sub(i, 1) } { xn := mulmod(xn, xn, R) }
             }
 
-            // Proof length, instance count, every instance and evaluation below r.
+            // Proof length, the exact instance count, every instance and evaluation below r.
             function checkInputs(B, pOff, pLen, iOff, nInst) -> ok {
                 if iszero(calldatasize()) { ok := checkInputs(B, pOff, pLen, iOff, nInst) } // never: keeps it out of line
                 let R := mload(0) // r (see verify)
                 let evalsOff := add(pOff, shl(6, hw(B, 6)))
                 let evalsEnd := add(evalsOff, shl(5, hw(B, 7)))
-                ok := and(eq(add(pOff, pLen), add(evalsEnd, 128)), iszero(gt(nInst, hw(B, 4))))
+                ok := and(eq(add(pOff, pLen), add(evalsEnd, 128)), eq(nInst, hw(B, 4)))
                 if iszero(ok) { leave }
                 for { let p := iOff let end := add(iOff, shl(5, nInst)) } lt(p, end) { p := add(p, 32) } {
                     ok := and(ok, lt(calldataload(p), R))

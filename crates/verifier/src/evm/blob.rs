@@ -3,7 +3,7 @@
 //! nothing — followed by this blob).
 //!
 //! All words are 32 bytes big-endian. A header of [`HEADER_WORDS`] words: 0 `k`, 1 `n`, 2 `ω`,
-//! 3 the transcript's initial word, 4 most instances, 5 blinding factors, 6 proof points,
+//! 3 the transcript's initial word, 4 the exact number of instances, 5 blinding factors, 6 proof points,
 //! 7 proof evaluations, 8 challenges, 9-16 the indices of θ, β, γ, y, x and SHPLONK's y, v, u
 //! among the challenges, 17 first quotient piece, 18 quotient pieces, 19 instance rotations,
 //! 20 verifying-key points, 21 rotation sets, 22 program bytes, 23-24 `g1`, 25-28 `-g2`,
@@ -138,7 +138,7 @@ pub fn encode(plan: &Plan, srs: &SrsPoints) -> Result<Vec<u8>, PlanError> {
         word_u(n),
         fr_to_word(&plan.omega),
         fr_to_word(&plan.transcript_repr),
-        word_u(plan.max_instances as u64),
+        word_u(plan.num_instances as u64),
         word_u(plan.blinding_factors as u64),
         word_u(plan.num_points as u64),
         word_u(plan.num_evals as u64),

@@ -1,14 +1,14 @@
 //! The Solidity verifier: one fixed contract ([`VERIFIER_SOL`], the same for every circuit)
 //! plus a per-circuit `ZkinferVerifyingKey` contract whose runtime code is the encoded plan.
 
-use halo2_axiom::halo2curves::bn256::{Bn256, G1Affine};
-use halo2_axiom::plonk::VerifyingKey;
+use halo2_axiom::halo2curves::bn256::Bn256;
 use halo2_axiom::poly::commitment::ParamsProver;
 use halo2_axiom::poly::kzg::commitment::ParamsKZG;
 
 use super::blob;
 use super::plan::{plan, PlanError};
 use super::reference::SrsPoints;
+use crate::CircuitKey;
 
 /// The circuit-independent verifier contract `ZkinferVerifier`.
 pub const VERIFIER_SOL: &str = include_str!("Verifier.sol");
@@ -26,8 +26,8 @@ pub const MAX_KEY_CONTRACTS: usize = 4;
 
 /// Runtime code of the verifying-key contracts: the plan's blob cut into pieces that fit
 /// EIP-170, each behind a `0x00` (STOP) byte. The verifier concatenates them in order.
-pub fn vk_runtime(params: &ParamsKZG<Bn256>, vk: &VerifyingKey<G1Affine>) -> Result<Vec<Vec<u8>>, PlanError> {
-    let p = plan(vk)?;
+pub fn vk_runtime(params: &ParamsKZG<Bn256>, key: &CircuitKey<'_>) -> Result<Vec<Vec<u8>>, PlanError> {
+    let p = plan(key)?;
     let data = blob::encode(&p, &srs_points(params))?;
     let chunks: Vec<Vec<u8>> = data
         .chunks(MAX_CODE_SIZE - 1)
@@ -58,8 +58,8 @@ pub fn data_contract_creation(runtime: &[u8]) -> Vec<u8> {
 /// `ZkinferVerifyingKey1`, ... contracts whose constructors return this circuit's key data as
 /// their code. Deploy the keys, then `ZkinferVerifier(key0, key1, key2, key3)` with
 /// `address(0)` for keys the circuit does not need.
-pub fn solidity(params: &ParamsKZG<Bn256>, vk: &VerifyingKey<G1Affine>) -> Result<String, PlanError> {
-    let chunks = vk_runtime(params, vk)?;
+pub fn solidity(params: &ParamsKZG<Bn256>, key: &CircuitKey<'_>) -> Result<String, PlanError> {
+    let chunks = vk_runtime(params, key)?;
     let mut out = String::from(VERIFIER_SOL);
     for (i, code) in chunks.iter().enumerate() {
         let hex: String = code.iter().map(|b| format!("{b:02x}")).collect();
