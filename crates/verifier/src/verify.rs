@@ -1,8 +1,10 @@
 //! Native SHPLONK verification of a single-instance-column proof.
 
+use std::borrow::Cow;
+
 use halo2_axiom::halo2curves::bn256::{Bn256, Fr};
 use halo2_axiom::plonk::{verify_proof, Error as Halo2Error};
-use halo2_axiom::poly::commitment::Params;
+use halo2_axiom::poly::commitment::{Params, ParamsProver};
 use halo2_axiom::poly::kzg::commitment::{KZGCommitmentScheme, ParamsKZG};
 use halo2_axiom::poly::kzg::multiopen::VerifierSHPLONK;
 use halo2_axiom::poly::kzg::strategy::SingleStrategy;
@@ -71,7 +73,9 @@ pub enum VerifyError {
 ///
 /// `instances` are the values of the circuit's single instance column, in row order: exactly
 /// [`CircuitKey::num_instances`] of them. Every byte of `proof` must be consumed: trailing bytes
-/// are an error, so a proof has exactly one accepted encoding.
+/// are an error, so a proof has exactly one accepted encoding. `params` may be larger than the
+/// key's domain (one big ceremony file for every circuit): only its first G1 point and its G2
+/// points are used, at the key's size.
 pub fn verify(
     params: &ParamsKZG<Bn256>,
     key: &CircuitKey<'_>,
@@ -82,9 +86,8 @@ pub fn verify(
         return Err(VerifyError::InstanceCount { expected: key.num_instances(), got: instances.len() });
     }
     let vk = key.vk();
-    if params.k() < key.k() {
-        return Err(VerifyError::SrsTooSmall { have: params.k(), need: key.k() });
-    }
+    let params = verifier_params(params, key.k())?;
+    let params = params.as_ref();
 
     let mut transcript = EvmTranscript::new(proof);
     let strategy = SingleStrategy::new(params);
@@ -105,6 +108,22 @@ pub fn verify(
         return Err(VerifyError::TrailingBytes { extra: rest.len() });
     }
     Ok(())
+}
+
+/// The SRS at the key's size `k`. halo2's verifier takes `n` (for `xⁿ`) from the SRS but the
+/// Lagrange values from the key's domain, so an SRS of another size checks another relation: a
+/// larger one is cut to `k`. SHPLONK's verifier reads only `g[0]`, `g2` and `s·g2` (instances
+/// are evaluated, not committed), so the cut copy holds just those — no copy of the large
+/// vectors, no FFT — whatever the file's size.
+fn verifier_params(params: &ParamsKZG<Bn256>, k: u32) -> Result<Cow<'_, ParamsKZG<Bn256>>, VerifyError> {
+    if params.k() < k {
+        return Err(VerifyError::SrsTooSmall { have: params.k(), need: k });
+    }
+    if params.k() == k {
+        return Ok(Cow::Borrowed(params));
+    }
+    let g0 = *params.get_g().first().ok_or(VerifyError::SrsTooSmall { have: params.k(), need: k })?;
+    Ok(Cow::Owned(params.from_parts(k, vec![g0], Some(Vec::new()), params.g2(), params.s_g2())))
 }
 
 fn read_failure(kind: std::io::ErrorKind, msg: String) -> VerifyError {
