@@ -31,6 +31,11 @@ pub fn solidity(keys: &crate::VerifierKeys) -> Result<String, Error> {
 
 pub use zkinfer_verifier::evm::{GasItem, GasProfile};
 
+/// The hard fork [`verify_evm`] runs: "Osaka", mainnet's since December 2025.
+pub fn hard_fork() -> &'static str {
+    zkinfer_verifier::evm::SPEC.into()
+}
+
 /// What running the Solidity verifier in an in-process EVM gave.
 #[derive(Debug, Clone, Copy)]
 pub struct EvmReport {
@@ -50,7 +55,9 @@ pub struct EvmReport {
 
 /// Compiles the verifier with `solc` (optimizer on; `solc` = a solcjs or solc path, else the
 /// default search: `$ZKINFER_SOLC`, `evm/node_modules/.bin/solcjs`, `solc` on PATH), deploys it
-/// and the model's key in revm, and calls `verifyProof` with the proof file's calldata.
+/// and the model's key in revm under the hard fork mainnet runs ([`hard_fork`]), and calls
+/// `verifyProof` with the proof file's calldata. A revert (no verdict: the verifier could not
+/// run a precompile) is an error, not a rejection.
 pub fn verify_evm(
     keys: &crate::VerifierKeys,
     bundle: &ProofBundle,
@@ -65,6 +72,9 @@ pub fn verify_evm(
     let mut evm = zevm::Evm::new();
     let deployed = zsol::deploy(&mut evm, &verifier, &key).map_err(|e| Error::Config(e.to_string()))?;
     let (out, gas) = evm.call_profiled(deployed.verifier, data).map_err(|e| Error::Config(e.to_string()))?;
+    if !out.success {
+        return Err(Error::Config(format!("verifyProof reverted: {}", to_hex(&out.output))));
+    }
     Ok(EvmReport {
         accepted: out.returned_true(),
         gas_used: out.gas_used,

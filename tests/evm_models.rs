@@ -1,4 +1,5 @@
-//! The Solidity verifier on the bundled models, in revm: honest proofs accepted; a flipped
+//! The Solidity verifier on the bundled models, in revm under Osaka (mainnet's rules): honest
+//! proofs accepted; a flipped
 //! byte (sampled positions), any changed public instance, a truncated proof and one instance
 //! more or fewer than the key's rejected — in the EVM (and natively for the instance count).
 //! Plus the `solidity` / `verify-evm` commands.
@@ -12,6 +13,7 @@ use std::sync::Arc;
 use halo2_axiom::halo2curves::bn256::Fr;
 use zkinfer::{CompileOptions, Srs, Visibility, VisibilityConfig};
 use zkinfer_circuits::{public_instances, ModelCircuit};
+use zkinfer_verifier::evm::gas::prices;
 use zkinfer_verifier::evm::plan::{plan, Commit, Plan};
 use zkinfer_verifier::evm::solidity::{deploy, vk_runtime, VERIFIER_SOL};
 use zkinfer_verifier::evm::{compile, encode_calldata, find_solc, CompiledContract, Evm, GasProfile};
@@ -32,7 +34,8 @@ fn solc() -> Option<std::path::PathBuf> {
 
 /// The gas profile adds up, and counts what the verifier must do: one ecMul per commitment in
 /// the final MSM (each quotient piece separately) plus the three SHPLONK terms, one pairing, and
-/// one modexp (every field inversion is batched into one).
+/// one modexp (every field inversion is batched into one), each at Osaka's price and given at
+/// least that.
 fn check_gas_profile(name: &str, gas: &GasProfile, plan: &Plan, total: u64) {
     eprintln!("{name}: gas {total}\n{gas}");
     let parts = gas.base + gas.calldata + gas.ec_mul.gas + gas.ec_add.gas + gas.pairing.gas + gas.modexp.gas;
@@ -45,10 +48,19 @@ fn check_gas_profile(name: &str, gas: &GasProfile, plan: &Plan, total: u64) {
         .map(|(c, _)| if matches!(c, Commit::Quotient) { plan.quotient_pieces } else { 1 })
         .sum();
     assert_eq!(gas.ec_mul.calls, terms as u64 + 3, "{name}: one ecMul per MSM term");
-    assert_eq!(gas.ec_mul.gas, 6_000 * gas.ec_mul.calls, "{name}");
-    assert_eq!(gas.pairing.calls, 1, "{name}");
+    assert_eq!(gas.ec_mul.gas, prices::EC_MUL * gas.ec_mul.calls, "{name}");
+    assert_eq!(gas.ec_add.gas, prices::EC_ADD * gas.ec_add.calls, "{name}");
+    assert_eq!((gas.pairing.calls, gas.pairing.gas), (1, prices::pairing(2)), "{name}");
     assert_eq!(gas.modexp.calls, 1, "{name}: one batched inversion");
-    assert_eq!(gas.modexp.gas, 1_349, "{name}: EIP-2565 price of one 254-bit exponentiation");
+    assert_eq!(gas.modexp.gas, prices::MODEXP_INVERSE, "{name}: EIP-7883 price of one 254-bit exponentiation");
+    for (item, price) in [
+        (gas.ec_mul, prices::EC_MUL),
+        (gas.ec_add, prices::EC_ADD),
+        (gas.pairing, prices::pairing(2)),
+        (gas.modexp, prices::MODEXP_INVERSE),
+    ] {
+        assert!(item.least_given >= price, "{name}: a precompile given {} < its price {price}", item.least_given);
+    }
     assert!(gas.keccak.calls > 0 && gas.other > 0, "{name}: {gas:?}");
     assert!(gas.other_before_msm > 0 && gas.other_before_msm < gas.other, "{name}: {gas:?}");
 }
@@ -179,6 +191,7 @@ fn solidity_and_verify_evm_commands() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.starts_with("verified") && stdout.contains("gas: ") && stdout.contains("ecMul"), "{stdout}");
+    assert!(stdout.contains("hard fork Osaka"), "{stdout}");
 
     let mut bad = bundle.clone();
     let mut bytes = bad.proof_bytes().unwrap();

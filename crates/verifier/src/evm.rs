@@ -41,6 +41,6 @@ pub mod solc;
 pub mod solidity;
 
 pub use calldata::{encode_calldata, fr_to_word, verify_selector, VERIFY_SIGNATURE};
-pub use exec::{CallOutcome, Evm, EvmError, GAS_LIMIT};
+pub use exec::{CallOutcome, Evm, EvmError, GAS_LIMIT, SPEC};
 pub use gas::{GasItem, GasProfile};
 pub use solc::{compile, find_solc, CompiledContract, SolcError};
