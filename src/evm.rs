@@ -21,9 +21,10 @@ pub fn calldata(settings: &Settings, bundle: &ProofBundle) -> Result<Vec<u8>, Er
 
 pub use crate::proof::to_hex;
 
-/// The `Verifier.sol` for a model: the circuit-independent `ZkinferVerifier` plus a
-/// `ZkinferVerifyingKey0..` contracts holding this model's verifying key as code. Deploy the
-/// keys, then `ZkinferVerifier(key0, key1, key2, key3)` (`address(0)` for unused ones).
+/// The `Verifier.sol` for a model: the circuit-independent `ZkinferVerifier`, the model's key
+/// hash `ZKINFER_KEY_HASH`, and `ZkinferVerifyingKey0..` contracts holding this model's
+/// verifying key (with its exact instance count) as code. Deploy the keys, then
+/// `ZkinferVerifier(ZKINFER_KEY_HASH, key0, key1, key2, key3)` (`address(0)` for unused ones).
 pub fn solidity(keys: &crate::VerifierKeys) -> Result<String, Error> {
     zkinfer_verifier::evm::solidity::solidity(&keys.params, &keys.circuit_key()?)
         .map_err(|e| Error::Config(e.to_string()))

@@ -1,8 +1,7 @@
 //! The Solidity verifier on the bundled models, in revm under Osaka (mainnet's rules): honest
-//! proofs accepted; a flipped
-//! byte (sampled positions), any changed public instance, a truncated proof and one instance
-//! more or fewer than the key's rejected — in the EVM (and natively for the instance count).
-//! Plus the `solidity` / `verify-evm` commands.
+//! proofs accepted; a flipped byte (sampled positions), any changed public instance, a truncated
+//! proof and one instance more or fewer than the key's rejected — in the EVM (and natively for
+//! the instance count). Plus the `solidity` / `verify-evm` commands.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -186,6 +185,12 @@ fn solidity_and_verify_evm_commands() {
     assert!(st.success());
     let text = std::fs::read_to_string(&sol).unwrap();
     assert!(text.contains("contract ZkinferVerifier ") && text.contains("contract ZkinferVerifyingKey0 "));
+    assert!(text.contains("bytes32 constant ZKINFER_KEY_HASH = 0x"), "the key hash the constructor takes");
+    let solc = solc().unwrap();
+    for contract in ["ZkinferVerifier", "ZkinferVerifyingKey0"] {
+        compile(&solc, &[("Verifier.sol", &text)], "Verifier.sol", contract)
+            .unwrap_or_else(|e| panic!("{contract}: {e}"));
+    }
 
     let out = Command::new(zk).args(["verify-evm", d, "--proof", p]).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);

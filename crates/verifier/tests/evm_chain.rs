@@ -1,6 +1,7 @@
 //! The Solidity verifier under the rules mainnet runs (Osaka): each precompile is given and
 //! charged that fork's price; too little gas is a revert, never `false` for a valid proof; a
-//! chain without a precompile gets a revert, never a verdict read from stale memory.
+//! chain without a precompile gets a revert, never a verdict read from stale memory; and the
+//! verifier is bound to its key contracts' code.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -9,11 +10,16 @@ use halo2_axiom::halo2curves::bn256::{Bn256, Fr};
 use halo2_axiom::poly::kzg::commitment::ParamsKZG;
 use revm::primitives::Address;
 use zkinfer_verifier::evm::gas::prices;
-use zkinfer_verifier::evm::solidity::{deploy, vk_runtime, VERIFIER_SOL};
-use zkinfer_verifier::evm::{compile, encode_calldata, find_solc, fr_to_word, CompiledContract, Evm};
+use zkinfer_verifier::evm::solidity::{
+    data_contract_creation, deploy, deploy_verifier, key_hash, vk_runtime, VERIFIER_SOL,
+};
+use zkinfer_verifier::evm::{compile, encode_calldata, find_solc, fr_to_word, CompiledContract, Evm, EvmError};
 use zkinfer_verifier::CircuitKey;
 
 const SELECTOR_PRECOMPILE_FAILED: [u8; 4] = [0xeb, 0x8d, 0x04, 0x3a];
+const SELECTOR_KEY_NOT_DEPLOYED: [u8; 4] = [0x77, 0xb0, 0x52, 0x40];
+const SELECTOR_KEY_HASH_MISMATCH: [u8; 4] = [0x87, 0xf4, 0x83, 0x44];
+const SELECTOR_KEY_CODE_CHANGED: [u8; 4] = [0x9f, 0xbc, 0x72, 0x1a];
 
 fn verifier() -> Option<CompiledContract> {
     let solc = match find_solc(None) {
@@ -136,11 +142,68 @@ fn a_chain_without_a_precompile_gets_a_revert() {
 }
 
 #[test]
+fn the_verifier_is_bound_to_its_key_contracts() {
+    let Some(verifier) = verifier() else { return };
+    let (params, runtime, proof, instances) = toy();
+    let mut evm = Evm::new();
+    let keys: Vec<Address> = runtime.iter().map(|c| evm.deploy(data_contract_creation(c)).unwrap().0).collect();
+    let hash = key_hash(&runtime);
+
+    // Another key: the same circuit with 2 instances.
+    let (_, vk, _, _) = common::toy_proof(6, 3);
+    let other = key_hash(&vk_runtime(&params, &CircuitKey::new(&vk, 2).unwrap()).unwrap());
+    let reverted = |r: Result<(Address, usize), EvmError>| match r {
+        Err(EvmError::ConstructorReverted { output }) => output,
+        other => panic!("expected a constructor revert, got {other:?}"),
+    };
+    let out = reverted(deploy_verifier(&mut evm, &verifier, other, &keys));
+    assert_eq!(out[..4], SELECTOR_KEY_HASH_MISMATCH);
+    assert_eq!(out[4..36], other);
+    assert_eq!(out[36..68], hash);
+
+    // No code at the address (an account whose code could be deployed later), no key at all,
+    // and code that is not a key part (the key must start with STOP).
+    let empty = Address::repeat_byte(0x42);
+    assert_eq!(
+        reverted(deploy_verifier(&mut evm, &verifier, hash, &[empty])),
+        error_with_address(SELECTOR_KEY_NOT_DEPLOYED, empty)
+    );
+    let zero = Address::ZERO;
+    assert_eq!(
+        reverted(deploy_verifier(&mut evm, &verifier, hash, &[])),
+        error_with_address(SELECTOR_KEY_NOT_DEPLOYED, zero)
+    );
+    let (good, _) = deploy_verifier(&mut evm, &verifier, hash, &keys).unwrap();
+    assert_eq!(
+        reverted(deploy_verifier(&mut evm, &verifier, hash, &[good])),
+        error_with_address(SELECTOR_KEY_NOT_DEPLOYED, good)
+    );
+
+    let data = encode_calldata(&proof, &instances);
+    assert!(evm.call(good, data.clone()).unwrap().returned_true());
+    // The key's code changed under the verifier (a state override here; no chain lets code that
+    // starts with STOP change): it reverts rather than reading another key.
+    let mut changed = runtime[0].clone();
+    let last = changed.len() - 1;
+    changed[last] ^= 1;
+    evm.set_code(keys[0], changed).unwrap();
+    let out = evm.call(good, data).unwrap();
+    assert!(!out.success, "{out:?}");
+    assert_eq!(out.output, error_with_address(SELECTOR_KEY_CODE_CHANGED, keys[0]));
+}
+
+#[test]
 fn error_selectors_match_their_signatures() {
     use sha3::{Digest, Keccak256};
-    let sig = "PrecompileFailed(address)";
-    assert_eq!(Keccak256::digest(sig)[..4], SELECTOR_PRECOMPILE_FAILED, "{sig}");
-    assert!(VERIFIER_SOL.contains("error PrecompileFailed(address precompile)"));
+    for (sig, sel) in [
+        ("PrecompileFailed(address)", SELECTOR_PRECOMPILE_FAILED),
+        ("KeyNotDeployed(address)", SELECTOR_KEY_NOT_DEPLOYED),
+        ("KeyHashMismatch(bytes32,bytes32)", SELECTOR_KEY_HASH_MISMATCH),
+        ("KeyCodeChanged(address)", SELECTOR_KEY_CODE_CHANGED),
+    ] {
+        assert_eq!(Keccak256::digest(sig)[..4], sel, "{sig}");
+        assert!(VERIFIER_SOL.contains(&sig[..sig.find('(').unwrap()]), "{sig}");
+    }
     // The one selector written as a literal in the contract's assembly.
     assert!(VERIFIER_SOL.contains("0xeb8d043a"));
 }

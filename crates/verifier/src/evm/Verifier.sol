@@ -16,26 +16,83 @@ pragma solidity ^0.8.19;
 /// instances (another count, a value >= r, a point off the curve, a failed check). It reverts
 /// only when it cannot reach a verdict: `PrecompileFailed(address)` when a precompile call
 /// fails or answers nothing (too little gas left, or a chain without it — inputs are checked
-/// first, so a valid input never fails there). So a caller that leaves too little gas gets a
+/// first, so a valid input never fails there), `KeyCodeChanged(address)` when a key contract's
+/// code is no longer what the constructor checked. So a caller that leaves too little gas gets a
 /// revert, never `false` for a valid proof. Every precompile call gets all the gas left: no
 /// price is hard-coded, so a repricing (as EIP-7883 did to modexp) cannot turn valid proofs
 /// into rejections.
 contract ZkinferVerifier {
+    /// A key address has no code, or code that is not a zkinfer key part (a STOP byte, then at
+    /// most 65,535 bytes of data).
+    error KeyNotDeployed(address key);
+    /// The key contracts' data does not hash to the key hash the deployer asked for.
+    error KeyHashMismatch(bytes32 expected, bytes32 found);
+    /// A key contract's code hash differs from the one recorded at construction.
+    error KeyCodeChanged(address key);
     /// A precompile call failed or returned no output: too little gas, or the chain lacks it.
     error PrecompileFailed(address precompile);
 
+    /// keccak256 of the verifying key's data (the key contracts' code after their leading STOP,
+    /// concatenated): which circuit, and how many instances, this verifier checks. `zkinfer
+    /// solidity` writes it as `ZKINFER_KEY_HASH` in the generated source.
+    bytes32 public immutable keyHash;
     /// The verifying key's data contracts, in order (unused ones are address(0)): a key larger
     /// than EIP-170's 24,576 bytes is split across up to four contracts.
     address public immutable key0;
     address public immutable key1;
     address public immutable key2;
     address public immutable key3;
+    // EXTCODEHASH of each key contract at construction, and their data lengths (16 bits each).
+    bytes32 private immutable codeHash0;
+    bytes32 private immutable codeHash1;
+    bytes32 private immutable codeHash2;
+    bytes32 private immutable codeHash3;
+    uint256 private immutable keyLengths;
 
-    constructor(address k0, address k1, address k2, address k3) {
-        key0 = k0;
-        key1 = k1;
-        key2 = k2;
-        key3 = k3;
+    /// Binds the verifier to one verifying key: every non-zero key address (k0 always) must hold
+    /// a deployed key part, and their data together must hash to `expectedKeyHash` — else the
+    /// deployment reverts, so a verifier never points at an undeployed address (whose code could
+    /// come later) or at another circuit's key.
+    constructor(bytes32 expectedKeyHash, address k0, address k1, address k2, address k3) {
+        address[4] memory keys = [k0, k1, k2, k3];
+        bytes32[4] memory hashes;
+        uint256 lengths;
+        bytes32 found;
+        uint256 bad;
+        assembly ("memory-safe") {
+            let b := mload(0x40)
+            let len := 0
+            for { let i := 0 } lt(i, 4) { i := add(i, 1) } {
+                let k := mload(add(keys, shl(5, i)))
+                if or(k, iszero(i)) {
+                    let size := extcodesize(k)
+                    extcodecopy(k, 0, 0, 1)
+                    // Lengths are kept in 16 bits (EIP-170 allows 24,576 bytes).
+                    if or(or(lt(size, 2), gt(size, 0x10000)), shr(248, mload(0))) {
+                        bad := add(i, 1)
+                        break
+                    }
+                    extcodecopy(k, add(b, len), 1, sub(size, 1))
+                    len := add(len, sub(size, 1))
+                    lengths := or(lengths, shl(shl(4, i), sub(size, 1)))
+                    mstore(add(hashes, shl(5, i)), extcodehash(k))
+                }
+            }
+            found := keccak256(b, len)
+        }
+        if (bad != 0) revert KeyNotDeployed(keys[bad - 1]);
+        if (found != expectedKeyHash) revert KeyHashMismatch(expectedKeyHash, found);
+        keyHash = expectedKeyHash;
+        (key0, key1, key2, key3) = (k0, k1, k2, k3);
+        (codeHash0, codeHash1, codeHash2, codeHash3) = (hashes[0], hashes[1], hashes[2], hashes[3]);
+        keyLengths = lengths;
+    }
+
+    /// Reverts unless key part `k` (if used) still has the code the constructor checked. Code
+    /// starting with STOP cannot self-destruct, so this holds on any chain; the check costs
+    /// nothing extra, as EXTCODEHASH pays the cold access EXTCODECOPY would.
+    function checkKey(address k, bytes32 h) private view {
+        if (k != address(0) && k.codehash != h) revert KeyCodeChanged(k);
     }
 
     function verifyProof(bytes calldata proof, uint256[] calldata instances) external view returns (bool) {
@@ -43,6 +100,11 @@ contract ZkinferVerifier {
         address keyB = key1;
         address keyC = key2;
         address keyD = key3;
+        checkKey(keyA, codeHash0);
+        checkKey(keyB, codeHash1);
+        checkKey(keyC, codeHash2);
+        checkKey(keyD, codeHash3);
+        uint256 lengths = keyLengths;
         bool valid;
         assembly ("memory-safe") {
             // Each phase is a function with few live values, so the compiler keeps them on the
@@ -61,11 +123,10 @@ contract ZkinferVerifier {
             function hw(b, i) -> v {
                 v := mload(add(b, shl(5, i)))
             }
-            function loadKey(k, dst) -> len {
-                if k {
-                    len := sub(extcodesize(k), 1)
-                    extcodecopy(k, dst, 1, len)
-                }
+            // Key part `k`'s `len` data bytes (its code after the STOP) to dst.
+            function loadKey(k, len, dst) -> end {
+                if len { extcodecopy(k, dst, 1, len) }
+                end := add(dst, len)
             }
             // Precompile `a` on [i, i + n) into [o, o + m), with all the gas left; reverts with
             // PrecompileFailed(a) unless it succeeds with exactly m bytes of output. Its inputs
@@ -471,11 +532,11 @@ contract ZkinferVerifier {
             }
 
             let B := mload(0x40)
-            let len := loadKey(keyA, B)
-            len := add(len, loadKey(keyB, add(B, len)))
-            len := add(len, loadKey(keyC, add(B, len)))
-            len := add(len, loadKey(keyD, add(B, len)))
-            valid := verify(B, add(B, len), proof.offset, proof.length, instances.offset, instances.length)
+            let end := loadKey(keyA, and(lengths, 0xffff), B)
+            end := loadKey(keyB, and(shr(16, lengths), 0xffff), end)
+            end := loadKey(keyC, and(shr(32, lengths), 0xffff), end)
+            end := loadKey(keyD, and(shr(48, lengths), 0xffff), end)
+            valid := verify(B, end, proof.offset, proof.length, instances.offset, instances.length)
         }
         return valid;
     }

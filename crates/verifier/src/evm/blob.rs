@@ -23,6 +23,8 @@
 //!   offset of its evaluation in the verifier's value table ([`expr::Layout`]);
 //! * the program's constants (words, copied into the value table at [`expr::Layout::constants`]);
 //! * the constraint program ([`crate::evm::expr::encode`]).
+//!
+//! The verifier's constructor binds it to one blob by its Keccak-256 hash ([`key_hash`]).
 
 use halo2_axiom::halo2curves::bn256::{Fr, G1Affine, G2Affine};
 use halo2_axiom::halo2curves::ff::{Field, PrimeField};
@@ -178,6 +180,13 @@ pub fn encode(plan: &Plan, srs: &SrsPoints) -> Result<Vec<u8>, PlanError> {
     out.extend(constants);
     out.extend(program);
     Ok(out)
+}
+
+/// Keccak-256 of a blob: the key hash `ZkinferVerifier` is deployed with and checks the key
+/// contracts' data against.
+pub fn key_hash(blob: &[u8]) -> [u8; 32] {
+    use sha3::{Digest, Keccak256};
+    Keccak256::digest(blob).into()
 }
 
 /// `1/Π_{m≠j}(ω^{r_j} - ω^{r_m})` for each rotation `r_j` of a set (distinct rotations, so

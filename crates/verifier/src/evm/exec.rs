@@ -3,10 +3,11 @@
 //! transaction gas cap, calldata gas).
 
 use revm::context::result::{ExecutionResult, Output};
-use revm::context::TxEnv;
+use revm::context::{ContextTr, TxEnv};
 use revm::database::InMemoryDB;
 use revm::primitives::hardfork::SpecId;
 use revm::primitives::{Address, TxKind};
+use revm::state::Bytecode;
 use revm::{Context, ExecuteCommitEvm, InspectCommitEvm, MainBuilder, MainContext};
 
 use super::gas::{GasProfile, GasProfiler};
@@ -25,9 +26,22 @@ pub enum EvmError {
     /// revm refused the transaction itself (not a revert).
     #[error("EVM error: {0}")]
     Evm(String),
-    /// Constructor reverted or halted (e.g. runtime code over EIP-170's limit).
+    /// The constructor halted (e.g. runtime code over EIP-170's limit) or created nothing.
     #[error("deployment failed: {0}")]
     Deploy(String),
+    /// The constructor reverted, with this revert data (a custom error's selector and arguments).
+    #[error("constructor reverted: 0x{}", hex(output))]
+    ConstructorReverted {
+        /// The revert data.
+        output: Vec<u8>,
+    },
+    /// The account to change does not exist or could not be read.
+    #[error("no account at {0}")]
+    NoAccount(Address),
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Result of a call.
@@ -109,9 +123,7 @@ impl Evm {
         match self.transact(TxKind::Create, creation)? {
             ExecutionResult::Success { output: Output::Create(code, Some(address)), .. } => Ok((address, code.len())),
             ExecutionResult::Success { .. } => Err(EvmError::Deploy("no contract created".into())),
-            ExecutionResult::Revert { output, .. } => {
-                Err(EvmError::Deploy(format!("constructor reverted: 0x{output:x}")))
-            }
+            ExecutionResult::Revert { output, .. } => Err(EvmError::ConstructorReverted { output: output.to_vec() }),
             ExecutionResult::Halt { reason, .. } => Err(EvmError::Deploy(format!("halted: {reason:?}"))),
         }
     }
@@ -127,6 +139,18 @@ impl Evm {
     pub fn call_with_gas(&mut self, to: Address, calldata: Vec<u8>, gas_limit: u64) -> Result<CallOutcome, EvmError> {
         let result = self.transact_with(TxKind::Call(to), calldata, gas_limit)?;
         Ok(outcome(result))
+    }
+
+    /// Replaces the code at `address` (an `eth_call` state override, in effect): for checking
+    /// what a contract does when another one's code is not what it was.
+    pub fn set_code(&mut self, address: Address, code: Vec<u8>) -> Result<(), EvmError> {
+        let db = self.evm.ctx.db_mut();
+        let mut info = db.load_account(address).map_err(|_| EvmError::NoAccount(address))?.info.clone();
+        let code = Bytecode::new_raw(code.into());
+        info.code_hash = code.hash_slow();
+        info.code = Some(code);
+        db.insert_account_info(address, info);
+        Ok(())
     }
 
     /// Calls `to` with `calldata` and says where its gas went (see [`GasProfile`]).
