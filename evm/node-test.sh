@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# On-chain end-to-end test against a real local Ethereum node (Hardhat, from npm): proves
-# mlp_digits with the CLI, writes Verifier.sol and the calldata, then evm/node-test.js starts
-# `hardhat node` on 127.0.0.1, deploys over JSON-RPC with ethers, calls verifyProof, and stops
-# the node. Needs `npm ci --prefix evm` first.
+# On-chain end-to-end test against a real local Ethereum node (Hardhat, from npm, on the hard
+# fork mainnet runs: osaka): proves mlp_digits with the CLI, writes Verifier.sol and the
+# calldata, then evm/node-test.js starts `hardhat node` on 127.0.0.1, deploys over JSON-RPC with
+# ethers, calls verifyProof, and stops the node. Needs `npm ci --prefix evm` first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${ZKINFER:-}" ]; then

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity ^0.8.19;
 
-/// The verifier `zkinfer solidity` generates (deployed with its ZkinferVerifyingKey).
+/// The verifier `zkinfer solidity` generates (deployed with its ZkinferVerifyingKey contracts and
+/// the model's `ZKINFER_KEY_HASH`, which it keeps as `keyHash()`). `verifyProof` returns false for
+/// an invalid proof, including one with another number of instances than the model's, and
+/// reverts when it cannot reach a verdict (too little gas): a revert is never a rejection.
 interface IZkinferVerifier {
     function verifyProof(bytes calldata proof, uint256[] calldata instances) external view returns (bool);
 }

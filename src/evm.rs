@@ -21,14 +21,21 @@ pub fn calldata(settings: &Settings, bundle: &ProofBundle) -> Result<Vec<u8>, Er
 
 pub use crate::proof::to_hex;
 
-/// The `Verifier.sol` for a model: the circuit-independent `ZkinferVerifier` plus a
-/// `ZkinferVerifyingKey0..` contracts holding this model's verifying key as code. Deploy the
-/// keys, then `ZkinferVerifier(key0, key1, key2, key3)` (`address(0)` for unused ones).
+/// The `Verifier.sol` for a model: the circuit-independent `ZkinferVerifier`, the model's key
+/// hash `ZKINFER_KEY_HASH`, and `ZkinferVerifyingKey0..` contracts holding this model's
+/// verifying key (with its exact instance count) as code. Deploy the keys, then
+/// `ZkinferVerifier(ZKINFER_KEY_HASH, key0, key1, key2, key3)` (`address(0)` for unused ones).
 pub fn solidity(keys: &crate::VerifierKeys) -> Result<String, Error> {
-    zkinfer_verifier::evm::solidity::solidity(&keys.params, &keys.vk).map_err(|e| Error::Config(e.to_string()))
+    zkinfer_verifier::evm::solidity::solidity(&keys.params, &keys.circuit_key()?)
+        .map_err(|e| Error::Config(e.to_string()))
 }
 
 pub use zkinfer_verifier::evm::{GasItem, GasProfile};
+
+/// The hard fork [`verify_evm`] runs: "Osaka", mainnet's since December 2025.
+pub fn hard_fork() -> &'static str {
+    zkinfer_verifier::evm::SPEC.into()
+}
 
 /// What running the Solidity verifier in an in-process EVM gave.
 #[derive(Debug, Clone, Copy)]
@@ -49,7 +56,9 @@ pub struct EvmReport {
 
 /// Compiles the verifier with `solc` (optimizer on; `solc` = a solcjs or solc path, else the
 /// default search: `$ZKINFER_SOLC`, `evm/node_modules/.bin/solcjs`, `solc` on PATH), deploys it
-/// and the model's key in revm, and calls `verifyProof` with the proof file's calldata.
+/// and the model's key in revm under the hard fork mainnet runs ([`hard_fork`]), and calls
+/// `verifyProof` with the proof file's calldata. A revert (no verdict: the verifier could not
+/// run a precompile) is an error, not a rejection.
 pub fn verify_evm(
     keys: &crate::VerifierKeys,
     bundle: &ProofBundle,
@@ -60,10 +69,13 @@ pub fn verify_evm(
     let solc = zevm::find_solc(solc).map_err(|e| Error::Config(e.to_string()))?;
     let verifier = zevm::compile(&solc, &[("Verifier.sol", zsol::VERIFIER_SOL)], "Verifier.sol", "ZkinferVerifier")
         .map_err(|e| Error::Config(e.to_string()))?;
-    let key = zsol::vk_runtime(&keys.params, &keys.vk).map_err(|e| Error::Config(e.to_string()))?;
+    let key = zsol::vk_runtime(&keys.params, &keys.circuit_key()?).map_err(|e| Error::Config(e.to_string()))?;
     let mut evm = zevm::Evm::new();
     let deployed = zsol::deploy(&mut evm, &verifier, &key).map_err(|e| Error::Config(e.to_string()))?;
     let (out, gas) = evm.call_profiled(deployed.verifier, data).map_err(|e| Error::Config(e.to_string()))?;
+    if !out.success {
+        return Err(Error::Config(format!("verifyProof reverted: {}", to_hex(&out.output))));
+    }
     Ok(EvmReport {
         accepted: out.returned_true(),
         gas_used: out.gas_used,

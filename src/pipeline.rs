@@ -68,6 +68,12 @@ impl Keys {
 }
 
 impl VerifierKeys {
+    /// The key both verifiers check proofs against: the verifying key with the exact number of
+    /// public instances the settings give (halo2's key alone does not fix it).
+    pub fn circuit_key(&self) -> Result<zkinfer_verifier::CircuitKey<'_>, Error> {
+        Ok(zkinfer_verifier::CircuitKey::new(&self.vk, self.settings.num_instances)?)
+    }
+
     /// Reads `settings.json`, `vk.bin` and `srs.bin` from `dir`.
     pub fn load(dir: &Path) -> Result<Self, Error> {
         let settings = Settings::load(dir)?;
@@ -204,7 +210,7 @@ pub fn verify(keys: &VerifierKeys, bundle: &ProofBundle) -> Result<(), Error> {
         }
     }
     let proof = bundle.proof_bytes()?;
-    zkinfer_verifier::verify(&keys.params, &keys.vk, &proof, &instances)?;
+    zkinfer_verifier::verify(&keys.params, &keys.circuit_key()?, &proof, &instances)?;
     Ok(())
 }
 

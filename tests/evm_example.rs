@@ -46,7 +46,7 @@ fn consumer_reads_the_verified_output() {
     let bundle = zkinfer::prove(&compiled, &keys, &common::input("mlp_digits", &model)).expect("prove");
     let vkeys = keys.verifier();
     let mut evm = Evm::new();
-    let d = deploy(&mut evm, &verifier, &vk_runtime(&vkeys.params, &vkeys.vk).unwrap()).unwrap();
+    let d = deploy(&mut evm, &verifier, &vk_runtime(&vkeys.params, &vkeys.circuit_key().unwrap()).unwrap()).unwrap();
 
     let n_out = bundle.quantized_outputs.len();
     let mut creation = consumer.creation.clone();

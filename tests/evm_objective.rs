@@ -32,7 +32,8 @@ fn verifier_objective_costs_less_gas() {
         let proof = bundle.proof_bytes().unwrap();
         let instances = bundle.instance_values().unwrap();
         let mut evm = Evm::new();
-        let d = deploy(&mut evm, &verifier, &vk_runtime(&vkeys.params, &vkeys.vk).unwrap()).unwrap();
+        let d =
+            deploy(&mut evm, &verifier, &vk_runtime(&vkeys.params, &vkeys.circuit_key().unwrap()).unwrap()).unwrap();
         let (honest, profile) = evm.call_profiled(d.verifier, encode_calldata(&proof, &instances)).unwrap();
         assert!(honest.returned_true(), "{objective}: honest proof rejected: {honest:?}");
         let mut flipped = proof.clone();

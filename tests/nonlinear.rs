@@ -93,7 +93,7 @@ fn sigmoid_tanh_model_verifies_in_the_evm() {
     let vkeys = keys.verifier();
     let verifier = compile(&solc, &[("Verifier.sol", VERIFIER_SOL)], "Verifier.sol", "ZkinferVerifier").unwrap();
     let mut evm = Evm::new();
-    let d = deploy(&mut evm, &verifier, &vk_runtime(&vkeys.params, &vkeys.vk).unwrap()).unwrap();
+    let d = deploy(&mut evm, &verifier, &vk_runtime(&vkeys.params, &vkeys.circuit_key().unwrap()).unwrap()).unwrap();
     let (proof, instances) = (bundle.proof_bytes().unwrap(), bundle.instance_values().unwrap());
     let honest = evm.call(d.verifier, encode_calldata(&proof, &instances)).unwrap();
     assert!(honest.returned_true(), "honest proof rejected: {honest:?}");

@@ -74,7 +74,9 @@ pub fn artifact(data: &[u8], fx: &Fixture) {
 pub fn proof(data: &[u8], fx: &Fixture) {
     match data.split_first() {
         Some((0, raw)) => {
-            let _ = zkinfer_verifier::verify(&fx.keys.params, &fx.keys.vk, raw, &fx.instances);
+            if let Ok(key) = fx.keys.circuit_key() {
+                let _ = zkinfer_verifier::verify(&fx.keys.params, &key, raw, &fx.instances);
+            }
         }
         Some((_, json)) => {
             if let Ok(bundle) =

@@ -20,7 +20,8 @@ pub fn run(args: SolidityArgs) -> Result<Outcome> {
     let source = zkinfer::evm::solidity(&keys)?;
     std::fs::write(&args.out, source).with_context(|| format!("writing {}", args.out.display()))?;
     eprintln!(
-        "wrote {}: deploy each ZkinferVerifyingKeyN, then ZkinferVerifier(key0, key1, key2, key3); call {}",
+        "wrote {}: deploy each ZkinferVerifyingKeyN, then ZkinferVerifier(ZKINFER_KEY_HASH, key0, key1, key2, key3); \
+         call {}",
         args.out.display(),
         zkinfer::evm::VERIFY_SIGNATURE
     );

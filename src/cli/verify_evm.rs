@@ -31,7 +31,7 @@ pub fn run(args: VerifyEvmArgs) -> Result<Outcome> {
         Err(e) => return Err(e.into()),
     };
     println!("{}", if report.accepted { "verified" } else { "rejected: verifyProof returned false" });
-    println!("gas: {}\n{}", report.gas_used, report.gas);
+    println!("gas: {} (hard fork {})\n{}", report.gas_used, zkinfer::evm::hard_fork(), report.gas);
     println!("verifier runtime bytes: {} (ZkinferVerifier, any model)", report.verifier_size);
     println!(
         "verifying-key runtime bytes: {} in {} contract(s) (ZkinferVerifyingKey0..)",

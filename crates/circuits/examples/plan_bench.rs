@@ -81,7 +81,8 @@ fn main() -> Res<()> {
             let start = Instant::now();
             let proof = zkinfer_prover::prove(params, &pk, &circuit, &instances)?;
             t.1.push(start.elapsed().as_secs_f64());
-            zkinfer_verifier::verify(params, &vk, &proof, &instances)?;
+            let key = zkinfer_verifier::CircuitKey::new(&vk, instances.len())?;
+            zkinfer_verifier::verify(params, &key, &proof, &instances)?;
         }
     }
     println!("| variant | k | adv/fix/lkp | dot | b | deg | est cost | keygen s | prove s |");

@@ -8,7 +8,8 @@
 //! let (params, warning) = zkinfer_prover::dev_srs(k); // or load_srs(path, k)?
 //! let (pk, vk) = zkinfer_prover::keygen(&params, &circuit)?;
 //! let proof = zkinfer_prover::prove(&params, &pk, &circuit, &instances)?;
-//! zkinfer_verifier::verify(&params, &vk, &proof, &instances)?;
+//! let key = zkinfer_verifier::CircuitKey::new(&vk, instances.len())?;
+//! zkinfer_verifier::verify(&params, &key, &proof, &instances)?;
 //! zkinfer_prover::artifact::write_vk(path, &vk)?;
 //! ```
 

@@ -31,7 +31,7 @@ fn pk_and_vk_round_trip_through_files() {
     // Prove with the reloaded pk, verify with the reloaded vk.
     let instances = circuit.instances();
     let proof = prove(&params, &pk2, &circuit, &instances).unwrap();
-    verify(&params, &vk2, &proof, &instances).unwrap();
+    verify(&params, &common::circuit_key(&vk2, &circuit), &proof, &instances).unwrap();
     std::fs::remove_dir_all(dir).ok();
 }
 

@@ -22,6 +22,7 @@ fn gpu_proof_verifies_and_matches_the_cpu_proof_size() {
     let params = common::params(common::K);
     let circuit = ToyCircuit::new(4);
     let (pk, vk) = common::keys(&params, &circuit);
+    let vk = common::circuit_key(&vk, &circuit);
     let instances = circuit.instances();
     let gpu = prove_on(Backend::Cuda, &params, &pk, &circuit, &instances).unwrap();
     verify(&params, &vk, &gpu, &instances).unwrap();

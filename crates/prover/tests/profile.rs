@@ -17,7 +17,7 @@ fn profiled_proof_verifies_and_its_phases_add_up() {
     let (pk, vk) = common::keys(&params, &circuit);
     let instances = circuit.instances();
     let (proof, phases) = prove_profiled(&params, &pk, &circuit, &instances).unwrap();
-    verify(&params, &vk, &proof, &instances).unwrap();
+    verify(&params, &common::circuit_key(&vk, &circuit), &proof, &instances).unwrap();
 
     let sum: Duration = phases.named().iter().map(|(_, t)| *t).sum();
     assert_eq!(sum, phases.total, "{phases:?}");
@@ -34,7 +34,7 @@ fn floor_shape_counts_every_commitment_in_the_proof() {
     let (pk, vk) = common::keys(&params, &circuit);
     let (proof, _) = prove_profiled(&params, &pk, &circuit, &circuit.instances()).unwrap();
     let shape = FloorShape::of(&vk).unwrap();
-    let layout = zkinfer_verifier::evm::plan::plan(&vk).unwrap();
+    let layout = zkinfer_verifier::evm::plan::plan(&common::circuit_key(&vk, &circuit)).unwrap();
     // The proof is its commitments (64 bytes each) and its evaluations (32 bytes each).
     assert_eq!(proof.len(), shape.commitments() * 64 + layout.num_evals * 32);
     assert_eq!(shape.k, common::K);

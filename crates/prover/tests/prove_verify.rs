@@ -17,13 +17,14 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkinfer_prover::{keygen, prove, ProverError};
 use zkinfer_verifier::testing::ToyCircuit;
-use zkinfer_verifier::{verify, EvmTranscript, VerifyError};
+use zkinfer_verifier::{verify, CircuitKey, EvmTranscript, VerifyError};
 
 #[test]
 fn toy_proof_is_accepted_and_tampering_rejected() {
     let params = common::params(common::K);
     let circuit = ToyCircuit::new(4);
     let (pk, vk) = common::keys(&params, &circuit);
+    let vk = common::circuit_key(&vk, &circuit);
     let instances = circuit.instances();
     let proof = prove(&params, &pk, &circuit, &instances).unwrap();
     eprintln!("toy circuit proof: {} bytes", proof.len());
@@ -130,6 +131,7 @@ fn extended_evaluations_kept_in_the_key_prove_like_upstream() {
     let circuit = Weighted((1..20).map(|i| (i * 7 + 3, i * i)).collect());
     let instances = circuit.instances();
     let (pk, vk) = keygen(&params, &circuit).unwrap();
+    let vk = CircuitKey::new(&vk, instances.len()).unwrap();
     assert!(pk.has_extended_evaluations());
     let mut upstream = pk.clone();
     upstream.drop_extended_evaluations();
@@ -153,6 +155,7 @@ fn wrong_witness_gives_a_proof_that_does_not_verify() {
     let params = common::params(common::K);
     let circuit = ToyCircuit::new(2);
     let (pk, vk) = common::keys(&params, &circuit);
+    let vk = common::circuit_key(&vk, &circuit);
     let mut wrong = circuit.instances();
     wrong[1] = Fr::from(1234);
     // halo2 does not check the witness while proving; the proof must fail verification.

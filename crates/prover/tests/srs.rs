@@ -3,11 +3,13 @@
 
 mod common;
 
+use halo2_axiom::halo2curves::bn256::Fr;
+use halo2_axiom::halo2curves::ff::Field;
 use halo2_axiom::poly::commitment::Params;
 use halo2_axiom::SerdeFormat;
 use zkinfer_prover::{keygen, load_srs, prove, save_srs, srs_file_len, try_dev_srs, ProverError};
 use zkinfer_verifier::testing::ToyCircuit;
-use zkinfer_verifier::verify;
+use zkinfer_verifier::{verify, VerifyError};
 
 fn image(params: &halo2_axiom::poly::kzg::commitment::ParamsKZG<halo2_axiom::halo2curves::bn256::Bn256>) -> Vec<u8> {
     let mut out = Vec::new();
@@ -40,10 +42,44 @@ fn save_load_and_downsize() {
     let circuit = ToyCircuit::new(2);
     let (pk, vk) = keygen(&small, &circuit).unwrap();
     let proof = prove(&small, &pk, &circuit, &circuit.instances()).unwrap();
-    verify(&small, &vk, &proof, &circuit.instances()).unwrap();
+    verify(&small, &common::circuit_key(&vk, &circuit), &proof, &circuit.instances()).unwrap();
 
     assert!(matches!(load_srs(&path, 9), Err(ProverError::SrsTooSmall { have: 8, need: 9 })));
     std::fs::remove_dir_all(dir).ok();
+}
+
+/// Users hold one large ceremony file: verifying with it (k + 1, k + 2) must check the key's
+/// relation — halo2 alone would take `xⁿ` from the SRS's size and the Lagrange values from the
+/// key's, and reject honest proofs (or check something else).
+#[test]
+fn verify_with_a_larger_srs_checks_the_keys_relation() {
+    let k = common::K;
+    let big = common::params(k + 2);
+    let at = |k: u32| {
+        let mut p = big.clone();
+        p.downsize(k);
+        p
+    };
+    let small = at(k);
+    let circuit = ToyCircuit::new(3);
+    let (pk, vk) = keygen(&small, &circuit).unwrap();
+    let key = common::circuit_key(&vk, &circuit);
+    let instances = circuit.instances();
+    let proof = prove(&small, &pk, &circuit, &instances).unwrap();
+    let mut changed = instances.clone();
+    changed[2] += Fr::ONE;
+    let mut flipped = proof.clone();
+    flipped[proof.len() / 2] ^= 1;
+    for params in [&small, &at(k + 1), &big] {
+        let n = params.k();
+        verify(params, &key, &proof, &instances).unwrap_or_else(|e| panic!("honest proof, SRS k = {n}: {e}"));
+        let err = verify(params, &key, &proof, &changed).unwrap_err();
+        assert!(matches!(err, VerifyError::Rejected), "changed instance, SRS k = {n}: {err}");
+        let err = verify(params, &key, &flipped, &instances).unwrap_err();
+        assert!(matches!(err, VerifyError::Rejected | VerifyError::Malformed(_)), "flipped byte, SRS k = {n}: {err}");
+    }
+    let err = verify(&at(k - 1), &key, &proof, &instances).unwrap_err();
+    assert!(matches!(err, VerifyError::SrsTooSmall { have, need } if have == k - 1 && need == k), "{err}");
 }
 
 #[test]

@@ -1,12 +1,15 @@
 //! Native SHPLONK verification of a single-instance-column proof.
 
-use halo2_axiom::halo2curves::bn256::{Bn256, Fr, G1Affine};
-use halo2_axiom::plonk::{verify_proof, Error as Halo2Error, VerifyingKey};
-use halo2_axiom::poly::commitment::Params;
+use std::borrow::Cow;
+
+use halo2_axiom::halo2curves::bn256::{Bn256, Fr};
+use halo2_axiom::plonk::{verify_proof, Error as Halo2Error};
+use halo2_axiom::poly::commitment::{Params, ParamsProver};
 use halo2_axiom::poly::kzg::commitment::{KZGCommitmentScheme, ParamsKZG};
 use halo2_axiom::poly::kzg::multiopen::VerifierSHPLONK;
 use halo2_axiom::poly::kzg::strategy::SingleStrategy;
 
+use crate::key::CircuitKey;
 use crate::transcript::EvmTranscript;
 
 /// Why a proof was not accepted.
@@ -18,15 +21,23 @@ pub enum VerifyError {
         /// Instance columns in the verifying key's constraint system.
         found: usize,
     },
-    /// More public inputs than the circuit has usable rows.
-    #[error("{got} public inputs given but the circuit (k = {k}) holds at most {max}")]
+    /// A [`CircuitKey`] asks for more public instances than the circuit has usable rows.
+    #[error("{got} public instances asked for but the circuit (k = {k}) holds at most {max}")]
     TooManyInstances {
-        /// Number of public inputs supplied.
+        /// Number of public instances asked for.
         got: usize,
         /// Usable rows of the instance column.
         max: usize,
         /// The circuit's k.
         k: u32,
+    },
+    /// The proof comes with another number of public instances than the key's circuit has.
+    #[error("{got} public instances given; the circuit has exactly {expected}")]
+    InstanceCount {
+        /// The key's count ([`CircuitKey::num_instances`]).
+        expected: usize,
+        /// Number of public instances supplied.
+        got: usize,
     },
     /// The SRS has fewer points than the circuit's domain.
     #[error("the SRS has k = {have} but the verifying key needs k = {need}")]
@@ -60,27 +71,23 @@ pub enum VerifyError {
 
 /// Verifies a SHPLONK proof made with the Keccak EVM transcript.
 ///
-/// `instances` are the values of the circuit's single instance column, in row order. Every
-/// byte of `proof` must be consumed: trailing bytes are an error, so a proof has exactly one
-/// accepted encoding.
+/// `instances` are the values of the circuit's single instance column, in row order: exactly
+/// [`CircuitKey::num_instances`] of them. Every byte of `proof` must be consumed: trailing bytes
+/// are an error, so a proof has exactly one accepted encoding. `params` may be larger than the
+/// key's domain (one big ceremony file for every circuit): only its first G1 point and its G2
+/// points are used, at the key's size.
 pub fn verify(
     params: &ParamsKZG<Bn256>,
-    vk: &VerifyingKey<G1Affine>,
+    key: &CircuitKey<'_>,
     proof: &[u8],
     instances: &[Fr],
 ) -> Result<(), VerifyError> {
-    let cs = vk.cs();
-    if cs.num_instance_columns() != 1 {
-        return Err(VerifyError::InstanceColumns { found: cs.num_instance_columns() });
+    if instances.len() != key.num_instances() {
+        return Err(VerifyError::InstanceCount { expected: key.num_instances(), got: instances.len() });
     }
-    let k = vk.get_domain().k();
-    if params.k() < k {
-        return Err(VerifyError::SrsTooSmall { have: params.k(), need: k });
-    }
-    let max = (1usize << k).saturating_sub(cs.blinding_factors() + 1);
-    if instances.len() > max {
-        return Err(VerifyError::TooManyInstances { got: instances.len(), max, k });
-    }
+    let vk = key.vk();
+    let params = verifier_params(params, key.k())?;
+    let params = params.as_ref();
 
     let mut transcript = EvmTranscript::new(proof);
     let strategy = SingleStrategy::new(params);
@@ -101,6 +108,22 @@ pub fn verify(
         return Err(VerifyError::TrailingBytes { extra: rest.len() });
     }
     Ok(())
+}
+
+/// The SRS at the key's size `k`. halo2's verifier takes `n` (for `xⁿ`) from the SRS but the
+/// Lagrange values from the key's domain, so an SRS of another size checks another relation: a
+/// larger one is cut to `k`. SHPLONK's verifier reads only `g[0]`, `g2` and `s·g2` (instances
+/// are evaluated, not committed), so the cut copy holds just those — no copy of the large
+/// vectors, no FFT — whatever the file's size.
+fn verifier_params(params: &ParamsKZG<Bn256>, k: u32) -> Result<Cow<'_, ParamsKZG<Bn256>>, VerifyError> {
+    if params.k() < k {
+        return Err(VerifyError::SrsTooSmall { have: params.k(), need: k });
+    }
+    if params.k() == k {
+        return Ok(Cow::Borrowed(params));
+    }
+    let g0 = *params.get_g().first().ok_or(VerifyError::SrsTooSmall { have: params.k(), need: k })?;
+    Ok(Cow::Owned(params.from_parts(k, vec![g0], Some(Vec::new()), params.g2(), params.s_g2())))
 }
 
 fn read_failure(kind: std::io::ErrorKind, msg: String) -> VerifyError {

@@ -16,7 +16,7 @@ use snark_verifier::halo2_base::halo2_proofs::transcript::EncodedChallenge;
 use snark_verifier::loader::native::NativeLoader;
 use snark_verifier::system::halo2::transcript::evm::{ChallengeEvm, EvmTranscript as RefTranscript};
 use zkinfer_verifier::testing::ToyCircuit;
-use zkinfer_verifier::{verify, EvmTranscript, VerifyError};
+use zkinfer_verifier::{verify, CircuitKey, EvmTranscript, VerifyError};
 
 type Ref<W> = RefTranscript<G1Affine, NativeLoader, W, Vec<u8>>;
 const K: u32 = 6;
@@ -118,14 +118,15 @@ fn proofs_cross_verify_with_snark_verifier() {
         &mut reader,
     )
     .expect("snark-verifier's transcript accepts our proof");
-    verify(&params, pk.get_vk(), &ours, &instances).unwrap();
-    verify(&params, pk.get_vk(), &theirs, &instances).expect("we accept snark-verifier's proof");
+    let key = CircuitKey::new(pk.get_vk(), 3).unwrap();
+    verify(&params, &key, &ours, &instances).unwrap();
+    verify(&params, &key, &theirs, &instances).expect("we accept snark-verifier's proof");
 }
 
 #[test]
 fn verify_rejects_tampering() {
     let (params, pk, circuit) = setup(2);
-    let vk = pk.get_vk();
+    let vk = &CircuitKey::new(pk.get_vk(), 2).unwrap();
     let instances = circuit.instances();
     let proof = prove_with::<EvmTranscript<Vec<u8>>>(&params, &pk, &circuit, 3);
     verify(&params, vk, &proof, &instances).unwrap();
@@ -139,7 +140,8 @@ fn verify_rejects_tampering() {
     let mut changed = instances.clone();
     changed[1] += Fr::ONE;
     assert!(matches!(verify(&params, vk, &proof, &changed), Err(VerifyError::Rejected)));
-    assert!(matches!(verify(&params, vk, &proof, &instances[..1]), Err(VerifyError::Rejected)));
+    let short = verify(&params, vk, &proof, &instances[..1]);
+    assert!(matches!(short, Err(VerifyError::InstanceCount { expected: 2, got: 1 })), "{short:?}");
     assert!(matches!(verify(&params, vk, &proof[..proof.len() - 1], &instances), Err(VerifyError::Truncated(_))));
     assert!(matches!(verify(&params, vk, &[], &instances), Err(VerifyError::Truncated(_))));
     let mut long = proof.clone();

@@ -9,13 +9,15 @@ use halo2_axiom::halo2curves::bn256::Fr;
 use zkinfer_verifier::evm::plan::plan;
 use zkinfer_verifier::evm::reference;
 use zkinfer_verifier::evm::solidity::srs_points;
+use zkinfer_verifier::CircuitKey;
 
 #[test]
 fn plan_reference_agrees_with_halo2() {
     for (k, rows) in [(5, 1), (5, 3), (6, 7)] {
         let (params, vk, proof, instances) = toy_proof(k, rows);
-        zkinfer_verifier::verify(&params, &vk, &proof, &instances).unwrap();
-        let p = plan(&vk).unwrap();
+        let key = CircuitKey::new(&vk, rows).unwrap();
+        zkinfer_verifier::verify(&params, &key, &proof, &instances).unwrap();
+        let p = plan(&key).unwrap();
         let srs = srs_points(&params);
         assert!(reference::verify(&p, &srs, &proof, &instances), "honest proof, k={k} rows={rows}");
         let mut flipped = proof.clone();

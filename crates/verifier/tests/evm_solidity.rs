@@ -7,6 +7,7 @@ mod common;
 use halo2_axiom::halo2curves::bn256::Fr;
 use zkinfer_verifier::evm::solidity::{deploy, vk_runtime, VERIFIER_SOL};
 use zkinfer_verifier::evm::{compile, encode_calldata, find_solc, Evm};
+use zkinfer_verifier::CircuitKey;
 
 #[test]
 fn evm_verdict_equals_native_verdict() {
@@ -18,12 +19,13 @@ fn evm_verdict_equals_native_verdict() {
     let verifier = compile(&solc, &[("Verifier.sol", VERIFIER_SOL)], "Verifier.sol", "ZkinferVerifier").unwrap();
     for (k, rows) in [(5, 1), (5, 3), (6, 7)] {
         let (params, vk, proof, instances) = common::toy_proof(k, rows);
+        let key = CircuitKey::new(&vk, rows).unwrap();
         let mut evm = Evm::new();
-        let d = deploy(&mut evm, &verifier, &vk_runtime(&params, &vk).unwrap()).unwrap();
+        let d = deploy(&mut evm, &verifier, &vk_runtime(&params, &key).unwrap()).unwrap();
         assert!(d.verifier_size < 24_576);
         let run = |evm: &mut Evm, proof: &[u8], inst: &[Fr]| {
             let out = evm.call(d.verifier, encode_calldata(proof, inst)).unwrap();
-            let native = zkinfer_verifier::verify(&params, &vk, proof, inst).is_ok();
+            let native = zkinfer_verifier::verify(&params, &key, proof, inst).is_ok();
             assert_eq!(out.returned_true(), native, "k={k} rows={rows} native={native} out={out:?}");
             // A rejection is a clean `false`, never a revert or an out-of-gas.
             assert!(out.success && out.output.len() == 32, "{out:?}");
@@ -79,8 +81,9 @@ fn random_shapes_evm_equals_native() {
         let circuit = ShapeCircuit(shape);
         let instances = circuit.instances();
         let (params, vk, proof) = common::prove_circuit(k, &circuit, &instances);
-        zkinfer_verifier::verify(&params, &vk, &proof, &instances).unwrap_or_else(|e| panic!("{shape:?} k={k}: {e}"));
-        let p = plan(&vk).unwrap();
+        let key = CircuitKey::new(&vk, shape.instances).unwrap();
+        zkinfer_verifier::verify(&params, &key, &proof, &instances).unwrap_or_else(|e| panic!("{shape:?} k={k}: {e}"));
+        let p = plan(&key).unwrap();
         let srs = srs_points(&params);
         let mut cases = vec![(proof.clone(), instances.clone())];
         let mut flipped = proof.clone();
@@ -93,9 +96,9 @@ fn random_shapes_evm_equals_native() {
             cases.push((proof.clone(), changed));
         }
         let mut evm = Evm::new();
-        let deployed = verifier.as_ref().map(|v| deploy(&mut evm, v, &vk_runtime(&params, &vk).unwrap()).unwrap());
+        let deployed = verifier.as_ref().map(|v| deploy(&mut evm, v, &vk_runtime(&params, &key).unwrap()).unwrap());
         for (i, (pr, inst)) in cases.iter().enumerate() {
-            let native = zkinfer_verifier::verify(&params, &vk, pr, inst).is_ok();
+            let native = zkinfer_verifier::verify(&params, &key, pr, inst).is_ok();
             assert_eq!(native, i == 0, "{shape:?} k={k} case {i}");
             assert_eq!(reference::verify(&p, &srs, pr, inst), native, "{shape:?} k={k} case {i}");
             if let Some(d) = &deployed {

@@ -4,29 +4,95 @@ pragma solidity ^0.8.19;
 /// @title zkinfer Halo2 verifier (KZG on BN254, SHPLONK, Keccak transcript).
 /// @notice The same code verifies every zkinfer circuit: the circuit's verifying key (proof
 /// layout, transcript schedule, constraints as a small postfix program, commitments, SHPLONK
-/// rotation sets) is data, the code of the `ZkinferVerifyingKey*` contracts, read with
-/// EXTCODECOPY and interpreted in loops — so this contract's size does not depend on the
-/// circuit's width. Mirrors `zkinfer_verifier::evm::reference` step by step: transcript, one
-/// batched field inversion (a single modexp) for every denominator, the constraint program
-/// (fused 3-byte instructions over a value table, `expr.rs`), SHPLONK's MSM, one pairing.
+/// rotation sets, the exact number of public instances) is data, the code of the
+/// `ZkinferVerifyingKey*` contracts, read with EXTCODECOPY and interpreted in loops — so this
+/// contract's size does not depend on the circuit's width. Mirrors
+/// `zkinfer_verifier::evm::reference` step by step: transcript, one batched field inversion (a
+/// single modexp) for every denominator, the constraint program (fused 3-byte instructions over
+/// a value table, `expr.rs`), SHPLONK's MSM, one pairing.
 /// @dev `verifyProof(proof, instances)`: `instances` is the circuit's instance column in row
 /// order (zkinfer: public inputs, then public outputs, row-major; a negative fixed-point value
-/// v is r - |v|). Returns false for any invalid proof; never reverts on bad input. Precompile
-/// calls get exactly their EIP-1108/2565 price, so an invalid point costs that price and makes
-/// the call return false instead of burning all gas.
+/// v is r - |v|), exactly as many as the key says. It returns false for any invalid proof or
+/// instances (another count, a value >= r, a point off the curve, a failed check). It reverts
+/// only when it cannot reach a verdict: `PrecompileFailed(address)` when a precompile call
+/// fails or answers nothing (too little gas left, or a chain without it — inputs are checked
+/// first, so a valid input never fails there), `KeyCodeChanged(address)` when a key contract's
+/// code is no longer what the constructor checked. So a caller that leaves too little gas gets a
+/// revert, never `false` for a valid proof. Every precompile call gets all the gas left: no
+/// price is hard-coded, so a repricing (as EIP-7883 did to modexp) cannot turn valid proofs
+/// into rejections.
 contract ZkinferVerifier {
+    /// A key address has no code, or code that is not a zkinfer key part (a STOP byte, then at
+    /// most 65,535 bytes of data).
+    error KeyNotDeployed(address key);
+    /// The key contracts' data does not hash to the key hash the deployer asked for.
+    error KeyHashMismatch(bytes32 expected, bytes32 found);
+    /// A key contract's code hash differs from the one recorded at construction.
+    error KeyCodeChanged(address key);
+    /// A precompile call failed or returned no output: too little gas, or the chain lacks it.
+    error PrecompileFailed(address precompile);
+
+    /// keccak256 of the verifying key's data (the key contracts' code after their leading STOP,
+    /// concatenated): which circuit, and how many instances, this verifier checks. `zkinfer
+    /// solidity` writes it as `ZKINFER_KEY_HASH` in the generated source.
+    bytes32 public immutable keyHash;
     /// The verifying key's data contracts, in order (unused ones are address(0)): a key larger
     /// than EIP-170's 24,576 bytes is split across up to four contracts.
     address public immutable key0;
     address public immutable key1;
     address public immutable key2;
     address public immutable key3;
+    // EXTCODEHASH of each key contract at construction, and their data lengths (16 bits each).
+    bytes32 private immutable codeHash0;
+    bytes32 private immutable codeHash1;
+    bytes32 private immutable codeHash2;
+    bytes32 private immutable codeHash3;
+    uint256 private immutable keyLengths;
 
-    constructor(address k0, address k1, address k2, address k3) {
-        key0 = k0;
-        key1 = k1;
-        key2 = k2;
-        key3 = k3;
+    /// Binds the verifier to one verifying key: every non-zero key address (k0 always) must hold
+    /// a deployed key part, and their data together must hash to `expectedKeyHash` — else the
+    /// deployment reverts, so a verifier never points at an undeployed address (whose code could
+    /// come later) or at another circuit's key.
+    constructor(bytes32 expectedKeyHash, address k0, address k1, address k2, address k3) {
+        address[4] memory keys = [k0, k1, k2, k3];
+        bytes32[4] memory hashes;
+        uint256 lengths;
+        bytes32 found;
+        uint256 bad;
+        assembly ("memory-safe") {
+            let b := mload(0x40)
+            let len := 0
+            for { let i := 0 } lt(i, 4) { i := add(i, 1) } {
+                let k := mload(add(keys, shl(5, i)))
+                if or(k, iszero(i)) {
+                    let size := extcodesize(k)
+                    extcodecopy(k, 0, 0, 1)
+                    // Lengths are kept in 16 bits (EIP-170 allows 24,576 bytes).
+                    if or(or(lt(size, 2), gt(size, 0x10000)), shr(248, mload(0))) {
+                        bad := add(i, 1)
+                        break
+                    }
+                    extcodecopy(k, add(b, len), 1, sub(size, 1))
+                    len := add(len, sub(size, 1))
+                    lengths := or(lengths, shl(shl(4, i), sub(size, 1)))
+                    mstore(add(hashes, shl(5, i)), extcodehash(k))
+                }
+            }
+            found := keccak256(b, len)
+        }
+        if (bad != 0) revert KeyNotDeployed(keys[bad - 1]);
+        if (found != expectedKeyHash) revert KeyHashMismatch(expectedKeyHash, found);
+        keyHash = expectedKeyHash;
+        (key0, key1, key2, key3) = (k0, k1, k2, k3);
+        (codeHash0, codeHash1, codeHash2, codeHash3) = (hashes[0], hashes[1], hashes[2], hashes[3]);
+        keyLengths = lengths;
+    }
+
+    /// Reverts unless key part `k` (if used) still has the code the constructor checked. Code
+    /// starting with STOP cannot self-destruct, so this holds on any chain; the check costs
+    /// nothing extra, as EXTCODEHASH pays the cold access EXTCODECOPY would.
+    function checkKey(address k, bytes32 h) private view {
+        if (k != address(0) && k.codehash != h) revert KeyCodeChanged(k);
     }
 
     function verifyProof(bytes calldata proof, uint256[] calldata instances) external view returns (bool) {
@@ -34,6 +100,11 @@ contract ZkinferVerifier {
         address keyB = key1;
         address keyC = key2;
         address keyD = key3;
+        checkKey(keyA, codeHash0);
+        checkKey(keyB, codeHash1);
+        checkKey(keyC, codeHash2);
+        checkKey(keyD, codeHash3);
+        uint256 lengths = keyLengths;
         bool valid;
         assembly ("memory-safe") {
             // Each phase is a function with few live values, so the compiler keeps them on the
@@ -52,10 +123,35 @@ contract ZkinferVerifier {
             function hw(b, i) -> v {
                 v := mload(add(b, shl(5, i)))
             }
-            function loadKey(k, dst) -> len {
-                if k {
-                    len := sub(extcodesize(k), 1)
-                    extcodecopy(k, dst, 1, len)
+            // Key part `k`'s `len` data bytes (its code after the STOP) to dst.
+            function loadKey(k, len, dst) -> end {
+                if len { extcodecopy(k, dst, 1, len) }
+                end := add(dst, len)
+            }
+            // Precompile `a` on [i, i + n) into [o, o + m), with all the gas left; reverts with
+            // PrecompileFailed(a) unless it succeeds with exactly m bytes of output. Its inputs
+            // are valid here (proof points are checked on the curve first, the key's points are
+            // the key's), so only too little gas, or a chain without the precompile (a call to
+            // an empty account succeeds with no output and leaves memory as it was), fails.
+            function precompile(a, i, n, o, m) {
+                // (Yul evaluates arguments right to left: the call must come first.)
+                let success := staticcall(gas(), a, i, n, o, m)
+                if iszero(and(success, eq(returndatasize(), m))) {
+                    mstore(0, shl(224, 0xeb8d043a)) // PrecompileFailed(address)
+                    mstore(4, a)
+                    revert(0, 36)
+                }
+            }
+            // The n proof points at calldata p: both coordinates below the base field's modulus
+            // q, and on y² = x³ + 3 or (0, 0), the point at infinity (what ecAdd/ecMul accept).
+            function onCurve(p, n) -> ok {
+                let q := 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47
+                ok := 1
+                for { let end := add(p, shl(6, n)) } lt(p, end) { p := add(p, 64) } {
+                    let x := calldataload(p)
+                    let y := calldataload(add(p, 32))
+                    let on := eq(mulmod(y, y, q), addmod(mulmod(mulmod(x, x, q), x, q), 3, q))
+                    ok := and(ok, and(and(lt(x, q), lt(y, q)), or(on, iszero(or(x, y)))))
                 }
             }
             // Challenge `hw(B, id)`.
@@ -68,20 +164,22 @@ contract ZkinferVerifier {
                 for { let i := hw(B, 0) } i { i := sub(i, 1) } { xn := mulmod(xn, xn, R) }
             }
 
-            // Proof length, instance count, every instance and evaluation below r.
+            // Proof length, the exact instance count, every instance and evaluation below r,
+            // every point on the curve.
             function checkInputs(B, pOff, pLen, iOff, nInst) -> ok {
                 if iszero(calldatasize()) { ok := checkInputs(B, pOff, pLen, iOff, nInst) } // never: keeps it out of line
                 let R := mload(0) // r (see verify)
                 let evalsOff := add(pOff, shl(6, hw(B, 6)))
                 let evalsEnd := add(evalsOff, shl(5, hw(B, 7)))
-                ok := and(eq(add(pOff, pLen), add(evalsEnd, 128)), iszero(gt(nInst, hw(B, 4))))
+                ok := and(eq(add(pOff, pLen), add(evalsEnd, 128)), eq(nInst, hw(B, 4)))
                 if iszero(ok) { leave }
                 for { let p := iOff let end := add(iOff, shl(5, nInst)) } lt(p, end) { p := add(p, 32) } {
                     ok := and(ok, lt(calldataload(p), R))
                 }
-                for {} lt(evalsOff, evalsEnd) { evalsOff := add(evalsOff, 32) } {
-                    ok := and(ok, lt(calldataload(evalsOff), R))
+                for { let p := evalsOff } lt(p, evalsEnd) { p := add(p, 32) } {
+                    ok := and(ok, lt(calldataload(p), R))
                 }
+                ok := and(ok, and(onCurve(pOff, hw(B, 6)), onCurve(evalsEnd, 2)))
             }
 
             // Challenges into V: the transcript is repr || instances || proof, squeezed at the
@@ -134,7 +232,8 @@ contract ZkinferVerifier {
             }
 
             // Montgomery's trick: replaces the n words at W by their inverses with one modexp
-            // (prefix products at W + 32n). False if any is zero (then all become zero).
+            // (prefix products at W + 32n; 32-byte base, exponent r - 2 and modulus: 4,048 gas
+            // under EIP-7883). False if any is zero (then all become zero).
             function batchInvert(W, n, S) -> ok {
                 let R := mload(0) // r (see verify)
                 let pre := add(W, shl(5, n))
@@ -149,7 +248,8 @@ contract ZkinferVerifier {
                 mstore(add(S, 96), prod)
                 mstore(add(S, 128), sub(R, 2))
                 mstore(add(S, 160), R)
-                ok := and(iszero(iszero(prod)), staticcall(2000, 5, S, 192, S, 32))
+                ok := iszero(iszero(prod))
+                precompile(5, S, 192, S, 32)
                 let inv := mload(S)
                 for { let i := n } i {} {
                     i := sub(i, 1)
@@ -267,37 +367,36 @@ contract ZkinferVerifier {
                 }
             }
 
-            // acc (S[0..2)) += s·(px, py); false when a precompile rejects a point.
-            function msmAdd(S, px, py, s) -> good {
+            // acc (S[0..2)) += s·(px, py), (px, py) a point on the curve.
+            function msmAdd(S, px, py, s) {
                 let m := add(S, 64)
                 mstore(m, px)
                 mstore(add(m, 32), py)
                 mstore(add(m, 64), s)
-                good := staticcall(6000, 7, m, 96, m, 64)
-                good := and(good, staticcall(150, 6, S, 128, S, 64))
+                precompile(7, m, 96, m, 64)
+                precompile(6, S, 128, S, 64)
             }
 
             // Commitment `cref` (kind << 32 | index) times s into the MSM.
-            function addTerm(S, cref, s) -> good {
+            function addTerm(S, cref, s) {
                 let R := mload(0) // r (see verify)
                 let idx := and(cref, 0xffffffff)
                 switch shr(32, cref)
                 case 0 {
                     let pp := add(mload(add(S, 160)), shl(6, idx))
-                    good := msmAdd(S, calldataload(pp), calldataload(add(pp, 32)), s)
+                    msmAdd(S, calldataload(pp), calldataload(add(pp, 32)), s)
                 }
                 case 1 {
                     let pp := add(mload(add(S, 192)), shl(6, idx))
-                    good := msmAdd(S, mload(pp), mload(add(pp, 32)), s)
+                    msmAdd(S, mload(pp), mload(add(pp, 32)), s)
                 }
                 default {
                     // The quotient commitment: Σ xⁿⁱ·h_i.
                     let B := mload(add(S, 224))
                     let xn := mload(add(S, 256))
-                    good := 1
                     let pp := add(mload(add(S, 160)), shl(6, hw(B, 17)))
                     for { let end := add(pp, shl(6, hw(B, 18))) } lt(pp, end) { pp := add(pp, 64) } {
-                        good := and(good, msmAdd(S, calldataload(pp), calldataload(add(pp, 32)), s))
+                        msmAdd(S, calldataload(pp), calldataload(add(pp, 32)), s)
                         s := mulmod(s, xn, R)
                     }
                 }
@@ -305,8 +404,8 @@ contract ZkinferVerifier {
 
             // One rotation set at s (blob.rs): r_j = Σ basis_m·e_jm, rInner = Σ y^j·r_j,
             // MSM += scale·y^j·C_j. Returns the next set's pointer.
-            function commitments(s, V, S, scale) -> rInner, good, next {
-                if iszero(calldatasize()) { rInner, good, next := commitments(s, V, S, scale) } // never: keeps it out of line
+            function commitments(s, V, S, scale) -> rInner, next {
+                if iszero(calldatasize()) { rInner, next := commitments(s, V, S, scale) } // never: keeps it out of line
                 let R := mload(0) // r (see verify)
                 let nr := mload(s)
                 let c := add(s, shl(5, add(3, add(nr, mload(add(s, 32))))))
@@ -314,7 +413,6 @@ contract ZkinferVerifier {
                 c := add(c, shl(5, nr))
                 next := add(c, mul(mload(add(s, 64)), shl(5, add(nr, 1))))
                 let bEnd := add(add(S, 512), shl(5, nr))
-                good := 1
                 let yPow := 1
                 for {} lt(c, next) {} {
                     let cref := mload(c)
@@ -325,24 +423,23 @@ contract ZkinferVerifier {
                         c := add(c, 32)
                     }
                     rInner := addmod(rInner, mulmod(yPow, r, R), R)
-                    good := and(good, addTerm(S, cref, mulmod(scale, yPow, R)))
+                    addTerm(S, cref, mulmod(scale, yPow, R))
                     yPow := mulmod(yPow, mload(add(S, 416)), R)
                 }
             }
 
             // The n rotation sets from s; set i > 0 scales by v^i·z_diff_i/z_diff_0.
-            function sets(s, n, V, S) -> ok, rOuter, z0 {
-                if iszero(calldatasize()) { ok, rOuter, z0 := sets(s, n, V, S) } // never: keeps it out of line
+            function sets(s, n, V, S) -> rOuter, z0 {
+                if iszero(calldatasize()) { rOuter, z0 := sets(s, n, V, S) } // never: keeps it out of line
                 let R := mload(0) // r (see verify)
                 if iszero(n) { leave }
                 z0 := vanishing(mload(add(S, 320)), mload(add(S, 288)), add(s, 96), mload(s))
-                rOuter, ok, s := commitments(s, V, S, 1)
+                rOuter, s := commitments(s, V, S, 1)
                 let vPow := mload(add(S, 448))
                 for { n := sub(n, 1) } n { n := sub(n, 1) } {
                     let zd := vanishing(mload(add(S, 320)), mload(add(S, 288)), add(s, shl(5, add(3, mload(s)))), mload(add(s, 32)))
                     let scale := mulmod(mulmod(vPow, zd, R), mload(add(S, 384)), R)
-                    let rInner, good, next := commitments(s, V, S, scale)
-                    ok := and(ok, good)
+                    let rInner, next := commitments(s, V, S, scale)
                     rOuter := addmod(rOuter, mulmod(scale, rInner, R), R)
                     vPow := mulmod(vPow, mload(add(S, 448)), R)
                     s := next
@@ -369,12 +466,11 @@ contract ZkinferVerifier {
                 mstore(add(S, 384), mload(add(W, shl(5, add(bf, 4)))))
                 mstore(add(S, 416), chal(B, V, 14))
                 mstore(add(S, 448), chal(B, V, 15))
-                let rOuter, z0
-                ok, rOuter, z0 := sets(add(B, hw(B, 37)), hw(B, 21), V, S)
+                let rOuter, z0 := sets(add(B, hw(B, 37)), hw(B, 21), V, S)
                 let h1 := add(pOff, sub(pLen, 128))
-                ok := and(ok, msmAdd(S, hw(B, 23), hw(B, 24), sub(R, rOuter)))
-                ok := and(ok, msmAdd(S, calldataload(h1), calldataload(add(h1, 32)), sub(R, z0)))
-                ok := and(ok, msmAdd(S, calldataload(add(h1, 64)), calldataload(add(h1, 96)), u))
+                msmAdd(S, hw(B, 23), hw(B, 24), sub(R, rOuter))
+                msmAdd(S, calldataload(h1), calldataload(add(h1, 32)), sub(R, z0))
+                msmAdd(S, calldataload(add(h1, 64)), calldataload(add(h1, 96)), u)
                 // e(h2, s·g2) · e(acc, -g2) == 1
                 mstore(add(S, 192), mload(S))
                 mstore(add(S, 224), mload(add(S, 32)))
@@ -388,8 +484,8 @@ contract ZkinferVerifier {
                 mstore(add(S, 288), hw(B, 26))
                 mstore(add(S, 320), hw(B, 27))
                 mstore(add(S, 352), hw(B, 28))
-                ok := and(ok, staticcall(113000, 8, S, 384, S, 32))
-                ok := and(ok, eq(mload(S), 1))
+                precompile(8, S, 384, S, 32)
+                ok := eq(mload(S), 1)
             }
 
             // basis_j = weight_j·Π_{m≠j}(t - ω_m) for the nr points ω at pts, into dst.
@@ -404,17 +500,13 @@ contract ZkinferVerifier {
                 }
             }
 
-            function verify(k0, k1, k2, k3, pOff, pLen, iOff, nInst) -> ok {
+            // The blob is at [B, blobEnd).
+            function verify(B, blobEnd, pOff, pLen, iOff, nInst) -> ok {
                 // The scalar field's modulus r, kept in scratch word 0 and loaded once per
                 // function: as a literal, the optimizer would re-read it from code at every use.
                 mstore(0, 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001)
                 let R := mload(0)
-                let B := mload(0x40)
-                let len := loadKey(k0, B)
-                len := add(len, loadKey(k1, add(B, len)))
-                len := add(len, loadKey(k2, add(B, len)))
-                len := add(len, loadKey(k3, add(B, len)))
-                let V := add(B, and(add(len, 31), not(31)))
+                let V := and(add(blobEnd, 31), not(31))
                 let W := add(V, shl(5, hw(B, 45)))
                 let S := add(W, shl(6, add(hw(B, 5), add(5, hw(B, 19)))))
                 let T := add(S, 512)
@@ -439,7 +531,12 @@ contract ZkinferVerifier {
                 ok := shplonk(B, V, W, S, pOff, pLen)
             }
 
-            valid := verify(keyA, keyB, keyC, keyD, proof.offset, proof.length, instances.offset, instances.length)
+            let B := mload(0x40)
+            let end := loadKey(keyA, and(lengths, 0xffff), B)
+            end := loadKey(keyB, and(shr(16, lengths), 0xffff), end)
+            end := loadKey(keyC, and(shr(32, lengths), 0xffff), end)
+            end := loadKey(keyD, and(shr(48, lengths), 0xffff), end)
+            valid := verify(B, end, proof.offset, proof.length, instances.offset, instances.length)
         }
         return valid;
     }

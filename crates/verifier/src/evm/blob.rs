@@ -3,7 +3,7 @@
 //! nothing — followed by this blob).
 //!
 //! All words are 32 bytes big-endian. A header of [`HEADER_WORDS`] words: 0 `k`, 1 `n`, 2 `ω`,
-//! 3 the transcript's initial word, 4 most instances, 5 blinding factors, 6 proof points,
+//! 3 the transcript's initial word, 4 the exact number of instances, 5 blinding factors, 6 proof points,
 //! 7 proof evaluations, 8 challenges, 9-16 the indices of θ, β, γ, y, x and SHPLONK's y, v, u
 //! among the challenges, 17 first quotient piece, 18 quotient pieces, 19 instance rotations,
 //! 20 verifying-key points, 21 rotation sets, 22 program bytes, 23-24 `g1`, 25-28 `-g2`,
@@ -23,6 +23,8 @@
 //!   offset of its evaluation in the verifier's value table ([`expr::Layout`]);
 //! * the program's constants (words, copied into the value table at [`expr::Layout::constants`]);
 //! * the constraint program ([`crate::evm::expr::encode`]).
+//!
+//! The verifier's constructor binds it to one blob by its Keccak-256 hash ([`key_hash`]).
 
 use halo2_axiom::halo2curves::bn256::{Fr, G1Affine, G2Affine};
 use halo2_axiom::halo2curves::ff::{Field, PrimeField};
@@ -138,7 +140,7 @@ pub fn encode(plan: &Plan, srs: &SrsPoints) -> Result<Vec<u8>, PlanError> {
         word_u(n),
         fr_to_word(&plan.omega),
         fr_to_word(&plan.transcript_repr),
-        word_u(plan.max_instances as u64),
+        word_u(plan.num_instances as u64),
         word_u(plan.blinding_factors as u64),
         word_u(plan.num_points as u64),
         word_u(plan.num_evals as u64),
@@ -178,6 +180,13 @@ pub fn encode(plan: &Plan, srs: &SrsPoints) -> Result<Vec<u8>, PlanError> {
     out.extend(constants);
     out.extend(program);
     Ok(out)
+}
+
+/// Keccak-256 of a blob: the key hash `ZkinferVerifier` is deployed with and checks the key
+/// contracts' data against.
+pub fn key_hash(blob: &[u8]) -> [u8; 32] {
+    use sha3::{Digest, Keccak256};
+    Keccak256::digest(blob).into()
 }
 
 /// `1/Π_{m≠j}(ω^{r_j} - ω^{r_m})` for each rotation `r_j` of a set (distinct rotations, so

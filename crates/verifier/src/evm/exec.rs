@@ -1,16 +1,24 @@
-//! Deploying and calling contracts in an in-process EVM (revm, mainnet rules: EIP-170's
-//! 24,576-byte code limit, precompile gas, calldata gas).
+//! Deploying and calling contracts in an in-process EVM under the rules Ethereum mainnet runs
+//! today ([`SPEC`], Osaka: EIP-170's 24,576-byte code limit, EIP-7883's modexp price, EIP-7825's
+//! transaction gas cap, calldata gas).
 
 use revm::context::result::{ExecutionResult, Output};
-use revm::context::TxEnv;
+use revm::context::{ContextTr, TxEnv};
 use revm::database::InMemoryDB;
+use revm::primitives::hardfork::SpecId;
 use revm::primitives::{Address, TxKind};
+use revm::state::Bytecode;
 use revm::{Context, ExecuteCommitEvm, InspectCommitEvm, MainBuilder, MainContext};
 
 use super::gas::{GasProfile, GasProfiler};
 
-/// Gas given to each transaction (a mainnet block's order of magnitude).
-pub const GAS_LIMIT: u64 = 30_000_000;
+/// The hard fork every transaction runs under: Osaka (Fusaka's execution layer, on mainnet
+/// since December 2025). revm 27.1's Osaka prices modexp by EIP-7883 and bounds its inputs by
+/// EIP-7823; the BN254 precompiles keep their EIP-1108 prices.
+pub const SPEC: SpecId = SpecId::OSAKA;
+
+/// Gas given to each transaction: EIP-7825's cap on one transaction's gas under Osaka (2^24).
+pub const GAS_LIMIT: u64 = 16_777_216;
 
 /// Why the EVM could not run a transaction, or a deployment failed.
 #[derive(Debug, thiserror::Error)]
@@ -18,9 +26,22 @@ pub enum EvmError {
     /// revm refused the transaction itself (not a revert).
     #[error("EVM error: {0}")]
     Evm(String),
-    /// The constructor reverted or halted (e.g. runtime code over EIP-170's limit).
+    /// The constructor halted (e.g. runtime code over EIP-170's limit) or created nothing.
     #[error("deployment failed: {0}")]
     Deploy(String),
+    /// The constructor reverted, with this revert data (a custom error's selector and arguments).
+    #[error("constructor reverted: 0x{}", hex(output))]
+    ConstructorReverted {
+        /// The revert data.
+        output: Vec<u8>,
+    },
+    /// The account to change does not exist or could not be read.
+    #[error("no account at {0}")]
+    NoAccount(Address),
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Result of a call.
@@ -60,18 +81,38 @@ impl std::fmt::Debug for Evm {
 }
 
 impl Evm {
-    /// An empty chain.
+    /// An empty chain under [`SPEC`].
     pub fn new() -> Self {
-        let ctx = Context::mainnet().with_db(InMemoryDB::default());
+        let ctx = Context::mainnet().with_db(InMemoryDB::default()).modify_cfg_chained(|cfg| cfg.spec = SPEC);
         Self { evm: ctx.build_mainnet_with_inspector(GasProfiler::default()), nonce: 0 }
     }
 
-    fn tx(&self, kind: TxKind, data: Vec<u8>) -> TxEnv {
-        TxEnv { gas_limit: GAS_LIMIT, kind, data: data.into(), nonce: self.nonce, ..Default::default() }
+    /// An empty chain under [`SPEC`] whose precompiles at `missing` are absent (as on chains
+    /// that lack some): a call there reaches an empty account and succeeds with no output.
+    #[cfg(feature = "testing")]
+    pub fn without_precompiles(missing: &[Address]) -> Self {
+        use revm::handler::EthPrecompiles;
+        use revm::precompile::{PrecompileSpecId, Precompiles};
+        let all = Precompiles::new(PrecompileSpecId::from_spec_id(SPEC));
+        let mut gone = Precompiles::default();
+        gone.extend(all.inner().iter().filter(|(a, _)| missing.contains(a)).map(|(a, f)| (*a, *f).into()));
+        // revm keeps precompile sets for the whole run; a test chain leaks one small set.
+        let kept: &'static Precompiles = Box::leak(Box::new(all.difference(&gone)));
+        let mut evm = Self::new();
+        evm.evm.precompiles = EthPrecompiles { precompiles: kept, spec: SPEC };
+        evm
+    }
+
+    fn tx(&self, kind: TxKind, data: Vec<u8>, gas_limit: u64) -> TxEnv {
+        TxEnv { gas_limit, kind, data: data.into(), nonce: self.nonce, ..Default::default() }
     }
 
     fn transact(&mut self, kind: TxKind, data: Vec<u8>) -> Result<ExecutionResult, EvmError> {
-        let tx = self.tx(kind, data);
+        self.transact_with(kind, data, GAS_LIMIT)
+    }
+
+    fn transact_with(&mut self, kind: TxKind, data: Vec<u8>, gas_limit: u64) -> Result<ExecutionResult, EvmError> {
+        let tx = self.tx(kind, data, gas_limit);
         let result = self.evm.transact_commit(tx).map_err(|e| EvmError::Evm(format!("{e:?}")))?;
         self.nonce += 1;
         Ok(result)
@@ -82,9 +123,7 @@ impl Evm {
         match self.transact(TxKind::Create, creation)? {
             ExecutionResult::Success { output: Output::Create(code, Some(address)), .. } => Ok((address, code.len())),
             ExecutionResult::Success { .. } => Err(EvmError::Deploy("no contract created".into())),
-            ExecutionResult::Revert { output, .. } => {
-                Err(EvmError::Deploy(format!("constructor reverted: 0x{output:x}")))
-            }
+            ExecutionResult::Revert { output, .. } => Err(EvmError::ConstructorReverted { output: output.to_vec() }),
             ExecutionResult::Halt { reason, .. } => Err(EvmError::Deploy(format!("halted: {reason:?}"))),
         }
     }
@@ -95,10 +134,29 @@ impl Evm {
         Ok(outcome(result))
     }
 
+    /// Calls `to` with `calldata` in a transaction of `gas_limit` gas (at least its intrinsic
+    /// gas, else revm refuses it: [`EvmError::Evm`]).
+    pub fn call_with_gas(&mut self, to: Address, calldata: Vec<u8>, gas_limit: u64) -> Result<CallOutcome, EvmError> {
+        let result = self.transact_with(TxKind::Call(to), calldata, gas_limit)?;
+        Ok(outcome(result))
+    }
+
+    /// Replaces the code at `address` (an `eth_call` state override, in effect): for checking
+    /// what a contract does when another one's code is not what it was.
+    pub fn set_code(&mut self, address: Address, code: Vec<u8>) -> Result<(), EvmError> {
+        let db = self.evm.ctx.db_mut();
+        let mut info = db.load_account(address).map_err(|_| EvmError::NoAccount(address))?.info.clone();
+        let code = Bytecode::new_raw(code.into());
+        info.code_hash = code.hash_slow();
+        info.code = Some(code);
+        db.insert_account_info(address, info);
+        Ok(())
+    }
+
     /// Calls `to` with `calldata` and says where its gas went (see [`GasProfile`]).
     pub fn call_profiled(&mut self, to: Address, calldata: Vec<u8>) -> Result<(CallOutcome, GasProfile), EvmError> {
         self.evm.inspector = GasProfiler::default();
-        let tx = self.tx(TxKind::Call(to), calldata.clone());
+        let tx = self.tx(TxKind::Call(to), calldata.clone(), GAS_LIMIT);
         let result = self.evm.inspect_tx_commit(tx).map_err(|e| EvmError::Evm(format!("{e:?}")))?;
         self.nonce += 1;
         let out = outcome(result);

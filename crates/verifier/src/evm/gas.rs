@@ -19,6 +19,9 @@ pub struct GasItem {
     pub calls: u64,
     /// Gas it used, in all.
     pub gas: u64,
+    /// For a precompile: the least gas any of its calls was given (0 when never called). A call
+    /// given less than the precompile's price fails.
+    pub least_given: u64,
 }
 
 impl GasItem {
@@ -26,6 +29,27 @@ impl GasItem {
         self.calls += 1;
         self.gas += gas;
     }
+
+    fn add_call(&mut self, gas: u64, given: u64) {
+        self.least_given = if self.calls == 0 { given } else { self.least_given.min(given) };
+        self.add(gas);
+    }
+}
+
+/// What each precompile `ZkinferVerifier` calls costs under Osaka (the hard fork mainnet runs
+/// since December 2025), for the input sizes it uses.
+pub mod prices {
+    /// `ecAdd` (0x06), EIP-1108.
+    pub const EC_ADD: u64 = 150;
+    /// `ecMul` (0x07), EIP-1108.
+    pub const EC_MUL: u64 = 6_000;
+    /// `ecPairing` (0x08) with `pairs` pairs, EIP-1108: 45,000 + 34,000 per pair.
+    pub const fn pairing(pairs: u64) -> u64 {
+        45_000 + 34_000 * pairs
+    }
+    /// `modexp` (0x05) with 32-byte base and modulus and the 32-byte exponent r - 2 (a field
+    /// inversion), EIP-7883: max(500, 16 · (bit length of the exponent - 1)) = 16 · 253.
+    pub const MODEXP_INVERSE: u64 = 4_048;
 }
 
 /// The gas of one transaction, split by what it paid for. The parts add up to `total`.
@@ -51,7 +75,8 @@ pub struct GasProfile {
     /// verifying key.
     pub other: u64,
     /// The part of `other` spent before the first `ecMul`: reading the key and the proof, the
-    /// transcript, Lagrange values and the interpreted constraint program. The remainder is
+    /// input checks (the proof's points on the curve), the transcript, Lagrange values and the
+    /// interpreted constraint program. The remainder is
     /// SHPLONK's scalar arithmetic and the MSM's bookkeeping.
     pub other_before_msm: u64,
 }
@@ -80,7 +105,11 @@ impl fmt::Display for GasProfile {
         item(f, "keccak", self.keccak)?;
         writeln!(f, "  {:<10} {:>9} ({:>4.1}%)", "other", self.other, pct(self.other))?;
         let before = self.other_before_msm;
-        writeln!(f, "    {:<20} {:>9} (transcript, Lagrange values, constraint program)", "before the MSM", before)?;
+        writeln!(
+            f,
+            "    {:<20} {:>9} (input checks, transcript, Lagrange values, constraint program)",
+            "before the MSM", before
+        )?;
         write!(
             f,
             "    {:<20} {:>9} (SHPLONK scalars, MSM bookkeeping, pairing input)",
@@ -162,11 +191,12 @@ impl<CTX, INTR: InterpreterTypes> Inspector<CTX, INTR> for GasProfiler {
 
     fn call_end(&mut self, _: &mut CTX, inputs: &CallInputs, outcome: &mut CallOutcome) {
         let spent = outcome.result.gas.spent();
+        let given = inputs.gas_limit;
         match inputs.bytecode_address {
-            EC_MUL => self.profile.ec_mul.add(spent),
-            EC_ADD => self.profile.ec_add.add(spent),
-            PAIRING => self.profile.pairing.add(spent),
-            MODEXP => self.profile.modexp.add(spent),
+            EC_MUL => self.profile.ec_mul.add_call(spent, given),
+            EC_ADD => self.profile.ec_add.add_call(spent, given),
+            PAIRING => self.profile.pairing.add_call(spent, given),
+            MODEXP => self.profile.modexp.add_call(spent, given),
             _ => {}
         }
     }

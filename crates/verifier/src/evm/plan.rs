@@ -16,6 +16,7 @@ use halo2_axiom::plonk::{Any, VerifyingKey};
 use halo2_axiom::poly::Rotation;
 
 use super::expr::{self, ExprError, Leaf, Op};
+use crate::CircuitKey;
 
 /// A commitment in an opening: a proof point, a verifying-key point, or the quotient
 /// commitment `Σ xⁿⁱ·h_i` (the proof's quotient pieces).
@@ -67,8 +68,8 @@ pub struct Plan {
     pub k: u32,
     pub omega: Fr,
     pub transcript_repr: Fr,
-    /// Most public inputs the circuit accepts.
-    pub max_instances: usize,
+    /// The exact number of public instances ([`CircuitKey::num_instances`]).
+    pub num_instances: usize,
     /// Rotation of each instance query (zkinfer circuits have one instance column).
     pub instance_rotations: Vec<i32>,
     pub blinding_factors: usize,
@@ -115,8 +116,10 @@ fn u16_of(i: usize, what: &'static str) -> Result<u16, PlanError> {
     u16::try_from(i).map_err(|_| PlanError::TooMany(what))
 }
 
-/// Builds the plan of `vk`.
-pub fn plan(vk: &VerifyingKey<G1Affine>) -> Result<Plan, PlanError> {
+/// Builds the plan of `key`. (The proof's layout — points, evaluations, squeezes — does not
+/// depend on the instance count; only the verifier's input check does.)
+pub fn plan(key: &CircuitKey<'_>) -> Result<Plan, PlanError> {
+    let vk = key.vk();
     let cs = vk.cs();
     if cs.num_instance_columns() != 1 {
         return Err(PlanError::InstanceColumns(cs.num_instance_columns()));
@@ -219,7 +222,7 @@ pub fn plan(vk: &VerifyingKey<G1Affine>) -> Result<Plan, PlanError> {
         k,
         omega: domain.get_omega(),
         transcript_repr: vk.transcript_repr(),
-        max_instances: (1usize << k).saturating_sub(blinding_factors + 1),
+        num_instances: key.num_instances(),
         instance_rotations: cs.instance_queries().iter().map(|(_, r)| r.0).collect(),
         blinding_factors,
         num_points: points,

@@ -78,14 +78,15 @@ fn batch_invert(values: &[Fr]) -> Option<Vec<Fr>> {
     values.iter().map(|v| Option::<Fr>::from(v.invert())).collect()
 }
 
-/// Verifies `proof` against `instances` with the plan; `false` for anything malformed.
+/// Verifies `proof` against `instances` with the plan; `false` for anything malformed,
+/// including another number of instances than [`Plan::num_instances`].
 pub fn verify(plan: &Plan, srs: &SrsPoints, proof: &[u8], instances: &[Fr]) -> bool {
     verify_inner(plan, srs, proof, instances).unwrap_or(false)
 }
 
 fn verify_inner(plan: &Plan, srs: &SrsPoints, proof: &[u8], instances: &[Fr]) -> Option<bool> {
     let evals_at = plan.num_points * 64;
-    if proof.len() != evals_at + plan.num_evals * 32 + 128 || instances.len() > plan.max_instances {
+    if proof.len() != evals_at + plan.num_evals * 32 + 128 || instances.len() != plan.num_instances {
         return None;
     }
     let points: Vec<G1Affine> = (0..plan.num_points).map(|i| read_point(&proof[64 * i..])).collect::<Option<_>>()?;

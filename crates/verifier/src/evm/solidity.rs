@@ -1,14 +1,17 @@
 //! The Solidity verifier: one fixed contract ([`VERIFIER_SOL`], the same for every circuit)
 //! plus a per-circuit `ZkinferVerifyingKey` contract whose runtime code is the encoded plan.
+//! `ZkinferVerifier`'s constructor takes the key's hash ([`blob::key_hash`]) and the key
+//! contracts' addresses, and reverts unless their data hashes to it.
 
-use halo2_axiom::halo2curves::bn256::{Bn256, G1Affine};
-use halo2_axiom::plonk::VerifyingKey;
+use halo2_axiom::halo2curves::bn256::Bn256;
 use halo2_axiom::poly::commitment::ParamsProver;
 use halo2_axiom::poly::kzg::commitment::ParamsKZG;
+use revm::primitives::Address;
 
 use super::blob;
 use super::plan::{plan, PlanError};
 use super::reference::SrsPoints;
+use crate::CircuitKey;
 
 /// The circuit-independent verifier contract `ZkinferVerifier`.
 pub const VERIFIER_SOL: &str = include_str!("Verifier.sol");
@@ -26,8 +29,8 @@ pub const MAX_KEY_CONTRACTS: usize = 4;
 
 /// Runtime code of the verifying-key contracts: the plan's blob cut into pieces that fit
 /// EIP-170, each behind a `0x00` (STOP) byte. The verifier concatenates them in order.
-pub fn vk_runtime(params: &ParamsKZG<Bn256>, vk: &VerifyingKey<G1Affine>) -> Result<Vec<Vec<u8>>, PlanError> {
-    let p = plan(vk)?;
+pub fn vk_runtime(params: &ParamsKZG<Bn256>, key: &CircuitKey<'_>) -> Result<Vec<Vec<u8>>, PlanError> {
+    let p = plan(key)?;
     let data = blob::encode(&p, &srs_points(params))?;
     let chunks: Vec<Vec<u8>> = data
         .chunks(MAX_CODE_SIZE - 1)
@@ -54,13 +57,30 @@ pub fn data_contract_creation(runtime: &[u8]) -> Vec<u8> {
     code
 }
 
-/// The full `Verifier.sol` for a circuit: the fixed verifier, and `ZkinferVerifyingKey0`,
-/// `ZkinferVerifyingKey1`, ... contracts whose constructors return this circuit's key data as
-/// their code. Deploy the keys, then `ZkinferVerifier(key0, key1, key2, key3)` with
-/// `address(0)` for keys the circuit does not need.
-pub fn solidity(params: &ParamsKZG<Bn256>, vk: &VerifyingKey<G1Affine>) -> Result<String, PlanError> {
-    let chunks = vk_runtime(params, vk)?;
+/// The key hash of key contracts with this runtime code: Keccak-256 of their data (each
+/// part's code after its leading STOP), concatenated in order.
+pub fn key_hash(key_runtime: &[Vec<u8>]) -> [u8; 32] {
+    let data: Vec<u8> = key_runtime.iter().flat_map(|code| code.iter().skip(1).copied()).collect();
+    blob::key_hash(&data)
+}
+
+/// The full `Verifier.sol` for a circuit: the fixed verifier, the file-level constant
+/// `ZKINFER_KEY_HASH`, and `ZkinferVerifyingKey0`, `ZkinferVerifyingKey1`, ... contracts whose
+/// constructors return this circuit's key data as their code. Deploy the keys, then
+/// `ZkinferVerifier(ZKINFER_KEY_HASH, key0, key1, key2, key3)` with `address(0)` for keys the
+/// circuit does not need.
+pub fn solidity(params: &ParamsKZG<Bn256>, key: &CircuitKey<'_>) -> Result<String, PlanError> {
+    let chunks = vk_runtime(params, key)?;
+    let hash: String = key_hash(&chunks).iter().map(|b| format!("{b:02x}")).collect();
     let mut out = String::from(VERIFIER_SOL);
+    out.push_str(&format!(
+        "
+// This circuit's key hash ({n} public instances): the first argument of `ZkinferVerifier`'s
+// constructor, which reverts unless the key contracts passed with it hold exactly this key.
+bytes32 constant ZKINFER_KEY_HASH = 0x{hash};
+",
+        n = key.num_instances()
+    ));
     for (i, code) in chunks.iter().enumerate() {
         let hex: String = code.iter().map(|b| format!("{b:02x}")).collect();
         out.push_str(&format!(
@@ -106,15 +126,36 @@ pub fn deploy(
         let n = key_runtime.len();
         return Err(super::EvmError::Deploy(format!("{n} key contracts (at most {MAX_KEY_CONTRACTS})")));
     }
-    let mut creation = verifier.creation.clone();
+    let mut keys = Vec::with_capacity(key_runtime.len());
     let mut key_size = 0;
     for chunk in key_runtime {
         let (key, size) = evm.deploy(data_contract_creation(chunk))?;
         key_size += size;
+        keys.push(key);
+    }
+    let (verifier, verifier_size) = deploy_verifier(evm, verifier, key_hash(key_runtime), &keys)?;
+    Ok(Deployed { verifier, verifier_size, key_size, key_contracts: key_runtime.len() })
+}
+
+/// Deploys the compiled `ZkinferVerifier` with constructor arguments `key_hash` and `keys`
+/// (padded with `address(0)` to [`MAX_KEY_CONTRACTS`]); returns its address and runtime size.
+/// The constructor reverts unless the key contracts hold a key with this hash.
+pub fn deploy_verifier(
+    evm: &mut super::Evm,
+    verifier: &super::CompiledContract,
+    key_hash: [u8; 32],
+    keys: &[Address],
+) -> Result<(Address, usize), super::EvmError> {
+    if keys.len() > MAX_KEY_CONTRACTS {
+        let n = keys.len();
+        return Err(super::EvmError::Deploy(format!("{n} key contracts (at most {MAX_KEY_CONTRACTS})")));
+    }
+    let mut creation = verifier.creation.clone();
+    creation.extend_from_slice(&key_hash);
+    for key in keys {
         creation.extend_from_slice(&[0u8; 12]);
         creation.extend_from_slice(key.as_slice());
     }
-    creation.resize(verifier.creation.len() + 32 * MAX_KEY_CONTRACTS, 0);
-    let (verifier, verifier_size) = evm.deploy(creation)?;
-    Ok(Deployed { verifier, verifier_size, key_size, key_contracts: key_runtime.len() })
+    creation.resize(verifier.creation.len() + 32 * (1 + MAX_KEY_CONTRACTS), 0);
+    evm.deploy(creation)
 }
