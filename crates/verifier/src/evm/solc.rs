@@ -79,6 +79,27 @@ pub fn find_solc(explicit: Option<&Path>) -> Result<PathBuf, SolcError> {
     })
 }
 
+/// A standard-JSON request in a temporary file, removed on drop.
+struct RequestFile(PathBuf);
+
+impl RequestFile {
+    fn write(bytes: &[u8]) -> std::io::Result<Self> {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let name = format!("zkinfer-solc-{}-{}.json", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+        let path = std::env::temp_dir().join(name);
+        let mut f = std::fs::File::create(&path)?;
+        f.write_all(bytes)?;
+        Ok(Self(path))
+    }
+}
+
+impl Drop for RequestFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
 fn which(p: &Path) -> Option<PathBuf> {
     if p.components().count() > 1 {
         return p.exists().then(|| p.to_path_buf());
@@ -106,17 +127,19 @@ pub fn compile(
         }
     });
     let run_err = |reason: String| SolcError::Run { path: solc.to_path_buf(), reason };
-    let mut child = Command::new(solc)
+    // The request goes in as a file, not a pipe: solcjs reads stdin with `readFileSync`, and
+    // Node makes a piped stdin non-blocking, so a request larger than the pipe buffer fails
+    // with EAGAIN whenever the compiler reads faster than we write.
+    let request_file = RequestFile::write(request.to_string().as_bytes()).map_err(|e| run_err(e.to_string()))?;
+    let stdin = std::fs::File::open(&request_file.0).map_err(|e| run_err(e.to_string()))?;
+    let out = Command::new(solc)
         .arg("--standard-json")
-        .stdin(Stdio::piped())
+        .stdin(Stdio::from(stdin))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .spawn()
+        .output()
         .map_err(|e| run_err(e.to_string()))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(request.to_string().as_bytes()).map_err(|e| run_err(e.to_string()))?;
-    }
-    let out = child.wait_with_output().map_err(|e| run_err(e.to_string()))?;
+    drop(request_file);
     let text = String::from_utf8_lossy(&out.stdout);
     // solcjs prints a banner line before the JSON on some versions: start at the first '{'.
     let json_text = text.find('{').map(|i| &text[i..]).unwrap_or("");
