@@ -17,8 +17,9 @@ use zkinfer_prover::artifact::{read_artifact, write_artifact, ArtifactKind};
 
 use crate::Error;
 
-/// Version of `settings.json`; bumped on any incompatible change.
-pub const SETTINGS_VERSION: u32 = 1;
+/// Version of `settings.json`; bumped on any incompatible change. 2: the range check's
+/// `(tag, value)` table (2026-12-02) changed every circuit, so keys made before it cannot be used.
+pub const SETTINGS_VERSION: u32 = 2;
 
 pub(crate) const SETTINGS_FILE: &str = "settings.json";
 pub(crate) const CIRCUIT_FILE: &str = "circuit.bin";

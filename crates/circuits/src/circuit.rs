@@ -37,7 +37,7 @@ pub struct ModelConfig {
     pub mul: Option<MulConfig>,
     /// Lookup chip and its nonlinear tables, when the plan has them.
     pub lookup: Option<LookupConfig>,
-    /// The range table: `(w, v)` for each limb width `w` and `v < 2^w`.
+    /// The range table: `(b - w, v)` for each limb width `w` and `v < 2^w`.
     pub range: RangeTableConfig,
     /// The single instance column: public input, then public output.
     pub instance: Column<Instance>,
@@ -89,7 +89,7 @@ impl ModelConfig {
             FixedRef::RqHalf => Some(rq.half),
             FixedRef::RqCr(c) => rq.cr.get(c).copied(),
             FixedRef::RqCw(c) => rq.cw.get(c).copied(),
-            FixedRef::RqWidth(c) => rq.width.get(c).copied(),
+            FixedRef::RqTag(c) => rq.tag.get(c).copied(),
             FixedRef::LkTag => self.lookup.as_ref().map(|l| l.tag),
         }
     }

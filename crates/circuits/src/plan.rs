@@ -337,14 +337,14 @@ pub(crate) fn range_widths(q: &QGraph, b: u32) -> Vec<u32> {
         .iter()
         .flat_map(|n| range_checks(&n.op))
         .flat_map(|r| limb_widths(r.shift, b).into_iter().chain(limb_widths(r.bits, b)))
-        .chain([0])
         .collect();
     widths.into_iter().collect()
 }
 
-/// Rows of the range table of `q` with `b`-bit limbs.
+/// Rows the range table of `q` with `b`-bit limbs needs: its rows, plus the one halo2 fills the
+/// rest of a table column from (it must be a usable row, as for the nonlinear tables).
 pub(crate) fn range_table_rows(q: &QGraph, b: u32) -> usize {
-    crate::chips::range::range_table_rows(&range_widths(q, b))
+    1 + crate::chips::range::range_table_rows(&range_widths(q, b), b)
 }
 
 /// Number of public instance values.

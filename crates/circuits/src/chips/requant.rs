@@ -4,8 +4,9 @@
 //! With `R = Σ CR_c L_c` (remainder) and `W = Σ CW_c L_c` (sign-folded value):
 //! * `IN + HALF = Z * POW + R`
 //! * `SIGN ∈ {0, 1}`, `W = Z` if `SIGN = 1`, `W = -Z - 1` if `SIGN = 0`
-//! * every limb is in the range table under its width: `(WIDTH_c, L_c)` is a table row, so `L_c`
-//!   is one of the integers `0..2^WIDTH_c` (a partial top limb gets its own, smaller width), and
+//! * every limb is in the range table under its width: `(TAG_c, L_c)` is a table row, with
+//!   `TAG_c = b - WIDTH_c` (see `range.rs`), so `L_c` is one of the integers `0..2^WIDTH_c` (a
+//!   partial top limb gets its own, smaller width), and
 //!   with `CR_c`, `CW_c` the powers `2^(b·i)` of the limbs' positions, `R ∈ [0, 2^shift)` and
 //!   `W ∈ [0, 2^bits)` exactly (the sums are below `2^62`, far from wrapping around the field)
 //! * `OUT = SIGN * Z` (ReLU) or `OUT = Z`.
@@ -52,9 +53,9 @@ pub struct RequantConfig {
     pub cr: Vec<Column<Fixed>>,
     /// Weight of each limb in the sign-folded value.
     pub cw: Vec<Column<Fixed>>,
-    /// Width in bits of each limb's range (`b`, less for a partial top limb, 0 where unused): the
-    /// tag under which the limb is looked up in the range table.
-    pub width: Vec<Column<Fixed>>,
+    /// Tag of each limb's range in the range table: `b` minus its width in bits (0 for a full
+    /// limb and where unused, more for a partial top limb).
+    pub tag: Vec<Column<Fixed>>,
     /// Enables the rescale and range equations.
     pub q_rq: Selector,
     /// Output is `max(Z, 0)`.
@@ -85,7 +86,7 @@ impl RequantConfig {
             half: meta.fixed_column(),
             cr: (0..limbs).map(|_| meta.fixed_column()).collect(),
             cw: (0..limbs).map(|_| meta.fixed_column()).collect(),
-            width: (0..limbs).map(|_| meta.fixed_column()).collect(),
+            tag: (0..limbs).map(|_| meta.fixed_column()).collect(),
             q_rq: meta.selector(),
             q_relu: meta.selector(),
             q_plain: meta.selector(),
@@ -127,11 +128,11 @@ impl RequantConfig {
                 q_plain * (out - z),
             ]
         });
-        for (c, (limb, width)) in cfg.limbs.iter().zip(&cfg.width).enumerate() {
+        for (c, (limb, tag)) in cfg.limbs.iter().zip(&cfg.tag).enumerate() {
             meta.lookup(format!("limb {c}"), |vc| {
                 let l = vc.query_advice(*limb, Rotation::cur());
-                let w = vc.query_fixed(*width, Rotation::cur());
-                vec![(w, table.width), (l, table.value)]
+                let t = vc.query_fixed(*tag, Rotation::cur());
+                vec![(t, table.tag), (l, table.value)]
             });
         }
         cfg

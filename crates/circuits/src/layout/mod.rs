@@ -56,7 +56,7 @@ pub(crate) enum FixedRef {
     RqHalf,
     RqCr(usize),
     RqCw(usize),
-    RqWidth(usize),
+    RqTag(usize),
     LkTag,
 }
 

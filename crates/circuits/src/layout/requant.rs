@@ -98,7 +98,7 @@ impl<S: Sink> Walker<'_, S> {
                 self.sink.advice(AdviceRef::RqLimb(col), at, self.val(limb));
                 let weight = fe(1i128 << shift);
                 self.sink.fixed(if is_rem { FixedRef::RqCr(col) } else { FixedRef::RqCw(col) }, at, weight);
-                self.sink.fixed(FixedRef::RqWidth(col), at, fe(i128::from(width)));
+                self.sink.fixed(FixedRef::RqTag(col), at, fe(i128::from(b - width)));
             }
         }
         let cell_out = self.sink.advice(AdviceRef::RqOut, row, self.val(out));
