@@ -9,7 +9,7 @@ use halo2_axiom::halo2curves::bn256::{Bn256, Fr, G1Affine};
 use halo2_axiom::plonk::ProvingKey;
 use halo2_axiom::poly::kzg::commitment::ParamsKZG;
 use zkinfer_circuits::{public_instances, ModelCircuit, PlanOptions};
-use zkinfer_graph::{QGraph, Visibility};
+use zkinfer_graph::{ParamVisibility, QGraph, Visibility};
 
 #[path = "../crates/circuits/tests/common/mod.rs"]
 #[allow(clippy::all, clippy::unwrap_used, clippy::expect_used, unused)]
@@ -29,7 +29,7 @@ fn graph(chip: &str, n: usize) -> QGraph {
         _ => b.mul_rev(x, x),
     };
     let inputs: Vec<Vec<i64>> = (0..4).map(|s| (0..n as i64).map(|i| (i * 13 + s * 7) % 61 - 30).collect()).collect();
-    b.finish(out, vis(Visibility::Private, Visibility::Fixed, Visibility::Public), &inputs)
+    b.finish(out, vis(Visibility::Private, ParamVisibility::Fixed, Visibility::Public), &inputs)
 }
 
 /// The proving key and circuit of `chip` at size `n`, ready to prove.

@@ -53,8 +53,8 @@ impl Settings {
         let vis = q.visibility;
         let input_len = q.tensors[q.input].len();
         let output_len = q.tensors[q.output].len();
-        let num_instances = if vis.input == zkinfer_graph::Visibility::Public { input_len } else { 0 }
-            + if vis.output == zkinfer_graph::Visibility::Public { output_len } else { 0 };
+        let num_instances =
+            if vis.input.is_public() { input_len } else { 0 } + if vis.output.is_public() { output_len } else { 0 };
         Self {
             format: "zkinfer-settings".into(),
             version: SETTINGS_VERSION,

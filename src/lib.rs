@@ -47,4 +47,4 @@ pub use zkinfer_circuits::audit::{AcceptedMutation, AuditOptions, AuditReport, M
 pub use zkinfer_prover::{Backend, ProvePhases};
 
 pub use zkinfer_circuits::{CircuitPlan, Objective, PlanOptions};
-pub use zkinfer_graph::{QuantConfig, Visibility, VisibilityConfig};
+pub use zkinfer_graph::{ParamVisibility, QuantConfig, Visibility, VisibilityConfig};

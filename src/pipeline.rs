@@ -179,7 +179,7 @@ fn prove_with<T>(
 ) -> Result<(ProofBundle, T), Error> {
     let _span = tracing::info_span!("prove", k = compiled.plan.k).entered();
     let instances = public_instances(&compiled.qgraph, &witness);
-    let outputs = if compiled.settings.visibility.output == zkinfer_graph::Visibility::Public {
+    let outputs = if compiled.settings.visibility.output.is_public() {
         witness.output(&compiled.qgraph).to_vec()
     } else {
         Vec::new()
@@ -195,7 +195,7 @@ pub fn verify(keys: &VerifierKeys, bundle: &ProofBundle) -> Result<(), Error> {
     let _span = tracing::info_span!("verify").entered();
     let settings = &keys.settings;
     let instances = bundle.instances_for(settings)?;
-    if settings.visibility.output == zkinfer_graph::Visibility::Public {
+    if settings.visibility.output.is_public() {
         let n_out: usize = settings.output_shape.iter().product();
         let encoded: Vec<Option<i64>> = instances[instances.len() - n_out..].iter().map(fr_to_i64).collect();
         let claimed: Vec<Option<i64>> = bundle.quantized_outputs.iter().map(|&v| Some(v)).collect();

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use common::*;
-use zkinfer::{AuditOptions, AuditReport, CompileOptions, Visibility, VisibilityConfig};
+use zkinfer::{AuditOptions, AuditReport, CompileOptions, ParamVisibility, Visibility, VisibilityConfig};
 use zkinfer_circuits::audit::audit;
 use zkinfer_circuits::{plan, AdviceRef, PlanOptions};
 use zkinfer_graph::{LinearOp, LinearParams, MulOp, QGraph, QNode, QOp, QTensor, RequantOp, TableFn, TableOp};
@@ -95,7 +95,7 @@ impl G {
         let len = self.tensors[x].len();
         self.node(QOp::Requant(RequantOp { shift, relu, bits: 12 }), vec![x], len)
     }
-    fn finish(self, output: usize, params: Visibility) -> QGraph {
+    fn finish(self, output: usize, params: ParamVisibility) -> QGraph {
         let visibility = VisibilityConfig { input: Visibility::Private, params, output: Visibility::Public };
         QGraph { tensors: self.tensors, nodes: self.nodes, input: 0, output, visibility, input_bits: 6 }
     }
@@ -118,7 +118,7 @@ fn audit_graph(name: &str, q: QGraph) -> AuditReport {
 fn dot_chip_full_sweep() {
     let (mut g, x) = G::new(6);
     let y = g.dense(x, 3);
-    let r = audit_graph("dot", g.finish(y, Visibility::Fixed));
+    let r = audit_graph("dot", g.finish(y, ParamVisibility::Fixed));
     assert_eq!(r.free_cells(), 0);
 }
 
@@ -127,7 +127,7 @@ fn requant_relu_chip_full_sweep() {
     let (mut g, x) = G::new(6);
     let y = g.dense(x, 4);
     let y = g.requant(y, 4, true);
-    let r = audit_graph("requant relu", g.finish(y, Visibility::Fixed));
+    let r = audit_graph("requant relu", g.finish(y, ParamVisibility::Fixed));
     assert_eq!(r.free_cells(), 0);
 }
 
@@ -136,7 +136,7 @@ fn requant_plain_chip_full_sweep() {
     let (mut g, x) = G::new(6);
     let y = g.dense(x, 4);
     let y = g.requant(y, 3, false);
-    let r = audit_graph("requant plain", g.finish(y, Visibility::Fixed));
+    let r = audit_graph("requant plain", g.finish(y, ParamVisibility::Fixed));
     assert_eq!(r.free_cells(), 0);
 }
 
@@ -145,7 +145,7 @@ fn mul_chip_full_sweep() {
     let (mut g, x) = G::new(6);
     let op = MulOp { a_index: (0..6).collect(), b_index: (0..6).rev().collect() };
     let y = g.node(QOp::Mul(op), vec![x, x], 6);
-    let r = audit_graph("mul", g.finish(y, Visibility::Fixed));
+    let r = audit_graph("mul", g.finish(y, ParamVisibility::Fixed));
     assert_eq!(r.free_cells(), 0);
 }
 
@@ -156,7 +156,7 @@ fn lookup_chip_full_sweep() {
     let op = TableOp { func: TableFn::Sigmoid, in_scale: 3, out_scale: 8, bits: 6 };
     let s = g.node(QOp::Table(op), vec![x], 6);
     let y = g.dense(s, 3);
-    let r = audit_graph("lookup", g.finish(y, Visibility::Fixed));
+    let r = audit_graph("lookup", g.finish(y, ParamVisibility::Fixed));
     assert_eq!(r.free_cells(), 0);
 }
 
@@ -167,7 +167,7 @@ fn private_weights_on_a_zero_input_are_the_only_free_cells() {
     let (mut g, x) = G::new(6);
     let y = g.dense(x, 3);
     let y = g.requant(y, 4, true);
-    let r = audit_graph("dot, private weights", g.finish(y, Visibility::Private));
+    let r = audit_graph("dot, private weights", g.finish(y, ParamVisibility::Private));
     assert_eq!(r.free_cells(), 3, "one weight per output channel multiplies x[3] = 0: {:?}", r.free_by_design);
     assert!(r.free_by_design.iter().all(|m| matches!(m.column, AdviceRef::DotW { .. })));
 }

@@ -102,9 +102,13 @@ fn bad_inputs_give_clear_errors() {
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("not supported at opset 17"), "{}", text(&o));
 
+    // A visibility a value cannot have is a usage error (clap's exit code 2), named by the flag.
     let o = zkinfer(&["compile", s(&model), "--out", s(&dir), "--param-visibility", "public"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o).contains("parameter visibility must be fixed or private"), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("parameter visibility 'public' is not offered"), "{}", text(&o));
+    let o = zkinfer(&["compile", s(&model), "--out", s(&dir), "--input-visibility", "fixed"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("'fixed' applies to parameters"), "{}", text(&o));
 
     let o = zkinfer(&["setup", s(&dir.join("nowhere"))]);
     assert_eq!(o.status.code(), Some(1));

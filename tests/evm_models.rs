@@ -10,7 +10,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use halo2_axiom::halo2curves::bn256::Fr;
-use zkinfer::{CompileOptions, Srs, Visibility, VisibilityConfig};
+use zkinfer::{CompileOptions, ParamVisibility, Srs, Visibility, VisibilityConfig};
 use zkinfer_circuits::{public_instances, ModelCircuit};
 use zkinfer_verifier::evm::gas::prices;
 use zkinfer_verifier::evm::plan::{plan, Commit, Plan};
@@ -118,7 +118,8 @@ fn bundled_models_verify_in_the_evm() {
 /// and both verifiers of the model's key must reject them.
 #[test]
 fn instance_count_is_part_of_the_verifying_key() {
-    let vis = VisibilityConfig { input: Visibility::Public, params: Visibility::Fixed, output: Visibility::Private };
+    let vis =
+        VisibilityConfig { input: Visibility::Public, params: ParamVisibility::Fixed, output: Visibility::Private };
     let (model, compiled) = common::compile("mlp_digits", &CompileOptions { visibility: vis, ..Default::default() });
     let keys = zkinfer::setup(&compiled, Srs::Dev).expect("setup");
     let witness = Arc::new(compiled.witness(&common::input("mlp_digits", &model)).unwrap());

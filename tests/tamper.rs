@@ -10,7 +10,7 @@
 mod common;
 
 use common::*;
-use zkinfer::{CompileOptions, Error, ProofBundle, Srs, VerifierKeys, Visibility, VisibilityConfig};
+use zkinfer::{CompileOptions, Error, ParamVisibility, ProofBundle, Srs, VerifierKeys, Visibility, VisibilityConfig};
 
 fn hex(bytes: &[u8]) -> String {
     format!("0x{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
@@ -70,7 +70,7 @@ fn tamper(name: &str, visibility: VisibilityConfig) {
 }
 
 fn vis(input: Visibility) -> VisibilityConfig {
-    VisibilityConfig { input, params: Visibility::Fixed, output: Visibility::Public }
+    VisibilityConfig { input, params: ParamVisibility::Fixed, output: Visibility::Public }
 }
 
 #[test]

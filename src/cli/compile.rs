@@ -53,7 +53,7 @@ pub fn compile(
     };
     let samples = zkinfer::read_samples(&cal_path, &model)?;
     let opts = CompileOptions {
-        visibility: vis.config()?,
+        visibility: vis.config(),
         quant: cal.quant(),
         plan: PlanOptions { max_k: cal.max_k, objective: cal.objective, ..PlanOptions::default() },
     };

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use zkinfer::{Error, Objective, QuantConfig, Visibility, VisibilityConfig};
+use zkinfer::{Objective, ParamVisibility, QuantConfig, Visibility, VisibilityConfig};
 
 mod audit;
 mod bench;
@@ -63,21 +63,15 @@ pub struct VisibilityArgs {
     pub input_visibility: Visibility,
     /// Weights and biases: fixed (baked into the proving key) or private (witness).
     #[arg(long = "param-visibility", default_value = "fixed")]
-    pub param_visibility: Visibility,
+    pub param_visibility: ParamVisibility,
     /// Model output: public (in the instance) or private.
     #[arg(long, default_value = "public")]
     pub output_visibility: Visibility,
 }
 
 impl VisibilityArgs {
-    pub fn config(&self) -> Result<VisibilityConfig, Error> {
-        let v = VisibilityConfig {
-            input: self.input_visibility,
-            params: self.param_visibility,
-            output: self.output_visibility,
-        };
-        v.validate().map_err(Error::Config)?;
-        Ok(v)
+    pub fn config(&self) -> VisibilityConfig {
+        VisibilityConfig { input: self.input_visibility, params: self.param_visibility, output: self.output_visibility }
     }
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use halo2_axiom::circuit::{Cell, Layouter, Region, SimpleFloorPlanner, Value};
 use halo2_axiom::plonk::{Advice, Circuit, Column, ConstraintSystem, Error, Fixed, Instance, Selector};
-use zkinfer_graph::{QGraph, Visibility, Witness};
+use zkinfer_graph::{QGraph, Witness};
 
 use crate::chips::dot::{DotConfig, WeightColumns};
 use crate::chips::lookup::LookupConfig;
@@ -160,10 +160,10 @@ impl ModelCircuit {
 /// The single instance column: `[input values if input is public] ++ [output values if output is public]`.
 pub fn public_instances(q: &QGraph, w: &Witness) -> Vec<Fr> {
     let mut out = Vec::new();
-    if q.visibility.input == Visibility::Public {
+    if q.visibility.input.is_public() {
         out.extend(w.values[q.input].iter().map(|&v| fe(v as i128)));
     }
-    if q.visibility.output == Visibility::Public {
+    if q.visibility.output.is_public() {
         out.extend(w.values[q.output].iter().map(|&v| fe(v as i128)));
     }
     out

@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use halo2_axiom::plonk::{Circuit, ConstraintSystem};
 use serde::{Deserialize, Serialize};
-use zkinfer_graph::{DivOp, QGraph, QOp, RequantOp, Visibility};
+use zkinfer_graph::{DivOp, QGraph, QOp, RequantOp};
 
 use crate::{CircuitError, Fr, ModelCircuit};
 
@@ -350,10 +350,10 @@ pub(crate) fn range_table_rows(q: &QGraph, b: u32) -> usize {
 /// Number of public instance values.
 pub(crate) fn instance_len(q: &QGraph) -> usize {
     let mut len = 0;
-    if q.visibility.input == Visibility::Public {
+    if q.visibility.input.is_public() {
         len += q.tensors[q.input].len();
     }
-    if q.visibility.output == Visibility::Public {
+    if q.visibility.output.is_public() {
         len += q.tensors[q.output].len();
     }
     len
@@ -498,9 +498,9 @@ fn smallest_k(s: &Shape, needed: usize, min_k: u32, max_k: u32) -> Option<u32> {
 
 /// Picks the cheapest layout for `q` under `opts`.
 pub fn plan(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, CircuitError> {
-    let params_fixed = q.visibility.params != Visibility::Private;
-    let input_public = q.visibility.input == Visibility::Public;
-    let output_public = q.visibility.output == Visibility::Public;
+    let params_fixed = q.visibility.params.is_fixed();
+    let input_public = q.visibility.input.is_public();
+    let output_public = q.visibility.output.is_public();
     let has_mul = q.nodes.iter().any(|n| matches!(n.op, QOp::Mul(_) | QOp::Div(_)));
     let lookup = q.nodes.iter().any(|n| matches!(n.op, QOp::Table(_)));
     // The tables are fixed rows: `k` must hold them as well as the chips.

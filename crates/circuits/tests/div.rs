@@ -11,6 +11,7 @@ use std::sync::Arc;
 use common::{fe, kinds, mock, mock_values, small_plan, vis, Builder, Kinds};
 use zkinfer_circuits::audit::{audit, AuditOptions};
 use zkinfer_circuits::{AdviceRef, CellOverride, CircuitPlan};
+use zkinfer_graph::ParamVisibility as P;
 use zkinfer_graph::{GatherOp, QGraph, QOp, Visibility::*, VisibilityConfig, Witness};
 
 /// `x[0..4] * 2^3 / x[4..8]`, rounded: the dividends may be negative, the divisors positive.
@@ -41,21 +42,21 @@ fn quotient_cells(p: &CircuitPlan, n: usize) -> Vec<(AdviceRef, usize)> {
 
 #[test]
 fn quotients_round_half_up_and_match_the_circuit() {
-    for v in [vis(Private, Fixed, Public), vis(Public, Private, Public)] {
+    for v in [vis(Private, P::Fixed, Public), vis(Public, P::Private, Public)] {
         let (q, p, w) = setup(v, 0);
         // 7*8/2 = 28, -7*8/2 = -28, 100*8/3 = 266.67 -> 267, 0.
         assert_eq!(w.output(&q), &[28, -28, 267, 0]);
         let got = mock_values(&q, &p, &w, &quotient_cells(&p, 4));
         assert_eq!(got, w.output(&q).iter().map(|&v| fe(v)).collect::<Vec<_>>(), "{}", p.summary());
     }
-    let (q, _, w) = setup(vis(Private, Fixed, Public), 1);
+    let (q, _, w) = setup(vis(Private, P::Fixed, Public), 1);
     // -50*8/7 = -57.14 -> -57; 13*8/5 = 20.8 -> 21; 8/60 = 0.13 -> 0; 9*8/4 = 18.
     assert_eq!(w.output(&q), &[-57, 21, 0, 18]);
 }
 
 #[test]
 fn quotient_off_by_one_is_rejected() {
-    let (q, p, w) = setup(vis(Private, Fixed, Public), 0);
+    let (q, p, w) = setup(vis(Private, P::Fixed, Public), 0);
     for delta in [1, -1] {
         for (i, &(col, row)) in quotient_cells(&p, 4).iter().enumerate() {
             let wrong = fe(w.output(&q)[i] + delta);
@@ -72,7 +73,7 @@ fn quotient_off_by_one_is_rejected() {
 
 #[test]
 fn non_positive_divisor_has_no_witness() {
-    let q = graph(vis(Private, Fixed, Public));
+    let q = graph(vis(Private, P::Fixed, Public));
     for bad in [0, -3] {
         let err = q.eval(vec![1, 2, 3, 4, 1, bad, 1, 1]).unwrap_err().to_string();
         assert!(err.contains("not positive"), "{err}");
@@ -81,7 +82,7 @@ fn non_positive_divisor_has_no_witness() {
 
 #[test]
 fn mutation_audit_catches_every_cell() {
-    for v in [vis(Private, Fixed, Public), vis(Private, Private, Public)] {
+    for v in [vis(Private, P::Fixed, Public), vis(Private, P::Private, Public)] {
         let (q, p, w) = setup(v, 1);
         let report = audit(Arc::new(q), p, Arc::new(w), &AuditOptions::default()).expect("audit runs");
         assert!(report.is_sound(), "accepted: {:?}", report.accepted);

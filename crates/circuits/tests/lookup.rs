@@ -11,6 +11,7 @@ use common::*;
 use proptest::prelude::*;
 use zkinfer_circuits::audit::{audit, AuditOptions};
 use zkinfer_circuits::{AdviceRef, CellOverride, CircuitPlan, Fr, ModelCircuit};
+use zkinfer_graph::ParamVisibility as P;
 use zkinfer_graph::{QGraph, QOp, TableFn, Visibility::*, VisibilityConfig, Witness};
 
 fn inputs() -> Vec<Vec<i64>> {
@@ -48,13 +49,13 @@ fn ov(column: AdviceRef, row: usize, value: Fr) -> CellOverride {
 #[test]
 fn honest_witness_accepted_and_outputs_are_the_integer_evaluation() {
     for input in [Public, Private] {
-        for params in [Fixed, Private] {
+        for params in [P::Fixed, P::Private] {
             let (q, p, w) = setup(vis(input, params, Public), 1);
             assert!(p.lookup && p.stats.table_rows > 1, "{:?}", p.stats);
             assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()), "{input:?} {params:?}");
         }
     }
-    let (q, p, w) = setup(vis(Private, Fixed, Private), 0);
+    let (q, p, w) = setup(vis(Private, P::Fixed, Private), 0);
     let out = ModelCircuit::new(Arc::new(q.clone()), p.clone(), None).output_cells().expect("layout");
     let want: Vec<Fr> = w.output(&q).iter().map(|&v| fe(v)).collect();
     assert_eq!(mock_values(&q, &p, &w, &out), want);
@@ -72,7 +73,7 @@ fn honest_witness_accepted_and_outputs_are_the_integer_evaluation() {
 
 #[test]
 fn every_lookup_output_off_by_one_is_rejected_by_the_lookup() {
-    let (q, p, w) = setup(vis(Private, Fixed, Public), 0);
+    let (q, p, w) = setup(vis(Private, P::Fixed, Public), 0);
     let out_cells = cells(&q, &p, AdviceRef::LkOut);
     let honest = mock_values(&q, &p, &w, &out_cells);
     assert_eq!(out_cells.len(), 9);
@@ -84,7 +85,7 @@ fn every_lookup_output_off_by_one_is_rejected_by_the_lookup() {
 
 #[test]
 fn changed_lookup_input_is_rejected() {
-    let (q, p, w) = setup(vis(Private, Fixed, Public), 0);
+    let (q, p, w) = setup(vis(Private, P::Fixed, Public), 0);
     let in_cells = cells(&q, &p, AdviceRef::LkIn);
     let honest = mock_values(&q, &p, &w, &in_cells);
     for (&(col, row), v) in in_cells.iter().zip(honest) {
@@ -96,7 +97,7 @@ fn changed_lookup_input_is_rejected() {
 #[test]
 fn another_valid_table_row_is_caught_by_the_copy_constraint() {
     // (x + 1, f(x + 1)) is in the table: only the copy of x from its source can object.
-    let (q, p, w) = setup(vis(Private, Fixed, Private), 0);
+    let (q, p, w) = setup(vis(Private, P::Fixed, Private), 0);
     let node = q.nodes.iter().find(|n| matches!(n.op, QOp::Table(_))).expect("table");
     let QOp::Table(t) = &node.op else { unreachable!() };
     let x = w.values[node.inputs[0]][2];
@@ -112,7 +113,7 @@ fn planner_makes_room_for_a_large_table() {
     // A 2-element input whose range needs a 2^12-row table: k is set by the table.
     let (mut b, x) = Builder::new(2);
     let y = b.table(x, TableFn::Exp, 10, 8);
-    let q = b.finish(y, vis(Private, Fixed, Public), &[vec![2000, -1500]]);
+    let q = b.finish(y, vis(Private, P::Fixed, Public), &[vec![2000, -1500]]);
     let QOp::Table(t) = &q.nodes[1].op else { panic!("table") };
     assert_eq!(t.bits, 11);
     let p = small_plan(&q);
@@ -124,7 +125,7 @@ fn planner_makes_room_for_a_large_table() {
 
 #[test]
 fn mutation_audit_catches_every_cell() {
-    let (q, p, w) = setup(vis(Private, Fixed, Public), 1);
+    let (q, p, w) = setup(vis(Private, P::Fixed, Public), 1);
     let report = audit(Arc::new(q), p, Arc::new(w), &AuditOptions::default()).expect("audit runs");
     assert!(report.is_sound(), "accepted: {:?}", report.accepted);
     assert_eq!(report.checked, report.total_cells);
@@ -136,7 +137,7 @@ proptest! {
 
     #[test]
     fn random_inputs_in_range_are_proven(x in prop::collection::vec(-20i64..=30, 6)) {
-        let q = graph(vis(Private, Fixed, Public));
+        let q = graph(vis(Private, P::Fixed, Public));
         let p = small_plan(&q);
         // Inputs beyond the calibrated range are refused by evaluation, before any proving.
         if let Ok(w) = q.eval(x) {

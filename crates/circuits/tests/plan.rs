@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use zkinfer_circuits::{plan, CircuitError, CircuitPlan, Objective, PlanOptions};
+use zkinfer_graph::ParamVisibility as P;
 use zkinfer_graph::{QGraph, QOp, RequantOp, Visibility::*};
 
 /// An MLP with the given widths and pseudo-random weights; bounds set by hand (no calibration).
@@ -29,7 +30,7 @@ fn mlp_sizes(widths: &[usize]) -> QGraph {
         nodes: Vec::new(),
         input: 0,
         output: 0,
-        visibility: vis(Private, Fixed, Public),
+        visibility: vis(Private, P::Fixed, Public),
         input_bits: 8,
     };
     let g = b.finish_uncalibrated(x);
@@ -64,7 +65,7 @@ fn plans_for_model_sizes() {
     show("784-256-256-10 fixed", &p);
     assert!(p.k <= 17, "{p:?}");
     let mut private = wide.clone();
-    private.visibility = vis(Private, Private, Public);
+    private.visibility = vis(Private, P::Private, Public);
     let p = plan(&private, &PlanOptions::default()).expect("plan");
     show("784-256-256-10 private params", &p);
     assert_eq!(p.dot_outputs, 1);

@@ -7,6 +7,7 @@ mod common;
 use common::*;
 use proptest::prelude::*;
 use zkinfer_circuits::{Fr, ModelCircuit};
+use zkinfer_graph::ParamVisibility as P;
 use zkinfer_graph::Visibility::{self, *};
 
 #[derive(Debug, Clone)]
@@ -39,9 +40,10 @@ fn case() -> impl Strategy<Value = (usize, Layer, Option<Layer>, Vec<i64>, u8)> 
     })
 }
 
-fn visibility(bits: u8) -> (Visibility, Visibility, Visibility) {
-    let pick = |b: u8, a, c| if bits & b != 0 { a } else { c };
-    (pick(1, Public, Private), pick(2, Fixed, Private), pick(4, Public, Private))
+fn visibility(bits: u8) -> (Visibility, P, Visibility) {
+    let pick = |b: u8| if bits & b != 0 { Public } else { Private };
+    let params = if bits & 2 != 0 { P::Fixed } else { P::Private };
+    (pick(1), params, pick(4))
 }
 
 proptest! {

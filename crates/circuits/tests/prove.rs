@@ -15,6 +15,7 @@ use halo2_axiom::poly::kzg::strategy::SingleStrategy;
 use halo2_axiom::transcript::{Blake2bRead, Blake2bWrite, Challenge255, TranscriptReadBuffer, TranscriptWriterBuffer};
 use rand::rngs::OsRng;
 use zkinfer_circuits::{public_instances, Fr, ModelCircuit};
+use zkinfer_graph::ParamVisibility as P;
 use zkinfer_graph::{QGraph, TableFn, Visibility::*};
 
 /// Keygen without a witness, a proof, its verification, and the rejection of a changed output.
@@ -58,7 +59,7 @@ fn roundtrip(q: &QGraph, x: Vec<i64>, what: &str) {
 
 #[test]
 fn keygen_prove_verify_roundtrip() {
-    for params_vis in [Fixed, Private] {
+    for params_vis in [P::Fixed, P::Private] {
         let xs = vec![vec![3, -7, 12, 0, -1, 9]];
         let q = mlp(6, 5, 3, vis(Public, params_vis, Public), &xs);
         roundtrip(&q, xs[0].clone(), &format!("{params_vis:?}"));
@@ -74,6 +75,6 @@ fn keygen_prove_verify_with_lookup_tables() {
     let h = b.dense(s, (0..18).map(|i| ((i * 37 + 11) % 61) as i64 - 30).collect(), vec![5, -3, 100]);
     let h = b.requant(h, 8, false);
     let y = b.table(h, TableFn::Tanh, 4, 8);
-    let q = b.finish(y, vis(Private, Fixed, Public), &xs);
+    let q = b.finish(y, vis(Private, P::Fixed, Public), &xs);
     roundtrip(&q, xs[1].clone(), "tables");
 }

@@ -21,6 +21,7 @@ use common::*;
 use halo2_axiom::dev::{MockProver, VerifyFailure};
 use halo2_axiom::halo2curves::ff::Field;
 use zkinfer_circuits::{plan, AdviceRef, CellOverride, CircuitPlan, Fr, ModelCircuit, PlanOptions};
+use zkinfer_graph::ParamVisibility as P;
 use zkinfer_graph::{QGraph, Visibility::*, Witness};
 
 fn ov(column: AdviceRef, row: usize, value: Fr) -> CellOverride {
@@ -79,7 +80,7 @@ fn partial_top_limb_cannot_round_down() {
     let xs = vec![vec![100], vec![-90]];
     let (mut b, x) = Builder::new(1);
     let y = b.requant(x, 6, false);
-    let q = b.finish(y, vis(Private, Fixed, Public), &xs);
+    let q = b.finish(y, vis(Private, P::Fixed, Public), &xs);
     let p = side_by_side(&q, 4);
     let w = q.eval(xs[0].clone()).expect("eval");
     // Honest: 100 + 32 = 2·64 + 4, so z = 2, r = 4. Attack: z = 1, r = 68 = 8 + 16·(15/4): the
@@ -110,7 +111,7 @@ fn single_limb_cannot_hold_a_fraction() {
     let h = b.requant(x, 2, false);
     let y = b.dense(h, vec![2], vec![0]);
     let y = b.requant(y, 0, false);
-    let q = b.finish(y, vis(Private, Fixed, Public), &xs);
+    let q = b.finish(y, vis(Private, P::Fixed, Public), &xs);
     let p = side_by_side(&q, 6);
     let w = q.eval(xs[0].clone()).expect("eval");
     // Honest: 13 + 2 = 3·4 + 3, z = 3, output 6. Attack: z = 3.5, r = 1, output 7.

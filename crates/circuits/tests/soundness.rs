@@ -6,6 +6,7 @@ mod common;
 
 use common::*;
 use zkinfer_circuits::{AdviceRef, CellOverride, CircuitPlan, Fr, ModelCircuit};
+use zkinfer_graph::ParamVisibility as P;
 use zkinfer_graph::{LinearOp, LinearParams, QGraph, QOp, Visibility::*, Witness};
 
 use std::sync::Arc;
@@ -25,11 +26,11 @@ fn output_cells(q: &QGraph, p: &zkinfer_circuits::CircuitPlan) -> Vec<(AdviceRef
 #[test]
 fn honest_witness_accepted_in_every_visibility() {
     for input in [Public, Private] {
-        for params in [Fixed, Private] {
+        for params in [P::Fixed, P::Private] {
             for output in [Public, Private] {
                 let q = mlp(6, 5, 3, vis(input, params, output), &inputs());
                 let p = small_plan(&q);
-                assert_eq!(p.params_fixed, params == Fixed);
+                assert_eq!(p.params_fixed, params == P::Fixed);
                 for x in inputs() {
                     let w = q.eval(x).expect("eval");
                     assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()), "{input:?} {params:?} {output:?}");
@@ -41,7 +42,7 @@ fn honest_witness_accepted_in_every_visibility() {
 
 #[test]
 fn output_cells_hold_the_integer_evaluation() {
-    let q = mlp(6, 5, 3, vis(Private, Fixed, Private), &inputs());
+    let q = mlp(6, 5, 3, vis(Private, P::Fixed, Private), &inputs());
     let p = small_plan(&q);
     let w = q.eval(inputs()[1].clone()).expect("eval");
     let got = mock_values(&q, &p, &w, &output_cells(&q, &p));
@@ -51,7 +52,7 @@ fn output_cells_hold_the_integer_evaluation() {
 
 #[test]
 fn wrong_accumulator_rejected() {
-    let q = mlp(6, 5, 3, vis(Private, Fixed, Public), &inputs());
+    let q = mlp(6, 5, 3, vis(Private, P::Fixed, Public), &inputs());
     let p = small_plan(&q);
     let w = q.eval(inputs()[0].clone()).expect("eval");
     let k = kinds(mock(&q, &p, &w, vec![ov(AdviceRef::DotAcc(0), 0, Fr::from(12345))], None));
@@ -69,7 +70,7 @@ fn wide_plan(q: &QGraph) -> zkinfer_circuits::CircuitPlan {
 
 #[test]
 fn x_cell_in_unused_slot_is_pinned_to_zero() {
-    let q = mlp(6, 5, 3, vis(Private, Fixed, Public), &inputs());
+    let q = mlp(6, 5, 3, vis(Private, P::Fixed, Public), &inputs());
     let p = wide_plan(&q);
     let w = q.eval(inputs()[0].clone()).expect("eval");
     assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()));
@@ -80,7 +81,7 @@ fn x_cell_in_unused_slot_is_pinned_to_zero() {
 
 #[test]
 fn x_cell_changed_rejected_by_copy_constraint() {
-    for params in [Fixed, Private] {
+    for params in [P::Fixed, P::Private] {
         let q = mlp(6, 5, 3, vis(Private, params, Public), &inputs());
         let p = small_plan(&q);
         let w = q.eval(inputs()[0].clone()).expect("eval");
@@ -95,7 +96,7 @@ fn one_layer(shift: u32, relu: bool, xs: &[Vec<i64>]) -> QGraph {
     let w1 = vec![5, -3, 7, 1, -6, 2, 4, -8, 3, 3, -1, 9];
     let h = b.dense(x, w1, vec![10, -40, 3]);
     let y = b.requant(h, shift, relu);
-    b.finish(y, vis(Private, Fixed, Private), xs)
+    b.finish(y, vis(Private, P::Fixed, Private), xs)
 }
 
 /// Overrides of one requant element claiming quotient `z` and remainder `r` (limbs not masked at
@@ -239,7 +240,7 @@ fn stacked_limb_below_the_element_is_constrained() {
 
 #[test]
 fn output_different_from_instance_rejected() {
-    let q = mlp(6, 5, 3, vis(Private, Fixed, Public), &inputs());
+    let q = mlp(6, 5, 3, vis(Private, P::Fixed, Public), &inputs());
     let p = small_plan(&q);
     let w = q.eval(inputs()[0].clone()).expect("eval");
     let mut inst = zkinfer_circuits::public_instances(&q, &w);
@@ -251,7 +252,7 @@ fn output_different_from_instance_rejected() {
 
 #[test]
 fn input_different_from_instance_rejected() {
-    let q = mlp(6, 5, 3, vis(Public, Private, Public), &inputs());
+    let q = mlp(6, 5, 3, vis(Public, P::Private, Public), &inputs());
     let p = small_plan(&q);
     let w = q.eval(inputs()[0].clone()).expect("eval");
     let mut inst = zkinfer_circuits::public_instances(&q, &w);
@@ -265,7 +266,7 @@ fn mul_graph(xs: &[Vec<i64>]) -> QGraph {
     let (mut b, x) = Builder::new(5);
     let m = b.mul_rev(x, x);
     let y = b.requant(m, 1, false);
-    b.finish(y, vis(Private, Fixed, Public), xs)
+    b.finish(y, vis(Private, P::Fixed, Public), xs)
 }
 
 #[test]
@@ -300,7 +301,7 @@ fn private_shared_weight_must_match_its_first_use() {
     };
     let h = b.linear(x, op);
     let y = b.requant(h, 1, true);
-    let q = b.finish(y, vis(Private, Private, Public), &xs);
+    let q = b.finish(y, vis(Private, P::Private, Public), &xs);
     let mut p = small_plan(&q);
     p.dot_inputs = 4;
     p.dot_outputs = 1;
@@ -314,7 +315,7 @@ fn private_shared_weight_must_match_its_first_use() {
 
 #[test]
 fn assigned_cells_are_listed_once() {
-    let q = mlp(6, 5, 3, vis(Private, Private, Public), &inputs());
+    let q = mlp(6, 5, 3, vis(Private, P::Private, Public), &inputs());
     let p = small_plan(&q);
     let c = ModelCircuit::new(Arc::new(q.clone()), p.clone(), None);
     let mut cells = c.assigned_advice_cells().expect("layout");
@@ -339,7 +340,7 @@ fn private_structural_weights_are_bound_to_constants() {
         let op = LinearOp { params, ..LinearOp::single_channel(1, 2, vec![Some(0), Some(1)], vec![3, 3]) };
         let h = b.linear(x, op);
         let y = b.requant(h, 1, false);
-        let q = b.finish(y, vis(Private, Private, Public), &xs);
+        let q = b.finish(y, vis(Private, P::Private, Public), &xs);
         let mut p = small_plan(&q);
         p.dot_inputs = 3;
         p.dot_outputs = 1;

@@ -18,6 +18,7 @@ use std::time::Instant;
 use common::*;
 use zkinfer_circuits::witness_search::{search, SearchOptions, SearchReport};
 use zkinfer_circuits::{plan, PlanOptions};
+use zkinfer_graph::ParamVisibility as P;
 use zkinfer_graph::{calibrate, quantize, QGraph, QuantConfig, TableFn, Visibility::*};
 use zkinfer_onnx::testing::{float_info, float_tensor, int_attr, ints_attr, model_bytes, node, values};
 
@@ -92,7 +93,7 @@ fn describe(r: &SearchReport) -> String {
 fn input_check() -> (QGraph, Vec<i64>) {
     let xs = vec![vec![9, -4, 13, 0], vec![-16, 15, 1, -1]];
     let (b, x) = Builder::new(4);
-    (b.finish(x, vis(Private, Fixed, Public), &xs), xs[0].clone())
+    (b.finish(x, vis(Private, P::Fixed, Public), &xs), xs[0].clone())
 }
 
 /// `dense(4 -> 3)` then a rescale by `shift` (with ReLU or not), public output.
@@ -101,20 +102,20 @@ fn rescale(shift: u32, relu: bool) -> (QGraph, Vec<i64>) {
     let (mut b, x) = Builder::new(4);
     let h = b.dense(x, vec![5, -3, 7, 1, -6, 2, 4, -8, 3, 3, -1, 9], vec![10, -40, 3]);
     let y = b.requant(h, shift, relu);
-    (b.finish(y, vis(Private, Fixed, Public), &xs), xs[0].clone())
+    (b.finish(y, vis(Private, P::Fixed, Public), &xs), xs[0].clone())
 }
 
 /// Two dense layers with private weights (held at their honest values: the statement leaves
 /// them to the prover), ReLU between.
 fn private_weights() -> (QGraph, Vec<i64>) {
     let xs = vec![vec![3, -7, 12, 0, -1], vec![-5, 6, 4, -9, 2]];
-    (mlp(5, 3, 2, vis(Private, Private, Public), &xs), xs[0].clone())
+    (mlp(5, 3, 2, vis(Private, P::Private, Public), &xs), xs[0].clone())
 }
 
 /// Public input and output: the instance wiring at both ends.
 fn public_io() -> (QGraph, Vec<i64>) {
     let xs = vec![vec![3, -7, 12, 0, -1], vec![-5, 6, 4, -9, 2]];
-    (mlp(5, 3, 2, vis(Public, Fixed, Public), &xs), xs[0].clone())
+    (mlp(5, 3, 2, vis(Public, P::Fixed, Public), &xs), xs[0].clone())
 }
 
 /// Elementwise products of two activations.
@@ -123,7 +124,7 @@ fn product() -> (QGraph, Vec<i64>) {
     let (mut b, x) = Builder::new(5);
     let m = b.mul_rev(x, x);
     let y = b.requant(m, 2, false);
-    (b.finish(y, vis(Private, Fixed, Public), &xs), xs[0].clone())
+    (b.finish(y, vis(Private, P::Fixed, Public), &xs), xs[0].clone())
 }
 
 /// `round(2^2 a / b)` with `b = relu(x) + 1 > 0`.
@@ -134,7 +135,7 @@ fn division() -> (QGraph, Vec<i64>) {
     let den = b.dense(pos, (0..16).map(|i| i64::from(i % 5 == 0)).collect(), vec![1; 4]);
     let q = b.div(x, den, 2);
     let y = b.requant(q, 0, false);
-    (b.finish(y, vis(Private, Fixed, Public), &xs), xs[0].clone())
+    (b.finish(y, vis(Private, P::Fixed, Public), &xs), xs[0].clone())
 }
 
 /// A lookup table activation (nearest entry, no interpolation).
@@ -142,7 +143,7 @@ fn lookup() -> (QGraph, Vec<i64>) {
     let xs = vec![vec![9, -4, 13, 2], vec![-7, 3, -12, 5]];
     let (mut b, x) = Builder::new(4);
     let y = b.table(x, TableFn::Tanh, 3, 4);
-    (b.finish(y, vis(Private, Fixed, Public), &xs), xs[0].clone())
+    (b.finish(y, vis(Private, P::Fixed, Public), &xs), xs[0].clone())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -172,7 +173,7 @@ fn lowered_with(
         table_bits: 5,
         ..QuantConfig::default()
     };
-    let q = quantize(&g, &calib, &config, vis(Private, Fixed, Public)).expect("quantize");
+    let q = quantize(&g, &calib, &config, vis(Private, P::Fixed, Public)).expect("quantize");
     let x = q.quantize_input(&samples[1]).expect("in range");
     (q, x)
 }

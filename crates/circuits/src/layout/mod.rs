@@ -12,7 +12,7 @@ mod requant;
 
 use halo2_axiom::circuit::Value;
 use serde::{Deserialize, Serialize};
-use zkinfer_graph::{QGraph, QOp, Visibility, Witness};
+use zkinfer_graph::{QGraph, QOp, Witness};
 
 use crate::plan::CONST_ROWS;
 use crate::{CircuitError, CircuitPlan, Fr};
@@ -175,9 +175,9 @@ pub(crate) fn assign<S: Sink>(
     };
     let known = witness.is_some();
     let vis = &q.visibility;
-    if plan.params_fixed != (vis.params != Visibility::Private)
-        || plan.input_public != (vis.input == Visibility::Public)
-        || plan.output_public != (vis.output == Visibility::Public)
+    if plan.params_fixed != vis.params.is_fixed()
+        || plan.input_public != vis.input.is_public()
+        || plan.output_public != vis.output.is_public()
     {
         return Err(CircuitError::VisibilityMismatch);
     }

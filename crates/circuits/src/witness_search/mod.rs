@@ -176,7 +176,7 @@ pub fn search(
             }
         }
     }
-    if vis.params == Visibility::Private {
+    if !vis.params.is_fixed() {
         pins.advice.extend(names.iter().filter(|(_, r)| matches!(r, AdviceRef::DotW { .. })).map(|(c, _)| *c));
     }
     let instance_col = config.instance.index();

@@ -7,8 +7,8 @@ use halo2_axiom::dev::{AdviceCellValue, MockProver, VerifyFailure};
 use halo2_axiom::plonk::{Circuit, ConstraintSystem};
 use zkinfer_circuits::{plan, public_instances, AdviceRef, CellOverride, CircuitPlan, Fr, ModelCircuit, PlanOptions};
 use zkinfer_graph::{
-    DivOp, LinearOp, LinearParams, MulOp, QGraph, QNode, QOp, QTensor, RequantOp, TableFn, TableOp, Visibility,
-    VisibilityConfig, Witness,
+    DivOp, LinearOp, LinearParams, MulOp, ParamVisibility, QGraph, QNode, QOp, QTensor, RequantOp, TableFn, TableOp,
+    Visibility, VisibilityConfig, Witness,
 };
 
 /// Builds a graph node by node; tensor 0 is the input, node 0 its range check.
@@ -159,7 +159,7 @@ impl OpBits for QNode {
 }
 
 /// Visibility shorthand.
-pub fn vis(input: Visibility, params: Visibility, output: Visibility) -> VisibilityConfig {
+pub fn vis(input: Visibility, params: ParamVisibility, output: Visibility) -> VisibilityConfig {
     VisibilityConfig { input, params, output }
 }
 

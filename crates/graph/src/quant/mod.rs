@@ -19,7 +19,8 @@ pub use table::{distinct_table_rows, distinct_tables, erf, TableFn, TableOp, DEF
 /// Index of a tensor in a [`QGraph`].
 pub type TensorId = usize;
 
-/// Who sees a value. See the README for what each mode hides and from whom.
+/// Who sees a value: the model's input or output. See the README for what each mode hides and
+/// from whom.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Visibility {
@@ -27,8 +28,16 @@ pub enum Visibility {
     Public,
     /// A witness hidden by zero knowledge.
     Private,
-    /// Parameters only: baked into the proving key as fixed columns; the verifying key commits to them.
-    Fixed,
+}
+
+impl Visibility {
+    /// Whether the values are in the public instance.
+    pub fn is_public(self) -> bool {
+        match self {
+            Self::Public => true,
+            Self::Private => false,
+        }
+    }
 }
 
 impl std::str::FromStr for Visibility {
@@ -37,9 +46,9 @@ impl std::str::FromStr for Visibility {
         match s {
             "public" => Ok(Self::Public),
             "private" => Ok(Self::Private),
-            "fixed" => Ok(Self::Fixed),
-            "hashed" => Err("visibility 'hashed' is not implemented yet; use public, private or fixed".into()),
-            other => Err(format!("unknown visibility '{other}': expected public, private or fixed")),
+            "fixed" => Err("visibility 'fixed' applies to parameters; an input or output is public or private".into()),
+            "hashed" => Err("visibility 'hashed' is not implemented yet; use public or private".into()),
+            other => Err(format!("unknown visibility '{other}': expected public or private")),
         }
     }
 }
@@ -49,7 +58,49 @@ impl std::fmt::Display for Visibility {
         f.write_str(match self {
             Self::Public => "public",
             Self::Private => "private",
+        })
+    }
+}
+
+/// Who sees the model's parameters (weights and biases). See the README for what each mode hides
+/// and from whom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParamVisibility {
+    /// Baked into the proving key as fixed columns; the verifying key commits to them.
+    Fixed,
+    /// A witness hidden by zero knowledge (bound to nothing beyond the architecture).
+    Private,
+}
+
+impl ParamVisibility {
+    /// Whether the parameters are circuit constants (fixed columns) rather than witnesses.
+    pub fn is_fixed(self) -> bool {
+        match self {
+            Self::Fixed => true,
+            Self::Private => false,
+        }
+    }
+}
+
+impl std::str::FromStr for ParamVisibility {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "fixed" => Ok(Self::Fixed),
+            "private" => Ok(Self::Private),
+            "public" => Err("parameter visibility 'public' is not offered: use fixed (the verifying key commits to the weights) or private".into()),
+            "hashed" => Err("visibility 'hashed' is not implemented yet; use fixed or private".into()),
+            other => Err(format!("unknown parameter visibility '{other}': expected fixed or private")),
+        }
+    }
+}
+
+impl std::fmt::Display for ParamVisibility {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
             Self::Fixed => "fixed",
+            Self::Private => "private",
         })
     }
 }
@@ -58,29 +109,13 @@ impl std::fmt::Display for Visibility {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VisibilityConfig {
     pub input: Visibility,
-    pub params: Visibility,
+    pub params: ParamVisibility,
     pub output: Visibility,
 }
 
 impl Default for VisibilityConfig {
     fn default() -> Self {
-        Self { input: Visibility::Private, params: Visibility::Fixed, output: Visibility::Public }
-    }
-}
-
-impl VisibilityConfig {
-    /// Checks the combination is meaningful.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.input == Visibility::Fixed {
-            return Err("input visibility must be public or private (fixed applies to parameters)".into());
-        }
-        if self.output == Visibility::Fixed {
-            return Err("output visibility must be public or private (fixed applies to parameters)".into());
-        }
-        if self.params == Visibility::Public {
-            return Err("parameter visibility must be fixed or private".into());
-        }
-        Ok(())
+        Self { input: Visibility::Private, params: ParamVisibility::Fixed, output: Visibility::Public }
     }
 }
 
@@ -351,7 +386,7 @@ impl QGraph {
                 QOp::Linear(l) => l.positions * l.channels * l.terms,
                 QOp::Mul(m) => m.a_index.len(),
                 QOp::Div(d) => d.a_index.len(),
-                _ => 0,
+                QOp::Requant(_) | QOp::Gather(_) | QOp::Table(_) => 0,
             })
             .sum()
     }
