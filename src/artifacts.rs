@@ -43,7 +43,8 @@ pub struct Settings {
     pub quant: QuantConfig,
     /// Circuit layout; the verifying key can only be read back with this plan.
     pub plan: CircuitPlan,
-    /// Number of public instances (input values if public, then output values if public).
+    /// Number of public instances (`plan.instances`: input values if public, then output values
+    /// if public).
     pub num_instances: usize,
     pub macs: usize,
 }
@@ -51,10 +52,6 @@ pub struct Settings {
 impl Settings {
     pub(crate) fn new(model: &str, q: &QGraph, plan: &CircuitPlan, quant: &QuantConfig) -> Self {
         let vis = q.visibility;
-        let input_len = q.tensors[q.input].len();
-        let output_len = q.tensors[q.output].len();
-        let num_instances =
-            if vis.input.is_public() { input_len } else { 0 } + if vis.output.is_public() { output_len } else { 0 };
         Self {
             format: "zkinfer-settings".into(),
             version: SETTINGS_VERSION,
@@ -66,7 +63,7 @@ impl Settings {
             visibility: vis,
             quant: quant.clone(),
             plan: plan.clone(),
-            num_instances,
+            num_instances: plan.instances.len(),
             macs: q.macs(),
         }
     }
@@ -75,16 +72,29 @@ impl Settings {
     pub fn load(dir: &Path) -> Result<Self, Error> {
         let path = dir.join(SETTINGS_FILE);
         let text = std::fs::read_to_string(&path).map_err(Error::io(&path))?;
-        let settings: Settings = serde_json::from_str(&text)
-            .map_err(|e| Error::BadFile { path: path.clone(), reason: format!("not a zkinfer settings file: {e}") })?;
-        if settings.format != "zkinfer-settings" || settings.version != SETTINGS_VERSION {
-            return Err(Error::BadFile {
-                path,
-                reason: format!(
-                    "settings format '{}' v{} is not supported (expected zkinfer-settings v{SETTINGS_VERSION}); recompile the model",
-                    settings.format, settings.version
-                ),
-            });
+        let bad = |reason: String| Error::BadFile { path: path.clone(), reason };
+        // The version first, so that an older file is named as such rather than as malformed.
+        #[derive(Deserialize)]
+        struct Header {
+            format: String,
+            version: u32,
+        }
+        let header: Header =
+            serde_json::from_str(&text).map_err(|e| bad(format!("not a zkinfer settings file: {e}")))?;
+        if header.format != "zkinfer-settings" || header.version != SETTINGS_VERSION {
+            return Err(bad(format!(
+                "settings format '{}' v{} is not supported (expected zkinfer-settings v{SETTINGS_VERSION}); recompile the model",
+                header.format, header.version
+            )));
+        }
+        let settings: Settings =
+            serde_json::from_str(&text).map_err(|e| bad(format!("not a zkinfer settings file: {e}")))?;
+        if settings.num_instances != settings.plan.instances.len() {
+            return Err(bad(format!(
+                "num_instances {} differs from the plan's instance layout ({} values)",
+                settings.num_instances,
+                settings.plan.instances.len()
+            )));
         }
         Ok(settings)
     }

@@ -8,7 +8,7 @@ use halo2_axiom::plonk::{ProvingKey, VerifyingKey};
 use halo2_axiom::poly::commitment::Params;
 use halo2_axiom::poly::kzg::commitment::ParamsKZG;
 use zkinfer_circuits::{public_instances, ModelCircuit};
-use zkinfer_graph::Witness;
+use zkinfer_graph::{InstanceRole, Witness};
 use zkinfer_prover::{artifact, Backend, ProvePhases};
 
 use crate::artifacts::{file, Compiled, Settings, PK_FILE, SRS_FILE, VK_FILE};
@@ -179,7 +179,7 @@ fn prove_with<T>(
 ) -> Result<(ProofBundle, T), Error> {
     let _span = tracing::info_span!("prove", k = compiled.plan.k).entered();
     let instances = public_instances(&compiled.qgraph, &witness);
-    let outputs = if compiled.settings.visibility.output.is_public() {
+    let outputs = if compiled.plan.instances.range(InstanceRole::Output, 0).is_some() {
         witness.output(&compiled.qgraph).to_vec()
     } else {
         Vec::new()
@@ -195,9 +195,11 @@ pub fn verify(keys: &VerifierKeys, bundle: &ProofBundle) -> Result<(), Error> {
     let _span = tracing::info_span!("verify").entered();
     let settings = &keys.settings;
     let instances = bundle.instances_for(settings)?;
-    if settings.visibility.output.is_public() {
-        let n_out: usize = settings.output_shape.iter().product();
-        let encoded: Vec<Option<i64>> = instances[instances.len() - n_out..].iter().map(fr_to_i64).collect();
+    if let Some(rows) = settings.plan.instances.range(InstanceRole::Output, 0) {
+        let n_out = rows.len();
+        let outputs =
+            instances.get(rows).ok_or_else(|| Error::BadProof("fewer instances than the outputs need".into()))?;
+        let encoded: Vec<Option<i64>> = outputs.iter().map(fr_to_i64).collect();
         let claimed: Vec<Option<i64>> = bundle.quantized_outputs.iter().map(|&v| Some(v)).collect();
         if encoded != claimed {
             return Err(Error::BadProof("the outputs in the proof file differ from its public instances".into()));

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use halo2_axiom::circuit::{Cell, Layouter, Region, SimpleFloorPlanner, Value};
 use halo2_axiom::plonk::{Advice, Circuit, Column, ConstraintSystem, Error, Fixed, Instance, Selector};
-use zkinfer_graph::{QGraph, Witness};
+use zkinfer_graph::{InstanceLayout, QGraph, Witness};
 
 use crate::chips::dot::{DotConfig, WeightColumns};
 use crate::chips::lookup::LookupConfig;
@@ -39,7 +39,7 @@ pub struct ModelConfig {
     pub lookup: Option<LookupConfig>,
     /// The range table: `(b - w, v)` for each limb width `w` and `v < 2^w`.
     pub range: RangeTableConfig,
-    /// The single instance column: public input, then public output.
+    /// The single instance column, in the order of `plan.instances`.
     pub instance: Column<Instance>,
     /// Fixed column for the ZERO/ONE constants.
     pub constants: Column<Fixed>,
@@ -157,16 +157,10 @@ impl ModelCircuit {
     }
 }
 
-/// The single instance column: `[input values if input is public] ++ [output values if output is public]`.
+/// The single instance column: the public values of `w` in the order of
+/// [`InstanceLayout::of`] `q` (public input, then public output).
 pub fn public_instances(q: &QGraph, w: &Witness) -> Vec<Fr> {
-    let mut out = Vec::new();
-    if q.visibility.input.is_public() {
-        out.extend(w.values[q.input].iter().map(|&v| fe(v as i128)));
-    }
-    if q.visibility.output.is_public() {
-        out.extend(w.values[q.output].iter().map(|&v| fe(v as i128)));
-    }
-    out
+    InstanceLayout::of(q).values(w).into_iter().map(|v| fe(i128::from(v))).collect()
 }
 
 /// Walks the layout of `q` under `plan` without a witness: checks the graph is well formed
@@ -327,9 +321,7 @@ impl Circuit<Fr> for ModelCircuit {
                 }
             },
         )?;
-        let cells = if self.plan.input_public { public.input.iter() } else { [].iter() }
-            .chain(if self.plan.output_public { public.output.iter() } else { [].iter() });
-        for (row, l) in cells.enumerate() {
+        for (row, l) in public.instance.iter().enumerate() {
             let col = config.advice(l.col).ok_or(Error::Synthesis)?;
             layouter.constrain_instance(Cell { row_offset: l.row, column: col.into() }, config.instance, row);
         }

@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use halo2_axiom::plonk::{Circuit, ConstraintSystem};
 use serde::{Deserialize, Serialize};
-use zkinfer_graph::{DivOp, QGraph, QOp, RequantOp};
+use zkinfer_graph::{DivOp, InstanceLayout, QGraph, QOp, RequantOp};
 
 use crate::{CircuitError, Fr, ModelCircuit};
 
@@ -36,10 +36,8 @@ pub struct CircuitPlan {
     pub lookup: bool,
     /// Weights in fixed columns (`true`) or private advice (`false`).
     pub params_fixed: bool,
-    /// The input values are the first public instances.
-    pub input_public: bool,
-    /// The output values follow the (public) input in the instance column.
-    pub output_public: bool,
+    /// Which values are public instances, in which order ([`InstanceLayout::of`] the graph).
+    pub instances: InstanceLayout,
     /// Layout statistics (informative: configure ignores them).
     #[serde(default)]
     pub stats: CircuitStats,
@@ -57,8 +55,7 @@ impl Default for CircuitPlan {
             mul_lanes: 0,
             lookup: false,
             params_fixed: true,
-            input_public: false,
-            output_public: true,
+            instances: InstanceLayout::default(),
             stats: CircuitStats::default(),
         }
     }
@@ -126,7 +123,8 @@ pub struct CircuitStats {
     /// Rows of the nonlinear tables (all distinct tables plus one zero row).
     #[serde(default)]
     pub table_rows: usize,
-    /// Rows of the range table (`2^w` for each limb width `w` in use, including 0).
+    /// Rows the range table needs (`2^w` for each limb width `w` in use, `b` always, plus the
+    /// row halo2 fills the rest of the column from).
     #[serde(default)]
     pub range_table_rows: usize,
     /// Rows available for assignment at `k` (`2^k` minus blinding rows).
@@ -347,18 +345,6 @@ pub(crate) fn range_table_rows(q: &QGraph, b: u32) -> usize {
     1 + crate::chips::range::range_table_rows(&range_widths(q, b), b)
 }
 
-/// Number of public instance values.
-pub(crate) fn instance_len(q: &QGraph) -> usize {
-    let mut len = 0;
-    if q.visibility.input.is_public() {
-        len += q.tensors[q.input].len();
-    }
-    if q.visibility.output.is_public() {
-        len += q.tensors[q.output].len();
-    }
-    len
-}
-
 /// Shape of the constraint system of a plan (independent of `k`).
 #[derive(Debug, Clone, Copy)]
 struct Shape {
@@ -499,15 +485,14 @@ fn smallest_k(s: &Shape, needed: usize, min_k: u32, max_k: u32) -> Option<u32> {
 /// Picks the cheapest layout for `q` under `opts`.
 pub fn plan(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, CircuitError> {
     let params_fixed = q.visibility.params.is_fixed();
-    let input_public = q.visibility.input.is_public();
-    let output_public = q.visibility.output.is_public();
+    let instances = InstanceLayout::of(q);
     let has_mul = q.nodes.iter().any(|n| matches!(n.op, QOp::Mul(_) | QOp::Div(_)));
     let lookup = q.nodes.iter().any(|n| matches!(n.op, QOp::Table(_)));
     // The tables are fixed rows: `k` must hold them as well as the chips.
     let table_rows = if lookup { crate::layout::lookup::table_rows(q) } else { 0 };
     let heights: &[usize] = if params_fixed { &DOT_HEIGHTS } else { &[1] };
     let lanes_set: &[usize] = if has_mul { &MUL_LANES } else { &[0] };
-    let inst = instance_len(q);
+    let inst = instances.len();
     let max_k = opts.force_k.unwrap_or(opts.max_k).min(27);
     let min_k = opts.force_k.unwrap_or(1);
 
@@ -544,8 +529,7 @@ pub fn plan(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, CircuitError>
             mul_lanes: lanes,
             lookup,
             params_fixed,
-            input_public,
-            output_public,
+            instances: instances.clone(),
             stats: CircuitStats::default(),
         };
         let s = *shapes.entry((n, m, limbs, lanes, stacked)).or_insert_with(|| shape(&candidate));

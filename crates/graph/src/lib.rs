@@ -24,8 +24,9 @@ pub use graph::{Graph, GraphBuilder, Node, Op, Tensor, ValueId, ValueInfo};
 pub use quant::{
     distinct_table_rows, distinct_tables, erf,
     lower::{LValue, LowerCtx},
-    quantize, DivOp, GatherOp, LinearOp, LinearParams, MulOp, ParamVisibility, QGraph, QNode, QOp, QTensor,
-    QuantConfig, RequantOp, TableFn, TableOp, TensorId, Visibility, VisibilityConfig, Witness, DEFAULT_TABLE_BITS,
+    quantize, DivOp, GatherOp, InstanceLayout, InstanceRole, InstanceSegment, LinearOp, LinearParams, MulOp,
+    ParamVisibility, QGraph, QNode, QOp, QTensor, QuantConfig, RequantOp, TableFn, TableOp, TensorId, Visibility,
+    VisibilityConfig, Witness, DEFAULT_TABLE_BITS,
 };
 
 /// Result type of this crate.

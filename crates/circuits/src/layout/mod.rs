@@ -12,7 +12,7 @@ mod requant;
 
 use halo2_axiom::circuit::Value;
 use serde::{Deserialize, Serialize};
-use zkinfer_graph::{QGraph, QOp, Witness};
+use zkinfer_graph::{InstanceLayout, QGraph, QOp, Witness};
 
 use crate::plan::CONST_ROWS;
 use crate::{CircuitError, CircuitPlan, Fr};
@@ -100,11 +100,15 @@ pub(crate) fn fe(v: i128) -> Fr {
     }
 }
 
-/// Cells that the circuit binds to the instance column.
+/// The model's input and output cells, and the cells bound to the instance column.
 #[derive(Debug, Default)]
 pub(crate) struct PublicCells {
+    /// The input's cells (the input range check's inputs), in input order.
     pub input: Vec<Loc>,
+    /// The output's cells, in output order.
     pub output: Vec<Loc>,
+    /// The cell of each public instance, in instance order (`plan.instances`).
+    pub instance: Vec<Loc>,
 }
 
 /// The graph walker.
@@ -174,11 +178,7 @@ pub(crate) fn assign<S: Sink>(
         }
     };
     let known = witness.is_some();
-    let vis = &q.visibility;
-    if plan.params_fixed != vis.params.is_fixed()
-        || plan.input_public != vis.input.is_public()
-        || plan.output_public != vis.output.is_public()
-    {
+    if plan.params_fixed != q.visibility.params.is_fixed() || plan.instances != InstanceLayout::of(q) {
         return Err(CircuitError::VisibilityMismatch);
     }
     if usable < CONST_ROWS {
@@ -254,6 +254,9 @@ pub(crate) fn assign<S: Sink>(
     }
     w.finish_mul()?;
     public.output = w.tensor_cells("output", q.output)?.to_vec();
+    for s in &plan.instances.segments {
+        public.instance.extend_from_slice(w.tensor_cells("public instance", s.tensor)?);
+    }
     Ok((w.sink, public))
 }
 

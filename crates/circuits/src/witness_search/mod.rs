@@ -31,7 +31,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use halo2_axiom::plonk::{Circuit, ConstraintSystem};
-use zkinfer_graph::{QGraph, Visibility, Witness};
+use zkinfer_graph::{InstanceRole, QGraph, Visibility, Witness};
 
 pub use candidates::CandidateSet;
 pub use halo2::ConstraintName;
@@ -160,7 +160,6 @@ pub fn search(
         .filter_map(|(r, row)| Some(((config.advice_column(r)?.index(), row), r)))
         .collect();
     let input_len = graph.tensors[graph.input].len();
-    let output_len = graph.tensors[graph.output].len();
     if let Some(i) = opts.free_input.filter(|&i| i >= input_len) {
         return Err(SearchError::NoSuchInput { index: i, len: input_len });
     }
@@ -180,12 +179,12 @@ pub fn search(
         pins.advice.extend(names.iter().filter(|(_, r)| matches!(r, AdviceRef::DotW { .. })).map(|(c, _)| *c));
     }
     let instance_col = config.instance.index();
-    let public_inputs = if vis.input == Visibility::Public { input_len } else { 0 };
-    if vis.output == Visibility::Public {
-        pins.free_instance.extend((public_inputs..public_inputs + output_len).map(|row| (instance_col, row)));
+    let instances = &circuit.plan().instances;
+    if let Some(rows) = instances.range(InstanceRole::Output, 0) {
+        pins.free_instance.extend(rows.map(|row| (instance_col, row)));
     }
-    if let (Some(i), Visibility::Public) = (opts.free_input, vis.input) {
-        pins.free_instance.insert((instance_col, i));
+    if let (Some(i), Some(rows)) = (opts.free_input, instances.range(InstanceRole::Input, 0)) {
+        pins.free_instance.insert((instance_col, rows.start + i));
     }
 
     let problem = Problem::new(&syn, &cs, &pins);

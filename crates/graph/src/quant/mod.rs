@@ -4,6 +4,7 @@
 //! A value `v` at scale `s` is the integer `round(v * 2^s)`.
 
 mod eval;
+mod instance;
 mod interp;
 pub mod lower;
 mod refine;
@@ -13,6 +14,7 @@ mod validate;
 use serde::{Deserialize, Serialize};
 
 pub use eval::Witness;
+pub use instance::{InstanceLayout, InstanceRole, InstanceSegment};
 pub use lower::quantize;
 pub use table::{distinct_table_rows, distinct_tables, erf, TableFn, TableOp, DEFAULT_TABLE_BITS};
 

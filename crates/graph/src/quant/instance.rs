@@ -1,0 +1,128 @@
+//! The public instance layout: which values of a [`QGraph`] are public, in which order.
+//!
+//! Built once from the graph ([`InstanceLayout::of`]) and stored in the circuit plan, so the
+//! circuit (which cells it binds to which instance rows), the verifier (how many instances
+//! a proof has), the proof file (which instances are the outputs) and the EVM calldata all read
+//! one order instead of each writing "input, then output" by hand.
+
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+
+use super::{QGraph, TensorId, Witness};
+
+/// What a segment of the instance column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InstanceRole {
+    /// A model input's values.
+    Input,
+    /// A model output's values.
+    Output,
+}
+
+/// One run of consecutive instances: every value of one tensor, in its row-major order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstanceSegment {
+    /// Input or output.
+    pub role: InstanceRole,
+    /// Which input or output of the model (in graph order).
+    pub index: usize,
+    /// The tensor whose values these are.
+    pub tensor: TensorId,
+    /// Number of values.
+    pub len: usize,
+}
+
+/// The order of the public instance column: every public input in graph order, then every
+/// public output.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstanceLayout {
+    /// The segments, in instance order.
+    pub segments: Vec<InstanceSegment>,
+}
+
+impl InstanceLayout {
+    /// The layout of `q` under its visibility.
+    pub fn of(q: &QGraph) -> Self {
+        let inputs = [(q.input, q.visibility.input.is_public())];
+        let outputs = [(q.output, q.visibility.output.is_public())];
+        let segment = |role| {
+            move |(index, &(tensor, public)): (usize, &(TensorId, bool))| {
+                public.then(|| InstanceSegment { role, index, tensor, len: q.tensors[tensor].len() })
+            }
+        };
+        let segments = inputs
+            .iter()
+            .enumerate()
+            .filter_map(segment(InstanceRole::Input))
+            .chain(outputs.iter().enumerate().filter_map(segment(InstanceRole::Output)))
+            .collect();
+        Self { segments }
+    }
+
+    /// Number of public instances.
+    pub fn len(&self) -> usize {
+        self.segments.iter().map(|s| s.len).sum()
+    }
+
+    /// No public instance at all.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The instance rows of input or output `index`, if it is public.
+    pub fn range(&self, role: InstanceRole, index: usize) -> Option<Range<usize>> {
+        let mut start = 0;
+        for s in &self.segments {
+            if s.role == role && s.index == index {
+                return Some(start..start + s.len);
+            }
+            start += s.len;
+        }
+        None
+    }
+
+    /// The public values of `w`, in instance order.
+    pub fn values(&self, w: &Witness) -> Vec<i64> {
+        self.segments.iter().flat_map(|s| w.values[s.tensor].iter().copied()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ParamVisibility, QTensor, Visibility, VisibilityConfig};
+
+    fn graph(input: Visibility, output: Visibility) -> QGraph {
+        let t = |shape: Vec<usize>| QTensor { name: String::new(), shape, scale: 0 };
+        QGraph {
+            tensors: vec![t(vec![3]), t(vec![2])],
+            nodes: Vec::new(),
+            input: 0,
+            output: 1,
+            visibility: VisibilityConfig { input, params: ParamVisibility::Fixed, output },
+            input_bits: 4,
+        }
+    }
+
+    #[test]
+    fn public_inputs_come_first_then_outputs() {
+        use Visibility::*;
+        let w = Witness { values: vec![vec![1, 2, 3], vec![7, 8]] };
+        let both = InstanceLayout::of(&graph(Public, Public));
+        assert_eq!(both.len(), 5);
+        assert_eq!(both.range(InstanceRole::Input, 0), Some(0..3));
+        assert_eq!(both.range(InstanceRole::Output, 0), Some(3..5));
+        assert_eq!(both.values(&w), vec![1, 2, 3, 7, 8]);
+
+        let output_only = InstanceLayout::of(&graph(Private, Public));
+        assert_eq!(output_only.range(InstanceRole::Input, 0), None);
+        assert_eq!(output_only.range(InstanceRole::Output, 0), Some(0..2));
+        assert_eq!(output_only.values(&w), vec![7, 8]);
+
+        let none = InstanceLayout::of(&graph(Private, Private));
+        assert!(none.is_empty());
+        assert!(none.values(&w).is_empty());
+    }
+}
