@@ -11,7 +11,7 @@ use halo2_axiom::dev::{MockProver, VerifyFailure};
 use halo2_axiom::halo2curves::bn256::Fr;
 use halo2_axiom::halo2curves::ff::Field;
 use zkinfer::{CompileOptions, Model};
-use zkinfer_circuits::{public_instances, AdviceRef, CellOverride, CircuitPlan, ModelCircuit};
+use zkinfer_circuits::{public_instances, requant_limb_order, AdviceRef, CellOverride, CircuitPlan, ModelCircuit};
 use zkinfer_graph::{QOp, RequantOp};
 
 fn fe(v: i64) -> Fr {
@@ -82,11 +82,17 @@ fn mlp_digits_output_cannot_be_rounded_down() {
         CellOverride { column: AdviceRef::RqOut, row, value: fe(if op.relu { z2.max(0) } else { z2 }) },
         CellOverride { column: AdviceRef::RqSign, row, value: fe(i64::from(z2 >= 0)) },
     ];
-    for (c, v) in limbs.iter().enumerate() {
+    // `limbs` lists the remainder's limbs, then the value's; the layout's order puts the top
+    // limbs first.
+    let (n_r, n_w) = (op.shift.div_ceil(b) as usize, op.bits.div_ceil(b) as usize);
+    let order = requant_limb_order(n_r, n_w);
+    for (c, &(is_rem, i)) in order.iter().enumerate() {
         let (limb_col, at) = p.limb_cell(c, row);
-        attack.push(CellOverride { column: AdviceRef::RqLimb(limb_col), row: at, value: *v });
+        let value = limbs[if is_rem { i } else { n_r + i }];
+        attack.push(CellOverride { column: AdviceRef::RqLimb(limb_col), row: at, value });
     }
-    let top_col = p.limb_cell(op.shift.div_ceil(b) as usize - 1, row).0;
+    let top = order.iter().position(|&l| l == (true, n_r - 1)).unwrap();
+    let top_col = p.limb_cell(top, row).0;
     let mut instances = public_instances(&q, &w);
     let out_at = instances.len() - w.output(&q).len() + e;
     instances[out_at] -= Fr::ONE;

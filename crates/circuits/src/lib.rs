@@ -25,7 +25,7 @@ pub mod witness_search;
 pub use circuit::{public_instances, CellOverride, ModelCircuit, ModelConfig};
 pub use error::CircuitError;
 pub use layout::AdviceRef;
-pub use plan::{plan, CircuitPlan, CircuitStats, Objective, PlanOptions};
+pub use plan::{plan, requant_limb_order, CircuitPlan, CircuitStats, Objective, PlanOptions};
 
 /// The scalar field the circuit is defined over.
 pub use halo2_axiom::halo2curves::bn256::Fr;

@@ -245,6 +245,16 @@ pub(crate) fn limb_offset(stacked: bool, c: usize) -> (usize, usize) {
     }
 }
 
+/// Which limb goes to each limb position of a requant element whose remainder has `n_r` limbs
+/// and whose sign-folded value has `n_w`: `(is_remainder, limb index)` for positions 0, 1, ….
+/// The two top limbs (the only ones that can be narrower than `b`) come first, into the tagged
+/// limb columns (`chips::requant::TAGGED_LIMB_COLUMNS`); the full limbs follow.
+pub fn requant_limb_order(n_r: usize, n_w: usize) -> Vec<(bool, usize)> {
+    let tops = n_r.checked_sub(1).map(|i| (true, i)).into_iter().chain(n_w.checked_sub(1).map(|i| (false, i)));
+    let rest = (0..n_r.saturating_sub(1)).map(|i| (true, i)).chain((0..n_w.saturating_sub(1)).map(|i| (false, i)));
+    tops.chain(rest).collect()
+}
+
 /// Number of `b`-bit limbs that cover `bits` bits.
 pub(crate) fn limbs_for(bits: u32, b: u32) -> usize {
     bits.div_ceil(b.max(1)) as usize

@@ -84,7 +84,9 @@ fn partial_top_limb_cannot_round_down() {
     let p = side_by_side(&q, 4);
     let w = q.eval(xs[0].clone()).expect("eval");
     // Honest: 100 + 32 = 2·64 + 4, so z = 2, r = 4. Attack: z = 1, r = 68 = 8 + 16·(15/4): the
-    // top limb 15/4 was admitted because (15/4)·2^2 = 15 is in 0..16.
+    // top limb 15/4 was admitted because (15/4)·2^2 = 15 is in 0..16. The two top limbs sit
+    // in the tagged limb columns: the remainder's (width 2) in column 0, the value's in column
+    // 1; the remainder's low limb in column 2.
     assert_eq!(w.output(&q), &[2]);
     let row = requant_rows(&q, &p)[1];
     let quarter = Fr::from(4).invert().unwrap();
@@ -92,14 +94,14 @@ fn partial_top_limb_cannot_round_down() {
         ov(AdviceRef::RqZ, row, Fr::from(1)),
         ov(AdviceRef::RqOut, row, Fr::from(1)),
         ov(AdviceRef::RqSign, row, Fr::ONE),
-        ov(AdviceRef::RqLimb(0), row, Fr::from(8)),
-        ov(AdviceRef::RqLimb(1), row, Fr::from(15) * quarter),
-        ov(AdviceRef::RqLimb(2), row, Fr::from(1)),
+        ov(AdviceRef::RqLimb(0), row, Fr::from(15) * quarter),
+        ov(AdviceRef::RqLimb(1), row, Fr::from(1)),
+        ov(AdviceRef::RqLimb(2), row, Fr::from(8)),
     ];
     let attack_r = Fr::from(8) + Fr::from(16) * Fr::from(15) * quarter;
     assert_eq!(Fr::from(100 + 32), Fr::from(64) + attack_r, "the attack satisfies the rescale equation");
     let f = failures(&q, &p, &w, attack, &[Fr::from(1)]);
-    assert_only_limb_lookup_fails(&f, 1);
+    assert_only_limb_lookup_fails(&f, 0);
 }
 
 #[test]

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use zkinfer_circuits::{AdviceRef, CellOverride, CircuitPlan, Fr, ModelCircuit};
+use zkinfer_circuits::{requant_limb_order, AdviceRef, CellOverride, CircuitPlan, Fr, ModelCircuit};
 use zkinfer_graph::ParamVisibility as P;
 use zkinfer_graph::{LinearOp, LinearParams, QGraph, QOp, Visibility::*, Witness};
 
@@ -107,13 +107,12 @@ fn requant_row(p: &CircuitPlan, row: usize, z: i64, r: i64, shift: u32, bits: u3
     let n_w = bits.div_ceil(b) as usize;
     let folded = if z >= 0 { z } else { -z - 1 };
     let mut v = vec![ov(AdviceRef::RqZ, row, fe(z)), ov(AdviceRef::RqSign, row, fe((z >= 0) as i64))];
-    for (base, count, value) in [(0, n_r, r), (n_r, n_w, folded)] {
-        for i in 0..count {
-            let shifted = value >> (b as usize * i);
-            let limb = if i + 1 == count { shifted } else { shifted & ((1 << b) - 1) };
-            let (col, at) = p.limb_cell(base + i, row);
-            v.push(ov(AdviceRef::RqLimb(col), at, fe(limb)));
-        }
+    for (c, (is_rem, i)) in requant_limb_order(n_r, n_w).into_iter().enumerate() {
+        let (value, count) = if is_rem { (r, n_r) } else { (folded, n_w) };
+        let shifted = value >> (b as usize * i);
+        let limb = if i + 1 == count { shifted } else { shifted & ((1 << b) - 1) };
+        let (col, at) = p.limb_cell(c, row);
+        v.push(ov(AdviceRef::RqLimb(col), at, fe(limb)));
     }
     v
 }

@@ -4,17 +4,19 @@
 //! With `R = Σ CR_c L_c` (remainder) and `W = Σ CW_c L_c` (sign-folded value):
 //! * `IN + HALF = Z * POW + R`
 //! * `SIGN ∈ {0, 1}`, `W = Z` if `SIGN = 1`, `W = -Z - 1` if `SIGN = 0`
-//! * every limb is in the range table under its width: `(TAG_c, L_c)` is a table row, with
+//! * every limb is in the range table under its width. In a tagged limb column (the first
+//!   [`TAGGED_LIMB_COLUMNS`], which hold the two top limbs) `(TAG_c, L_c)` is a table row, with
 //!   `TAG_c = b - WIDTH_c` (see `range.rs`), so `L_c` is one of the integers `0..2^WIDTH_c` (a
-//!   partial top limb gets its own, smaller width), and
-//!   with `CR_c`, `CW_c` the powers `2^(b·i)` of the limbs' positions, `R ∈ [0, 2^shift)` and
+//!   partial top limb gets its own, smaller width); in any other limb column `L_c` is in the
+//!   table's value column, so one of `0..2^b`, and the layout puts only full limbs there. With
+//!   `CR_c`, `CW_c` the powers `2^(b·i)` of the limbs' positions, `R ∈ [0, 2^shift)` and
 //!   `W ∈ [0, 2^bits)` exactly (the sums are below `2^62`, far from wrapping around the field)
 //! * `OUT = SIGN * Z` (ReLU) or `OUT = Z`.
 //!
 //! Limb `c` lives either in limb column `c` of the element's row (side by side: one advice column,
-//! three fixed columns and one lookup per limb) or, with stacked limbs, in the single limb column
-//! at row `row + c` (one advice column, three fixed columns and one lookup in all, and `limbs`
-//! rows per element: far fewer commitments for the verifier, more rotations, more rows).
+//! two or three fixed columns and one lookup per limb) or, with stacked limbs, in the single limb
+//! column at row `row + c` (one advice column, three fixed columns and one lookup in all, and
+//! `limbs` rows per element: far fewer commitments for the verifier, more rotations, more rows).
 //!
 //! Hence `Z = floor((IN + 2^(shift-1)) / 2^shift)` with `-2^bits <= Z < 2^bits`, and `SIGN` is
 //! forced to `[Z >= 0]`, as long as `|IN|` is far below the field size (it is: `IN` is an
@@ -27,6 +29,14 @@ use super::range::RangeTableConfig;
 use super::sum;
 use crate::plan::limb_offset;
 use crate::Fr;
+
+/// Limb columns whose lookup carries the limb's width (as a tag): the first two, where the
+/// layout puts the two top limbs of an element (the remainder's and the value's), the only ones
+/// that can be narrower than `b`. Every other limb column holds full limbs only and looks its
+/// limb up in the table's value column alone (`0..2^b`): a single-column lookup of small
+/// values, whose sorted columns are cheap to commit to, where a tagged lookup's table holds
+/// full-size compressed values. With stacked limbs the one limb column is tagged.
+pub const TAGGED_LIMB_COLUMNS: usize = 2;
 
 /// Columns and selectors of the requant chip.
 #[derive(Debug, Clone)]
@@ -53,8 +63,9 @@ pub struct RequantConfig {
     pub cr: Vec<Column<Fixed>>,
     /// Weight of each limb in the sign-folded value.
     pub cw: Vec<Column<Fixed>>,
-    /// Tag of each limb's range in the range table: `b` minus its width in bits (0 for a full
-    /// limb and where unused, more for a partial top limb).
+    /// Tag of the range of each limb in a tagged limb column (the first
+    /// [`TAGGED_LIMB_COLUMNS`]): `b` minus its width in bits (0 for a full limb and where unused,
+    /// more for a partial top limb).
     pub tag: Vec<Column<Fixed>>,
     /// Enables the rescale and range equations.
     pub q_rq: Selector,
@@ -86,7 +97,7 @@ impl RequantConfig {
             half: meta.fixed_column(),
             cr: (0..limbs).map(|_| meta.fixed_column()).collect(),
             cw: (0..limbs).map(|_| meta.fixed_column()).collect(),
-            tag: (0..limbs).map(|_| meta.fixed_column()).collect(),
+            tag: (0..limbs.min(TAGGED_LIMB_COLUMNS)).map(|_| meta.fixed_column()).collect(),
             q_rq: meta.selector(),
             q_relu: meta.selector(),
             q_plain: meta.selector(),
@@ -128,11 +139,13 @@ impl RequantConfig {
                 q_plain * (out - z),
             ]
         });
-        for (c, (limb, tag)) in cfg.limbs.iter().zip(&cfg.tag).enumerate() {
+        for (c, limb) in cfg.limbs.iter().enumerate() {
             meta.lookup(format!("limb {c}"), |vc| {
                 let l = vc.query_advice(*limb, Rotation::cur());
-                let t = vc.query_fixed(*tag, Rotation::cur());
-                vec![(t, table.tag), (l, table.value)]
+                match cfg.tag.get(c) {
+                    Some(tag) => vec![(vc.query_fixed(*tag, Rotation::cur()), table.tag), (l, table.value)],
+                    None => vec![(l, table.value)],
+                }
             });
         }
         cfg

@@ -76,17 +76,17 @@ impl<S: Sink> Walker<'_, S> {
         let t_cells = self.linear_cells(name, &stacked(len, &[2, -1], -1), &x_cells, &x_vals, len)?;
 
         let (nonneg, range) = div_checks(op);
-        let limbs = self.requant_limbs(name, &nonneg)?;
+        self.check_limbs(name, &nonneg)?;
         for (i, (r, t)) in r_cells.iter().zip(&t_cells).enumerate() {
             let t_val = 2 * b[i].1 as i128 - 1 - r_vals[i];
             for (cell, v) in [(*r, r_vals[i]), (*t, t_val)] {
-                let (cell_in, cell_out) = self.requant_elem(&nonneg, v, Some(cell), limbs)?;
+                let (cell_in, cell_out) = self.requant_elem(&nonneg, v, Some(cell))?;
                 self.sink.copy(cell_out, cell_in);
             }
         }
-        let limbs = self.requant_limbs(name, &range)?;
+        self.check_limbs(name, &range)?;
         for &(cq, vq) in &q {
-            self.requant_elem(&range, vq as i128, Some(cq), limbs)?;
+            self.requant_elem(&range, vq as i128, Some(cq))?;
         }
         Ok(q.into_iter().map(|x| x.0).collect())
     }

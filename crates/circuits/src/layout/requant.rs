@@ -4,7 +4,8 @@
 use zkinfer_graph::{QNode, RequantOp};
 
 use super::{fe, malformed, AdviceRef, FixedRef, Loc, SelRef, Sink, Walker};
-use crate::plan::{limb_widths, limbs_for};
+use crate::chips::requant::TAGGED_LIMB_COLUMNS;
+use crate::plan::{limb_widths, limbs_for, requant_limb_order};
 use crate::CircuitError;
 
 impl<S: Sink> Walker<'_, S> {
@@ -16,7 +17,7 @@ impl<S: Sink> Walker<'_, S> {
         op: &RequantOp,
         fresh: bool,
     ) -> Result<(Vec<Loc>, Vec<Loc>), CircuitError> {
-        let (n_r, n_w) = self.requant_limbs(&node.name, op)?;
+        self.check_limbs(&node.name, op)?;
         let src_t = node.inputs.first().copied().ok_or_else(|| malformed(&node.name, "no input"))?;
         let src: Option<Vec<Loc>> = if fresh { None } else { Some(self.tensor_cells(&node.name, src_t)?.to_vec()) };
         let values = self.values;
@@ -28,15 +29,15 @@ impl<S: Sink> Walker<'_, S> {
                 Some(src) => Some(*src.get(e).ok_or_else(|| malformed(&node.name, "input shorter than its values"))?),
                 None => None,
             };
-            let (cell_in, cell_out) = self.requant_elem(op, x as i128, s, (n_r, n_w))?;
+            let (cell_in, cell_out) = self.requant_elem(op, x as i128, s)?;
             ins.push(cell_in);
             outs.push(cell_out);
         }
         Ok((ins, outs))
     }
 
-    /// Limb columns `(remainder, value)` that `op` needs; an error when the plan has too few.
-    pub(super) fn requant_limbs(&self, node: &str, op: &RequantOp) -> Result<(usize, usize), CircuitError> {
+    /// An error when the plan has fewer limbs than `op` needs (its remainder's plus its value's).
+    pub(super) fn check_limbs(&self, node: &str, op: &RequantOp) -> Result<(), CircuitError> {
         let b = self.plan.limb_bits.max(1);
         let (n_r, n_w) = (limbs_for(op.shift, b), limbs_for(op.bits, b));
         if n_r + n_w > self.plan.limbs {
@@ -49,17 +50,16 @@ impl<S: Sink> Walker<'_, S> {
         if op.shift >= 62 || op.bits >= 62 {
             return Err(malformed(node, "shift and bits must be below 62"));
         }
-        Ok((n_r, n_w))
+        Ok(())
     }
 
     /// One requant row: `x` (a copy of `src`, or a fresh cell) rescaled by `op`; returns the
-    /// (input, output) cells. `limbs` comes from [`Walker::requant_limbs`].
+    /// (input, output) cells. Call [`Walker::check_limbs`] for `op` first.
     pub(super) fn requant_elem(
         &mut self,
         op: &RequantOp,
         x: i128,
         src: Option<Loc>,
-        (n_r, _): (usize, usize),
     ) -> Result<(Loc, Loc), CircuitError> {
         let b = self.plan.limb_bits.max(1);
         let pow = 1i128 << op.shift;
@@ -87,18 +87,20 @@ impl<S: Sink> Walker<'_, S> {
         }
         self.sink.advice(AdviceRef::RqZ, row, self.val(z));
         self.sink.advice(AdviceRef::RqSign, row, self.val(sign));
-        // Limb columns 0..n_r hold the remainder, n_r..n_r+n_w the sign-folded value; each limb
-        // is looked up under its own width, so a partial top limb is bounded as an integer.
-        for (base, total_bits, value, is_rem) in [(0, op.shift, rem, true), (n_r, op.bits, folded, false)] {
-            for (i, width) in limb_widths(total_bits, b).into_iter().enumerate() {
-                let c = base + i;
-                let shift = b as usize * i;
-                let limb = (value >> shift) & mask;
-                let (col, at) = self.plan.limb_cell(c, row);
-                self.sink.advice(AdviceRef::RqLimb(col), at, self.val(limb));
-                let weight = fe(1i128 << shift);
-                self.sink.fixed(if is_rem { FixedRef::RqCr(col) } else { FixedRef::RqCw(col) }, at, weight);
+        // The two top limbs (the only ones that can be narrower than `b`) go first, into the
+        // tagged limb columns, where each limb is looked up under its own width; every other
+        // limb is a full one, looked up in `0..2^b` (see `chips/requant.rs`).
+        let (rem_widths, val_widths) = (limb_widths(op.shift, b), limb_widths(op.bits, b));
+        for (c, (is_rem, i)) in requant_limb_order(rem_widths.len(), val_widths.len()).into_iter().enumerate() {
+            let (value, width) = if is_rem { (rem, rem_widths[i]) } else { (folded, val_widths[i]) };
+            let shift = b as usize * i;
+            let (col, at) = self.plan.limb_cell(c, row);
+            self.sink.advice(AdviceRef::RqLimb(col), at, self.val((value >> shift) & mask));
+            self.sink.fixed(if is_rem { FixedRef::RqCr(col) } else { FixedRef::RqCw(col) }, at, fe(1i128 << shift));
+            if col < TAGGED_LIMB_COLUMNS {
                 self.sink.fixed(FixedRef::RqTag(col), at, fe(i128::from(b - width)));
+            } else if width != b {
+                return Err(malformed("requant", "a partial limb outside the tagged limb columns"));
             }
         }
         let cell_out = self.sink.advice(AdviceRef::RqOut, row, self.val(out));
