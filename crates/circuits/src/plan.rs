@@ -444,7 +444,8 @@ const VERIFIER_GAS_PER_PROVER_MS: f64 = 5.0;
 /// interpreted program, every public instance a term of one batched Lagrange sum (~0.3k), plus
 /// ~200k of fixed work (base, pairing, transcript, one inversion). Calibrated on mlp_digits
 /// (k=7, 21 advice / 54 fixed / 7 lookups: 1,319k measured; k=12 with stacked limbs, 7 / 13 /
-/// 1: 521k); it does not depend on `k`.
+/// 1: 521k; since the range-check fix, 21 / 50 / 7: 1,315k and 7 / 14 / 1: 539k, estimated
+/// 1,211k and 500k); it does not depend on `k`.
 fn gas(s: &Shape, instance_len: usize) -> f64 {
     let (perm, quotient, fixed) = (s.permutation_sets(), s.quotient_pieces(), s.committed_fixed());
     let commitments = s.advice + fixed + s.equality + perm + 3 * s.lookups + quotient;
