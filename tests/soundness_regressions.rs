@@ -78,7 +78,7 @@ fn mlp_digits_output_cannot_be_rounded_down() {
     let (col, row) = circuit.output_cells().unwrap()[e];
     assert_eq!(col, AdviceRef::RqOut);
     let mut attack = vec![
-        CellOverride { column: AdviceRef::RqZ, row, value: fe(z2) },
+        CellOverride { column: AdviceRef::RqQuotient, row, value: fe(z2) },
         CellOverride { column: AdviceRef::RqOut, row, value: fe(if op.relu { z2.max(0) } else { z2 }) },
         CellOverride { column: AdviceRef::RqSign, row, value: fe(i64::from(z2 >= 0)) },
     ];

@@ -67,7 +67,7 @@ impl ModelConfig {
             },
             AdviceRef::RqIn => Some(rq.input),
             AdviceRef::RqOut => Some(rq.out),
-            AdviceRef::RqZ => Some(rq.z),
+            AdviceRef::RqQuotient => Some(rq.z),
             AdviceRef::RqSign => Some(rq.sign),
             AdviceRef::RqLimb(c) => rq.limbs.get(c).copied(),
             AdviceRef::MulA(l) => mul.and_then(|m| m.a.get(l)).copied(),
@@ -87,10 +87,10 @@ impl ModelConfig {
             },
             FixedRef::RqPow => Some(rq.pow),
             FixedRef::RqHalf => Some(rq.half),
-            FixedRef::RqCr(c) => rq.cr.get(c).copied(),
-            FixedRef::RqCw(c) => rq.cw.get(c).copied(),
+            FixedRef::RqRemainderWeight(c) => rq.remainder_weight.get(c).copied(),
+            FixedRef::RqValueWeight(c) => rq.value_weight.get(c).copied(),
             FixedRef::RqTag(c) => rq.tag.get(c).copied(),
-            FixedRef::LkTag => self.lookup.as_ref().map(|l| l.tag),
+            FixedRef::LkTableTag => self.lookup.as_ref().map(|l| l.tag),
         }
     }
 

@@ -46,7 +46,7 @@ fn requant_rows(q: &QGraph, p: &CircuitPlan) -> Vec<usize> {
     c.assigned_advice_cells()
         .expect("layout")
         .into_iter()
-        .filter(|(r, _)| *r == AdviceRef::RqZ)
+        .filter(|(r, _)| *r == AdviceRef::RqQuotient)
         .map(|(_, row)| row)
         .collect()
 }
@@ -91,7 +91,7 @@ fn partial_top_limb_cannot_round_down() {
     let row = requant_rows(&q, &p)[1];
     let quarter = Fr::from(4).invert().unwrap();
     let attack = vec![
-        ov(AdviceRef::RqZ, row, Fr::from(1)),
+        ov(AdviceRef::RqQuotient, row, Fr::from(1)),
         ov(AdviceRef::RqOut, row, Fr::from(1)),
         ov(AdviceRef::RqSign, row, Fr::ONE),
         ov(AdviceRef::RqLimb(0), row, Fr::from(15) * quarter),
@@ -122,7 +122,7 @@ fn single_limb_cannot_hold_a_fraction() {
     let (hidden, last) = (rows[1], rows[2]);
     let z = Fr::from(7) * Fr::from(2).invert().unwrap();
     let attack = vec![
-        ov(AdviceRef::RqZ, hidden, z),
+        ov(AdviceRef::RqQuotient, hidden, z),
         ov(AdviceRef::RqOut, hidden, z),
         ov(AdviceRef::RqSign, hidden, Fr::ONE),
         ov(AdviceRef::RqLimb(0), hidden, Fr::from(1)),
@@ -130,7 +130,7 @@ fn single_limb_cannot_hold_a_fraction() {
         ov(AdviceRef::DotX(0), 0, z),
         ov(AdviceRef::DotAcc(0), 0, Fr::from(7)),
         ov(AdviceRef::RqIn, last, Fr::from(7)),
-        ov(AdviceRef::RqZ, last, Fr::from(7)),
+        ov(AdviceRef::RqQuotient, last, Fr::from(7)),
         ov(AdviceRef::RqOut, last, Fr::from(7)),
         ov(AdviceRef::RqLimb(0), last, Fr::from(7)),
     ];

@@ -106,7 +106,7 @@ fn requant_row(p: &CircuitPlan, row: usize, z: i64, r: i64, shift: u32, bits: u3
     let n_r = shift.div_ceil(b) as usize;
     let n_w = bits.div_ceil(b) as usize;
     let folded = if z >= 0 { z } else { -z - 1 };
-    let mut v = vec![ov(AdviceRef::RqZ, row, fe(z)), ov(AdviceRef::RqSign, row, fe((z >= 0) as i64))];
+    let mut v = vec![ov(AdviceRef::RqQuotient, row, fe(z)), ov(AdviceRef::RqSign, row, fe((z >= 0) as i64))];
     for (c, (is_rem, i)) in requant_limb_order(n_r, n_w).into_iter().enumerate() {
         let (value, count) = if is_rem { (r, n_r) } else { (folded, n_w) };
         let shifted = value >> (b as usize * i);

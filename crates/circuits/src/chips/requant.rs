@@ -60,9 +60,9 @@ pub struct RequantConfig {
     /// `2^(shift-1)` (0 when shift is 0).
     pub half: Column<Fixed>,
     /// Weight of each limb in the remainder.
-    pub cr: Vec<Column<Fixed>>,
+    pub remainder_weight: Vec<Column<Fixed>>,
     /// Weight of each limb in the sign-folded value.
-    pub cw: Vec<Column<Fixed>>,
+    pub value_weight: Vec<Column<Fixed>>,
     /// Tag of the range of each limb in a tagged limb column (the first
     /// [`TAGGED_LIMB_COLUMNS`]): `b` minus its width in bits (0 for a full limb and where unused,
     /// more for a partial top limb).
@@ -95,8 +95,8 @@ impl RequantConfig {
             limbs: (0..limbs).map(|_| meta.advice_column()).collect(),
             pow: meta.fixed_column(),
             half: meta.fixed_column(),
-            cr: (0..limbs).map(|_| meta.fixed_column()).collect(),
-            cw: (0..limbs).map(|_| meta.fixed_column()).collect(),
+            remainder_weight: (0..limbs).map(|_| meta.fixed_column()).collect(),
+            value_weight: (0..limbs).map(|_| meta.fixed_column()).collect(),
             tag: (0..limbs.min(TAGGED_LIMB_COLUMNS)).map(|_| meta.fixed_column()).collect(),
             q_rq: meta.selector(),
             q_relu: meta.selector(),
@@ -127,8 +127,8 @@ impl RequantConfig {
                     vc.query_fixed(cols[col], rot) * l.clone()
                 }))
             };
-            let r = weighted(&g.cr);
-            let w = weighted(&g.cw);
+            let r = weighted(&g.remainder_weight);
+            let w = weighted(&g.value_weight);
             let one = Expression::Constant(Fr::one());
             let two = Expression::Constant(Fr::from(2));
             vec![
@@ -151,7 +151,7 @@ impl RequantConfig {
         cfg
     }
 
-    /// Where limb `c` of an element lives: (index into `limbs`/`cr`/`cw`/`width`, rotation from
+    /// Where limb `c` of an element lives: (index into `limbs`, the weight columns and `tag`, rotation from
     /// the element's row).
     pub fn position(&self, c: usize) -> (usize, Rotation) {
         let (col, offset) = limb_offset(self.stacked, c);

@@ -36,7 +36,7 @@ impl<S: Sink> Walker<'_, S> {
             // Outside the domain the honest witness cannot exist (evaluation refuses it first).
             let y = op.value(x).unwrap_or(0);
             self.sink.enable(SelRef::Lk, row);
-            self.sink.fixed(FixedRef::LkTag, row, fe(tag as i128));
+            self.sink.fixed(FixedRef::LkTableTag, row, fe(tag as i128));
             let cell_in = self.sink.advice(AdviceRef::LkIn, row, self.val(x as i128));
             self.sink.copy(cell_in, s);
             outs.push(self.sink.advice(AdviceRef::LkOut, row, self.val(y as i128)));

@@ -31,7 +31,7 @@ pub enum AdviceRef {
     /// Requant output.
     RqOut,
     /// Requant rounded quotient.
-    RqZ,
+    RqQuotient,
     /// Requant sign bit.
     RqSign,
     /// Requant limb column `c`.
@@ -54,10 +54,10 @@ pub(crate) enum FixedRef {
     DotW { out: usize, term: usize },
     RqPow,
     RqHalf,
-    RqCr(usize),
-    RqCw(usize),
+    RqRemainderWeight(usize),
+    RqValueWeight(usize),
     RqTag(usize),
-    LkTag,
+    LkTableTag,
 }
 
 /// A selector.

@@ -85,7 +85,7 @@ impl<S: Sink> Walker<'_, S> {
         if let Some(s) = src {
             self.sink.copy(cell_in, s);
         }
-        self.sink.advice(AdviceRef::RqZ, row, self.val(z));
+        self.sink.advice(AdviceRef::RqQuotient, row, self.val(z));
         self.sink.advice(AdviceRef::RqSign, row, self.val(sign));
         // The two top limbs (the only ones that can be narrower than `b`) go first, into the
         // tagged limb columns, where each limb is looked up under its own width; every other
@@ -96,7 +96,11 @@ impl<S: Sink> Walker<'_, S> {
             let shift = b as usize * i;
             let (col, at) = self.plan.limb_cell(c, row);
             self.sink.advice(AdviceRef::RqLimb(col), at, self.val((value >> shift) & mask));
-            self.sink.fixed(if is_rem { FixedRef::RqCr(col) } else { FixedRef::RqCw(col) }, at, fe(1i128 << shift));
+            self.sink.fixed(
+                if is_rem { FixedRef::RqRemainderWeight(col) } else { FixedRef::RqValueWeight(col) },
+                at,
+                fe(1i128 << shift),
+            );
             if col < TAGGED_LIMB_COLUMNS {
                 self.sink.fixed(FixedRef::RqTag(col), at, fe(i128::from(b - width)));
             } else if width != b {
