@@ -15,7 +15,7 @@ use zkinfer_circuits::CircuitPlan;
 use zkinfer_graph::{QGraph, QuantConfig, VisibilityConfig};
 use zkinfer_prover::artifact::{read_artifact, write_artifact, ArtifactKind};
 
-use crate::Error;
+use crate::{Error, ProofSystem};
 
 /// Version of `settings.json`; bumped on any incompatible change. 2: the range check's
 /// `(tag, value)` table (2026-12-02) changed every circuit, so keys made before it cannot be used.
@@ -34,6 +34,8 @@ pub struct Settings {
     pub version: u32,
     /// File name of the source model.
     pub model: String,
+    /// The proof system the model is compiled for.
+    pub proof_system: ProofSystem,
     pub input_shape: Vec<usize>,
     pub output_shape: Vec<usize>,
     /// Fixed-point scales (fractional bits) of the input and output.
@@ -50,12 +52,19 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub(crate) fn new(model: &str, q: &QGraph, plan: &CircuitPlan, quant: &QuantConfig) -> Self {
+    pub(crate) fn new(
+        model: &str,
+        proof_system: ProofSystem,
+        q: &QGraph,
+        plan: &CircuitPlan,
+        quant: &QuantConfig,
+    ) -> Self {
         let vis = q.visibility;
         Self {
             format: "zkinfer-settings".into(),
             version: SETTINGS_VERSION,
             model: model.into(),
+            proof_system,
             input_shape: q.tensors[q.input].shape.clone(),
             output_shape: q.tensors[q.output].shape.clone(),
             input_scale: q.tensors[q.input].scale,

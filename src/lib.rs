@@ -33,6 +33,7 @@ pub mod metrics;
 mod model;
 mod pipeline;
 mod proof;
+mod proof_system;
 
 pub use artifacts::{Compiled, Settings, SETTINGS_VERSION};
 pub use audit::{audit, mock_check};
@@ -43,6 +44,7 @@ pub use pipeline::{
     VerifierKeys,
 };
 pub use proof::{encode_instance, ProofBundle, PROOF_FORMAT_VERSION};
+pub use proof_system::ProofSystem;
 pub use zkinfer_circuits::audit::{AcceptedMutation, AuditOptions, AuditReport, MutationKind};
 pub use zkinfer_prover::{Backend, ProvePhases};
 

@@ -5,7 +5,7 @@ use zkinfer_circuits::PlanOptions;
 use zkinfer_graph::{calibrate, io, quantize, Graph, QuantConfig, VisibilityConfig};
 
 use crate::artifacts::{Compiled, Settings};
-use crate::Error;
+use crate::{Error, ProofSystem};
 
 /// An imported ONNX model (f32 graph).
 #[derive(Debug)]
@@ -18,6 +18,8 @@ pub struct Model {
 /// How to compile a model: quantization, visibility and layout knobs.
 #[derive(Debug, Clone, Default)]
 pub struct CompileOptions {
+    /// The proof system to compile for (Halo2, the default, is the only one today).
+    pub proof_system: ProofSystem,
     pub visibility: VisibilityConfig,
     pub quant: QuantConfig,
     pub plan: PlanOptions,
@@ -52,7 +54,7 @@ impl Model {
         let qgraph = quantize(&self.graph, &calibration, &opts.quant, opts.visibility)?;
         let plan = zkinfer_circuits::plan(&qgraph, &opts.plan)?;
         let name = self.source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let settings = Settings::new(&name, &qgraph, &plan, &opts.quant);
+        let settings = Settings::new(&name, opts.proof_system, &qgraph, &plan, &opts.quant);
         Ok(Compiled { qgraph: Arc::new(qgraph), plan, settings })
     }
 }

@@ -194,6 +194,12 @@ fn prove_with<T>(
 pub fn verify(keys: &VerifierKeys, bundle: &ProofBundle) -> Result<(), Error> {
     let _span = tracing::info_span!("verify").entered();
     let settings = &keys.settings;
+    if bundle.proof_system != settings.proof_system {
+        return Err(Error::BadProof(format!(
+            "a {} proof cannot be checked against a model compiled for {}",
+            bundle.proof_system, settings.proof_system
+        )));
+    }
     let instances = bundle.instances_for(settings)?;
     if let Some(rows) = settings.plan.instances.range(InstanceRole::Output, 0) {
         let n_out = rows.len();

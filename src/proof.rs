@@ -6,7 +6,7 @@ use halo2_axiom::halo2curves::bn256::Fr;
 use halo2_axiom::halo2curves::ff::PrimeField;
 use serde::{Deserialize, Serialize};
 
-use crate::{Error, Settings};
+use crate::{Error, ProofSystem, Settings};
 
 /// Version of the proof JSON format.
 pub const PROOF_FORMAT_VERSION: u32 = 1;
@@ -16,6 +16,9 @@ pub const PROOF_FORMAT_VERSION: u32 = 1;
 pub struct ProofBundle {
     pub format: String,
     pub version: u32,
+    /// The proof system that made the proof (files written before it was recorded are halo2).
+    #[serde(default)]
+    pub proof_system: ProofSystem,
     /// The proof, `0x`-prefixed hex (the bytes an on-chain verifier takes).
     pub proof: String,
     /// Public instances in circuit order, each a 32-byte big-endian `0x` hex field element.
@@ -39,6 +42,7 @@ impl ProofBundle {
         Self {
             format: "zkinfer-proof".into(),
             version: PROOF_FORMAT_VERSION,
+            proof_system: settings.proof_system,
             proof: to_hex(proof),
             instances: instances.iter().map(fr_to_hex).collect(),
             outputs: quantized_outputs.iter().map(|&v| v as f64 / factor).collect(),

@@ -32,6 +32,10 @@ fn compile_setup_prove_verify_and_reject_tampering() {
     let o = zkinfer(&["compile", s(&model), "--out", s(&dir)]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("k="), "{}", text(&o));
+    assert!(text(&o).contains("proof system: halo2"), "{}", text(&o));
+    let settings: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("settings.json")).unwrap()).unwrap();
+    assert_eq!(settings["proof_system"], "halo2");
 
     let o = zkinfer(&["setup", s(&dir)]);
     assert!(o.status.success(), "{}", text(&o));
@@ -57,6 +61,15 @@ fn compile_setup_prove_verify_and_reject_tampering() {
     let o = zkinfer(&["verify", s(&dir), "--proof", s(&bad_path)]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("rejected"), "{}", text(&o));
+
+    // A proof file that names another proof system: refused by name, before any check.
+    let mut other = bundle.clone();
+    assert_eq!(other["proof_system"], "halo2");
+    other["proof_system"] = serde_json::Value::String("groth16".into());
+    std::fs::write(&bad_path, serde_json::to_string(&other).unwrap()).unwrap();
+    let o = zkinfer(&["verify", s(&dir), "--proof", s(&bad_path)]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("groth16"), "{}", text(&o));
 
     // A truncated proof file: a clear error, not a panic.
     std::fs::write(&bad_path, &std::fs::read(&proof).unwrap()[..100]).unwrap();
@@ -109,6 +122,9 @@ fn bad_inputs_give_clear_errors() {
     let o = zkinfer(&["compile", s(&model), "--out", s(&dir), "--input-visibility", "fixed"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("'fixed' applies to parameters"), "{}", text(&o));
+    let o = zkinfer(&["compile", s(&model), "--out", s(&dir), "--proof-system", "groth16"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("proof system 'groth16' is not implemented yet"), "{}", text(&o));
 
     let o = zkinfer(&["setup", s(&dir.join("nowhere"))]);
     assert_eq!(o.status.code(), Some(1));

@@ -53,6 +53,7 @@ pub fn compile(
     };
     let samples = zkinfer::read_samples(&cal_path, &model)?;
     let opts = CompileOptions {
+        proof_system: cal.proof_system,
         visibility: vis.config(),
         quant: cal.quant(),
         plan: PlanOptions { max_k: cal.max_k, objective: cal.objective, ..PlanOptions::default() },
@@ -68,5 +69,6 @@ pub fn print_plan(c: &Compiled) {
         "model {}: input {:?} (scale 2^{}), output {:?} (scale 2^{}), {} multiply-accumulates",
         s.model, s.input_shape, s.input_scale, s.output_shape, s.output_scale, s.macs
     );
+    println!("proof system: {}", s.proof_system.describe());
     println!("circuit: {}", c.plan.summary());
 }

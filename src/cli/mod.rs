@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use zkinfer::{Objective, ParamVisibility, QuantConfig, Visibility, VisibilityConfig};
+use zkinfer::{Objective, ParamVisibility, ProofSystem, QuantConfig, Visibility, VisibilityConfig};
 
 mod audit;
 mod bench;
@@ -82,6 +82,10 @@ pub struct CalibrationArgs {
     /// Default: MODEL's sibling `<name>.calibration.json` if present.
     #[arg(long)]
     pub calibration: Option<PathBuf>,
+    /// The proof system to compile for: halo2 (the only one today; the settings record it, and
+    /// every later step reads it from there).
+    #[arg(long, default_value_t = ProofSystem::Halo2)]
+    pub proof_system: ProofSystem,
     /// Largest circuit size 2^k the planner may choose.
     #[arg(long, default_value_t = 22)]
     pub max_k: u32,
