@@ -357,7 +357,7 @@ pub(crate) fn range_table_rows(q: &QGraph, b: u32) -> usize {
 
 /// Shape of the constraint system of a plan (independent of `k`).
 #[derive(Debug, Clone, Copy)]
-struct Shape {
+struct ConstraintShape {
     advice: usize,
     fixed: usize,
     selectors: usize,
@@ -373,7 +373,7 @@ struct Shape {
     terms: usize,
 }
 
-impl Shape {
+impl ConstraintShape {
     /// Permutation argument sets (`degree - 2` columns each): one grand product each.
     fn permutation_sets(&self) -> usize {
         self.equality.div_ceil(self.degree.saturating_sub(2).max(1))
@@ -406,10 +406,10 @@ fn terms(e: &halo2_axiom::plonk::Expression<Fr>) -> usize {
     )
 }
 
-fn shape(plan: &CircuitPlan) -> Shape {
+fn shape(plan: &CircuitPlan) -> ConstraintShape {
     let mut cs = ConstraintSystem::<Fr>::default();
     let _ = ModelCircuit::configure_with_params(&mut cs, plan.clone());
-    Shape {
+    ConstraintShape {
         advice: cs.num_advice_columns(),
         fixed: cs.num_fixed_columns() + cs.num_selectors(),
         selectors: cs.num_selectors(),
@@ -446,7 +446,7 @@ const VERIFIER_GAS_PER_PROVER_MS: f64 = 5.0;
 /// (k=7, 21 advice / 54 fixed / 7 lookups: 1,319k measured; k=12 with stacked limbs, 7 / 13 /
 /// 1: 521k; since the range-check fix, 21 / 50 / 7: 1,315k and 7 / 14 / 1: 539k, estimated
 /// 1,211k and 500k); it does not depend on `k`.
-fn gas(s: &Shape, instance_len: usize) -> f64 {
+fn gas(s: &ConstraintShape, instance_len: usize) -> f64 {
     let (perm, quotient, fixed) = (s.permutation_sets(), s.quotient_pieces(), s.committed_fixed());
     let commitments = s.advice + fixed + s.equality + perm + 3 * s.lookups + quotient;
     let evaluations = s.queries + s.equality + 3 * perm + 5 * s.lookups;
@@ -470,7 +470,7 @@ fn gas(s: &Shape, instance_len: usize) -> f64 {
 /// Per-column costs grow a little faster than `2^k` and have a floor at small `k`, hence
 /// `scale` rather than `2^k`. Wider dot blocks at a smaller `k` win: the weight cells (fixed
 /// columns x rows) stay the same while every other column shrinks with `2^k`.
-fn cost(s: &Shape, k: u32) -> f64 {
+fn cost(s: &ConstraintShape, k: u32) -> f64 {
     let (perm, quotient, fixed) = (s.permutation_sets() as f64, s.quotient_pieces() as f64, s.committed_fixed() as f64);
     let prove = 11.7 * (s.advice + s.instance) as f64
         + 1.0 * fixed
@@ -486,7 +486,7 @@ fn cost(s: &Shape, k: u32) -> f64 {
 }
 
 /// Smallest `k` (at least `min_k`) whose usable rows hold `needed` rows.
-fn smallest_k(s: &Shape, needed: usize, min_k: u32, max_k: u32) -> Option<u32> {
+fn smallest_k(s: &ConstraintShape, needed: usize, min_k: u32, max_k: u32) -> Option<u32> {
     (min_k..=max_k).find(|&k| {
         let n = 1usize << k;
         n >= s.minimum_rows && n.saturating_sub(s.blinding + 1) >= needed
@@ -507,7 +507,7 @@ pub fn plan(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, CircuitError>
     let max_k = opts.force_k.unwrap_or(opts.max_k).min(27);
     let min_k = opts.force_k.unwrap_or(1);
 
-    let mut shapes: HashMap<(usize, usize, usize, usize, bool), Shape> = HashMap::new();
+    let mut shapes: HashMap<(usize, usize, usize, usize, bool), ConstraintShape> = HashMap::new();
     let stackings: &[bool] = match opts.stacked_limbs {
         Some(true) => &[true],
         Some(false) => &[false],
