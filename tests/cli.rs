@@ -156,3 +156,21 @@ fn run_prints_summary_and_verifies() {
         assert!(out.contains(field), "missing {field}: {out}");
     }
 }
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    // `zkinfer compile … | head -0`: the reader is gone before anything is printed.
+    let dir = scratch("cli_closed_stdout");
+    let model = model_path("mlp_digits");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zkinfer"))
+        .args(["compile", s(&model), "--out", s(&dir)])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs zkinfer");
+    drop(child.stdout.take());
+    let o = child.wait_with_output().expect("waits for zkinfer");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(o.status.code(), Some(141), "{stderr}");
+}

@@ -122,6 +122,7 @@ pub enum Outcome {
 }
 
 pub fn main() -> ExitCode {
+    quiet_on_closed_stdout();
     let cli = Cli::parse();
     init_tracing();
     let result = match cli.command {
@@ -158,6 +159,25 @@ fn error_chain(e: &anyhow::Error) -> String {
         }
     }
     msg
+}
+
+/// Exit code of a process whose stdout reader went away (what a shell reports for a command
+/// killed by SIGPIPE: 128 + 13).
+const EXIT_BROKEN_PIPE: i32 = 141;
+
+/// `zkinfer verify-evm … | head`: Rust ignores SIGPIPE, so printing to a closed pipe makes
+/// `println!` panic. Such a reader has all it wanted; end quietly, as other Unix tools do.
+fn quiet_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let msg =
+            payload.downcast_ref::<String>().map(String::as_str).or_else(|| payload.downcast_ref::<&str>().copied());
+        if msg.is_some_and(|m| m.starts_with("failed printing to stdout") && m.contains("Broken pipe")) {
+            std::process::exit(EXIT_BROKEN_PIPE);
+        }
+        default(info);
+    }));
 }
 
 fn init_tracing() {
