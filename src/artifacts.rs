@@ -45,13 +45,16 @@ pub struct Settings {
     pub quant: QuantConfig,
     /// Circuit layout; the verifying key can only be read back with this plan.
     pub plan: CircuitPlan,
-    /// Number of public instances (`plan.instances`: input values if public, then output values
-    /// if public).
-    pub num_instances: usize,
     pub macs: usize,
 }
 
 impl Settings {
+    /// Number of public instances a proof of this model has (`plan.instances`: input values if
+    /// public, then output values if public).
+    pub fn num_instances(&self) -> usize {
+        self.plan.instances.len()
+    }
+
     pub(crate) fn new(
         model: &str,
         proof_system: ProofSystem,
@@ -72,7 +75,6 @@ impl Settings {
             visibility: vis,
             quant: quant.clone(),
             plan: plan.clone(),
-            num_instances: plan.instances.len(),
             macs: q.macs(),
         }
     }
@@ -98,13 +100,6 @@ impl Settings {
         }
         let settings: Settings =
             serde_json::from_str(&text).map_err(|e| bad(format!("not a zkinfer settings file: {e}")))?;
-        if settings.num_instances != settings.plan.instances.len() {
-            return Err(bad(format!(
-                "num_instances {} differs from the plan's instance layout ({} values)",
-                settings.num_instances,
-                settings.plan.instances.len()
-            )));
-        }
         Ok(settings)
     }
 }

@@ -71,7 +71,7 @@ impl VerifierKeys {
     /// The key both verifiers check proofs against: the verifying key with the exact number of
     /// public instances the settings give (halo2's key alone does not fix it).
     pub fn circuit_key(&self) -> Result<zkinfer_verifier::CircuitKey<'_>, Error> {
-        Ok(zkinfer_verifier::CircuitKey::new(&self.vk, self.settings.num_instances)?)
+        Ok(zkinfer_verifier::CircuitKey::new(&self.vk, self.settings.num_instances())?)
     }
 
     /// Reads `settings.json`, `vk.bin` and `srs.bin` from `dir`.

@@ -89,11 +89,11 @@ impl ProofBundle {
     /// Public instances as field elements, checked against the model's instance count.
     pub fn instances_for(&self, settings: &Settings) -> Result<Vec<Fr>, Error> {
         let instances = self.instance_values()?;
-        if instances.len() != settings.num_instances {
+        if instances.len() != settings.num_instances() {
             return Err(Error::BadProof(format!(
                 "{} public instances given, the model has {}",
                 instances.len(),
-                settings.num_instances
+                settings.num_instances()
             )));
         }
         Ok(instances)

@@ -124,7 +124,7 @@ fn instance_count_is_part_of_the_verifying_key() {
     let keys = zkinfer::setup(&compiled, Srs::Dev).expect("setup");
     let witness = Arc::new(compiled.witness(&common::input("mlp_digits", &model)).unwrap());
     let honest = public_instances(&compiled.qgraph, &witness);
-    assert_eq!(honest.len(), compiled.settings.num_instances);
+    assert_eq!(honest.len(), compiled.settings.num_instances());
     assert_eq!(honest.last(), Some(&Fr::from(0)), "the last pixel is 0");
     let mut more = honest.clone();
     more.push(Fr::from(7));

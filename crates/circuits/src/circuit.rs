@@ -146,14 +146,17 @@ impl ModelCircuit {
 
     /// The cells holding the model input (the input range check's input cells), in input order.
     pub fn input_cells(&self) -> Result<Vec<(AdviceRef, usize)>, CircuitError> {
-        let (_, public) = layout::assign(&self.graph, &self.plan, None, usize::MAX, Recorder::default())?;
-        Ok(public.input.iter().map(|l| (l.col, l.row)).collect())
+        Ok(self.public_cells()?.input.iter().map(|l| (l.col, l.row)).collect())
     }
 
     /// The cells holding the model output, as (column, row), in output order.
     pub fn output_cells(&self) -> Result<Vec<(AdviceRef, usize)>, CircuitError> {
-        let (_, public) = layout::assign(&self.graph, &self.plan, None, usize::MAX, Recorder::default())?;
-        Ok(public.output.iter().map(|l| (l.col, l.row)).collect())
+        Ok(self.public_cells()?.output.iter().map(|l| (l.col, l.row)).collect())
+    }
+
+    /// The input, output and instance cells of a layout walk without a witness.
+    fn public_cells(&self) -> Result<layout::PublicCells, CircuitError> {
+        Ok(layout::assign(&self.graph, &self.plan, None, usize::MAX, Recorder::default())?.1)
     }
 }
 

@@ -14,7 +14,7 @@ use crate::VerifyError;
 /// could be made against extra instances (on rows no constraint reads) or against fewer
 /// (a constrained row that is zero, left out), and a caller reading the instances by position
 /// would see values the circuit never bound. The count comes from the model's settings
-/// (`settings.json`'s `num_instances`), never from the proof.
+/// (the instance layout in `settings.json`'s plan), never from the proof.
 #[derive(Debug, Clone, Copy)]
 pub struct CircuitKey<'a> {
     vk: &'a VerifyingKey<G1Affine>,

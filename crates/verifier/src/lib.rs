@@ -9,7 +9,7 @@
 //!
 //! ```ignore
 //! use zkinfer_verifier::{verify, CircuitKey};
-//! let key = CircuitKey::new(&vk, settings.num_instances)?;
+//! let key = CircuitKey::new(&vk, settings.num_instances())?;
 //! verify(&params, &key, &proof_bytes, &public_inputs)?;
 //! ```
 

@@ -43,15 +43,15 @@ pub fn range_table_rows(widths: &[u32], b: u32) -> usize {
     table_widths(widths, b).iter().map(|&w| 1usize << w.min(40)).sum()
 }
 
+/// The tag under which a limb of width `w` is looked up with `b`-bit limbs: `b - w`.
+pub fn limb_tag(b: u32, w: u32) -> u64 {
+    u64::from(b.saturating_sub(w))
+}
+
 impl RangeTableConfig {
     /// Allocates the table columns.
     pub fn configure(meta: &mut ConstraintSystem<Fr>, bits: u32) -> Self {
         Self { tag: meta.lookup_table_column(), value: meta.lookup_table_column(), bits }
-    }
-
-    /// The tag under which a limb of width `w` is looked up.
-    pub fn tag_of(&self, w: u32) -> u64 {
-        u64::from(self.bits.saturating_sub(w))
     }
 
     /// Fills the table with every width in `widths` (plus `b`), in increasing order (keygen and
@@ -63,7 +63,7 @@ impl RangeTableConfig {
             |mut table| {
                 let mut row = 0;
                 for &w in &widths {
-                    let tag = Fr::from(self.tag_of(w));
+                    let tag = Fr::from(limb_tag(self.bits, w));
                     for v in 0..1u64 << w {
                         table.assign_cell(|| "tag", self.tag, row, || Value::known(tag))?;
                         table.assign_cell(|| "value", self.value, row, || Value::known(Fr::from(v)))?;

@@ -4,6 +4,7 @@
 use zkinfer_graph::{QNode, RequantOp};
 
 use super::{fe, malformed, AdviceRef, FixedRef, Loc, SelRef, Sink, Walker};
+use crate::chips::range::limb_tag;
 use crate::chips::requant::TAGGED_LIMB_COLUMNS;
 use crate::plan::{limb_widths, limbs_for, requant_limb_order};
 use crate::CircuitError;
@@ -102,7 +103,7 @@ impl<S: Sink> Walker<'_, S> {
                 fe(1i128 << shift),
             );
             if col < TAGGED_LIMB_COLUMNS {
-                self.sink.fixed(FixedRef::RqTag(col), at, fe(i128::from(b - width)));
+                self.sink.fixed(FixedRef::RqTag(col), at, fe(i128::from(limb_tag(b, width))));
             } else if width != b {
                 return Err(malformed("requant", "a partial limb outside the tagged limb columns"));
             }

@@ -45,20 +45,12 @@ pub struct InstanceLayout {
 impl InstanceLayout {
     /// The layout of `q` under its visibility.
     pub fn of(q: &QGraph) -> Self {
-        let inputs = [(q.input, q.visibility.input.is_public())];
-        let outputs = [(q.output, q.visibility.output.is_public())];
-        let segment = |role| {
-            move |(index, &(tensor, public)): (usize, &(TensorId, bool))| {
-                public.then(|| InstanceSegment { role, index, tensor, len: q.tensors[tensor].len() })
-            }
+        let segment = |role, tensor: TensorId, public: bool| {
+            public.then(|| InstanceSegment { role, index: 0, tensor, len: q.tensors[tensor].len() })
         };
-        let segments = inputs
-            .iter()
-            .enumerate()
-            .filter_map(segment(InstanceRole::Input))
-            .chain(outputs.iter().enumerate().filter_map(segment(InstanceRole::Output)))
-            .collect();
-        Self { segments }
+        let input = segment(InstanceRole::Input, q.input, q.visibility.input.is_public());
+        let output = segment(InstanceRole::Output, q.output, q.visibility.output.is_public());
+        Self { segments: input.into_iter().chain(output).collect() }
     }
 
     /// Number of public instances.
