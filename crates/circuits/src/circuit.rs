@@ -12,7 +12,7 @@ use crate::chips::lookup::LookupConfig;
 use crate::chips::mul::MulConfig;
 use crate::chips::range::RangeTableConfig;
 use crate::chips::requant::RequantConfig;
-use crate::layout::{self, fe, AdviceRef, FixedRef, Loc, SelRef, Sink};
+use crate::walk::{self, fe, AdviceRef, FixedRef, Loc, SelRef, Sink};
 use crate::{CircuitError, CircuitPlan, Fr};
 
 /// A witness value forced into one advice cell at assignment time (soundness tests, mutation audits).
@@ -140,7 +140,7 @@ impl ModelCircuit {
 
     /// Every advice cell the layout assigns, in assignment order (the ZERO/ONE constants first).
     pub fn assigned_advice_cells(&self) -> Result<Vec<(AdviceRef, usize)>, CircuitError> {
-        let (rec, _) = layout::assign(&self.graph, &self.plan, None, usize::MAX, Recorder::default())?;
+        let (rec, _) = walk::assign(&self.graph, &self.plan, None, usize::MAX, Recorder::default())?;
         Ok(rec.cells)
     }
 
@@ -155,8 +155,8 @@ impl ModelCircuit {
     }
 
     /// The input, output and instance cells of a layout walk without a witness.
-    fn public_cells(&self) -> Result<layout::PublicCells, CircuitError> {
-        Ok(layout::assign(&self.graph, &self.plan, None, usize::MAX, Recorder::default())?.1)
+    fn public_cells(&self) -> Result<walk::PublicCells, CircuitError> {
+        Ok(walk::assign(&self.graph, &self.plan, None, usize::MAX, Recorder::default())?.1)
     }
 }
 
@@ -169,7 +169,7 @@ pub fn public_instances(q: &QGraph, w: &Witness) -> Vec<Fr> {
 /// Walks the layout of `q` under `plan` without a witness: checks the graph is well formed
 /// and fits in `usable_rows`.
 pub(crate) fn validate(q: &QGraph, plan: &CircuitPlan, usable_rows: usize) -> Result<(), CircuitError> {
-    layout::assign(q, plan, None, usable_rows, Recorder::default()).map(|_| ())
+    walk::assign(q, plan, None, usable_rows, Recorder::default()).map(|_| ())
 }
 
 /// Lists assigned advice cells; drops everything else.
@@ -306,7 +306,7 @@ impl Circuit<Fr> for ModelCircuit {
         config.range.load(&mut layouter, &crate::plan::range_widths(&self.graph, self.plan.limb_bits))?;
         if let Some(lookup) = &config.lookup {
             let tables: Vec<Vec<(i64, i64)>> =
-                layout::lookup::distinct_tables(&self.graph).iter().map(|t| t.table()).collect();
+                crate::chips::lookup::distinct_tables(&self.graph).iter().map(|t| t.table()).collect();
             lookup.load(&mut layouter, &tables)?;
         }
         let overrides: HashMap<(AdviceRef, usize), Fr> =
@@ -316,7 +316,7 @@ impl Circuit<Fr> for ModelCircuit {
             |mut region| {
                 let sink = RegionSink { region: &mut region, cfg: &config, overrides, err: None };
                 let (sink, public) =
-                    layout::assign(&self.graph, &self.plan, self.witness.as_deref(), config.usable_rows, sink)
+                    walk::assign(&self.graph, &self.plan, self.witness.as_deref(), config.usable_rows, sink)
                         .map_err(|e| synthesis_error(e, k))?;
                 match sink.err {
                     Some(e) => Err(e),

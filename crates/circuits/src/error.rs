@@ -32,6 +32,10 @@ pub enum CircuitError {
     /// The plan's visibility flags differ from the graph's.
     #[error("plan was made for different visibility settings than the graph's")]
     VisibilityMismatch,
+    /// A chip took other rows for a node than the planner counted (a bug in the chip's file:
+    /// its `rows` and its assignment disagree).
+    #[error("node '{node}' took {taken} but the planner counted {planned}")]
+    RowCount { node: String, planned: String, taken: String },
     /// The witness does not match the graph (wrong number of tensors or values).
     #[error("witness does not match the graph: {0}")]
     WitnessMismatch(String),

@@ -18,14 +18,14 @@ pub mod audit;
 mod chips;
 mod circuit;
 mod error;
-mod layout;
 mod plan;
+mod walk;
 pub mod witness_search;
 
 pub use circuit::{public_instances, CellOverride, ModelCircuit, ModelConfig};
 pub use error::CircuitError;
-pub use layout::AdviceRef;
 pub use plan::{plan, requant_limb_order, CircuitPlan, CircuitStats, Objective, PlanOptions};
+pub use walk::AdviceRef;
 
 /// The scalar field the circuit is defined over.
 pub use halo2_axiom::halo2curves::bn256::Fr;

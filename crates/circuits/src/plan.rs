@@ -4,8 +4,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use halo2_axiom::plonk::{Circuit, ConstraintSystem};
 use serde::{Deserialize, Serialize};
-use zkinfer_graph::{DivOp, InstanceLayout, QGraph, QOp, RequantOp};
+use zkinfer_graph::{limb_widths, InstanceLayout, QGraph, QOp, RequantOp};
 
+use crate::walk::{node_rows, ChipRows, LayoutShape};
 use crate::{CircuitError, Fr, ModelCircuit};
 
 /// Rows at the start of the requant columns that hold the constant ZERO and ONE cells.
@@ -255,12 +256,8 @@ pub fn requant_limb_order(n_r: usize, n_w: usize) -> Vec<(bool, usize)> {
     tops.chain(rest).collect()
 }
 
-/// Number of `b`-bit limbs that cover `bits` bits.
-pub(crate) fn limbs_for(bits: u32, b: u32) -> usize {
-    bits.div_ceil(b.max(1)) as usize
-}
-
-/// Row counts a graph needs under a plan shape.
+/// Row counts a graph needs under a plan shape: the sum of what each node takes
+/// ([`crate::walk::NodeLayout::rows`], which the walker checks every layout against).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Rows {
     pub dot: usize,
@@ -270,29 +267,11 @@ pub(crate) struct Rows {
 }
 
 impl Rows {
-    /// Rows with dot block `n x m`, `lanes` product lanes and `stride` requant rows per element.
-    pub(crate) fn count(q: &QGraph, n: usize, m: usize, lanes: usize, stride: usize) -> Self {
-        let (mut dot, mut requant, mut mul_elems, mut lookup) = (0usize, CONST_ROWS, 0usize, 0usize);
-        for node in &q.nodes {
-            match &node.op {
-                QOp::Linear(l) => {
-                    dot += l.positions * l.channels.div_ceil(m.max(1)) * (l.terms + 1).div_ceil(n.max(1));
-                }
-                QOp::Requant(_) => requant += stride * node.inputs.first().map_or(0, |&t| q.tensors[t].len()),
-                QOp::Mul(op) => mul_elems += op.a_index.len(),
-                // A product lane, two 3-slot dot rows and three requant rows per element (layout/div.rs).
-                QOp::Div(op) => {
-                    let len = op.a_index.len();
-                    mul_elems += len;
-                    dot += len * (4usize.div_ceil(n.max(1)) + 3usize.div_ceil(n.max(1)));
-                    requant += 3 * stride * len;
-                }
-                QOp::Table(_) => lookup += node.inputs.first().map_or(0, |&t| q.tensors[t].len()),
-                QOp::Gather(_) => {}
-            }
-        }
-        let mul = if lanes == 0 { 0 } else { mul_elems.div_ceil(lanes) };
-        Self { dot, requant, mul, lookup }
+    /// Rows under `shape` with `lanes` product lanes per row.
+    pub(crate) fn count(q: &QGraph, shape: LayoutShape, lanes: usize) -> Self {
+        let total = q.nodes.iter().map(|n| node_rows(q, n, shape)).fold(ChipRows::default(), |acc, r| acc + r);
+        let mul = if lanes == 0 { 0 } else { total.mul_lanes.div_ceil(lanes) };
+        Self { dot: total.dot, requant: CONST_ROWS + total.requant, mul, lookup: total.lookup }
     }
 
     pub(crate) fn max(&self) -> usize {
@@ -300,52 +279,20 @@ impl Rows {
     }
 }
 
-/// The range checks a node lays out in the requant chip, one requant row kind each: a
-/// `Requant` checks its remainder (`shift` bits) and its sign-folded value (`bits`); a `Div`
-/// checks `r` and `t` (`den_bits + 1` bits each, as ReLUs) and its quotient (`quot_bits`).
-pub(crate) fn range_checks(op: &QOp) -> Vec<RequantOp> {
-    match op {
-        QOp::Requant(r) => vec![r.clone()],
-        QOp::Div(d) => {
-            let (nonneg, quotient) = div_checks(d);
-            vec![nonneg, quotient]
-        }
-        QOp::Linear(_) | QOp::Mul(_) | QOp::Table(_) | QOp::Gather(_) => Vec::new(),
-    }
-}
-
-/// `Div`'s two range checks: `r, t ≥ 0` (a ReLU of `den_bits + 1` bits whose output is its
-/// input) and the quotient's bound.
-pub(crate) fn div_checks(d: &DivOp) -> (RequantOp, RequantOp) {
-    (RequantOp { shift: 0, relu: true, bits: d.den_bits + 1 }, RequantOp { shift: 0, relu: false, bits: d.quot_bits })
-}
-
-/// Widths of the `b`-bit limbs that cover `bits` bits: `b` each, the top one `bits mod b` when
-/// that is not zero.
-pub(crate) fn limb_widths(bits: u32, b: u32) -> Vec<u32> {
-    let b = b.max(1);
-    (0..limbs_for(bits, b) as u32).map(|i| (bits - b * i).min(b)).collect()
+/// Every range check the graph's proof lays out in the requant chip.
+fn range_checks(q: &QGraph) -> impl Iterator<Item = RequantOp> + '_ {
+    q.nodes.iter().flat_map(|n| n.op.primitive().range_checks())
 }
 
 /// Limb columns a graph needs with `b`-bit limbs: max over range checks of remainder + value limbs.
 pub(crate) fn limbs_needed(q: &QGraph, b: u32) -> usize {
-    q.nodes
-        .iter()
-        .flat_map(|n| range_checks(&n.op))
-        .map(|r| limbs_for(r.shift, b) + limbs_for(r.bits, b))
-        .max()
-        .unwrap_or(0)
-        .max(1)
+    range_checks(q).map(|r| r.limbs(b)).max().unwrap_or(0).max(1)
 }
 
 /// Every limb width the graph's range checks use with `b`-bit limbs (the range table's tags).
 pub(crate) fn range_widths(q: &QGraph, b: u32) -> Vec<u32> {
-    let widths: BTreeSet<u32> = q
-        .nodes
-        .iter()
-        .flat_map(|n| range_checks(&n.op))
-        .flat_map(|r| limb_widths(r.shift, b).into_iter().chain(limb_widths(r.bits, b)))
-        .collect();
+    let widths: BTreeSet<u32> =
+        range_checks(q).flat_map(|r| limb_widths(r.shift, b).into_iter().chain(limb_widths(r.bits, b))).collect();
     widths.into_iter().collect()
 }
 
@@ -406,7 +353,7 @@ fn terms(e: &halo2_axiom::plonk::Expression<Fr>) -> usize {
     )
 }
 
-fn shape(plan: &CircuitPlan) -> ConstraintShape {
+fn constraint_shape(plan: &CircuitPlan) -> ConstraintShape {
     let mut cs = ConstraintSystem::<Fr>::default();
     let _ = ModelCircuit::configure_with_params(&mut cs, plan.clone());
     ConstraintShape {
@@ -500,7 +447,7 @@ pub fn plan(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, CircuitError>
     let has_mul = q.nodes.iter().any(|n| matches!(n.op, QOp::Mul(_) | QOp::Div(_)));
     let lookup = q.nodes.iter().any(|n| matches!(n.op, QOp::Table(_)));
     // The tables are fixed rows: `k` must hold them as well as the chips.
-    let table_rows = if lookup { crate::layout::lookup::table_rows(q) } else { 0 };
+    let table_rows = if lookup { crate::chips::lookup::table_rows(q) } else { 0 };
     let heights: &[usize] = if params_fixed { &DOT_HEIGHTS } else { &[1] };
     let lanes_set: &[usize] = if has_mul { &MUL_LANES } else { &[0] };
     let inst = instances.len();
@@ -526,7 +473,8 @@ pub fn plan(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, CircuitError>
     let mut best: Option<((f64, f64), CircuitPlan)> = None;
     let mut smallest_need = usize::MAX;
     for (b, limbs, stacked, n, m, lanes) in shapes_to_try {
-        let rows = Rows::count(q, n, m, lanes, if stacked { limbs } else { 1 });
+        let layout = LayoutShape { dot_inputs: n, dot_outputs: m, requant_stride: if stacked { limbs } else { 1 } };
+        let rows = Rows::count(q, layout, lanes);
         let range_rows = range_table_rows(q, b);
         let needed = rows.max().max(range_rows).max(inst).max(table_rows);
         smallest_need = smallest_need.min(needed);
@@ -543,7 +491,7 @@ pub fn plan(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, CircuitError>
             instances: instances.clone(),
             stats: CircuitStats::default(),
         };
-        let s = *shapes.entry((n, m, limbs, lanes, stacked)).or_insert_with(|| shape(&candidate));
+        let s = *shapes.entry((n, m, limbs, lanes, stacked)).or_insert_with(|| constraint_shape(&candidate));
         if opts.max_advice_columns.is_some_and(|c| s.advice > c) || opts.max_fixed_columns.is_some_and(|c| s.fixed > c)
         {
             continue;

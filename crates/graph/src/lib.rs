@@ -22,11 +22,12 @@ pub use calibrate::{calibrate, Calibration};
 pub use error::{GraphError, OpError, OpResult};
 pub use graph::{Graph, GraphBuilder, Node, Op, Tensor, ValueId, ValueInfo};
 pub use quant::{
-    distinct_table_rows, distinct_tables, erf,
+    distinct_table_rows, distinct_tables, erf, limb_widths, limbs_for,
     lower::{LValue, LowerCtx},
-    quantize, DivOp, GatherOp, InstanceLayout, InstanceRole, InstanceSegment, LinearOp, LinearParams, MulOp,
-    ParamVisibility, QGraph, QNode, QOp, QTensor, QuantConfig, RequantOp, TableFn, TableOp, TensorId, Visibility,
-    VisibilityConfig, Witness, DEFAULT_TABLE_BITS,
+    quantize, split_limbs, BoundFit, DivOp, DivWitness, Fault, GatherOp, InstanceLayout, InstanceRole, InstanceSegment,
+    LinearOp, LinearParams, Magnitudes, MulOp, Operand, ParamVisibility, Primitive, QGraph, QNode, QOp, QTensor,
+    QuantConfig, RequantOp, RequantWitness, TableFn, TableOp, TensorId, Visibility, VisibilityConfig, Witness,
+    DEFAULT_TABLE_BITS,
 };
 
 /// Result type of this crate.

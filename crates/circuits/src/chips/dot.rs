@@ -8,12 +8,17 @@
 //!
 //! The weights are fixed columns (parameters baked into the proving key) or advice columns
 //! (private parameters; the layout copy-constrains every repeated weight to its first use).
+//!
+//! Layout: a `Linear` node is one chain per position and block of `m` output channels, of
+//! `(terms + 1) / n` rows (the bias rides on the constant ONE).
 
 use halo2_axiom::plonk::{Advice, Column, ConstraintSystem, Expression, Fixed, Selector};
 use halo2_axiom::poly::Rotation;
+use zkinfer_graph::{LinearOp, QGraph, QNode};
 
 use super::sum;
-use crate::Fr;
+use crate::walk::{malformed, AdviceRef, ChipRows, FixedRef, LayoutShape, Loc, NodeLayout, SelRef, Sink, Walker};
+use crate::{CircuitError, Fr};
 
 /// Where the weights live.
 #[derive(Debug, Clone)]
@@ -79,5 +84,177 @@ impl DotConfig {
             polys
         });
         config
+    }
+}
+
+/// Source of one term slot of a row.
+#[derive(Clone, Copy)]
+enum Slot {
+    /// An input `x[i]` with weight `weight[o * terms + t]`.
+    Input,
+    /// Zero padding (`None` index) with weight `weight[o * terms + t]`.
+    Pad,
+    /// The constant ONE with weight `bias[o]`.
+    Bias,
+    /// Unused slot past the bias: ZERO with weight 0.
+    Unused,
+}
+
+impl<S: Sink> Walker<'_, S> {
+    /// Lays out `op` as chains of dot rows; returns the output cells.
+    pub(crate) fn linear(&mut self, node: &QNode, op: &LinearOp) -> Result<Vec<Loc>, CircuitError> {
+        let mut x_cells: Vec<Loc> = Vec::new();
+        let mut x_vals: Vec<i64> = Vec::new();
+        for &t in &node.inputs {
+            x_cells.extend_from_slice(self.tensor_cells(&node.name, t)?);
+            x_vals.extend_from_slice(&self.values[t]);
+        }
+        let out_len = self.q.tensors[node.output].len();
+        self.linear_cells(&node.name, op, &x_cells, &x_vals, out_len)
+    }
+
+    /// Lays out `op` over the input cells `x_cells` (values `x_vals`); returns `out_len` output
+    /// cells. With private parameters, the weights that `op.params` does not call model
+    /// parameters are bound to constants instead of left to the prover.
+    pub(crate) fn linear_cells(
+        &mut self,
+        name: &str,
+        op: &LinearOp,
+        x_cells: &[Loc],
+        x_vals: &[i64],
+        out_len: usize,
+    ) -> Result<Vec<Loc>, CircuitError> {
+        let (n, m) = (self.plan.dot_inputs.max(1), self.plan.dot_outputs.max(1));
+        let terms = op.terms;
+        if op.index.len() != op.positions * terms
+            || op.weight.len() != op.channels * terms
+            || op.bias.len() != op.channels
+        {
+            return Err(malformed(name, "index/weight/bias lengths do not match positions, channels, terms"));
+        }
+        let mut out: Vec<Option<Loc>> = vec![None; out_len];
+        // Private weights: first cell holding weight (o, t) (t == terms is the bias).
+        let mut first: Vec<Option<Loc>> =
+            if self.plan.params_fixed { Vec::new() } else { vec![None; op.channels * (terms + 1)] };
+        let chunks = (terms + 1).div_ceil(n);
+        let groups = op.channels.div_ceil(m);
+        let mut slots: Vec<(Slot, Loc, i64)> = Vec::with_capacity(n);
+        let mut acc = vec![0i128; m];
+        for p in 0..op.positions {
+            let idx = &op.index[p * terms..(p + 1) * terms];
+            for g in 0..groups {
+                acc.iter_mut().for_each(|a| *a = 0);
+                for r in 0..chunks {
+                    let row = self.dot_row;
+                    self.check_row(row)?;
+                    self.dot_row += 1;
+                    self.sink.enable(if r == 0 { SelRef::DotFirst } else { SelRef::DotNext }, row);
+                    slots.clear();
+                    for i in 0..n {
+                        let t = r * n + i;
+                        let (slot, src, v) = match (t.cmp(&terms), idx.get(t)) {
+                            (std::cmp::Ordering::Less, Some(Some(s))) => {
+                                let s = *s as usize;
+                                let (Some(c), Some(v)) = (x_cells.get(s), x_vals.get(s)) else {
+                                    return Err(malformed(name, "linear index out of range"));
+                                };
+                                (Slot::Input, *c, *v)
+                            }
+                            (std::cmp::Ordering::Less, _) => (Slot::Pad, self.zero, 0),
+                            (std::cmp::Ordering::Equal, _) => (Slot::Bias, self.one, 1),
+                            (std::cmp::Ordering::Greater, _) => (Slot::Unused, self.zero, 0),
+                        };
+                        let cell = self.sink.advice(AdviceRef::DotX(i), row, self.val(v as i128));
+                        self.sink.copy(cell, src);
+                        slots.push((slot, cell, v));
+                    }
+                    for (j, a) in acc.iter_mut().enumerate() {
+                        let o = g * m + j;
+                        for (i, &(slot, _, v)) in slots.iter().enumerate() {
+                            let t = r * n + i;
+                            let wt = match slot {
+                                _ if o >= op.channels => 0,
+                                Slot::Input | Slot::Pad => op.weight[o * terms + t],
+                                Slot::Bias => op.bias[o],
+                                Slot::Unused => 0,
+                            };
+                            *a += wt as i128 * v as i128;
+                            let key = (o < op.channels && t <= terms).then(|| o * (terms + 1) + t);
+                            let structural = !op.params.is_param(matches!(slot, Slot::Bias));
+                            self.weight(j, i, row, wt, key, &mut first, structural);
+                        }
+                    }
+                    let last = r + 1 == chunks;
+                    for (j, a) in acc.iter().enumerate() {
+                        let cell = self.sink.advice(AdviceRef::DotAcc(j), row, self.val(*a));
+                        let o = g * m + j;
+                        if last && o < op.channels {
+                            let pos = p * op.pos_stride + o * op.chan_stride;
+                            match out.get_mut(pos) {
+                                Some(slot) if slot.is_none() => *slot = Some(cell),
+                                _ => return Err(malformed(name, "output position out of range or written twice")),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out.into_iter().collect::<Option<Vec<_>>>().ok_or_else(|| malformed(name, "some outputs are never written"))
+    }
+
+    /// Writes weight `W[j][i]` of `row`: a fixed cell, or a private advice cell copy-constrained
+    /// to the first cell holding the same weight `key` (to ZERO for unused slots), or bound to
+    /// the constant `wt` when `structural`.
+    #[allow(clippy::too_many_arguments)]
+    fn weight(
+        &mut self,
+        j: usize,
+        i: usize,
+        row: usize,
+        wt: i64,
+        key: Option<usize>,
+        first: &mut [Option<Loc>],
+        structural: bool,
+    ) {
+        if self.plan.params_fixed {
+            if wt != 0 {
+                self.sink.fixed(FixedRef::DotW { out: j, term: i }, row, crate::walk::fe(wt as i128));
+            }
+            return;
+        }
+        let cell = self.sink.advice(AdviceRef::DotW { out: j, term: i }, row, self.val(wt as i128));
+        if structural {
+            // One constant-bound cell per distinct value; later uses are copies of it.
+            match self.consts.get(&wt) {
+                Some(c) => self.sink.copy(cell, *c),
+                None => {
+                    self.sink.constant(cell, crate::walk::fe(wt as i128));
+                    self.consts.insert(wt, cell);
+                }
+            }
+            return;
+        }
+        match key.and_then(|k| first.get_mut(k)) {
+            Some(Some(f)) => self.sink.copy(cell, *f),
+            Some(f) => *f = Some(cell),
+            None => self.sink.copy(cell, self.zero),
+        }
+    }
+}
+
+/// Dot rows of a linear map with `positions` positions, `channels` output channels and `terms`
+/// terms (plus the bias): one chain of `(terms + 1) / n` rows per position and block of `m`
+/// channels.
+pub(crate) fn dot_rows(positions: usize, channels: usize, terms: usize, shape: LayoutShape) -> usize {
+    positions * channels.div_ceil(shape.dot_outputs) * (terms + 1).div_ceil(shape.dot_inputs)
+}
+
+impl NodeLayout for LinearOp {
+    fn rows(&self, _q: &QGraph, _node: &QNode, shape: LayoutShape) -> ChipRows {
+        ChipRows { dot: dot_rows(self.positions, self.channels, self.terms, shape), ..ChipRows::default() }
+    }
+
+    fn assign<S: Sink>(&self, w: &mut Walker<'_, S>, node: &QNode) -> Result<Vec<Loc>, CircuitError> {
+        w.linear(node, self)
     }
 }

@@ -1,6 +1,10 @@
-//! One chip per quantized primitive, plus the shared range table.
+//! One file per quantized primitive, each with its chip's gates, the rows a node takes and its
+//! assignment ([`crate::walk::NodeLayout`]); plus the shared range table. `Div` has no gates of
+//! its own (it composes the product, dot and requant chips) and `Gather` has no cells.
 
+pub mod div;
 pub mod dot;
+pub mod gather;
 pub mod lookup;
 pub mod mul;
 pub mod range;

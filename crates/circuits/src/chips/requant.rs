@@ -21,14 +21,22 @@
 //! Hence `Z = floor((IN + 2^(shift-1)) / 2^shift)` with `-2^bits <= Z < 2^bits`, and `SIGN` is
 //! forced to `[Z >= 0]`, as long as `|IN|` is far below the field size (it is: `IN` is an
 //! accumulator of range-checked values).
+//!
+//! Layout: a `Requant` node takes one row per element (or `limbs` rows with stacked limbs);
+//! every value comes from [`zkinfer_graph::RequantOp::witness`] and the limbs from
+//! [`zkinfer_graph::split_limbs`].
 
 use halo2_axiom::plonk::{Advice, Column, ConstraintSystem, Expression, Fixed, Selector};
 use halo2_axiom::poly::Rotation;
+use zkinfer_graph::{split_limbs, QGraph, QNode, RequantOp};
 
-use super::range::RangeTableConfig;
+use super::range::{limb_tag, RangeTableConfig};
 use super::sum;
-use crate::plan::limb_offset;
-use crate::Fr;
+use crate::plan::{limb_offset, requant_limb_order};
+use crate::walk::{
+    fe, input_len, malformed, AdviceRef, ChipRows, FixedRef, LayoutShape, Loc, NodeLayout, SelRef, Sink, Walker,
+};
+use crate::{CircuitError, Fr};
 
 /// Limb columns whose lookup carries the limb's width (as a tag): the first two, where the
 /// layout puts the two top limbs of an element (the remainder's and the value's), the only ones
@@ -156,5 +164,107 @@ impl RequantConfig {
     pub fn position(&self, c: usize) -> (usize, Rotation) {
         let (col, offset) = limb_offset(self.stacked, c);
         (col, Rotation(offset as i32))
+    }
+}
+
+impl<S: Sink> Walker<'_, S> {
+    /// Lays out `op`; returns (input cells, output cells). With `fresh`, the input cells are new
+    /// (the raw model input) instead of copies of an earlier tensor.
+    pub(crate) fn requant(
+        &mut self,
+        node: &QNode,
+        op: &RequantOp,
+        fresh: bool,
+    ) -> Result<(Vec<Loc>, Vec<Loc>), CircuitError> {
+        self.check_limbs(&node.name, op)?;
+        let src_t = node.inputs.first().copied().ok_or_else(|| malformed(&node.name, "no input"))?;
+        let src: Option<Vec<Loc>> = if fresh { None } else { Some(self.tensor_cells(&node.name, src_t)?.to_vec()) };
+        let values = self.values;
+        let xs = values.get(src_t).ok_or_else(|| malformed(&node.name, "input tensor out of range"))?;
+        let mut ins = Vec::with_capacity(xs.len());
+        let mut outs = Vec::with_capacity(xs.len());
+        for (e, &x) in xs.iter().enumerate() {
+            let s = match &src {
+                Some(src) => Some(*src.get(e).ok_or_else(|| malformed(&node.name, "input shorter than its values"))?),
+                None => None,
+            };
+            let (cell_in, cell_out) = self.requant_elem(op, x as i128, s)?;
+            ins.push(cell_in);
+            outs.push(cell_out);
+        }
+        Ok((ins, outs))
+    }
+
+    /// An error when the plan has fewer limbs than `op` needs (its remainder's plus its value's).
+    pub(crate) fn check_limbs(&self, node: &str, op: &RequantOp) -> Result<(), CircuitError> {
+        let needed = op.limbs(self.plan.limb_bits.max(1));
+        if needed > self.plan.limbs {
+            return Err(CircuitError::NotEnoughLimbs { node: node.to_string(), needed, limbs: self.plan.limbs });
+        }
+        if op.shift >= 62 || op.bits >= 62 {
+            return Err(malformed(node, "shift and bits must be below 62"));
+        }
+        Ok(())
+    }
+
+    /// One requant row: `x` (a copy of `src`, or a fresh cell) rescaled by `op`; returns the
+    /// (input, output) cells. Call [`Walker::check_limbs`] for `op` first.
+    pub(crate) fn requant_elem(
+        &mut self,
+        op: &RequantOp,
+        x: i128,
+        src: Option<Loc>,
+    ) -> Result<(Loc, Loc), CircuitError> {
+        let b = self.plan.limb_bits.max(1);
+        let row = self.rq_row;
+        let stride = self.plan.requant_stride();
+        self.check_row(row + stride - 1)?;
+        self.rq_row += stride;
+        let wit = op.witness(x);
+
+        self.sink.enable(SelRef::Rq, row);
+        self.sink.enable(if op.relu { SelRef::RqRelu } else { SelRef::RqPlain }, row);
+        self.sink.fixed(FixedRef::RqPow, row, fe(op.pow()));
+        if op.half() != 0 {
+            self.sink.fixed(FixedRef::RqHalf, row, fe(op.half()));
+        }
+        let cell_in = self.sink.advice(AdviceRef::RqIn, row, self.val(x));
+        if let Some(s) = src {
+            self.sink.copy(cell_in, s);
+        }
+        self.sink.advice(AdviceRef::RqQuotient, row, self.val(wit.quotient));
+        self.sink.advice(AdviceRef::RqSign, row, self.val(wit.sign));
+        // The two top limbs (the only ones that can be narrower than `b`) go first, into the
+        // tagged limb columns, where each limb is looked up under its own width; every other
+        // limb is a full one, looked up in `0..2^b`.
+        let (rem, val) = (split_limbs(wit.remainder, op.shift, b), split_limbs(wit.folded, op.bits, b));
+        for (c, (is_rem, i)) in requant_limb_order(rem.len(), val.len()).into_iter().enumerate() {
+            let (limb, width, weight) = if is_rem { rem[i] } else { val[i] };
+            let (col, at) = self.plan.limb_cell(c, row);
+            self.sink.advice(AdviceRef::RqLimb(col), at, self.val(limb));
+            self.sink.fixed(
+                if is_rem { FixedRef::RqRemainderWeight(col) } else { FixedRef::RqValueWeight(col) },
+                at,
+                fe(weight),
+            );
+            if col < TAGGED_LIMB_COLUMNS {
+                self.sink.fixed(FixedRef::RqTag(col), at, fe(i128::from(limb_tag(b, width))));
+            } else if width != b {
+                return Err(malformed("requant", "a partial limb outside the tagged limb columns"));
+            }
+        }
+        let cell_out = self.sink.advice(AdviceRef::RqOut, row, self.val(wit.out));
+        Ok((cell_in, cell_out))
+    }
+}
+
+/// One requant row kind per element (`limbs` rows each when stacked).
+impl NodeLayout for RequantOp {
+    fn rows(&self, q: &QGraph, node: &QNode, shape: LayoutShape) -> ChipRows {
+        ChipRows { requant: shape.requant_stride * input_len(q, node), ..ChipRows::default() }
+    }
+
+    fn assign<S: Sink>(&self, w: &mut Walker<'_, S>, node: &QNode) -> Result<Vec<Loc>, CircuitError> {
+        Ok(w.requant(node, self, false)?.1)
     }
 }

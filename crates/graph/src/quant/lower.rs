@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use super::{
-    refine, GatherOp, LinearOp, QGraph, QNode, QOp, QTensor, QuantConfig, RequantOp, TableFn, TableOp, TensorId,
-    VisibilityConfig,
+    eval::node_inputs, refine, BoundFit, GatherOp, LinearOp, Magnitudes, QGraph, QNode, QOp, QTensor, QuantConfig,
+    RequantOp, TableFn, TableOp, TensorId, VisibilityConfig,
 };
 use crate::error::{OpError, OpResult};
 use crate::{Calibration, Graph, GraphError, Result, Tensor};
@@ -256,15 +256,6 @@ fn scale_for(max: f64, bits: u32, cap: u32, margin: f64) -> u32 {
 }
 
 /// Smallest `b` with `2^b > max * margin` (at least 1).
-fn bits_for(max: i64, margin: f64) -> u32 {
-    let need = (max as f64 * margin).ceil().max(1.0) as u128;
-    let mut b = 1u32;
-    while (1u128 << b) <= need {
-        b += 1;
-    }
-    b
-}
-
 /// Lowers a calibrated f32 graph to a [`QGraph`] and sets every range bound from the
 /// calibration samples. When calibration leaves a lookup table's domain room to spare, the graph
 /// is lowered a second time with finer table inputs (see the `refine` module).
@@ -377,11 +368,9 @@ impl QGraph {
 /// Runs the integer graph on every calibration sample and sets each range bound (and each
 /// table domain, capped at `2^table_bits` entries) to the largest magnitude seen times `margin`.
 fn calibrate_bounds(q: &mut QGraph, calibration: &Calibration, config: &QuantConfig) -> Result<()> {
-    let margin = config.margin;
+    let fit = BoundFit::of(config);
     let mut max_input = 0i64;
-    let mut max_z = vec![0i64; q.nodes.len()];
-    // Largest divisor seen by each `Div` node (its quotient goes in `max_z`).
-    let mut max_den = vec![0i64; q.nodes.len()];
+    let mut seen = vec![Magnitudes::default(); q.nodes.len()];
     for sample in &calibration.samples {
         let t = &q.tensors[q.input];
         let factor = (1u64 << t.scale) as f64;
@@ -395,33 +384,14 @@ fn calibrate_bounds(q: &mut QGraph, calibration: &Calibration, config: &QuantCon
         }
         max_input = x.iter().fold(max_input, |m, v| m.max(v.abs()));
         let w = q.eval_inner(x, false)?;
-        for (i, node) in q.nodes.iter().enumerate() {
-            let x = node.inputs.first().map_or(&[][..], |&t| &w.values[t]);
-            let m = match &node.op {
-                QOp::Requant(op) => x.iter().fold(0i64, |m, &v| m.max(op.pre_activation(v).abs())),
-                QOp::Table(_) => x.iter().fold(0i64, |m, &v| m.max(v.abs())),
-                QOp::Div(op) => {
-                    let b = &w.values[node.inputs[1]];
-                    max_den[i] = op.b_index.iter().fold(max_den[i], |m, &j| m.max(b[j as usize]));
-                    w.values[node.output].iter().fold(0i64, |m, &v| m.max(v.abs()))
-                }
-                // No range check of their own: a Requant downstream bounds what they produce.
-                QOp::Linear(_) | QOp::Mul(_) | QOp::Gather(_) => 0,
-            };
-            max_z[i] = max_z[i].max(m);
+        for (node, seen) in q.nodes.iter().zip(&mut seen) {
+            let inputs = node_inputs(node, &w.values);
+            *seen = seen.max(node.op.primitive().observe(&inputs, &w.values[node.output]));
         }
     }
-    q.input_bits = bits_for(max_input, margin);
-    for (i, node) in q.nodes.iter_mut().enumerate() {
-        match &mut node.op {
-            QOp::Requant(op) => op.bits = bits_for(max_z[i], margin),
-            QOp::Table(op) => op.bits = bits_for(max_z[i], margin).min(config.table_bits.max(2) - 1),
-            QOp::Div(op) => {
-                op.den_bits = bits_for(max_den[i], margin);
-                op.quot_bits = bits_for(max_z[i], margin);
-            }
-            QOp::Linear(_) | QOp::Mul(_) | QOp::Gather(_) => {}
-        }
+    q.input_bits = fit.bits(max_input);
+    for (node, seen) in q.nodes.iter_mut().zip(seen) {
+        node.op.primitive_mut().fit(seen, &fit);
     }
     share_table_domains(q);
     Ok(())

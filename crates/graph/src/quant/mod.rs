@@ -1,14 +1,15 @@
 //! The quantized graph: a few integer primitives with power-of-two scales.
 //!
-//! Every ONNX op lowers to these primitives; the circuit crate has one chip per primitive.
+//! Every ONNX op lowers to these primitives (one file each in `primitives/`, read through the
+//! [`Primitive`] trait); the circuit crate lays each out in its chips.
 //! A value `v` at scale `s` is the integer `round(v * 2^s)`.
 
 mod eval;
 mod instance;
 mod interp;
 pub mod lower;
+mod primitives;
 mod refine;
-mod table;
 mod validate;
 
 use serde::{Deserialize, Serialize};
@@ -16,7 +17,11 @@ use serde::{Deserialize, Serialize};
 pub use eval::Witness;
 pub use instance::{InstanceLayout, InstanceRole, InstanceSegment};
 pub use lower::quantize;
-pub use table::{distinct_table_rows, distinct_tables, erf, TableFn, TableOp, DEFAULT_TABLE_BITS};
+pub use primitives::table::{distinct_table_rows, distinct_tables, erf, TableFn, DEFAULT_TABLE_BITS};
+pub use primitives::{
+    limb_widths, limbs_for, split_limbs, BoundFit, DivOp, DivWitness, Fault, GatherOp, LinearOp, LinearParams,
+    Magnitudes, MulOp, Operand, Primitive, RequantOp, RequantWitness, TableOp,
+};
 
 /// Index of a tensor in a [`QGraph`].
 pub type TensorId = usize;
@@ -186,122 +191,6 @@ impl QTensor {
     }
 }
 
-/// Dense affine map with constant weights, shared by Gemm, MatMul, Conv and Add/Sub/Mul by constants.
-///
-/// The inputs are concatenated (in `QNode::inputs` order) into one flat vector `x`. For each
-/// position `p < positions` and output channel `o < channels`:
-/// `out[p * pos_stride + o * chan_stride] = bias[o] + Σ_t weight[o * terms + t] * x[index[p * terms + t]]`,
-/// where a `None` index is a zero (padding). All output channels of one position read the same
-/// inputs, which lets the circuit share one row of input cells across many weights.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct LinearOp {
-    pub positions: usize,
-    pub channels: usize,
-    pub terms: usize,
-    pub index: Vec<Option<u32>>,
-    pub weight: Vec<i64>,
-    pub bias: Vec<i64>,
-    pub pos_stride: usize,
-    pub chan_stride: usize,
-    /// Which of `weight` and `bias` are model parameters (see [`LinearParams`]).
-    #[serde(default)]
-    pub params: LinearParams,
-}
-
-/// Which constants of a [`LinearOp`] are model parameters. Under private parameters those are
-/// the prover's witness (shared ones copy-constrained to one cell); the rest belong to the
-/// circuit's definition (a max tree's ±1, a pooling's `1/k`, a rescale's `2^k`, a sum's ones)
-/// and are bound to constants, so the proof fixes the architecture, not just its shape. With
-/// fixed parameters (the default) every weight is a fixed cell and this changes nothing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub enum LinearParams {
-    /// Weights and bias come from the model (Gemm, Conv, MatMul or Mul by a constant, a folded
-    /// BatchNormalization).
-    #[default]
-    All,
-    /// Only the bias does (adding a constant: the weight aligning the activation's scale is not).
-    BiasOnly,
-    /// Neither: the op is part of how an ONNX op is lowered.
-    Structural,
-}
-
-impl LinearParams {
-    /// Whether a weight (`bias == false`) or the bias is a model parameter.
-    pub fn is_param(self, bias: bool) -> bool {
-        match self {
-            Self::All => true,
-            Self::BiasOnly => bias,
-            Self::Structural => false,
-        }
-    }
-
-    /// The kind after a model constant is folded into the bias.
-    pub fn with_param_bias(self) -> Self {
-        match self {
-            Self::Structural => Self::BiasOnly,
-            other => other,
-        }
-    }
-}
-
-impl LinearOp {
-    /// A one-channel linear (`out[p] = Σ_t weight[t] * x[index[p * terms + t]]`, no bias) with
-    /// structural weights: the shape of pooling, reductions, concatenation and exact rescaling.
-    pub fn single_channel(positions: usize, terms: usize, index: Vec<Option<u32>>, weight: Vec<i64>) -> Self {
-        Self {
-            positions,
-            channels: 1,
-            terms,
-            index,
-            weight,
-            bias: vec![0],
-            pos_stride: 1,
-            chan_stride: 0,
-            params: LinearParams::Structural,
-        }
-    }
-}
-
-/// Rescale by `2^shift` with round-half-up, optionally followed by ReLU, with a range check:
-/// `z = floor((x + 2^(shift-1)) / 2^shift)` (`z = x` when `shift == 0`), `-2^bits <= z < 2^bits`,
-/// `out = relu ? max(z, 0) : z`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RequantOp {
-    pub shift: u32,
-    pub relu: bool,
-    /// Calibrated bound on `|z|` (set by integer calibration; the circuit range-checks it).
-    pub bits: u32,
-}
-
-/// Elementwise product of two activations: `out[i] = a[a_index[i]] * b[b_index[i]]`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct MulOp {
-    pub a_index: Vec<u32>,
-    pub b_index: Vec<u32>,
-}
-
-/// Division of two activations with round-half-up:
-/// `out[i] = floor((a * 2^(shift+1) + b) / (2 b))` for `a = a[a_index[i]]`, `b = b[b_index[i]]`,
-/// which is `round(a * 2^shift / b)`. The divisor must be positive: the circuit proves
-/// `q * b = c`, `r = a * 2^(shift+1) + b - 2c` and `0 <= r`, `0 <= 2b - 1 - r` (range checks of
-/// `den_bits + 1` bits), and range-checks `q` to `quot_bits` bits.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct DivOp {
-    pub a_index: Vec<u32>,
-    pub b_index: Vec<u32>,
-    pub shift: u32,
-    /// Calibrated bound on the divisor: `0 < b < 2^den_bits`.
-    pub den_bits: u32,
-    /// Calibrated bound on the quotient: `-2^quot_bits <= q < 2^quot_bits`.
-    pub quot_bits: u32,
-}
-
-/// Pure re-wiring (reshape, flatten, transpose, broadcast): `out[i] = in[index[i]]`. Costs no constraints.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct GatherOp {
-    pub index: Vec<u32>,
-}
-
 /// The integer primitives.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum QOp {
@@ -380,16 +269,8 @@ impl QGraph {
         values.iter().map(|&v| v as f64 / factor).collect()
     }
 
-    /// Total multiply-accumulates in linear nodes (for reporting).
+    /// Total multiply-accumulates (for reporting).
     pub fn macs(&self) -> usize {
-        self.nodes
-            .iter()
-            .map(|n| match &n.op {
-                QOp::Linear(l) => l.positions * l.channels * l.terms,
-                QOp::Mul(m) => m.a_index.len(),
-                QOp::Div(d) => d.a_index.len(),
-                QOp::Requant(_) | QOp::Gather(_) | QOp::Table(_) => 0,
-            })
-            .sum()
+        self.nodes.iter().map(|n| n.op.primitive().macs()).sum()
     }
 }

@@ -1,18 +1,15 @@
 //! Witness and fixed-data assignment: walks the graph once, in node order, and writes every
 //! cell through a [`Sink`] (the halo2 region, or a recorder that lists the advice cells).
 //!
-//! Each chip fills its own columns from its own row counter, so dot, requant and Mul rows run
-//! side by side; the circuit needs the largest of the three counts.
-
-mod div;
-mod dot;
-pub(crate) mod lookup;
-mod mul;
-mod requant;
+//! Each primitive is laid out by its chip's file (`chips/`), through [`NodeLayout`]: the rows
+//! it takes (which the planner sizes the circuit by) and its assignment. Each chip fills its
+//! own columns from its own row counter, so dot, requant, product and lookup rows run side by
+//! side; the circuit needs the largest count. After every node the walker checks that the rows
+//! it used are the rows the planner counted.
 
 use halo2_axiom::circuit::Value;
 use serde::{Deserialize, Serialize};
-use zkinfer_graph::{InstanceLayout, QGraph, QOp, Witness};
+use zkinfer_graph::{InstanceLayout, QGraph, QNode, QOp, Witness};
 
 use crate::plan::CONST_ROWS;
 use crate::{CircuitError, CircuitPlan, Fr};
@@ -111,6 +108,77 @@ pub(crate) struct PublicCells {
     pub instance: Vec<Loc>,
 }
 
+/// The shape of a plan that row counts depend on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LayoutShape {
+    /// Dot chip inputs per row (`n`).
+    pub dot_inputs: usize,
+    /// Dot chip outputs per row (`m`).
+    pub dot_outputs: usize,
+    /// Requant rows per element (the limbs when stacked, else 1).
+    pub requant_stride: usize,
+}
+
+impl LayoutShape {
+    /// The shape of `plan`.
+    pub fn of(plan: &CircuitPlan) -> Self {
+        Self {
+            dot_inputs: plan.dot_inputs.max(1),
+            dot_outputs: plan.dot_outputs.max(1),
+            requant_stride: plan.requant_stride(),
+        }
+    }
+}
+
+/// What a node takes in each chip: rows of the dot, requant and lookup chips, and product
+/// lanes (several per row, packed across nodes).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct ChipRows {
+    pub dot: usize,
+    pub requant: usize,
+    pub mul_lanes: usize,
+    pub lookup: usize,
+}
+
+impl std::ops::Add for ChipRows {
+    type Output = Self;
+    fn add(self, o: Self) -> Self {
+        Self {
+            dot: self.dot + o.dot,
+            requant: self.requant + o.requant,
+            mul_lanes: self.mul_lanes + o.mul_lanes,
+            lookup: self.lookup + o.lookup,
+        }
+    }
+}
+
+/// How one primitive sits in the halo2 circuit; implemented in its chip's file.
+pub(crate) trait NodeLayout {
+    /// What `node` (whose op is `self`) takes in each chip under `shape`: the planner's count,
+    /// and what the walker checks its assignment against.
+    fn rows(&self, q: &QGraph, node: &QNode, shape: LayoutShape) -> ChipRows;
+
+    /// Lays `node` out; returns its output cells.
+    fn assign<S: Sink>(&self, w: &mut Walker<'_, S>, node: &QNode) -> Result<Vec<Loc>, CircuitError>;
+}
+
+/// What `node` takes in each chip under `shape` (see [`NodeLayout::rows`]).
+pub(crate) fn node_rows(q: &QGraph, node: &QNode, shape: LayoutShape) -> ChipRows {
+    match &node.op {
+        QOp::Linear(op) => op.rows(q, node, shape),
+        QOp::Requant(op) => op.rows(q, node, shape),
+        QOp::Mul(op) => op.rows(q, node, shape),
+        QOp::Div(op) => op.rows(q, node, shape),
+        QOp::Gather(op) => op.rows(q, node, shape),
+        QOp::Table(op) => op.rows(q, node, shape),
+    }
+}
+
+/// Elements of a node's first input.
+pub(crate) fn input_len(q: &QGraph, node: &QNode) -> usize {
+    node.inputs.first().and_then(|&t| q.tensors.get(t)).map_or(0, |t| t.len())
+}
+
 /// The graph walker.
 pub(crate) struct Walker<'a, S: Sink> {
     pub q: &'a QGraph,
@@ -147,6 +215,16 @@ impl<'a, S: Sink> Walker<'a, S> {
             return Err(CircuitError::NotEnoughRows { needed: row + 1, k: self.plan.k, available: self.usable });
         }
         Ok(())
+    }
+
+    /// What the layout has taken of each chip so far.
+    fn used(&self) -> ChipRows {
+        ChipRows {
+            dot: self.dot_row,
+            requant: self.rq_row,
+            mul_lanes: self.mul_row * self.plan.mul_lanes + self.mul_lane,
+            lookup: self.lk_row,
+        }
     }
 
     /// Cells of a tensor produced earlier.
@@ -196,7 +274,7 @@ pub(crate) fn assign<S: Sink>(
         return Err(CircuitError::NotEnoughRows { needed: range_rows, k: plan.k, available: usable });
     }
     if plan.lookup {
-        let needed = lookup::table_rows(q);
+        let needed = crate::chips::lookup::table_rows(q);
         if needed > usable {
             return Err(CircuitError::NotEnoughRows { needed, k: plan.k, available: usable });
         }
@@ -224,31 +302,41 @@ pub(crate) fn assign<S: Sink>(
         Some(n) if matches!(&n.op, QOp::Requant(r) if r.shift == 0) && n.inputs.first() == Some(&q.input) => {}
         _ => return Err(CircuitError::InputNotRangeChecked),
     }
+    let shape = LayoutShape::of(plan);
     for (i, node) in q.nodes.iter().enumerate() {
+        let before = w.used();
         let out = match &node.op {
-            QOp::Linear(op) => w.linear(node, op)?,
-            QOp::Requant(op) => {
-                let (ins, outs) = w.requant(node, op, i == 0)?;
-                if i == 0 {
-                    w.cells[q.input] = Some(ins.clone());
-                    public.input = ins;
-                }
+            QOp::Requant(op) if i == 0 => {
+                // The input range check: its input cells are the model input's.
+                let (ins, outs) = w.requant(node, op, true)?;
+                w.cells[q.input] = Some(ins.clone());
+                public.input = ins;
                 outs
             }
-            QOp::Mul(op) => w.mul(node, op)?,
-            QOp::Div(op) => w.div(node, op)?,
-            QOp::Table(op) => w.table(node, op)?,
-            QOp::Gather(op) => {
-                let src = w.tensor_cells(&node.name, node.inputs.first().copied().unwrap_or(usize::MAX))?;
-                op.index
-                    .iter()
-                    .map(|&j| src.get(j as usize).copied())
-                    .collect::<Option<Vec<_>>>()
-                    .ok_or_else(|| malformed(&node.name, "gather index out of range"))?
-            }
+            QOp::Linear(op) => op.assign(&mut w, node)?,
+            QOp::Requant(op) => op.assign(&mut w, node)?,
+            QOp::Mul(op) => op.assign(&mut w, node)?,
+            QOp::Div(op) => op.assign(&mut w, node)?,
+            QOp::Gather(op) => op.assign(&mut w, node)?,
+            QOp::Table(op) => op.assign(&mut w, node)?,
         };
         if out.len() != q.tensors[node.output].len() {
             return Err(malformed(&node.name, "output length differs from the output tensor's"));
+        }
+        let used = w.used();
+        let planned = node_rows(q, node, shape);
+        let taken = ChipRows {
+            dot: used.dot - before.dot,
+            requant: used.requant - before.requant,
+            mul_lanes: used.mul_lanes - before.mul_lanes,
+            lookup: used.lookup - before.lookup,
+        };
+        if taken != planned {
+            return Err(CircuitError::RowCount {
+                node: node.name.clone(),
+                planned: format!("{planned:?}"),
+                taken: format!("{taken:?}"),
+            });
         }
         w.cells[node.output] = Some(out);
     }

@@ -8,6 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::{max_abs, operands, BoundFit, Fault, Magnitudes, Primitive, RequantOp};
+
 /// A real function of one variable, with its parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "fn", rename_all = "snake_case")]
@@ -230,5 +232,44 @@ impl TableOp {
     pub fn table(&self) -> Vec<(i64, i64)> {
         let (lo, hi) = self.domain();
         (lo..=hi).filter_map(|x| self.value(x).map(|y| (x, y))).collect()
+    }
+}
+
+/// A lookup: its calibrated bound is the table's domain, so an input outside it (or where the
+/// function is undefined) has no row to match.
+impl Primitive for TableOp {
+    fn eval(&self, inputs: &[&[i64]]) -> Result<Vec<i64>, Fault> {
+        let [x] = operands(inputs)?;
+        // Unchecked, the function is evaluated wherever it is defined (calibration finds the
+        // domain this way); an undefined point reads as 0 and `check` refuses it.
+        Ok(x.iter().map(|&v| self.value(v).unwrap_or(0)).collect())
+    }
+
+    fn check(&self, inputs: &[&[i64]], _output: &[i64]) -> Result<(), Fault> {
+        let [x] = operands(inputs)?;
+        match x.iter().find(|&&v| self.value(v).is_none() || !self.contains(v)) {
+            Some(&value) => {
+                let (lo, hi) = self.domain();
+                let real = value as f64 / (1u64 << self.in_scale.min(62)) as f64;
+                Err(Fault::OutsideTable { value, real, lo, hi })
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn observe(&self, inputs: &[&[i64]], _output: &[i64]) -> Magnitudes {
+        Magnitudes { value: inputs.first().map_or(0, |x| max_abs(x)), divisor: 0 }
+    }
+
+    fn fit(&mut self, seen: Magnitudes, fit: &BoundFit) {
+        self.bits = fit.bits(seen.value).min(fit.table_bits.max(2) - 1);
+    }
+
+    fn range_checks(&self) -> Vec<RequantOp> {
+        Vec::new()
+    }
+
+    fn macs(&self) -> usize {
+        0
     }
 }

@@ -13,15 +13,15 @@
 //! `q = floor((2^(s+1) a + b) / 2b) = round(2^s a / b)`, unique as long as no product wraps
 //! around the field: every value involved is far below 2^128.
 
-use zkinfer_graph::{DivOp, LinearOp, QNode};
+use zkinfer_graph::{DivOp, LinearOp, QGraph, QNode};
 
-use super::{malformed, Loc, Sink, Walker};
-use crate::plan::div_checks;
+use super::dot::dot_rows;
+use crate::walk::{malformed, ChipRows, LayoutShape, Loc, NodeLayout, Sink, Walker};
 use crate::CircuitError;
 
 impl<S: Sink> Walker<'_, S> {
     /// Lays out `op`; returns the quotient cells.
-    pub(super) fn div(&mut self, node: &QNode, op: &DivOp) -> Result<Vec<Loc>, CircuitError> {
+    pub(crate) fn div(&mut self, node: &QNode, op: &DivOp) -> Result<Vec<Loc>, CircuitError> {
         let name = node.name.as_str();
         if self.plan.mul_lanes == 0 {
             return Err(CircuitError::NoMulLanes);
@@ -47,51 +47,74 @@ impl<S: Sink> Walker<'_, S> {
                 _ => Err(malformed(name, "Div index out of range")),
             }
         };
-        let pow = 1i64 << (op.shift + 1);
+        let pow = op.dividend_weight();
 
-        // Quotients and products, one product lane each.
-        let (mut a, mut b, mut q, mut c) = (Vec::with_capacity(len), Vec::with_capacity(len), vec![], vec![]);
+        // Quotients and products, one product lane each; every value from `DivOp::witness`.
+        let (mut a, mut b, mut wit, mut q, mut c) = (vec![], vec![], vec![], vec![], vec![]);
         for (&ia, &ib) in op.a_index.iter().zip(&op.b_index) {
             let ((ca, va), (cb, vb)) = (pick(&a_cells, a_vals, ia)?, pick(&b_cells, b_vals, ib)?);
-            // The honest quotient; a non-positive divisor (no quotient) leaves a zero that the
-            // remainder checks then reject.
-            let vq = op.quotient(va, vb).unwrap_or(0);
-            let (cq, cc) = self.mul_fresh_a(vq as i128, cb, vb as i128)?;
+            let wi = op.witness(va, vb);
+            let (cq, cc) = self.mul_fresh_a(wi.quotient, cb, vb as i128)?;
             a.push((ca, va));
             b.push((cb, vb));
-            q.push((cq, vq));
-            c.push((cc, vq as i128 * vb as i128));
+            q.push(cq);
+            c.push((cc, wi.product as i64));
+            wit.push(wi);
         }
 
-        // r = 2^(s+1) a + b - 2c over the inputs [a..., b..., c...].
-        let r_vals: Vec<i128> = (0..len).map(|i| pow as i128 * a[i].1 as i128 + b[i].1 as i128 - 2 * c[i].1).collect();
-        let mut x_cells: Vec<Loc> = a.iter().chain(&b).map(|x| x.0).chain(c.iter().map(|x| x.0)).collect();
-        let mut x_vals: Vec<i64> = a.iter().chain(&b).map(|x| x.1).collect();
-        x_vals.extend(c.iter().map(|x| x.1 as i64));
-        let r_cells = self.linear_cells(name, &stacked(len, &[pow, 1, -2], 0), &x_cells, &x_vals, len)?;
+        // remainder = 2^(s+1) a + b - 2c over the inputs [a..., b..., c...].
+        let mut x_cells: Vec<Loc> = a.iter().chain(&b).chain(&c).map(|x| x.0).collect();
+        let mut x_vals: Vec<i64> = a.iter().chain(&b).chain(&c).map(|x| x.1).collect();
+        let r_cells = self.linear_cells(name, &remainder_op(len, pow), &x_cells, &x_vals, len)?;
 
-        // t = 2b - 1 - r over [b..., r...].
+        // slack = 2b - 1 - remainder over [b..., remainder...].
         x_cells = b.iter().map(|x| x.0).chain(r_cells.iter().copied()).collect();
-        x_vals = b.iter().map(|x| x.1).chain(r_vals.iter().map(|&r| r as i64)).collect();
-        let t_cells = self.linear_cells(name, &stacked(len, &[2, -1], -1), &x_cells, &x_vals, len)?;
+        x_vals = b.iter().map(|x| x.1).chain(wit.iter().map(|w| w.remainder as i64)).collect();
+        let t_cells = self.linear_cells(name, &slack_op(len), &x_cells, &x_vals, len)?;
 
-        let (nonneg, range) = div_checks(op);
+        let (nonneg, range) = op.checks();
         self.check_limbs(name, &nonneg)?;
-        for (i, (r, t)) in r_cells.iter().zip(&t_cells).enumerate() {
-            let t_val = 2 * b[i].1 as i128 - 1 - r_vals[i];
-            for (cell, v) in [(*r, r_vals[i]), (*t, t_val)] {
+        for ((r, t), wi) in r_cells.iter().zip(&t_cells).zip(&wit) {
+            for (cell, v) in [(*r, wi.remainder), (*t, wi.slack)] {
                 let (cell_in, cell_out) = self.requant_elem(&nonneg, v, Some(cell))?;
                 self.sink.copy(cell_out, cell_in);
             }
         }
         self.check_limbs(name, &range)?;
-        for &(cq, vq) in &q {
-            self.requant_elem(&range, vq as i128, Some(cq))?;
+        for (&cq, wi) in q.iter().zip(&wit) {
+            self.requant_elem(&range, wi.quotient, Some(cq))?;
         }
-        Ok(q.into_iter().map(|x| x.0).collect())
+        Ok(q)
     }
 }
 
+/// The remainder's linear map over `[a..., b..., c...]`: `2^(s+1) a + b - 2c`.
+fn remainder_op(n: usize, dividend_weight: i64) -> LinearOp {
+    stacked(n, &[dividend_weight, 1, -2], 0)
+}
+
+/// The slack's linear map over `[b..., remainder...]`: `2b - remainder - 1`.
+fn slack_op(n: usize) -> LinearOp {
+    stacked(n, &[2, -1], -1)
+}
+
+/// A product lane, two dot chains (remainder and slack) and three requant rows (remainder,
+/// slack, quotient) per element.
+impl NodeLayout for DivOp {
+    fn rows(&self, _q: &QGraph, _node: &QNode, shape: LayoutShape) -> ChipRows {
+        let len = self.a_index.len();
+        ChipRows {
+            dot: dot_rows(len, 1, 3, shape) + dot_rows(len, 1, 2, shape),
+            requant: 3 * shape.requant_stride * len,
+            mul_lanes: len,
+            lookup: 0,
+        }
+    }
+
+    fn assign<S: Sink>(&self, w: &mut Walker<'_, S>, node: &QNode) -> Result<Vec<Loc>, CircuitError> {
+        w.div(node, self)
+    }
+}
 /// `out[p] = bias + Σ_j w[j] x[j n + p]` for `p < n`: one position per element over inputs
 /// stacked as `w.len()` blocks of `n`; its constants are structural (bound under private parameters).
 fn stacked(n: usize, w: &[i64], bias: i64) -> LinearOp {

@@ -1,0 +1,161 @@
+//! The integer primitives, one file each, and the [`Primitive`] trait through which the
+//! evaluator, calibration and every proof back end read them.
+//!
+//! A primitive's arithmetic lives once, in its file: how it evaluates, which bounds calibration
+//! gives it, which range checks its proof needs, the auxiliary values those checks hold (a
+//! rescale's quotient, remainder and limbs; a division's product, remainder and slack) and its
+//! multiply-accumulate count. A back end lays those values out in its own cells; it never
+//! recomputes them.
+
+mod div;
+mod gather;
+pub(crate) mod limbs;
+mod linear;
+mod mul;
+mod requant;
+pub(crate) mod table;
+
+pub use div::{DivOp, DivWitness};
+pub use gather::GatherOp;
+pub use limbs::{limb_widths, limbs_for, split_limbs};
+pub use linear::{LinearOp, LinearParams};
+pub use mul::MulOp;
+pub use requant::{RequantOp, RequantWitness};
+pub use table::TableOp;
+
+use super::{QOp, QuantConfig};
+
+/// What goes wrong evaluating a primitive. The evaluator turns it into a
+/// [`crate::GraphError`] that names the tensor.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Fault {
+    /// A value does not fit in 64 bits.
+    Overflow,
+    /// The primitive got a number of inputs it has no meaning for.
+    Arity { expected: usize, got: usize },
+    /// A divisor (input `input`) is zero or negative: there is no quotient.
+    NonPositiveDivisor { input: usize, value: i64 },
+    /// A lookup's input lies outside the table's calibrated domain `[lo, hi]` or where the
+    /// function is undefined; `real` is its real value.
+    OutsideTable { value: i64, real: f64, lo: i64, hi: i64 },
+    /// A range-checked value lies outside its calibrated bound `|v| < 2^bits`.
+    OutOfRange { at: Operand, value: i64, bits: u32 },
+}
+
+/// Which tensor of a node a [`Fault`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operand {
+    /// Input `i`, in `QNode::inputs` order.
+    Input(usize),
+    /// The output.
+    Output,
+}
+
+/// The largest magnitudes a primitive's bounds must cover, seen by calibration.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Magnitudes {
+    /// The range-checked value: a rescale's result, a lookup's input, a quotient.
+    pub value: i64,
+    /// A division's divisor.
+    pub divisor: i64,
+}
+
+impl Magnitudes {
+    /// The larger of each field.
+    pub fn max(self, other: Self) -> Self {
+        Self { value: self.value.max(other.value), divisor: self.divisor.max(other.divisor) }
+    }
+}
+
+/// How calibration turns magnitudes into bounds.
+#[derive(Debug, Clone, Copy)]
+pub struct BoundFit {
+    /// Head-room factor over the largest magnitude seen.
+    pub margin: f64,
+    /// A table has at most `2^table_bits` entries.
+    pub table_bits: u32,
+}
+
+impl BoundFit {
+    /// The knobs of `config`.
+    pub fn of(config: &QuantConfig) -> Self {
+        Self { margin: config.margin, table_bits: config.table_bits }
+    }
+
+    /// Smallest `bits` with `max · margin < 2^bits` (at least 1).
+    pub fn bits(&self, max: i64) -> u32 {
+        bits_for(max, self.margin)
+    }
+}
+
+/// Smallest `bits` with `max · margin < 2^bits` (at least 1).
+pub(crate) fn bits_for(max: i64, margin: f64) -> u32 {
+    let need = (max as f64 * margin).ceil().max(1.0) as u128;
+    let mut b = 1u32;
+    while (1u128 << b) <= need {
+        b += 1;
+    }
+    b
+}
+
+/// One integer primitive. Every method is required, so a new primitive states its bounds, its
+/// range checks and its cost instead of silently having none.
+pub trait Primitive {
+    /// The output from the input tensors (in `QNode::inputs` order), without checking the
+    /// calibrated bounds (see [`Primitive::check`]); calibration evaluates this way to find
+    /// them. Only a value that does not exist (an overflow, a non-positive divisor) is a fault.
+    fn eval(&self, inputs: &[&[i64]]) -> Result<Vec<i64>, Fault>;
+
+    /// A fault when an input or the output lies outside a calibrated bound that the circuit
+    /// checks, so that an out-of-range input is named before any proving work.
+    fn check(&self, inputs: &[&[i64]], output: &[i64]) -> Result<(), Fault>;
+
+    /// The magnitudes its bounds must cover on one evaluation (calibration).
+    fn observe(&self, inputs: &[&[i64]], output: &[i64]) -> Magnitudes;
+
+    /// Sets its bounds from the magnitudes calibration saw.
+    fn fit(&mut self, seen: Magnitudes, fit: &BoundFit);
+
+    /// The range checks its proof needs, each one a rescale row of shift and bound (a
+    /// `Requant` checks itself; a `Div` checks its remainder, slack and quotient).
+    fn range_checks(&self) -> Vec<RequantOp>;
+
+    /// Multiply-accumulates (for reporting).
+    fn macs(&self) -> usize;
+}
+
+impl QOp {
+    /// The primitive behind this op.
+    pub fn primitive(&self) -> &dyn Primitive {
+        match self {
+            Self::Linear(op) => op,
+            Self::Requant(op) => op,
+            Self::Mul(op) => op,
+            Self::Div(op) => op,
+            Self::Gather(op) => op,
+            Self::Table(op) => op,
+        }
+    }
+
+    /// The primitive behind this op, to set its bounds.
+    pub fn primitive_mut(&mut self) -> &mut dyn Primitive {
+        match self {
+            Self::Linear(op) => op,
+            Self::Requant(op) => op,
+            Self::Mul(op) => op,
+            Self::Div(op) => op,
+            Self::Gather(op) => op,
+            Self::Table(op) => op,
+        }
+    }
+}
+
+/// The `N` inputs of a primitive that takes exactly `N`.
+pub(crate) fn operands<'a, const N: usize>(inputs: &[&'a [i64]]) -> Result<[&'a [i64]; N], Fault> {
+    inputs.try_into().map_err(|_| Fault::Arity { expected: N, got: inputs.len() })
+}
+
+/// Largest `|v|` over `values` (0 for none).
+pub(crate) fn max_abs(values: &[i64]) -> i64 {
+    values.iter().fold(0i64, |m, v| m.max(v.saturating_abs()))
+}

@@ -1,0 +1,42 @@
+//! `Mul`: the elementwise product of two activations.
+
+use serde::{Deserialize, Serialize};
+
+use super::{operands, BoundFit, Fault, Magnitudes, Primitive, RequantOp};
+
+/// Elementwise product of two activations: `out[i] = a[a_index[i]] * b[b_index[i]]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MulOp {
+    pub a_index: Vec<u32>,
+    pub b_index: Vec<u32>,
+}
+
+/// No range check of its own: a `Requant` downstream bounds what it produces.
+impl Primitive for MulOp {
+    fn eval(&self, inputs: &[&[i64]]) -> Result<Vec<i64>, Fault> {
+        let [a, b] = operands(inputs)?;
+        self.a_index
+            .iter()
+            .zip(&self.b_index)
+            .map(|(&i, &j)| a[i as usize].checked_mul(b[j as usize]).ok_or(Fault::Overflow))
+            .collect()
+    }
+
+    fn check(&self, _inputs: &[&[i64]], _output: &[i64]) -> Result<(), Fault> {
+        Ok(())
+    }
+
+    fn observe(&self, _inputs: &[&[i64]], _output: &[i64]) -> Magnitudes {
+        Magnitudes::default()
+    }
+
+    fn fit(&mut self, _seen: Magnitudes, _fit: &BoundFit) {}
+
+    fn range_checks(&self) -> Vec<RequantOp> {
+        Vec::new()
+    }
+
+    fn macs(&self) -> usize {
+        self.a_index.len()
+    }
+}
