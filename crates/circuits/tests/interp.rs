@@ -100,15 +100,15 @@ fn wrong_upper_neighbour_is_rejected() {
     assert_eq!(lk_out.len(), 8);
     let (col, row) = lk_out[4];
     let y1 = mock_values(&q, &p, &w, &[(col, row)])[0];
-    let k = kinds(mock(&q, &p, &w, vec![ov(col, row, y1 + Fr::one())], None));
-    assert!(k.lookup, "{k:?}");
+    let f = failures(mock(&q, &p, &w, vec![ov(col, row, y1 + Fr::one())], None));
+    assert_eq!(non_copy(&f), vec![lookup("nonlinear table", row)], "{f:?}");
     // Another valid row of the same table, (hi + 2, T(hi + 2)): only the copy of hi + 1 objects.
     let t = tables(&q)[1].clone();
     let node = q.nodes.iter().filter(|n| matches!(n.op, QOp::Table(_))).nth(1).expect("second lookup");
     let x = w.values[node.inputs[0]][0];
     let o = vec![ov(AdviceRef::LkIn, lk_in[4].1, fe(x + 1)), ov(col, row, fe(t.value(x + 1).expect("in domain")))];
-    let k = kinds(mock(&q, &p, &w, o, None));
-    assert!(k.permutation && !k.lookup, "{k:?}");
+    let f = failures(mock(&q, &p, &w, o, None));
+    assert!(non_copy(&f).is_empty() && copy_rows(&f).contains(&lk_in[4].1), "{f:?}");
 }
 
 #[test]

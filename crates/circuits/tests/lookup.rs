@@ -78,8 +78,9 @@ fn every_lookup_output_off_by_one_is_rejected_by_the_lookup() {
     let honest = mock_values(&q, &p, &w, &out_cells);
     assert_eq!(out_cells.len(), 9);
     for (&(col, row), v) in out_cells.iter().zip(honest) {
-        let k = kinds(mock(&q, &p, &w, vec![ov(col, row, v + Fr::one())], None));
-        assert!(k.lookup, "row {row}: {k:?}");
+        // The lookup at that row, plus the copies of the output into the next layer.
+        let f = failures(mock(&q, &p, &w, vec![ov(col, row, v + Fr::one())], None));
+        assert_eq!(non_copy(&f), vec![lookup("nonlinear table", row)], "row {row}: {f:?}");
     }
 }
 
@@ -89,8 +90,8 @@ fn changed_lookup_input_is_rejected() {
     let in_cells = cells(&q, &p, AdviceRef::LkIn);
     let honest = mock_values(&q, &p, &w, &in_cells);
     for (&(col, row), v) in in_cells.iter().zip(honest) {
-        let k = kinds(mock(&q, &p, &w, vec![ov(col, row, v + Fr::one())], None));
-        assert!(k.permutation, "row {row}: {k:?}");
+        let f = failures(mock(&q, &p, &w, vec![ov(col, row, v + Fr::one())], None));
+        assert!(copy_rows(&f).contains(&row), "row {row}: {f:?}");
     }
 }
 
@@ -104,8 +105,8 @@ fn another_valid_table_row_is_caught_by_the_copy_constraint() {
     let (_, row) = cells(&q, &p, AdviceRef::LkIn)[2];
     let o =
         vec![ov(AdviceRef::LkIn, row, fe(x + 1)), ov(AdviceRef::LkOut, row, fe(t.value(x + 1).expect("in domain")))];
-    let k = kinds(mock(&q, &p, &w, o, None));
-    assert_eq!(k, Kinds { permutation: true, ..Kinds::default() });
+    let f = failures(mock(&q, &p, &w, o, None));
+    assert!(non_copy(&f).is_empty() && copy_rows(&f).contains(&row), "{f:?}");
 }
 
 #[test]

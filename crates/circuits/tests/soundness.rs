@@ -1,5 +1,6 @@
 //! Per-chip MockProver tests: the honest witness is accepted, a witness wrong in one cell is
-//! rejected with the expected kind of failure.
+//! rejected by exactly the gate polynomial, lookup or copy constraint that should catch it, on
+//! the row it sits on.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -55,8 +56,10 @@ fn wrong_accumulator_rejected() {
     let q = mlp(6, 5, 3, vis(Private, P::Fixed, Public), &inputs());
     let p = small_plan(&q);
     let w = q.eval(inputs()[0].clone()).expect("eval");
-    let k = kinds(mock(&q, &p, &w, vec![ov(AdviceRef::DotAcc(0), 0, Fr::from(12345))], None));
-    assert!(k.constraint, "{k:?}");
+    let f = failures(mock(&q, &p, &w, vec![ov(AdviceRef::DotAcc(0), 0, Fr::from(12345))], None));
+    // Row 0 starts a chain (`q_first`: polynomial 0 of output slot 0); the next row of the
+    // chain adds to it (`q_next`: polynomial 1).
+    assert_eq!(f, vec![gate("dot", 0, 0), gate("dot", 1, 1)]);
 }
 
 /// A plan with the dot width forced to 8 (6 terms + bias leaves slot 7 unused).
@@ -75,8 +78,9 @@ fn x_cell_in_unused_slot_is_pinned_to_zero() {
     let w = q.eval(inputs()[0].clone()).expect("eval");
     assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()));
     // Slot 7 has weight 0, so only the copy constraint can notice.
-    let k = kinds(mock(&q, &p, &w, vec![ov(AdviceRef::DotX(7), 0, Fr::from(99))], None));
-    assert_eq!(k, Kinds { permutation: true, ..Kinds::default() });
+    let f = failures(mock(&q, &p, &w, vec![ov(AdviceRef::DotX(7), 0, Fr::from(99))], None));
+    // Only copy constraints (the slot is a copy of ZERO), starting at the changed cell.
+    assert!(copy_rows(&f).len() == f.len() && copy_rows(&f).contains(&0), "{f:?}");
 }
 
 #[test]
@@ -85,8 +89,8 @@ fn x_cell_changed_rejected_by_copy_constraint() {
         let q = mlp(6, 5, 3, vis(Private, params, Public), &inputs());
         let p = small_plan(&q);
         let w = q.eval(inputs()[0].clone()).expect("eval");
-        let k = kinds(mock(&q, &p, &w, vec![ov(AdviceRef::DotX(0), 0, Fr::from(4))], None));
-        assert!(k.permutation, "{params:?}: {k:?}");
+        let f = failures(mock(&q, &p, &w, vec![ov(AdviceRef::DotX(0), 0, Fr::from(4))], None));
+        assert!(copy_rows(&f).contains(&0), "{params:?}: {f:?}");
     }
 }
 
@@ -139,8 +143,8 @@ fn remainder_out_of_range_rejected_by_lookup_in(stacked: bool) {
     // Same IN + HALF = Z * POW + R, but with R = r + 2^shift.
     let mut o = requant_row(&p, row, z - 1, r + (1 << op.shift), op.shift, op.bits);
     o.push(ov(AdviceRef::RqOut, row, fe(z - 1)));
-    let k = kinds(mock(&q, &p, &w, o, None));
-    assert_eq!(k, Kinds { lookup: true, ..Kinds::default() }, "stacked {stacked}");
+    // The remainder's top limb is the first limb, looked up under its width.
+    assert_eq!(failures(mock(&q, &p, &w, o, None)), vec![lookup("limb 0", row)], "stacked {stacked}");
 }
 
 fn negative_row(q: &QGraph, w: &Witness, p: &zkinfer_circuits::CircuitPlan) -> (usize, i64) {
@@ -170,8 +174,8 @@ fn negative_relu_output_rejected_in(stacked: bool) {
     let w = q.eval(xs[0].clone()).expect("eval");
     assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()));
     let (row, z) = negative_row(&q, &w, &p);
-    let k = kinds(mock(&q, &p, &w, vec![ov(AdviceRef::RqOut, row, fe(z))], None));
-    assert_eq!(k, Kinds { constraint: true, ..Kinds::default() });
+    // Polynomial 3 of the requant gate: OUT = SIGN · Z.
+    assert_eq!(failures(mock(&q, &p, &w, vec![ov(AdviceRef::RqOut, row, fe(z))], None)), vec![gate("requant", 3, row)]);
 }
 
 #[test]
@@ -189,8 +193,8 @@ fn wrong_sign_bit_rejected_in(stacked: bool) {
     let (row, z) = negative_row(&q, &w, &p);
     // Claim SIGN = 1 so that ReLU would pass the negative z through.
     let o = vec![ov(AdviceRef::RqSign, row, Fr::from(1)), ov(AdviceRef::RqOut, row, fe(z))];
-    let k = kinds(mock(&q, &p, &w, o, None));
-    assert!(k.constraint && !k.permutation, "{k:?}");
+    // Polynomial 2 of the requant gate: the folded value must be Z when SIGN = 1.
+    assert_eq!(failures(mock(&q, &p, &w, o, None)), vec![gate("requant", 2, row)], "stacked {stacked}");
 }
 
 #[test]
@@ -211,8 +215,13 @@ fn out_of_range_input_rejected_in(stacked: bool) {
     let mut o = requant_row(&p, row, big, 0, 0, op.bits);
     o.push(ov(AdviceRef::RqIn, row, fe(big)));
     o.push(ov(AdviceRef::RqOut, row, fe(big)));
-    let k = kinds(mock(&q, &p, &w, o, None));
-    assert!(k.lookup, "stacked {stacked}: {k:?}");
+    // The value's top limb (the first limb: the input check has no remainder) is 2^width;
+    // the changed input and output also break their copies into the first layer.
+    let f = failures(mock(&q, &p, &w, o, None));
+    let lookups: Vec<&Failure> = f.iter().filter(|f| matches!(f, Failure::Lookup { .. })).collect();
+    assert_eq!(lookups, vec![&lookup("limb 0", row)], "stacked {stacked}: {f:?}");
+    assert!(f.iter().all(|f| matches!(f, Failure::Lookup { .. } | Failure::Copy { .. })), "{f:?}");
+    assert!(copy_rows(&f).contains(&row), "{f:?}");
 }
 
 /// With stacked limbs, an element's upper limbs sit in the rows below it: changing one of them
@@ -226,15 +235,20 @@ fn stacked_limb_below_the_element_is_constrained() {
     let w = q.eval(xs[0].clone()).expect("eval");
     assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()));
     let QOp::Requant(op) = &q.nodes[2].op else { panic!("requant") };
-    // The first limb of the sign-folded value, below the remainder's limbs.
-    let c = op.shift.div_ceil(p.limb_bits) as usize;
+    // A limb below the element's row (the two top limbs come first: see `requant_limb_order`).
+    let c = 2;
+    let (n_r, n_w) = (op.shift.div_ceil(p.limb_bits) as usize, op.bits.div_ceil(p.limb_bits) as usize);
+    assert!(n_r + n_w > c, "{p:?}");
+    let (is_remainder, _) = requant_limb_order(n_r, n_w)[c];
     let (_, row) = output_cells(&q, &p)[1];
     let (col, at) = p.limb_cell(c, row);
     assert_eq!((col, at), (0, row + c));
     assert!(c > 0);
     let honest = mock_values(&q, &p, &w, &[(AdviceRef::RqLimb(col), at)])[0];
-    let k = kinds(mock(&q, &p, &w, vec![ov(AdviceRef::RqLimb(col), at, honest + Fr::from(1))], None));
-    assert!(k.constraint, "{k:?}");
+    let f = failures(mock(&q, &p, &w, vec![ov(AdviceRef::RqLimb(col), at, honest + Fr::from(1))], None));
+    // The element's row, not the limb's: the decomposition of the remainder (polynomial 0) or
+    // of the folded value (polynomial 2).
+    assert_eq!(f, vec![gate("requant", if is_remainder { 0 } else { 2 }, row)]);
 }
 
 #[test]
@@ -245,8 +259,8 @@ fn output_different_from_instance_rejected() {
     let mut inst = zkinfer_circuits::public_instances(&q, &w);
     let last = inst.len() - 1;
     inst[last] += Fr::from(1);
-    let k = kinds(mock(&q, &p, &w, vec![], Some(inst)));
-    assert_eq!(k, Kinds { permutation: true, ..Kinds::default() });
+    let f = failures(mock(&q, &p, &w, vec![], Some(inst)));
+    assert!(copy_rows(&f).len() == f.len() && copy_rows(&f).contains(&last), "{f:?}");
 }
 
 #[test]
@@ -257,8 +271,8 @@ fn input_different_from_instance_rejected() {
     let mut inst = zkinfer_circuits::public_instances(&q, &w);
     assert_eq!(inst.len(), 6 + 3);
     inst[0] += Fr::from(1);
-    let k = kinds(mock(&q, &p, &w, vec![], Some(inst)));
-    assert_eq!(k, Kinds { permutation: true, ..Kinds::default() });
+    let f = failures(mock(&q, &p, &w, vec![], Some(inst)));
+    assert!(copy_rows(&f).len() == f.len() && copy_rows(&f).contains(&0), "{f:?}");
 }
 
 fn mul_graph(xs: &[Vec<i64>]) -> QGraph {
@@ -276,10 +290,13 @@ fn mul_chip_honest_and_wrong_product() {
     assert!(p.mul_lanes > 0);
     let w = q.eval(xs[0].clone()).expect("eval");
     assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()));
-    let k = kinds(mock(&q, &p, &w, vec![ov(AdviceRef::MulC(0), 0, Fr::from(1))], None));
-    assert!(k.constraint, "{k:?}");
-    let k = kinds(mock(&q, &p, &w, vec![ov(AdviceRef::MulA(0), 0, Fr::from(1))], None));
-    assert!(k.permutation, "{k:?}");
+    // The product cell feeds the rescale: the lane's polynomial fails, and so does the copy.
+    let f = failures(mock(&q, &p, &w, vec![ov(AdviceRef::MulC(0), 0, Fr::from(1))], None));
+    assert_eq!(f.iter().filter(|f| matches!(f, Failure::Gate { .. })).collect::<Vec<_>>(), vec![&gate("mul", 0, 0)]);
+    assert!(!copy_rows(&f).is_empty(), "{f:?}");
+    let f = failures(mock(&q, &p, &w, vec![ov(AdviceRef::MulA(0), 0, Fr::from(1))], None));
+    assert_eq!(f.iter().filter(|f| matches!(f, Failure::Gate { .. })).collect::<Vec<_>>(), vec![&gate("mul", 0, 0)]);
+    assert!(copy_rows(&f).contains(&0), "{f:?}");
 }
 
 #[test]
@@ -308,8 +325,8 @@ fn private_shared_weight_must_match_its_first_use() {
     assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()));
     // Row 2 = position 1, channel 0. Term 1 is padding (X = 0), so the changed weight does not
     // change the sum: only the weight-sharing copy constraint can catch it.
-    let k = kinds(mock(&q, &p, &w, vec![ov(AdviceRef::DotW { out: 0, term: 1 }, 2, Fr::from(77))], None));
-    assert_eq!(k, Kinds { permutation: true, ..Kinds::default() });
+    let f = failures(mock(&q, &p, &w, vec![ov(AdviceRef::DotW { out: 0, term: 1 }, 2, Fr::from(77))], None));
+    assert!(!f.is_empty() && copy_rows(&f).len() == f.len() && copy_rows(&f).contains(&2), "{f:?}");
 }
 
 #[test]
@@ -351,7 +368,13 @@ fn private_structural_weights_are_bound_to_constants() {
             let r = mock(&q, &p, &w, moved, None);
             match params {
                 LinearParams::All => assert_eq!(r, Ok(()), "parameter weights on zero inputs are free"),
-                _ => assert!(kinds(r).permutation, "structural weights are bound to their constant"),
+                _ => {
+                    let f = failures(r);
+                    assert!(
+                        copy_rows(&f).len() == f.len() && copy_rows(&f).contains(&0),
+                        "structural weights are bound to their constant: {f:?}"
+                    );
+                }
             }
         }
     }

@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use halo2_axiom::dev::{AdviceCellValue, MockProver, VerifyFailure};
+use halo2_axiom::dev::{AdviceCellValue, FailureLocation, MockProver, VerifyFailure};
 use halo2_axiom::plonk::{Circuit, ConstraintSystem};
 use zkinfer_circuits::{plan, public_instances, AdviceRef, CellOverride, CircuitPlan, Fr, ModelCircuit, PlanOptions};
 use zkinfer_graph::{
-    DivOp, LinearOp, LinearParams, MulOp, ParamVisibility, QGraph, QNode, QOp, QTensor, RequantOp, TableFn, TableOp,
-    Visibility, VisibilityConfig, Witness,
+    BoundFit, DivOp, LinearOp, LinearParams, Magnitudes, MulOp, ParamVisibility, QGraph, QNode, QOp, QTensor,
+    RequantOp, TableFn, TableOp, Visibility, VisibilityConfig, Witness,
 };
 
 /// Builds a graph node by node; tensor 0 is the input, node 0 its range check.
@@ -102,60 +102,33 @@ impl Builder {
     }
 }
 
-fn bits_for(max: i64) -> u32 {
-    (1..63).find(|b| (1i64 << b) > max).unwrap_or(62)
-}
-
-/// Sets every requant bound and table domain to the smallest that holds the values seen on `inputs`.
+/// Sets every requant bound and table domain to the smallest that holds the values seen on
+/// `inputs` (each primitive's own `observe` and `fit`, with no margin).
 pub fn calibrate(q: &mut QGraph, inputs: &[Vec<i64>]) {
     for n in &mut q.nodes {
         match &mut n.op {
             QOp::Requant(r) => r.bits = 40,
             QOp::Table(t) => t.bits = 30,
             QOp::Div(d) => (d.den_bits, d.quot_bits) = (40, 40),
-            _ => {}
+            QOp::Linear(_) | QOp::Mul(_) | QOp::Gather(_) => {}
         }
     }
-    let mut max = vec![0i64; q.nodes.len()];
-    let mut max_den = vec![0i64; q.nodes.len()];
+    let mut seen = vec![Magnitudes::default(); q.nodes.len()];
     for x in inputs {
         let w = q.eval(x.clone()).expect("eval with loose bounds");
-        for (i, n) in q.nodes.iter().enumerate() {
-            let xs = &w.values[n.inputs[0]];
-            let m = match &n.op {
-                QOp::Requant(r) => xs.iter().map(|&v| r.pre_activation(v).abs()).max().unwrap_or(0),
-                QOp::Table(_) => xs.iter().map(|&v| v.abs()).max().unwrap_or(0),
-                QOp::Div(_) => {
-                    let den = w.values[n.inputs[1]].iter().copied().max().unwrap_or(0);
-                    max_den[i] = max_den[i].max(den);
-                    w.values[n.output].iter().map(|&v| v.abs()).max().unwrap_or(0)
-                }
-                _ => 0,
-            };
-            max[i] = max[i].max(m);
+        for (n, seen) in q.nodes.iter().zip(&mut seen) {
+            let ins: Vec<&[i64]> = n.inputs.iter().map(|&t| w.values[t].as_slice()).collect();
+            *seen = seen.max(n.op.primitive().observe(&ins, &w.values[n.output]));
         }
     }
-    for (i, n) in q.nodes.iter_mut().enumerate() {
-        match &mut n.op {
-            QOp::Requant(r) => r.bits = bits_for(max[i]),
-            QOp::Table(t) => t.bits = bits_for(max[i]),
-            QOp::Div(d) => (d.den_bits, d.quot_bits) = (bits_for(max_den[i]), bits_for(max[i])),
-            _ => {}
-        }
+    let fit = BoundFit { margin: 1.0, table_bits: 63 };
+    for (n, seen) in q.nodes.iter_mut().zip(seen) {
+        n.op.primitive_mut().fit(seen, &fit);
     }
-    q.input_bits = q.nodes[0].op_bits();
-}
-
-trait OpBits {
-    fn op_bits(&self) -> u32;
-}
-impl OpBits for QNode {
-    fn op_bits(&self) -> u32 {
-        match &self.op {
-            QOp::Requant(r) => r.bits,
-            _ => 0,
-        }
-    }
+    q.input_bits = match &q.nodes[0].op {
+        QOp::Requant(r) => r.bits,
+        _ => 0,
+    };
 }
 
 /// Visibility shorthand.
@@ -253,4 +226,82 @@ pub fn mlp(input: usize, hidden: usize, out: usize, v: VisibilityConfig, inputs:
     let y = b.dense(h, w2, b2);
     let y = b.requant(y, 3, false);
     b.finish(y, v, inputs)
+}
+
+/// One MockProver failure, reduced to what a chip test asserts: which gate, lookup or copy
+/// constraint, and on which row (the model is one region from row 0, so a region offset is
+/// the row).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Failure {
+    /// Polynomial `index` of the gate named `gate` is not zero at `row`.
+    Gate { gate: String, index: usize, row: usize },
+    /// The lookup named `name` finds no table row for its input at `row`.
+    Lookup { name: String, row: usize },
+    /// A copy constraint (an equality or an instance binding) is broken at `row` of `column`.
+    Copy { column: String, row: usize },
+    /// Anything else (unassigned cells, poisoned constraints).
+    Other(String),
+}
+
+/// A gate failure, for comparisons.
+pub fn gate(gate: &str, index: usize, row: usize) -> Failure {
+    Failure::Gate { gate: gate.to_string(), index, row }
+}
+
+/// A lookup failure, for comparisons.
+pub fn lookup(name: &str, row: usize) -> Failure {
+    Failure::Lookup { name: name.to_string(), row }
+}
+
+fn row_of(location: &FailureLocation) -> usize {
+    match location {
+        FailureLocation::InRegion { offset, .. } => *offset,
+        FailureLocation::OutsideRegion { row } => *row,
+    }
+}
+
+/// The failures of a rejected witness, sorted and without repeats (panics if it was accepted).
+pub fn failures(r: Result<(), Vec<VerifyFailure>>) -> Vec<Failure> {
+    let mut out: Vec<Failure> = r
+        .expect_err("tampered witness must be rejected")
+        .into_iter()
+        .map(|f| match &f {
+            VerifyFailure::ConstraintNotSatisfied { constraint, location, .. } => {
+                // "Constraint {index}[ ('name')] in gate {gate index} ('{gate name}')"
+                let text = constraint.to_string();
+                let index = text["Constraint ".len()..].split(|c: char| !c.is_ascii_digit()).next().unwrap_or("");
+                let name = text.rsplit("('").next().unwrap_or("").trim_end_matches("')");
+                Failure::Gate {
+                    gate: name.to_string(),
+                    index: index.parse().expect("constraint index"),
+                    row: row_of(location),
+                }
+            }
+            VerifyFailure::Lookup { name, location, .. } => {
+                Failure::Lookup { name: name.clone(), row: row_of(location) }
+            }
+            VerifyFailure::Permutation { column, location } => {
+                Failure::Copy { column: column.to_string(), row: row_of(location) }
+            }
+            other => Failure::Other(format!("{other:?}")),
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The rows of the copy-constraint failures among `f`.
+pub fn copy_rows(f: &[Failure]) -> Vec<usize> {
+    f.iter()
+        .filter_map(|f| match f {
+            Failure::Copy { row, .. } => Some(*row),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The failures among `f` that are not copy constraints.
+pub fn non_copy(f: &[Failure]) -> Vec<Failure> {
+    f.iter().filter(|f| !matches!(f, Failure::Copy { .. })).cloned().collect()
 }
