@@ -43,7 +43,7 @@ struct Fixture {
 
 fn fixture(chip: &str, n: usize) -> Result<Fixture, String> {
     let q = Arc::new(graph(chip, n));
-    let plan = zkinfer_circuits::plan(&q, &PlanOptions::default()).map_err(|e| e.to_string())?;
+    let plan = zkinfer_circuits::plan_circuit(&q, &PlanOptions::default()).map_err(|e| e.to_string())?;
     let (params, _) = zkinfer_prover::dev_srs(plan.k);
     let witness = q.eval((0..n as i64).map(|i| i % 17 - 8).collect()).map_err(|e| e.to_string())?;
     let instances = public_instances(&q, &witness);

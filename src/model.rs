@@ -52,7 +52,7 @@ impl Model {
         }
         let calibration = calibrate(&self.graph, samples.to_vec())?;
         let qgraph = quantize(&self.graph, &calibration, &opts.quant, opts.visibility)?;
-        let plan = zkinfer_circuits::plan(&qgraph, &opts.plan)?;
+        let plan = zkinfer_circuits::plan_circuit(&qgraph, &opts.plan)?;
         let name = self.source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let settings = Settings::new(&name, opts.proof_system, &qgraph, &plan, &opts.quant);
         Ok(Compiled { qgraph: Arc::new(qgraph), plan, settings })

@@ -17,7 +17,7 @@ use std::time::Instant;
 use common::*;
 use zkinfer::{AuditOptions, AuditReport, CompileOptions, ParamVisibility, Visibility, VisibilityConfig};
 use zkinfer_circuits::audit::audit;
-use zkinfer_circuits::{plan, AdviceRef, PlanOptions};
+use zkinfer_circuits::{plan_circuit, AdviceRef, PlanOptions};
 use zkinfer_graph::{LinearOp, LinearParams, MulOp, QGraph, QNode, QOp, QTensor, RequantOp, TableFn, TableOp};
 
 /// Cells of cnn_digits audited by the test (of 10,246).
@@ -105,7 +105,7 @@ impl G {
 const X: [i64; 6] = [3, -7, 12, 0, -1, 9];
 
 fn audit_graph(name: &str, q: QGraph) -> AuditReport {
-    let p = plan(&q, &PlanOptions { max_limb_bits: 6, ..PlanOptions::default() }).expect("plan");
+    let p = plan_circuit(&q, &PlanOptions { max_limb_bits: 6, ..PlanOptions::default() }).expect("plan");
     let w = q.eval(X.to_vec()).expect("eval");
     let start = Instant::now();
     let report = audit(Arc::new(q), p, Arc::new(w), &AuditOptions::default()).expect("audit runs");

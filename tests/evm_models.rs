@@ -13,7 +13,7 @@ use halo2_axiom::halo2curves::bn256::Fr;
 use zkinfer::{CompileOptions, ParamVisibility, Srs, Visibility, VisibilityConfig};
 use zkinfer_circuits::{public_instances, ModelCircuit};
 use zkinfer_verifier::evm::gas::prices;
-use zkinfer_verifier::evm::plan::{plan, Commit, Plan};
+use zkinfer_verifier::evm::plan::{plan_verifier, Commit, VerifierPlan};
 use zkinfer_verifier::evm::solidity::{deploy, vk_runtime, VERIFIER_SOL};
 use zkinfer_verifier::evm::{compile, encode_calldata, find_solc, CompiledContract, Evm, GasProfile};
 use zkinfer_verifier::{CircuitKey, VerifyError};
@@ -35,7 +35,7 @@ fn solc() -> Option<std::path::PathBuf> {
 /// the final MSM (each quotient piece separately) plus the three SHPLONK terms, one pairing, and
 /// one modexp (every field inversion is batched into one), each at Osaka's price and given at
 /// least that.
-fn check_gas_profile(name: &str, gas: &GasProfile, plan: &Plan, total: u64) {
+fn check_gas_profile(name: &str, gas: &GasProfile, plan: &VerifierPlan, total: u64) {
     eprintln!("{name}: gas {total}\n{gas}");
     let parts = gas.base + gas.calldata + gas.ec_mul.gas + gas.ec_add.gas + gas.pairing.gas + gas.modexp.gas;
     assert_eq!(gas.total, total, "{name}");
@@ -81,7 +81,7 @@ fn bundled_models_verify_in_the_evm() {
         assert!(d.verifier_size <= 24_576 && d.key_size <= 24_576 * d.key_contracts, "{d:?}");
         let (honest, gas) = evm.call_profiled(d.verifier, encode_calldata(&proof, &instances)).unwrap();
         assert!(honest.returned_true(), "{name}: honest proof rejected: {honest:?}");
-        check_gas_profile(name, &gas, &plan(&vkeys.circuit_key().unwrap()).unwrap(), honest.gas_used);
+        check_gas_profile(name, &gas, &plan_verifier(&vkeys.circuit_key().unwrap()).unwrap(), honest.gas_used);
         eprintln!(
             "{name}: k={} gas {} verifier {} B key {} B in {} contract(s) proof {} B",
             compiled.plan.k,

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use zkinfer_circuits::{plan, public_instances, ModelCircuit, PlanOptions};
+use zkinfer_circuits::{plan_circuit, public_instances, ModelCircuit, PlanOptions};
 use zkinfer_graph::{calibrate, io, quantize, QuantConfig, VisibilityConfig};
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
@@ -62,7 +62,7 @@ fn main() -> Res<()> {
     let mut plans = Vec::new();
     let mut specs_ok = Vec::new();
     for s in &specs {
-        match plan(&q, &options(s)?) {
+        match plan_circuit(&q, &options(s)?) {
             Ok(p) => (plans.push(p), specs_ok.push(s.clone())).0,
             Err(e) => eprintln!("{s}: {e}"),
         }

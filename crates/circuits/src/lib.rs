@@ -1,6 +1,6 @@
 //! `QGraph` → Halo2 circuit (halo2-axiom, KZG on BN254).
 //!
-//! * [`plan`] picks the layout (`k`, dot-product width, range-check limb size) from a
+//! * [`plan_circuit`] picks the layout (`k`, dot-product width, range-check limb size) from a
 //!   [`zkinfer_graph::QGraph`] and returns a [`CircuitPlan`]: everything the constraint system
 //!   depends on. The verifier rebuilds the constraint system from the plan alone.
 //! * [`ModelCircuit`] implements `Circuit<Fr>` with `Params = CircuitPlan`; its witness is
@@ -8,7 +8,7 @@
 //! * [`public_instances`] gives the single instance column for a witness.
 //!
 //! ```ignore
-//! let plan = zkinfer_circuits::plan(&q, &PlanOptions::default())?;
+//! let plan = zkinfer_circuits::plan_circuit(&q, &PlanOptions::default())?;
 //! let w = q.eval(input)?;
 //! let circuit = ModelCircuit::new(Arc::new(q.clone()), plan.clone(), Some(Arc::new(w.clone())));
 //! let instances = public_instances(&q, &w);
@@ -24,7 +24,7 @@ pub mod witness_search;
 
 pub use circuit::{public_instances, CellOverride, ModelCircuit, ModelConfig};
 pub use error::CircuitError;
-pub use plan::{plan, requant_limb_order, CircuitPlan, CircuitStats, Objective, PlanOptions};
+pub use plan::{plan_circuit, requant_limb_order, CircuitPlan, CircuitStats, Objective, PlanOptions};
 pub use walk::AdviceRef;
 
 /// The scalar field the circuit is defined over.

@@ -180,7 +180,7 @@ pub struct PlanOptions {
     pub objective: Objective,
 }
 
-/// What [`plan`] minimises.
+/// What [`plan_circuit`] minimises.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Objective {
@@ -441,7 +441,7 @@ fn smallest_k(s: &ConstraintShape, needed: usize, min_k: u32, max_k: u32) -> Opt
 }
 
 /// Picks the cheapest layout for `q` under `opts`.
-pub fn plan(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, CircuitError> {
+pub fn plan_circuit(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, CircuitError> {
     let params_fixed = q.visibility.params.is_fixed();
     let instances = InstanceLayout::of(q);
     let has_mul = q.nodes.iter().any(|n| matches!(n.op, QOp::Mul(_) | QOp::Div(_)));

@@ -9,7 +9,7 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use zkinfer_circuits::{plan, CellOverride, Fr, ModelCircuit, PlanOptions};
+use zkinfer_circuits::{plan_circuit, CellOverride, Fr, ModelCircuit, PlanOptions};
 use zkinfer_graph::{calibrate, quantize, QGraph, QOp, QuantConfig, VisibilityConfig};
 use zkinfer_onnx::testing::{float_info, float_tensor, int_attr, model_bytes, node, values};
 
@@ -84,7 +84,7 @@ fn check(bytes: &[u8], tol: f64) -> QGraph {
     let calib = calibrate(&g, samples.clone()).expect("calibrate");
     let config = QuantConfig { table_bits: 9, ..QuantConfig::default() };
     let q = quantize(&g, &calib, &config, VisibilityConfig::default()).expect("quantize");
-    let p = plan(&q, &PlanOptions { max_limb_bits: 8, ..PlanOptions::default() }).expect("plan");
+    let p = plan_circuit(&q, &PlanOptions { max_limb_bits: 8, ..PlanOptions::default() }).expect("plan");
     for x in &samples[..2] {
         let w = q.eval(q.quantize_input(x).expect("in range")).expect("eval");
         assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()), "{}", p.summary());

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use common::*;
 use zkinfer_circuits::audit::{audit, AuditOptions};
-use zkinfer_circuits::{plan, CellOverride, CircuitPlan, Fr, ModelCircuit, PlanOptions};
+use zkinfer_circuits::{plan_circuit, CellOverride, CircuitPlan, Fr, ModelCircuit, PlanOptions};
 use zkinfer_graph::ParamVisibility as P;
 use zkinfer_graph::{calibrate, quantize, QGraph, QOp, QuantConfig, Visibility::*};
 use zkinfer_onnx::proto::{AttributeProto, TensorProto};
@@ -39,7 +39,7 @@ fn compile(bytes: &[u8]) -> (zkinfer_graph::Graph, QGraph, CircuitPlan, Vec<Vec<
     let samples: Vec<Vec<f32>> = (0..6).map(|s| values(40 + s, n)).collect();
     let calib = calibrate(&g, samples.clone()).expect("calibrate");
     let q = quantize(&g, &calib, &QuantConfig::default(), vis(Private, P::Fixed, Private)).expect("quantize");
-    let p = plan(&q, &PlanOptions { max_limb_bits: 8, ..PlanOptions::default() }).expect("plan");
+    let p = plan_circuit(&q, &PlanOptions { max_limb_bits: 8, ..PlanOptions::default() }).expect("plan");
     (g, q, p, samples)
 }
 

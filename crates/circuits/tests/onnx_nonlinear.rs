@@ -8,7 +8,7 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use zkinfer_circuits::{plan, AdviceRef, CellOverride, Fr, ModelCircuit, PlanOptions};
+use zkinfer_circuits::{plan_circuit, AdviceRef, CellOverride, Fr, ModelCircuit, PlanOptions};
 use zkinfer_graph::{calibrate, quantize, QOp, QuantConfig, VisibilityConfig};
 use zkinfer_onnx::testing::{float_attr, float_info, float_tensor, model_bytes, node, values};
 
@@ -85,7 +85,7 @@ fn onnx_model_with_every_activation_is_proven_under_mock_prover() {
     distinct.dedup_by(|a, b| a == b);
     assert_eq!(distinct.len(), 13, "{tables:?}");
     assert!(tables.iter().all(|t| t.bits < 9), "{tables:?}");
-    let p = plan(&q, &PlanOptions { max_limb_bits: 8, ..PlanOptions::default() }).expect("plan");
+    let p = plan_circuit(&q, &PlanOptions { max_limb_bits: 8, ..PlanOptions::default() }).expect("plan");
     assert!(p.lookup && p.stats.table_rows <= 1 + 13 * 512, "{}", p.summary());
 
     for x in &samples[..2] {

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use zkinfer_circuits::{plan, CircuitError, CircuitPlan, Objective, PlanOptions};
+use zkinfer_circuits::{plan_circuit, CircuitError, CircuitPlan, Objective, PlanOptions};
 use zkinfer_graph::ParamVisibility as P;
 use zkinfer_graph::{QGraph, QOp, RequantOp, Visibility::*};
 
@@ -57,20 +57,20 @@ fn show(name: &str, p: &CircuitPlan) {
 #[test]
 fn plans_for_model_sizes() {
     let digits = mlp_sizes(&[64, 32, 10]);
-    let p = plan(&digits, &PlanOptions::default()).expect("plan");
+    let p = plan_circuit(&digits, &PlanOptions::default()).expect("plan");
     show("64-32-10 fixed", &p);
     assert!(p.k <= 12, "{p:?}");
     let wide = mlp_sizes(&[784, 256, 256, 10]);
-    let p = plan(&wide, &PlanOptions::default()).expect("plan");
+    let p = plan_circuit(&wide, &PlanOptions::default()).expect("plan");
     show("784-256-256-10 fixed", &p);
     assert!(p.k <= 17, "{p:?}");
     let mut private = wide.clone();
     private.visibility = vis(Private, P::Private, Public);
-    let p = plan(&private, &PlanOptions::default()).expect("plan");
+    let p = plan_circuit(&private, &PlanOptions::default()).expect("plan");
     show("784-256-256-10 private params", &p);
     assert_eq!(p.dot_outputs, 1);
     let capped = PlanOptions { max_fixed_columns: Some(24), ..PlanOptions::default() };
-    let p = plan(&wide, &capped).expect("plan");
+    let p = plan_circuit(&wide, &capped).expect("plan");
     show("784-256-256-10 fixed, <= 24 fixed columns", &p);
     assert!(p.stats.fixed_columns <= 24);
 }
@@ -79,9 +79,9 @@ fn plans_for_model_sizes() {
 fn verifier_objective_picks_fewer_columns() {
     for widths in [&[64, 32, 10][..], &[784, 256, 256, 10]] {
         let q = mlp_sizes(widths);
-        let prover = plan(&q, &PlanOptions::default()).expect("plan");
+        let prover = plan_circuit(&q, &PlanOptions::default()).expect("plan");
         let verifier =
-            plan(&q, &PlanOptions { objective: Objective::Verifier, ..PlanOptions::default() }).expect("plan");
+            plan_circuit(&q, &PlanOptions { objective: Objective::Verifier, ..PlanOptions::default() }).expect("plan");
         show(&format!("{widths:?} prover"), &prover);
         show(&format!("{widths:?} verifier"), &verifier);
         let columns = |p: &CircuitPlan| p.stats.advice_columns + p.stats.fixed_columns;
@@ -101,12 +101,13 @@ fn verifier_objective_picks_fewer_columns() {
 #[test]
 fn limbs_stack_in_rows_for_the_verifier() {
     let q = mlp_sizes(&[64, 32, 10]);
-    let verifier = plan(&q, &PlanOptions { objective: Objective::Verifier, ..PlanOptions::default() }).expect("plan");
+    let verifier =
+        plan_circuit(&q, &PlanOptions { objective: Objective::Verifier, ..PlanOptions::default() }).expect("plan");
     assert!(verifier.stacked_limbs && verifier.limbs > 1, "{verifier:?}");
     assert_eq!(verifier.stats.lookups, 1);
     for stacked in [false, true] {
         let opts = PlanOptions { stacked_limbs: Some(stacked), force_dot: Some((1, 1)), ..PlanOptions::default() };
-        let p = plan(&q, &opts).expect("plan");
+        let p = plan_circuit(&q, &opts).expect("plan");
         assert_eq!(p.stacked_limbs, stacked);
         let requant_elements = 32 + 10 + 64; // hidden, output, and the range-checked input
         let stride = if stacked { p.limbs } else { 1 };
@@ -118,17 +119,17 @@ fn limbs_stack_in_rows_for_the_verifier() {
 #[test]
 fn forced_k_is_respected_or_reported() {
     let digits = mlp_sizes(&[64, 32, 10]);
-    let p = plan(&digits, &PlanOptions { force_k: Some(14), ..PlanOptions::default() }).expect("plan");
+    let p = plan_circuit(&digits, &PlanOptions { force_k: Some(14), ..PlanOptions::default() }).expect("plan");
     assert_eq!(p.k, 14);
-    let err = plan(&digits, &PlanOptions { force_k: Some(5), ..PlanOptions::default() });
+    let err = plan_circuit(&digits, &PlanOptions { force_k: Some(5), ..PlanOptions::default() });
     assert!(matches!(err, Err(CircuitError::NotEnoughRows { k: 5, .. })), "{err:?}");
-    let err = plan(&mlp_sizes(&[784, 256, 10]), &PlanOptions { max_k: 8, ..PlanOptions::default() });
+    let err = plan_circuit(&mlp_sizes(&[784, 256, 10]), &PlanOptions { max_k: 8, ..PlanOptions::default() });
     assert!(matches!(err, Err(CircuitError::TooLarge { max_k: 8, .. })), "{err:?}");
 }
 
 #[test]
 fn plan_roundtrips_through_json() {
-    let p = plan(&mlp_sizes(&[64, 32, 10]), &PlanOptions::default()).expect("plan");
+    let p = plan_circuit(&mlp_sizes(&[64, 32, 10]), &PlanOptions::default()).expect("plan");
     let s = serde_json::to_string(&p).expect("json");
     let back: CircuitPlan = serde_json::from_str(&s).expect("json");
     assert_eq!(p, back);
@@ -147,7 +148,7 @@ fn wide_keygen_timing() {
     use zkinfer_circuits::ModelCircuit;
 
     let wide = mlp_sizes(&[784, 256, 256, 10]);
-    let p = plan(&wide, &PlanOptions::default()).expect("plan");
+    let p = plan_circuit(&wide, &PlanOptions::default()).expect("plan");
     show("wide", &p);
     let c = ModelCircuit::new(Arc::new(wide), p.clone(), None);
     let t = Instant::now();

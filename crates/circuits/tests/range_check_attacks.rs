@@ -20,7 +20,7 @@ use std::sync::Arc;
 use common::*;
 use halo2_axiom::dev::{MockProver, VerifyFailure};
 use halo2_axiom::halo2curves::ff::Field;
-use zkinfer_circuits::{plan, AdviceRef, CellOverride, CircuitPlan, Fr, ModelCircuit, PlanOptions};
+use zkinfer_circuits::{plan_circuit, AdviceRef, CellOverride, CircuitPlan, Fr, ModelCircuit, PlanOptions};
 use zkinfer_graph::ParamVisibility as P;
 use zkinfer_graph::{QGraph, Visibility::*, Witness};
 
@@ -37,7 +37,7 @@ fn side_by_side(q: &QGraph, b: u32) -> CircuitPlan {
         force_dot: Some((2, 1)),
         ..PlanOptions::default()
     };
-    plan(q, &opts).expect("plan")
+    plan_circuit(q, &opts).expect("plan")
 }
 
 /// Rows of the requant chip in assignment order (rows 0 and 1 hold the constants).

@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use common::*;
 use zkinfer_circuits::witness_search::{search, SearchOptions, SearchReport};
-use zkinfer_circuits::{plan, PlanOptions};
+use zkinfer_circuits::{plan_circuit, PlanOptions};
 use zkinfer_graph::ParamVisibility as P;
 use zkinfer_graph::{calibrate, quantize, QGraph, QuantConfig, TableFn, Visibility::*};
 use zkinfer_onnx::testing::{float_info, float_tensor, int_attr, ints_attr, model_bytes, node, values};
@@ -49,7 +49,7 @@ fn check(name: &str, q: QGraph, input: Vec<i64>, knobs: Knobs) {
                 force_dot,
                 ..PlanOptions::default()
             };
-            let p = plan(&q, &opts).expect("plan");
+            let p = plan_circuit(&q, &opts).expect("plan");
             let frees = (0..knobs.free.min(q.tensors[q.input].len())).map(Some);
             for free_input in std::iter::once(None).chain(frees) {
                 let t = Instant::now();

@@ -163,7 +163,7 @@ impl FloorShape {
         let layout_err = |detail: String| ProverError::Halo2 { stage: "floor (proof layout)", detail };
         // The proof's layout does not depend on the instance count: any valid count will do.
         let key = zkinfer_verifier::CircuitKey::new(vk, 0).map_err(|e| layout_err(e.to_string()))?;
-        let layout = zkinfer_verifier::evm::plan::plan(&key).map_err(|e| layout_err(e.to_string()))?;
+        let layout = zkinfer_verifier::evm::plan::plan_verifier(&key).map_err(|e| layout_err(e.to_string()))?;
         let domain = vk.get_domain();
         let k = domain.k();
         let cosets = 1usize << (domain.extended_k() - k);

@@ -73,7 +73,7 @@ pub fn prove_profiled_on<C: Circuit<Fr>>(
 ) -> Result<(Vec<u8>, ProvePhases), ProveError> {
     let layout_err = |detail: String| ProverError::Halo2 { stage: "prove (phase layout)", detail };
     let key = zkinfer_verifier::CircuitKey::new(pk.get_vk(), instances.len()).map_err(|e| layout_err(e.to_string()))?;
-    let layout = zkinfer_verifier::evm::plan::plan(&key).map_err(|e| layout_err(e.to_string()))?;
+    let layout = zkinfer_verifier::evm::plan::plan_verifier(&key).map_err(|e| layout_err(e.to_string()))?;
     let at = |id: usize| layout.squeeze_at.get(id).copied().unwrap_or(usize::MAX);
     let bounds = [at(layout.ids.theta), at(layout.ids.beta), at(layout.ids.y), at(layout.ids.x)];
 

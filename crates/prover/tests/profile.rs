@@ -34,7 +34,7 @@ fn floor_shape_counts_every_commitment_in_the_proof() {
     let (pk, vk) = common::keys(&params, &circuit);
     let (proof, _) = prove_profiled(&params, &pk, &circuit, &circuit.instances()).unwrap();
     let shape = FloorShape::of(&vk).unwrap();
-    let layout = zkinfer_verifier::evm::plan::plan(&common::circuit_key(&vk, &circuit)).unwrap();
+    let layout = zkinfer_verifier::evm::plan::plan_verifier(&common::circuit_key(&vk, &circuit)).unwrap();
     // The proof is its commitments (64 bytes each) and its evaluations (32 bytes each).
     assert_eq!(proof.len(), shape.commitments() * 64 + layout.num_evals * 32);
     assert_eq!(shape.k, common::K);

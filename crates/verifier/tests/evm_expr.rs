@@ -8,7 +8,9 @@ use halo2_axiom::poly::kzg::commitment::ParamsKZG;
 use halo2_axiom::poly::Rotation;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use zkinfer_verifier::evm::expr::{compile_gates, encode, eval, fuse, Arith, EvalInputs, ExprError, Layout, Leaf, Op};
+use zkinfer_verifier::evm::expr::{
+    compile_gates, encode, eval, fuse, Arith, EvalInputs, ExprError, Instr, Layout, Leaf,
+};
 use zkinfer_verifier::testing::ToyCircuit;
 
 fn pos<C: ColumnType>(list: &[(halo2_axiom::plonk::Column<C>, Rotation)], col: usize, rot: Rotation) -> usize {
@@ -16,20 +18,20 @@ fn pos<C: ColumnType>(list: &[(halo2_axiom::plonk::Column<C>, Rotation)], col: u
 }
 
 /// Push ops, short enough to write a program on one line.
-fn ev(i: u16) -> Op {
-    Op::Push(Leaf::Eval(i))
+fn ev(i: u16) -> Instr {
+    Instr::Push(Leaf::Eval(i))
 }
-fn var(v: u8) -> Op {
-    Op::Push(Leaf::Var(v))
+fn var(v: u8) -> Instr {
+    Instr::Push(Leaf::Var(v))
 }
-fn ch(i: u16) -> Op {
-    Op::Push(Leaf::Challenge(i))
+fn ch(i: u16) -> Instr {
+    Instr::Push(Leaf::Challenge(i))
 }
-fn inst(q: u16) -> Op {
-    Op::Push(Leaf::Instance(q))
+fn inst(q: u16) -> Instr {
+    Instr::Push(Leaf::Instance(q))
 }
-fn cst(c: Fr) -> Op {
-    Op::Push(Leaf::Const(c))
+fn cst(c: Fr) -> Instr {
+    Instr::Push(Leaf::Const(c))
 }
 
 #[test]
@@ -38,7 +40,7 @@ fn program_matches_halo2_expression_evaluation() {
     let vk = keygen_vk(&params, &ToyCircuit::new(3)).unwrap();
     let cs = vk.cs();
     let ops = compile_gates(cs).unwrap();
-    assert!(ops.iter().filter(|o| **o == Op::Fold).count() >= 1);
+    assert!(ops.iter().filter(|o| **o == Instr::Fold).count() >= 1);
     let fused = fuse(&ops);
     assert!(fused.len() < ops.len(), "{} -> {}", ops.len(), fused.len());
     let mut rng = ChaCha20Rng::seed_from_u64(9);
@@ -90,21 +92,21 @@ fn fused_ops_compute_what_they_say() {
     let (mut e, mut c, mut i) = (Vec::new(), Vec::new(), Vec::new());
     let inp = inputs(&mut rng, &mut e, &mut c, &mut i);
     let (a, b) = (inp.evals[0], inp.challenges[1]);
-    let run = |arith| eval(&[ev(0), Op::Fused(arith, Leaf::Challenge(1)), Op::Fold], &inp);
+    let run = |arith| eval(&[ev(0), Instr::Fused(arith, Leaf::Challenge(1)), Instr::Fold], &inp);
     assert_eq!(run(Arith::Add), Some(a + b));
     assert_eq!(run(Arith::Sub), Some(a - b));
     assert_eq!(run(Arith::SubFrom), Some(b - a));
     assert_eq!(run(Arith::Mul), Some(a * b));
     let c5 = Fr::from(5);
-    assert_eq!(eval(&[var(4), Op::Fused(Arith::Mul, Leaf::Const(c5)), Op::Fold], &inp), Some(inp.vars[4] * c5));
-    assert_eq!(eval(&[Op::Fused(Arith::Add, Leaf::Eval(0))], &inp), None, "underflow");
+    assert_eq!(eval(&[var(4), Instr::Fused(Arith::Mul, Leaf::Const(c5)), Instr::Fold], &inp), Some(inp.vars[4] * c5));
+    assert_eq!(eval(&[Instr::Fused(Arith::Add, Leaf::Eval(0))], &inp), None, "underflow");
 }
 
 #[test]
 fn fuse_keeps_every_program_value() {
-    use Op::*;
+    use Instr::*;
     let one = Fr::ONE;
-    let programs: Vec<Vec<Op>> = vec![
+    let programs: Vec<Vec<Instr>> = vec![
         // a + (-b), (-a) + b, a - (-b), --a, -(-(a·b))
         vec![ev(0), ev(1), Neg, Add, Fold, ev(0), Neg, ev(1), Add, Fold],
         vec![ev(0), ev(1), Neg, Sub, Fold, ev(2), Neg, Neg, Fold, ev(0), ev(1), Mul, Neg, Neg, Fold],
@@ -132,9 +134,16 @@ fn fuse_keeps_every_program_value() {
     // The rewrites happen: one instruction per leaf-operand operation, no Neg left.
     assert_eq!(
         fuse(&programs[0]),
-        vec![ev(0), Op::Fused(Arith::Sub, Leaf::Eval(1)), Fold, ev(1), Op::Fused(Arith::Sub, Leaf::Eval(0)), Fold]
+        vec![
+            ev(0),
+            Instr::Fused(Arith::Sub, Leaf::Eval(1)),
+            Fold,
+            ev(1),
+            Instr::Fused(Arith::Sub, Leaf::Eval(0)),
+            Fold
+        ]
     );
-    assert_eq!(fuse(&programs[3]), vec![ch(0), Op::Fused(Arith::Sub, Leaf::Instance(1)), Fold]);
+    assert_eq!(fuse(&programs[3]), vec![ch(0), Instr::Fused(Arith::Sub, Leaf::Instance(1)), Fold]);
     // A program whose Fold leaves values on the stack, or that underflows, is kept as is.
     let odd = vec![ev(0), ev(1), Fold, Fold];
     assert_eq!(fuse(&odd), odd);
@@ -143,7 +152,7 @@ fn fuse_keeps_every_program_value() {
 
 #[test]
 fn encoding_indexes_the_value_table() {
-    use Op::*;
+    use Instr::*;
     let layout = Layout::new(4, 2, 10);
     assert_eq!((layout.vars, layout.quotient, layout.instances, layout.evals, layout.constants), (4, 9, 10, 12, 22));
     let seven = Fr::from(7);
@@ -188,6 +197,6 @@ fn encoding_indexes_the_value_table() {
 #[test]
 fn malformed_program_is_none_not_a_panic() {
     let inputs = EvalInputs { y: Fr::ONE, ..Default::default() };
-    assert_eq!(eval(&[Op::Add], &inputs), None);
-    assert_eq!(eval(&[Op::Push(Leaf::Fixed(0))], &inputs), None);
+    assert_eq!(eval(&[Instr::Add], &inputs), None);
+    assert_eq!(eval(&[Instr::Push(Leaf::Fixed(0))], &inputs), None);
 }

@@ -53,7 +53,7 @@ fn evm_verdict_equals_native_verdict() {
 fn random_shapes_evm_equals_native() {
     use common::shape::{Shape, ShapeCircuit};
     use rand::{Rng, SeedableRng};
-    use zkinfer_verifier::evm::plan::plan;
+    use zkinfer_verifier::evm::plan::plan_verifier;
     use zkinfer_verifier::evm::reference;
     use zkinfer_verifier::evm::solidity::srs_points;
 
@@ -83,7 +83,7 @@ fn random_shapes_evm_equals_native() {
         let (params, vk, proof) = common::prove_circuit(k, &circuit, &instances);
         let key = CircuitKey::new(&vk, shape.instances).unwrap();
         zkinfer_verifier::verify(&params, &key, &proof, &instances).unwrap_or_else(|e| panic!("{shape:?} k={k}: {e}"));
-        let p = plan(&key).unwrap();
+        let p = plan_verifier(&key).unwrap();
         let srs = srs_points(&params);
         let mut cases = vec![(proof.clone(), instances.clone())];
         let mut flipped = proof.clone();

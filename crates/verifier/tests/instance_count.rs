@@ -12,7 +12,7 @@ use halo2_axiom::plonk::{verify_proof, VerifyingKey};
 use halo2_axiom::poly::kzg::commitment::{KZGCommitmentScheme, ParamsKZG};
 use halo2_axiom::poly::kzg::multiopen::VerifierSHPLONK;
 use halo2_axiom::poly::kzg::strategy::SingleStrategy;
-use zkinfer_verifier::evm::plan::plan;
+use zkinfer_verifier::evm::plan::plan_verifier;
 use zkinfer_verifier::evm::solidity::{deploy, srs_points, vk_runtime, VERIFIER_SOL};
 use zkinfer_verifier::evm::{compile, encode_calldata, find_solc, reference, Evm};
 use zkinfer_verifier::{verify, CircuitKey, EvmTranscript, VerifyError};
@@ -62,7 +62,7 @@ fn verdicts(
 ) -> (Result<(), VerifyError>, bool, Option<bool>) {
     let key = CircuitKey::new(vk, expected).unwrap();
     let native = verify(params, &key, proof, instances);
-    let reference = reference::verify(&plan(&key).unwrap(), &srs_points(params), proof, instances);
+    let reference = reference::verify(&plan_verifier(&key).unwrap(), &srs_points(params), proof, instances);
     (native, reference, evm_verdict(params, &key, proof, instances))
 }
 

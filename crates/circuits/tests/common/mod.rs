@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use halo2_axiom::dev::{AdviceCellValue, FailureLocation, MockProver, VerifyFailure};
 use halo2_axiom::plonk::{Circuit, ConstraintSystem};
-use zkinfer_circuits::{plan, public_instances, AdviceRef, CellOverride, CircuitPlan, Fr, ModelCircuit, PlanOptions};
+use zkinfer_circuits::{
+    plan_circuit, public_instances, AdviceRef, CellOverride, CircuitPlan, Fr, ModelCircuit, PlanOptions,
+};
 use zkinfer_graph::{
     BoundFit, DivOp, LinearOp, LinearParams, Magnitudes, MulOp, ParamVisibility, QGraph, QNode, QOp, QTensor,
     RequantOp, TableFn, TableOp, Visibility, VisibilityConfig, Witness,
@@ -139,13 +141,13 @@ pub fn vis(input: Visibility, params: ParamVisibility, output: Visibility) -> Vi
 /// Small plans for MockProver: limbs of at most 6 bits.
 pub fn small_plan(q: &QGraph) -> CircuitPlan {
     let opts = PlanOptions { max_limb_bits: 6, ..PlanOptions::default() };
-    plan(q, &opts).expect("plan")
+    plan_circuit(q, &opts).expect("plan")
 }
 
 /// [`small_plan`] with the range-check limbs stacked in rows or side by side in columns.
 pub fn small_plan_stacked(q: &QGraph, stacked: bool) -> CircuitPlan {
     let opts = PlanOptions { max_limb_bits: 6, stacked_limbs: Some(stacked), ..PlanOptions::default() };
-    plan(q, &opts).expect("plan")
+    plan_circuit(q, &opts).expect("plan")
 }
 
 /// Runs MockProver with the honest instances (or `instance` if given).

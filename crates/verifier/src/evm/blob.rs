@@ -1,4 +1,4 @@
-//! The byte encoding of a [`Plan`] that the Solidity verifier reads from its verifying-key
+//! The byte encoding of a [`VerifierPlan`] that the Solidity verifier reads from its verifying-key
 //! contract with `EXTCODECOPY` (the contract's code is `0x00` — STOP, so calling it does
 //! nothing — followed by this blob).
 //!
@@ -31,7 +31,7 @@ use halo2_axiom::halo2curves::ff::{Field, PrimeField};
 
 use super::calldata::fr_to_word;
 use super::expr;
-use super::plan::{Commit, EvalRef, Plan, PlanError};
+use super::plan::{Commit, EvalRef, PlanError, VerifierPlan};
 use super::reference::SrsPoints;
 
 /// Header size in words.
@@ -76,12 +76,12 @@ fn eval_word(e: &EvalRef, layout: &expr::Layout) -> [u8; 32] {
 }
 
 /// The value-table layout of a plan (the challenges, then the regions of [`expr::Layout`]).
-pub fn layout(plan: &Plan) -> expr::Layout {
+pub fn layout(plan: &VerifierPlan) -> expr::Layout {
     expr::Layout::new(plan.squeeze_at.len(), plan.instance_rotations.len(), plan.num_evals)
 }
 
 /// Encodes the plan and the SRS points.
-pub fn encode(plan: &Plan, srs: &SrsPoints) -> Result<Vec<u8>, PlanError> {
+pub fn encode(plan: &VerifierPlan, srs: &SrsPoints) -> Result<Vec<u8>, PlanError> {
     let n = 1u64 << plan.k;
     let layout = layout(plan);
     let encoded = expr::encode(&plan.program, &layout)?;
@@ -191,7 +191,7 @@ pub fn key_hash(blob: &[u8]) -> [u8; 32] {
 
 /// `1/Π_{m≠j}(ω^{r_j} - ω^{r_m})` for each rotation `r_j` of a set (distinct rotations, so
 /// nonzero).
-pub fn barycentric_weights(plan: &Plan, rotations: &[i32]) -> Vec<Fr> {
+pub fn barycentric_weights(plan: &VerifierPlan, rotations: &[i32]) -> Vec<Fr> {
     let w: Vec<Fr> = rotations.iter().map(|r| plan.omega_pow(i64::from(*r))).collect();
     w.iter()
         .enumerate()

@@ -2,13 +2,13 @@
 //! loop, so the verifier's code does not grow with the number of gates or columns.
 //!
 //! Each gate polynomial compiles to a postfix program over a stack of field elements; after each
-//! polynomial an [`Op::Fold`] does `acc = acc · y + top` (halo2's vanishing-argument fold, in
+//! polynomial an [`Instr::Fold`] does `acc = acc · y + top` (halo2's vanishing-argument fold, in
 //! the verifier's order). [`eval`] is the reference interpreter the Solidity one mirrors.
 //!
 //! [`fuse`] rewrites a program into fewer instructions for the EVM (every interpreted instruction
 //! costs a dispatch): `a + (-b)` becomes `a - b`, `Scale(c)` a product with a constant, and a
 //! sum, difference or product whose operand is a leaf (a push: constant, evaluation, challenge,
-//! ...) becomes one [`Op::Fused`] instruction that updates the top in place (commutative operands
+//! ...) becomes one [`Instr::Fused`] instruction that updates the top in place (commutative operands
 //! are swapped to put the leaf on the right).
 //!
 //! Encoding ([`encode`]): every instruction is 3 bytes, an opcode and a big-endian 16-bit word
@@ -25,7 +25,7 @@ use halo2_axiom::poly::Rotation;
 
 /// One instruction of the constraint program.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
+pub enum Instr {
     /// Push the leaf's value.
     Push(Leaf),
     /// Pop `b`, pop `a`, push `a - b`.
@@ -44,7 +44,7 @@ pub enum Op {
     Fused(Arith, Leaf),
 }
 
-/// The operation of an [`Op::Fused`] instruction on the top `a` and the leaf's value `v`.
+/// The operation of an [`Instr::Fused`] instruction on the top `a` and the leaf's value `v`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Arith {
     /// `a + v`.
@@ -57,7 +57,7 @@ pub enum Arith {
     Mul,
 }
 
-/// An operand: a value the program reads ([`Op::Push`], [`Op::Fused`]).
+/// An operand: a value the program reads ([`Instr::Push`], [`Instr::Fused`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Leaf {
     /// A constant.
@@ -79,9 +79,9 @@ pub enum Leaf {
     Var(u8),
 }
 
-impl From<Leaf> for Op {
-    fn from(leaf: Leaf) -> Op {
-        Op::Push(leaf)
+impl From<Leaf> for Instr {
+    fn from(leaf: Leaf) -> Instr {
+        Instr::Push(leaf)
     }
 }
 
@@ -130,12 +130,12 @@ pub enum ExprError {
 }
 
 /// Compiles every gate polynomial of `cs` (in order) into one program.
-pub fn compile_gates(cs: &ConstraintSystem<Fr>) -> Result<Vec<Op>, ExprError> {
+pub fn compile_gates(cs: &ConstraintSystem<Fr>) -> Result<Vec<Instr>, ExprError> {
     let mut ops = Vec::new();
     for (gate, g) in cs.gates().iter().enumerate() {
         for poly in g.polynomials() {
             emit(cs, gate, poly, &mut ops)?;
-            ops.push(Op::Fold);
+            ops.push(Instr::Fold);
         }
     }
     Ok(ops)
@@ -156,7 +156,7 @@ fn index<C: halo2_axiom::plonk::ColumnType>(
 }
 
 /// Appends the postfix code of one expression (`gate` only labels errors).
-pub fn emit(cs: &ConstraintSystem<Fr>, gate: usize, e: &Expression<Fr>, ops: &mut Vec<Op>) -> Result<(), ExprError> {
+pub fn emit(cs: &ConstraintSystem<Fr>, gate: usize, e: &Expression<Fr>, ops: &mut Vec<Instr>) -> Result<(), ExprError> {
     match e {
         Expression::Constant(c) => ops.push(Leaf::Const(*c).into()),
         Expression::Selector(_) => return Err(ExprError::Selector { gate }),
@@ -176,21 +176,21 @@ pub fn emit(cs: &ConstraintSystem<Fr>, gate: usize, e: &Expression<Fr>, ops: &mu
         }
         Expression::Negated(a) => {
             emit(cs, gate, a, ops)?;
-            ops.push(Op::Neg);
+            ops.push(Instr::Neg);
         }
         Expression::Sum(a, b) => {
             emit(cs, gate, a, ops)?;
             emit(cs, gate, b, ops)?;
-            ops.push(Op::Add);
+            ops.push(Instr::Add);
         }
         Expression::Product(a, b) => {
             emit(cs, gate, a, ops)?;
             emit(cs, gate, b, ops)?;
-            ops.push(Op::Mul);
+            ops.push(Instr::Mul);
         }
         Expression::Scaled(a, c) => {
             emit(cs, gate, a, ops)?;
-            ops.push(Op::Scale(*c));
+            ops.push(Instr::Scale(*c));
         }
     }
     Ok(())
@@ -250,7 +250,7 @@ pub mod opcode {
 
 /// The byte encoding the Solidity interpreter reads (3 bytes per instruction; constants are
 /// deduplicated into [`Encoded::constants`]).
-pub fn encode(ops: &[Op], layout: &Layout) -> Result<Encoded, ExprError> {
+pub fn encode(ops: &[Instr], layout: &Layout) -> Result<Encoded, ExprError> {
     let mut code = Vec::with_capacity(3 * ops.len());
     let mut constants: Vec<Fr> = Vec::new();
     let mut slot = |leaf: Leaf| -> Result<u16, ExprError> {
@@ -273,13 +273,13 @@ pub fn encode(ops: &[Op], layout: &Layout) -> Result<Encoded, ExprError> {
     };
     for op in ops {
         let (code_byte, operand) = match *op {
-            Op::Sub => (opcode::SUB, 0),
-            Op::Neg => (opcode::NEG, 0),
-            Op::Add => (opcode::ADD, 0),
-            Op::Mul => (opcode::MUL, 0),
-            Op::Fold => (opcode::FOLD, 0),
-            Op::Scale(c) => (opcode::MUL_V, slot(Leaf::Const(c))?),
-            Op::Fused(a, leaf) => {
+            Instr::Sub => (opcode::SUB, 0),
+            Instr::Neg => (opcode::NEG, 0),
+            Instr::Add => (opcode::ADD, 0),
+            Instr::Mul => (opcode::MUL, 0),
+            Instr::Fold => (opcode::FOLD, 0),
+            Instr::Scale(c) => (opcode::MUL_V, slot(Leaf::Const(c))?),
+            Instr::Fused(a, leaf) => {
                 let code_byte = match a {
                     Arith::Add => opcode::ADD_V,
                     Arith::Sub => opcode::SUB_V,
@@ -288,7 +288,7 @@ pub fn encode(ops: &[Op], layout: &Layout) -> Result<Encoded, ExprError> {
                 };
                 (code_byte, slot(leaf)?)
             }
-            Op::Push(leaf) => (opcode::PUSH, slot(leaf)?),
+            Instr::Push(leaf) => (opcode::PUSH, slot(leaf)?),
         };
         code.push(code_byte);
         code.extend_from_slice(&operand.to_be_bytes());
@@ -317,30 +317,30 @@ pub struct EvalInputs<'a> {
 }
 
 /// Runs a program from `acc = 0`; `None` if it reads out of range or underflows its stack.
-pub fn eval(ops: &[Op], inputs: &EvalInputs<'_>) -> Option<Fr> {
+pub fn eval(ops: &[Instr], inputs: &EvalInputs<'_>) -> Option<Fr> {
     let mut stack: Vec<Fr> = Vec::new();
     let mut acc = Fr::ZERO;
     for op in ops {
         match *op {
-            Op::Neg => {
+            Instr::Neg => {
                 let a = stack.pop()?;
                 stack.push(-a);
             }
-            Op::Add | Op::Sub | Op::Mul => {
+            Instr::Add | Instr::Sub | Instr::Mul => {
                 let b = stack.pop()?;
                 let a = stack.pop()?;
                 stack.push(match op {
-                    Op::Add => a + b,
-                    Op::Sub => a - b,
+                    Instr::Add => a + b,
+                    Instr::Sub => a - b,
                     _ => a * b,
                 });
             }
-            Op::Scale(c) => {
+            Instr::Scale(c) => {
                 let a = stack.pop()?;
                 stack.push(a * c);
             }
-            Op::Fold => acc = acc * inputs.y + stack.pop()?,
-            Op::Fused(arith, leaf) => {
+            Instr::Fold => acc = acc * inputs.y + stack.pop()?,
+            Instr::Fused(arith, leaf) => {
                 let v = leaf.value(inputs)?;
                 let a = stack.pop()?;
                 stack.push(match arith {
@@ -350,7 +350,7 @@ pub fn eval(ops: &[Op], inputs: &EvalInputs<'_>) -> Option<Fr> {
                     Arith::Mul => a * v,
                 });
             }
-            Op::Push(leaf) => stack.push(leaf.value(inputs)?),
+            Instr::Push(leaf) => stack.push(leaf.value(inputs)?),
         }
     }
     Some(acc)
@@ -367,13 +367,13 @@ enum Node {
 }
 
 /// Rewrites `ops` into an equivalent program (the same value for every input) with fewer
-/// instructions, as the module docs describe. Programs where a [`Op::Fold`] does not empty the
+/// instructions, as the module docs describe. Programs where a [`Instr::Fold`] does not empty the
 /// stack (never built by this crate) or that underflow are returned unchanged.
-pub fn fuse(ops: &[Op]) -> Vec<Op> {
+pub fn fuse(ops: &[Instr]) -> Vec<Instr> {
     fuse_trees(ops).unwrap_or_else(|| ops.to_vec())
 }
 
-fn fuse_trees(ops: &[Op]) -> Option<Vec<Op>> {
+fn fuse_trees(ops: &[Instr]) -> Option<Vec<Instr>> {
     let mut nodes: Vec<Node> = Vec::new();
     let mut stack: Vec<usize> = Vec::new();
     let mut out = Vec::with_capacity(ops.len());
@@ -383,22 +383,22 @@ fn fuse_trees(ops: &[Op]) -> Option<Vec<Op>> {
     };
     for op in ops {
         let node = match *op {
-            Op::Neg => Node::Neg(stack.pop()?),
-            Op::Add | Op::Sub | Op::Mul => {
+            Instr::Neg => Node::Neg(stack.pop()?),
+            Instr::Add | Instr::Sub | Instr::Mul => {
                 let b = stack.pop()?;
                 let a = stack.pop()?;
                 match op {
-                    Op::Add => Node::Add(a, b),
-                    Op::Sub => Node::Sub(a, b),
+                    Instr::Add => Node::Add(a, b),
+                    Instr::Sub => Node::Sub(a, b),
                     _ => Node::Mul(a, b),
                 }
             }
-            Op::Scale(c) => {
+            Instr::Scale(c) => {
                 let a = stack.pop()?;
                 let c = push(&mut nodes, Node::Leaf(Leaf::Const(c)));
                 Node::Mul(a, c)
             }
-            Op::Fused(arith, leaf) => {
+            Instr::Fused(arith, leaf) => {
                 let a = stack.pop()?;
                 let v = push(&mut nodes, Node::Leaf(leaf));
                 match arith {
@@ -408,16 +408,16 @@ fn fuse_trees(ops: &[Op]) -> Option<Vec<Op>> {
                     Arith::Mul => Node::Mul(a, v),
                 }
             }
-            Op::Fold => {
+            Instr::Fold => {
                 let root = stack.pop()?;
                 if !stack.is_empty() {
                     return None;
                 }
                 emit_node(&nodes, root, &mut out);
-                out.push(Op::Fold);
+                out.push(Instr::Fold);
                 continue;
             }
-            Op::Push(leaf) => Node::Leaf(leaf),
+            Instr::Push(leaf) => Node::Leaf(leaf),
         };
         let id = push(&mut nodes, node);
         stack.push(id);
@@ -436,18 +436,18 @@ fn strip_neg(nodes: &[Node], n: usize) -> (usize, bool) {
     }
 }
 
-fn emit_node(nodes: &[Node], n: usize, out: &mut Vec<Op>) {
+fn emit_node(nodes: &[Node], n: usize, out: &mut Vec<Instr>) {
     let leaf = |i: usize| match nodes[i] {
         Node::Leaf(l) => Some(l),
         _ => None,
     };
     match nodes[n] {
-        Node::Leaf(l) => out.push(Op::Push(l)),
+        Node::Leaf(l) => out.push(Instr::Push(l)),
         Node::Neg(a) => {
             let (inner, neg) = strip_neg(nodes, a);
             emit_node(nodes, inner, out);
             if !neg {
-                out.push(Op::Neg);
+                out.push(Instr::Neg);
             }
         }
         Node::Add(a, b) => {
@@ -478,20 +478,20 @@ fn emit_commutative(
     b: usize,
     arith: Arith,
     leaf: impl Fn(usize) -> Option<Leaf>,
-    out: &mut Vec<Op>,
+    out: &mut Vec<Instr>,
 ) {
     let (first, second) = if leaf(b).is_none() && leaf(a).is_some() { (b, a) } else { (a, b) };
     emit_node(nodes, first, out);
     match leaf(second) {
-        Some(l) => out.push(Op::Fused(arith, l)),
+        Some(l) => out.push(Instr::Fused(arith, l)),
         None => {
             emit_node(nodes, second, out);
-            out.push(if arith == Arith::Add { Op::Add } else { Op::Mul });
+            out.push(if arith == Arith::Add { Instr::Add } else { Instr::Mul });
         }
     }
 }
 
-fn emit_sub(nodes: &[Node], a: usize, b: usize, out: &mut Vec<Op>) {
+fn emit_sub(nodes: &[Node], a: usize, b: usize, out: &mut Vec<Instr>) {
     let leaf = |i: usize| match nodes[i] {
         Node::Leaf(l) => Some(l),
         _ => None,
@@ -499,16 +499,16 @@ fn emit_sub(nodes: &[Node], a: usize, b: usize, out: &mut Vec<Op>) {
     match (leaf(a), leaf(b)) {
         (_, Some(lb)) => {
             emit_node(nodes, a, out);
-            out.push(Op::Fused(Arith::Sub, lb));
+            out.push(Instr::Fused(Arith::Sub, lb));
         }
         (Some(la), None) => {
             emit_node(nodes, b, out);
-            out.push(Op::Fused(Arith::SubFrom, la));
+            out.push(Instr::Fused(Arith::SubFrom, la));
         }
         (None, None) => {
             emit_node(nodes, a, out);
             emit_node(nodes, b, out);
-            out.push(Op::Sub);
+            out.push(Instr::Sub);
         }
     }
 }

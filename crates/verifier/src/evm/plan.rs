@@ -15,7 +15,7 @@ use halo2_axiom::halo2curves::ff::{Field, PrimeField};
 use halo2_axiom::plonk::{Any, VerifyingKey};
 use halo2_axiom::poly::Rotation;
 
-use super::expr::{self, ExprError, Leaf, Op};
+use super::expr::{self, ExprError, Instr, Leaf};
 use crate::CircuitKey;
 
 /// A commitment in an opening: a proof point, a verifying-key point, or the quotient
@@ -48,7 +48,7 @@ pub struct RotationSet {
     pub commitments: Vec<(Commit, Vec<EvalRef>)>,
 }
 
-/// Indices of the protocol's challenges in the list of squeezed challenges ([`Plan::squeeze_at`]).
+/// Indices of the protocol's challenges in the list of squeezed challenges ([`VerifierPlan::squeeze_at`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChallengeIds {
     pub theta: usize,
@@ -64,7 +64,7 @@ pub struct ChallengeIds {
 
 /// Everything the EVM verifier needs besides the SRS's `g1`, `g2`, `s·g2`.
 #[derive(Debug, Clone)]
-pub struct Plan {
+pub struct VerifierPlan {
     pub k: u32,
     pub omega: Fr,
     pub transcript_repr: Fr,
@@ -86,11 +86,11 @@ pub struct Plan {
     pub vk_points: Vec<G1Affine>,
     /// Folds every constraint with `y` (gates, permutation, lookups, in halo2's order), after
     /// [`expr::fuse`].
-    pub program: Vec<Op>,
+    pub program: Vec<Instr>,
     pub sets: Vec<RotationSet>,
 }
 
-impl Plan {
+impl VerifierPlan {
     /// `ω^r` for a signed rotation `r` (`ω` has order `2^k`).
     pub fn omega_pow(&self, r: i64) -> Fr {
         self.omega.pow_vartime([r.rem_euclid(1i64 << self.k) as u64])
@@ -118,7 +118,7 @@ fn u16_of(i: usize, what: &'static str) -> Result<u16, PlanError> {
 
 /// Builds the plan of `key`. (The proof's layout — points, evaluations, squeezes — does not
 /// depend on the instance count; only the verifier's input check does.)
-pub fn plan(key: &CircuitKey<'_>) -> Result<Plan, PlanError> {
+pub fn plan_verifier(key: &CircuitKey<'_>) -> Result<VerifierPlan, PlanError> {
     let vk = key.vk();
     let cs = vk.cs();
     if cs.num_instance_columns() != 1 {
@@ -218,7 +218,7 @@ pub fn plan(key: &CircuitKey<'_>) -> Result<Plan, PlanError> {
 
     let mut vk_points = vk.fixed_commitments().clone();
     vk_points.extend(vk.permutation().commitments().iter().copied());
-    Ok(Plan {
+    Ok(VerifierPlan {
         k,
         omega: domain.get_omega(),
         transcript_repr: vk.transcript_repr(),
@@ -268,16 +268,16 @@ fn constraint_program(
     chunk: usize,
     perm_eval_start: usize,
     lookup_eval_start: usize,
-) -> Result<Vec<Op>, PlanError> {
+) -> Result<Vec<Instr>, PlanError> {
     let cs = vk.cs();
     let n_adv = cs.advice_queries().len();
     let mut ops = Vec::new();
     // Query ops become proof evaluations; instance queries stay (the verifier computes them).
-    let relocate = |ops: &mut Vec<Op>, from: usize| -> Result<(), PlanError> {
+    let relocate = |ops: &mut Vec<Instr>, from: usize| -> Result<(), PlanError> {
         for op in &mut ops[from..] {
             *op = match *op {
-                Op::Push(Leaf::Advice(q)) => Op::Push(Leaf::Eval(q)),
-                Op::Push(Leaf::Fixed(q)) => Op::Push(Leaf::Eval(u16_of(n_adv + usize::from(q), "evaluations")?)),
+                Instr::Push(Leaf::Advice(q)) => Instr::Push(Leaf::Eval(q)),
+                Instr::Push(Leaf::Fixed(q)) => Instr::Push(Leaf::Eval(u16_of(n_adv + usize::from(q), "evaluations")?)),
                 other => other,
             };
         }
@@ -288,23 +288,23 @@ fn constraint_program(
             let from = ops.len();
             expr::emit(cs, g, poly, &mut ops)?;
             relocate(&mut ops, from)?;
-            ops.push(Op::Fold);
+            ops.push(Instr::Fold);
         }
     }
-    let ev = |i: usize| -> Result<Op, PlanError> { Ok(Op::Push(Leaf::Eval(u16_of(i, "evaluations")?))) };
-    let ch = |i: usize| -> Result<Op, PlanError> { Ok(Op::Push(Leaf::Challenge(u16_of(i, "challenges")?))) };
-    let (l0, llast, x) = (Op::Push(Leaf::Var(0)), Op::Push(Leaf::Var(1)), Op::Push(Leaf::Var(3)));
+    let ev = |i: usize| -> Result<Instr, PlanError> { Ok(Instr::Push(Leaf::Eval(u16_of(i, "evaluations")?))) };
+    let ch = |i: usize| -> Result<Instr, PlanError> { Ok(Instr::Push(Leaf::Challenge(u16_of(i, "challenges")?))) };
+    let (l0, llast, x) = (Instr::Push(Leaf::Var(0)), Instr::Push(Leaf::Var(1)), Instr::Push(Leaf::Var(3)));
     // 1 - (l_last + l_blind), computed once by the verifier.
-    let active = [Op::Push(Leaf::Var(4))];
+    let active = [Instr::Push(Leaf::Var(4))];
     let z = |s: usize| perm_eval_start + 3 * s;
     if n_sets > 0 {
         // l_0 · (1 - z_0(x))
-        ops.extend([l0, Op::Push(Leaf::Const(Fr::ONE)), ev(z(0))?, Op::Sub, Op::Mul, Op::Fold]);
+        ops.extend([l0, Instr::Push(Leaf::Const(Fr::ONE)), ev(z(0))?, Instr::Sub, Instr::Mul, Instr::Fold]);
         // l_last · (z_last(x)² - z_last(x))
         let zl = ev(z(n_sets - 1))?;
-        ops.extend([zl, zl, Op::Mul, zl, Op::Sub, llast, Op::Mul, Op::Fold]);
+        ops.extend([zl, zl, Instr::Mul, zl, Instr::Sub, llast, Instr::Mul, Instr::Fold]);
         for s in 1..n_sets {
-            ops.extend([ev(z(s))?, ev(z(s - 1) + 2)?, Op::Sub, l0, Op::Mul, Op::Fold]);
+            ops.extend([ev(z(s))?, ev(z(s - 1) + 2)?, Instr::Sub, l0, Instr::Mul, Instr::Fold]);
         }
     }
     let columns = cs.permutation().get_columns();
@@ -327,10 +327,10 @@ fn constraint_program(
                 })
             })
             .collect::<Result<Vec<_>, PlanError>>()?;
-        let push_col = |ops: &mut Vec<Op>, e: &Result<usize, usize>| -> Result<(), PlanError> {
+        let push_col = |ops: &mut Vec<Instr>, e: &Result<usize, usize>| -> Result<(), PlanError> {
             ops.push(match e {
                 Ok(i) => ev(*i)?,
-                Err(q) => Op::Push(Leaf::Instance(u16_of(*q, "instance queries")?)),
+                Err(q) => Instr::Push(Leaf::Instance(u16_of(*q, "instance queries")?)),
             });
             Ok(())
         };
@@ -338,53 +338,53 @@ fn constraint_program(
         ops.push(ev(z(s) + 1)?);
         for (j, e) in col_evals.iter().enumerate() {
             push_col(&mut ops, e)?;
-            ops.extend([ch(ids.beta)?, ev(perm_common_start + s * chunk + j)?, Op::Mul, Op::Add]);
-            ops.extend([ch(ids.gamma)?, Op::Add, Op::Mul]);
+            ops.extend([ch(ids.beta)?, ev(perm_common_start + s * chunk + j)?, Instr::Mul, Instr::Add]);
+            ops.extend([ch(ids.gamma)?, Instr::Add, Instr::Mul]);
         }
         // right = z · Π (eval + β·δⁱ·x + γ)
         ops.push(ev(z(s))?);
         for e in &col_evals {
             push_col(&mut ops, e)?;
-            ops.extend([ch(ids.beta)?, x, Op::Mul, Op::Scale(delta_power), Op::Add]);
-            ops.extend([ch(ids.gamma)?, Op::Add, Op::Mul]);
+            ops.extend([ch(ids.beta)?, x, Instr::Mul, Instr::Scale(delta_power), Instr::Add]);
+            ops.extend([ch(ids.gamma)?, Instr::Add, Instr::Mul]);
             delta_power *= Fr::DELTA;
         }
-        ops.push(Op::Sub);
+        ops.push(Instr::Sub);
         ops.extend(active);
-        ops.extend([Op::Mul, Op::Fold]);
+        ops.extend([Instr::Mul, Instr::Fold]);
     }
     for (l, arg) in cs.lookups().iter().enumerate() {
         let e = lookup_eval_start + 5 * l;
         let (prod, next, input, input_inv, table) = (ev(e)?, ev(e + 1)?, ev(e + 2)?, ev(e + 3)?, ev(e + 4)?);
-        ops.extend([l0, Op::Push(Leaf::Const(Fr::ONE)), prod, Op::Sub, Op::Mul, Op::Fold]);
-        ops.extend([prod, prod, Op::Mul, prod, Op::Sub, llast, Op::Mul, Op::Fold]);
+        ops.extend([l0, Instr::Push(Leaf::Const(Fr::ONE)), prod, Instr::Sub, Instr::Mul, Instr::Fold]);
+        ops.extend([prod, prod, Instr::Mul, prod, Instr::Sub, llast, Instr::Mul, Instr::Fold]);
         // (z_next·(a' + β)·(s' + γ) - z·(θ-compressed input + β)·(θ-compressed table + γ)) · active
-        ops.extend([next, input, ch(ids.beta)?, Op::Add, Op::Mul, table, ch(ids.gamma)?, Op::Add, Op::Mul]);
+        ops.extend([next, input, ch(ids.beta)?, Instr::Add, Instr::Mul, table, ch(ids.gamma)?, Instr::Add, Instr::Mul]);
         ops.push(prod);
         for (exprs, challenge) in [(arg.input_expressions(), ids.beta), (arg.table_expressions(), ids.gamma)] {
             for (i, ex) in exprs.iter().enumerate() {
                 if i > 0 {
-                    ops.extend([ch(ids.theta)?, Op::Mul]);
+                    ops.extend([ch(ids.theta)?, Instr::Mul]);
                 }
                 let from = ops.len();
                 expr::emit(cs, usize::MAX, ex, &mut ops)?;
                 relocate(&mut ops, from)?;
                 if i > 0 {
-                    ops.push(Op::Add);
+                    ops.push(Instr::Add);
                 }
             }
             if exprs.is_empty() {
-                ops.push(Op::Push(Leaf::Const(Fr::ZERO)));
+                ops.push(Instr::Push(Leaf::Const(Fr::ZERO)));
             }
-            ops.extend([ch(challenge)?, Op::Add, Op::Mul]);
+            ops.extend([ch(challenge)?, Instr::Add, Instr::Mul]);
         }
-        ops.push(Op::Sub);
+        ops.push(Instr::Sub);
         ops.extend(active);
-        ops.extend([Op::Mul, Op::Fold]);
-        ops.extend([l0, input, table, Op::Sub, Op::Mul, Op::Fold]);
-        ops.extend([input, table, Op::Sub, input, input_inv, Op::Sub, Op::Mul]);
+        ops.extend([Instr::Mul, Instr::Fold]);
+        ops.extend([l0, input, table, Instr::Sub, Instr::Mul, Instr::Fold]);
+        ops.extend([input, table, Instr::Sub, input, input_inv, Instr::Sub, Instr::Mul]);
         ops.extend(active);
-        ops.extend([Op::Mul, Op::Fold]);
+        ops.extend([Instr::Mul, Instr::Fold]);
     }
     Ok(ops)
 }

@@ -1,4 +1,4 @@
-//! The EVM verifier's algorithm, run natively over a [`Plan`]: the executable specification the
+//! The EVM verifier's algorithm, run natively over a [`VerifierPlan`]: the executable specification the
 //! Solidity interpreter mirrors line by line, tested against halo2's own verifier.
 
 use halo2_axiom::arithmetic::CurveAffine;
@@ -12,7 +12,7 @@ use sha3::{Digest, Keccak256};
 use super::blob;
 use super::calldata::fr_to_word;
 use super::expr::{self, EvalInputs};
-use super::plan::{Commit, EvalRef, Plan};
+use super::plan::{Commit, EvalRef, VerifierPlan};
 
 /// The SRS points the verifier needs.
 #[derive(Debug, Clone, Copy)]
@@ -52,7 +52,7 @@ fn hash_to_fr(h: &[u8]) -> Fr {
 }
 
 /// The challenges, squeezed where the plan says.
-pub fn challenges(plan: &Plan, proof: &[u8], instances: &[Fr]) -> Vec<Fr> {
+pub fn challenges(plan: &VerifierPlan, proof: &[u8], instances: &[Fr]) -> Vec<Fr> {
     let mut buf: Vec<u8> = fr_to_word(&plan.transcript_repr).to_vec();
     for v in instances {
         buf.extend_from_slice(&fr_to_word(v));
@@ -79,12 +79,12 @@ fn batch_invert(values: &[Fr]) -> Option<Vec<Fr>> {
 }
 
 /// Verifies `proof` against `instances` with the plan; `false` for anything malformed,
-/// including another number of instances than [`Plan::num_instances`].
-pub fn verify(plan: &Plan, srs: &SrsPoints, proof: &[u8], instances: &[Fr]) -> bool {
+/// including another number of instances than [`VerifierPlan::num_instances`].
+pub fn verify(plan: &VerifierPlan, srs: &SrsPoints, proof: &[u8], instances: &[Fr]) -> bool {
     verify_inner(plan, srs, proof, instances).unwrap_or(false)
 }
 
-fn verify_inner(plan: &Plan, srs: &SrsPoints, proof: &[u8], instances: &[Fr]) -> Option<bool> {
+fn verify_inner(plan: &VerifierPlan, srs: &SrsPoints, proof: &[u8], instances: &[Fr]) -> Option<bool> {
     let evals_at = plan.num_points * 64;
     if proof.len() != evals_at + plan.num_evals * 32 + 128 || instances.len() != plan.num_instances {
         return None;

@@ -9,7 +9,7 @@ use halo2_axiom::poly::kzg::commitment::ParamsKZG;
 use revm::primitives::Address;
 
 use super::blob;
-use super::plan::{plan, PlanError};
+use super::plan::{plan_verifier, PlanError};
 use super::reference::SrsPoints;
 use crate::CircuitKey;
 
@@ -30,7 +30,7 @@ pub const MAX_KEY_CONTRACTS: usize = 4;
 /// Runtime code of the verifying-key contracts: the plan's blob cut into pieces that fit
 /// EIP-170, each behind a `0x00` (STOP) byte. The verifier concatenates them in order.
 pub fn vk_runtime(params: &ParamsKZG<Bn256>, key: &CircuitKey<'_>) -> Result<Vec<Vec<u8>>, PlanError> {
-    let p = plan(key)?;
+    let p = plan_verifier(key)?;
     let data = blob::encode(&p, &srs_points(params))?;
     let chunks: Vec<Vec<u8>> = data
         .chunks(MAX_CODE_SIZE - 1)
