@@ -62,16 +62,16 @@ impl Settings {
         plan: &CircuitPlan,
         quant: &QuantConfig,
     ) -> Self {
-        let vis = q.visibility;
+        let vis = VisibilityConfig { input: q.inputs[0].visibility, params: q.params, output: q.outputs[0].visibility };
         Self {
             format: "zkinfer-settings".into(),
             version: SETTINGS_VERSION,
             model: model.into(),
             proof_system,
-            input_shape: q.tensors[q.input].shape.clone(),
-            output_shape: q.tensors[q.output].shape.clone(),
-            input_scale: q.tensors[q.input].scale,
-            output_scale: q.tensors[q.output].scale,
+            input_shape: q.tensors[q.inputs[0].tensor].shape.clone(),
+            output_shape: q.tensors[q.outputs[0].tensor].shape.clone(),
+            input_scale: q.tensors[q.inputs[0].tensor].scale,
+            output_scale: q.tensors[q.outputs[0].tensor].scale,
             visibility: vis,
             quant: quant.clone(),
             plan: plan.clone(),
@@ -132,9 +132,14 @@ impl Compiled {
         let qgraph: QGraph = serde_json::from_slice(&bytes)
             .map_err(|e| Error::BadFile { path: path.clone(), reason: format!("corrupt compiled circuit: {e}") })?;
         qgraph.validate().map_err(|e| Error::BadFile { path: path.clone(), reason: e.to_string() })?;
-        let matches = qgraph.visibility == settings.visibility
-            && qgraph.tensors[qgraph.input].shape == settings.input_shape
-            && qgraph.tensors[qgraph.output].shape == settings.output_shape;
+        let vis = VisibilityConfig {
+            input: qgraph.inputs[0].visibility,
+            params: qgraph.params,
+            output: qgraph.outputs[0].visibility,
+        };
+        let matches = vis == settings.visibility
+            && qgraph.tensors[qgraph.inputs[0].tensor].shape == settings.input_shape
+            && qgraph.tensors[qgraph.outputs[0].tensor].shape == settings.output_shape;
         if !matches {
             return Err(Error::BadFile {
                 path,

@@ -2,7 +2,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use zkinfer_circuits::PlanOptions;
-use zkinfer_graph::{calibrate, io, quantize, Graph, QuantConfig, VisibilityConfig};
+use zkinfer_graph::{calibrate, io, one_input_samples, quantize, Graph, QuantConfig, VisibilityConfig};
 
 use crate::artifacts::{Compiled, Settings};
 use crate::{Error, ProofSystem};
@@ -36,7 +36,7 @@ impl Model {
 
     /// Number of values the model takes as input.
     pub fn input_len(&self) -> usize {
-        self.graph.input_shape().iter().product()
+        self.graph.input_shape(0).iter().product()
     }
 
     /// f32 reference output.
@@ -50,7 +50,7 @@ impl Model {
         if samples.is_empty() {
             return Err(Error::Config("calibration needs at least one sample".into()));
         }
-        let calibration = calibrate(&self.graph, samples.to_vec())?;
+        let calibration = calibrate(&self.graph, one_input_samples(samples.to_vec()))?;
         let qgraph = quantize(&self.graph, &calibration, &opts.quant, opts.visibility)?;
         let plan = zkinfer_circuits::plan_circuit(&qgraph, &opts.plan)?;
         let name = self.source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

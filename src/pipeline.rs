@@ -180,7 +180,7 @@ fn prove_with<T>(
     let _span = tracing::info_span!("prove", k = compiled.plan.k).entered();
     let instances = public_instances(&compiled.qgraph, &witness);
     let outputs = if compiled.plan.instances.range(InstanceRole::Output, 0).is_some() {
-        witness.output(&compiled.qgraph).to_vec()
+        witness.output(&compiled.qgraph, 0).to_vec()
     } else {
         Vec::new()
     };

@@ -15,10 +15,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use common::*;
-use zkinfer::{AuditOptions, AuditReport, CompileOptions, ParamVisibility, Visibility, VisibilityConfig};
+use zkinfer::{AuditOptions, AuditReport, CompileOptions, ParamVisibility, Visibility};
 use zkinfer_circuits::audit::audit;
 use zkinfer_circuits::{plan_circuit, AdviceRef, PlanOptions};
-use zkinfer_graph::{LinearOp, LinearParams, MulOp, QGraph, QNode, QOp, QTensor, RequantOp, TableFn, TableOp};
+use zkinfer_graph::{
+    DType, IoSpec, LinearOp, LinearParams, MulOp, QGraph, QNode, QOp, QTensor, RequantOp, TableFn, TableOp,
+};
 
 /// Cells of cnn_digits audited by the test (of 10,246).
 const CNN_SAMPLE: usize = 2000;
@@ -96,8 +98,14 @@ impl G {
         self.node(QOp::Requant(RequantOp { shift, relu, bits: 12 }), vec![x], len)
     }
     fn finish(self, output: usize, params: ParamVisibility) -> QGraph {
-        let visibility = VisibilityConfig { input: Visibility::Private, params, output: Visibility::Public };
-        QGraph { tensors: self.tensors, nodes: self.nodes, input: 0, output, visibility, input_bits: 6 }
+        let spec = |tensor, visibility, bits| IoSpec { tensor, dtype: DType::F32, visibility, bits };
+        QGraph {
+            tensors: self.tensors,
+            nodes: self.nodes,
+            inputs: vec![spec(0, Visibility::Private, 6)],
+            outputs: vec![spec(output, Visibility::Public, 0)],
+            params,
+        }
     }
 }
 

@@ -267,7 +267,7 @@ fn intermediate_out_of_range_names_the_tensor() {
     let sample = input("mlp_digits", &model);
     let compiled = model.compile(std::slice::from_ref(&sample), &CompileOptions::default()).expect("compile");
     let q = &compiled.qgraph;
-    let input_name = q.tensors[q.input].name.clone();
+    let input_name = q.tensors[q.inputs[0].tensor].name.clone();
 
     // Each pixel at +-(the sample's largest value), signed like the first hidden unit's weights:
     // the input stays in its range, that unit's pre-activation goes far past its calibrated one.

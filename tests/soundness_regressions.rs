@@ -75,7 +75,7 @@ fn mlp_digits_output_cannot_be_rounded_down() {
     eprintln!("limb bits {b}, shift {}, bits {}, output element {e}", op.shift, op.bits);
 
     let circuit = ModelCircuit::new(q.clone(), p.clone(), None);
-    let (col, row) = circuit.output_cells().unwrap()[e];
+    let (col, row) = circuit.output_cells(0).unwrap()[e];
     assert_eq!(col, AdviceRef::RqOut);
     let mut attack = vec![
         CellOverride { column: AdviceRef::RqQuotient, row, value: fe(z2) },
@@ -94,7 +94,7 @@ fn mlp_digits_output_cannot_be_rounded_down() {
     let top = order.iter().position(|&l| l == (true, n_r - 1)).unwrap();
     let top_col = p.limb_cell(top, row).0;
     let mut instances = public_instances(&q, &w);
-    let out_at = instances.len() - w.output(&q).len() + e;
+    let out_at = instances.len() - w.output(&q, 0).len() + e;
     instances[out_at] -= Fr::ONE;
 
     let c = ModelCircuit::new(q.clone(), p.clone(), Some(Arc::new(w.clone()))).with_overrides(attack);

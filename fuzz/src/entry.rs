@@ -37,9 +37,13 @@ pub fn fixture(models: &Path) -> Result<Fixture, zkinfer::Error> {
 /// ONNX import; when the bytes import, the f32 evaluation on zeros.
 pub fn onnx_import(data: &[u8]) {
     let Ok(graph) = zkinfer_onnx::parse(data) else { return };
-    let len = graph.input_shape().iter().try_fold(1usize, |a, &d| a.checked_mul(d));
-    if let Some(len) = len.filter(|&n| n <= MAX_INPUT) {
-        let _ = graph.eval(&vec![0.0; len]);
+    let lens: Option<Vec<usize>> = (0..graph.inputs.len())
+        .map(|i| graph.input_shape(i).iter().try_fold(1usize, |a, &d| a.checked_mul(d)))
+        .collect();
+    if let Some(lens) = lens.filter(|l| l.iter().sum::<usize>() <= MAX_INPUT) {
+        let zeros: Vec<Vec<f32>> = lens.iter().map(|&n| vec![0.0; n]).collect();
+        let inputs: Vec<&[f32]> = zeros.iter().map(|z| z.as_slice()).collect();
+        let _ = graph.eval_outputs(&inputs);
     }
 }
 

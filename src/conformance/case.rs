@@ -80,7 +80,7 @@ fn check(dir: &Path, opts: &ConformanceOptions, prove: bool) -> Result<Passed, S
     let compiled = model.compile(std::slice::from_ref(&input_values), &copts).map_err(compile_stop)?;
     let witness = Arc::new(compiled.witness(&input_values).map_err(failed("witness"))?);
     crate::audit::mock_check(&compiled, witness.clone()).map_err(failed("MockProver"))?;
-    let got = compiled.qgraph.dequantize_output(witness.output(&compiled.qgraph));
+    let got = compiled.qgraph.dequantize_output(0, witness.output(&compiled.qgraph, 0));
     let scale = compiled.settings.output_scale;
     let max_err = check_quantized(&got, &want, scale).map_err(|e| Stop::Failed(format!("circuit output: {e}")))?;
 

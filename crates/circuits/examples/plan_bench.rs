@@ -47,14 +47,14 @@ fn main() -> Res<()> {
     let specs: Vec<String> = if args.len() > 2 { args[2..].to_vec() } else { vec!["auto".into()] };
 
     let graph = zkinfer_onnx::parse(&std::fs::read(model)?)?;
-    let input_len: usize = graph.input_shape().iter().product();
+    let input_len: usize = graph.input_shape(0).iter().product();
     let stem = model.trim_end_matches(".onnx");
     let read = |p: String| -> Res<Vec<Vec<f32>>> {
         Ok(io::split_samples(io::parse_input_data(&std::fs::read_to_string(p)?)?, input_len)?)
     };
     let samples = read(format!("{stem}.calibration.json")).or_else(|_| read(format!("{stem}.input.json")))?;
     let input = read(format!("{stem}.input.json"))?.remove(0);
-    let cal = calibrate(&graph, samples)?;
+    let cal = calibrate(&graph, zkinfer_graph::one_input_samples(samples))?;
     let q = Arc::new(quantize(&graph, &cal, &QuantConfig::default(), VisibilityConfig::default())?);
     let witness = Arc::new(q.eval(q.quantize_input(&input)?)?);
     let instances = public_instances(&q, &witness);

@@ -144,14 +144,16 @@ impl ModelCircuit {
         Ok(rec.cells)
     }
 
-    /// The cells holding the model input (the input range check's input cells), in input order.
-    pub fn input_cells(&self) -> Result<Vec<(AdviceRef, usize)>, CircuitError> {
-        Ok(self.public_cells()?.input.iter().map(|l| (l.col, l.row)).collect())
+    /// The cells holding input `index` (its range check's input cells), in element order.
+    pub fn input_cells(&self, index: usize) -> Result<Vec<(AdviceRef, usize)>, CircuitError> {
+        let cells = self.public_cells()?.inputs.into_iter().nth(index).ok_or(CircuitError::NoSuchInput(index))?;
+        Ok(cells.iter().map(|l| (l.col, l.row)).collect())
     }
 
-    /// The cells holding the model output, as (column, row), in output order.
-    pub fn output_cells(&self) -> Result<Vec<(AdviceRef, usize)>, CircuitError> {
-        Ok(self.public_cells()?.output.iter().map(|l| (l.col, l.row)).collect())
+    /// The cells holding output `index`, as (column, row), in element order.
+    pub fn output_cells(&self, index: usize) -> Result<Vec<(AdviceRef, usize)>, CircuitError> {
+        let cells = self.public_cells()?.outputs.into_iter().nth(index).ok_or(CircuitError::NoSuchOutput(index))?;
+        Ok(cells.iter().map(|l| (l.col, l.row)).collect())
     }
 
     /// The input, output and instance cells of a layout walk without a witness.
@@ -161,7 +163,7 @@ impl ModelCircuit {
 }
 
 /// The single instance column: the public values of `w` in the order of
-/// [`InstanceLayout::of`] `q` (public input, then public output).
+/// [`InstanceLayout::of`] `q` (public inputs, then public outputs).
 pub fn public_instances(q: &QGraph, w: &Witness) -> Vec<Fr> {
     InstanceLayout::of(q).values(w).into_iter().map(|v| fe(i128::from(v))).collect()
 }

@@ -11,9 +11,16 @@ pub enum CircuitError {
     /// No layout fits under the largest allowed `k`.
     #[error("no layout fits in k <= {max_k}: the smallest needs {needed} rows")]
     TooLarge { needed: usize, max_k: u32 },
-    /// The graph does not start with the range check of its input (node 0: `Requant` with shift 0 on the input).
-    #[error("node 0 must be a shift-0 Requant of the input tensor (the input range check)")]
+    /// The graph does not start with the range checks of its inputs (node `i`: a `Requant` with
+    /// shift 0 of input `i`).
+    #[error("the first nodes must be shift-0 Requants of the inputs, one each, in order (the input range checks)")]
     InputNotRangeChecked,
+    /// No input of this index.
+    #[error("the model has no input #{0}")]
+    NoSuchInput(usize),
+    /// No output of this index.
+    #[error("the model has no output #{0}")]
+    NoSuchOutput(usize),
     /// A node reads a tensor that no earlier node produced.
     #[error("node '{node}' reads tensor {tensor} before it is produced")]
     UndefinedTensor { node: String, tensor: usize },

@@ -442,7 +442,7 @@ fn smallest_k(s: &ConstraintShape, needed: usize, min_k: u32, max_k: u32) -> Opt
 
 /// Picks the cheapest layout for `q` under `opts`.
 pub fn plan_circuit(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, CircuitError> {
-    let params_fixed = q.visibility.params.is_fixed();
+    let params_fixed = q.params.is_fixed();
     let instances = InstanceLayout::of(q);
     let has_mul = q.nodes.iter().any(|n| matches!(n.op, QOp::Mul(_) | QOp::Div(_)));
     let lookup = q.nodes.iter().any(|n| matches!(n.op, QOp::Table(_)));

@@ -100,10 +100,10 @@ pub(crate) fn fe(v: i128) -> Fr {
 /// The model's input and output cells, and the cells bound to the instance column.
 #[derive(Debug, Default)]
 pub(crate) struct PublicCells {
-    /// The input's cells (the input range check's inputs), in input order.
-    pub input: Vec<Loc>,
-    /// The output's cells, in output order.
-    pub output: Vec<Loc>,
+    /// Each input's cells (its range check's inputs), in input order.
+    pub inputs: Vec<Vec<Loc>>,
+    /// Each output's cells, in output order.
+    pub outputs: Vec<Vec<Loc>>,
     /// The cell of each public instance, in instance order (`plan.instances`).
     pub instance: Vec<Loc>,
 }
@@ -256,7 +256,7 @@ pub(crate) fn assign<S: Sink>(
         }
     };
     let known = witness.is_some();
-    if plan.params_fixed != q.visibility.params.is_fixed() || plan.instances != InstanceLayout::of(q) {
+    if plan.params_fixed != q.params.is_fixed() || plan.instances != InstanceLayout::of(q) {
         return Err(CircuitError::VisibilityMismatch);
     }
     if usable < CONST_ROWS {
@@ -298,19 +298,22 @@ pub(crate) fn assign<S: Sink>(
         usable,
     };
     let mut public = PublicCells::default();
-    match q.nodes.first() {
-        Some(n) if matches!(&n.op, QOp::Requant(r) if r.shift == 0) && n.inputs.first() == Some(&q.input) => {}
-        _ => return Err(CircuitError::InputNotRangeChecked),
+    // Node `i < inputs` range-checks input `i`.
+    for (spec, node) in q.inputs.iter().zip(q.nodes.iter().map(Some).chain(std::iter::repeat(None))) {
+        match node {
+            Some(n) if matches!(&n.op, QOp::Requant(r) if r.shift == 0) && n.inputs.first() == Some(&spec.tensor) => {}
+            _ => return Err(CircuitError::InputNotRangeChecked),
+        }
     }
     let shape = LayoutShape::of(plan);
     for (i, node) in q.nodes.iter().enumerate() {
         let before = w.used();
         let out = match &node.op {
-            QOp::Requant(op) if i == 0 => {
-                // The input range check: its input cells are the model input's.
+            QOp::Requant(op) if i < q.inputs.len() => {
+                // Input `i`'s range check: its input cells are the model input's.
                 let (ins, outs) = w.requant(node, op, true)?;
-                w.cells[q.input] = Some(ins.clone());
-                public.input = ins;
+                w.cells[q.inputs[i].tensor] = Some(ins.clone());
+                public.inputs.push(ins);
                 outs
             }
             QOp::Linear(op) => op.assign(&mut w, node)?,
@@ -341,7 +344,9 @@ pub(crate) fn assign<S: Sink>(
         w.cells[node.output] = Some(out);
     }
     w.finish_mul()?;
-    public.output = w.tensor_cells("output", q.output)?.to_vec();
+    for s in &q.outputs {
+        public.outputs.push(w.tensor_cells("output", s.tensor)?.to_vec());
+    }
     for s in &plan.instances.segments {
         public.instance.extend_from_slice(w.tensor_cells("public instance", s.tensor)?);
     }

@@ -45,13 +45,13 @@ fn quotients_round_half_up_and_match_the_circuit() {
     for v in [vis(Private, P::Fixed, Public), vis(Public, P::Private, Public)] {
         let (q, p, w) = setup(v, 0);
         // 7*8/2 = 28, -7*8/2 = -28, 100*8/3 = 266.67 -> 267, 0.
-        assert_eq!(w.output(&q), &[28, -28, 267, 0]);
+        assert_eq!(w.output(&q, 0), &[28, -28, 267, 0]);
         let got = mock_values(&q, &p, &w, &quotient_cells(&p, 4));
-        assert_eq!(got, w.output(&q).iter().map(|&v| fe(v)).collect::<Vec<_>>(), "{}", p.summary());
+        assert_eq!(got, w.output(&q, 0).iter().map(|&v| fe(v)).collect::<Vec<_>>(), "{}", p.summary());
     }
     let (q, _, w) = setup(vis(Private, P::Fixed, Public), 1);
     // -50*8/7 = -57.14 -> -57; 13*8/5 = 20.8 -> 21; 8/60 = 0.13 -> 0; 9*8/4 = 18.
-    assert_eq!(w.output(&q), &[-57, 21, 0, 18]);
+    assert_eq!(w.output(&q, 0), &[-57, 21, 0, 18]);
 }
 
 #[test]
@@ -59,7 +59,7 @@ fn quotient_off_by_one_is_rejected() {
     let (q, p, w) = setup(vis(Private, P::Fixed, Public), 0);
     for delta in [1, -1] {
         for (i, &(col, row)) in quotient_cells(&p, 4).iter().enumerate() {
-            let wrong = fe(w.output(&q)[i] + delta);
+            let wrong = fe(w.output(&q, 0)[i] + delta);
             let k = kinds(mock(&q, &p, &w, vec![CellOverride { column: col, row, value: wrong }], None));
             assert!(k.constraint || k.permutation, "quotient {i} {delta:+}: {k:?}");
         }

@@ -31,7 +31,7 @@ fn setup() -> (QGraph, CircuitPlan, Witness) {
     let h = b.node("mm", Box::new(MatMul), vec![x, w], "h").expect("matmul");
     let y = b.node("act", Box::new(Tanh), vec![h], "y").expect("tanh");
     let g = b.finish(y).expect("graph");
-    let calib = calibrate(&g, samples()).expect("calibrate");
+    let calib = calibrate(&g, zkinfer_graph::one_input_samples(samples())).expect("calibrate");
     let config = QuantConfig { table_bits: 8, ..QuantConfig::default() };
     let q = quantize(&g, &calib, &config, VisibilityConfig::default()).expect("quantize");
     let p = small_plan(&q);
@@ -72,15 +72,15 @@ fn interpolated_activation_lowers_to_two_lookups_into_one_table_and_is_proven() 
     assert!(q.nodes.iter().filter(|n| matches!(n.op, QOp::Mul(_))).count() == 2);
     assert_eq!(p.stats.table_rows, 1 + t[0].table().len(), "one table: {}", p.summary());
     assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()));
-    let out = ModelCircuit::new(Arc::new(q.clone()), p.clone(), None).output_cells().expect("layout");
-    let want: Vec<Fr> = w.output(&q).iter().map(|&v| fe(v)).collect();
+    let out = ModelCircuit::new(Arc::new(q.clone()), p.clone(), None).output_cells(0).expect("layout");
+    let want: Vec<Fr> = w.output(&q, 0).iter().map(|&v| fe(v)).collect();
     assert_eq!(mock_values(&q, &p, &w, &out), want);
 }
 
 #[test]
 fn wrong_interpolated_output_is_rejected() {
     let (q, p, w) = setup();
-    let out = ModelCircuit::new(Arc::new(q.clone()), p.clone(), None).output_cells().expect("layout");
+    let out = ModelCircuit::new(Arc::new(q.clone()), p.clone(), None).output_cells(0).expect("layout");
     let honest = mock_values(&q, &p, &w, &out);
     for (&(col, row), v) in out.iter().zip(honest) {
         let k = kinds(mock(&q, &p, &w, vec![ov(col, row, v + Fr::one())], None));

@@ -56,8 +56,8 @@ fn honest_witness_accepted_and_outputs_are_the_integer_evaluation() {
         }
     }
     let (q, p, w) = setup(vis(Private, P::Fixed, Private), 0);
-    let out = ModelCircuit::new(Arc::new(q.clone()), p.clone(), None).output_cells().expect("layout");
-    let want: Vec<Fr> = w.output(&q).iter().map(|&v| fe(v)).collect();
+    let out = ModelCircuit::new(Arc::new(q.clone()), p.clone(), None).output_cells(0).expect("layout");
+    let want: Vec<Fr> = w.output(&q, 0).iter().map(|&v| fe(v)).collect();
     assert_eq!(mock_values(&q, &p, &w, &out), want);
     // Every lookup row holds (x, f(x)) of the integer function.
     let ins = mock_values(&q, &p, &w, &cells(&q, &p, AdviceRef::LkIn));

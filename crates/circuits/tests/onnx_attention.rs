@@ -81,14 +81,14 @@ fn samples() -> Vec<Vec<f32>> {
 fn check(bytes: &[u8], tol: f64) -> QGraph {
     let g = zkinfer_onnx::parse(bytes).expect("import");
     let samples = samples();
-    let calib = calibrate(&g, samples.clone()).expect("calibrate");
+    let calib = calibrate(&g, zkinfer_graph::one_input_samples(samples.clone())).expect("calibrate");
     let config = QuantConfig { table_bits: 9, ..QuantConfig::default() };
     let q = quantize(&g, &calib, &config, VisibilityConfig::default()).expect("quantize");
     let p = plan_circuit(&q, &PlanOptions { max_limb_bits: 8, ..PlanOptions::default() }).expect("plan");
     for x in &samples[..2] {
         let w = q.eval(q.quantize_input(x).expect("in range")).expect("eval");
         assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()), "{}", p.summary());
-        let got = q.dequantize_output(w.output(&q));
+        let got = q.dequantize_output(0, w.output(&q, 0));
         let want = g.eval(x).expect("f32");
         for (a, b) in got.iter().zip(want.iter()) {
             assert!((a - f64::from(*b)).abs() < tol, "{a} vs {b}: {got:?} vs {want:?}");
@@ -96,7 +96,7 @@ fn check(bytes: &[u8], tol: f64) -> QGraph {
     }
     let w = q.eval(q.quantize_input(&samples[0]).expect("in range")).expect("eval");
     let c = ModelCircuit::new(Arc::new(q.clone()), p.clone(), None);
-    let cells = c.output_cells().expect("layout");
+    let cells = c.output_cells(0).expect("layout");
     for &(col, row) in [cells[0], cells[cells.len() - 1]].iter() {
         let honest = mock_values(&q, &p, &w, &[(col, row)])[0];
         let r = mock(&q, &p, &w, vec![CellOverride { column: col, row, value: honest + Fr::one() }], None);

@@ -35,9 +35,9 @@ fn one_node(
 /// op's own constraints and not by the instance), planned with small limbs.
 fn compile(bytes: &[u8]) -> (zkinfer_graph::Graph, QGraph, CircuitPlan, Vec<Vec<f32>>) {
     let g = zkinfer_onnx::parse(bytes).expect("import");
-    let n: usize = g.input_shape().iter().product();
+    let n: usize = g.input_shape(0).iter().product();
     let samples: Vec<Vec<f32>> = (0..6).map(|s| values(40 + s, n)).collect();
-    let calib = calibrate(&g, samples.clone()).expect("calibrate");
+    let calib = calibrate(&g, zkinfer_graph::one_input_samples(samples.clone())).expect("calibrate");
     let q = quantize(&g, &calib, &QuantConfig::default(), vis(Private, P::Fixed, Private)).expect("quantize");
     let p = plan_circuit(&q, &PlanOptions { max_limb_bits: 8, ..PlanOptions::default() }).expect("plan");
     (g, q, p, samples)
@@ -48,13 +48,13 @@ fn compile(bytes: &[u8]) -> (zkinfer_graph::Graph, QGraph, CircuitPlan, Vec<Vec<
 fn check(bytes: &[u8], tol: f64) -> (QGraph, CircuitPlan, zkinfer_graph::Witness) {
     let (g, q, p, samples) = compile(bytes);
     assert!(q.nodes.iter().all(|n| !matches!(n.op, QOp::Table(_))), "no lookup table");
-    let cells = ModelCircuit::new(Arc::new(q.clone()), p.clone(), None).output_cells().expect("layout");
+    let cells = ModelCircuit::new(Arc::new(q.clone()), p.clone(), None).output_cells(0).expect("layout");
     for x in &samples[..2] {
         let w = q.eval(q.quantize_input(x).expect("in range")).expect("eval");
         assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()));
-        let want: Vec<Fr> = w.output(&q).iter().map(|&v| fe(v)).collect();
+        let want: Vec<Fr> = w.output(&q, 0).iter().map(|&v| fe(v)).collect();
         assert_eq!(mock_values(&q, &p, &w, &cells), want);
-        let got = q.dequantize_output(w.output(&q));
+        let got = q.dequantize_output(0, w.output(&q, 0));
         let f = g.eval(x).expect("f32");
         for (a, b) in got.iter().zip(f.iter()) {
             assert!((a - f64::from(*b)).abs() <= tol, "{got:?} vs {f:?}");
@@ -62,7 +62,7 @@ fn check(bytes: &[u8], tol: f64) -> (QGraph, CircuitPlan, zkinfer_graph::Witness
     }
     let w = q.eval(q.quantize_input(&samples[0]).expect("in range")).expect("eval");
     let (column, row) = cells[0];
-    let honest = fe(w.output(&q)[0]);
+    let honest = fe(w.output(&q, 0)[0]);
     for value in [honest + Fr::one(), honest - Fr::one()] {
         let k = kinds(mock(&q, &p, &w, vec![CellOverride { column, row, value }], None));
         assert!(k.constraint, "{k:?}");
@@ -127,7 +127,7 @@ fn arg_max_and_arg_min_indices_are_exact() {
         let bytes = one_node(op, &[3, 5], &[3], &[], attrs, vec![]);
         // The index is an integer at scale 0: exactly the f32 index.
         let (q, p, w) = check(&bytes, 0.0);
-        assert_eq!(q.tensors[q.output].scale, 0);
+        assert_eq!(q.tensors[q.outputs[0].tensor].scale, 0);
         if op == "ArgMax" {
             audited(q, p, w, 64);
         }

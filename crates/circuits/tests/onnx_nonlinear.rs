@@ -72,7 +72,7 @@ fn model() -> Vec<u8> {
 fn onnx_model_with_every_activation_is_proven_under_mock_prover() {
     let g = zkinfer_onnx::parse(&model()).expect("import");
     let samples: Vec<Vec<f32>> = (0..8).map(|s| values(10 + s, 6)).collect();
-    let calib = calibrate(&g, samples.clone()).expect("calibrate");
+    let calib = calibrate(&g, zkinfer_graph::one_input_samples(samples.clone())).expect("calibrate");
     // Small tables keep the test fast (k = 13 instead of 16).
     let config = QuantConfig { table_bits: 9, ..QuantConfig::default() };
     let q = quantize(&g, &calib, &config, VisibilityConfig::default()).expect("quantize");
@@ -94,7 +94,7 @@ fn onnx_model_with_every_activation_is_proven_under_mock_prover() {
         // 9-bit tables step exp's input by 2^-5 (|o| < 2.2, margin 2): the nearest entry was ~2.3%
         // off; interpolating between the neighbours leaves < 0.03% (measured), so 0.2% catches a
         // wrong table or a wrong interpolation weight.
-        let got = q.dequantize_output(w.output(&q));
+        let got = q.dequantize_output(0, w.output(&q, 0));
         let want = g.eval(x).expect("f32");
         for (a, b) in got.iter().zip(want.iter()) {
             assert!((a - f64::from(*b)).abs() < 0.002 * f64::from(b.abs()).max(1.0), "{got:?} vs {want:?}");

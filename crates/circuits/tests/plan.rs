@@ -25,18 +25,7 @@ fn mlp_sizes(widths: &[usize]) -> QGraph {
         let last = i + 2 == widths.len();
         x = b.requant(h, 12, !last);
     }
-    let mut q = QGraph {
-        tensors: Vec::new(),
-        nodes: Vec::new(),
-        input: 0,
-        output: 0,
-        visibility: vis(Private, P::Fixed, Public),
-        input_bits: 8,
-    };
-    let g = b.finish_uncalibrated(x);
-    q.tensors = g.0;
-    q.nodes = g.1;
-    q.output = x;
+    let mut q = b.finish_bounded(x, vis(Private, P::Fixed, Public), 8);
     for (i, n) in q.nodes.iter_mut().enumerate() {
         if let QOp::Requant(r) = &mut n.op {
             *r = RequantOp { bits: if i == 0 { 8 } else { 14 }, ..r.clone() };
@@ -65,7 +54,7 @@ fn plans_for_model_sizes() {
     show("784-256-256-10 fixed", &p);
     assert!(p.k <= 17, "{p:?}");
     let mut private = wide.clone();
-    private.visibility = vis(Private, P::Private, Public);
+    private.params = P::Private;
     let p = plan_circuit(&private, &PlanOptions::default()).expect("plan");
     show("784-256-256-10 private params", &p);
     assert_eq!(p.dot_outputs, 1);

@@ -63,9 +63,9 @@ proptest! {
         let p = small_plan(&q);
         let w = q.eval(x).expect("eval");
         prop_assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()));
-        let cells = ModelCircuit::new(std::sync::Arc::new(q.clone()), p.clone(), None).output_cells().expect("layout");
+        let cells = ModelCircuit::new(std::sync::Arc::new(q.clone()), p.clone(), None).output_cells(0).expect("layout");
         let got = mock_values(&q, &p, &w, &cells);
-        let want: Vec<Fr> = w.output(&q).iter().map(|&v| fe(v)).collect();
+        let want: Vec<Fr> = w.output(&q, 0).iter().map(|&v| fe(v)).collect();
         prop_assert_eq!(got, want);
     }
 }

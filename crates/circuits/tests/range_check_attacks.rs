@@ -87,7 +87,7 @@ fn partial_top_limb_cannot_round_down() {
     // top limb 15/4 was admitted because (15/4)·2^2 = 15 is in 0..16. The two top limbs sit
     // in the tagged limb columns: the remainder's (width 2) in column 0, the value's in column
     // 1; the remainder's low limb in column 2.
-    assert_eq!(w.output(&q), &[2]);
+    assert_eq!(w.output(&q, 0), &[2]);
     let row = requant_rows(&q, &p)[1];
     let quarter = Fr::from(4).invert().unwrap();
     let attack = vec![
@@ -117,7 +117,7 @@ fn single_limb_cannot_hold_a_fraction() {
     let p = side_by_side(&q, 6);
     let w = q.eval(xs[0].clone()).expect("eval");
     // Honest: 13 + 2 = 3·4 + 3, z = 3, output 6. Attack: z = 3.5, r = 1, output 7.
-    assert_eq!(w.output(&q), &[6]);
+    assert_eq!(w.output(&q, 0), &[6]);
     let rows = requant_rows(&q, &p);
     let (hidden, last) = (rows[1], rows[2]);
     let z = Fr::from(7) * Fr::from(2).invert().unwrap();

@@ -21,7 +21,7 @@ fn inputs() -> Vec<Vec<i64>> {
 }
 
 fn output_cells(q: &QGraph, p: &zkinfer_circuits::CircuitPlan) -> Vec<(AdviceRef, usize)> {
-    ModelCircuit::new(Arc::new(q.clone()), p.clone(), None).output_cells().expect("layout")
+    ModelCircuit::new(Arc::new(q.clone()), p.clone(), None).output_cells(0).expect("layout")
 }
 
 #[test]
@@ -47,7 +47,7 @@ fn output_cells_hold_the_integer_evaluation() {
     let p = small_plan(&q);
     let w = q.eval(inputs()[1].clone()).expect("eval");
     let got = mock_values(&q, &p, &w, &output_cells(&q, &p));
-    let want: Vec<Fr> = w.output(&q).iter().map(|&v| fe(v)).collect();
+    let want: Vec<Fr> = w.output(&q, 0).iter().map(|&v| fe(v)).collect();
     assert_eq!(got, want);
 }
 

@@ -50,7 +50,7 @@ fn check(name: &str, q: QGraph, input: Vec<i64>, knobs: Knobs) {
                 ..PlanOptions::default()
             };
             let p = plan_circuit(&q, &opts).expect("plan");
-            let frees = (0..knobs.free.min(q.tensors[q.input].len())).map(Some);
+            let frees = (0..knobs.free.min(q.tensors[q.inputs[0].tensor].len())).map(Some);
             for free_input in std::iter::once(None).chain(frees) {
                 let t = Instant::now();
                 let so = SearchOptions { free_input, ..SearchOptions::default() };
@@ -162,9 +162,9 @@ fn lowered_with(
 ) -> (QGraph, Vec<i64>) {
     let bytes = model_bytes(18, nodes, init, float_info("x", dims), float_info("y", out));
     let g = zkinfer_onnx::parse(&bytes).expect("import");
-    let n: usize = g.input_shape().iter().product();
+    let n: usize = g.input_shape(0).iter().product();
     let samples: Vec<Vec<f32>> = (0..4).map(|s| values(60 + s, n)).collect();
-    let calib = calibrate(&g, samples.clone()).expect("calibrate");
+    let calib = calibrate(&g, zkinfer_graph::one_input_samples(samples.clone())).expect("calibrate");
     let config = QuantConfig {
         activation_bits: 7,
         max_activation_scale: 4,

@@ -25,6 +25,10 @@ pub enum GraphError {
     UndefinedValue(String),
     #[error("graph has no input that is not a constant")]
     NoInput,
+    #[error("the model has {expected} inputs but {got} were given")]
+    InputCount { expected: usize, got: usize },
+    #[error("this call reads {expected} model output(s) but the model has {got}")]
+    OutputCount { expected: usize, got: usize },
     #[error("input has {got} values but the model expects {expected} (shape {shape:?})")]
     InputLength { expected: usize, got: usize, shape: Vec<usize> },
     #[error("input value #{index} is {value}: inputs must be finite numbers")]

@@ -44,15 +44,17 @@ pub struct Node {
     pub output: ValueId,
 }
 
-/// A model: one input, one output, nodes in topological order, constants folded.
+/// A model: its inputs and outputs (in order), nodes in topological order, constants folded.
 #[derive(Debug)]
 pub struct Graph {
     pub values: Vec<ValueInfo>,
     /// Constant value per [`ValueId`] (initializers and everything folded from them).
     pub consts: Vec<Option<Tensor>>,
     pub nodes: Vec<Node>,
-    pub input: ValueId,
-    pub output: ValueId,
+    /// The model inputs, in order.
+    pub inputs: Vec<ValueId>,
+    /// The model outputs, in order.
+    pub outputs: Vec<ValueId>,
 }
 
 /// Builds a [`Graph`] node by node, inferring shapes and folding constants as it goes.
@@ -61,7 +63,7 @@ pub struct GraphBuilder {
     values: Vec<ValueInfo>,
     consts: Vec<Option<Tensor>>,
     nodes: Vec<Node>,
-    input: Option<ValueId>,
+    inputs: Vec<ValueId>,
 }
 
 impl GraphBuilder {
@@ -75,10 +77,10 @@ impl GraphBuilder {
         self.values.len() - 1
     }
 
-    /// Declares the model input. Only single-input models are supported.
+    /// Declares the next model input.
     pub fn input(&mut self, name: &str, shape: Vec<usize>) -> ValueId {
         let id = self.push_value(name, shape, None);
-        self.input = Some(id);
+        self.inputs.push(id);
         id
     }
 
@@ -113,27 +115,34 @@ impl GraphBuilder {
         Ok(output)
     }
 
-    /// Finishes the graph with `output` as its result.
+    /// Finishes a graph with one output.
     pub fn finish(self, output: ValueId) -> Result<Graph> {
-        let input = self.input.ok_or(GraphError::NoInput)?;
-        Ok(Graph { values: self.values, consts: self.consts, nodes: self.nodes, input, output })
+        self.finish_outputs(vec![output])
+    }
+
+    /// Finishes the graph with `outputs` as its results, in order.
+    pub fn finish_outputs(self, outputs: Vec<ValueId>) -> Result<Graph> {
+        if self.inputs.is_empty() {
+            return Err(GraphError::NoInput);
+        }
+        Ok(Graph { values: self.values, consts: self.consts, nodes: self.nodes, inputs: self.inputs, outputs })
     }
 }
 
 impl Graph {
-    /// Shape of the model input.
-    pub fn input_shape(&self) -> &[usize] {
-        &self.values[self.input].shape
+    /// Shape of input `index`.
+    pub fn input_shape(&self, index: usize) -> &[usize] {
+        &self.values[self.inputs[index]].shape
     }
 
-    /// Shape of the model output.
-    pub fn output_shape(&self) -> &[usize] {
-        &self.values[self.output].shape
+    /// Shape of output `index`.
+    pub fn output_shape(&self, index: usize) -> &[usize] {
+        &self.values[self.outputs[index]].shape
     }
 
-    /// Checks a flat input (length, finiteness) and shapes it.
-    pub fn shape_input(&self, data: &[f32]) -> Result<Tensor> {
-        let shape = self.input_shape().to_vec();
+    /// Checks flat input `index` (length, finiteness) and shapes it.
+    pub fn shape_input(&self, index: usize, data: &[f32]) -> Result<Tensor> {
+        let shape = self.input_shape(index).to_vec();
         let expected: usize = shape.iter().product();
         if data.len() != expected {
             return Err(GraphError::InputLength { expected, got: data.len(), shape });
@@ -144,10 +153,16 @@ impl Graph {
         ArrayD::from_shape_vec(shape, data.to_vec()).map_err(|e| GraphError::InputData(e.to_string()))
     }
 
-    /// f32 reference evaluation; returns every value (constants included), indexed by [`ValueId`].
-    pub fn eval_all(&self, input: &[f32]) -> Result<Vec<Option<Tensor>>> {
+    /// f32 reference evaluation on one flat vector per input; returns every value (constants
+    /// included), indexed by [`ValueId`].
+    pub fn eval_all(&self, inputs: &[&[f32]]) -> Result<Vec<Option<Tensor>>> {
+        if inputs.len() != self.inputs.len() {
+            return Err(GraphError::InputCount { expected: self.inputs.len(), got: inputs.len() });
+        }
         let mut values = self.consts.clone();
-        values[self.input] = Some(self.shape_input(input)?);
+        for (index, (&id, data)) in self.inputs.iter().zip(inputs).enumerate() {
+            values[id] = Some(self.shape_input(index, data)?);
+        }
         for node in &self.nodes {
             let args = node
                 .inputs
@@ -164,13 +179,24 @@ impl Graph {
         Ok(values)
     }
 
-    /// f32 reference evaluation of the model output.
-    pub fn eval(&self, input: &[f32]) -> Result<Tensor> {
-        let mut values = self.eval_all(input)?;
-        values[self.output].take().ok_or_else(|| GraphError::UndefinedValue(self.values[self.output].name.clone()))
+    /// f32 reference evaluation of every output, in order.
+    pub fn eval_outputs(&self, inputs: &[&[f32]]) -> Result<Vec<Tensor>> {
+        let mut values = self.eval_all(inputs)?;
+        self.outputs
+            .iter()
+            .map(|&o| values[o].take().ok_or_else(|| GraphError::UndefinedValue(self.values[o].name.clone())))
+            .collect()
     }
 
-    /// Number of consumers of each value (the graph output counts as one).
+    /// [`Graph::eval_outputs`] of a model with one input and one output.
+    pub fn eval(&self, input: &[f32]) -> Result<Tensor> {
+        match self.outputs.len() {
+            1 => Ok(self.eval_outputs(&[input])?.remove(0)),
+            n => Err(GraphError::OutputCount { expected: 1, got: n }),
+        }
+    }
+
+    /// Number of consumers of each value (each graph output counts as one).
     pub fn use_counts(&self) -> Vec<usize> {
         let mut counts = vec![0; self.values.len()];
         for node in &self.nodes {
@@ -178,7 +204,9 @@ impl Graph {
                 counts[i] += 1;
             }
         }
-        counts[self.output] += 1;
+        for &o in &self.outputs {
+            counts[o] += 1;
+        }
         counts
     }
 }

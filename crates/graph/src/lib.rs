@@ -18,16 +18,16 @@ mod quant;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
-pub use calibrate::{calibrate, Calibration};
+pub use calibrate::{calibrate, one_input_samples, Calibration, Sample};
 pub use error::{GraphError, OpError, OpResult};
 pub use graph::{Graph, GraphBuilder, Node, Op, Tensor, ValueId, ValueInfo};
 pub use quant::{
     distinct_table_rows, distinct_tables, erf, limb_widths, limbs_for,
     lower::{LValue, LowerCtx},
-    quantize, split_limbs, BoundFit, DivOp, DivWitness, Fault, GatherOp, InstanceLayout, InstanceRole, InstanceSegment,
-    LinearOp, LinearParams, Magnitudes, MulOp, Operand, ParamVisibility, Primitive, QGraph, QNode, QOp, QTensor,
-    QuantConfig, RequantOp, RequantWitness, TableFn, TableOp, TensorId, Visibility, VisibilityConfig, Witness,
-    DEFAULT_TABLE_BITS,
+    quantize, split_limbs, BoundFit, DType, DivOp, DivWitness, Fault, GatherOp, InstanceLayout, InstanceRole,
+    InstanceSegment, IoSpec, LinearOp, LinearParams, Magnitudes, MulOp, Operand, ParamVisibility, Primitive, QGraph,
+    QNode, QOp, QTensor, QuantConfig, RequantOp, RequantWitness, TableFn, TableOp, TensorId, Visibility,
+    VisibilityConfig, Witness, DEFAULT_TABLE_BITS,
 };
 
 /// Result type of this crate.

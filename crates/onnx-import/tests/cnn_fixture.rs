@@ -22,7 +22,7 @@ fn small_cnn_imports_quantizes_and_matches_the_reference() {
     let text = std::fs::read_to_string(fixtures().join("small_cnn.json")).unwrap_or_else(|e| panic!("{e}"));
     let data: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
     let (x, want) = (floats(&data["input"]), floats(&data["output"]));
-    assert_eq!(g.output_shape(), &[1, 5]);
+    assert_eq!(g.output_shape(0), &[1, 5]);
 
     // The shape chain folded away: no node of the f32 graph is left for it.
     let names: Vec<&str> = g.nodes.iter().map(|n| n.op.name()).collect();
@@ -35,13 +35,13 @@ fn small_cnn_imports_quantizes_and_matches_the_reference() {
 
     let samples: Vec<Vec<f32>> =
         data["calibration"].as_array().map(|a| a.iter().map(floats).collect()).unwrap_or_default();
-    let calib = calibrate(&g, samples).unwrap_or_else(|e| panic!("{e}"));
+    let calib = calibrate(&g, zkinfer_graph::one_input_samples(samples)).unwrap_or_else(|e| panic!("{e}"));
     let q =
         quantize(&g, &calib, &QuantConfig::default(), VisibilityConfig::default()).unwrap_or_else(|e| panic!("{e}"));
     let w = q.eval(q.quantize_input(&x).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{e}"));
-    let got = q.dequantize_output(w.output(&q));
+    let got = q.dequantize_output(0, w.output(&q, 0));
     let err = got.iter().zip(&want).fold(0f64, |m, (a, b)| m.max((a - *b as f64).abs()));
-    let out_scale = q.tensors[q.output].scale;
+    let out_scale = q.tensors[q.outputs[0].tensor].scale;
     let linears = q.nodes.iter().filter(|n| matches!(n.op, QOp::Linear(_))).count();
     println!(
         "small_cnn: integer max abs err = {err:.3e}, output scale 2^-{out_scale}, {linears} linear ops, {} MACs",

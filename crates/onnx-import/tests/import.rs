@@ -112,7 +112,7 @@ fn reshape_from_int64_initializer_and_constant_node() {
     ];
     let bytes = model(vec![Dim::DimValue(2), Dim::DimValue(3)], nodes, vec![int64_tensor("shape", &[-1])]);
     let g = parse(&bytes).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(g.output_shape(), &[6]);
+    assert_eq!(g.output_shape(0), &[6]);
     let y = g.eval(&[1., 2., 3., 4., 5., 6.]).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(y.iter().copied().collect::<Vec<_>>(), vec![2., 4., 6., 8., 10., 12.]);
 }
@@ -125,7 +125,7 @@ fn conv_attributes_are_typed_and_checked() {
         ints: vec![1, 1, 0, 0],
         ..Default::default()
     }]);
-    assert_eq!(parse(&ok).map(|g| g.output_shape().to_vec()).ok(), Some(vec![1, 1, 3, 3]));
+    assert_eq!(parse(&ok).map(|g| g.output_shape(0).to_vec()).ok(), Some(vec![1, 1, 3, 3]));
 
     let cases = [
         (int_attr("group", 0), "group"),

@@ -49,15 +49,15 @@ fn check_float(name: &str) {
 
 fn check_quantized(name: &str) {
     let g = model(name);
-    let len = g.input_shape().iter().product();
+    let len = g.input_shape(0).iter().product();
     let rows = parse_input_data(&read(&format!("{name}.calibration.json"))).unwrap_or_else(|e| panic!("{e}"));
     let samples = split_samples(rows, len).unwrap_or_else(|e| panic!("{e}"));
-    let calib = calibrate(&g, samples).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let calib = calibrate(&g, zkinfer_graph::one_input_samples(samples)).unwrap_or_else(|e| panic!("{name}: {e}"));
     let q = quantize(&g, &calib, &QuantConfig::default(), VisibilityConfig::default())
         .unwrap_or_else(|e| panic!("{name}: {e}"));
     let x = input(name);
     let w = q.eval(q.quantize_input(&x).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let got = q.dequantize_output(w.output(&q));
+    let got = q.dequantize_output(0, w.output(&q, 0));
     let want = g.eval(&x).unwrap_or_else(|e| panic!("{e}"));
     let err = got.iter().zip(want.iter()).fold(0f64, |m, (a, b)| m.max((a - *b as f64).abs()));
     println!("{name}: quantized max abs err vs f32 = {err:.3e} ({} nodes, {} MACs)", q.nodes.len(), q.macs());

@@ -49,7 +49,7 @@ pub struct SearchOptions {
     pub candidates: CandidateSet,
     /// Stop after this many single-cell assignments (the report then says incomplete).
     pub max_nodes: u64,
-    /// Let input element `i` vary too (a private input's cell, or a public input's instance):
+    /// Let element `i` of the first input vary too (a private input's cell, or a public input's instance):
     /// every accepted assignment must then be the honest witness of the input value it holds,
     /// so a range check that admits a fraction or an out-of-range value is found.
     pub free_input: Option<usize>,
@@ -159,29 +159,33 @@ pub fn search(
         .into_iter()
         .filter_map(|(r, row)| Some(((config.advice_column(r)?.index(), row), r)))
         .collect();
-    let input_len = graph.tensors[graph.input].len();
+    let input_len = graph.inputs.first().map_or(0, |s| graph.tensors[s.tensor].len());
     if let Some(i) = opts.free_input.filter(|&i| i >= input_len) {
         return Err(SearchError::NoSuchInput { index: i, len: input_len });
     }
-    let vis = graph.visibility;
     let mut pins = Pins::default();
-    let input_cells = circuit.input_cells()?;
-    if vis.input == Visibility::Private {
-        for (i, &(r, row)) in input_cells.iter().enumerate() {
-            if opts.free_input != Some(i) {
-                if let Some(c) = config.advice_column(r) {
-                    pins.advice.insert((c.index(), row));
+    // Every private input is pinned to its honest value, but for the free element of input 0.
+    for (k, spec) in graph.inputs.iter().enumerate() {
+        if spec.visibility == Visibility::Private {
+            for (i, &(r, row)) in circuit.input_cells(k)?.iter().enumerate() {
+                if k != 0 || opts.free_input != Some(i) {
+                    if let Some(c) = config.advice_column(r) {
+                        pins.advice.insert((c.index(), row));
+                    }
                 }
             }
         }
     }
-    if !vis.params.is_fixed() {
+    let input_cells = circuit.input_cells(0)?;
+    if !graph.params.is_fixed() {
         pins.advice.extend(names.iter().filter(|(_, r)| matches!(r, AdviceRef::DotW { .. })).map(|(c, _)| *c));
     }
     let instance_col = config.instance.index();
     let instances = &circuit.plan().instances;
-    if let Some(rows) = instances.range(InstanceRole::Output, 0) {
-        pins.free_instance.extend(rows.map(|row| (instance_col, row)));
+    for index in 0..graph.outputs.len() {
+        if let Some(rows) = instances.range(InstanceRole::Output, index) {
+            pins.free_instance.extend(rows.map(|row| (instance_col, row)));
+        }
     }
     if let (Some(i), Some(rows)) = (opts.free_input, instances.range(InstanceRole::Input, 0)) {
         pins.free_instance.insert((instance_col, rows.start + i));
@@ -221,9 +225,9 @@ pub fn search(
     let expected = |solution: &[Fr]| -> Option<Vec<Fr>> {
         let Some(v) = input_var else { return Some(honest.clone()) };
         let x = candidates::small_int(solution[v])?;
-        let mut input = witness.values[graph.input].clone();
-        input[opts.free_input?] = x;
-        let w = graph.eval(input).ok()?;
+        let mut inputs: Vec<Vec<i64>> = graph.input_tensors().map(|t| witness.values[t].clone()).collect();
+        inputs[0][opts.free_input?] = x;
+        let w = graph.eval_inputs(inputs).ok()?;
         let c = ModelCircuit::new(graph.clone(), plan.clone(), Some(Arc::new(w.clone())));
         let s = Synthesis::record(&c, plan.k, &cs, config.clone(), &[public_instances(&graph, &w)]).ok()?;
         Some(problem.cell_of.iter().map(|&cell| s.value(cell)).collect())

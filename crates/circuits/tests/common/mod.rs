@@ -9,8 +9,8 @@ use zkinfer_circuits::{
     plan_circuit, public_instances, AdviceRef, CellOverride, CircuitPlan, Fr, ModelCircuit, PlanOptions,
 };
 use zkinfer_graph::{
-    BoundFit, DivOp, LinearOp, LinearParams, Magnitudes, MulOp, ParamVisibility, QGraph, QNode, QOp, QTensor,
-    RequantOp, TableFn, TableOp, Visibility, VisibilityConfig, Witness,
+    BoundFit, DType, DivOp, IoSpec, LinearOp, LinearParams, Magnitudes, MulOp, ParamVisibility, QGraph, QNode, QOp,
+    QTensor, RequantOp, TableFn, TableOp, Visibility, VisibilityConfig, Witness,
 };
 
 /// Builds a graph node by node; tensor 0 is the input, node 0 its range check.
@@ -91,16 +91,24 @@ impl Builder {
         self.node(QOp::Div(op), vec![a, b], len)
     }
 
-    /// The tensors and nodes, without calibration.
-    pub fn finish_uncalibrated(self, _output: usize) -> (Vec<QTensor>, Vec<QNode>) {
-        (self.tensors, self.nodes)
-    }
-
     /// The graph with `output` as its output, calibrated on `inputs`.
     pub fn finish(self, output: usize, visibility: VisibilityConfig, inputs: &[Vec<i64>]) -> QGraph {
-        let mut q = QGraph { tensors: self.tensors, nodes: self.nodes, input: 0, output, visibility, input_bits: 0 };
+        let mut q = self.finish_bounded(output, visibility, 0);
         calibrate(&mut q, inputs);
         q
+    }
+
+    /// The graph with `output` as its output and the bounds the nodes were built with (the
+    /// input's is `input_bits`).
+    pub fn finish_bounded(self, output: usize, visibility: VisibilityConfig, input_bits: u32) -> QGraph {
+        let spec = |tensor, visibility, bits| IoSpec { tensor, dtype: DType::F32, visibility, bits };
+        QGraph {
+            tensors: self.tensors,
+            nodes: self.nodes,
+            inputs: vec![spec(0, visibility.input, input_bits)],
+            outputs: vec![spec(output, visibility.output, 0)],
+            params: visibility.params,
+        }
     }
 }
 
@@ -127,7 +135,7 @@ pub fn calibrate(q: &mut QGraph, inputs: &[Vec<i64>]) {
     for (n, seen) in q.nodes.iter_mut().zip(seen) {
         n.op.primitive_mut().fit(seen, &fit);
     }
-    q.input_bits = match &q.nodes[0].op {
+    q.inputs[0].bits = match &q.nodes[0].op {
         QOp::Requant(r) => r.bits,
         _ => 0,
     };

@@ -10,23 +10,38 @@ pub struct Witness {
 }
 
 impl Witness {
-    /// Values of the model output.
-    pub fn output<'a>(&'a self, graph: &QGraph) -> &'a [i64] {
-        &self.values[graph.output]
+    /// Values of output `index` of the model.
+    pub fn output<'a>(&'a self, graph: &QGraph, index: usize) -> &'a [i64] {
+        &self.values[graph.outputs[index].tensor]
     }
 }
 
 impl QGraph {
-    /// Evaluates every node on a quantized input (see [`QGraph::quantize_input`]), checking every
-    /// range-checked value against its calibrated bound.
-    pub fn eval(&self, input: Vec<i64>) -> Result<Witness> {
-        self.eval_inner(input, true)
+    /// Evaluates every node on the quantized inputs (see [`QGraph::quantize_inputs`]), checking
+    /// every range-checked value against its calibrated bound.
+    pub fn eval_inputs(&self, inputs: Vec<Vec<i64>>) -> Result<Witness> {
+        self.eval_inner(inputs, true)
     }
 
-    /// Like [`QGraph::eval`] but without range checks (used by calibration to find the ranges).
-    pub(crate) fn eval_inner(&self, input: Vec<i64>, check: bool) -> Result<Witness> {
+    /// [`QGraph::eval_inputs`] of a model with one input.
+    pub fn eval(&self, input: Vec<i64>) -> Result<Witness> {
+        self.eval_inputs(vec![input])
+    }
+
+    /// Like [`QGraph::eval_inputs`] but without range checks (used by calibration to find the
+    /// ranges).
+    pub(crate) fn eval_inner(&self, inputs: Vec<Vec<i64>>, check: bool) -> Result<Witness> {
+        if inputs.len() != self.inputs.len() {
+            return Err(GraphError::InputCount { expected: self.inputs.len(), got: inputs.len() });
+        }
         let mut values: Vec<Vec<i64>> = vec![Vec::new(); self.tensors.len()];
-        values[self.input] = input;
+        for (spec, input) in self.inputs.iter().zip(inputs) {
+            let t = &self.tensors[spec.tensor];
+            if input.len() != t.len() {
+                return Err(GraphError::InputLength { expected: t.len(), got: input.len(), shape: t.shape.clone() });
+            }
+            values[spec.tensor] = input;
+        }
         for node in &self.nodes {
             let inputs = node_inputs(node, &values);
             let op = node.op.primitive();

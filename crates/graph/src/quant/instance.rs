@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-use super::{QGraph, TensorId, Witness};
+use super::{IoSpec, QGraph, TensorId, Witness};
 
 /// What a segment of the instance column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,14 +43,17 @@ pub struct InstanceLayout {
 }
 
 impl InstanceLayout {
-    /// The layout of `q` under its visibility.
+    /// The layout of `q` under its inputs' and outputs' visibility.
     pub fn of(q: &QGraph) -> Self {
-        let segment = |role, tensor: TensorId, public: bool| {
-            public.then(|| InstanceSegment { role, index: 0, tensor, len: q.tensors[tensor].len() })
+        let segments = |role, specs: &[IoSpec]| -> Vec<InstanceSegment> {
+            let public = specs.iter().enumerate().filter(|(_, s)| s.visibility.is_public());
+            public
+                .map(|(index, s)| InstanceSegment { role, index, tensor: s.tensor, len: q.tensors[s.tensor].len() })
+                .collect()
         };
-        let input = segment(InstanceRole::Input, q.input, q.visibility.input.is_public());
-        let output = segment(InstanceRole::Output, q.output, q.visibility.output.is_public());
-        Self { segments: input.into_iter().chain(output).collect() }
+        let mut all = segments(InstanceRole::Input, &q.inputs);
+        all.extend(segments(InstanceRole::Output, &q.outputs));
+        Self { segments: all }
     }
 
     /// Number of public instances.
@@ -84,17 +87,18 @@ impl InstanceLayout {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ParamVisibility, QTensor, Visibility, VisibilityConfig};
+    use crate::{DType, ParamVisibility, QTensor, Visibility};
 
-    fn graph(input: Visibility, output: Visibility) -> QGraph {
-        let t = |shape: Vec<usize>| QTensor { name: String::new(), shape, scale: 0 };
+    fn graph(inputs: &[Visibility], outputs: &[Visibility]) -> QGraph {
+        let t = |len: usize| QTensor { name: String::new(), shape: vec![len], scale: 0 };
+        let spec = |tensor, visibility| IoSpec { tensor, dtype: DType::F32, visibility, bits: 4 };
+        let n = inputs.len();
         QGraph {
-            tensors: vec![t(vec![3]), t(vec![2])],
+            tensors: (0..n).map(|i| t(3 + i)).chain(outputs.iter().map(|_| t(2))).collect(),
             nodes: Vec::new(),
-            input: 0,
-            output: 1,
-            visibility: VisibilityConfig { input, params: ParamVisibility::Fixed, output },
-            input_bits: 4,
+            inputs: inputs.iter().enumerate().map(|(i, &v)| spec(i, v)).collect(),
+            outputs: outputs.iter().enumerate().map(|(i, &v)| spec(n + i, v)).collect(),
+            params: ParamVisibility::Fixed,
         }
     }
 
@@ -102,19 +106,33 @@ mod tests {
     fn public_inputs_come_first_then_outputs() {
         use Visibility::*;
         let w = Witness { values: vec![vec![1, 2, 3], vec![7, 8]] };
-        let both = InstanceLayout::of(&graph(Public, Public));
+        let both = InstanceLayout::of(&graph(&[Public], &[Public]));
         assert_eq!(both.len(), 5);
         assert_eq!(both.range(InstanceRole::Input, 0), Some(0..3));
         assert_eq!(both.range(InstanceRole::Output, 0), Some(3..5));
         assert_eq!(both.values(&w), vec![1, 2, 3, 7, 8]);
 
-        let output_only = InstanceLayout::of(&graph(Private, Public));
+        let output_only = InstanceLayout::of(&graph(&[Private], &[Public]));
         assert_eq!(output_only.range(InstanceRole::Input, 0), None);
         assert_eq!(output_only.range(InstanceRole::Output, 0), Some(0..2));
         assert_eq!(output_only.values(&w), vec![7, 8]);
 
-        let none = InstanceLayout::of(&graph(Private, Private));
+        let none = InstanceLayout::of(&graph(&[Private], &[Private]));
         assert!(none.is_empty());
         assert!(none.values(&w).is_empty());
+    }
+
+    #[test]
+    fn several_inputs_and_outputs_keep_their_order_and_index() {
+        use Visibility::*;
+        // Inputs of 3, 4 and 5 values (tensors 0..3), outputs of 2 (tensors 3, 4).
+        let layout = InstanceLayout::of(&graph(&[Public, Private, Public], &[Private, Public]));
+        let order: Vec<(InstanceRole, usize, TensorId)> =
+            layout.segments.iter().map(|s| (s.role, s.index, s.tensor)).collect();
+        assert_eq!(order, vec![(InstanceRole::Input, 0, 0), (InstanceRole::Input, 2, 2), (InstanceRole::Output, 1, 4)]);
+        assert_eq!(layout.range(InstanceRole::Input, 2), Some(3..8));
+        assert_eq!(layout.range(InstanceRole::Input, 1), None);
+        assert_eq!(layout.range(InstanceRole::Output, 1), Some(8..10));
+        assert_eq!(layout.len(), 10);
     }
 }

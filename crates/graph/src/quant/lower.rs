@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use super::{
-    eval::node_inputs, refine, BoundFit, GatherOp, LinearOp, Magnitudes, QGraph, QNode, QOp, QTensor, QuantConfig,
-    RequantOp, TableFn, TableOp, TensorId, VisibilityConfig,
+    eval::node_inputs, refine, BoundFit, DType, GatherOp, IoSpec, LinearOp, Magnitudes, QGraph, QNode, QOp, QTensor,
+    QuantConfig, RequantOp, TableFn, TableOp, TensorId, VisibilityConfig,
 };
 use crate::error::{OpError, OpResult};
 use crate::{Calibration, Graph, GraphError, Result, Tensor};
@@ -255,7 +255,6 @@ fn scale_for(max: f64, bits: u32, cap: u32, margin: f64) -> u32 {
     }
 }
 
-/// Smallest `b` with `2^b > max * margin` (at least 1).
 /// Lowers a calibrated f32 graph to a [`QGraph`] and sets every range bound from the
 /// calibration samples. When calibration leaves a lookup table's domain room to spare, the graph
 /// is lowered a second time with finer table inputs (see the `refine` module).
@@ -295,15 +294,25 @@ pub(super) fn lower_calibrated(
     let mut values: BTreeMap<usize, LValue> = BTreeMap::new();
     let uses = graph.use_counts();
 
-    // Tensor 0 is the raw input; node 0 range-checks it so no consumer sees an unbounded value.
-    ctx.value_name = graph.values[graph.input].name.clone();
-    ctx.node_name = "input".into();
-    ctx.out_scale = scales[graph.input];
-    let shape = graph.input_shape().to_vec();
-    let input = ctx.new_tensor(shape.clone(), scales[graph.input], scales[graph.input]);
-    let checked =
-        ctx.push(QOp::Requant(RequantOp { shift: 0, relu: false, bits: 0 }), vec![input], shape, ctx.out_scale);
-    values.insert(graph.input, LValue::Act { id: checked, exclusive: uses[graph.input] <= 1 });
+    // Tensors 0.. are the raw inputs; nodes 0.. range-check them, one each, in input order, so
+    // no consumer sees an unbounded value.
+    let raw: Vec<TensorId> = graph
+        .inputs
+        .iter()
+        .map(|&v| {
+            let shape = graph.values[v].shape.clone();
+            ctx.new_tensor(shape, scales[v], scales[v])
+        })
+        .collect();
+    for (&v, &id) in graph.inputs.iter().zip(&raw) {
+        ctx.value_name = graph.values[v].name.clone();
+        ctx.node_name = "input".into();
+        ctx.out_scale = scales[v];
+        let shape = graph.values[v].shape.clone();
+        let checked =
+            ctx.push(QOp::Requant(RequantOp { shift: 0, relu: false, bits: 0 }), vec![id], shape, ctx.out_scale);
+        values.insert(v, LValue::Act { id: checked, exclusive: uses[v] <= 1 });
+    }
 
     for node in &graph.nodes {
         let args = node
@@ -327,20 +336,31 @@ pub(super) fn lower_calibrated(
         values.insert(node.output, out);
     }
 
-    let output = match values.remove(&graph.output) {
-        Some(LValue::Act { id, .. }) => {
-            ctx.value_name = graph.values[graph.output].name.clone();
-            ctx.node_name = "output".into();
-            ctx.materialize(id).map_err(|source| GraphError::Node {
-                node: "output".into(),
-                op: "Requant".into(),
-                source,
-            })?
-        }
-        _ => return Err(GraphError::Calibration("the model output does not depend on the input".into())),
-    };
+    let mut outputs = Vec::with_capacity(graph.outputs.len());
+    for &o in &graph.outputs {
+        let tensor = match values.get(&o) {
+            Some(LValue::Act { id, .. }) => {
+                ctx.value_name = graph.values[o].name.clone();
+                ctx.node_name = "output".into();
+                ctx.materialize(*id).map_err(|source| GraphError::Node {
+                    node: "output".into(),
+                    op: "Requant".into(),
+                    source,
+                })?
+            }
+            _ => {
+                return Err(GraphError::Calibration(format!(
+                    "the model output '{}' does not depend on the input",
+                    graph.values[o].name
+                )))
+            }
+        };
+        outputs.push(IoSpec { tensor, dtype: DType::F32, visibility: visibility.output, bits: 0 });
+    }
+    let inputs =
+        raw.iter().map(|&tensor| IoSpec { tensor, dtype: DType::F32, visibility: visibility.input, bits: 0 }).collect();
 
-    let mut q = QGraph { tensors: ctx.tensors, nodes: ctx.nodes, input, output, visibility, input_bits: 0 };
+    let mut q = QGraph { tensors: ctx.tensors, nodes: ctx.nodes, inputs, outputs, params: visibility.params };
     q.prune();
     calibrate_bounds(&mut q, calibration, config)?;
     Ok((q, ctx.lookup_calls))
@@ -350,10 +370,14 @@ impl QGraph {
     /// Removes nodes whose outputs nothing uses (e.g. an accumulator whose bias was folded elsewhere).
     fn prune(&mut self) {
         let mut live = vec![false; self.tensors.len()];
-        live[self.output] = true;
+        for s in &self.outputs {
+            live[s.tensor] = true;
+        }
         let mut keep = vec![false; self.nodes.len()];
         for (i, node) in self.nodes.iter().enumerate().rev() {
-            if live[node.output] {
+            // The inputs' range checks stay, even of an input nothing reads: the circuit expects
+            // one per input, first.
+            if live[node.output] || i < self.inputs.len() {
                 keep[i] = true;
                 for &x in &node.inputs {
                     live[x] = true;
@@ -369,27 +393,41 @@ impl QGraph {
 /// table domain, capped at `2^table_bits` entries) to the largest magnitude seen times `margin`.
 fn calibrate_bounds(q: &mut QGraph, calibration: &Calibration, config: &QuantConfig) -> Result<()> {
     let fit = BoundFit::of(config);
-    let mut max_input = 0i64;
+    let mut max_input = vec![0i64; q.inputs.len()];
     let mut seen = vec![Magnitudes::default(); q.nodes.len()];
     for sample in &calibration.samples {
-        let t = &q.tensors[q.input];
-        let factor = (1u64 << t.scale) as f64;
-        let x: Vec<i64> = sample.iter().map(|&v| (v as f64 * factor).round() as i64).collect();
-        if x.len() != t.len() {
+        if sample.len() != q.inputs.len() {
             return Err(GraphError::Calibration(format!(
-                "sample has {} values, the model input has {}",
-                x.len(),
-                t.len()
+                "a sample has {} inputs, the model has {}",
+                sample.len(),
+                q.inputs.len()
             )));
         }
-        max_input = x.iter().fold(max_input, |m, v| m.max(v.abs()));
+        let mut x = Vec::with_capacity(sample.len());
+        for ((spec, values), max) in q.inputs.iter().zip(sample).zip(&mut max_input) {
+            let t = &q.tensors[spec.tensor];
+            let factor = (1u64 << t.scale) as f64;
+            let v: Vec<i64> = values.iter().map(|&v| (v as f64 * factor).round() as i64).collect();
+            if v.len() != t.len() {
+                return Err(GraphError::Calibration(format!(
+                    "sample has {} values for input '{}', which has {}",
+                    v.len(),
+                    t.name,
+                    t.len()
+                )));
+            }
+            *max = v.iter().fold(*max, |m, v| m.max(v.abs()));
+            x.push(v);
+        }
         let w = q.eval_inner(x, false)?;
         for (node, seen) in q.nodes.iter().zip(&mut seen) {
             let inputs = node_inputs(node, &w.values);
             *seen = seen.max(node.op.primitive().observe(&inputs, &w.values[node.output]));
         }
     }
-    q.input_bits = fit.bits(max_input);
+    for (spec, max) in q.inputs.iter_mut().zip(max_input) {
+        spec.bits = fit.bits(max);
+    }
     for (node, seen) in q.nodes.iter_mut().zip(seen) {
         node.op.primitive_mut().fit(seen, &fit);
     }

@@ -10,6 +10,7 @@ mod interp;
 pub mod lower;
 mod primitives;
 mod refine;
+mod spec;
 mod validate;
 
 use serde::{Deserialize, Serialize};
@@ -22,6 +23,7 @@ pub use primitives::{
     limb_widths, limbs_for, split_limbs, BoundFit, DivOp, DivWitness, Fault, GatherOp, LinearOp, LinearParams,
     Magnitudes, MulOp, Operand, Primitive, RequantOp, RequantWitness, TableOp,
 };
+pub use spec::{DType, IoSpec};
 
 /// Index of a tensor in a [`QGraph`].
 pub type TensorId = usize;
@@ -213,16 +215,18 @@ pub struct QNode {
     pub output: TensorId,
 }
 
-/// The quantized model. Tensor 0 is the input; `nodes` are in evaluation order.
+/// The quantized model: its tensors, its nodes in evaluation order, and its inputs and outputs.
+/// The first nodes range-check the inputs, one each, in input order.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct QGraph {
     pub tensors: Vec<QTensor>,
     pub nodes: Vec<QNode>,
-    pub input: TensorId,
-    pub output: TensorId,
-    pub visibility: VisibilityConfig,
-    /// Bound on the quantized input: `|x| < 2^input_bits`; the circuit range-checks the input.
-    pub input_bits: u32,
+    /// The model inputs, in order.
+    pub inputs: Vec<IoSpec>,
+    /// The model outputs, in order.
+    pub outputs: Vec<IoSpec>,
+    /// Who sees the parameters.
+    pub params: ParamVisibility,
 }
 
 impl QGraph {
@@ -232,41 +236,6 @@ impl QGraph {
             QOp::Table(t) => Some(t),
             _ => None,
         })
-    }
-
-    /// Quantizes a real input at the input scale, checking it against the calibrated range.
-    pub fn quantize_input(&self, input: &[f32]) -> crate::Result<Vec<i64>> {
-        let t = &self.tensors[self.input];
-        if input.len() != t.len() {
-            return Err(crate::GraphError::InputLength { expected: t.len(), got: input.len(), shape: t.shape.clone() });
-        }
-        let factor = (1u64 << t.scale) as f64;
-        input
-            .iter()
-            .enumerate()
-            .map(|(index, &v)| {
-                if !v.is_finite() {
-                    return Err(crate::GraphError::NonFiniteInput { index, value: v });
-                }
-                let q = (v as f64 * factor).round();
-                let bound = (1i64 << self.input_bits) as f64;
-                if q.abs() >= bound {
-                    return Err(crate::GraphError::OutOfRange {
-                        tensor: t.name.clone(),
-                        value: q as i64,
-                        bits: self.input_bits,
-                        real: v as f64,
-                    });
-                }
-                Ok(q as i64)
-            })
-            .collect()
-    }
-
-    /// Real value of a quantized output.
-    pub fn dequantize_output(&self, values: &[i64]) -> Vec<f64> {
-        let factor = (1u64 << self.tensors[self.output].scale) as f64;
-        values.iter().map(|&v| v as f64 / factor).collect()
     }
 
     /// Total multiply-accumulates (for reporting).

@@ -94,7 +94,7 @@ mod tests {
         for x in samples {
             let w = q.eval(q.quantize_input(x).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{e}"));
             let want = g.eval(x).unwrap_or_else(|e| panic!("{e}"));
-            for (a, b) in q.dequantize_output(w.output(q)).iter().zip(want.iter()) {
+            for (a, b) in q.dequantize_output(0, w.output(q, 0)).iter().zip(want.iter()) {
                 worst = worst.max((a - f64::from(*b)).abs());
             }
         }
@@ -106,7 +106,7 @@ mod tests {
         let g = layer_norm();
         let mut samples: Vec<Vec<f32>> = (0..6).map(|s| values(40 + s, 512)).collect();
         samples[0][5] = 4.0;
-        let calib = calibrate(&g, samples.clone()).unwrap_or_else(|e| panic!("{e}"));
+        let calib = calibrate(&g, crate::one_input_samples(samples.clone())).unwrap_or_else(|e| panic!("{e}"));
         let (config, vis) = (QuantConfig::default(), VisibilityConfig::default());
         let (coarse, calls) = lower_calibrated(&g, &calib, &config, vis, Vec::new()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(calls.len(), 1, "one lookup call (an interpolated one: two table nodes)");

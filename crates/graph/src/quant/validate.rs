@@ -13,14 +13,22 @@ impl QGraph {
     pub fn validate(&self) -> Result<()> {
         let bad = |msg: String| Err(GraphError::InvalidQGraph(msg));
         let n = self.tensors.len();
-        if self.input >= n || self.output >= n {
-            return bad(format!("input {} / output {} out of {n} tensors", self.input, self.output));
+        if self.inputs.is_empty() || self.outputs.is_empty() {
+            return bad("a model needs at least one input and one output".into());
         }
-        if self.input_bits > MAX_SHIFT {
-            return bad(format!("input bound 2^{} too large", self.input_bits));
+        if let Some(s) = self.inputs.iter().chain(&self.outputs).find(|s| s.tensor >= n) {
+            return bad(format!("input or output tensor {} out of {n} tensors", s.tensor));
+        }
+        if let Some(s) = self.inputs.iter().find(|s| s.bits > MAX_SHIFT) {
+            return bad(format!("input bound 2^{} too large", s.bits));
         }
         let mut defined = vec![false; n];
-        defined[self.input] = true;
+        for s in &self.inputs {
+            if defined[s.tensor] {
+                return bad(format!("tensor {} is two inputs", s.tensor));
+            }
+            defined[s.tensor] = true;
+        }
         for (i, node) in self.nodes.iter().enumerate() {
             let here = |m: String| GraphError::InvalidQGraph(format!("node #{i} ('{}'): {m}", node.name));
             if node.output >= n || defined[node.output] {
@@ -98,8 +106,8 @@ impl QGraph {
             }
             defined[node.output] = true;
         }
-        if !defined[self.output] {
-            return bad(format!("output tensor {} is never computed", self.output));
+        if let Some(s) = self.outputs.iter().find(|s| !defined[s.tensor]) {
+            return bad(format!("output tensor {} is never computed", s.tensor));
         }
         Ok(())
     }
@@ -107,7 +115,7 @@ impl QGraph {
 
 #[cfg(test)]
 mod tests {
-    use crate::{GatherOp, QGraph, QNode, QOp, QTensor, RequantOp, VisibilityConfig};
+    use crate::{DType, GatherOp, IoSpec, ParamVisibility, QGraph, QNode, QOp, QTensor, RequantOp, Visibility};
 
     fn graph() -> QGraph {
         let t = |len: usize| QTensor { name: "t".into(), shape: vec![len], scale: 4 };
@@ -122,10 +130,9 @@ mod tests {
                 },
                 QNode { name: "g".into(), op: QOp::Gather(GatherOp { index: vec![2, 0] }), inputs: vec![1], output: 2 },
             ],
-            input: 0,
-            output: 2,
-            visibility: VisibilityConfig::default(),
-            input_bits: 8,
+            inputs: vec![IoSpec { tensor: 0, dtype: DType::F32, visibility: Visibility::Private, bits: 8 }],
+            outputs: vec![IoSpec { tensor: 2, dtype: DType::F32, visibility: Visibility::Public, bits: 0 }],
+            params: ParamVisibility::Fixed,
         }
     }
 
@@ -146,7 +153,7 @@ mod tests {
         assert!(g.validate().unwrap_err().to_string().contains("too large"));
 
         let mut g = graph();
-        g.output = 9;
+        g.outputs[0].tensor = 9;
         assert!(g.validate().is_err());
     }
 }

@@ -30,14 +30,14 @@ fn both(g: &Graph, x: &[f32]) -> (QGraph, Vec<f64>, Vec<f32>) {
     samples.push(x.to_vec());
     let q = quantized(g, samples).unwrap_or_else(|e| panic!("quantize: {e}"));
     let w = q.eval(q.quantize_input(x).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("eval: {e}"));
-    let got = q.dequantize_output(w.output(&q));
+    let got = q.dequantize_output(0, w.output(&q, 0));
     let want = g.eval(x).unwrap_or_else(|e| panic!("{e}")).iter().copied().collect();
     (q, got, want)
 }
 
 /// `x` rounded to the model input's scale (what the integer graph sees).
 fn on_grid(q: &QGraph, x: &[f32]) -> Vec<f32> {
-    let s = (1u64 << q.tensors[q.input].scale) as f32;
+    let s = (1u64 << q.tensors[q.inputs[0].tensor].scale) as f32;
     x.iter().map(|v| (v * s).round() / s).collect()
 }
 
@@ -161,7 +161,7 @@ fn max_pool_with_padding_dilations_and_ceil_mode_after_a_layer() {
         let y = node(b, crate::ops::Reshape { shape: vec![1, 2, 3, 5], allow_zero: false }, vec![y, s]);
         node(b, pool.clone(), vec![y])
     });
-    assert_eq!(g.output_shape(), &[1, 2, 2, 3]);
+    assert_eq!(g.output_shape(0), &[1, 2, 2, 3]);
     assert_int_close(&g, &values(3, 6), 6);
 }
 
@@ -176,7 +176,7 @@ fn max_and_min_of_activations_and_constants() {
             let c2 = b.constant("c2", t(&[3, 1], &[-0.2, 0.3, 0.0]));
             node(b, Max { kind }, vec![y, x, c, c2])
         });
-        assert_eq!(g.output_shape(), &[3, 4]);
+        assert_eq!(g.output_shape(0), &[3, 4]);
         assert_int_close(&g, &values(5, 4), 4);
         let q = quantized(&g, vec![values(5, 4)]).unwrap_or_else(|e| panic!("{e}"));
         // Four leaves per element (the constants fold into one): a two-level tree.
@@ -219,7 +219,7 @@ fn arg_max_index_is_exact_at_scale_zero() {
                 node(b, ArgMax { kind, axis: 1, keepdims: true, select_last_index: last }, vec![y])
             });
             let (q, got, want) = both(&g, &values(9, 6));
-            assert_eq!(q.tensors[q.output].scale, 0);
+            assert_eq!(q.tensors[q.outputs[0].tensor].scale, 0);
             assert_eq!(got, want.iter().map(|&v| f64::from(v)).collect::<Vec<_>>(), "{kind:?} last={last}");
             assert_eq!(count(&q, |o| matches!(o, QOp::Mul(_))), 4, "one product per step");
         }

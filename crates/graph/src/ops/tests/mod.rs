@@ -42,7 +42,7 @@ pub(super) fn node(b: &mut GraphBuilder, op: impl Op + 'static, inputs: Vec<Valu
 
 /// Quantizes `g` (calibrated on `samples`).
 pub(super) fn quantized(g: &Graph, samples: Vec<Vec<f32>>) -> crate::Result<QGraph> {
-    let calib = calibrate(g, samples)?;
+    let calib = calibrate(g, crate::one_input_samples(samples))?;
     quantize(g, &calib, &QuantConfig::default(), VisibilityConfig::default())
 }
 
@@ -54,7 +54,7 @@ pub(super) fn int_vs_f32(g: &Graph, x: &[f32]) -> (f64, f64) {
     samples.push(x.to_vec());
     let q = quantized(g, samples).unwrap_or_else(|e| panic!("quantize: {e}"));
     let w = q.eval(q.quantize_input(x).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("eval: {e}"));
-    let got = q.dequantize_output(w.output(&q));
+    let got = q.dequantize_output(0, w.output(&q, 0));
     let want = g.eval(x).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(got.len(), want.len());
     let err = got.iter().zip(want.iter()).fold(0f64, |m, (a, b)| m.max((a - *b as f64).abs()));

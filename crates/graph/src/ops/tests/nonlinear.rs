@@ -183,11 +183,11 @@ fn wide_cases() -> Vec<WideCase> {
 fn wide_error(op: Box<dyn Op>, x: &[f32], interpolate: bool) -> (f64, crate::QGraph) {
     let g =
         graph(&[1, x.len()], |b, input| b.node("act", op, vec![input], "act_out").unwrap_or_else(|e| panic!("{e}")));
-    let calib = calibrate(&g, vec![x.to_vec()]).unwrap_or_else(|e| panic!("{e}"));
+    let calib = calibrate(&g, vec![vec![x.to_vec()]]).unwrap_or_else(|e| panic!("{e}"));
     let config = QuantConfig { table_interpolation: interpolate, ..QuantConfig::default() };
     let q = quantize(&g, &calib, &config, VisibilityConfig::default()).unwrap_or_else(|e| panic!("{e}"));
     let w = q.eval(q.quantize_input(x).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{e}"));
-    let got = q.dequantize_output(w.output(&q));
+    let got = q.dequantize_output(0, w.output(&q, 0));
     let want = g.eval(x).unwrap_or_else(|e| panic!("{e}"));
     (got.iter().zip(want.iter()).fold(0f64, |m, (a, b)| m.max((a - f64::from(*b)).abs())), q)
 }
@@ -214,11 +214,11 @@ fn interpolation_error_is_within_its_bound_and_below_the_nearest_entry() {
         let t = tables[0];
         let step = 0.5f64.powi(t.in_scale as i32);
         let quantum = |s: u32| 0.5f64.powi(s as i32);
-        let bound = lip * quantum(q.tensors[q.input].scale + 1)
+        let bound = lip * quantum(q.tensors[q.inputs[0].tensor].scale + 1)
             + fpp * step * step / 8.0
             + jump * step / 4.0
             + quantum(t.out_scale + 1)
-            + quantum(q.tensors[q.output].scale + 1)
+            + quantum(q.tensors[q.outputs[0].tensor].scale + 1)
             + 1e-6 * f64::from(x.iter().fold(0f32, |m, v| m.max(v.abs()))).exp().min(1e3);
         assert!(interp <= bound, "{name}: error {interp:e} above its bound {bound:e}");
         // Measured: 14x (HardSigmoid, whose small slope keeps the nearest-entry error small) to 76x.
@@ -251,7 +251,7 @@ fn interpolated_abs_stays_non_negative_for_a_sqrt() {
     let q = quantized(&g, vec![x.clone()]).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(q.nodes.iter().filter(|n| matches!(n.op, QOp::Table(_))).count(), 4);
     let w = q.eval(q.quantize_input(&x).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{e}"));
-    let got = q.dequantize_output(w.output(&q));
+    let got = q.dequantize_output(0, w.output(&q, 0));
     let want = g.eval(&x).unwrap_or_else(|e| panic!("{e}"));
     assert!(got.iter().all(|&v| v >= 0.0), "{got:?}");
     let err = got.iter().zip(want.iter()).fold(0f64, |m, (a, b)| m.max((a - f64::from(*b)).abs()));
@@ -274,7 +274,7 @@ fn exp_too_wide_to_interpolate_in_64_bits_takes_the_nearest_entry() {
     assert_eq!(q.nodes.iter().filter(|n| matches!(n.op, QOp::Table(_))).count(), 1);
     assert!(!q.nodes.iter().any(|n| matches!(n.op, QOp::Mul(_))));
     let w = q.eval(q.quantize_input(&x).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{e}"));
-    let got = q.dequantize_output(w.output(&q));
+    let got = q.dequantize_output(0, w.output(&q, 0));
     let want = g.eval(&x).unwrap_or_else(|e| panic!("{e}"));
     for (a, b) in got.iter().zip(want.iter()) {
         // The table step (2^-5) times the slope: ~3% at most.

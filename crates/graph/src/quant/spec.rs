@@ -1,0 +1,107 @@
+//! The model's inputs and outputs as lists: each one a tensor with its number type, its
+//! visibility and (for an input) the calibrated bound the circuit range-checks.
+
+use serde::{Deserialize, Serialize};
+
+use super::{QGraph, TensorId, Visibility};
+use crate::{GraphError, Result};
+
+/// The number type of a model input or output.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DType {
+    /// Real numbers, as the integers `round(v · 2^scale)` at the tensor's scale.
+    #[default]
+    F32,
+    /// Exact integers (token ids, indices, masks): scale 0, taken as they are; a value with a
+    /// fractional part is an error, never rounded.
+    I64,
+}
+
+/// One input or output of a [`QGraph`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IoSpec {
+    /// The tensor that holds its values (for an input, the raw values before their range check).
+    pub tensor: TensorId,
+    /// Its number type.
+    pub dtype: DType,
+    /// Who sees its values.
+    pub visibility: Visibility,
+    /// For an input, the calibrated bound `|x| < 2^bits` that the circuit range-checks (the
+    /// first nodes of the graph, one per input, in input order). For an output, 0: the
+    /// primitive that computes it bounds it.
+    pub bits: u32,
+}
+
+impl QGraph {
+    /// The tensors of the model inputs, in input order.
+    pub fn input_tensors(&self) -> impl Iterator<Item = TensorId> + '_ {
+        self.inputs.iter().map(|s| s.tensor)
+    }
+
+    /// The tensors of the model outputs, in output order.
+    pub fn output_tensors(&self) -> impl Iterator<Item = TensorId> + '_ {
+        self.outputs.iter().map(|s| s.tensor)
+    }
+
+    /// Quantizes one real value per element of every input (in input order), checking each
+    /// against its calibrated range: an `F32` input at its scale, an `I64` input as the exact
+    /// integer it must be.
+    pub fn quantize_inputs(&self, inputs: &[&[f32]]) -> Result<Vec<Vec<i64>>> {
+        if inputs.len() != self.inputs.len() {
+            return Err(GraphError::InputCount { expected: self.inputs.len(), got: inputs.len() });
+        }
+        self.inputs.iter().zip(inputs).map(|(spec, values)| self.quantize(spec, values)).collect()
+    }
+
+    /// [`QGraph::quantize_inputs`] of a model with one input.
+    pub fn quantize_input(&self, input: &[f32]) -> Result<Vec<i64>> {
+        Ok(self.quantize_inputs(&[input])?.remove(0))
+    }
+
+    fn quantize(&self, spec: &IoSpec, input: &[f32]) -> Result<Vec<i64>> {
+        let t = &self.tensors[spec.tensor];
+        if input.len() != t.len() {
+            return Err(GraphError::InputLength { expected: t.len(), got: input.len(), shape: t.shape.clone() });
+        }
+        let factor = match spec.dtype {
+            DType::F32 => (1u64 << t.scale.min(62)) as f64,
+            DType::I64 => 1.0,
+        };
+        let bound = (1i64 << spec.bits.min(62)) as f64;
+        input
+            .iter()
+            .enumerate()
+            .map(|(index, &v)| {
+                if !v.is_finite() {
+                    return Err(GraphError::NonFiniteInput { index, value: v });
+                }
+                let q = (v as f64 * factor).round();
+                if spec.dtype == DType::I64 && q != v as f64 {
+                    return Err(GraphError::InputData(format!(
+                        "input '{}' holds integers, but value #{index} is {v}",
+                        t.name
+                    )));
+                }
+                if q.abs() >= bound {
+                    return Err(GraphError::OutOfRange {
+                        tensor: t.name.clone(),
+                        value: q as i64,
+                        bits: spec.bits,
+                        real: v as f64,
+                    });
+                }
+                Ok(q as i64)
+            })
+            .collect()
+    }
+
+    /// Real values of output `index` from its integers.
+    pub fn dequantize_output(&self, index: usize, values: &[i64]) -> Vec<f64> {
+        let factor = match self.outputs[index].dtype {
+            DType::F32 => (1u64 << self.tensors[self.outputs[index].tensor].scale.min(62)) as f64,
+            DType::I64 => 1.0,
+        };
+        values.iter().map(|&v| v as f64 / factor).collect()
+    }
+}
