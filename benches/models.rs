@@ -16,14 +16,14 @@ struct Fixture {
     compiled: zkinfer::Compiled,
     params: ParamsKZG<Bn256>,
     keys: zkinfer::Keys,
-    input: Vec<f32>,
+    input: zkinfer::Sample,
     proof: zkinfer::ProofBundle,
 }
 
 fn fixture(dir: &Path, name: &str) -> Result<Fixture, zkinfer::Error> {
     let model = Model::load(dir.join(format!("{name}.onnx")))?;
     let samples = zkinfer::read_samples(dir.join(format!("{name}.calibration.json")), &model)?;
-    let input = zkinfer::read_input(dir.join(format!("{name}.input.json")), model.input_len())?;
+    let input = zkinfer::read_input(dir.join(format!("{name}.input.json")), &model.input_lens())?;
     let compiled = model.compile(&samples, &CompileOptions::default())?;
     let (params, _) = zkinfer_prover::dev_srs(compiled.plan.k);
     let keys = zkinfer::setup(&compiled, Srs::Loaded(Box::new(params.clone())))?;

@@ -32,9 +32,11 @@ fn run() -> Result<(), zkinfer::Error> {
     let proof = zkinfer::prove(&compiled, &keys, &input)?;
     zkinfer::verify(&keys.verifier(), &proof)?;
 
-    let digit = proof.outputs.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i).unwrap_or_default();
+    // The model has one output, the ten logits; it is public by default.
+    let logits = &proof.outputs[0].values;
+    let digit = logits.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i).unwrap_or_default();
     println!("verified: the model classifies the private input as {digit}");
-    println!("logits: {:?}", proof.outputs);
+    println!("logits: {logits:?}");
     println!("proof: {} bytes", proof.proof_bytes()?.len());
     Ok(())
 }

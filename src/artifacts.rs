@@ -12,14 +12,16 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use zkinfer_circuits::CircuitPlan;
-use zkinfer_graph::{QGraph, QuantConfig, VisibilityConfig};
+use zkinfer_graph::{DType, IoSpec, ParamVisibility, QGraph, QuantConfig, Visibility};
 use zkinfer_prover::artifact::{read_artifact, write_artifact, ArtifactKind};
 
 use crate::{Error, ProofSystem};
 
 /// Version of `settings.json`; bumped on any incompatible change. 2: the range check's
 /// `(tag, value)` table (2026-12-02) changed every circuit, so keys made before it cannot be used.
-pub const SETTINGS_VERSION: u32 = 2;
+/// 3: inputs and outputs are lists (`inputs`, `outputs`, `params` replace `input_shape`,
+/// `output_shape`, the two scales and `visibility`).
+pub const SETTINGS_VERSION: u32 = 3;
 
 pub(crate) const SETTINGS_FILE: &str = "settings.json";
 pub(crate) const CIRCUIT_FILE: &str = "circuit.bin";
@@ -36,12 +38,12 @@ pub struct Settings {
     pub model: String,
     /// The proof system the model is compiled for.
     pub proof_system: ProofSystem,
-    pub input_shape: Vec<usize>,
-    pub output_shape: Vec<usize>,
-    /// Fixed-point scales (fractional bits) of the input and output.
-    pub input_scale: u32,
-    pub output_scale: u32,
-    pub visibility: VisibilityConfig,
+    /// The model inputs, in order.
+    pub inputs: Vec<IoInfo>,
+    /// The model outputs, in order.
+    pub outputs: Vec<IoInfo>,
+    /// Who sees the parameters.
+    pub params: ParamVisibility,
     pub quant: QuantConfig,
     /// Circuit layout; the verifying key can only be read back with this plan.
     pub plan: CircuitPlan,
@@ -55,6 +57,11 @@ impl Settings {
         self.plan.instances.len()
     }
 
+    /// Number of values of each input, in order.
+    pub fn input_lens(&self) -> Vec<usize> {
+        self.inputs.iter().map(IoInfo::len).collect()
+    }
+
     pub(crate) fn new(
         model: &str,
         proof_system: ProofSystem,
@@ -62,17 +69,14 @@ impl Settings {
         plan: &CircuitPlan,
         quant: &QuantConfig,
     ) -> Self {
-        let vis = VisibilityConfig { input: q.inputs[0].visibility, params: q.params, output: q.outputs[0].visibility };
         Self {
             format: "zkinfer-settings".into(),
             version: SETTINGS_VERSION,
             model: model.into(),
             proof_system,
-            input_shape: q.tensors[q.inputs[0].tensor].shape.clone(),
-            output_shape: q.tensors[q.outputs[0].tensor].shape.clone(),
-            input_scale: q.tensors[q.inputs[0].tensor].scale,
-            output_scale: q.tensors[q.outputs[0].tensor].scale,
-            visibility: vis,
+            inputs: IoInfo::list(q, &q.inputs),
+            outputs: IoInfo::list(q, &q.outputs),
+            params: q.params,
             quant: quant.clone(),
             plan: plan.clone(),
             macs: q.macs(),
@@ -104,6 +108,55 @@ impl Settings {
     }
 }
 
+/// One model input or output, as `settings.json` records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IoInfo {
+    /// The ONNX value's name.
+    pub name: String,
+    pub shape: Vec<usize>,
+    pub dtype: DType,
+    /// Fixed-point scale (fractional bits): a real value `v` is the integer `round(v · 2^scale)`.
+    pub scale: u32,
+    pub visibility: Visibility,
+}
+
+impl IoInfo {
+    /// The descriptions of `specs` (inputs or outputs of `q`).
+    pub(crate) fn list(q: &QGraph, specs: &[IoSpec]) -> Vec<Self> {
+        specs
+            .iter()
+            .map(|s| {
+                let t = &q.tensors[s.tensor];
+                Self {
+                    name: t.name.clone(),
+                    shape: t.shape.clone(),
+                    dtype: s.dtype,
+                    scale: t.scale,
+                    visibility: s.visibility,
+                }
+            })
+            .collect()
+    }
+
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// No values at all.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The real value of an integer of this input or output.
+    pub fn dequantize(&self, v: i64) -> f64 {
+        match self.dtype {
+            DType::F32 => v as f64 / (1u64 << self.scale.min(62)) as f64,
+            DType::I64 => v as f64,
+        }
+    }
+}
+
 /// A compiled model: the quantized graph, its circuit layout and the public settings.
 #[derive(Debug, Clone)]
 pub struct Compiled {
@@ -132,18 +185,14 @@ impl Compiled {
         let qgraph: QGraph = serde_json::from_slice(&bytes)
             .map_err(|e| Error::BadFile { path: path.clone(), reason: format!("corrupt compiled circuit: {e}") })?;
         qgraph.validate().map_err(|e| Error::BadFile { path: path.clone(), reason: e.to_string() })?;
-        let vis = VisibilityConfig {
-            input: qgraph.inputs[0].visibility,
-            params: qgraph.params,
-            output: qgraph.outputs[0].visibility,
-        };
-        let matches = vis == settings.visibility
-            && qgraph.tensors[qgraph.inputs[0].tensor].shape == settings.input_shape
-            && qgraph.tensors[qgraph.outputs[0].tensor].shape == settings.output_shape;
+        let matches = qgraph.params == settings.params
+            && IoInfo::list(&qgraph, &qgraph.inputs) == settings.inputs
+            && IoInfo::list(&qgraph, &qgraph.outputs) == settings.outputs;
         if !matches {
             return Err(Error::BadFile {
                 path,
-                reason: "the compiled circuit does not match settings.json (shapes or visibility): recompile".into(),
+                reason: "the compiled circuit does not match settings.json (inputs, outputs or visibility): recompile"
+                    .into(),
             });
         }
         Ok(Self { qgraph: Arc::new(qgraph), plan: settings.plan.clone(), settings })

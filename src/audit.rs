@@ -6,12 +6,13 @@ use zkinfer_circuits::audit::{self, AuditOptions, AuditReport};
 
 use crate::{Compiled, Error};
 
-/// Runs the mutation audit on the honest witness of `compiled` for `input`: every audited advice
+/// Runs the mutation audit on the honest witness of `compiled` for `inputs` (one flat vector
+/// per input): every audited advice
 /// cell is changed on its own and `MockProver` must reject the result against the honest public
 /// instances. Fails (before any auditing) on an input the model cannot evaluate.
-pub fn audit(compiled: &Compiled, input: &[f32], opts: &AuditOptions) -> Result<AuditReport, Error> {
+pub fn audit(compiled: &Compiled, inputs: &[Vec<f32>], opts: &AuditOptions) -> Result<AuditReport, Error> {
     let _span = tracing::info_span!("audit", k = compiled.plan.k).entered();
-    let witness = compiled.witness(input)?;
+    let witness = compiled.witness(inputs)?;
     Ok(audit::audit(compiled.qgraph.clone(), compiled.plan.clone(), Arc::new(witness), opts)?)
 }
 

@@ -15,7 +15,7 @@
 //! let input = zkinfer::read_samples("examples/models/mlp_digits.input.json", &model)?.remove(0);
 //! let proof = zkinfer::prove(&compiled, &keys, &input)?;
 //! zkinfer::verify(&keys.verifier(), &proof)?;
-//! println!("outputs: {:?}", proof.outputs);
+//! println!("logits: {:?}", proof.outputs[0].values);
 //! # Ok(())
 //! # }
 //! ```
@@ -35,7 +35,7 @@ mod pipeline;
 mod proof;
 mod proof_system;
 
-pub use artifacts::{Compiled, Settings, SETTINGS_VERSION};
+pub use artifacts::{Compiled, IoInfo, Settings, SETTINGS_VERSION};
 pub use audit::{audit, mock_check};
 pub use error::Error;
 pub use model::{read_input, read_samples, sibling_calibration, CompileOptions, Model};
@@ -43,10 +43,10 @@ pub use pipeline::{
     instance_integers, prove, prove_witness, prove_witness_on, prove_witness_profiled, setup, verify, Keys, Srs,
     VerifierKeys,
 };
-pub use proof::{encode_instance, ProofBundle, PROOF_FORMAT_VERSION};
+pub use proof::{encode_instance, ProofBundle, ProofOutput, PROOF_FORMAT_VERSION};
 pub use proof_system::ProofSystem;
 pub use zkinfer_circuits::audit::{AcceptedMutation, AuditOptions, AuditReport, MutationKind};
 pub use zkinfer_prover::{Backend, ProvePhases};
 
 pub use zkinfer_circuits::{CircuitPlan, Objective, PlanOptions};
-pub use zkinfer_graph::{ParamVisibility, QuantConfig, Visibility, VisibilityConfig};
+pub use zkinfer_graph::{DType, ParamVisibility, QuantConfig, Sample, Visibility, VisibilityConfig};

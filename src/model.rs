@@ -2,7 +2,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use zkinfer_circuits::PlanOptions;
-use zkinfer_graph::{calibrate, io, one_input_samples, quantize, Graph, QuantConfig, VisibilityConfig};
+use zkinfer_graph::{calibrate, io, quantize, Graph, QuantConfig, Sample, VisibilityConfig};
 
 use crate::artifacts::{Compiled, Settings};
 use crate::{Error, ProofSystem};
@@ -34,23 +34,25 @@ impl Model {
         Ok(Self { graph, source: path.to_path_buf() })
     }
 
-    /// Number of values the model takes as input.
-    pub fn input_len(&self) -> usize {
-        self.graph.input_shape(0).iter().product()
+    /// Number of values of each input, in order.
+    pub fn input_lens(&self) -> Vec<usize> {
+        (0..self.graph.inputs.len()).map(|i| self.graph.input_shape(i).iter().product()).collect()
     }
 
-    /// f32 reference output.
-    pub fn eval(&self, input: &[f32]) -> Result<Vec<f32>, Error> {
-        Ok(self.graph.eval(input)?.iter().copied().collect())
+    /// f32 reference outputs (flat, in order) on one flat vector per input.
+    pub fn eval(&self, inputs: &[Vec<f32>]) -> Result<Vec<Vec<f32>>, Error> {
+        let inputs: Vec<&[f32]> = inputs.iter().map(|x| x.as_slice()).collect();
+        Ok(self.graph.eval_outputs(&inputs)?.into_iter().map(|t| t.iter().copied().collect()).collect())
     }
 
-    /// Calibrates on `samples`, quantizes, and plans the circuit layout.
-    pub fn compile(&self, samples: &[Vec<f32>], opts: &CompileOptions) -> Result<Compiled, Error> {
+    /// Calibrates on `samples` (each one flat vector per input), quantizes, and plans the
+    /// circuit layout.
+    pub fn compile(&self, samples: &[Sample], opts: &CompileOptions) -> Result<Compiled, Error> {
         let _span = tracing::info_span!("compile").entered();
         if samples.is_empty() {
             return Err(Error::Config("calibration needs at least one sample".into()));
         }
-        let calibration = calibrate(&self.graph, one_input_samples(samples.to_vec()))?;
+        let calibration = calibrate(&self.graph, samples.to_vec())?;
         let qgraph = quantize(&self.graph, &calibration, &opts.quant, opts.visibility)?;
         let plan = zkinfer_circuits::plan_circuit(&qgraph, &opts.plan)?;
         let name = self.source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -67,29 +69,60 @@ pub fn sibling_calibration(model: &Path) -> Option<PathBuf> {
     path.exists().then_some(path)
 }
 
-/// Reads an EZKL-format data file (`{"input_data": [[...]]}`) as samples of the model's input
-/// length (rows holding several concatenated samples are split).
-pub fn read_samples(path: impl AsRef<Path>, model: &Model) -> Result<Vec<Vec<f32>>, Error> {
-    let path = path.as_ref();
-    let text = std::fs::read_to_string(path).map_err(Error::io(path))?;
-    let rows = io::parse_input_data(&text).map_err(|e| Error::BadFile { path: path.into(), reason: e.to_string() })?;
-    let samples = io::split_samples(rows, model.input_len())
-        .map_err(|e| Error::BadFile { path: path.into(), reason: e.to_string() })?;
-    Ok(samples)
-}
-
-/// Reads exactly one input of `expected_len` values from an EZKL-format file (`prove`'s input).
-pub fn read_input(path: impl AsRef<Path>, expected_len: usize) -> Result<Vec<f32>, Error> {
+/// Reads an EZKL-format data file (`{"input_data": [[...]]}`) as calibration samples. With one
+/// input, each row holds one sample or several concatenated; with several inputs, row `i` holds
+/// input `i` of every sample, concatenated (EZKL's layout), and every row has the same number
+/// of samples.
+pub fn read_samples(path: impl AsRef<Path>, model: &Model) -> Result<Vec<Sample>, Error> {
     let path = path.as_ref();
     let bad = |reason: String| Error::BadFile { path: path.into(), reason };
     let text = std::fs::read_to_string(path).map_err(Error::io(path))?;
-    let mut rows = io::parse_input_data(&text).map_err(|e| bad(e.to_string()))?;
-    if rows.len() != 1 {
-        return Err(bad(format!("expected one input row, found {}", rows.len())));
+    let rows = io::parse_input_data(&text).map_err(|e| bad(e.to_string()))?;
+    let lens = model.input_lens();
+    if let [len] = lens.as_slice() {
+        let samples = io::split_samples(rows, *len).map_err(|e| bad(e.to_string()))?;
+        return Ok(samples.into_iter().map(|s| vec![s]).collect());
     }
-    let row = rows.remove(0);
-    if row.len() != expected_len {
-        return Err(bad(format!("the input has {} values but the model expects {expected_len}", row.len())));
+    if rows.len() != lens.len() {
+        return Err(bad(format!(
+            "the model has {} inputs; the file has {} rows (one per input)",
+            lens.len(),
+            rows.len()
+        )));
     }
-    Ok(row)
+    let per_input: Vec<Vec<Vec<f32>>> = rows
+        .into_iter()
+        .zip(&lens)
+        .map(|(row, &len)| io::split_samples(vec![row], len))
+        .collect::<Result<_, _>>()
+        .map_err(|e| bad(e.to_string()))?;
+    let count = per_input[0].len();
+    if per_input.iter().any(|s| s.len() != count) {
+        return Err(bad("the rows hold different numbers of samples".into()));
+    }
+    Ok((0..count).map(|k| per_input.iter().map(|s| s[k].clone()).collect()).collect())
+}
+
+/// Reads exactly one run's inputs from an EZKL-format file (`prove`'s input): one row per
+/// input, in order, of `lens[i]` values each.
+pub fn read_input(path: impl AsRef<Path>, lens: &[usize]) -> Result<Sample, Error> {
+    let path = path.as_ref();
+    let bad = |reason: String| Error::BadFile { path: path.into(), reason };
+    let text = std::fs::read_to_string(path).map_err(Error::io(path))?;
+    let rows = io::parse_input_data(&text).map_err(|e| bad(e.to_string()))?;
+    if rows.len() != lens.len() {
+        return Err(bad(match lens.len() {
+            1 => format!("expected one input row, found {}", rows.len()),
+            n => format!("the model has {n} inputs: expected {n} rows (one per input), found {}", rows.len()),
+        }));
+    }
+    for (i, (row, &len)) in rows.iter().zip(lens).enumerate() {
+        if row.len() != len {
+            return Err(bad(match lens.len() {
+                1 => format!("the input has {} values but the model expects {len}", row.len()),
+                _ => format!("input #{i} has {} values but the model expects {len}", row.len()),
+            }));
+        }
+    }
+    Ok(rows)
 }

@@ -125,17 +125,19 @@ pub fn setup(compiled: &Compiled, srs: Srs) -> Result<Keys, Error> {
 }
 
 impl Compiled {
-    /// Exact integer evaluation of the model on a real input: the circuit's witness.
-    /// Fails with a clear error on a wrong input length, a NaN, or a value outside the calibrated range.
-    pub fn witness(&self, input: &[f32]) -> Result<Witness, Error> {
-        let x = self.qgraph.quantize_input(input)?;
-        Ok(self.qgraph.eval(x)?)
+    /// Exact integer evaluation of the model on real inputs (one flat vector per input, in
+    /// order): the circuit's witness. Fails with a clear error on a wrong number of inputs, a
+    /// wrong input length, a NaN, or a value outside the calibrated range.
+    pub fn witness(&self, inputs: &[Vec<f32>]) -> Result<Witness, Error> {
+        let inputs: Vec<&[f32]> = inputs.iter().map(|x| x.as_slice()).collect();
+        let x = self.qgraph.quantize_inputs(&inputs)?;
+        Ok(self.qgraph.eval_inputs(x)?)
     }
 }
 
-/// Proves one run of the model on `input`.
-pub fn prove(compiled: &Compiled, keys: &Keys, input: &[f32]) -> Result<ProofBundle, Error> {
-    let witness = compiled.witness(input)?;
+/// Proves one run of the model on `inputs` (one flat vector per input, in order).
+pub fn prove(compiled: &Compiled, keys: &Keys, inputs: &[Vec<f32>]) -> Result<ProofBundle, Error> {
+    let witness = compiled.witness(inputs)?;
     prove_witness(compiled, keys, witness)
 }
 
@@ -179,11 +181,10 @@ fn prove_with<T>(
 ) -> Result<(ProofBundle, T), Error> {
     let _span = tracing::info_span!("prove", k = compiled.plan.k).entered();
     let instances = public_instances(&compiled.qgraph, &witness);
-    let outputs = if compiled.plan.instances.range(InstanceRole::Output, 0).is_some() {
-        witness.output(&compiled.qgraph, 0).to_vec()
-    } else {
-        Vec::new()
-    };
+    let outputs = (0..compiled.qgraph.outputs.len())
+        .filter(|&i| compiled.plan.instances.range(InstanceRole::Output, i).is_some())
+        .map(|i| (i, witness.output(&compiled.qgraph, i).to_vec()))
+        .collect();
     let circuit = ModelCircuit::new(compiled.qgraph.clone(), compiled.plan.clone(), Some(Arc::new(witness)));
     let (proof, extra) = prover(&circuit, &instances)?;
     Ok((ProofBundle::new(&proof, &instances, &compiled.settings, outputs), extra))
@@ -201,24 +202,51 @@ pub fn verify(keys: &VerifierKeys, bundle: &ProofBundle) -> Result<(), Error> {
         )));
     }
     let instances = bundle.instances_for(settings)?;
-    if let Some(rows) = settings.plan.instances.range(InstanceRole::Output, 0) {
-        let n_out = rows.len();
-        let outputs =
-            instances.get(rows).ok_or_else(|| Error::BadProof("fewer instances than the outputs need".into()))?;
-        let encoded: Vec<Option<i64>> = outputs.iter().map(fr_to_i64).collect();
-        let claimed: Vec<Option<i64>> = bundle.quantized_outputs.iter().map(|&v| Some(v)).collect();
-        if encoded != claimed {
-            return Err(Error::BadProof("the outputs in the proof file differ from its public instances".into()));
-        }
-        let factor = (1u64 << settings.output_scale) as f64;
-        let consistent = bundle.outputs.len() == n_out
-            && bundle.outputs.iter().zip(&bundle.quantized_outputs).all(|(o, q)| *o == *q as f64 / factor);
-        if !consistent {
-            return Err(Error::BadProof("the dequantized outputs differ from the quantized outputs".into()));
-        }
-    }
+    check_outputs(settings, bundle, &instances)?;
     let proof = bundle.proof_bytes()?;
     zkinfer_verifier::verify(&keys.params, &keys.circuit_key()?, &proof, &instances)?;
+    Ok(())
+}
+
+/// Checks that the proof file lists exactly the public outputs, each with the integers its
+/// instances encode and their real values.
+fn check_outputs(settings: &Settings, bundle: &ProofBundle, instances: &[Fr]) -> Result<(), Error> {
+    let public: Vec<usize> = (0..settings.outputs.len())
+        .filter(|&i| settings.plan.instances.range(InstanceRole::Output, i).is_some())
+        .collect();
+    let listed: Vec<usize> = bundle.outputs.iter().map(|o| o.index).collect();
+    if listed != public {
+        return Err(Error::BadProof(format!(
+            "the proof file lists outputs {listed:?}; the model's public outputs are {public:?}"
+        )));
+    }
+    for out in &bundle.outputs {
+        let info = &settings.outputs[out.index];
+        let rows = settings.plan.instances.range(InstanceRole::Output, out.index).unwrap_or_default();
+        let encoded: Vec<Option<i64>> = instances
+            .get(rows)
+            .ok_or_else(|| Error::BadProof("fewer instances than the outputs need".into()))?
+            .iter()
+            .map(fr_to_i64)
+            .collect();
+        let claimed: Vec<Option<i64>> = out.quantized.iter().map(|&v| Some(v)).collect();
+        if encoded != claimed {
+            return Err(Error::BadProof(format!(
+                "output '{}' in the proof file differs from its public instances",
+                out.name
+            )));
+        }
+        let consistent = out.values.len() == out.quantized.len()
+            && out.values.iter().zip(&out.quantized).all(|(v, q)| *v == info.dequantize(*q))
+            && (out.name.as_str(), out.shape.as_slice(), out.scale)
+                == (info.name.as_str(), info.shape.as_slice(), info.scale);
+        if !consistent {
+            return Err(Error::BadProof(format!(
+                "output '{}': the real values, name, shape or scale differ from the quantized outputs and the settings",
+                out.name
+            )));
+        }
+    }
     Ok(())
 }
 

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, ProofSystem, Settings};
 
-/// Version of the proof JSON format.
-pub const PROOF_FORMAT_VERSION: u32 = 1;
+/// Version of the proof JSON format. 2: `outputs` is a list, one entry per public output.
+pub const PROOF_FORMAT_VERSION: u32 = 2;
 
 /// What `zkinfer prove` writes: everything a verifier needs besides the verifying key.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -23,32 +23,66 @@ pub struct ProofBundle {
     pub proof: String,
     /// Public instances in circuit order, each a 32-byte big-endian `0x` hex field element.
     pub instances: Vec<String>,
-    /// Quantized output values (signed integers at `output_scale`), when the output is public.
-    pub quantized_outputs: Vec<i64>,
-    /// Dequantized outputs (`quantized / 2^output_scale`), when the output is public.
-    pub outputs: Vec<f64>,
-    pub output_shape: Vec<usize>,
-    pub output_scale: u32,
+    /// Every public output, in output order (a private output is not in the proof file).
+    pub outputs: Vec<ProofOutput>,
+}
+
+/// One public output of a proof: the integers its instances encode, and their real values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProofOutput {
+    /// Which output of the model (its position in `settings.json`'s `outputs`).
+    pub index: usize,
+    /// The ONNX value's name.
+    pub name: String,
+    pub shape: Vec<usize>,
+    /// Fixed-point scale: `values[i] = quantized[i] / 2^scale` (1 for an integer output).
+    pub scale: u32,
+    /// The integers the public instances encode.
+    pub quantized: Vec<i64>,
+    /// Their real values.
+    pub values: Vec<f64>,
 }
 
 impl ProofBundle {
-    /// Largest `|proven output − reference|` over the outputs (e.g. against the f32 model).
-    pub fn max_abs_error(&self, reference: &[f32]) -> f64 {
-        self.outputs.iter().zip(reference).map(|(a, b)| (a - f64::from(*b)).abs()).fold(0.0, f64::max)
+    /// Largest `|proven output − reference|` over the public outputs, `reference` holding every
+    /// output of the model in order (e.g. the f32 model's).
+    pub fn max_abs_error(&self, reference: &[Vec<f32>]) -> f64 {
+        self.outputs
+            .iter()
+            .filter_map(|o| Some(o.values.iter().zip(reference.get(o.index)?)))
+            .flatten()
+            .map(|(a, b)| (a - f64::from(*b)).abs())
+            .fold(0.0, f64::max)
     }
 
-    pub(crate) fn new(proof: &[u8], instances: &[Fr], settings: &Settings, quantized_outputs: Vec<i64>) -> Self {
-        let factor = (1u64 << settings.output_scale) as f64;
+    /// The public output of index `index` (in the model's output order), if it is public.
+    pub fn output(&self, index: usize) -> Option<&ProofOutput> {
+        self.outputs.iter().find(|o| o.index == index)
+    }
+
+    /// `quantized` holds the integers of every public output, in output order.
+    pub(crate) fn new(proof: &[u8], instances: &[Fr], settings: &Settings, quantized: Vec<(usize, Vec<i64>)>) -> Self {
+        let outputs = quantized
+            .into_iter()
+            .map(|(index, quantized)| {
+                let info = &settings.outputs[index];
+                ProofOutput {
+                    index,
+                    name: info.name.clone(),
+                    shape: info.shape.clone(),
+                    scale: info.scale,
+                    values: quantized.iter().map(|&v| info.dequantize(v)).collect(),
+                    quantized,
+                }
+            })
+            .collect();
         Self {
             format: "zkinfer-proof".into(),
             version: PROOF_FORMAT_VERSION,
             proof_system: settings.proof_system,
             proof: to_hex(proof),
             instances: instances.iter().map(fr_to_hex).collect(),
-            outputs: quantized_outputs.iter().map(|&v| v as f64 / factor).collect(),
-            quantized_outputs,
-            output_shape: settings.output_shape.clone(),
-            output_scale: settings.output_scale,
+            outputs,
         }
     }
 

@@ -34,17 +34,17 @@ fn unsupported_op_names_node_op_and_opset() {
 fn wrong_input_length_and_nan_are_clear_errors() {
     let (model, compiled) = compile("mlp_digits", &CompileOptions::default());
     let mut x = input("mlp_digits", &model);
-    x.pop();
+    x[0].pop();
     let err = compiled.witness(&x).expect_err("short input");
     assert!(err.to_string().contains("63 values but the model expects 64"), "{err}");
 
     let mut x = input("mlp_digits", &model);
-    x[5] = f32::NAN;
+    x[0][5] = f32::NAN;
     let err = compiled.witness(&x).expect_err("NaN input");
     assert!(err.to_string().contains("#5") && err.to_string().contains("NaN"), "{err}");
 
     let mut x = input("mlp_digits", &model);
-    x[3] = 1e6;
+    x[0][3] = 1e6;
     let err = compiled.witness(&x).expect_err("far out of range");
     assert!(err.to_string().contains("outside the calibrated range"), "{err}");
 }

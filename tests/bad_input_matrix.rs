@@ -122,7 +122,7 @@ fn non_finite_inputs_are_named() {
     let (model, compiled) = compile("mlp_digits", &CompileOptions::default());
     for bad in [f32::INFINITY, f32::NEG_INFINITY, f32::NAN] {
         let mut x = input("mlp_digits", &model);
-        x[9] = bad;
+        x[0][9] = bad;
         let err = compiled.witness(&x).expect_err("non-finite input");
         assert!(matches!(err, Error::Graph(GraphError::NonFiniteInput { index: 9, .. })), "{err}");
         assert!(err.to_string().contains("input value #9"), "{err}");
@@ -271,11 +271,11 @@ fn intermediate_out_of_range_names_the_tensor() {
 
     // Each pixel at +-(the sample's largest value), signed like the first hidden unit's weights:
     // the input stays in its range, that unit's pre-activation goes far past its calibrated one.
-    let top = sample.iter().copied().fold(0f32, f32::max);
+    let top = sample[0].iter().copied().fold(0f32, f32::max);
     let Some(QOp::Linear(first)) = q.nodes.iter().map(|n| &n.op).find(|op| matches!(op, QOp::Linear(_))) else {
         panic!("mlp_digits starts with a dense layer")
     };
-    let mut x = vec![0f32; sample.len()];
+    let mut x = vec![0f32; sample[0].len()];
     for (t, idx) in first.index[..first.terms].iter().enumerate() {
         if let Some(i) = idx {
             x[*i as usize] = if first.weight[t] >= 0 { top } else { -top };
@@ -283,7 +283,7 @@ fn intermediate_out_of_range_names_the_tensor() {
     }
     q.quantize_input(&x).expect("the input itself is within its calibrated range");
     let keys = zkinfer::setup(&compiled, Srs::Dev).expect("setup");
-    let err = zkinfer::prove(&compiled, &keys, &x).expect_err("an activation is out of range");
+    let err = zkinfer::prove(&compiled, &keys, &[x]).expect_err("an activation is out of range");
     let Error::Graph(GraphError::OutOfRange { tensor, .. }) = &err else { panic!("expected OutOfRange, got {err}") };
     assert_ne!(tensor, &input_name, "{err}");
     assert!(q.tensors.iter().any(|t| &t.name == tensor), "{err}");

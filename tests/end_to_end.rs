@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use zkinfer::{CompileOptions, Error, Srs};
+use zkinfer::{CompileOptions, Error, Sample, Srs};
 
 fn prove_and_check(name: &str) {
     let (model, compiled) = compile(name, &CompileOptions::default());
@@ -17,10 +17,11 @@ fn prove_and_check(name: &str) {
     zkinfer::verify(&vkeys, &bundle).expect("honest proof verifies");
 
     let reference = float_output(name);
-    let err = bundle.outputs.iter().zip(&reference).map(|(a, b)| (a - b).abs()).fold(0f64, f64::max);
+    let logits = &bundle.outputs[0].values;
+    let err = logits.iter().zip(&reference).map(|(a, b)| (a - b).abs()).fold(0f64, f64::max);
     println!("{name}: k={} max |zk - f32| = {err:.2e}", compiled.plan.k);
     assert!(err < 1e-2, "{name}: output error {err} too large");
-    assert_eq!(argmax(&bundle.outputs), argmax(&reference), "{name}: argmax differs");
+    assert_eq!(argmax(logits), argmax(&reference), "{name}: argmax differs");
 
     // One flipped byte anywhere in the proof is rejected.
     let proof = bundle.proof_bytes().expect("hex");
@@ -38,17 +39,25 @@ fn prove_and_check(name: &str) {
     // A changed public output (consistently edited everywhere in the file) is rejected by the proof check.
     let mut forged = bundle.clone();
     let last = forged.instances.len() - 1;
-    let target = forged.quantized_outputs[forged.quantized_outputs.len() - 1] + 1;
+    let out = &mut forged.outputs[0];
+    let n = out.quantized.len();
+    let target = out.quantized[n - 1] + 1;
+    out.quantized[n - 1] = target;
+    out.values[n - 1] = target as f64 / (1u64 << out.scale) as f64;
     forged.instances[last] = forged_instance(target);
-    let n = forged.quantized_outputs.len();
-    forged.quantized_outputs[n - 1] = target;
-    forged.outputs[n - 1] = target as f64 / (1u64 << forged.output_scale) as f64;
     assert!(matches!(zkinfer::verify(&vkeys, &forged), Err(Error::Verify(_))), "{name}: forged output accepted");
 
     // Outputs in the file that disagree with the instances are caught before the proof check.
     let mut lying = bundle.clone();
-    lying.outputs[0] += 1.0;
+    lying.outputs[0].values[0] += 1.0;
     assert!(matches!(zkinfer::verify(&vkeys, &lying), Err(Error::BadProof(_))));
+    // So is a file that drops its public output, or renames it.
+    let mut dropped = bundle.clone();
+    dropped.outputs.clear();
+    assert!(matches!(zkinfer::verify(&vkeys, &dropped), Err(Error::BadProof(_))));
+    let mut renamed = bundle.clone();
+    renamed.outputs[0].name.push('x');
+    assert!(matches!(zkinfer::verify(&vkeys, &renamed), Err(Error::BadProof(_))));
 }
 
 fn forged_instance(v: i64) -> String {
@@ -84,13 +93,13 @@ fn small_cnn_fixture_end_to_end() {
         walk(v, &mut out);
         out
     };
-    let input = flat(&fixture["input"]);
-    let samples: Vec<Vec<f32>> = flat(&fixture["calibration"]).chunks(input.len()).map(|c| c.to_vec()).collect();
+    let input = vec![flat(&fixture["input"])];
+    let samples: Vec<Sample> = flat(&fixture["calibration"]).chunks(input[0].len()).map(|c| vec![c.to_vec()]).collect();
     let compiled = model.compile(&samples, &CompileOptions::default()).expect("compiles");
     let keys = zkinfer::setup(&compiled, Srs::Dev).expect("setup");
     let bundle = zkinfer::prove(&compiled, &keys, &input).expect("prove");
     zkinfer::verify(&keys.verifier(), &bundle).expect("verifies");
     let reference: Vec<f64> = flat(&fixture["output"]).iter().map(|&v| v as f64).collect();
-    let err = bundle.outputs.iter().zip(&reference).map(|(a, b)| (a - b).abs()).fold(0f64, f64::max);
+    let err = bundle.outputs[0].values.iter().zip(&reference).map(|(a, b)| (a - b).abs()).fold(0f64, f64::max);
     assert!(err < 1e-2, "small_cnn: error {err}");
 }

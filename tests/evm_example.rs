@@ -48,12 +48,13 @@ fn consumer_reads_the_verified_output() {
     let mut evm = Evm::new();
     let d = deploy(&mut evm, &verifier, &vk_runtime(&vkeys.params, &vkeys.circuit_key().unwrap()).unwrap()).unwrap();
 
-    let n_out = bundle.quantized_outputs.len();
+    let logits = &bundle.outputs[0];
+    let n_out = logits.quantized.len();
     let mut creation = consumer.creation.clone();
     creation.extend_from_slice(&[0u8; 12]);
     creation.extend_from_slice(d.verifier.as_slice());
     creation.extend_from_slice(&word(n_out as u64));
-    creation.extend_from_slice(&word(u64::from(bundle.output_scale)));
+    creation.extend_from_slice(&word(u64::from(logits.scale)));
     let (app, _) = evm.deploy(creation).unwrap();
 
     let proof = bundle.proof_bytes().unwrap();
@@ -62,17 +63,17 @@ fn consumer_reads_the_verified_output() {
     data[..4].copy_from_slice(&selector("submit(bytes,uint256[])"));
     let out = evm.call(app, data.clone()).unwrap();
     assert!(out.success, "{out:?}");
-    let expected_class = (0..n_out).max_by_key(|&i| (bundle.quantized_outputs[i], std::cmp::Reverse(i))).unwrap();
+    let expected_class = (0..n_out).max_by_key(|&i| (logits.quantized[i], std::cmp::Reverse(i))).unwrap();
     assert_eq!(out.output[31] as usize, expected_class);
 
     // The stored outputs are the signed fixed-point integers of the proof file.
-    for (i, q) in bundle.quantized_outputs.iter().enumerate() {
+    for (i, q) in logits.quantized.iter().enumerate() {
         let mut call = selector("lastOutput(uint256)").to_vec();
         call.extend_from_slice(&word(i as u64));
         let got = evm.call(app, call).unwrap();
         assert_eq!(as_i64(&got.output), *q, "output {i}");
     }
-    assert!(bundle.quantized_outputs.iter().any(|q| *q < 0), "the example should exercise a negative output");
+    assert!(logits.quantized.iter().any(|q| *q < 0), "the example should exercise a negative output");
 
     // A tampered proof is refused and leaves nothing verified behind.
     let mut bad = proof.clone();

@@ -8,7 +8,7 @@
 mod common;
 
 use common::*;
-use zkinfer::{CompileOptions, Error, Model, Srs};
+use zkinfer::{CompileOptions, Error, Model, Sample, Srs};
 use zkinfer_graph::GraphError;
 use zkinfer_onnx::testing::{float_info, float_tensor, model_bytes, node};
 use zkinfer_verifier::evm::solidity::{deploy, vk_runtime, VERIFIER_SOL};
@@ -35,8 +35,8 @@ fn model_file(dir: &str) -> std::path::PathBuf {
     path
 }
 
-fn samples() -> Vec<Vec<f32>> {
-    (0..6).map(|s| (0..4).map(|i| (((s * 7 + i * 3) % 11) as f32 / 5.0) - 1.0).collect()).collect()
+fn samples() -> Vec<Sample> {
+    (0..6).map(|s| vec![(0..4).map(|i| (((s * 7 + i * 3) % 11) as f32 / 5.0) - 1.0).collect()]).collect()
 }
 
 #[test]
@@ -51,7 +51,7 @@ fn sigmoid_tanh_model_proves_and_verifies_with_default_settings() {
     let bundle = zkinfer::prove(&compiled, &keys, &input).expect("prove");
     zkinfer::verify(&keys.verifier(), &bundle).expect("honest proof verifies");
     let reference = model.eval(&input).expect("f32");
-    let err = bundle.outputs.iter().zip(&reference).map(|(a, b)| (a - f64::from(*b)).abs()).fold(0f64, f64::max);
+    let err = bundle.max_abs_error(&reference);
     // 12-bit tables step the inputs to sigmoid and tanh by about 2^-9; interpolating between
     // the neighbouring entries leaves 4e-5 (measured).
     assert!(err < 5e-4, "output error {err}");
@@ -74,7 +74,7 @@ fn sigmoid_tanh_model_proves_and_verifies_with_default_settings() {
 
 /// The integer witness alone (the first step of proving).
 fn model_witness(compiled: &zkinfer::Compiled, x: &[f32]) -> Result<(), Error> {
-    compiled.witness(x).map(|_| ())
+    compiled.witness(&[x.to_vec()]).map(|_| ())
 }
 
 /// The Solidity verifier interprets the constraint system, three-column lookups included.

@@ -65,7 +65,7 @@ fn mlp_digits_output_cannot_be_rounded_down() {
     let (w, e, (z2, limbs)) = inputs
         .iter()
         .find_map(|input| {
-            let w = q.eval(q.quantize_input(input).ok()?).ok()?;
+            let w = q.eval(q.quantize_input(&input[0]).ok()?).ok()?;
             let xs = &w.values[last.inputs[0]];
             let (e, limbs) = xs.iter().enumerate().find_map(|(e, &x)| Some((e, attack_limbs(op, b, x)?)))?;
             Some((w.clone(), e, limbs))

@@ -53,7 +53,8 @@ fn tamper(name: &str, visibility: VisibilityConfig) {
     }
 
     let n_inst = bundle.instances.len();
-    let n_out = bundle.quantized_outputs.len();
+    // The one public output is the last instances.
+    let n_out = bundle.outputs.iter().map(|o| o.quantized.len()).sum::<usize>();
     let ints = zkinfer::instance_integers(&bundle.instance_values().expect("instances"));
     for (i, int) in ints.iter().enumerate() {
         let v = int.expect("small instance") + 1;
@@ -61,8 +62,9 @@ fn tamper(name: &str, visibility: VisibilityConfig) {
         forged.instances[i] = zkinfer::encode_instance(v);
         // Keep the file self-consistent so the proof check is what rejects it.
         if let Some(o) = (i + n_out).checked_sub(n_inst) {
-            forged.quantized_outputs[o] = v;
-            forged.outputs[o] = v as f64 / (1u64 << forged.output_scale) as f64;
+            let out = &mut forged.outputs[0];
+            out.quantized[o] = v;
+            out.values[o] = v as f64 / (1u64 << out.scale) as f64;
         }
         assert_rejected(name, &format!("instance #{i} + 1"), &vk, &forged);
     }

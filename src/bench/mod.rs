@@ -247,7 +247,7 @@ fn bench_model(
         let model = Model::load(path)?;
         let cal = crate::sibling_calibration(path).unwrap_or_else(|| input_path.clone());
         let samples = crate::read_samples(&cal, &model)?;
-        let input = crate::read_input(&input_path, model.input_len())?;
+        let input = crate::read_input(&input_path, &model.input_lens())?;
         let compiled = model.compile(&samples, &CompileOptions::default())?;
         Ok((model, compiled, input))
     });

@@ -6,7 +6,7 @@ use clap::Args;
 use zkinfer::{AuditOptions, Compiled};
 
 use super::progress::step;
-use super::prove::{input_len, read_input};
+use super::prove::read_input;
 use super::Outcome;
 
 #[derive(Args)]
@@ -26,7 +26,7 @@ pub struct AuditArgs {
 
 pub fn run(args: AuditArgs) -> Result<Outcome> {
     let compiled = Compiled::load(&args.dir)?;
-    let input = read_input(&args.input, input_len(&compiled))?;
+    let input = read_input(&args.input, &compiled)?;
     let opts = AuditOptions { sample: args.sample, seed: args.seed };
     let start = Instant::now();
     let report = step(&format!("mutation audit (k={})", compiled.plan.k), || zkinfer::audit(&compiled, &input, &opts))?;

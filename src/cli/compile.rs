@@ -65,9 +65,20 @@ pub fn compile(
 
 pub fn print_plan(c: &Compiled) {
     let s = &c.settings;
+    let list = |ios: &[zkinfer::IoInfo]| {
+        let each: Vec<String> = ios
+            .iter()
+            .map(|io| format!("'{}' {:?} ({}, scale 2^{})", io.name, io.shape, io.visibility, io.scale))
+            .collect();
+        each.join(", ")
+    };
     println!(
-        "model {}: input {:?} (scale 2^{}), output {:?} (scale 2^{}), {} multiply-accumulates",
-        s.model, s.input_shape, s.input_scale, s.output_shape, s.output_scale, s.macs
+        "model {}: inputs {}; outputs {}; parameters {}; {} multiply-accumulates",
+        s.model,
+        list(&s.inputs),
+        list(&s.outputs),
+        s.params,
+        s.macs
     );
     println!("proof system: {}", s.proof_system.describe());
     println!("circuit: {}", c.plan.summary());

@@ -2,7 +2,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::Args;
-use zkinfer::{Backend, Compiled, Keys};
+use zkinfer::{Backend, Compiled, Keys, ProofBundle, Sample};
 
 use super::progress::step;
 use super::Outcome;
@@ -11,7 +11,7 @@ use super::Outcome;
 pub struct ProveArgs {
     /// Directory written by `zkinfer compile` and `zkinfer setup`.
     pub dir: PathBuf,
-    /// The input, in EZKL's format: {"input_data": [[...flattened values...]]}.
+    /// The input, in EZKL's format: {"input_data": [[...flattened values...]]}, one row per model input.
     #[arg(long)]
     pub input: PathBuf,
     /// Where to write the proof file (proof, public instances, dequantized outputs).
@@ -22,19 +22,22 @@ pub struct ProveArgs {
     pub backend: Backend,
 }
 
-/// Reads exactly one input of the model's length from an EZKL-format file.
-pub fn read_input(path: &Path, expected_len: usize) -> Result<Vec<f32>> {
-    Ok(zkinfer::read_input(path, expected_len)?)
+/// Reads one run's inputs (one row per input) from an EZKL-format file.
+pub fn read_input(path: &Path, c: &Compiled) -> Result<Sample> {
+    Ok(zkinfer::read_input(path, &c.settings.input_lens())?)
 }
 
-pub fn input_len(c: &Compiled) -> usize {
-    c.settings.input_shape.iter().product()
+/// Prints each public output of a proof, one line each.
+pub fn print_outputs(bundle: &ProofBundle) {
+    for o in &bundle.outputs {
+        println!("output {} '{}': {:?}", o.index, o.name, o.values);
+    }
 }
 
 pub fn run(args: ProveArgs) -> Result<Outcome> {
     args.backend.select()?;
     let compiled = Compiled::load(&args.dir)?;
-    let input = read_input(&args.input, input_len(&compiled))?;
+    let input = read_input(&args.input, &compiled)?;
     let keys = step("loading proving key", || Keys::load(&args.dir, &compiled.settings))?;
     let witness = step("computing witness", || compiled.witness(&input))?;
     let bundle = step(&format!("proving (k={}, {})", compiled.plan.k, args.backend), || {
@@ -42,8 +45,6 @@ pub fn run(args: ProveArgs) -> Result<Outcome> {
     })?;
     bundle.save(&args.out)?;
     println!("wrote {} ({} proof bytes)", args.out.display(), bundle.proof_bytes()?.len());
-    if !bundle.outputs.is_empty() {
-        println!("outputs: {:?}", bundle.outputs);
-    }
+    print_outputs(&bundle);
     Ok(Outcome::Ok)
 }

@@ -7,14 +7,14 @@ use zkinfer::{Backend, Model, Srs};
 
 use super::compile::{compile, print_plan};
 use super::progress::step;
-use super::prove::{input_len, read_input};
+use super::prove::read_input;
 use super::{CalibrationArgs, Outcome, VisibilityArgs};
 
 #[derive(Args)]
 pub struct RunArgs {
     /// The ONNX model.
     pub model: PathBuf,
-    /// The input, in EZKL's format: {"input_data": [[...flattened values...]]}.
+    /// The input, in EZKL's format: {"input_data": [[...flattened values...]]}, one row per model input.
     #[arg(long)]
     pub input: PathBuf,
     /// Also write the artifacts (settings, circuit, keys, proof) here.
@@ -41,7 +41,7 @@ pub fn run(args: RunArgs) -> Result<Outcome> {
         measure(|| compile(&args.model, &args.calibration, &args.visibility, Some(&args.input)));
     let compiled = compiled?;
     print_plan(&compiled);
-    let input = read_input(&args.input, input_len(&compiled))?;
+    let input = read_input(&args.input, &compiled)?;
     let srs = args.srs.clone().map(Srs::File).unwrap_or(Srs::Dev);
 
     let (keys, t_setup) =
@@ -71,7 +71,13 @@ pub fn run(args: RunArgs) -> Result<Outcome> {
     let reference = Model::load(&args.model)?.eval(&input)?;
     let err = bundle.max_abs_error(&reference);
     let argmax = |v: &[f64]| v.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i);
-    let ref64: Vec<f64> = reference.iter().map(|&v| v as f64).collect();
+    // The argmax row compares the first public output with the f32 model's.
+    let first = bundle.outputs.first();
+    let ref64: Vec<f64> = first
+        .and_then(|o| reference.get(o.index))
+        .map(|r| r.iter().map(|&v| f64::from(v)).collect())
+        .unwrap_or_default();
+    let zk: &[f64] = first.map_or(&[], |o| o.values.as_slice());
 
     let plan = &compiled.plan;
     println!();
@@ -93,10 +99,7 @@ pub fn run(args: RunArgs) -> Result<Outcome> {
     row("proof size", format!("{} B", bundle.proof_bytes()?.len()));
     if !bundle.outputs.is_empty() {
         row("max |out - f32|", format!("{err:.2e}"));
-        row(
-            "argmax (zk / f32)",
-            format!("{:?} / {:?}", argmax(&bundle.outputs).unwrap_or(0), argmax(&ref64).unwrap_or(0)),
-        );
+        row("argmax (zk / f32)", format!("{:?} / {:?}", argmax(zk).unwrap_or(0), argmax(&ref64).unwrap_or(0)));
     }
     if let Some(path) = &args.json {
         let summary = serde_json::json!({
@@ -115,7 +118,7 @@ pub fn run(args: RunArgs) -> Result<Outcome> {
             "prove_peak_rss_bytes": t_prove.peak_rss,
             "proof_bytes": bundle.proof_bytes()?.len(),
             "max_abs_err": err,
-            "argmax_agree": argmax(&bundle.outputs) == argmax(&ref64),
+            "argmax_agree": argmax(zk) == argmax(&ref64),
             "verified": verified.is_ok(),
         });
         std::fs::write(path, serde_json::to_string_pretty(&summary)?)?;

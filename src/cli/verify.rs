@@ -21,9 +21,7 @@ pub fn run(args: VerifyArgs) -> Result<Outcome> {
     match zkinfer::verify(&keys, &bundle) {
         Ok(()) => {
             println!("verified");
-            if !bundle.outputs.is_empty() {
-                println!("outputs: {:?}", bundle.outputs);
-            }
+            super::prove::print_outputs(&bundle);
             Ok(Outcome::Ok)
         }
         Err(e @ (Error::Verify(_) | Error::BadProof(_))) => {

@@ -77,11 +77,12 @@ fn check(dir: &Path, opts: &ConformanceOptions, prove: bool) -> Result<Passed, S
     let model = Model { graph, source: model_path };
     let mut copts = CompileOptions::default();
     copts.plan.max_k = opts.max_k;
-    let compiled = model.compile(std::slice::from_ref(&input_values), &copts).map_err(compile_stop)?;
-    let witness = Arc::new(compiled.witness(&input_values).map_err(failed("witness"))?);
+    let sample = vec![input_values];
+    let compiled = model.compile(std::slice::from_ref(&sample), &copts).map_err(compile_stop)?;
+    let witness = Arc::new(compiled.witness(&sample).map_err(failed("witness"))?);
     crate::audit::mock_check(&compiled, witness.clone()).map_err(failed("MockProver"))?;
     let got = compiled.qgraph.dequantize_output(0, witness.output(&compiled.qgraph, 0));
-    let scale = compiled.settings.output_scale;
+    let scale = compiled.settings.outputs[0].scale;
     let max_err = check_quantized(&got, &want, scale).map_err(|e| Stop::Failed(format!("circuit output: {e}")))?;
 
     let proved = if prove {

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use zkinfer::{CompileOptions, Compiled, Model};
+use zkinfer::{CompileOptions, Compiled, Model, Sample};
 
 pub fn models_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/models")
@@ -17,7 +17,8 @@ pub fn load(name: &str) -> Model {
     Model::load(model_path(name)).expect("bundled model imports")
 }
 
-pub fn input(name: &str, model: &Model) -> Vec<f32> {
+/// The bundled input of `name` (one flat vector per model input).
+pub fn input(name: &str, model: &Model) -> Sample {
     zkinfer::read_samples(models_dir().join(format!("{name}.input.json")), model).expect("input file").remove(0)
 }
 

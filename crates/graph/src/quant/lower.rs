@@ -294,24 +294,19 @@ pub(super) fn lower_calibrated(
     let mut values: BTreeMap<usize, LValue> = BTreeMap::new();
     let uses = graph.use_counts();
 
-    // Tensors 0.. are the raw inputs; nodes 0.. range-check them, one each, in input order, so
-    // no consumer sees an unbounded value.
-    let raw: Vec<TensorId> = graph
-        .inputs
-        .iter()
-        .map(|&v| {
-            let shape = graph.values[v].shape.clone();
-            ctx.new_tensor(shape, scales[v], scales[v])
-        })
-        .collect();
-    for (&v, &id) in graph.inputs.iter().zip(&raw) {
+    // Each input is a raw tensor that node `i` (in input order) range-checks, so no consumer
+    // sees an unbounded value.
+    let mut raw: Vec<TensorId> = Vec::with_capacity(graph.inputs.len());
+    for &v in &graph.inputs {
         ctx.value_name = graph.values[v].name.clone();
         ctx.node_name = "input".into();
         ctx.out_scale = scales[v];
         let shape = graph.values[v].shape.clone();
+        let id = ctx.new_tensor(shape.clone(), scales[v], scales[v]);
         let checked =
             ctx.push(QOp::Requant(RequantOp { shift: 0, relu: false, bits: 0 }), vec![id], shape, ctx.out_scale);
         values.insert(v, LValue::Act { id: checked, exclusive: uses[v] <= 1 });
+        raw.push(id);
     }
 
     for node in &graph.nodes {

@@ -1,0 +1,99 @@
+//! A model with two inputs and two outputs through the whole pipeline: one range check per
+//! input, one instance segment per public input and output in order, a proof file that lists
+//! both outputs, and a verifier that holds each to its own instances. (The ONNX importer still
+//! takes one input and one output; this model is built in code.)
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use zkinfer::{CompileOptions, Error, Model, ParamVisibility, Sample, Srs, Visibility, VisibilityConfig};
+use zkinfer_graph::ops::{Add, MatMul, Mul, Relu};
+use zkinfer_graph::{GraphBuilder, InstanceRole, Tensor};
+
+/// `r = relu(x W + y)` and `p = y ⊙ y`, with `x` of 4 values and `y` of 3.
+fn model() -> Model {
+    let mut b = GraphBuilder::new();
+    let x = b.input("x", vec![1, 4]);
+    let y = b.input("y", vec![1, 3]);
+    let w: Vec<f32> = (0..12).map(|i| ((i * 7 % 11) as f32 - 5.0) / 4.0).collect();
+    let w = b.constant("w", Tensor::from_shape_vec(vec![4, 3], w).expect("shape"));
+    let h = b.node("mm", Box::new(MatMul), vec![x, w], "h").expect("matmul");
+    let s = b.node("add", Box::new(Add), vec![h, y], "s").expect("add");
+    let r = b.node("relu", Box::new(Relu), vec![s], "r").expect("relu");
+    let p = b.node("square", Box::new(Mul), vec![y, y], "p").expect("mul");
+    let graph = b.finish_outputs(vec![r, p]).expect("graph");
+    Model { graph, source: "two_in_two_out.onnx".into() }
+}
+
+fn sample(k: usize) -> Sample {
+    let v = |n: usize, seed: usize| (0..n).map(|i| (((seed * 5 + i * 3) % 9) as f32 - 4.0) / 3.0).collect();
+    vec![v(4, k), v(3, k + 1)]
+}
+
+#[test]
+fn two_inputs_and_two_outputs_prove_and_verify() {
+    let model = model();
+    let samples: Vec<Sample> = (0..8).map(sample).collect();
+    let visibility =
+        VisibilityConfig { input: Visibility::Public, params: ParamVisibility::Fixed, output: Visibility::Public };
+    let compiled =
+        model.compile(&samples, &CompileOptions { visibility, ..CompileOptions::default() }).expect("compile");
+    let settings = &compiled.settings;
+    let names = |ios: &[zkinfer::IoInfo]| ios.iter().map(|i| i.name.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&settings.inputs), ["x", "y"]);
+    assert_eq!(names(&settings.outputs), ["r", "p"]);
+    assert_eq!(settings.input_lens(), [4, 3]);
+    // Inputs 0 and 1, then outputs 0 and 1, each a segment of its own.
+    let layout = &compiled.plan.instances;
+    assert_eq!(layout.range(InstanceRole::Input, 0), Some(0..4));
+    assert_eq!(layout.range(InstanceRole::Input, 1), Some(4..7));
+    assert_eq!(layout.range(InstanceRole::Output, 0), Some(7..10));
+    assert_eq!(layout.range(InstanceRole::Output, 1), Some(10..13));
+
+    let keys = zkinfer::setup(&compiled, Srs::Dev).expect("setup");
+    let input = sample(3);
+    let bundle = zkinfer::prove(&compiled, &keys, &input).expect("prove");
+    let vkeys = keys.verifier();
+    zkinfer::verify(&vkeys, &bundle).expect("honest proof verifies");
+    assert_eq!(bundle.outputs.iter().map(|o| (o.index, o.name.as_str())).collect::<Vec<_>>(), [(0, "r"), (1, "p")]);
+    let reference = model.eval(&input).expect("f32");
+    let err = bundle.max_abs_error(&reference);
+    assert!(err < 1e-2, "max error {err}");
+
+    // Each output is held to its own instances: the second output's first value, changed in
+    // the file alone, is caught before the proof check; changed in the instances too, by it.
+    let mut lying = bundle.clone();
+    lying.outputs[1].quantized[0] += 1;
+    assert!(matches!(zkinfer::verify(&vkeys, &lying), Err(Error::BadProof(_))));
+    let mut forged = bundle.clone();
+    let q = forged.outputs[1].quantized[0] + 1;
+    forged.outputs[1].quantized[0] = q;
+    forged.outputs[1].values[0] = q as f64 / (1u64 << forged.outputs[1].scale) as f64;
+    forged.instances[10] = zkinfer::encode_instance(q);
+    assert!(matches!(zkinfer::verify(&vkeys, &forged), Err(Error::Verify(_))));
+    // So is the second input.
+    let mut other_input = bundle.clone();
+    other_input.instances[4] = zkinfer::encode_instance(12345);
+    assert!(matches!(zkinfer::verify(&vkeys, &other_input), Err(Error::Verify(_))));
+
+    // A wrong number of inputs is named.
+    let err = compiled.witness(&input[..1]).expect_err("one input of two");
+    assert!(err.to_string().contains("2 inputs but 1 were given"), "{err}");
+}
+
+#[test]
+fn input_files_hold_one_row_per_input() {
+    let model = model();
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("multi_io_input");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("input.json");
+    std::fs::write(&path, r#"{"input_data": [[0.5, -0.5, 1.0, 0.0], [0.25, 0.5, -1.0]]}"#).expect("write");
+    let input = zkinfer::read_input(&path, &model.input_lens()).expect("two rows");
+    assert_eq!(input, vec![vec![0.5, -0.5, 1.0, 0.0], vec![0.25, 0.5, -1.0]]);
+    std::fs::write(&path, r#"{"input_data": [[0.5, -0.5, 1.0, 0.0]]}"#).expect("write");
+    let err = zkinfer::read_input(&path, &model.input_lens()).expect_err("one row of two");
+    assert!(err.to_string().contains("expected 2 rows (one per input), found 1"), "{err}");
+    // Calibration files: row i holds input i of every sample.
+    std::fs::write(&path, r#"{"input_data": [[1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 3, 4, 5, 6]]}"#).expect("write");
+    let samples = zkinfer::read_samples(&path, &model).expect("two samples");
+    assert_eq!(samples.len(), 2);
+    assert_eq!(samples[1], vec![vec![5.0, 6.0, 7.0, 8.0], vec![4.0, 5.0, 6.0]]);
+}
