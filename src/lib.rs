@@ -29,6 +29,7 @@ pub mod bench;
 pub mod conformance;
 mod error;
 pub mod evm;
+pub mod halo2;
 pub mod metrics;
 mod model;
 mod pipeline;
@@ -38,15 +39,12 @@ mod proof_system;
 pub use artifacts::{Compiled, IoInfo, Settings, SETTINGS_VERSION};
 pub use audit::{audit, mock_check};
 pub use error::Error;
+pub use halo2::{Keys, Srs, VerifierKeys};
 pub use model::{read_input, read_samples, sibling_calibration, CompileOptions, Model};
-pub use pipeline::{
-    instance_integers, prove, prove_witness, prove_witness_on, prove_witness_profiled, setup, verify, Keys, Srs,
-    VerifierKeys,
-};
+pub use pipeline::{instance_integers, prove, prove_witness, prove_witness_on, prove_witness_profiled, setup, verify};
 pub use proof::{encode_instance, ProofBundle, ProofOutput, PROOF_FORMAT_VERSION};
 pub use proof_system::ProofSystem;
 pub use zkinfer_circuits::audit::{AcceptedMutation, AuditOptions, AuditReport, MutationKind};
 pub use zkinfer_prover::{Backend, ProvePhases};
 
-pub use zkinfer_circuits::{CircuitPlan, Objective, PlanOptions};
 pub use zkinfer_graph::{DType, ParamVisibility, QuantConfig, Sample, Visibility, VisibilityConfig};

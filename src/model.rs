@@ -1,7 +1,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use zkinfer_circuits::PlanOptions;
+use crate::halo2::PlanOptions;
 use zkinfer_graph::{calibrate, io, quantize, Graph, QuantConfig, Sample, VisibilityConfig};
 
 use crate::artifacts::{Compiled, Settings};
@@ -15,14 +15,18 @@ pub struct Model {
     pub source: PathBuf,
 }
 
-/// How to compile a model: quantization, visibility and layout knobs.
+/// How to compile a model: the proof system, visibility and quantization (shared by every
+/// proof system), and each proof system's own knobs.
 #[derive(Debug, Clone, Default)]
 pub struct CompileOptions {
     /// The proof system to compile for (Halo2, the default, is the only one today).
     pub proof_system: ProofSystem,
+    /// Who sees the inputs, the parameters and the outputs.
     pub visibility: VisibilityConfig,
+    /// Fixed-point scales, bounds and tables.
     pub quant: QuantConfig,
-    pub plan: PlanOptions,
+    /// Halo2's layout knobs (the planner's `k`, dot block, limbs and objective).
+    pub halo2: PlanOptions,
 }
 
 impl Model {
@@ -54,7 +58,7 @@ impl Model {
         }
         let calibration = calibrate(&self.graph, samples.to_vec())?;
         let qgraph = quantize(&self.graph, &calibration, &opts.quant, opts.visibility)?;
-        let plan = zkinfer_circuits::plan_circuit(&qgraph, &opts.plan)?;
+        let plan = zkinfer_circuits::plan_circuit(&qgraph, &opts.halo2)?;
         let name = self.source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let settings = Settings::new(&name, opts.proof_system, &qgraph, &plan, &opts.quant);
         Ok(Compiled { qgraph: Arc::new(qgraph), plan, settings })

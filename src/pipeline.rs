@@ -1,127 +1,22 @@
-//! setup / prove / verify over a compiled model.
+//! setup / prove / verify over a compiled model, whatever its proof system: the witness, the
+//! checks of a proof file against the settings, and the dispatch to the proof system's back end
+//! (`halo2.rs`).
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
-use halo2_axiom::halo2curves::bn256::{Bn256, Fr, G1Affine};
-use halo2_axiom::plonk::{ProvingKey, VerifyingKey};
-use halo2_axiom::poly::commitment::Params;
-use halo2_axiom::poly::kzg::commitment::ParamsKZG;
-use zkinfer_circuits::{public_instances, ModelCircuit};
+use halo2_axiom::halo2curves::bn256::Fr;
 use zkinfer_graph::{InstanceRole, Witness};
-use zkinfer_prover::{artifact, Backend, ProvePhases};
+use zkinfer_prover::{Backend, ProvePhases};
 
-use crate::artifacts::{file, Compiled, Settings, PK_FILE, SRS_FILE, VK_FILE};
+use crate::artifacts::{Compiled, Settings};
+use crate::halo2::{self, Keys, Srs, VerifierKeys};
 use crate::proof::{fr_to_i64, ProofBundle};
-use crate::Error;
+use crate::{Error, ProofSystem};
 
-/// Where the KZG structured reference string comes from.
-#[derive(Debug, Clone)]
-pub enum Srs {
-    /// A freshly generated development SRS: INSECURE (its generator knows the trapdoor), for testing only.
-    Dev,
-    /// A ceremony file in halo2's `ParamsKZG` format (e.g. EZKL's `kzg<k>.srs`), downsized as needed.
-    File(PathBuf),
-    /// Parameters already in memory (downsized to the circuit's k if larger).
-    Loaded(Box<ParamsKZG<Bn256>>),
-}
-
-/// Proving and verifying keys with the SRS they were made for.
-#[derive(Debug)]
-pub struct Keys {
-    pub params: ParamsKZG<Bn256>,
-    pub pk: ProvingKey<G1Affine>,
-    pub settings: Settings,
-    /// Set when the SRS is a development one.
-    pub insecure_srs_warning: Option<String>,
-}
-
-/// What a verifier holds: the verifying key, the SRS and the public settings.
-#[derive(Debug)]
-pub struct VerifierKeys {
-    pub params: ParamsKZG<Bn256>,
-    pub vk: VerifyingKey<G1Affine>,
-    pub settings: Settings,
-}
-
-impl Keys {
-    /// The verifier's half.
-    pub fn verifier(&self) -> VerifierKeys {
-        VerifierKeys { params: self.params.clone(), vk: self.pk.get_vk().clone(), settings: self.settings.clone() }
-    }
-
-    /// Writes `pk.bin`, `vk.bin` and `srs.bin` into `dir`.
-    pub fn save(&self, dir: &Path) -> Result<(), Error> {
-        artifact::write_pk(&file(dir, PK_FILE), &self.pk)?;
-        artifact::write_vk(&file(dir, VK_FILE), self.pk.get_vk())?;
-        zkinfer_prover::save_srs(&file(dir, SRS_FILE), &self.params)?;
-        Ok(())
-    }
-
-    /// Reads the proving side of a `setup` directory.
-    pub fn load(dir: &Path, settings: &Settings) -> Result<Self, Error> {
-        let params = zkinfer_prover::load_srs(&file(dir, SRS_FILE), settings.plan.k)?;
-        let pk = artifact::read_pk::<ModelCircuit>(&file(dir, PK_FILE), settings.plan.k, settings.plan.clone())?;
-        check_key_k(&file(dir, PK_FILE), "proving", pk.get_vk(), settings)?;
-        Ok(Self { params, pk, settings: settings.clone(), insecure_srs_warning: None })
-    }
-}
-
-impl VerifierKeys {
-    /// The key both verifiers check proofs against: the verifying key with the exact number of
-    /// public instances the settings give (halo2's key alone does not fix it).
-    pub fn circuit_key(&self) -> Result<zkinfer_verifier::CircuitKey<'_>, Error> {
-        Ok(zkinfer_verifier::CircuitKey::new(&self.vk, self.settings.num_instances())?)
-    }
-
-    /// Reads `settings.json`, `vk.bin` and `srs.bin` from `dir`.
-    pub fn load(dir: &Path) -> Result<Self, Error> {
-        let settings = Settings::load(dir)?;
-        let params = zkinfer_prover::load_srs(&file(dir, SRS_FILE), settings.plan.k)?;
-        let vk = artifact::read_vk::<ModelCircuit>(&file(dir, VK_FILE), settings.plan.k, settings.plan.clone())?;
-        check_key_k(&file(dir, VK_FILE), "verifying", &vk, &settings)?;
-        Ok(Self { params, vk, settings })
-    }
-}
-
-/// halo2's key readers take the key's size from the file, not from the settings: a key of
-/// another model can parse. Its k at least must be the settings' k.
-fn check_key_k(path: &Path, what: &str, vk: &VerifyingKey<G1Affine>, settings: &Settings) -> Result<(), Error> {
-    let k = vk.get_domain().k();
-    if k != settings.plan.k {
-        return Err(Error::BadFile {
-            path: path.to_path_buf(),
-            reason: format!(
-                "this {what} key is for a circuit of k = {k} but settings.json says k = {}: \
-                 it belongs to another model (run setup again)",
-                settings.plan.k
-            ),
-        });
-    }
-    Ok(())
-}
-
-/// Generates (or loads) the SRS and runs key generation.
+/// Makes the keys of `compiled` under its proof system (for Halo2: generates or loads the SRS,
+/// then runs key generation).
 pub fn setup(compiled: &Compiled, srs: Srs) -> Result<Keys, Error> {
-    let _span = tracing::info_span!("setup", k = compiled.plan.k).entered();
-    let k = compiled.plan.k;
-    let (params, warning) = match srs {
-        Srs::Dev => {
-            let (params, warning) = zkinfer_prover::dev_srs(k);
-            (params, Some(warning))
-        }
-        Srs::File(path) => (zkinfer_prover::load_srs(&path, k)?, None),
-        Srs::Loaded(mut params) => {
-            if params.k() < k {
-                return Err(zkinfer_prover::ProverError::SrsTooSmall { have: params.k(), need: k }.into());
-            }
-            params.downsize(k);
-            (*params, None)
-        }
-    };
-    let circuit = ModelCircuit::new(compiled.qgraph.clone(), compiled.plan.clone(), None);
-    let (pk, _vk) = zkinfer_prover::keygen(&params, &circuit)?;
-    Ok(Keys { params, pk, settings: compiled.settings.clone(), insecure_srs_warning: warning })
+    match compiled.settings.proof_system {
+        ProofSystem::Halo2 => halo2::setup(compiled, srs),
+    }
 }
 
 impl Compiled {
@@ -154,10 +49,9 @@ pub fn prove_witness_on(
     witness: Witness,
     backend: Backend,
 ) -> Result<ProofBundle, Error> {
-    prove_with(compiled, witness, |circuit, instances| {
-        Ok((zkinfer_prover::prove_on(backend, &keys.params, &keys.pk, circuit, instances)?, ()))
-    })
-    .map(|(bundle, ())| bundle)
+    match compiled.settings.proof_system {
+        ProofSystem::Halo2 => halo2::prove(compiled, keys, witness, backend),
+    }
 }
 
 /// [`prove_witness`] on `backend`, timing each phase of the prover (`zkinfer bench`).
@@ -167,27 +61,9 @@ pub fn prove_witness_profiled(
     witness: Witness,
     backend: Backend,
 ) -> Result<(ProofBundle, ProvePhases), Error> {
-    prove_with(compiled, witness, |circuit, instances| {
-        Ok(zkinfer_prover::prove_profiled_on(backend, &keys.params, &keys.pk, circuit, instances)?)
-    })
-}
-
-/// Builds the circuit and its public instances for `witness`, proves with `prover`, and wraps
-/// the proof into a [`ProofBundle`].
-fn prove_with<T>(
-    compiled: &Compiled,
-    witness: Witness,
-    prover: impl FnOnce(&ModelCircuit, &[Fr]) -> Result<(Vec<u8>, T), Error>,
-) -> Result<(ProofBundle, T), Error> {
-    let _span = tracing::info_span!("prove", k = compiled.plan.k).entered();
-    let instances = public_instances(&compiled.qgraph, &witness);
-    let outputs = (0..compiled.qgraph.outputs.len())
-        .filter(|&i| compiled.plan.instances.range(InstanceRole::Output, i).is_some())
-        .map(|i| (i, witness.output(&compiled.qgraph, i).to_vec()))
-        .collect();
-    let circuit = ModelCircuit::new(compiled.qgraph.clone(), compiled.plan.clone(), Some(Arc::new(witness)));
-    let (proof, extra) = prover(&circuit, &instances)?;
-    Ok((ProofBundle::new(&proof, &instances, &compiled.settings, outputs), extra))
+    match compiled.settings.proof_system {
+        ProofSystem::Halo2 => halo2::prove_profiled(compiled, keys, witness, backend),
+    }
 }
 
 /// Verifies a proof file's proof against its public instances, and checks that the outputs it
@@ -203,9 +79,9 @@ pub fn verify(keys: &VerifierKeys, bundle: &ProofBundle) -> Result<(), Error> {
     }
     let instances = bundle.instances_for(settings)?;
     check_outputs(settings, bundle, &instances)?;
-    let proof = bundle.proof_bytes()?;
-    zkinfer_verifier::verify(&keys.params, &keys.circuit_key()?, &proof, &instances)?;
-    Ok(())
+    match settings.proof_system {
+        ProofSystem::Halo2 => halo2::verify(keys, bundle, &instances),
+    }
 }
 
 /// Checks that the proof file lists exactly the public outputs, each with the integers its

@@ -5,7 +5,8 @@
 
 mod common;
 
-use zkinfer::{CompileOptions, Objective, PlanOptions, Srs};
+use zkinfer::halo2::{Objective, PlanOptions};
+use zkinfer::{CompileOptions, Srs};
 use zkinfer_verifier::evm::solidity::{deploy, vk_runtime, VERIFIER_SOL};
 use zkinfer_verifier::evm::{compile, encode_calldata, find_solc, Evm};
 
@@ -23,7 +24,7 @@ fn verifier_objective_costs_less_gas() {
     let mut gas = Vec::new();
     for objective in [Objective::Prover, Objective::Verifier] {
         let opts =
-            CompileOptions { plan: PlanOptions { objective, ..PlanOptions::default() }, ..CompileOptions::default() };
+            CompileOptions { halo2: PlanOptions { objective, ..PlanOptions::default() }, ..CompileOptions::default() };
         let (model, compiled) = common::compile("mlp_digits", &opts);
         let keys = zkinfer::setup(&compiled, Srs::Dev).expect("setup");
         let bundle = zkinfer::prove(&compiled, &keys, &common::input("mlp_digits", &model)).expect("prove");

@@ -2,7 +2,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::Args;
-use zkinfer::{CompileOptions, Compiled, Model, PlanOptions};
+use zkinfer::halo2::PlanOptions;
+use zkinfer::{CompileOptions, Compiled, Model};
 
 use super::progress::step;
 use super::{CalibrationArgs, Outcome, VisibilityArgs};
@@ -56,7 +57,7 @@ pub fn compile(
         proof_system: cal.proof_system,
         visibility: vis.config(),
         quant: cal.quant(),
-        plan: PlanOptions { max_k: cal.max_k, objective: cal.objective, ..PlanOptions::default() },
+        halo2: PlanOptions { max_k: cal.max_k, objective: cal.objective, ..PlanOptions::default() },
     };
     let compiled =
         step(&format!("calibrating on {} samples and compiling", samples.len()), || model.compile(&samples, &opts))?;

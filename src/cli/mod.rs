@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use zkinfer::{Objective, ParamVisibility, ProofSystem, QuantConfig, Visibility, VisibilityConfig};
+use zkinfer::halo2::Objective;
+use zkinfer::{ParamVisibility, ProofSystem, QuantConfig, Visibility, VisibilityConfig};
 
 mod audit;
 mod bench;

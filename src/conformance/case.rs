@@ -76,7 +76,7 @@ fn check(dir: &Path, opts: &ConformanceOptions, prove: bool) -> Result<Passed, S
 
     let model = Model { graph, source: model_path };
     let mut copts = CompileOptions::default();
-    copts.plan.max_k = opts.max_k;
+    copts.halo2.max_k = opts.max_k;
     let sample = vec![input_values];
     let compiled = model.compile(std::slice::from_ref(&sample), &copts).map_err(compile_stop)?;
     let witness = Arc::new(compiled.witness(&sample).map_err(failed("witness"))?);

@@ -1,0 +1,180 @@
+//! The Halo2 back end of the facade: KZG parameters (the SRS), proving and verifying keys, and
+//! proving and verifying with them. Everything here is specific to Halo2; the proof-system
+//! independent pipeline (`pipeline.rs`) dispatches to it on [`crate::ProofSystem::Halo2`]. A
+//! second proof system is a second module like this one.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use halo2_axiom::halo2curves::bn256::{Bn256, Fr, G1Affine};
+use halo2_axiom::plonk::{ProvingKey, VerifyingKey};
+use halo2_axiom::poly::commitment::Params;
+use halo2_axiom::poly::kzg::commitment::ParamsKZG;
+use zkinfer_circuits::{public_instances, ModelCircuit};
+use zkinfer_graph::{InstanceRole, Witness};
+use zkinfer_prover::{artifact, Backend, ProvePhases};
+
+pub use zkinfer_circuits::{CircuitPlan, Objective, PlanOptions};
+
+use crate::artifacts::{file, Compiled, Settings, PK_FILE, SRS_FILE, VK_FILE};
+use crate::proof::ProofBundle;
+use crate::Error;
+
+/// Where the KZG structured reference string comes from.
+#[derive(Debug, Clone)]
+pub enum Srs {
+    /// A freshly generated development SRS: INSECURE (its generator knows the trapdoor), for testing only.
+    Dev,
+    /// A ceremony file in halo2's `ParamsKZG` format (e.g. EZKL's `kzg<k>.srs`), downsized as needed.
+    File(PathBuf),
+    /// Parameters already in memory (downsized to the circuit's k if larger).
+    Loaded(Box<ParamsKZG<Bn256>>),
+}
+
+/// Proving and verifying keys with the SRS they were made for.
+#[derive(Debug)]
+pub struct Keys {
+    pub params: ParamsKZG<Bn256>,
+    pub pk: ProvingKey<G1Affine>,
+    pub settings: Settings,
+    /// Set when the SRS is a development one.
+    pub insecure_srs_warning: Option<String>,
+}
+
+/// What a verifier holds: the verifying key, the SRS and the public settings.
+#[derive(Debug)]
+pub struct VerifierKeys {
+    pub params: ParamsKZG<Bn256>,
+    pub vk: VerifyingKey<G1Affine>,
+    pub settings: Settings,
+}
+
+impl Keys {
+    /// The verifier's half.
+    pub fn verifier(&self) -> VerifierKeys {
+        VerifierKeys { params: self.params.clone(), vk: self.pk.get_vk().clone(), settings: self.settings.clone() }
+    }
+
+    /// Writes `pk.bin`, `vk.bin` and `srs.bin` into `dir`.
+    pub fn save(&self, dir: &Path) -> Result<(), Error> {
+        artifact::write_pk(&file(dir, PK_FILE), &self.pk)?;
+        artifact::write_vk(&file(dir, VK_FILE), self.pk.get_vk())?;
+        zkinfer_prover::save_srs(&file(dir, SRS_FILE), &self.params)?;
+        Ok(())
+    }
+
+    /// Reads the proving side of a `setup` directory.
+    pub fn load(dir: &Path, settings: &Settings) -> Result<Self, Error> {
+        let params = zkinfer_prover::load_srs(&file(dir, SRS_FILE), settings.plan.k)?;
+        let pk = artifact::read_pk::<ModelCircuit>(&file(dir, PK_FILE), settings.plan.k, settings.plan.clone())?;
+        check_key_k(&file(dir, PK_FILE), "proving", pk.get_vk(), settings)?;
+        Ok(Self { params, pk, settings: settings.clone(), insecure_srs_warning: None })
+    }
+}
+
+impl VerifierKeys {
+    /// The key both verifiers check proofs against: the verifying key with the exact number of
+    /// public instances the settings give (halo2's key alone does not fix it).
+    pub fn circuit_key(&self) -> Result<zkinfer_verifier::CircuitKey<'_>, Error> {
+        Ok(zkinfer_verifier::CircuitKey::new(&self.vk, self.settings.num_instances())?)
+    }
+
+    /// Reads `settings.json`, `vk.bin` and `srs.bin` from `dir`.
+    pub fn load(dir: &Path) -> Result<Self, Error> {
+        let settings = Settings::load(dir)?;
+        let params = zkinfer_prover::load_srs(&file(dir, SRS_FILE), settings.plan.k)?;
+        let vk = artifact::read_vk::<ModelCircuit>(&file(dir, VK_FILE), settings.plan.k, settings.plan.clone())?;
+        check_key_k(&file(dir, VK_FILE), "verifying", &vk, &settings)?;
+        Ok(Self { params, vk, settings })
+    }
+}
+
+/// halo2's key readers take the key's size from the file, not from the settings: a key of
+/// another model can parse. Its k at least must be the settings' k.
+fn check_key_k(path: &Path, what: &str, vk: &VerifyingKey<G1Affine>, settings: &Settings) -> Result<(), Error> {
+    let k = vk.get_domain().k();
+    if k != settings.plan.k {
+        return Err(Error::BadFile {
+            path: path.to_path_buf(),
+            reason: format!(
+                "this {what} key is for a circuit of k = {k} but settings.json says k = {}: \
+                 it belongs to another model (run setup again)",
+                settings.plan.k
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Generates (or loads) the SRS and runs key generation.
+pub(crate) fn setup(compiled: &Compiled, srs: Srs) -> Result<Keys, Error> {
+    let _span = tracing::info_span!("setup", k = compiled.plan.k).entered();
+    let k = compiled.plan.k;
+    let (params, warning) = match srs {
+        Srs::Dev => {
+            let (params, warning) = zkinfer_prover::dev_srs(k);
+            (params, Some(warning))
+        }
+        Srs::File(path) => (zkinfer_prover::load_srs(&path, k)?, None),
+        Srs::Loaded(mut params) => {
+            if params.k() < k {
+                return Err(zkinfer_prover::ProverError::SrsTooSmall { have: params.k(), need: k }.into());
+            }
+            params.downsize(k);
+            (*params, None)
+        }
+    };
+    let circuit = ModelCircuit::new(compiled.qgraph.clone(), compiled.plan.clone(), None);
+    let (pk, _vk) = zkinfer_prover::keygen(&params, &circuit)?;
+    Ok(Keys { params, pk, settings: compiled.settings.clone(), insecure_srs_warning: warning })
+}
+
+/// Proves `witness` on `backend`.
+pub(crate) fn prove(
+    compiled: &Compiled,
+    keys: &Keys,
+    witness: Witness,
+    backend: Backend,
+) -> Result<ProofBundle, Error> {
+    prove_with(compiled, witness, |circuit, instances| {
+        Ok((zkinfer_prover::prove_on(backend, &keys.params, &keys.pk, circuit, instances)?, ()))
+    })
+    .map(|(bundle, ())| bundle)
+}
+
+/// Proves `witness` on `backend`, timing each phase of the prover.
+pub(crate) fn prove_profiled(
+    compiled: &Compiled,
+    keys: &Keys,
+    witness: Witness,
+    backend: Backend,
+) -> Result<(ProofBundle, ProvePhases), Error> {
+    prove_with(compiled, witness, |circuit, instances| {
+        Ok(zkinfer_prover::prove_profiled_on(backend, &keys.params, &keys.pk, circuit, instances)?)
+    })
+}
+
+/// Builds the circuit and its public instances for `witness`, proves with `prover`, and wraps
+/// the proof into a [`ProofBundle`].
+fn prove_with<T>(
+    compiled: &Compiled,
+    witness: Witness,
+    prover: impl FnOnce(&ModelCircuit, &[Fr]) -> Result<(Vec<u8>, T), Error>,
+) -> Result<(ProofBundle, T), Error> {
+    let _span = tracing::info_span!("prove", k = compiled.plan.k).entered();
+    let instances = public_instances(&compiled.qgraph, &witness);
+    let outputs = (0..compiled.qgraph.outputs.len())
+        .filter(|&i| compiled.plan.instances.range(InstanceRole::Output, i).is_some())
+        .map(|i| (i, witness.output(&compiled.qgraph, i).to_vec()))
+        .collect();
+    let circuit = ModelCircuit::new(compiled.qgraph.clone(), compiled.plan.clone(), Some(Arc::new(witness)));
+    let (proof, extra) = prover(&circuit, &instances)?;
+    Ok((ProofBundle::new(&proof, &instances, &compiled.settings, outputs), extra))
+}
+
+/// Checks the proof of `bundle` against `instances` (already checked against the settings).
+pub(crate) fn verify(keys: &VerifierKeys, bundle: &ProofBundle, instances: &[Fr]) -> Result<(), Error> {
+    let proof = bundle.proof_bytes()?;
+    zkinfer_verifier::verify(&keys.params, &keys.circuit_key()?, &proof, instances)?;
+    Ok(())
+}
