@@ -32,7 +32,9 @@ pub(crate) const SRS_FILE: &str = "srs.bin";
 /// Public description of a compiled model: everything a verifier needs besides the keys.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Settings {
+    /// Always `zkinfer-settings`.
     pub format: String,
+    /// [`SETTINGS_VERSION`] of the file.
     pub version: u32,
     /// File name of the source model.
     pub model: String,
@@ -44,9 +46,11 @@ pub struct Settings {
     pub outputs: Vec<IoInfo>,
     /// Who sees the parameters.
     pub params: ParamVisibility,
+    /// The quantization knobs it was compiled with.
     pub quant: QuantConfig,
-    /// Circuit layout; the verifying key can only be read back with this plan.
+    /// The Halo2 circuit layout; the verifying key can only be read back with this plan.
     pub plan: CircuitPlan,
+    /// Multiply-accumulates of one run of the model (for reporting).
     pub macs: usize,
 }
 
@@ -113,10 +117,13 @@ impl Settings {
 pub struct IoInfo {
     /// The ONNX value's name.
     pub name: String,
+    /// Its static shape (row-major).
     pub shape: Vec<usize>,
+    /// Real numbers or exact integers.
     pub dtype: DType,
     /// Fixed-point scale (fractional bits): a real value `v` is the integer `round(v · 2^scale)`.
     pub scale: u32,
+    /// Who sees its values.
     pub visibility: Visibility,
 }
 
@@ -160,8 +167,11 @@ impl IoInfo {
 /// A compiled model: the quantized graph, its circuit layout and the public settings.
 #[derive(Debug, Clone)]
 pub struct Compiled {
+    /// The quantized graph (it holds the weights).
     pub qgraph: Arc<QGraph>,
+    /// The Halo2 circuit layout (the same as `settings.plan`).
     pub plan: CircuitPlan,
+    /// What a verifier needs besides the keys.
     pub settings: Settings,
 }
 

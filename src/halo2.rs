@@ -34,8 +34,11 @@ pub enum Srs {
 /// Proving and verifying keys with the SRS they were made for.
 #[derive(Debug)]
 pub struct Keys {
+    /// The KZG parameters, at the circuit's `k`.
     pub params: ParamsKZG<Bn256>,
+    /// The proving key (it holds the verifying key).
     pub pk: ProvingKey<G1Affine>,
+    /// The compiled model's settings.
     pub settings: Settings,
     /// Set when the SRS is a development one.
     pub insecure_srs_warning: Option<String>,
@@ -44,8 +47,11 @@ pub struct Keys {
 /// What a verifier holds: the verifying key, the SRS and the public settings.
 #[derive(Debug)]
 pub struct VerifierKeys {
+    /// The KZG parameters, at the circuit's `k`.
     pub params: ParamsKZG<Bn256>,
+    /// The verifying key.
     pub vk: VerifyingKey<G1Affine>,
+    /// The compiled model's settings.
     pub settings: Settings,
 }
 

@@ -23,6 +23,8 @@
 //! The same pipeline is available from the `zkinfer` command line (`zkinfer run MODEL.onnx
 //! --input INPUT.json`); see the README.
 
+#![warn(missing_docs)]
+
 mod artifacts;
 mod audit;
 pub mod bench;

@@ -18,7 +18,9 @@ pub fn peak_rss_bytes() -> Option<u64> {
 /// Time and peak memory of one phase.
 #[derive(Debug, Clone, Copy)]
 pub struct Phase {
+    /// Wall-clock time.
     pub wall: Duration,
+    /// Peak resident memory in bytes during the phase, where the platform reports it.
     pub peak_rss: Option<u64>,
 }
 

@@ -10,6 +10,7 @@ use crate::{Error, ProofSystem};
 /// An imported ONNX model (f32 graph).
 #[derive(Debug)]
 pub struct Model {
+    /// The imported f32 graph.
     pub graph: Graph,
     /// File the model came from (for settings and messages).
     pub source: PathBuf,

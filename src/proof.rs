@@ -14,7 +14,9 @@ pub const PROOF_FORMAT_VERSION: u32 = 2;
 /// What `zkinfer prove` writes: everything a verifier needs besides the verifying key.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ProofBundle {
+    /// Always `zkinfer-proof`.
     pub format: String,
+    /// [`PROOF_FORMAT_VERSION`] of the file.
     pub version: u32,
     /// The proof system that made the proof (files written before it was recorded are halo2).
     #[serde(default)]
@@ -34,6 +36,7 @@ pub struct ProofOutput {
     pub index: usize,
     /// The ONNX value's name.
     pub name: String,
+    /// Its static shape (row-major).
     pub shape: Vec<usize>,
     /// Fixed-point scale: `values[i] = quantized[i] / 2^scale` (1 for an integer output).
     pub scale: u32,

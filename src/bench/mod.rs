@@ -48,9 +48,13 @@ impl Default for BenchOptions {
 pub struct BenchReport {
     /// [`BENCH_SCHEMA`].
     pub schema: String,
+    /// The crate version that ran it.
     pub zkinfer_version: String,
+    /// The proving backend (`cpu` or `cuda`).
     pub backend: String,
+    /// The machine.
     pub system: SystemInfo,
+    /// One entry per model, in the order they ran.
     pub models: Vec<ModelBench>,
     /// The kernel sweep, by size.
     pub kernels: Vec<KernelTiming>,
@@ -59,9 +63,12 @@ pub struct BenchReport {
 /// One model: its metrics, or why it could not run (an unsupported op, say).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ModelBench {
+    /// The model's name (its file stem).
     pub model: String,
+    /// Why it could not run, if it could not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// What was measured, if it ran.
     #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
     pub metrics: Option<ModelMetrics>,
 }
@@ -69,38 +76,58 @@ pub struct ModelBench {
 /// Everything measured on one model.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ModelMetrics {
+    /// The circuit has `2^k` rows.
     pub k: u32,
+    /// Rows the layout uses.
     pub rows_used: usize,
+    /// Advice columns.
     pub advice_columns: usize,
+    /// Fixed columns (selectors included).
     pub fixed_columns: usize,
+    /// Lookup arguments.
     pub lookups: usize,
     /// Import, calibration, quantization and layout planning.
     pub compile_s: f64,
     /// Generating the (insecure, development) SRS: not part of keygen.
     pub srs_s: f64,
+    /// Key generation (proving and verifying keys).
     pub keygen_s: f64,
+    /// Peak resident memory during key generation, where the platform reports it.
     pub keygen_peak_rss_bytes: Option<u64>,
     /// Exact integer evaluation of the model (the witness values).
     pub witness_s: f64,
+    /// Proving (from the witness to the proof bytes).
     pub prove_s: f64,
+    /// The prover's phases.
     pub prove_phases_s: ProvePhasesSecs,
+    /// Peak resident memory while proving, where the platform reports it.
     pub prove_peak_rss_bytes: Option<u64>,
+    /// Native verification.
     pub verify_s: f64,
+    /// Whether the proof verified.
     pub verified: bool,
+    /// Size of the proof.
     pub proof_bytes: usize,
     /// Largest |dequantized proven output − f32 output|.
     pub max_abs_err: f64,
+    /// The kernel floor of this model's proof.
     pub floor: Floor,
 }
 
 /// [`zkinfer_prover::ProvePhases`] in seconds.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ProvePhasesSecs {
+    /// Synthesis: assigning the witness into the columns.
     pub witness: f64,
+    /// Committing to the advice columns.
     pub advice_commit: f64,
+    /// Permuting and committing the lookup columns.
     pub lookup_permute: f64,
+    /// The permutation and lookup grand products.
     pub grand_products: f64,
+    /// The quotient polynomial.
     pub quotient: f64,
+    /// Evaluations and the multi-opening.
     pub opening: f64,
 }
 
@@ -111,11 +138,15 @@ pub struct Floor {
     pub msms: usize,
     /// MSMs over witness values (advice and permuted lookup columns).
     pub small_msms: usize,
+    /// FFTs of size `2^k` (and its extension).
     pub ffts: usize,
     /// One kernel of size `2^k`, measured in this run.
     pub msm_s: f64,
+    /// One witness MSM of size `2^k`.
     pub small_msm_s: f64,
+    /// One FFT of size `2^k`.
     pub fft_s: f64,
+    /// The counts times the kernel times: what the proof's kernels alone cost.
     pub floor_s: f64,
     /// `prove_s / floor_s`.
     pub prove_over_floor: f64,
@@ -124,6 +155,7 @@ pub struct Floor {
 /// One size of the kernel sweep.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KernelTiming {
+    /// The size is `2^k`.
     pub k: u32,
     /// MSM of `2^k` random BN254 G1 points and scalars (fastest of up to 5 runs).
     pub msm_s: f64,

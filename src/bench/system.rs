@@ -9,7 +9,9 @@ pub struct SystemInfo {
     pub cpu_model: String,
     /// Threads the prover uses (rayon's pool: `RAYON_NUM_THREADS` or the available cores).
     pub threads: usize,
+    /// The operating system (`std::env::consts::OS`).
     pub os: String,
+    /// The CPU architecture (`std::env::consts::ARCH`).
     pub arch: String,
     /// `git describe --always --dirty` of the source tree this binary was built from, or
     /// `unknown` (no git, or not a checkout).

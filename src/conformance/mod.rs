@@ -69,8 +69,11 @@ pub struct Passed {
 /// How one case ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CaseOutcome {
+    /// Imported, quantized, laid out and checked (and proven, when asked) within tolerance.
     Passed(Passed),
+    /// A step failed: why.
     Failed(String),
+    /// The case uses something zkinfer does not support: what.
     Unsupported(String),
 }
 
@@ -91,6 +94,7 @@ impl CaseOutcome {
 pub struct CaseReport {
     /// `suite/case`, e.g. `node/test_relu`.
     pub id: String,
+    /// How it ended.
     pub outcome: CaseOutcome,
 }
 

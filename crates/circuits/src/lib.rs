@@ -14,6 +14,8 @@
 //! let instances = public_instances(&q, &w);
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod audit;
 mod chips;
 mod circuit;

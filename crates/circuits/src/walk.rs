@@ -22,7 +22,12 @@ pub enum AdviceRef {
     /// Dot chip accumulator of output slot `j`.
     DotAcc(usize),
     /// Dot chip private weight `W[out][term]` (private parameters only).
-    DotW { out: usize, term: usize },
+    DotW {
+        /// Output slot `j`.
+        out: usize,
+        /// Input slot (term) `i`.
+        term: usize,
+    },
     /// Requant input.
     RqIn,
     /// Requant output.

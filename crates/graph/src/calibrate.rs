@@ -10,6 +10,7 @@ pub type Sample = Vec<Vec<f32>>;
 pub struct Calibration {
     /// Largest magnitude seen for each graph value (indexed by `ValueId`).
     pub max_abs: Vec<f64>,
+    /// The samples the ranges were observed on, in the order given.
     pub samples: Vec<Sample>,
 }
 

@@ -31,25 +31,33 @@ pub trait Op: Debug + Send + Sync {
 /// Name and static shape of a value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValueInfo {
+    /// The value's name (its ONNX name).
     pub name: String,
+    /// The value's static shape.
     pub shape: Vec<usize>,
 }
 
 /// One op application; every op has exactly one output value.
 #[derive(Debug)]
 pub struct Node {
+    /// The node's name (for messages).
     pub name: String,
+    /// The op it applies.
     pub op: Box<dyn Op>,
+    /// The values it reads, in ONNX input order (constants included).
     pub inputs: Vec<ValueId>,
+    /// The value it defines.
     pub output: ValueId,
 }
 
 /// A model: its inputs and outputs (in order), nodes in topological order, constants folded.
 #[derive(Debug)]
 pub struct Graph {
+    /// Name and shape of every value, indexed by [`ValueId`].
     pub values: Vec<ValueInfo>,
     /// Constant value per [`ValueId`] (initializers and everything folded from them).
     pub consts: Vec<Option<Tensor>>,
+    /// The nodes left after constant folding, in topological order.
     pub nodes: Vec<Node>,
     /// The model inputs, in order.
     pub inputs: Vec<ValueId>,
@@ -67,6 +75,7 @@ pub struct GraphBuilder {
 }
 
 impl GraphBuilder {
+    /// An empty builder.
     pub fn new() -> Self {
         Self::default()
     }

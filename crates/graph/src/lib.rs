@@ -9,6 +9,8 @@
 //!
 //! This crate has no halo2 dependency.
 
+#![warn(missing_docs)]
+
 mod calibrate;
 mod error;
 mod graph;

@@ -7,7 +7,9 @@ pub enum ImportError {
     /// The file could not be read.
     #[error("cannot read '{path}': {source}")]
     Io {
+        /// The file's path, as given.
         path: String,
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },
@@ -22,28 +24,74 @@ pub enum ImportError {
     NoGraph,
     /// The registry has no op of this type at this opset (or the op is in another domain).
     #[error("node '{node}': op '{op}' is not supported at opset {opset}")]
-    UnsupportedOp { node: String, op: String, opset: i64 },
+    UnsupportedOp {
+        /// The node's name (its first output when it has none).
+        node: String,
+        /// The op type, prefixed with its domain outside the default one.
+        op: String,
+        /// The opset of the node's domain (0 when the model declares none).
+        opset: i64,
+    },
     /// An attribute is missing, mistyped, has an unsupported value, or is not supported at all.
     #[error("node '{node}' ({op}): attribute '{attribute}': {message}")]
-    Attribute { node: String, op: String, attribute: String, message: String },
+    Attribute {
+        /// The node's name (its first output when it has none).
+        node: String,
+        /// The node's op type.
+        op: String,
+        /// The attribute's name.
+        attribute: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// A node is malformed or uses an unsupported feature (e.g. several outputs).
     #[error("node '{node}' ({op}): {message}")]
-    Node { node: String, op: String, message: String },
+    Node {
+        /// The node's name (its first output when it has none).
+        node: String,
+        /// The node's op type.
+        op: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// The model has zero or several real (non-initializer) inputs.
     #[error("model must have exactly one non-constant input, found {found:?}")]
-    InputCount { found: Vec<String> },
+    InputCount {
+        /// The names of the non-initializer inputs.
+        found: Vec<String>,
+    },
     /// The model has zero or several outputs.
     #[error("model must have exactly one output, found {found:?}")]
-    OutputCount { found: Vec<String> },
+    OutputCount {
+        /// The names of the outputs.
+        found: Vec<String>,
+    },
     /// An input dimension is symbolic (`dim_param`), missing or not positive.
     #[error("input '{input}': dimension {dim} is not static ({reason}); export the model with a fixed shape")]
-    DynamicDim { input: String, dim: usize, reason: String },
+    DynamicDim {
+        /// The input's name.
+        input: String,
+        /// The dimension's index in the input's shape.
+        dim: usize,
+        /// What the dimension holds instead of a positive size.
+        reason: String,
+    },
     /// An input is not a float tensor with a shape.
     #[error("input '{input}': {message}")]
-    Input { input: String, message: String },
+    Input {
+        /// The input's name.
+        input: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// An initializer or constant cannot be converted (data type, external data, size).
     #[error("tensor '{name}': {message}")]
-    Tensor { name: String, message: String },
+    Tensor {
+        /// The tensor's name.
+        name: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// A node reads a value that no earlier node, initializer or input defines.
     #[error(
         "value '{0}' is used but no input, initializer or earlier node defines it \

@@ -10,6 +10,8 @@
 //! before anything is built, so an unsupported model fails fast with
 //! [`ImportError::UnsupportedOp`] naming the node, op and opset.
 
+#![warn(missing_docs)]
+
 mod activations;
 mod attrs;
 mod builders;

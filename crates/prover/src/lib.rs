@@ -12,6 +12,7 @@
 //! zkinfer_verifier::verify(&params, &key, &proof, &instances)?;
 //! zkinfer_prover::artifact::write_vk(path, &vk)?;
 //! ```
+#![warn(missing_docs)]
 
 pub mod artifact;
 pub mod backend;

@@ -2,8 +2,8 @@
 //! Solidity, and running it in an in-process EVM.
 //!
 //! # Design
-//! * [`plan::plan`] flattens a verifying key into data: the proof layout (all points, then all
-//!   evaluations, then SHPLONK's two points), the byte offsets at which the Keccak transcript
+//! * [`plan::plan_verifier`] flattens a verifying key into data: the proof layout (all points,
+//!   then all evaluations, then SHPLONK's two points), the byte offsets at which the Keccak transcript
 //!   squeezes each challenge, every constraint (gates, permutation, lookups) as one postfix
 //!   program ([`expr`]), the fixed and permutation commitments, and SHPLONK's rotation sets.
 //! * [`reference::verify`] runs a plan natively — the executable specification, tested against

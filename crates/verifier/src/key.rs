@@ -6,7 +6,7 @@ use halo2_axiom::plonk::VerifyingKey;
 use crate::VerifyError;
 
 /// What both verifiers (native [`crate::verify`] and the Solidity verifier, through
-/// [`crate::evm::plan::plan`]) check a proof against: a halo2 verifying key and the exact number
+/// [`crate::evm::plan::plan_verifier`]) check a proof against: a halo2 verifying key and the exact number
 /// of public instances its circuit exposes.
 ///
 /// halo2's key does not record that number: its instance column has a row for every usable row

@@ -13,6 +13,8 @@
 //! verify(&params, &key, &proof_bytes, &public_inputs)?;
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod evm;
 mod key;
 pub mod transcript;

@@ -7,7 +7,9 @@ use crate::TableFn;
 /// constant inputs (opset 11+), read by the importer; an absent bound is infinite.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Clip {
+    /// Lower bound (`-inf` when absent).
     pub min: f32,
+    /// Upper bound (`+inf` when absent).
     pub max: f32,
 }
 

@@ -6,6 +6,7 @@ use crate::TableFn;
 /// `x` for `x > 0`, `alpha * (e^x - 1)` otherwise, by lookup table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Elu {
+    /// Scale of the negative branch.
     pub alpha: f32,
 }
 

@@ -6,7 +6,9 @@ use crate::TableFn;
 /// `max(0, min(1, alpha * x + beta))` by lookup table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HardSigmoid {
+    /// Slope.
     pub alpha: f32,
+    /// Offset.
     pub beta: f32,
 }
 

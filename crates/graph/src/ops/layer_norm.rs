@@ -18,7 +18,9 @@ use crate::{LValue, LinearOp, LinearParams, LowerCtx, MulOp, Op, QOp, TableFn, T
 /// (broadcast to the normalized shape).
 #[derive(Debug, Clone)]
 pub struct LayerNorm {
+    /// First normalized axis (negative counts from the end).
     pub axis: i64,
+    /// Added to the variance before the square root; must be positive.
     pub epsilon: f32,
 }
 

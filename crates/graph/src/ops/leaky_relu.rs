@@ -6,6 +6,7 @@ use crate::TableFn;
 /// `x` for `x >= 0`, `alpha * x` otherwise, by lookup table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LeakyRelu {
+    /// Slope for negative inputs.
     pub alpha: f32,
 }
 

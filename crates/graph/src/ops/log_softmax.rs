@@ -9,7 +9,9 @@ use crate::{LValue, LowerCtx, Op, Tensor};
 /// `ln` over the sum instead of a division). `coerce_2d` as for `Softmax` (before opset 13).
 #[derive(Debug, Clone, Default)]
 pub struct LogSoftmax {
+    /// The axis to normalize over (negative counts from the end).
     pub axis: i64,
+    /// Normalize over all axes from `axis` on (ONNX before opset 13).
     pub coerce_2d: bool,
 }
 

@@ -17,7 +17,9 @@ use crate::{LValue, LinearOp, LowerCtx, Op, QOp, TableFn, Tensor, TensorId};
 /// `axis` (`coerce_2d`: the groups are all the trailing axes); from 13 the group is one axis.
 #[derive(Debug, Clone, Default)]
 pub struct Softmax {
+    /// The axis to normalize over (negative counts from the end).
     pub axis: i64,
+    /// Normalize over all axes from `axis` on (ONNX before opset 13).
     pub coerce_2d: bool,
 }
 

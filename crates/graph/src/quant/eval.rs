@@ -6,6 +6,7 @@ use crate::{GraphError, Result};
 /// Integer value of every tensor of a [`QGraph`], indexed by `TensorId`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Witness {
+    /// The flat (row-major) integer values of each tensor, indexed by `TensorId`.
     pub values: Vec<Vec<i64>>,
 }
 

@@ -16,7 +16,12 @@ pub enum LValue {
     Const(Tensor),
     /// A quantized activation. `exclusive` is true when the current node is its only consumer,
     /// so the op may fold into the node that produced it (e.g. a bias `Add` into a `MatMul`).
-    Act { id: TensorId, exclusive: bool },
+    Act {
+        /// The activation's tensor in the graph under construction.
+        id: TensorId,
+        /// Whether the current node is the only consumer.
+        exclusive: bool,
+    },
 }
 
 /// State of the lowering: the [`QGraph`] under construction plus the current node's context.

@@ -117,8 +117,11 @@ impl std::fmt::Display for ParamVisibility {
 /// Visibility of the model's input, parameters and output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VisibilityConfig {
+    /// Who sees the model's inputs.
     pub input: Visibility,
+    /// Who sees the model's parameters.
     pub params: ParamVisibility,
+    /// Who sees the model's outputs.
     pub output: Visibility,
 }
 
@@ -179,15 +182,18 @@ impl Default for QuantConfig {
 pub struct QTensor {
     /// Name of the ONNX value it represents (for messages).
     pub name: String,
+    /// Static shape (row-major).
     pub shape: Vec<usize>,
     /// Fractional bits: the real value is `v / 2^scale`.
     pub scale: u32,
 }
 
 impl QTensor {
+    /// Number of elements (the product of the shape).
     pub fn len(&self) -> usize {
         self.shape.iter().product()
     }
+    /// Whether it has no elements.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -196,10 +202,15 @@ impl QTensor {
 /// The integer primitives.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum QOp {
+    /// A dense affine map with constant weights.
     Linear(LinearOp),
+    /// A rescale with round-half-up, an optional ReLU and a range check.
     Requant(RequantOp),
+    /// The elementwise product of two activations.
     Mul(MulOp),
+    /// The rounded quotient of two activations.
     Div(DivOp),
+    /// Pure re-wiring of one input's values.
     Gather(GatherOp),
     /// An elementwise nonlinearity proven by a lookup table.
     Table(TableOp),
@@ -210,8 +221,11 @@ pub enum QOp {
 pub struct QNode {
     /// The ONNX node it came from (for messages).
     pub name: String,
+    /// The primitive it applies.
     pub op: QOp,
+    /// The tensors it reads, in the order the primitive takes them.
     pub inputs: Vec<TensorId>,
+    /// The tensor it defines.
     pub output: TensorId,
 }
 
@@ -219,7 +233,9 @@ pub struct QNode {
 /// The first nodes range-check the inputs, one each, in input order.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct QGraph {
+    /// Every tensor, indexed by [`TensorId`].
     pub tensors: Vec<QTensor>,
+    /// The nodes, in evaluation order.
     pub nodes: Vec<QNode>,
     /// The model inputs, in order.
     pub inputs: Vec<IoSpec>,

@@ -203,10 +203,15 @@ pub fn emit(cs: &ConstraintSystem<Fr>, gate: usize, e: &Expression<Fr>, ops: &mu
 /// `constants` (the program's constants, [`Encoded::constants`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Layout {
+    /// First word of the [`Leaf::Var`] values.
     pub vars: usize,
+    /// Word of the quotient evaluation.
     pub quotient: usize,
+    /// First word of the instance evaluations.
     pub instances: usize,
+    /// First word of the proof's evaluations.
     pub evals: usize,
+    /// First word of the program's constants.
     pub constants: usize,
 }
 
@@ -230,21 +235,33 @@ impl Layout {
 /// An encoded program: its code and the constants it reads (at [`Layout::constants`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Encoded {
+    /// The instructions, 3 bytes each: an opcode and a big-endian 16-bit word index.
     pub code: Vec<u8>,
+    /// The distinct constants the code reads, in first-use order.
     pub constants: Vec<Fr>,
 }
 
 /// Opcodes of the encoding (see the module docs).
 pub mod opcode {
+    /// Push word `i` of the value table.
     pub const PUSH: u8 = 0x00;
+    /// Replace the top `a` with `a + v`, where `v` is word `i` of the value table.
     pub const ADD_V: u8 = 0x01;
+    /// Replace the top `a` with `a - v`.
     pub const SUB_V: u8 = 0x02;
+    /// Replace the top `a` with `v - a`.
     pub const RSUB_V: u8 = 0x03;
+    /// Replace the top `a` with `a · v`.
     pub const MUL_V: u8 = 0x04;
+    /// Pop two, push their sum.
     pub const ADD: u8 = 0x05;
+    /// Pop `b`, pop `a`, push `a - b`.
     pub const SUB: u8 = 0x06;
+    /// Pop two, push their product.
     pub const MUL: u8 = 0x07;
+    /// Negate the top.
     pub const NEG: u8 = 0x08;
+    /// Pop `v`; `acc = acc · y + v` (operand ignored).
     pub const FOLD: u8 = 0x09;
 }
 

@@ -51,42 +51,57 @@ pub struct RotationSet {
 /// Indices of the protocol's challenges in the list of squeezed challenges ([`VerifierPlan::squeeze_at`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChallengeIds {
+    /// `theta`, which compresses lookup expressions.
     pub theta: usize,
+    /// `beta` of the permutation and lookup arguments.
     pub beta: usize,
+    /// `gamma` of the permutation and lookup arguments.
     pub gamma: usize,
+    /// `y`, which folds the constraints in the vanishing argument.
     pub y: usize,
+    /// `x`, the evaluation point.
     pub x: usize,
     /// SHPLONK's `y`, `v`, `u`.
     pub shplonk_y: usize,
+    /// SHPLONK's `v`.
     pub v: usize,
+    /// SHPLONK's `u`.
     pub u: usize,
 }
 
 /// Everything the EVM verifier needs besides the SRS's `g1`, `g2`, `s·g2`.
 #[derive(Debug, Clone)]
 pub struct VerifierPlan {
+    /// The circuit has `2^k` rows.
     pub k: u32,
+    /// The generator of the `2^k`-th roots of unity (the evaluation domain).
     pub omega: Fr,
+    /// halo2's digest of the verifying key, the transcript's first absorbed scalar.
     pub transcript_repr: Fr,
     /// The exact number of public instances ([`CircuitKey::num_instances`]).
     pub num_instances: usize,
     /// Rotation of each instance query (zkinfer circuits have one instance column).
     pub instance_rotations: Vec<i32>,
+    /// halo2's number of blinding rows (`cs.blinding_factors()`).
     pub blinding_factors: usize,
     /// Points before the evaluations (not counting SHPLONK's `h1`, `h2`).
     pub num_points: usize,
+    /// Number of evaluations in the proof.
     pub num_evals: usize,
     /// For each challenge, the number of proof bytes absorbed before it is squeezed.
     pub squeeze_at: Vec<usize>,
+    /// Where each protocol challenge sits in `squeeze_at`.
     pub ids: ChallengeIds,
     /// First quotient piece (a proof point index) and how many there are.
     pub quotient_start: usize,
+    /// Number of quotient pieces.
     pub quotient_pieces: usize,
     /// Fixed commitments, then permutation commitments.
     pub vk_points: Vec<G1Affine>,
     /// Folds every constraint with `y` (gates, permutation, lookups, in halo2's order), after
     /// [`expr::fuse`].
     pub program: Vec<Instr>,
+    /// SHPLONK's rotation sets, in halo2's order.
     pub sets: Vec<RotationSet>,
 }
 
@@ -100,16 +115,26 @@ impl VerifierPlan {
 /// Why a verifying key cannot be planned.
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
+    /// The verifying key has a number of instance columns other than 1 (the number it has).
     #[error("the verifying key has {0} instance columns; the EVM verifier supports exactly 1")]
     InstanceColumns(usize),
+    /// The constraint program cannot be compiled or encoded.
     #[error(transparent)]
     Expr(#[from] ExprError),
+    /// A permutation column has no query at rotation 0.
     #[error("a permutation column is not queried at the current row")]
     PermutationQuery,
+    /// More evaluations or challenges than a 16-bit operand can index (which ones).
     #[error("too many {0} for a 16-bit operand")]
     TooMany(&'static str),
+    /// The encoded verifying key does not fit in the key contracts the verifier reads.
     #[error("the verifying key's data is {bytes} bytes; the EVM verifier reads at most {max}")]
-    TooLarge { bytes: usize, max: usize },
+    TooLarge {
+        /// Size of the encoded key data, in bytes.
+        bytes: usize,
+        /// The most bytes the key contracts can hold.
+        max: usize,
+    },
 }
 
 fn u16_of(i: usize, what: &'static str) -> Result<u16, PlanError> {

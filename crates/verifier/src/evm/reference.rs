@@ -17,8 +17,11 @@ use super::plan::{Commit, EvalRef, VerifierPlan};
 /// The SRS points the verifier needs.
 #[derive(Debug, Clone, Copy)]
 pub struct SrsPoints {
+    /// The G1 generator (the SRS's first G1 point).
     pub g1: G1Affine,
+    /// The G2 generator.
     pub g2: G2Affine,
+    /// `s·g2`, the G2 point of the secret `s`.
     pub s_g2: G2Affine,
 }
 

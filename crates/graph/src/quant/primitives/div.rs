@@ -12,8 +12,11 @@ use super::{max_abs, operands, BoundFit, Fault, Magnitudes, Operand, Primitive, 
 /// `den_bits + 1` bits), and range-checks `q` to `quot_bits` bits.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DivOp {
+    /// For each output, the index of its dividend in the first input.
     pub a_index: Vec<u32>,
+    /// For each output, the index of its divisor in the second input.
     pub b_index: Vec<u32>,
+    /// Extra fractional bits of the quotient: it is `round(a * 2^shift / b)`.
     pub shift: u32,
     /// Calibrated bound on the divisor: `0 < b < 2^den_bits`.
     pub den_bits: u32,

@@ -7,6 +7,7 @@ use super::{operands, BoundFit, Fault, Magnitudes, Primitive, RequantOp};
 /// Pure re-wiring (reshape, flatten, transpose, broadcast): `out[i] = in[index[i]]`. Costs no constraints.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GatherOp {
+    /// For each output, the index of the input value it copies.
     pub index: Vec<u32>,
 }
 

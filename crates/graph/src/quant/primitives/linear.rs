@@ -14,13 +14,21 @@ use super::{BoundFit, Fault, Magnitudes, Primitive, RequantOp};
 /// inputs, which lets the circuit share one row of input cells across many weights.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LinearOp {
+    /// Number of positions: groups of outputs that read the same inputs.
     pub positions: usize,
+    /// Number of output channels per position.
     pub channels: usize,
+    /// Number of inputs each output sums.
     pub terms: usize,
+    /// `positions * terms` indices into `x`; `None` reads as zero.
     pub index: Vec<Option<u32>>,
+    /// `channels * terms` weights, channel-major.
     pub weight: Vec<i64>,
+    /// One bias per channel.
     pub bias: Vec<i64>,
+    /// Output index step between positions.
     pub pos_stride: usize,
+    /// Output index step between channels.
     pub chan_stride: usize,
     /// Which of `weight` and `bias` are model parameters (see [`LinearParams`]).
     #[serde(default)]

@@ -32,14 +32,40 @@ pub enum Fault {
     /// A value does not fit in 64 bits.
     Overflow,
     /// The primitive got a number of inputs it has no meaning for.
-    Arity { expected: usize, got: usize },
+    Arity {
+        /// The number of inputs the primitive takes.
+        expected: usize,
+        /// The number of inputs it got.
+        got: usize,
+    },
     /// A divisor (input `input`) is zero or negative: there is no quotient.
-    NonPositiveDivisor { input: usize, value: i64 },
+    NonPositiveDivisor {
+        /// The divisor's input position, in `QNode::inputs` order.
+        input: usize,
+        /// The divisor.
+        value: i64,
+    },
     /// A lookup's input lies outside the table's calibrated domain `[lo, hi]` or where the
     /// function is undefined; `real` is its real value.
-    OutsideTable { value: i64, real: f64, lo: i64, hi: i64 },
+    OutsideTable {
+        /// The integer input.
+        value: i64,
+        /// Its real value, `value / 2^in_scale`.
+        real: f64,
+        /// The smallest input in the domain.
+        lo: i64,
+        /// The largest input in the domain.
+        hi: i64,
+    },
     /// A range-checked value lies outside its calibrated bound `|v| < 2^bits`.
-    OutOfRange { at: Operand, value: i64, bits: u32 },
+    OutOfRange {
+        /// The tensor holding the value.
+        at: Operand,
+        /// The value.
+        value: i64,
+        /// The calibrated bound, in bits.
+        bits: u32,
+    },
 }
 
 /// Which tensor of a node a [`Fault`] is about.

@@ -7,7 +7,9 @@ use super::{operands, BoundFit, Fault, Magnitudes, Primitive, RequantOp};
 /// Elementwise product of two activations: `out[i] = a[a_index[i]] * b[b_index[i]]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MulOp {
+    /// For each output, the index of its factor in the first input.
     pub a_index: Vec<u32>,
+    /// For each output, the index of its factor in the second input.
     pub b_index: Vec<u32>,
 }
 

@@ -11,7 +11,9 @@ use super::{max_abs, operands, BoundFit, Fault, Magnitudes, Operand, Primitive};
 /// `out = relu ? max(z, 0) : z`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequantOp {
+    /// The input is divided by `2^shift`, rounding half up (0: no rescale, only a range check).
     pub shift: u32,
+    /// Whether a ReLU follows the rescale.
     pub relu: bool,
     /// Calibrated bound on `|z|` (set by integer calibration; the circuit range-checks it).
     pub bits: u32,

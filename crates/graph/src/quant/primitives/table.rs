@@ -25,21 +25,40 @@ pub enum TableFn {
     /// `ln(1 + e^x)`.
     Softplus,
     /// `x` for `x > 0`, `alpha * (e^x - 1)` otherwise.
-    Elu { alpha: f64 },
+    Elu {
+        /// Scale of the negative branch.
+        alpha: f64,
+    },
     /// `max(0, min(1, alpha * x + beta))`.
-    HardSigmoid { alpha: f64, beta: f64 },
+    HardSigmoid {
+        /// Slope.
+        alpha: f64,
+        /// Offset.
+        beta: f64,
+    },
     /// `x * max(0, min(1, x / 6 + 1/2))`.
     HardSwish,
     /// `x` for `x >= 0`, `alpha * x` otherwise.
-    LeakyRelu { alpha: f64 },
+    LeakyRelu {
+        /// Slope for negative inputs.
+        alpha: f64,
+    },
     /// `min(max(x, min), max)`.
-    Clip { min: f64, max: f64 },
+    Clip {
+        /// Lower bound.
+        min: f64,
+        /// Upper bound.
+        max: f64,
+    },
     /// `|x|`.
     Abs,
     /// `sqrt(x)` (undefined below zero: those inputs are not in the table).
     Sqrt,
     /// `x * Φ(x)` (`tanh`: the tanh approximation of ONNX `Gelu`).
-    Gelu { tanh: bool },
+    Gelu {
+        /// Use the tanh approximation instead of the exact `erf` form.
+        tanh: bool,
+    },
     /// `ln(x)` (undefined at and below zero: those inputs are not in the table).
     Ln,
     /// `e^min(x, 0)`: softmax's `e^(x - max)`, whose input is never positive; bounded by 1, so
@@ -47,7 +66,12 @@ pub enum TableFn {
     ExpNonPos,
     /// `(mul * x + add)^(-1/2)` (LayerNormalization's `1 / sqrt(var + eps)`; undefined where
     /// `mul * x + add <= 0`).
-    InvSqrt { mul: f64, add: f64 },
+    InvSqrt {
+        /// Factor applied to `x`.
+        mul: f64,
+        /// Added after the factor.
+        add: f64,
+    },
 }
 
 impl TableFn {
@@ -194,8 +218,11 @@ pub const DEFAULT_TABLE_BITS: u32 = 12;
 /// `-2^bits <= x < 2^bits`, proven by a lookup in the table of all `(x, out)` pairs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TableOp {
+    /// The real function tabulated.
     pub func: TableFn,
+    /// Fractional bits of the input: `x` stands for `x / 2^in_scale`.
     pub in_scale: u32,
+    /// Fractional bits of the output: entries are `round(f * 2^out_scale)`.
     pub out_scale: u32,
     /// Calibrated domain bound (set by integer calibration; the table has `2^(bits+1)` rows).
     pub bits: u32,
