@@ -281,7 +281,7 @@ impl Rows {
 
 /// Every range check the graph's proof lays out in the requant chip.
 fn range_checks(q: &QGraph) -> impl Iterator<Item = RequantOp> + '_ {
-    q.nodes.iter().flat_map(|n| n.op.primitive().range_checks())
+    q.nodes.iter().flat_map(|n| n.op.primitive().bounds().map(|b| b.range_checks()).unwrap_or_default())
 }
 
 /// Limb columns a graph needs with `b`-bit limbs: max over range checks of remainder + value limbs.

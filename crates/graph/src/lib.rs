@@ -26,7 +26,7 @@ pub use graph::{Graph, GraphBuilder, Node, Op, Tensor, ValueId, ValueInfo};
 pub use quant::{
     distinct_table_rows, distinct_tables, erf, limb_widths, limbs_for,
     lower::{LValue, LowerCtx},
-    quantize, split_limbs, BoundFit, DType, DivOp, DivWitness, Fault, GatherOp, InstanceLayout, InstanceRole,
+    quantize, split_limbs, BoundFit, Bounded, DType, DivOp, DivWitness, Fault, GatherOp, InstanceLayout, InstanceRole,
     InstanceSegment, IoSpec, LinearOp, LinearParams, Magnitudes, MulOp, Operand, ParamVisibility, Primitive, QGraph,
     QNode, QOp, QTensor, QuantConfig, RequantOp, RequantWitness, TableFn, TableOp, TensorId, Visibility,
     VisibilityConfig, Witness, DEFAULT_TABLE_BITS,

@@ -128,12 +128,16 @@ pub fn calibrate(q: &mut QGraph, inputs: &[Vec<i64>]) {
         let w = q.eval(x.clone()).expect("eval with loose bounds");
         for (n, seen) in q.nodes.iter().zip(&mut seen) {
             let ins: Vec<&[i64]> = n.inputs.iter().map(|&t| w.values[t].as_slice()).collect();
-            *seen = seen.max(n.op.primitive().observe(&ins, &w.values[n.output]));
+            if let Some(bounds) = n.op.primitive().bounds() {
+                *seen = seen.max(bounds.observe(&ins, &w.values[n.output]));
+            }
         }
     }
     let fit = BoundFit { margin: 1.0, table_bits: 63 };
     for (n, seen) in q.nodes.iter_mut().zip(seen) {
-        n.op.primitive_mut().fit(seen, &fit);
+        if let Some(bounds) = n.op.primitive_mut().bounds_mut() {
+            bounds.fit(seen, &fit);
+        }
     }
     q.inputs[0].bits = match &q.nodes[0].op {
         QOp::Requant(r) => r.bits,

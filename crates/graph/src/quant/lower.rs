@@ -422,14 +422,18 @@ fn calibrate_bounds(q: &mut QGraph, calibration: &Calibration, config: &QuantCon
         let w = q.eval_inner(x, false)?;
         for (node, seen) in q.nodes.iter().zip(&mut seen) {
             let inputs = node_inputs(node, &w.values);
-            *seen = seen.max(node.op.primitive().observe(&inputs, &w.values[node.output]));
+            if let Some(bounds) = node.op.primitive().bounds() {
+                *seen = seen.max(bounds.observe(&inputs, &w.values[node.output]));
+            }
         }
     }
     for (spec, max) in q.inputs.iter_mut().zip(max_input) {
         spec.bits = fit.bits(max);
     }
     for (node, seen) in q.nodes.iter_mut().zip(seen) {
-        node.op.primitive_mut().fit(seen, &fit);
+        if let Some(bounds) = node.op.primitive_mut().bounds_mut() {
+            bounds.fit(seen, &fit);
+        }
     }
     share_table_domains(q);
     Ok(())

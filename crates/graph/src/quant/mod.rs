@@ -20,7 +20,7 @@ pub use instance::{InstanceLayout, InstanceRole, InstanceSegment};
 pub use lower::quantize;
 pub use primitives::table::{distinct_table_rows, distinct_tables, erf, TableFn, DEFAULT_TABLE_BITS};
 pub use primitives::{
-    limb_widths, limbs_for, split_limbs, BoundFit, DivOp, DivWitness, Fault, GatherOp, LinearOp, LinearParams,
+    limb_widths, limbs_for, split_limbs, BoundFit, Bounded, DivOp, DivWitness, Fault, GatherOp, LinearOp, LinearParams,
     Magnitudes, MulOp, Operand, Primitive, RequantOp, RequantWitness, TableOp,
 };
 pub use spec::{DType, IoSpec};

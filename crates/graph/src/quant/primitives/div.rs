@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{max_abs, operands, BoundFit, Fault, Magnitudes, Operand, Primitive, RequantOp};
+use super::{max_abs, operands, BoundFit, Bounded, Fault, Magnitudes, Operand, Primitive, RequantOp};
 
 /// Division of two activations with round-half-up:
 /// `out[i] = floor((a * 2^(shift+1) + b) / (2 b))` for `a = a[a_index[i]]`, `b = b[b_index[i]]`,
@@ -90,6 +90,20 @@ impl Primitive for DivOp {
             .collect()
     }
 
+    fn macs(&self) -> usize {
+        self.a_index.len()
+    }
+
+    fn bounds(&self) -> Option<&dyn Bounded> {
+        Some(self)
+    }
+
+    fn bounds_mut(&mut self) -> Option<&mut dyn Bounded> {
+        Some(self)
+    }
+}
+
+impl Bounded for DivOp {
     fn check(&self, inputs: &[&[i64]], output: &[i64]) -> Result<(), Fault> {
         let [_, b] = operands(inputs)?;
         let den = 1i64 << self.den_bits.min(62);
@@ -116,10 +130,6 @@ impl Primitive for DivOp {
     fn range_checks(&self) -> Vec<RequantOp> {
         let (nonneg, quotient) = self.checks();
         vec![nonneg, quotient]
-    }
-
-    fn macs(&self) -> usize {
-        self.a_index.len()
     }
 }
 

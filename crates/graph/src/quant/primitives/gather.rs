@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{operands, BoundFit, Fault, Magnitudes, Primitive, RequantOp};
+use super::{operands, Bounded, Fault, Primitive};
 
 /// Pure re-wiring (reshape, flatten, transpose, broadcast): `out[i] = in[index[i]]`. Costs no constraints.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -25,21 +25,15 @@ impl Primitive for GatherOp {
         Ok(GatherOp::eval(self, x))
     }
 
-    fn check(&self, _inputs: &[&[i64]], _output: &[i64]) -> Result<(), Fault> {
-        Ok(())
-    }
-
-    fn observe(&self, _inputs: &[&[i64]], _output: &[i64]) -> Magnitudes {
-        Magnitudes::default()
-    }
-
-    fn fit(&mut self, _seen: Magnitudes, _fit: &BoundFit) {}
-
-    fn range_checks(&self) -> Vec<RequantOp> {
-        Vec::new()
-    }
-
     fn macs(&self) -> usize {
         0
+    }
+
+    fn bounds(&self) -> Option<&dyn Bounded> {
+        None
+    }
+
+    fn bounds_mut(&mut self) -> Option<&mut dyn Bounded> {
+        None
     }
 }

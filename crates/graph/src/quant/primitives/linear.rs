@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{BoundFit, Fault, Magnitudes, Primitive, RequantOp};
+use super::{Bounded, Fault, Primitive};
 
 /// Dense affine map with constant weights, shared by Gemm, MatMul, Conv and Add/Sub/Mul by constants.
 ///
@@ -116,21 +116,15 @@ impl Primitive for LinearOp {
         LinearOp::eval(self, &inputs.concat()).ok_or(Fault::Overflow)
     }
 
-    fn check(&self, _inputs: &[&[i64]], _output: &[i64]) -> Result<(), Fault> {
-        Ok(())
-    }
-
-    fn observe(&self, _inputs: &[&[i64]], _output: &[i64]) -> Magnitudes {
-        Magnitudes::default()
-    }
-
-    fn fit(&mut self, _seen: Magnitudes, _fit: &BoundFit) {}
-
-    fn range_checks(&self) -> Vec<RequantOp> {
-        Vec::new()
-    }
-
     fn macs(&self) -> usize {
         self.positions * self.channels * self.terms
+    }
+
+    fn bounds(&self) -> Option<&dyn Bounded> {
+        None
+    }
+
+    fn bounds_mut(&mut self) -> Option<&mut dyn Bounded> {
+        None
     }
 }

@@ -124,14 +124,28 @@ pub(crate) fn bits_for(max: i64, margin: f64) -> u32 {
     b
 }
 
-/// One integer primitive. Every method is required, so a new primitive states its bounds, its
-/// range checks and its cost instead of silently having none.
+/// One integer primitive. Every method is required, so a new primitive states its cost and
+/// whether it has bounds of its own instead of silently having none.
 pub trait Primitive {
     /// The output from the input tensors (in `QNode::inputs` order), without checking the
-    /// calibrated bounds (see [`Primitive::check`]); calibration evaluates this way to find
+    /// calibrated bounds (see [`Bounded::check`]); calibration evaluates this way to find
     /// them. Only a value that does not exist (an overflow, a non-positive divisor) is a fault.
     fn eval(&self, inputs: &[&[i64]]) -> Result<Vec<i64>, Fault>;
 
+    /// Multiply-accumulates (for reporting).
+    fn macs(&self) -> usize;
+
+    /// Its calibrated bounds, or `None` when it has none of its own: what it produces is
+    /// bounded by the range checks of the primitives that read it (a `Linear`, a `Mul`, a
+    /// `Gather`).
+    fn bounds(&self) -> Option<&dyn Bounded>;
+
+    /// [`Primitive::bounds`], to set them.
+    fn bounds_mut(&mut self) -> Option<&mut dyn Bounded>;
+}
+
+/// A primitive with calibrated bounds that its proof enforces.
+pub trait Bounded {
     /// A fault when an input or the output lies outside a calibrated bound that the circuit
     /// checks, so that an out-of-range input is named before any proving work.
     fn check(&self, inputs: &[&[i64]], output: &[i64]) -> Result<(), Fault>;
@@ -143,11 +157,9 @@ pub trait Primitive {
     fn fit(&mut self, seen: Magnitudes, fit: &BoundFit);
 
     /// The range checks its proof needs, each one a rescale row of shift and bound (a
-    /// `Requant` checks itself; a `Div` checks its remainder, slack and quotient).
+    /// `Requant` checks itself; a `Div` checks its remainder, slack and quotient; a lookup's
+    /// domain is its table, so it needs none).
     fn range_checks(&self) -> Vec<RequantOp>;
-
-    /// Multiply-accumulates (for reporting).
-    fn macs(&self) -> usize;
 }
 
 impl QOp {

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{operands, BoundFit, Fault, Magnitudes, Primitive, RequantOp};
+use super::{operands, Bounded, Fault, Primitive};
 
 /// Elementwise product of two activations: `out[i] = a[a_index[i]] * b[b_index[i]]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -24,21 +24,15 @@ impl Primitive for MulOp {
             .collect()
     }
 
-    fn check(&self, _inputs: &[&[i64]], _output: &[i64]) -> Result<(), Fault> {
-        Ok(())
-    }
-
-    fn observe(&self, _inputs: &[&[i64]], _output: &[i64]) -> Magnitudes {
-        Magnitudes::default()
-    }
-
-    fn fit(&mut self, _seen: Magnitudes, _fit: &BoundFit) {}
-
-    fn range_checks(&self) -> Vec<RequantOp> {
-        Vec::new()
-    }
-
     fn macs(&self) -> usize {
         self.a_index.len()
+    }
+
+    fn bounds(&self) -> Option<&dyn Bounded> {
+        None
+    }
+
+    fn bounds_mut(&mut self) -> Option<&mut dyn Bounded> {
+        None
     }
 }

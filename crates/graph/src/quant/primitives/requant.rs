@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::limbs::limb_widths;
-use super::{max_abs, operands, BoundFit, Fault, Magnitudes, Operand, Primitive};
+use super::{max_abs, operands, BoundFit, Bounded, Fault, Magnitudes, Operand, Primitive};
 
 /// Rescale by `2^shift` with round-half-up, optionally followed by ReLU, with a range check:
 /// `z = floor((x + 2^(shift-1)) / 2^shift)` (`z = x` when `shift == 0`), `-2^bits <= z < 2^bits`,
@@ -92,6 +92,20 @@ impl Primitive for RequantOp {
         Ok(x.iter().map(|&v| self.apply(v)).collect())
     }
 
+    fn macs(&self) -> usize {
+        0
+    }
+
+    fn bounds(&self) -> Option<&dyn Bounded> {
+        Some(self)
+    }
+
+    fn bounds_mut(&mut self) -> Option<&mut dyn Bounded> {
+        Some(self)
+    }
+}
+
+impl Bounded for RequantOp {
     fn check(&self, inputs: &[&[i64]], _output: &[i64]) -> Result<(), Fault> {
         let [x] = operands(inputs)?;
         let bound = 1i64 << self.bits.min(62);
@@ -112,10 +126,6 @@ impl Primitive for RequantOp {
 
     fn range_checks(&self) -> Vec<RequantOp> {
         vec![self.clone()]
-    }
-
-    fn macs(&self) -> usize {
-        0
     }
 }
 

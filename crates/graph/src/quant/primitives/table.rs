@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{max_abs, operands, BoundFit, Fault, Magnitudes, Primitive, RequantOp};
+use super::{max_abs, operands, BoundFit, Bounded, Fault, Magnitudes, Primitive, RequantOp};
 
 /// A real function of one variable, with its parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -272,6 +272,20 @@ impl Primitive for TableOp {
         Ok(x.iter().map(|&v| self.value(v).unwrap_or(0)).collect())
     }
 
+    fn macs(&self) -> usize {
+        0
+    }
+
+    fn bounds(&self) -> Option<&dyn Bounded> {
+        Some(self)
+    }
+
+    fn bounds_mut(&mut self) -> Option<&mut dyn Bounded> {
+        Some(self)
+    }
+}
+
+impl Bounded for TableOp {
     fn check(&self, inputs: &[&[i64]], _output: &[i64]) -> Result<(), Fault> {
         let [x] = operands(inputs)?;
         match x.iter().find(|&&v| self.value(v).is_none() || !self.contains(v)) {
@@ -294,9 +308,5 @@ impl Primitive for TableOp {
 
     fn range_checks(&self) -> Vec<RequantOp> {
         Vec::new()
-    }
-
-    fn macs(&self) -> usize {
-        0
     }
 }
