@@ -169,14 +169,7 @@ pub(crate) trait NodeLayout {
 
 /// What `node` takes in each chip under `shape` (see [`NodeLayout::rows`]).
 pub(crate) fn node_rows(q: &QGraph, node: &QNode, shape: LayoutShape) -> ChipRows {
-    match &node.op {
-        QOp::Linear(op) => op.rows(q, node, shape),
-        QOp::Requant(op) => op.rows(q, node, shape),
-        QOp::Mul(op) => op.rows(q, node, shape),
-        QOp::Div(op) => op.rows(q, node, shape),
-        QOp::Gather(op) => op.rows(q, node, shape),
-        QOp::Table(op) => op.rows(q, node, shape),
-    }
+    zkinfer_graph::with_primitive!(&node.op, op => op.rows(q, node, shape))
 }
 
 /// Elements of a node's first input.
@@ -321,12 +314,7 @@ pub(crate) fn assign<S: Sink>(
                 public.inputs.push(ins);
                 outs
             }
-            QOp::Linear(op) => op.assign(&mut w, node)?,
-            QOp::Requant(op) => op.assign(&mut w, node)?,
-            QOp::Mul(op) => op.assign(&mut w, node)?,
-            QOp::Div(op) => op.assign(&mut w, node)?,
-            QOp::Gather(op) => op.assign(&mut w, node)?,
-            QOp::Table(op) => op.assign(&mut w, node)?,
+            other => zkinfer_graph::with_primitive!(other, op => op.assign(&mut w, node)?),
         };
         if out.len() != q.tensors[node.output].len() {
             return Err(malformed(&node.name, "output length differs from the output tensor's"));

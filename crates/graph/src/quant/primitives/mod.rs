@@ -162,29 +162,33 @@ pub trait Bounded {
     fn range_checks(&self) -> Vec<RequantOp>;
 }
 
+/// Evaluates `$body` with `$op` bound to the primitive inside the [`QOp`](crate::QOp) `$qop`
+/// (by reference for a `&QOp`, by mutable reference for a `&mut QOp`): the one place that lists
+/// every primitive, so that a back end's dispatch (`with_primitive!(&node.op, op =>
+/// op.rows(..))`) needs no edit when one is added, only an implementation for its type.
+#[macro_export]
+macro_rules! with_primitive {
+    ($qop:expr, $op:ident => $body:expr) => {
+        match $qop {
+            $crate::QOp::Linear($op) => $body,
+            $crate::QOp::Requant($op) => $body,
+            $crate::QOp::Mul($op) => $body,
+            $crate::QOp::Div($op) => $body,
+            $crate::QOp::Gather($op) => $body,
+            $crate::QOp::Table($op) => $body,
+        }
+    };
+}
+
 impl QOp {
     /// The primitive behind this op.
     pub fn primitive(&self) -> &dyn Primitive {
-        match self {
-            Self::Linear(op) => op,
-            Self::Requant(op) => op,
-            Self::Mul(op) => op,
-            Self::Div(op) => op,
-            Self::Gather(op) => op,
-            Self::Table(op) => op,
-        }
+        crate::with_primitive!(self, op => op)
     }
 
     /// The primitive behind this op, to set its bounds.
     pub fn primitive_mut(&mut self) -> &mut dyn Primitive {
-        match self {
-            Self::Linear(op) => op,
-            Self::Requant(op) => op,
-            Self::Mul(op) => op,
-            Self::Div(op) => op,
-            Self::Gather(op) => op,
-            Self::Table(op) => op,
-        }
+        crate::with_primitive!(self, op => op)
     }
 }
 
