@@ -105,3 +105,46 @@ impl QGraph {
         values.iter().map(|&v| v as f64 / factor).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ParamVisibility, QTensor};
+
+    /// One F32 input at scale 2 (bound 2^4) and one I64 input (bound 2^3); the outputs are the
+    /// inputs themselves.
+    fn graph() -> QGraph {
+        let t = |scale| QTensor { name: format!("t{scale}"), shape: vec![2], scale };
+        let spec = |tensor, dtype, bits| IoSpec { tensor, dtype, visibility: Visibility::Public, bits };
+        QGraph {
+            tensors: vec![t(2), t(0)],
+            nodes: Vec::new(),
+            inputs: vec![spec(0, DType::F32, 4), spec(1, DType::I64, 3)],
+            outputs: vec![spec(0, DType::F32, 0), spec(1, DType::I64, 0)],
+            params: ParamVisibility::Fixed,
+        }
+    }
+
+    #[test]
+    fn each_input_is_quantized_by_its_dtype_and_checked_against_its_bound() {
+        let q = graph();
+        let x = q.quantize_inputs(&[&[0.5, -1.25], &[3.0, -7.0]]).expect("in range");
+        assert_eq!(x, vec![vec![2, -5], vec![3, -7]]);
+        assert_eq!(q.dequantize_output(0, &x[0]), vec![0.5, -1.25]);
+        assert_eq!(q.dequantize_output(1, &x[1]), vec![3.0, -7.0]);
+
+        // An integer input is never rounded.
+        let err = q.quantize_inputs(&[&[0.5, 0.0], &[2.5, 0.0]]).expect_err("a fraction");
+        assert!(err.to_string().contains("holds integers, but value #0 is 2.5"), "{err}");
+        // Each input has its own bound: 8 is outside the integer input's 2^3.
+        assert!(matches!(
+            q.quantize_inputs(&[&[0.5, 0.0], &[8.0, 0.0]]),
+            Err(GraphError::OutOfRange { bits: 3, value: 8, .. })
+        ));
+        assert!(matches!(q.quantize_inputs(&[&[0.5, 0.0]]), Err(GraphError::InputCount { expected: 2, got: 1 })));
+        assert!(matches!(
+            q.quantize_inputs(&[&[0.5], &[1.0, 2.0]]),
+            Err(GraphError::InputLength { expected: 2, got: 1, .. })
+        ));
+    }
+}
