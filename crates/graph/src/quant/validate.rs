@@ -1,12 +1,10 @@
 //! Structural checks of a [`QGraph`] read from disk: every index in range, every length consistent,
-//! nodes in evaluation order — so evaluation and circuit layout can index without panicking.
+//! nodes in evaluation order — so evaluation and circuit layout can index without panicking. Each
+//! primitive checks its own data ([`crate::Primitive::validate`]).
 
-use super::{QGraph, QOp};
+use super::primitives::MAX_SHIFT;
+use super::QGraph;
 use crate::{GraphError, Result};
-
-const MAX_SHIFT: u32 = 62;
-/// Largest table domain bound a graph read from disk may ask for (`2^25` rows).
-const MAX_TABLE_BITS: u32 = 24;
 
 impl QGraph {
     /// Checks the graph's internal consistency (a checksummed file can still be crafted).
@@ -37,73 +35,8 @@ impl QGraph {
             if let Some(&x) = node.inputs.iter().find(|&&x| x >= n || !defined[x]) {
                 return Err(here(format!("input tensor {x} is out of range or not yet defined")));
             }
-            let len = |t: usize| self.tensors[t].len();
-            let out_len = len(node.output);
-            match &node.op {
-                QOp::Linear(l) => {
-                    let x_len: usize = node.inputs.iter().map(|&t| len(t)).sum();
-                    let sizes_ok = l.index.len() == l.positions * l.terms
-                        && l.weight.len() == l.channels * l.terms
-                        && l.bias.len() == l.channels
-                        && l.positions * l.channels == out_len;
-                    if !sizes_ok {
-                        return Err(here("linear sizes are inconsistent".into()));
-                    }
-                    if l.index.iter().flatten().any(|&j| j as usize >= x_len) {
-                        return Err(here("linear index out of range".into()));
-                    }
-                    let last =
-                        (l.positions.saturating_sub(1)) * l.pos_stride + (l.channels.saturating_sub(1)) * l.chan_stride;
-                    if out_len > 0 && last >= out_len {
-                        return Err(here("linear output layout out of range".into()));
-                    }
-                }
-                QOp::Requant(r) => {
-                    if node.inputs.len() != 1 || len(node.inputs[0]) != out_len {
-                        return Err(here("requant takes one input of the output's length".into()));
-                    }
-                    if r.shift > MAX_SHIFT || r.bits > MAX_SHIFT {
-                        return Err(here(format!("shift {} / bound 2^{} too large", r.shift, r.bits)));
-                    }
-                }
-                QOp::Mul(m) => {
-                    if node.inputs.len() != 2 || m.a_index.len() != out_len || m.b_index.len() != out_len {
-                        return Err(here("mul takes two inputs and one index pair per output".into()));
-                    }
-                    let (a, b) = (len(node.inputs[0]), len(node.inputs[1]));
-                    if m.a_index.iter().any(|&j| j as usize >= a) || m.b_index.iter().any(|&j| j as usize >= b) {
-                        return Err(here("mul index out of range".into()));
-                    }
-                }
-                QOp::Div(d) => {
-                    if node.inputs.len() != 2 || d.a_index.len() != out_len || d.b_index.len() != out_len {
-                        return Err(here("div takes two inputs and one index pair per output".into()));
-                    }
-                    let (a, b) = (len(node.inputs[0]), len(node.inputs[1]));
-                    if d.a_index.iter().any(|&j| j as usize >= a) || d.b_index.iter().any(|&j| j as usize >= b) {
-                        return Err(here("div index out of range".into()));
-                    }
-                    if d.shift > MAX_SHIFT || d.den_bits > MAX_SHIFT || d.quot_bits > MAX_SHIFT {
-                        return Err(here(format!("div shift {} or its bounds too large", d.shift)));
-                    }
-                }
-                QOp::Table(t) => {
-                    if node.inputs.len() != 1 || len(node.inputs[0]) != out_len {
-                        return Err(here("table takes one input of the output's length".into()));
-                    }
-                    if t.bits > MAX_TABLE_BITS || t.in_scale > MAX_SHIFT || t.out_scale > MAX_SHIFT {
-                        return Err(here(format!("table domain 2^{} or its scales too large", t.bits)));
-                    }
-                }
-                QOp::Gather(g) => {
-                    if node.inputs.len() != 1 || g.index.len() != out_len {
-                        return Err(here("gather takes one input and one index per output".into()));
-                    }
-                    if g.index.iter().any(|&j| j as usize >= len(node.inputs[0])) {
-                        return Err(here("gather index out of range".into()));
-                    }
-                }
-            }
+            let input_lens: Vec<usize> = node.inputs.iter().map(|&t| self.tensors[t].len()).collect();
+            node.op.primitive().validate(&input_lens, self.tensors[node.output].len()).map_err(here)?;
             defined[node.output] = true;
         }
         if let Some(s) = self.outputs.iter().find(|s| !defined[s.tensor]) {

@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{max_abs, operands, BoundFit, Bounded, Fault, Magnitudes, Operand, Primitive, RequantOp};
+use super::{
+    index_pairs, max_abs, operands, BoundFit, Bounded, Fault, Magnitudes, Operand, Primitive, RequantOp, MAX_SHIFT,
+};
 
 /// Division of two activations with round-half-up:
 /// `out[i] = floor((a * 2^(shift+1) + b) / (2 b))` for `a = a[a_index[i]]`, `b = b[b_index[i]]`,
@@ -92,6 +94,14 @@ impl Primitive for DivOp {
 
     fn macs(&self) -> usize {
         self.a_index.len()
+    }
+
+    fn validate(&self, input_lens: &[usize], output_len: usize) -> Result<(), String> {
+        index_pairs("div", &self.a_index, &self.b_index, input_lens, output_len)?;
+        if self.shift > MAX_SHIFT || self.den_bits > MAX_SHIFT || self.quot_bits > MAX_SHIFT {
+            return Err(format!("div shift {} or its bounds too large", self.shift));
+        }
+        Ok(())
     }
 
     fn bounds(&self) -> Option<&dyn Bounded> {

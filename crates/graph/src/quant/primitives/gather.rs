@@ -29,6 +29,17 @@ impl Primitive for GatherOp {
         0
     }
 
+    fn validate(&self, input_lens: &[usize], output_len: usize) -> Result<(), String> {
+        let &[n] = input_lens else { return Err("gather takes one input and one index per output".into()) };
+        if self.index.len() != output_len {
+            return Err("gather takes one input and one index per output".into());
+        }
+        if self.index.iter().any(|&j| j as usize >= n) {
+            return Err("gather index out of range".into());
+        }
+        Ok(())
+    }
+
     fn bounds(&self) -> Option<&dyn Bounded> {
         None
     }

@@ -120,6 +120,26 @@ impl Primitive for LinearOp {
         self.positions * self.channels * self.terms
     }
 
+    fn validate(&self, input_lens: &[usize], output_len: usize) -> Result<(), String> {
+        let x_len: usize = input_lens.iter().sum();
+        let sizes_ok = self.index.len() == self.positions * self.terms
+            && self.weight.len() == self.channels * self.terms
+            && self.bias.len() == self.channels
+            && self.positions * self.channels == output_len;
+        if !sizes_ok {
+            return Err("linear sizes are inconsistent".into());
+        }
+        if self.index.iter().flatten().any(|&j| j as usize >= x_len) {
+            return Err("linear index out of range".into());
+        }
+        let last =
+            self.positions.saturating_sub(1) * self.pos_stride + self.channels.saturating_sub(1) * self.chan_stride;
+        if output_len > 0 && last >= output_len {
+            return Err("linear output layout out of range".into());
+        }
+        Ok(())
+    }
+
     fn bounds(&self) -> Option<&dyn Bounded> {
         None
     }

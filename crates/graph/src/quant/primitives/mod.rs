@@ -135,6 +135,11 @@ pub trait Primitive {
     /// Multiply-accumulates (for reporting).
     fn macs(&self) -> usize;
 
+    /// Why its data is inconsistent with inputs of `input_lens` values and an output of
+    /// `output_len` (an index out of range, a length that does not match, a bound too large), so
+    /// that a graph read from disk is refused before anything indexes with it.
+    fn validate(&self, input_lens: &[usize], output_len: usize) -> Result<(), String>;
+
     /// Its calibrated bounds, or `None` when it has none of its own: what it produces is
     /// bounded by the range checks of the primitives that read it (a `Linear`, a `Mul`, a
     /// `Gather`).
@@ -190,6 +195,38 @@ impl QOp {
     pub fn primitive_mut(&mut self) -> &mut dyn Primitive {
         crate::with_primitive!(self, op => op)
     }
+}
+
+/// Largest shift or bound (in bits) a graph read from disk may ask for.
+pub(crate) const MAX_SHIFT: u32 = 62;
+
+/// Largest table domain bound a graph read from disk may ask for (`2^25` rows).
+pub(crate) const MAX_TABLE_BITS: u32 = 24;
+
+/// `Ok` when the primitive has one input of the output's length.
+pub(crate) fn one_input_of_output_len(what: &str, input_lens: &[usize], output_len: usize) -> Result<(), String> {
+    match input_lens {
+        [n] if *n == output_len => Ok(()),
+        _ => Err(format!("{what} takes one input of the output's length")),
+    }
+}
+
+/// `Ok` when a two-input elementwise primitive's index pairs fit its inputs and output.
+pub(crate) fn index_pairs(
+    what: &str,
+    a_index: &[u32],
+    b_index: &[u32],
+    input_lens: &[usize],
+    output_len: usize,
+) -> Result<(), String> {
+    let &[a, b] = input_lens else { return Err(format!("{what} takes two inputs")) };
+    if a_index.len() != output_len || b_index.len() != output_len {
+        return Err(format!("{what} takes two inputs and one index pair per output"));
+    }
+    if a_index.iter().any(|&j| j as usize >= a) || b_index.iter().any(|&j| j as usize >= b) {
+        return Err(format!("{what} index out of range"));
+    }
+    Ok(())
 }
 
 /// The `N` inputs of a primitive that takes exactly `N`.

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{operands, Bounded, Fault, Primitive};
+use super::{index_pairs, operands, Bounded, Fault, Primitive};
 
 /// Elementwise product of two activations: `out[i] = a[a_index[i]] * b[b_index[i]]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -26,6 +26,10 @@ impl Primitive for MulOp {
 
     fn macs(&self) -> usize {
         self.a_index.len()
+    }
+
+    fn validate(&self, input_lens: &[usize], output_len: usize) -> Result<(), String> {
+        index_pairs("mul", &self.a_index, &self.b_index, input_lens, output_len)
     }
 
     fn bounds(&self) -> Option<&dyn Bounded> {

@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::limbs::limb_widths;
-use super::{max_abs, operands, BoundFit, Bounded, Fault, Magnitudes, Operand, Primitive};
+use super::{
+    max_abs, one_input_of_output_len, operands, BoundFit, Bounded, Fault, Magnitudes, Operand, Primitive, MAX_SHIFT,
+};
 
 /// Rescale by `2^shift` with round-half-up, optionally followed by ReLU, with a range check:
 /// `z = floor((x + 2^(shift-1)) / 2^shift)` (`z = x` when `shift == 0`), `-2^bits <= z < 2^bits`,
@@ -94,6 +96,14 @@ impl Primitive for RequantOp {
 
     fn macs(&self) -> usize {
         0
+    }
+
+    fn validate(&self, input_lens: &[usize], output_len: usize) -> Result<(), String> {
+        one_input_of_output_len("requant", input_lens, output_len)?;
+        if self.shift > MAX_SHIFT || self.bits > MAX_SHIFT {
+            return Err(format!("shift {} / bound 2^{} too large", self.shift, self.bits));
+        }
+        Ok(())
     }
 
     fn bounds(&self) -> Option<&dyn Bounded> {

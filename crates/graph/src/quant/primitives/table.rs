@@ -8,7 +8,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{max_abs, operands, BoundFit, Bounded, Fault, Magnitudes, Primitive, RequantOp};
+use super::{
+    max_abs, one_input_of_output_len, operands, BoundFit, Bounded, Fault, Magnitudes, Primitive, RequantOp, MAX_SHIFT,
+    MAX_TABLE_BITS,
+};
 
 /// A real function of one variable, with its parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -274,6 +277,14 @@ impl Primitive for TableOp {
 
     fn macs(&self) -> usize {
         0
+    }
+
+    fn validate(&self, input_lens: &[usize], output_len: usize) -> Result<(), String> {
+        one_input_of_output_len("table", input_lens, output_len)?;
+        if self.bits > MAX_TABLE_BITS || self.in_scale > MAX_SHIFT || self.out_scale > MAX_SHIFT {
+            return Err(format!("table domain 2^{} or its scales too large", self.bits));
+        }
+        Ok(())
     }
 
     fn bounds(&self) -> Option<&dyn Bounded> {
