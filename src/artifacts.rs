@@ -157,10 +157,7 @@ impl IoInfo {
 
     /// The real value of an integer of this input or output.
     pub fn dequantize(&self, v: i64) -> f64 {
-        match self.dtype {
-            DType::F32 => v as f64 / (1u64 << self.scale.min(62)) as f64,
-            DType::I64 => v as f64,
-        }
+        v as f64 / self.dtype.unit(self.scale)
     }
 }
 

@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use halo2_axiom::plonk::{Circuit, ConstraintSystem};
 use serde::{Deserialize, Serialize};
-use zkinfer_graph::{limb_widths, InstanceLayout, QGraph, QOp, RequantOp};
+use zkinfer_graph::{InstanceLayout, QGraph, QOp, RequantOp};
 
 use crate::walk::{node_rows, ChipRows, LayoutShape};
 use crate::{CircuitError, Fr, ModelCircuit};
@@ -291,8 +291,12 @@ pub(crate) fn limbs_needed(q: &QGraph, b: u32) -> usize {
 
 /// Every limb width the graph's range checks use with `b`-bit limbs (the range table's tags).
 pub(crate) fn range_widths(q: &QGraph, b: u32) -> Vec<u32> {
-    let widths: BTreeSet<u32> =
-        range_checks(q).flat_map(|r| limb_widths(r.shift, b).into_iter().chain(limb_widths(r.bits, b))).collect();
+    let widths: BTreeSet<u32> = range_checks(q)
+        .flat_map(|r| {
+            let (remainder, value) = r.limb_widths(b);
+            remainder.into_iter().chain(value)
+        })
+        .collect();
     widths.into_iter().collect()
 }
 

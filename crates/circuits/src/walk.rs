@@ -145,15 +145,30 @@ pub(crate) struct ChipRows {
     pub lookup: usize,
 }
 
+impl ChipRows {
+    /// `op` applied field by field.
+    fn zip(self, o: Self, op: impl Fn(usize, usize) -> usize) -> Self {
+        Self {
+            dot: op(self.dot, o.dot),
+            requant: op(self.requant, o.requant),
+            mul_lanes: op(self.mul_lanes, o.mul_lanes),
+            lookup: op(self.lookup, o.lookup),
+        }
+    }
+}
+
 impl std::ops::Add for ChipRows {
     type Output = Self;
     fn add(self, o: Self) -> Self {
-        Self {
-            dot: self.dot + o.dot,
-            requant: self.requant + o.requant,
-            mul_lanes: self.mul_lanes + o.mul_lanes,
-            lookup: self.lookup + o.lookup,
-        }
+        self.zip(o, |a, b| a + b)
+    }
+}
+
+/// What was taken between two readings of [`Walker::used`] (counters only grow).
+impl std::ops::Sub for ChipRows {
+    type Output = Self;
+    fn sub(self, o: Self) -> Self {
+        self.zip(o, |a, b| a - b)
     }
 }
 
@@ -297,8 +312,8 @@ pub(crate) fn assign<S: Sink>(
     };
     let mut public = PublicCells::default();
     // Node `i < inputs` range-checks input `i`.
-    for (spec, node) in q.inputs.iter().zip(q.nodes.iter().map(Some).chain(std::iter::repeat(None))) {
-        match node {
+    for (i, spec) in q.inputs.iter().enumerate() {
+        match q.nodes.get(i) {
             Some(n) if matches!(&n.op, QOp::Requant(r) if r.shift == 0) && n.inputs.first() == Some(&spec.tensor) => {}
             _ => return Err(CircuitError::InputNotRangeChecked),
         }
@@ -319,14 +334,8 @@ pub(crate) fn assign<S: Sink>(
         if out.len() != q.tensors[node.output].len() {
             return Err(malformed(&node.name, "output length differs from the output tensor's"));
         }
-        let used = w.used();
         let planned = node_rows(q, node, shape);
-        let taken = ChipRows {
-            dot: used.dot - before.dot,
-            requant: used.requant - before.requant,
-            mul_lanes: used.mul_lanes - before.mul_lanes,
-            lookup: used.lookup - before.lookup,
-        };
+        let taken = w.used() - before;
         if taken != planned {
             return Err(CircuitError::RowCount {
                 node: node.name.clone(),

@@ -88,14 +88,22 @@ impl<S: Sink> Walker<'_, S> {
     }
 }
 
+/// Terms of the remainder's linear map (`a`, `b`, `c`).
+const REMAINDER_TERMS: usize = 3;
+
+/// Terms of the slack's linear map (`b`, the remainder).
+const SLACK_TERMS: usize = 2;
+
 /// The remainder's linear map over `[a..., b..., c...]`: `2^(s+1) a + b - 2c`.
 fn remainder_op(n: usize, dividend_weight: i64) -> LinearOp {
-    stacked(n, &[dividend_weight, 1, -2], 0)
+    let weights: [i64; REMAINDER_TERMS] = [dividend_weight, 1, -2];
+    stacked(n, &weights, 0)
 }
 
 /// The slack's linear map over `[b..., remainder...]`: `2b - remainder - 1`.
 fn slack_op(n: usize) -> LinearOp {
-    stacked(n, &[2, -1], -1)
+    let weights: [i64; SLACK_TERMS] = [2, -1];
+    stacked(n, &weights, -1)
 }
 
 /// A product lane, two dot chains (remainder and slack) and three requant rows (remainder,
@@ -104,7 +112,7 @@ impl NodeLayout for DivOp {
     fn rows(&self, _q: &QGraph, _node: &QNode, shape: LayoutShape) -> ChipRows {
         let len = self.a_index.len();
         ChipRows {
-            dot: dot_rows(len, 1, 3, shape) + dot_rows(len, 1, 2, shape),
+            dot: dot_rows(len, 1, REMAINDER_TERMS, shape) + dot_rows(len, 1, SLACK_TERMS, shape),
             requant: 3 * shape.requant_stride * len,
             mul_lanes: len,
             lookup: 0,

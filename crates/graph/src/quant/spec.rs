@@ -18,6 +18,17 @@ pub enum DType {
     I64,
 }
 
+impl DType {
+    /// The integer of a real value `v` is `round(v · unit)`: `2^scale` for `F32` at that
+    /// scale, 1 for `I64`.
+    pub fn unit(self, scale: u32) -> f64 {
+        match self {
+            Self::F32 => (1u64 << scale.min(62)) as f64,
+            Self::I64 => 1.0,
+        }
+    }
+}
+
 /// One input or output of a [`QGraph`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IoSpec {
@@ -64,10 +75,7 @@ impl QGraph {
         if input.len() != t.len() {
             return Err(GraphError::InputLength { expected: t.len(), got: input.len(), shape: t.shape.clone() });
         }
-        let factor = match spec.dtype {
-            DType::F32 => (1u64 << t.scale.min(62)) as f64,
-            DType::I64 => 1.0,
-        };
+        let factor = spec.dtype.unit(t.scale);
         let bound = (1i64 << spec.bits.min(62)) as f64;
         input
             .iter()
@@ -98,11 +106,9 @@ impl QGraph {
 
     /// Real values of output `index` from its integers.
     pub fn dequantize_output(&self, index: usize, values: &[i64]) -> Vec<f64> {
-        let factor = match self.outputs[index].dtype {
-            DType::F32 => (1u64 << self.tensors[self.outputs[index].tensor].scale.min(62)) as f64,
-            DType::I64 => 1.0,
-        };
-        values.iter().map(|&v| v as f64 / factor).collect()
+        let spec = &self.outputs[index];
+        let unit = spec.dtype.unit(self.tensors[spec.tensor].scale);
+        values.iter().map(|&v| v as f64 / unit).collect()
     }
 }
 
