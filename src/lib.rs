@@ -49,4 +49,4 @@ pub use proof_system::ProofSystem;
 pub use zkinfer_circuits::audit::{AcceptedMutation, AuditOptions, AuditReport, MutationKind};
 pub use zkinfer_prover::{Backend, ProvePhases};
 
-pub use zkinfer_graph::{DType, ParamVisibility, QuantConfig, Sample, Visibility, VisibilityConfig};
+pub use zkinfer_graph::{DType, ParamVisibility, QuantConfig, Sample, Visibilities, Visibility, VisibilityConfig};

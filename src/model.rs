@@ -58,7 +58,7 @@ impl Model {
             return Err(Error::Config("calibration needs at least one sample".into()));
         }
         let calibration = calibrate(&self.graph, samples.to_vec())?;
-        let qgraph = quantize(&self.graph, &calibration, &opts.quant, opts.visibility)?;
+        let qgraph = quantize(&self.graph, &calibration, &opts.quant, &opts.visibility)?;
         let plan = zkinfer_circuits::plan_circuit(&qgraph, &opts.halo2)?;
         let name = self.source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let settings = Settings::new(&name, opts.proof_system, &qgraph, &plan, &opts.quant);

@@ -122,6 +122,10 @@ fn bad_inputs_give_clear_errors() {
     let o = zkinfer(&["compile", s(&model), "--out", s(&dir), "--input-visibility", "fixed"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("'fixed' applies to parameters"), "{}", text(&o));
+    // One visibility per input: a list of the wrong length names both counts.
+    let o = zkinfer(&["compile", s(&model), "--out", s(&dir), "--input-visibility", "public,private"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("the model has 1 input(s) but 2 input visibilities were given"), "{}", text(&o));
     let o = zkinfer(&["compile", s(&model), "--out", s(&dir), "--proof-system", "groth16"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("proof system 'groth16' is not implemented yet"), "{}", text(&o));

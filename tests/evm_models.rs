@@ -118,8 +118,7 @@ fn bundled_models_verify_in_the_evm() {
 /// and both verifiers of the model's key must reject them.
 #[test]
 fn instance_count_is_part_of_the_verifying_key() {
-    let vis =
-        VisibilityConfig { input: Visibility::Public, params: ParamVisibility::Fixed, output: Visibility::Private };
+    let vis = VisibilityConfig::new(Visibility::Public, ParamVisibility::Fixed, Visibility::Private);
     let (model, compiled) = common::compile("mlp_digits", &CompileOptions { visibility: vis, ..Default::default() });
     let keys = zkinfer::setup(&compiled, Srs::Dev).expect("setup");
     let witness = Arc::new(compiled.witness(&common::input("mlp_digits", &model)).unwrap());

@@ -32,8 +32,7 @@ fn sample(k: usize) -> Sample {
 fn two_inputs_and_two_outputs_prove_and_verify() {
     let model = model();
     let samples: Vec<Sample> = (0..8).map(sample).collect();
-    let visibility =
-        VisibilityConfig { input: Visibility::Public, params: ParamVisibility::Fixed, output: Visibility::Public };
+    let visibility = VisibilityConfig::new(Visibility::Public, ParamVisibility::Fixed, Visibility::Public);
     let compiled =
         model.compile(&samples, &CompileOptions { visibility, ..CompileOptions::default() }).expect("compile");
     let settings = &compiled.settings;
@@ -96,4 +95,46 @@ fn input_files_hold_one_row_per_input() {
     let samples = zkinfer::read_samples(&path, &model).expect("two samples");
     assert_eq!(samples.len(), 2);
     assert_eq!(samples[1], vec![vec![5.0, 6.0, 7.0, 8.0], vec![4.0, 5.0, 6.0]]);
+}
+
+#[test]
+fn each_input_and_output_has_its_own_visibility() {
+    use Visibility::{Private, Public};
+    let model = model();
+    let samples: Vec<Sample> = (0..8).map(sample).collect();
+    // x private, y public; r public, p private: only y's and r's values are instances.
+    let visibility = VisibilityConfig {
+        inputs: vec![Private, Public].into(),
+        params: ParamVisibility::Fixed,
+        outputs: vec![Public, Private].into(),
+    };
+    let compiled =
+        model.compile(&samples, &CompileOptions { visibility, ..CompileOptions::default() }).expect("compile");
+    let settings = &compiled.settings;
+    let seen = |ios: &[zkinfer::IoInfo]| ios.iter().map(|i| i.visibility).collect::<Vec<_>>();
+    assert_eq!(seen(&settings.inputs), [Private, Public]);
+    assert_eq!(seen(&settings.outputs), [Public, Private]);
+    let layout = &compiled.plan.instances;
+    assert_eq!(layout.range(InstanceRole::Input, 0), None);
+    assert_eq!(layout.range(InstanceRole::Input, 1), Some(0..3));
+    assert_eq!(layout.range(InstanceRole::Output, 0), Some(3..6));
+    assert_eq!(layout.range(InstanceRole::Output, 1), None);
+    assert_eq!(settings.num_instances(), 6);
+
+    let keys = zkinfer::setup(&compiled, Srs::Dev).expect("setup");
+    let input = sample(5);
+    let bundle = zkinfer::prove(&compiled, &keys, &input).expect("prove");
+    let vkeys = keys.verifier();
+    zkinfer::verify(&vkeys, &bundle).expect("honest proof verifies");
+    // The proof file lists the public output only; y is held to its instances.
+    assert_eq!(bundle.outputs.iter().map(|o| o.index).collect::<Vec<_>>(), [0]);
+    let mut other_y = bundle.clone();
+    other_y.instances[1] = zkinfer::encode_instance(7);
+    assert!(matches!(zkinfer::verify(&vkeys, &other_y), Err(Error::Verify(_))));
+
+    // A list of the wrong length is named.
+    let three = VisibilityConfig { inputs: vec![Public; 3].into(), ..VisibilityConfig::default() };
+    let err = model.compile(&samples, &CompileOptions { visibility: three, ..CompileOptions::default() });
+    let err = err.expect_err("three visibilities for two inputs").to_string();
+    assert!(err.contains("the model has 2 input(s) but 3 input visibilities were given"), "{err}");
 }

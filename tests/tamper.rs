@@ -72,7 +72,7 @@ fn tamper(name: &str, visibility: VisibilityConfig) {
 }
 
 fn vis(input: Visibility) -> VisibilityConfig {
-    VisibilityConfig { input, params: ParamVisibility::Fixed, output: Visibility::Public }
+    VisibilityConfig::new(input, ParamVisibility::Fixed, Visibility::Public)
 }
 
 #[test]

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use zkinfer::halo2::Objective;
-use zkinfer::{ParamVisibility, ProofSystem, QuantConfig, Visibility, VisibilityConfig};
+use zkinfer::{ParamVisibility, ProofSystem, QuantConfig, Visibilities, VisibilityConfig};
 
 mod audit;
 mod bench;
@@ -59,20 +59,26 @@ enum Command {
 /// Visibility flags shared by `compile` and `run`.
 #[derive(Args, Clone)]
 pub struct VisibilityArgs {
-    /// Model input: private (hidden by zero knowledge) or public (in the instance).
+    /// Model inputs: private (hidden by zero knowledge) or public (in the instance); one for
+    /// all inputs, or a comma-separated list with one per input (`public,private`).
     #[arg(long, default_value = "private")]
-    pub input_visibility: Visibility,
+    pub input_visibility: Visibilities,
     /// Weights and biases: fixed (baked into the proving key) or private (witness).
     #[arg(long = "param-visibility", default_value = "fixed")]
     pub param_visibility: ParamVisibility,
-    /// Model output: public (in the instance) or private.
+    /// Model outputs: public (in the instance) or private; one for all outputs, or a
+    /// comma-separated list with one per output.
     #[arg(long, default_value = "public")]
-    pub output_visibility: Visibility,
+    pub output_visibility: Visibilities,
 }
 
 impl VisibilityArgs {
     pub fn config(&self) -> VisibilityConfig {
-        VisibilityConfig { input: self.input_visibility, params: self.param_visibility, output: self.output_visibility }
+        VisibilityConfig {
+            inputs: self.input_visibility.clone(),
+            params: self.param_visibility,
+            outputs: self.output_visibility.clone(),
+        }
     }
 }
 

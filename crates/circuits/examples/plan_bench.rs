@@ -55,7 +55,7 @@ fn main() -> Res<()> {
     let samples = read(format!("{stem}.calibration.json")).or_else(|_| read(format!("{stem}.input.json")))?;
     let input = read(format!("{stem}.input.json"))?.remove(0);
     let cal = calibrate(&graph, zkinfer_graph::one_input_samples(samples))?;
-    let q = Arc::new(quantize(&graph, &cal, &QuantConfig::default(), VisibilityConfig::default())?);
+    let q = Arc::new(quantize(&graph, &cal, &QuantConfig::default(), &VisibilityConfig::default())?);
     let witness = Arc::new(q.eval(q.quantize_input(&input)?)?);
     let instances = public_instances(&q, &witness);
 

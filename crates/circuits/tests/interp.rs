@@ -33,7 +33,7 @@ fn setup() -> (QGraph, CircuitPlan, Witness) {
     let g = b.finish(y).expect("graph");
     let calib = calibrate(&g, zkinfer_graph::one_input_samples(samples())).expect("calibrate");
     let config = QuantConfig { table_bits: 8, ..QuantConfig::default() };
-    let q = quantize(&g, &calib, &config, VisibilityConfig::default()).expect("quantize");
+    let q = quantize(&g, &calib, &config, &VisibilityConfig::default()).expect("quantize");
     let p = small_plan(&q);
     let w = q.eval(q.quantize_input(&samples()[1]).expect("in range")).expect("eval");
     (q, p, w)

@@ -83,7 +83,7 @@ fn check(bytes: &[u8], tol: f64) -> QGraph {
     let samples = samples();
     let calib = calibrate(&g, zkinfer_graph::one_input_samples(samples.clone())).expect("calibrate");
     let config = QuantConfig { table_bits: 9, ..QuantConfig::default() };
-    let q = quantize(&g, &calib, &config, VisibilityConfig::default()).expect("quantize");
+    let q = quantize(&g, &calib, &config, &VisibilityConfig::default()).expect("quantize");
     let p = plan_circuit(&q, &PlanOptions { max_limb_bits: 8, ..PlanOptions::default() }).expect("plan");
     for x in &samples[..2] {
         let w = q.eval(q.quantize_input(x).expect("in range")).expect("eval");

@@ -38,7 +38,7 @@ fn compile(bytes: &[u8]) -> (zkinfer_graph::Graph, QGraph, CircuitPlan, Vec<Vec<
     let n: usize = g.input_shape(0).iter().product();
     let samples: Vec<Vec<f32>> = (0..6).map(|s| values(40 + s, n)).collect();
     let calib = calibrate(&g, zkinfer_graph::one_input_samples(samples.clone())).expect("calibrate");
-    let q = quantize(&g, &calib, &QuantConfig::default(), vis(Private, P::Fixed, Private)).expect("quantize");
+    let q = quantize(&g, &calib, &QuantConfig::default(), &vis(Private, P::Fixed, Private)).expect("quantize");
     let p = plan_circuit(&q, &PlanOptions { max_limb_bits: 8, ..PlanOptions::default() }).expect("plan");
     (g, q, p, samples)
 }

@@ -75,7 +75,7 @@ fn onnx_model_with_every_activation_is_proven_under_mock_prover() {
     let calib = calibrate(&g, zkinfer_graph::one_input_samples(samples.clone())).expect("calibrate");
     // Small tables keep the test fast (k = 13 instead of 16).
     let config = QuantConfig { table_bits: 9, ..QuantConfig::default() };
-    let q = quantize(&g, &calib, &config, VisibilityConfig::default()).expect("quantize");
+    let q = quantize(&g, &calib, &config, &VisibilityConfig::default()).expect("quantize");
     let tables: Vec<_> =
         q.nodes.iter().filter_map(|n| if let QOp::Table(t) = &n.op { Some(t) } else { None }).collect();
     // Every activation's input is requantized to the 9-bit table: two lookups (the neighbours

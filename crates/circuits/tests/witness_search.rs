@@ -173,7 +173,7 @@ fn lowered_with(
         table_bits: 5,
         ..QuantConfig::default()
     };
-    let q = quantize(&g, &calib, &config, vis(Private, P::Fixed, Public)).expect("quantize");
+    let q = quantize(&g, &calib, &config, &vis(Private, P::Fixed, Public)).expect("quantize");
     let x = q.quantize_input(&samples[1]).expect("in range");
     (q, x)
 }

@@ -43,6 +43,16 @@ pub enum GraphError {
         /// The number of inputs given.
         got: usize,
     },
+    /// A list of visibilities, one per input (or output), has the wrong length.
+    #[error("the model has {expected} {what}(s) but {got} {what} visibilities were given")]
+    VisibilityCount {
+        /// `input` or `output`.
+        what: &'static str,
+        /// The number of model inputs (or outputs).
+        expected: usize,
+        /// The number of visibilities given.
+        got: usize,
+    },
     /// The call reads a different number of outputs than the model has.
     #[error("this call reads {expected} model output(s) but the model has {got}")]
     OutputCount {

@@ -28,7 +28,7 @@ pub use quant::{
     lower::{LValue, LowerCtx},
     quantize, split_limbs, BoundFit, Bounded, DType, DivOp, DivWitness, Fault, GatherOp, InstanceLayout, InstanceRole,
     InstanceSegment, IoSpec, LinearOp, LinearParams, Magnitudes, MulOp, Operand, ParamVisibility, Primitive, QGraph,
-    QNode, QOp, QTensor, QuantConfig, RequantOp, RequantWitness, TableFn, TableOp, TensorId, Visibility,
+    QNode, QOp, QTensor, QuantConfig, RequantOp, RequantWitness, TableFn, TableOp, TensorId, Visibilities, Visibility,
     VisibilityConfig, Witness, DEFAULT_TABLE_BITS,
 };
 

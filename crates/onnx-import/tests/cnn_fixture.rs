@@ -37,7 +37,7 @@ fn small_cnn_imports_quantizes_and_matches_the_reference() {
         data["calibration"].as_array().map(|a| a.iter().map(floats).collect()).unwrap_or_default();
     let calib = calibrate(&g, zkinfer_graph::one_input_samples(samples)).unwrap_or_else(|e| panic!("{e}"));
     let q =
-        quantize(&g, &calib, &QuantConfig::default(), VisibilityConfig::default()).unwrap_or_else(|e| panic!("{e}"));
+        quantize(&g, &calib, &QuantConfig::default(), &VisibilityConfig::default()).unwrap_or_else(|e| panic!("{e}"));
     let w = q.eval(q.quantize_input(&x).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{e}"));
     let got = q.dequantize_output(0, w.output(&q, 0));
     let err = got.iter().zip(&want).fold(0f64, |m, (a, b)| m.max((a - *b as f64).abs()));

@@ -207,6 +207,6 @@ fn prelu_slope_must_broadcast_to_the_input_and_be_constant() {
     // A slope computed from the input imports (f32 is fine) but is not lowered.
     let g = parse(&model(16, &[2, 3], "PRelu", &["x"], &["y"], vec![], vec![])).unwrap_or_else(|e| panic!("{e}"));
     let calib = calibrate(&g, zkinfer_graph::one_input_samples(vec![X23.1.to_vec()])).unwrap_or_else(|e| panic!("{e}"));
-    let err = quantize(&g, &calib, &QuantConfig::default(), VisibilityConfig::default()).expect_err("computed slope");
+    let err = quantize(&g, &calib, &QuantConfig::default(), &VisibilityConfig::default()).expect_err("computed slope");
     assert!(err.to_string().contains("constant slope"), "{err}");
 }

@@ -53,7 +53,7 @@ fn check_quantized(name: &str) {
     let rows = parse_input_data(&read(&format!("{name}.calibration.json"))).unwrap_or_else(|e| panic!("{e}"));
     let samples = split_samples(rows, len).unwrap_or_else(|e| panic!("{e}"));
     let calib = calibrate(&g, zkinfer_graph::one_input_samples(samples)).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let q = quantize(&g, &calib, &QuantConfig::default(), VisibilityConfig::default())
+    let q = quantize(&g, &calib, &QuantConfig::default(), &VisibilityConfig::default())
         .unwrap_or_else(|e| panic!("{name}: {e}"));
     let x = input(name);
     let w = q.eval(q.quantize_input(&x).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{name}: {e}"));

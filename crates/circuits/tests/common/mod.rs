@@ -105,8 +105,8 @@ impl Builder {
         QGraph {
             tensors: self.tensors,
             nodes: self.nodes,
-            inputs: vec![spec(0, visibility.input, input_bits)],
-            outputs: vec![spec(output, visibility.output, 0)],
+            inputs: vec![spec(0, visibility.inputs.resolve(1, "input").expect("one input")[0], input_bits)],
+            outputs: vec![spec(output, visibility.outputs.resolve(1, "output").expect("one output")[0], 0)],
             params: visibility.params,
         }
     }
@@ -147,7 +147,7 @@ pub fn calibrate(q: &mut QGraph, inputs: &[Vec<i64>]) {
 
 /// Visibility shorthand.
 pub fn vis(input: Visibility, params: ParamVisibility, output: Visibility) -> VisibilityConfig {
-    VisibilityConfig { input, params, output }
+    VisibilityConfig::new(input, params, output)
 }
 
 /// Small plans for MockProver: limbs of at most 6 bits.

@@ -267,7 +267,7 @@ pub fn quantize(
     graph: &Graph,
     calibration: &Calibration,
     config: &QuantConfig,
-    visibility: VisibilityConfig,
+    visibility: &VisibilityConfig,
 ) -> Result<QGraph> {
     let (q, calls) = lower_calibrated(graph, calibration, config, visibility, Vec::new())?;
     let boosts = refine::table_boosts(&q, &calls, config.table_bits);
@@ -287,9 +287,11 @@ pub(super) fn lower_calibrated(
     graph: &Graph,
     calibration: &Calibration,
     config: &QuantConfig,
-    visibility: VisibilityConfig,
+    visibility: &VisibilityConfig,
     table_boosts: Vec<u32>,
 ) -> Result<(QGraph, Vec<Vec<TensorId>>)> {
+    let input_visibility = visibility.inputs.resolve(graph.inputs.len(), "input")?;
+    let output_visibility = visibility.outputs.resolve(graph.outputs.len(), "output")?;
     let scales: Vec<u32> = calibration
         .max_abs
         .iter()
@@ -355,10 +357,11 @@ pub(super) fn lower_calibrated(
                 )))
             }
         };
-        outputs.push(IoSpec { tensor, dtype: DType::F32, visibility: visibility.output, bits: 0 });
+        outputs.push(tensor);
     }
-    let inputs =
-        raw.iter().map(|&tensor| IoSpec { tensor, dtype: DType::F32, visibility: visibility.input, bits: 0 }).collect();
+    let spec = |(tensor, visibility)| IoSpec { tensor, dtype: DType::F32, visibility, bits: 0 };
+    let inputs = raw.into_iter().zip(input_visibility).map(spec).collect();
+    let outputs = outputs.into_iter().zip(output_visibility).map(spec).collect();
 
     let mut q = QGraph { tensors: ctx.tensors, nodes: ctx.nodes, inputs, outputs, params: visibility.params };
     q.prune();

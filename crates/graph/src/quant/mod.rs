@@ -12,6 +12,7 @@ mod primitives;
 mod refine;
 mod spec;
 mod validate;
+mod visibility;
 
 use serde::{Deserialize, Serialize};
 
@@ -24,112 +25,10 @@ pub use primitives::{
     Magnitudes, MulOp, Operand, Primitive, RequantOp, RequantWitness, TableOp,
 };
 pub use spec::{DType, IoSpec};
+pub use visibility::{ParamVisibility, Visibilities, Visibility, VisibilityConfig};
 
 /// Index of a tensor in a [`QGraph`].
 pub type TensorId = usize;
-
-/// Who sees a value: the model's input or output. See the README for what each mode hides and
-/// from whom.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Visibility {
-    /// In the public instance: the verifier sees it.
-    Public,
-    /// A witness hidden by zero knowledge.
-    Private,
-}
-
-impl Visibility {
-    /// Whether the values are in the public instance.
-    pub fn is_public(self) -> bool {
-        match self {
-            Self::Public => true,
-            Self::Private => false,
-        }
-    }
-}
-
-impl std::str::FromStr for Visibility {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "private" => Ok(Self::Private),
-            "fixed" => Err("visibility 'fixed' applies to parameters; an input or output is public or private".into()),
-            "hashed" => Err("visibility 'hashed' is not implemented yet; use public or private".into()),
-            other => Err(format!("unknown visibility '{other}': expected public or private")),
-        }
-    }
-}
-
-impl std::fmt::Display for Visibility {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::Public => "public",
-            Self::Private => "private",
-        })
-    }
-}
-
-/// Who sees the model's parameters (weights and biases). See the README for what each mode hides
-/// and from whom.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ParamVisibility {
-    /// Baked into the proving key as fixed columns; the verifying key commits to them.
-    Fixed,
-    /// A witness hidden by zero knowledge (bound to nothing beyond the architecture).
-    Private,
-}
-
-impl ParamVisibility {
-    /// Whether the parameters are circuit constants (fixed columns) rather than witnesses.
-    pub fn is_fixed(self) -> bool {
-        match self {
-            Self::Fixed => true,
-            Self::Private => false,
-        }
-    }
-}
-
-impl std::str::FromStr for ParamVisibility {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "fixed" => Ok(Self::Fixed),
-            "private" => Ok(Self::Private),
-            "public" => Err("parameter visibility 'public' is not offered: use fixed (the verifying key commits to the weights) or private".into()),
-            "hashed" => Err("visibility 'hashed' is not implemented yet; use fixed or private".into()),
-            other => Err(format!("unknown parameter visibility '{other}': expected fixed or private")),
-        }
-    }
-}
-
-impl std::fmt::Display for ParamVisibility {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::Fixed => "fixed",
-            Self::Private => "private",
-        })
-    }
-}
-
-/// Visibility of the model's input, parameters and output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VisibilityConfig {
-    /// Who sees the model's inputs.
-    pub input: Visibility,
-    /// Who sees the model's parameters.
-    pub params: ParamVisibility,
-    /// Who sees the model's outputs.
-    pub output: Visibility,
-}
-
-impl Default for VisibilityConfig {
-    fn default() -> Self {
-        Self { input: Visibility::Private, params: ParamVisibility::Fixed, output: Visibility::Public }
-    }
-}
 
 /// Quantization knobs. The defaults were picked on the bundled models: 3-6x smaller output error
 /// than EZKL 23 at the same k (mlp_digits 1.3e-4, cnn_digits 6.1e-4, mlp_wide 1.7e-4 max abs vs f32).

@@ -107,7 +107,7 @@ mod tests {
         let mut samples: Vec<Vec<f32>> = (0..6).map(|s| values(40 + s, 512)).collect();
         samples[0][5] = 4.0;
         let calib = calibrate(&g, crate::one_input_samples(samples.clone())).unwrap_or_else(|e| panic!("{e}"));
-        let (config, vis) = (QuantConfig::default(), VisibilityConfig::default());
+        let (config, vis) = (QuantConfig::default(), &VisibilityConfig::default());
         let (coarse, calls) = lower_calibrated(&g, &calib, &config, vis, Vec::new()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(calls.len(), 1, "one lookup call (an interpolated one: two table nodes)");
         let boosts = table_boosts(&coarse, &calls, config.table_bits);

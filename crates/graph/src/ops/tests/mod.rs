@@ -43,7 +43,7 @@ pub(super) fn node(b: &mut GraphBuilder, op: impl Op + 'static, inputs: Vec<Valu
 /// Quantizes `g` (calibrated on `samples`).
 pub(super) fn quantized(g: &Graph, samples: Vec<Vec<f32>>) -> crate::Result<QGraph> {
     let calib = calibrate(g, crate::one_input_samples(samples))?;
-    quantize(g, &calib, &QuantConfig::default(), VisibilityConfig::default())
+    quantize(g, &calib, &QuantConfig::default(), &VisibilityConfig::default())
 }
 
 /// Max abs difference between the integer and the f32 evaluation of `g` on `x`, calibrated on

@@ -185,7 +185,7 @@ fn wide_error(op: Box<dyn Op>, x: &[f32], interpolate: bool) -> (f64, crate::QGr
         graph(&[1, x.len()], |b, input| b.node("act", op, vec![input], "act_out").unwrap_or_else(|e| panic!("{e}")));
     let calib = calibrate(&g, vec![vec![x.to_vec()]]).unwrap_or_else(|e| panic!("{e}"));
     let config = QuantConfig { table_interpolation: interpolate, ..QuantConfig::default() };
-    let q = quantize(&g, &calib, &config, VisibilityConfig::default()).unwrap_or_else(|e| panic!("{e}"));
+    let q = quantize(&g, &calib, &config, &VisibilityConfig::default()).unwrap_or_else(|e| panic!("{e}"));
     let w = q.eval(q.quantize_input(x).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{e}"));
     let got = q.dequantize_output(0, w.output(&q, 0));
     let want = g.eval(x).unwrap_or_else(|e| panic!("{e}"));
