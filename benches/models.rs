@@ -25,7 +25,7 @@ fn fixture(dir: &Path, name: &str) -> Result<Fixture, zkinfer::Error> {
     let samples = zkinfer::read_samples(dir.join(format!("{name}.calibration.json")), &model)?;
     let input = zkinfer::read_input(dir.join(format!("{name}.input.json")), &model.input_lens())?;
     let compiled = model.compile(&samples, &CompileOptions::default())?;
-    let (params, _) = zkinfer_prover::dev_srs(compiled.plan.k);
+    let (params, _) = zkinfer_prover::dev_srs(compiled.circuit().k());
     let keys = zkinfer::setup(&compiled, Srs::Loaded(Box::new(params.clone())))?;
     let proof = zkinfer::prove(&compiled, &keys, &input)?;
     Ok(Fixture { compiled, params, keys, input, proof })
@@ -42,7 +42,7 @@ fn models(c: &mut Criterion) {
             }
         };
         let vkeys = f.keys.verifier();
-        let mut group = c.benchmark_group(format!("{name}/k={}", f.compiled.plan.k));
+        let mut group = c.benchmark_group(format!("{name}/k={}", f.compiled.circuit().k()));
         group.bench_function("witness", |b| b.iter(|| f.compiled.witness(&f.input)));
         group.bench_function("keygen", |b| {
             b.iter(|| zkinfer::setup(&f.compiled, Srs::Loaded(Box::new(f.params.clone()))))

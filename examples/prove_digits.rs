@@ -23,10 +23,10 @@ fn run() -> Result<(), zkinfer::Error> {
     let input = zkinfer::read_samples(format!("{dir}/mlp_digits.input.json"), &model)?.remove(0);
 
     let compiled = model.compile(&calibration, &CompileOptions::default())?;
-    println!("circuit: {}", compiled.plan.summary());
+    println!("circuit: {}", compiled.circuit().summary());
 
     let keys = zkinfer::setup(&compiled, Srs::Dev)?;
-    if let Some(warning) = &keys.insecure_srs_warning {
+    if let Some(warning) = keys.insecure_srs_warning() {
         eprintln!("WARNING: {warning}");
     }
     let proof = zkinfer::prove(&compiled, &keys, &input)?;

@@ -11,17 +11,18 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use zkinfer_circuits::CircuitPlan;
-use zkinfer_graph::{DType, IoSpec, ParamVisibility, QGraph, QuantConfig, Visibility};
+use zkinfer_graph::{DType, InstanceLayout, InstanceRole, IoSpec, ParamVisibility, QGraph, QuantConfig, Visibility};
 use zkinfer_prover::artifact::{read_artifact, write_artifact, ArtifactKind};
 
-use crate::{Error, ProofSystem};
+use crate::{CircuitSpec, Error, ProofSystem};
 
 /// Version of `settings.json`; bumped on any incompatible change. 2: the range check's
 /// `(tag, value)` table (2026-12-02) changed every circuit, so keys made before it cannot be used.
 /// 3: inputs and outputs are lists (`inputs`, `outputs`, `params` replace `input_shape`,
-/// `output_shape`, the two scales and `visibility`).
-pub const SETTINGS_VERSION: u32 = 3;
+/// `output_shape`, the two scales and `visibility`). 4: the proof system names the circuit
+/// (`"circuit": {"halo2": plan}` replaces `proof_system` and `plan`), and the instance layout
+/// is the settings' own (`instances`), not the Halo2 plan's.
+pub const SETTINGS_VERSION: u32 = 4;
 
 pub(crate) const SETTINGS_FILE: &str = "settings.json";
 pub(crate) const CIRCUIT_FILE: &str = "circuit.bin";
@@ -38,8 +39,6 @@ pub struct Settings {
     pub version: u32,
     /// File name of the source model.
     pub model: String,
-    /// The proof system the model is compiled for.
-    pub proof_system: ProofSystem,
     /// The model inputs, in order.
     pub inputs: Vec<IoInfo>,
     /// The model outputs, in order.
@@ -48,17 +47,26 @@ pub struct Settings {
     pub params: ParamVisibility,
     /// The quantization knobs it was compiled with.
     pub quant: QuantConfig,
-    /// The Halo2 circuit layout; the verifying key can only be read back with this plan.
-    pub plan: CircuitPlan,
+    /// The public values of a proof, in order (public inputs, then public outputs), whatever
+    /// the proof system.
+    pub instances: InstanceLayout,
+    /// The proof system and its circuit (for Halo2, the layout plan the verifying key can only
+    /// be read back with).
+    pub circuit: CircuitSpec,
     /// Multiply-accumulates of one run of the model (for reporting).
     pub macs: usize,
 }
 
 impl Settings {
-    /// Number of public instances a proof of this model has (`plan.instances`: input values if
+    /// The proof system the model is compiled for.
+    pub fn proof_system(&self) -> ProofSystem {
+        self.circuit.proof_system()
+    }
+
+    /// Number of public instances a proof of this model has (`instances`: input values if
     /// public, then output values if public).
     pub fn num_instances(&self) -> usize {
-        self.plan.instances.len()
+        self.instances.len()
     }
 
     /// Number of values of each input, in order.
@@ -66,25 +74,35 @@ impl Settings {
         self.inputs.iter().map(IoInfo::len).collect()
     }
 
-    pub(crate) fn new(
-        model: &str,
-        proof_system: ProofSystem,
-        q: &QGraph,
-        plan: &CircuitPlan,
-        quant: &QuantConfig,
-    ) -> Self {
+    pub(crate) fn new(model: &str, q: &QGraph, circuit: CircuitSpec, quant: &QuantConfig) -> Self {
         Self {
             format: "zkinfer-settings".into(),
             version: SETTINGS_VERSION,
             model: model.into(),
-            proof_system,
             inputs: IoInfo::list(q, &q.inputs),
             outputs: IoInfo::list(q, &q.outputs),
             params: q.params,
             quant: quant.clone(),
-            plan: plan.clone(),
+            instances: InstanceLayout::of(q),
+            circuit,
             macs: q.macs(),
         }
+    }
+
+    /// Whether `instances` is the layout the inputs' and outputs' visibility and shapes imply:
+    /// each public input in order, then each public output, every value of each.
+    fn instances_match_io(&self) -> bool {
+        let expected = |role, ios: &[IoInfo]| -> Vec<(InstanceRole, usize, usize)> {
+            ios.iter()
+                .enumerate()
+                .filter(|(_, io)| io.visibility.is_public())
+                .map(|(i, io)| (role, i, io.len()))
+                .collect()
+        };
+        let mut all = expected(InstanceRole::Input, &self.inputs);
+        all.extend(expected(InstanceRole::Output, &self.outputs));
+        let stored: Vec<_> = self.instances.segments.iter().map(|s| (s.role, s.index, s.len)).collect();
+        stored == all
     }
 
     /// Reads and checks `DIR/settings.json`.
@@ -108,6 +126,11 @@ impl Settings {
         }
         let settings: Settings =
             serde_json::from_str(&text).map_err(|e| bad(format!("not a zkinfer settings file: {e}")))?;
+        if !settings.instances_match_io() {
+            return Err(
+                bad("the instance layout does not match the inputs' and outputs' visibility and shapes".into()),
+            );
+        }
         Ok(settings)
     }
 }
@@ -161,18 +184,21 @@ impl IoInfo {
     }
 }
 
-/// A compiled model: the quantized graph, its circuit layout and the public settings.
+/// A compiled model: the quantized graph and the public settings (which hold its circuit).
 #[derive(Debug, Clone)]
 pub struct Compiled {
     /// The quantized graph (it holds the weights).
     pub qgraph: Arc<QGraph>,
-    /// The Halo2 circuit layout (the same as `settings.plan`).
-    pub plan: CircuitPlan,
     /// What a verifier needs besides the keys.
     pub settings: Settings,
 }
 
 impl Compiled {
+    /// The circuit under the model's proof system (`settings.circuit`).
+    pub fn circuit(&self) -> &CircuitSpec {
+        &self.settings.circuit
+    }
+
     /// Writes `settings.json` and `circuit.bin` into `dir` (created if missing).
     pub fn save(&self, dir: &Path) -> Result<(), Error> {
         std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
@@ -194,7 +220,8 @@ impl Compiled {
         qgraph.validate().map_err(|e| Error::BadFile { path: path.clone(), reason: e.to_string() })?;
         let matches = qgraph.params == settings.params
             && IoInfo::list(&qgraph, &qgraph.inputs) == settings.inputs
-            && IoInfo::list(&qgraph, &qgraph.outputs) == settings.outputs;
+            && IoInfo::list(&qgraph, &qgraph.outputs) == settings.outputs
+            && InstanceLayout::of(&qgraph) == settings.instances;
         if !matches {
             return Err(Error::BadFile {
                 path,
@@ -202,7 +229,7 @@ impl Compiled {
                     .into(),
             });
         }
-        Ok(Self { qgraph: Arc::new(qgraph), plan: settings.plan.clone(), settings })
+        Ok(Self { qgraph: Arc::new(qgraph), settings })
     }
 }
 

@@ -26,6 +26,7 @@ pub use crate::proof::to_hex;
 /// verifying key (with its exact instance count) as code. Deploy the keys, then
 /// `ZkinferVerifier(ZKINFER_KEY_HASH, key0, key1, key2, key3)` (`address(0)` for unused ones).
 pub fn solidity(keys: &crate::VerifierKeys) -> Result<String, Error> {
+    let crate::VerifierKeys::Halo2(keys) = keys;
     zkinfer_verifier::evm::solidity::solidity(&keys.params, &keys.circuit_key()?)
         .map_err(|e| Error::Config(e.to_string()))
 }
@@ -65,6 +66,7 @@ pub fn verify_evm(
     solc: Option<&std::path::Path>,
 ) -> Result<EvmReport, Error> {
     use zkinfer_verifier::evm::{self as zevm, solidity as zsol};
+    let crate::VerifierKeys::Halo2(keys) = keys;
     let data = calldata(&keys.settings, bundle)?;
     let solc = zevm::find_solc(solc).map_err(|e| Error::Config(e.to_string()))?;
     let verifier = zevm::compile(&solc, &[("Verifier.sol", zsol::VERIFIER_SOL)], "Verifier.sol", "ZkinferVerifier")

@@ -18,7 +18,7 @@ pub use zkinfer_circuits::{CircuitPlan, Objective, PlanOptions};
 
 use crate::artifacts::{file, Compiled, Settings, PK_FILE, SRS_FILE, VK_FILE};
 use crate::proof::ProofBundle;
-use crate::Error;
+use crate::{CircuitSpec, Error};
 
 /// Where the KZG structured reference string comes from.
 #[derive(Debug, Clone)]
@@ -31,7 +31,7 @@ pub enum Srs {
     Loaded(Box<ParamsKZG<Bn256>>),
 }
 
-/// Proving and verifying keys with the SRS they were made for.
+/// Halo2's proving and verifying keys with the SRS they were made for.
 #[derive(Debug)]
 pub struct Keys {
     /// The KZG parameters, at the circuit's `k`.
@@ -44,7 +44,7 @@ pub struct Keys {
     pub insecure_srs_warning: Option<String>,
 }
 
-/// What a verifier holds: the verifying key, the SRS and the public settings.
+/// What a Halo2 verifier holds: the verifying key, the SRS and the public settings.
 #[derive(Debug)]
 pub struct VerifierKeys {
     /// The KZG parameters, at the circuit's `k`.
@@ -71,8 +71,9 @@ impl Keys {
 
     /// Reads the proving side of a `setup` directory.
     pub fn load(dir: &Path, settings: &Settings) -> Result<Self, Error> {
-        let params = zkinfer_prover::load_srs(&file(dir, SRS_FILE), settings.plan.k)?;
-        let pk = artifact::read_pk::<ModelCircuit>(&file(dir, PK_FILE), settings.plan.k, settings.plan.clone())?;
+        let plan = plan(settings);
+        let params = zkinfer_prover::load_srs(&file(dir, SRS_FILE), plan.k)?;
+        let pk = artifact::read_pk::<ModelCircuit>(&file(dir, PK_FILE), plan.k, plan.clone())?;
         check_key_k(&file(dir, PK_FILE), "proving", pk.get_vk(), settings)?;
         Ok(Self { params, pk, settings: settings.clone(), insecure_srs_warning: None })
     }
@@ -85,27 +86,34 @@ impl VerifierKeys {
         Ok(zkinfer_verifier::CircuitKey::new(&self.vk, self.settings.num_instances())?)
     }
 
-    /// Reads `settings.json`, `vk.bin` and `srs.bin` from `dir`.
-    pub fn load(dir: &Path) -> Result<Self, Error> {
-        let settings = Settings::load(dir)?;
-        let params = zkinfer_prover::load_srs(&file(dir, SRS_FILE), settings.plan.k)?;
-        let vk = artifact::read_vk::<ModelCircuit>(&file(dir, VK_FILE), settings.plan.k, settings.plan.clone())?;
+    /// Reads `vk.bin` and `srs.bin` from `dir`, for the model `settings` describes.
+    pub fn load(dir: &Path, settings: Settings) -> Result<Self, Error> {
+        let plan = plan(&settings);
+        let params = zkinfer_prover::load_srs(&file(dir, SRS_FILE), plan.k)?;
+        let vk = artifact::read_vk::<ModelCircuit>(&file(dir, VK_FILE), plan.k, plan.clone())?;
         check_key_k(&file(dir, VK_FILE), "verifying", &vk, &settings)?;
         Ok(Self { params, vk, settings })
     }
+}
+
+/// The Halo2 plan of a model compiled for Halo2.
+pub(crate) fn plan(settings: &Settings) -> &CircuitPlan {
+    let CircuitSpec::Halo2(plan) = &settings.circuit;
+    plan
 }
 
 /// halo2's key readers take the key's size from the file, not from the settings: a key of
 /// another model can parse. Its k at least must be the settings' k.
 fn check_key_k(path: &Path, what: &str, vk: &VerifyingKey<G1Affine>, settings: &Settings) -> Result<(), Error> {
     let k = vk.get_domain().k();
-    if k != settings.plan.k {
+    let expected = plan(settings).k;
+    if k != expected {
         return Err(Error::BadFile {
             path: path.to_path_buf(),
             reason: format!(
                 "this {what} key is for a circuit of k = {k} but settings.json says k = {}: \
                  it belongs to another model (run setup again)",
-                settings.plan.k
+                expected
             ),
         });
     }
@@ -113,9 +121,9 @@ fn check_key_k(path: &Path, what: &str, vk: &VerifyingKey<G1Affine>, settings: &
 }
 
 /// Generates (or loads) the SRS and runs key generation.
-pub(crate) fn setup(compiled: &Compiled, srs: Srs) -> Result<Keys, Error> {
-    let _span = tracing::info_span!("setup", k = compiled.plan.k).entered();
-    let k = compiled.plan.k;
+pub(crate) fn setup(compiled: &Compiled, plan: &CircuitPlan, srs: Srs) -> Result<Keys, Error> {
+    let _span = tracing::info_span!("setup", k = plan.k).entered();
+    let k = plan.k;
     let (params, warning) = match srs {
         Srs::Dev => {
             let (params, warning) = zkinfer_prover::dev_srs(k);
@@ -130,7 +138,7 @@ pub(crate) fn setup(compiled: &Compiled, srs: Srs) -> Result<Keys, Error> {
             (*params, None)
         }
     };
-    let circuit = ModelCircuit::new(compiled.qgraph.clone(), compiled.plan.clone(), None);
+    let circuit = ModelCircuit::new(compiled.qgraph.clone(), plan.clone(), None);
     let (pk, _vk) = zkinfer_prover::keygen(&params, &circuit)?;
     Ok(Keys { params, pk, settings: compiled.settings.clone(), insecure_srs_warning: warning })
 }
@@ -167,13 +175,14 @@ fn prove_with<T>(
     witness: Witness,
     prover: impl FnOnce(&ModelCircuit, &[Fr]) -> Result<(Vec<u8>, T), Error>,
 ) -> Result<(ProofBundle, T), Error> {
-    let _span = tracing::info_span!("prove", k = compiled.plan.k).entered();
+    let plan = plan(&compiled.settings);
+    let _span = tracing::info_span!("prove", k = plan.k).entered();
     let instances = public_instances(&compiled.qgraph, &witness);
     let outputs = (0..compiled.qgraph.outputs.len())
-        .filter(|&i| compiled.plan.instances.range(InstanceRole::Output, i).is_some())
+        .filter(|&i| compiled.settings.instances.range(InstanceRole::Output, i).is_some())
         .map(|i| (i, witness.output(&compiled.qgraph, i).to_vec()))
         .collect();
-    let circuit = ModelCircuit::new(compiled.qgraph.clone(), compiled.plan.clone(), Some(Arc::new(witness)));
+    let circuit = ModelCircuit::new(compiled.qgraph.clone(), plan.clone(), Some(Arc::new(witness)));
     let (proof, extra) = prover(&circuit, &instances)?;
     Ok((ProofBundle::new(&proof, &instances, &compiled.settings, outputs), extra))
 }

@@ -5,7 +5,7 @@ use crate::halo2::PlanOptions;
 use zkinfer_graph::{calibrate, io, quantize, Graph, QuantConfig, Sample, VisibilityConfig};
 
 use crate::artifacts::{Compiled, Settings};
-use crate::{Error, ProofSystem};
+use crate::{CircuitSpec, Error, ProofSystem};
 
 /// An imported ONNX model (f32 graph).
 #[derive(Debug)]
@@ -59,10 +59,12 @@ impl Model {
         }
         let calibration = calibrate(&self.graph, samples.to_vec())?;
         let qgraph = quantize(&self.graph, &calibration, &opts.quant, &opts.visibility)?;
-        let plan = zkinfer_circuits::plan_circuit(&qgraph, &opts.halo2)?;
+        let circuit = match opts.proof_system {
+            ProofSystem::Halo2 => CircuitSpec::Halo2(zkinfer_circuits::plan_circuit(&qgraph, &opts.halo2)?),
+        };
         let name = self.source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let settings = Settings::new(&name, opts.proof_system, &qgraph, &plan, &opts.quant);
-        Ok(Compiled { qgraph: Arc::new(qgraph), plan, settings })
+        let settings = Settings::new(&name, &qgraph, circuit, &opts.quant);
+        Ok(Compiled { qgraph: Arc::new(qgraph), settings })
     }
 }
 

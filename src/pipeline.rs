@@ -7,15 +7,15 @@ use zkinfer_graph::{InstanceRole, Witness};
 use zkinfer_prover::{Backend, ProvePhases};
 
 use crate::artifacts::{Compiled, Settings};
-use crate::halo2::{self, Keys, Srs, VerifierKeys};
+use crate::halo2::{self, Srs};
 use crate::proof::{fr_to_i64, ProofBundle};
-use crate::{Error, ProofSystem};
+use crate::{CircuitSpec, Error, Keys, VerifierKeys};
 
 /// Makes the keys of `compiled` under its proof system (for Halo2: generates or loads the SRS,
 /// then runs key generation).
 pub fn setup(compiled: &Compiled, srs: Srs) -> Result<Keys, Error> {
-    match compiled.settings.proof_system {
-        ProofSystem::Halo2 => halo2::setup(compiled, srs),
+    match compiled.circuit() {
+        CircuitSpec::Halo2(plan) => Ok(Keys::Halo2(halo2::setup(compiled, plan, srs)?)),
     }
 }
 
@@ -49,8 +49,8 @@ pub fn prove_witness_on(
     witness: Witness,
     backend: Backend,
 ) -> Result<ProofBundle, Error> {
-    match compiled.settings.proof_system {
-        ProofSystem::Halo2 => halo2::prove(compiled, keys, witness, backend),
+    match matching_keys(compiled, keys)? {
+        Keys::Halo2(keys) => halo2::prove(compiled, keys, witness, backend),
     }
 }
 
@@ -61,35 +61,44 @@ pub fn prove_witness_profiled(
     witness: Witness,
     backend: Backend,
 ) -> Result<(ProofBundle, ProvePhases), Error> {
-    match compiled.settings.proof_system {
-        ProofSystem::Halo2 => halo2::prove_profiled(compiled, keys, witness, backend),
+    match matching_keys(compiled, keys)? {
+        Keys::Halo2(keys) => halo2::prove_profiled(compiled, keys, witness, backend),
     }
+}
+
+/// `keys`, if they are for the proof system `compiled` is compiled for.
+fn matching_keys<'k>(compiled: &Compiled, keys: &'k Keys) -> Result<&'k Keys, Error> {
+    let (want, have) = (compiled.settings.proof_system(), keys.proof_system());
+    if want != have {
+        return Err(Error::Config(format!("{have} keys cannot prove a model compiled for {want}")));
+    }
+    Ok(keys)
 }
 
 /// Verifies a proof file's proof against its public instances, and checks that the outputs it
 /// claims are the ones those instances encode.
 pub fn verify(keys: &VerifierKeys, bundle: &ProofBundle) -> Result<(), Error> {
     let _span = tracing::info_span!("verify").entered();
-    let settings = &keys.settings;
-    if bundle.proof_system != settings.proof_system {
+    let settings = keys.settings();
+    if bundle.proof_system != settings.proof_system() {
         return Err(Error::BadProof(format!(
             "a {} proof cannot be checked against a model compiled for {}",
-            bundle.proof_system, settings.proof_system
+            bundle.proof_system,
+            settings.proof_system()
         )));
     }
     let instances = bundle.instances_for(settings)?;
     check_outputs(settings, bundle, &instances)?;
-    match settings.proof_system {
-        ProofSystem::Halo2 => halo2::verify(keys, bundle, &instances),
+    match keys {
+        VerifierKeys::Halo2(keys) => halo2::verify(keys, bundle, &instances),
     }
 }
 
 /// Checks that the proof file lists exactly the public outputs, each with the integers its
 /// instances encode and their real values.
 fn check_outputs(settings: &Settings, bundle: &ProofBundle, instances: &[Fr]) -> Result<(), Error> {
-    let public: Vec<usize> = (0..settings.outputs.len())
-        .filter(|&i| settings.plan.instances.range(InstanceRole::Output, i).is_some())
-        .collect();
+    let public: Vec<usize> =
+        (0..settings.outputs.len()).filter(|&i| settings.instances.range(InstanceRole::Output, i).is_some()).collect();
     let listed: Vec<usize> = bundle.outputs.iter().map(|o| o.index).collect();
     if listed != public {
         return Err(Error::BadProof(format!(
@@ -98,7 +107,7 @@ fn check_outputs(settings: &Settings, bundle: &ProofBundle, instances: &[Fr]) ->
     }
     for out in &bundle.outputs {
         let info = &settings.outputs[out.index];
-        let rows = settings.plan.instances.range(InstanceRole::Output, out.index).unwrap_or_default();
+        let rows = settings.instances.range(InstanceRole::Output, out.index).unwrap_or_default();
         let encoded: Vec<Option<i64>> = instances
             .get(rows)
             .ok_or_else(|| Error::BadProof("fewer instances than the outputs need".into()))?

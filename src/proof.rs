@@ -82,7 +82,7 @@ impl ProofBundle {
         Self {
             format: "zkinfer-proof".into(),
             version: PROOF_FORMAT_VERSION,
-            proof_system: settings.proof_system,
+            proof_system: settings.proof_system(),
             proof: to_hex(proof),
             instances: instances.iter().map(fr_to_hex).collect(),
             outputs,

@@ -5,6 +5,7 @@
 //! of the same quantized graph), not a second pipeline.
 
 use serde::{Deserialize, Serialize};
+use zkinfer_circuits::CircuitPlan;
 
 /// A proof system zkinfer can prove a model with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -41,5 +42,46 @@ impl std::fmt::Display for ProofSystem {
         f.write_str(match self {
             Self::Halo2 => "halo2",
         })
+    }
+}
+
+/// The circuit a model is compiled to, under its proof system: what that system's key
+/// generation, prover and verifier need to rebuild the circuit's shape (no weights). One variant
+/// per proof system; `settings.json` writes it as `"circuit": {"halo2": {...}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CircuitSpec {
+    /// Halo2's layout plan: `k`, the chips' column counts, limbs, lanes and tables.
+    Halo2(CircuitPlan),
+}
+
+impl CircuitSpec {
+    /// The proof system this circuit is for.
+    pub fn proof_system(&self) -> ProofSystem {
+        match self {
+            Self::Halo2(_) => ProofSystem::Halo2,
+        }
+    }
+
+    /// `log2` of the circuit's size (for Halo2, of its rows): what the SRS and the proving time
+    /// grow with.
+    pub fn k(&self) -> u32 {
+        match self {
+            Self::Halo2(plan) => plan.k,
+        }
+    }
+
+    /// One line for people: the circuit's size and shape.
+    pub fn summary(&self) -> String {
+        match self {
+            Self::Halo2(plan) => plan.summary(),
+        }
+    }
+
+    /// The Halo2 plan, if this is a Halo2 circuit.
+    pub fn halo2(&self) -> Option<&CircuitPlan> {
+        match self {
+            Self::Halo2(plan) => Some(plan),
+        }
     }
 }

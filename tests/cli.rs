@@ -35,7 +35,9 @@ fn compile_setup_prove_verify_and_reject_tampering() {
     assert!(text(&o).contains("proof system: halo2"), "{}", text(&o));
     let settings: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("settings.json")).unwrap()).unwrap();
-    assert_eq!(settings["proof_system"], "halo2");
+    // The proof system names the circuit; the instance layout is the settings' own.
+    assert!(settings["circuit"]["halo2"]["k"].is_u64(), "{settings}");
+    assert_eq!(settings["instances"]["segments"][0]["role"], "output");
 
     let o = zkinfer(&["setup", s(&dir)]);
     assert!(o.status.success(), "{}", text(&o));
@@ -70,6 +72,26 @@ fn compile_setup_prove_verify_and_reject_tampering() {
     let o = zkinfer(&["verify", s(&dir), "--proof", s(&bad_path)]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("groth16"), "{}", text(&o));
+
+    // Settings whose instance layout disagrees with the outputs' visibility and shape, or an
+    // older settings version: refused by name before any key is read.
+    let edited = dir.join("edited");
+    std::fs::create_dir_all(&edited).unwrap();
+    for f in ["vk.bin", "srs.bin"] {
+        std::fs::copy(dir.join(f), edited.join(f)).unwrap();
+    }
+    let mut wrong = settings.clone();
+    wrong["instances"]["segments"][0]["len"] = 9.into();
+    std::fs::write(edited.join("settings.json"), wrong.to_string()).unwrap();
+    let o = zkinfer(&["verify", s(&edited), "--proof", s(&proof)]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("instance layout does not match"), "{}", text(&o));
+    let mut old = settings.clone();
+    old["version"] = 3.into();
+    std::fs::write(edited.join("settings.json"), old.to_string()).unwrap();
+    let o = zkinfer(&["verify", s(&edited), "--proof", s(&proof)]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("v3 is not supported (expected zkinfer-settings v4); recompile"), "{}", text(&o));
 
     // A truncated proof file: a clear error, not a panic.
     std::fs::write(&bad_path, &std::fs::read(&proof).unwrap()[..100]).unwrap();

@@ -19,7 +19,7 @@ fn prove_and_check(name: &str) {
     let reference = float_output(name);
     let logits = &bundle.outputs[0].values;
     let err = logits.iter().zip(&reference).map(|(a, b)| (a - b).abs()).fold(0f64, f64::max);
-    println!("{name}: k={} max |zk - f32| = {err:.2e}", compiled.plan.k);
+    println!("{name}: k={} max |zk - f32| = {err:.2e}", compiled.circuit().k());
     assert!(err < 1e-2, "{name}: output error {err} too large");
     assert_eq!(argmax(logits), argmax(&reference), "{name}: argmax differs");
 

@@ -46,7 +46,12 @@ fn consumer_reads_the_verified_output() {
     let bundle = zkinfer::prove(&compiled, &keys, &common::input("mlp_digits", &model)).expect("prove");
     let vkeys = keys.verifier();
     let mut evm = Evm::new();
-    let d = deploy(&mut evm, &verifier, &vk_runtime(&vkeys.params, &vkeys.circuit_key().unwrap()).unwrap()).unwrap();
+    let d = deploy(
+        &mut evm,
+        &verifier,
+        &vk_runtime(&vkeys.halo2().unwrap().params, &vkeys.halo2().unwrap().circuit_key().unwrap()).unwrap(),
+    )
+    .unwrap();
 
     let logits = &bundle.outputs[0];
     let n_out = logits.quantized.len();

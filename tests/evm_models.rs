@@ -76,15 +76,24 @@ fn bundled_models_verify_in_the_evm() {
         let proof = bundle.proof_bytes().unwrap();
         let instances = bundle.instance_values().unwrap();
         let mut evm = Evm::new();
-        let d =
-            deploy(&mut evm, &verifier, &vk_runtime(&vkeys.params, &vkeys.circuit_key().unwrap()).unwrap()).unwrap();
+        let d = deploy(
+            &mut evm,
+            &verifier,
+            &vk_runtime(&vkeys.halo2().unwrap().params, &vkeys.halo2().unwrap().circuit_key().unwrap()).unwrap(),
+        )
+        .unwrap();
         assert!(d.verifier_size <= 24_576 && d.key_size <= 24_576 * d.key_contracts, "{d:?}");
         let (honest, gas) = evm.call_profiled(d.verifier, encode_calldata(&proof, &instances)).unwrap();
         assert!(honest.returned_true(), "{name}: honest proof rejected: {honest:?}");
-        check_gas_profile(name, &gas, &plan_verifier(&vkeys.circuit_key().unwrap()).unwrap(), honest.gas_used);
+        check_gas_profile(
+            name,
+            &gas,
+            &plan_verifier(&vkeys.halo2().unwrap().circuit_key().unwrap()).unwrap(),
+            honest.gas_used,
+        );
         eprintln!(
             "{name}: k={} gas {} verifier {} B key {} B in {} contract(s) proof {} B",
-            compiled.plan.k,
+            compiled.circuit().k(),
             honest.gas_used,
             d.verifier_size,
             d.key_size,
@@ -130,23 +139,30 @@ fn instance_count_is_part_of_the_verifying_key() {
     let fewer = honest[..honest.len() - 1].to_vec();
 
     let vkeys = keys.verifier();
-    let key = vkeys.circuit_key().unwrap();
+    let key = vkeys.halo2().unwrap().circuit_key().unwrap();
     let verifier =
         solc().map(|s| compile(&s, &[("Verifier.sol", VERIFIER_SOL)], "Verifier.sol", "ZkinferVerifier").unwrap());
     let mut evm = Evm::new();
     let evm_verdict = |evm: &mut Evm, v: &CompiledContract, key: &CircuitKey<'_>, proof: &[u8], inst: &[Fr]| {
-        let d = deploy(evm, v, &vk_runtime(&vkeys.params, key).unwrap()).unwrap();
+        let d = deploy(evm, v, &vk_runtime(&vkeys.halo2().unwrap().params, key).unwrap()).unwrap();
         let out = evm.call(d.verifier, encode_calldata(proof, inst)).unwrap();
         assert!(out.success && out.output.len() == 32, "a verdict, not a revert: {out:?}");
         out.returned_true()
     };
     for (what, instances) in [("honest", &honest), ("one more", &more), ("one fewer", &fewer)] {
-        let circuit = ModelCircuit::new(compiled.qgraph.clone(), compiled.plan.clone(), Some(witness.clone()));
-        let proof = zkinfer_prover::prove(&keys.params, &keys.pk, &circuit, instances).unwrap();
+        let circuit = ModelCircuit::new(
+            compiled.qgraph.clone(),
+            compiled.circuit().halo2().unwrap().clone(),
+            Some(witness.clone()),
+        );
+        let proof =
+            zkinfer_prover::prove(&keys.halo2().unwrap().params, &keys.halo2().unwrap().pk, &circuit, instances)
+                .unwrap();
         // Valid for a key of its own count: what a verifier without the count accepted.
-        let own = CircuitKey::new(&vkeys.vk, instances.len()).unwrap();
-        zkinfer_verifier::verify(&vkeys.params, &own, &proof, instances).unwrap_or_else(|e| panic!("{what}: {e}"));
-        let native = zkinfer_verifier::verify(&vkeys.params, &key, &proof, instances);
+        let own = CircuitKey::new(&vkeys.halo2().unwrap().vk, instances.len()).unwrap();
+        zkinfer_verifier::verify(&vkeys.halo2().unwrap().params, &own, &proof, instances)
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        let native = zkinfer_verifier::verify(&vkeys.halo2().unwrap().params, &key, &proof, instances);
         if let Some(v) = &verifier {
             assert!(evm_verdict(&mut evm, v, &own, &proof, instances), "{what}: its own count's contract");
             let on_chain = evm_verdict(&mut evm, v, &key, &proof, instances);

@@ -33,8 +33,12 @@ fn verifier_objective_costs_less_gas() {
         let proof = bundle.proof_bytes().unwrap();
         let instances = bundle.instance_values().unwrap();
         let mut evm = Evm::new();
-        let d =
-            deploy(&mut evm, &verifier, &vk_runtime(&vkeys.params, &vkeys.circuit_key().unwrap()).unwrap()).unwrap();
+        let d = deploy(
+            &mut evm,
+            &verifier,
+            &vk_runtime(&vkeys.halo2().unwrap().params, &vkeys.halo2().unwrap().circuit_key().unwrap()).unwrap(),
+        )
+        .unwrap();
         let (honest, profile) = evm.call_profiled(d.verifier, encode_calldata(&proof, &instances)).unwrap();
         assert!(honest.returned_true(), "{objective}: honest proof rejected: {honest:?}");
         let mut flipped = proof.clone();
@@ -42,10 +46,10 @@ fn verifier_objective_costs_less_gas() {
         assert!(!evm.call(d.verifier, encode_calldata(&flipped, &instances)).unwrap().returned_true());
         eprintln!(
             "{objective}: {} gas {} proof {} B (estimated gas {:.0})\n{profile}",
-            compiled.plan.summary(),
+            compiled.circuit().summary(),
             honest.gas_used,
             proof.len(),
-            compiled.plan.stats.estimated_gas
+            compiled.circuit().halo2().unwrap().stats.estimated_gas
         );
         gas.push(honest.gas_used);
     }

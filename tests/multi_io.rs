@@ -41,7 +41,7 @@ fn two_inputs_and_two_outputs_prove_and_verify() {
     assert_eq!(names(&settings.outputs), ["r", "p"]);
     assert_eq!(settings.input_lens(), [4, 3]);
     // Inputs 0 and 1, then outputs 0 and 1, each a segment of its own.
-    let layout = &compiled.plan.instances;
+    let layout = &compiled.settings.instances;
     assert_eq!(layout.range(InstanceRole::Input, 0), Some(0..4));
     assert_eq!(layout.range(InstanceRole::Input, 1), Some(4..7));
     assert_eq!(layout.range(InstanceRole::Output, 0), Some(7..10));
@@ -114,7 +114,7 @@ fn each_input_and_output_has_its_own_visibility() {
     let seen = |ios: &[zkinfer::IoInfo]| ios.iter().map(|i| i.visibility).collect::<Vec<_>>();
     assert_eq!(seen(&settings.inputs), [Private, Public]);
     assert_eq!(seen(&settings.outputs), [Public, Private]);
-    let layout = &compiled.plan.instances;
+    let layout = &compiled.settings.instances;
     assert_eq!(layout.range(InstanceRole::Input, 0), None);
     assert_eq!(layout.range(InstanceRole::Input, 1), Some(0..3));
     assert_eq!(layout.range(InstanceRole::Output, 0), Some(3..6));

@@ -44,8 +44,8 @@ fn sigmoid_tanh_model_proves_and_verifies_with_default_settings() {
     let model = Model::load(model_file("nonlinear_native")).expect("load");
     let samples = samples();
     let compiled = model.compile(&samples, &CompileOptions::default()).expect("compile");
-    println!("{}", compiled.plan.summary());
-    assert!(compiled.plan.lookup && compiled.plan.stats.table_rows > 1);
+    println!("{}", compiled.circuit().summary());
+    assert!(compiled.circuit().halo2().unwrap().lookup && compiled.circuit().halo2().unwrap().stats.table_rows > 1);
     let keys = zkinfer::setup(&compiled, Srs::Dev).expect("setup");
     let input = samples[3].clone();
     let bundle = zkinfer::prove(&compiled, &keys, &input).expect("prove");
@@ -93,11 +93,16 @@ fn sigmoid_tanh_model_verifies_in_the_evm() {
     let vkeys = keys.verifier();
     let verifier = compile(&solc, &[("Verifier.sol", VERIFIER_SOL)], "Verifier.sol", "ZkinferVerifier").unwrap();
     let mut evm = Evm::new();
-    let d = deploy(&mut evm, &verifier, &vk_runtime(&vkeys.params, &vkeys.circuit_key().unwrap()).unwrap()).unwrap();
+    let d = deploy(
+        &mut evm,
+        &verifier,
+        &vk_runtime(&vkeys.halo2().unwrap().params, &vkeys.halo2().unwrap().circuit_key().unwrap()).unwrap(),
+    )
+    .unwrap();
     let (proof, instances) = (bundle.proof_bytes().unwrap(), bundle.instance_values().unwrap());
     let honest = evm.call(d.verifier, encode_calldata(&proof, &instances)).unwrap();
     assert!(honest.returned_true(), "honest proof rejected: {honest:?}");
-    eprintln!("sigmoid/tanh: k={} gas {}", compiled.plan.k, honest.gas_used);
+    eprintln!("sigmoid/tanh: k={} gas {}", compiled.circuit().k(), honest.gas_used);
     let mut flipped = proof.clone();
     flipped[proof.len() / 2] ^= 1;
     assert!(!evm.call(d.verifier, encode_calldata(&flipped, &instances)).unwrap().returned_true());

@@ -61,7 +61,7 @@ fn mlp_digits_output_cannot_be_rounded_down() {
     // under the default layout: its remainder must fit the widened top limb (about 1.6% do).
     let mut inputs = zkinfer::read_samples("examples/models/mlp_digits.input.json", &model).unwrap();
     inputs.extend(samples);
-    let b = compiled.plan.limb_bits;
+    let b = compiled.circuit().halo2().unwrap().limb_bits;
     let (w, e, (z2, limbs)) = inputs
         .iter()
         .find_map(|input| {
@@ -71,7 +71,7 @@ fn mlp_digits_output_cannot_be_rounded_down() {
             Some((w.clone(), e, limbs))
         })
         .expect("an input whose logit admits the attack under the default layout");
-    let p: CircuitPlan = compiled.plan.clone();
+    let p: CircuitPlan = compiled.circuit().halo2().unwrap().clone();
     eprintln!("limb bits {b}, shift {}, bits {}, output element {e}", op.shift, op.bits);
 
     let circuit = ModelCircuit::new(q.clone(), p.clone(), None);

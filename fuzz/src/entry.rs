@@ -31,7 +31,8 @@ pub fn fixture(models: &Path) -> Result<Fixture, zkinfer::Error> {
     let keys = zkinfer::setup(&compiled, Srs::Dev)?;
     let bundle = zkinfer::prove(&compiled, &keys, &samples[0])?;
     let instances = bundle.instance_values()?;
-    Ok(Fixture { plan: compiled.plan.clone(), keys: keys.verifier(), instances, bundle })
+    let zkinfer::CircuitSpec::Halo2(plan) = compiled.circuit();
+    Ok(Fixture { plan: plan.clone(), keys: keys.verifier(), instances, bundle })
 }
 
 /// ONNX import; when the bytes import, the f32 evaluation on zeros.
@@ -78,8 +79,9 @@ pub fn artifact(data: &[u8], fx: &Fixture) {
 pub fn proof(data: &[u8], fx: &Fixture) {
     match data.split_first() {
         Some((0, raw)) => {
-            if let Ok(key) = fx.keys.circuit_key() {
-                let _ = zkinfer_verifier::verify(&fx.keys.params, &key, raw, &fx.instances);
+            let VerifierKeys::Halo2(keys) = &fx.keys;
+            if let Ok(key) = keys.circuit_key() {
+                let _ = zkinfer_verifier::verify(&keys.params, &key, raw, &fx.instances);
             }
         }
         Some((_, json)) => {

@@ -284,7 +284,7 @@ fn bench_model(
         Ok((model, compiled, input))
     });
     let (model, compiled, input) = compiled?;
-    let k = compiled.plan.k;
+    let k = compiled.circuit().k();
 
     progress(&format!("{name}: development SRS (k={k})"));
     let (params, t_srs) = measure(|| zkinfer_prover::try_dev_srs(k));
@@ -305,7 +305,8 @@ fn bench_model(
     let max_abs_err = bundle.max_abs_error(&reference);
 
     progress(&format!("{name}: kernel floor (MSM and FFT at 2^{k})"));
-    let shape = FloorShape::of(keys.pk.get_vk())?;
+    let crate::Keys::Halo2(halo2_keys) = &keys;
+    let shape = FloorShape::of(halo2_keys.pk.get_vk())?;
     drop((keys, vkeys));
     let floor = {
         let mut kernels = Kernels::new();
@@ -328,7 +329,7 @@ fn bench_model(
         }
     };
 
-    let stats = &compiled.plan.stats;
+    let stats = &crate::halo2::plan(&compiled.settings).stats;
     let secs = Duration::as_secs_f64;
     Ok(ModelMetrics {
         k,

@@ -29,7 +29,8 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
     let input = read_input(&args.input, &compiled)?;
     let opts = AuditOptions { sample: args.sample, seed: args.seed };
     let start = Instant::now();
-    let report = step(&format!("mutation audit (k={})", compiled.plan.k), || zkinfer::audit(&compiled, &input, &opts))?;
+    let report =
+        step(&format!("mutation audit (k={})", compiled.circuit().k()), || zkinfer::audit(&compiled, &input, &opts))?;
     println!("{} in {:.1} s", report.summary(), start.elapsed().as_secs_f64());
     for m in report.accepted.iter().take(20) {
         println!(

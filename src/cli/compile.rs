@@ -81,6 +81,6 @@ pub fn print_plan(c: &Compiled) {
         s.params,
         s.macs
     );
-    println!("proof system: {}", s.proof_system.describe());
-    println!("circuit: {}", c.plan.summary());
+    println!("proof system: {}", s.proof_system().describe());
+    println!("circuit: {}", c.circuit().summary());
 }

@@ -40,7 +40,7 @@ pub fn run(args: ProveArgs) -> Result<Outcome> {
     let input = read_input(&args.input, &compiled)?;
     let keys = step("loading proving key", || Keys::load(&args.dir, &compiled.settings))?;
     let witness = step("computing witness", || compiled.witness(&input))?;
-    let bundle = step(&format!("proving (k={}, {})", compiled.plan.k, args.backend), || {
+    let bundle = step(&format!("proving (k={}, {})", compiled.circuit().k(), args.backend), || {
         zkinfer::prove_witness_on(&compiled, &keys, witness, args.backend)
     })?;
     bundle.save(&args.out)?;

@@ -45,15 +45,15 @@ pub fn run(args: RunArgs) -> Result<Outcome> {
     let srs = args.srs.clone().map(Srs::File).unwrap_or(Srs::Dev);
 
     let (keys, t_setup) =
-        measure(|| step(&format!("key generation (k={})", compiled.plan.k), || zkinfer::setup(&compiled, srs)));
+        measure(|| step(&format!("key generation (k={})", compiled.circuit().k()), || zkinfer::setup(&compiled, srs)));
     let keys = keys?;
-    if let Some(w) = &keys.insecure_srs_warning {
+    if let Some(w) = keys.insecure_srs_warning() {
         eprintln!("WARNING: {w}");
     }
     let (witness, t_witness) = measure(|| step("computing witness", || compiled.witness(&input)));
     let witness = witness?;
     let (bundle, t_prove) = measure(|| {
-        step(&format!("proving (k={}, {})", compiled.plan.k, args.backend), || {
+        step(&format!("proving (k={}, {})", compiled.circuit().k(), args.backend), || {
             zkinfer::prove_witness_on(&compiled, &keys, witness, args.backend)
         })
     });
@@ -79,7 +79,7 @@ pub fn run(args: RunArgs) -> Result<Outcome> {
         .unwrap_or_default();
     let zk: &[f64] = first.map_or(&[], |o| o.values.as_slice());
 
-    let plan = &compiled.plan;
+    let zkinfer::CircuitSpec::Halo2(plan) = compiled.circuit();
     println!();
     println!("| {:<22} | {:>14} |", "zkinfer run", compiled.settings.model);
     println!("|{:-<24}|{:->16}|", "", "");

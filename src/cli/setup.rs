@@ -20,8 +20,8 @@ pub struct SetupArgs {
 pub fn run(args: SetupArgs) -> Result<Outcome> {
     let compiled = Compiled::load(&args.dir)?;
     let srs = args.srs.map(Srs::File).unwrap_or(Srs::Dev);
-    let keys = step(&format!("key generation (k={})", compiled.plan.k), || zkinfer::setup(&compiled, srs))?;
-    if let Some(w) = &keys.insecure_srs_warning {
+    let keys = step(&format!("key generation (k={})", compiled.circuit().k()), || zkinfer::setup(&compiled, srs))?;
+    if let Some(w) = keys.insecure_srs_warning() {
         eprintln!("WARNING: {w}");
     }
     keys.save(&args.dir)?;

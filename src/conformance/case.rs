@@ -93,7 +93,7 @@ fn check(dir: &Path, opts: &ConformanceOptions, prove: bool) -> Result<Passed, S
     } else {
         false
     };
-    Ok(Passed { k: compiled.plan.k, output_scale: scale, max_err, proved })
+    Ok(Passed { k: compiled.circuit().k(), output_scale: scale, max_err, proved })
 }
 
 /// `<prefix>_<i>.pb` files of the data set, decoded, in index order.

@@ -37,8 +37,6 @@ pub struct CircuitPlan {
     pub lookup: bool,
     /// Weights in fixed columns (`true`) or private advice (`false`).
     pub params_fixed: bool,
-    /// Which values are public instances, in which order ([`InstanceLayout::of`] the graph).
-    pub instances: InstanceLayout,
     /// Layout statistics (informative: configure ignores them).
     #[serde(default)]
     pub stats: CircuitStats,
@@ -56,7 +54,6 @@ impl Default for CircuitPlan {
             mul_lanes: 0,
             lookup: false,
             params_fixed: true,
-            instances: InstanceLayout::default(),
             stats: CircuitStats::default(),
         }
     }
@@ -447,14 +444,13 @@ fn smallest_k(s: &ConstraintShape, needed: usize, min_k: u32, max_k: u32) -> Opt
 /// Picks the cheapest layout for `q` under `opts`.
 pub fn plan_circuit(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, CircuitError> {
     let params_fixed = q.params.is_fixed();
-    let instances = InstanceLayout::of(q);
     let has_mul = q.nodes.iter().any(|n| matches!(n.op, QOp::Mul(_) | QOp::Div(_)));
     let lookup = q.nodes.iter().any(|n| matches!(n.op, QOp::Table(_)));
     // The tables are fixed rows: `k` must hold them as well as the chips.
     let table_rows = if lookup { crate::chips::lookup::table_rows(q) } else { 0 };
     let heights: &[usize] = if params_fixed { &DOT_HEIGHTS } else { &[1] };
     let lanes_set: &[usize] = if has_mul { &MUL_LANES } else { &[0] };
-    let inst = instances.len();
+    let inst = InstanceLayout::of(q).len();
     let max_k = opts.force_k.unwrap_or(opts.max_k).min(27);
     let min_k = opts.force_k.unwrap_or(1);
 
@@ -492,7 +488,6 @@ pub fn plan_circuit(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, Circu
             mul_lanes: lanes,
             lookup,
             params_fixed,
-            instances: instances.clone(),
             stats: CircuitStats::default(),
         };
         let s = *shapes.entry((n, m, limbs, lanes, stacked)).or_insert_with(|| constraint_shape(&candidate));

@@ -31,7 +31,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use halo2_axiom::plonk::{Circuit, ConstraintSystem};
-use zkinfer_graph::{InstanceRole, QGraph, Visibility, Witness};
+use zkinfer_graph::{InstanceLayout, InstanceRole, QGraph, Visibility, Witness};
 
 pub use candidates::CandidateSet;
 pub use halo2::ConstraintName;
@@ -181,7 +181,7 @@ pub fn search(
         pins.advice.extend(names.iter().filter(|(_, r)| matches!(r, AdviceRef::DotW { .. })).map(|(c, _)| *c));
     }
     let instance_col = config.instance.index();
-    let instances = &circuit.plan().instances;
+    let instances = InstanceLayout::of(&graph);
     for index in 0..graph.outputs.len() {
         if let Some(rows) = instances.range(InstanceRole::Output, index) {
             pins.free_instance.extend(rows.map(|row| (instance_col, row)));

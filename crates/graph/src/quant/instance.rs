@@ -1,9 +1,10 @@
 //! The public instance layout: which values of a [`QGraph`] are public, in which order.
 //!
-//! Built once from the graph ([`InstanceLayout::of`]) and stored in the circuit plan, so the
+//! Built once from the graph ([`InstanceLayout::of`]) and stored in the settings, so the
 //! circuit (which cells it binds to which instance rows), the verifier (how many instances
 //! a proof has), the proof file (which instances are the outputs) and the EVM calldata all read
-//! one order instead of each writing "input, then output" by hand.
+//! one order instead of each writing "input, then output" by hand. It belongs to no proof
+//! system: every back end takes its public values in this order.
 
 use std::ops::Range;
 
