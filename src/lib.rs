@@ -20,8 +20,23 @@
 //! # }
 //! ```
 //!
-//! The same pipeline is available from the `zkinfer` command line (`zkinfer run MODEL.onnx
-//! --input INPUT.json`); see the README.
+//! `cargo run --release --example prove_digits` runs the same steps (`examples/prove_digits.rs`).
+//! Each artifact can be saved and loaded ([`Compiled::save`], [`Keys::save`], [`ProofBundle::save`],
+//! [`VerifierKeys::load`]), so a service compiles and sets up once and proves many times.
+//!
+//! The same pipeline is the `zkinfer` command line:
+//!
+//! ```text
+//! zkinfer compile model.onnx --out model/       # calibrates on model.calibration.json
+//! zkinfer setup model/
+//! zkinfer prove model/ --input input.json --out proof.json
+//! zkinfer verify model/ --proof proof.json
+//! zkinfer solidity model/ --out Verifier.sol    # the on-chain verifier
+//! ```
+//!
+//! The README is the front page; the book in `docs/` (`mdbook build docs`) is the reference:
+//! the CLI, fixed point and calibration, what each visibility mode hides, on-chain verification,
+//! the benchmark suite, errors and troubleshooting.
 
 #![warn(missing_docs)]
 

@@ -12,7 +12,7 @@ use crate::{LValue, LowerCtx, Op, Tensor};
 /// holding an integer; quantized at scale 0, so it is exact).
 ///
 /// Lowering: a scan along the axis carrying the running extremum and its index
-/// ([`arg_reduce`]): per step two linear ops, one ReLU over two channels and one product.
+/// (`arg_reduce`): per step two linear ops, one ReLU over two channels and one product.
 #[derive(Debug, Clone, Default)]
 pub struct ArgMax {
     /// ArgMax or ArgMin.

@@ -12,7 +12,7 @@ use crate::{LValue, LinearParams, LowerCtx, Op, Tensor, TensorId};
 /// brought to their own scales; when these differ, each distinct scale gets its own term with
 /// weight `2^(S - s)` (`S` the largest), so no input loses precision. Constant inputs are
 /// materialized together as one constant tensor at scale `S` (one extra linear op carrying
-/// them in its bias, see [`super::layout::const_tensor`]).
+/// them in its bias, see `layout::const_tensor`).
 #[derive(Debug, Clone, Default)]
 pub struct Concat {
     /// Concatenation axis, in `[-rank, rank)`.

@@ -11,7 +11,7 @@ use crate::{LValue, LinearParams, LowerCtx, Op, Tensor, TensorId};
 /// Lowering: the constant inputs fold into one constant (their f32 extremum), carried as a
 /// constrained constant tensor at the activations' scale; the activations are brought to one
 /// common scale (the largest; an exact multiply); then one comparison tree
-/// ([`max_reduce`]) per output element over its inputs.
+/// (`max_reduce`) per output element over its inputs.
 #[derive(Debug, Clone, Default)]
 pub struct Max {
     /// Max or Min.

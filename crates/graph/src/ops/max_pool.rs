@@ -11,7 +11,7 @@ use crate::{LValue, LowerCtx, Op, Tensor};
 /// takes part in a maximum (a padded cell is skipped, not a zero). Only the `Y` output: the
 /// importer rejects a node that asks for `Indices`.
 ///
-/// Lowering: one comparison tree ([`max_reduce`]) per output element over its window's
+/// Lowering: one comparison tree (`max_reduce`) per output element over its window's
 /// in-bounds cells; windows cut by the padding have fewer leaves.
 #[derive(Debug, Clone, Default)]
 pub struct MaxPool {

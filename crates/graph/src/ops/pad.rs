@@ -24,7 +24,7 @@ pub enum PadMode {
 /// Lowering: `reflect`, `edge` and `wrap` only copy existing elements, so they are a free
 /// gather. Constant padding creates elements a gather cannot produce: it is one linear op with
 /// weight 1 whose padded positions read nothing (zero) — or, for a non-zero value, read one
-/// extra element materialized as a constant (see [`super::layout::const_tensor`]).
+/// extra element materialized as a constant (see `layout::const_tensor`).
 #[derive(Debug, Clone, Default)]
 pub struct Pad {
     /// `[x1_begin, x2_begin, ..., x1_end, x2_end, ...]`, one begin and one end per input axis.

@@ -11,7 +11,7 @@ use crate::{LValue, LowerCtx, Op, Tensor};
 /// without `noop_with_empty_axes`) reduces every axis. From opset 18 the axes are a constant
 /// input; the importer reads them into this struct.
 ///
-/// Lowering: one comparison tree ([`max_reduce`]) per output element over the reduced elements,
+/// Lowering: one comparison tree (`max_reduce`) per output element over the reduced elements,
 /// all elements of a level in one linear op and one ReLU.
 #[derive(Debug, Clone, Default)]
 pub struct ReduceMax {
