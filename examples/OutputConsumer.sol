@@ -13,10 +13,11 @@ interface IZkinferVerifier {
 /// @notice Accepts a classification only with a valid proof, and reads the model's output from
 /// the public instances.
 ///
-/// How outputs are encoded: `instances` is the circuit's instance column in row order — the
-/// public model input first (only when compiled with `--input-visibility public`), then the
-/// public output, row-major. Each value is a BN254 scalar-field element: a signed fixed-point
-/// integer q (the real value is q / 2^scale, `output_scale` in settings.json) is q when q >= 0
+/// How outputs are encoded: `instances` is the circuit's instance column in row order (the
+/// `instances` segments of settings.json): every public model input first (none unless compiled
+/// with `--input-visibility public`), then every public output, each row-major. Each value is a
+/// BN254 scalar-field element: a signed fixed-point integer q (the real value is q / 2^scale,
+/// `outputs[i].scale` in settings.json) is q when q >= 0
 /// and R - |q| when q < 0. So a field element v decodes as: v <= R/2 ? int(v) : -int(R - v).
 contract OutputConsumer {
     uint256 internal constant R = 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001;
