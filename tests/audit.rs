@@ -13,6 +13,7 @@ mod common;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
+use zkinfer_circuits::DotAdvice;
 
 use common::*;
 use zkinfer::{AuditOptions, AuditReport, CompileOptions, ParamVisibility, Visibility};
@@ -177,7 +178,7 @@ fn private_weights_on_a_zero_input_are_the_only_free_cells() {
     let y = g.requant(y, 4, true);
     let r = audit_graph("dot, private weights", g.finish(y, ParamVisibility::Private));
     assert_eq!(r.free_cells(), 3, "one weight per output channel multiplies x[3] = 0: {:?}", r.free_by_design);
-    assert!(r.free_by_design.iter().all(|m| matches!(m.column, AdviceRef::DotW { .. })));
+    assert!(r.free_by_design.iter().all(|m| matches!(m.column, AdviceRef::Dot(DotAdvice::W { .. }))));
 }
 
 #[test]

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
+use zkinfer_circuits::RequantAdvice;
 
 use halo2_axiom::dev::{MockProver, VerifyFailure};
 use halo2_axiom::halo2curves::bn256::Fr;
@@ -76,11 +77,15 @@ fn mlp_digits_output_cannot_be_rounded_down() {
 
     let circuit = ModelCircuit::new(q.clone(), p.clone(), None);
     let (col, row) = circuit.output_cells(0).unwrap()[e];
-    assert_eq!(col, AdviceRef::RqOut);
+    assert_eq!(col, AdviceRef::Requant(RequantAdvice::Out));
     let mut attack = vec![
-        CellOverride { column: AdviceRef::RqQuotient, row, value: fe(z2) },
-        CellOverride { column: AdviceRef::RqOut, row, value: fe(if op.relu { z2.max(0) } else { z2 }) },
-        CellOverride { column: AdviceRef::RqSign, row, value: fe(i64::from(z2 >= 0)) },
+        CellOverride { column: AdviceRef::Requant(RequantAdvice::Quotient), row, value: fe(z2) },
+        CellOverride {
+            column: AdviceRef::Requant(RequantAdvice::Out),
+            row,
+            value: fe(if op.relu { z2.max(0) } else { z2 }),
+        },
+        CellOverride { column: AdviceRef::Requant(RequantAdvice::Sign), row, value: fe(i64::from(z2 >= 0)) },
     ];
     // `limbs` lists the remainder's limbs, then the value's; the layout's order puts the top
     // limbs first.
@@ -89,7 +94,7 @@ fn mlp_digits_output_cannot_be_rounded_down() {
     for (c, &(is_rem, i)) in order.iter().enumerate() {
         let (limb_col, at) = p.limb_cell(c, row);
         let value = limbs[if is_rem { i } else { n_r + i }];
-        attack.push(CellOverride { column: AdviceRef::RqLimb(limb_col), row: at, value });
+        attack.push(CellOverride { column: AdviceRef::Requant(RequantAdvice::Limb(limb_col)), row: at, value });
     }
     let top = order.iter().position(|&l| l == (true, n_r - 1)).unwrap();
     let top_col = p.limb_cell(top, row).0;

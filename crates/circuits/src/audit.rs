@@ -6,7 +6,7 @@
 //! instances. A mutation it accepts means the cell is not fixed by any gate, lookup, copy or
 //! constant constraint: another witness proves the same public statement.
 //!
-//! The only cells allowed to move are private weights (`AdviceRef::DotW`, present when the
+//! The only cells allowed to move are private weights (`AdviceRef::Dot(DotAdvice::W)`, present when the
 //! parameters are `private`) that multiply a zero input on their row: the statement proven is
 //! "*some* weights map the input to the output", so a weight used once, on a zero, is
 //! legitimately free (a weight used again is copy-constrained to its first use; a constant the
@@ -29,7 +29,9 @@ use halo2_axiom::plonk::{Circuit, ConstraintSystem};
 use rayon::prelude::*;
 use zkinfer_graph::{QGraph, Witness};
 
-use crate::{public_instances, AdviceRef, CellOverride, CircuitError, CircuitPlan, Fr, ModelCircuit};
+use crate::{
+    public_instances, AdviceRef, CellOverride, CircuitError, CircuitPlan, DotAdvice, Fr, ModelCircuit, RequantAdvice,
+};
 
 /// How much to audit.
 #[derive(Debug, Clone, Copy, Default)]
@@ -163,14 +165,15 @@ pub fn audit(
             _ => return Err(AuditError::MockProver(format!("cell {column:?} row {row} is not assigned"))),
         };
         // A private weight is free by design only where it multiplies a zero input.
-        if let AdviceRef::DotW { term, .. } = column {
-            let x = config.advice_column(AdviceRef::DotX(term)).and_then(|c| prover.advice_values(c).get(row));
+        if let AdviceRef::Dot(DotAdvice::W { term, .. }) = column {
+            let x =
+                config.advice_column(AdviceRef::Dot(DotAdvice::X(term))).and_then(|c| prover.advice_values(c).get(row));
             if matches!(x, Some(AdviceCellValue::Assigned(a)) if bool::from(a.evaluate().is_zero())) {
                 zero_weight_rows.insert((column, row));
             }
         }
         jobs.push((column, row, MutationKind::PlusOne, honest_value, honest_value + Fr::ONE));
-        if matches!(column, AdviceRef::RqSign) {
+        if matches!(column, AdviceRef::Requant(RequantAdvice::Sign)) {
             jobs.push((column, row, MutationKind::MinusOne, honest_value, honest_value - Fr::ONE));
             jobs.push((column, row, MutationKind::Random, honest_value, rng.field()));
         }

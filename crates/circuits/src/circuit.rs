@@ -7,11 +7,8 @@ use halo2_axiom::circuit::{Cell, Layouter, Region, SimpleFloorPlanner, Value};
 use halo2_axiom::plonk::{Advice, Circuit, Column, ConstraintSystem, Error, Fixed, Instance, Selector};
 use zkinfer_graph::{InstanceLayout, QGraph, Witness};
 
-use crate::chips::dot::{DotConfig, WeightColumns};
-use crate::chips::lookup::LookupConfig;
-use crate::chips::mul::MulConfig;
 use crate::chips::range::RangeTableConfig;
-use crate::chips::requant::RequantConfig;
+use crate::chips::Chips;
 use crate::walk::{self, fe, AdviceRef, FixedRef, Loc, SelRef, Sink};
 use crate::{CircuitError, CircuitPlan, Fr};
 
@@ -29,14 +26,8 @@ pub struct CellOverride {
 /// Columns of the whole circuit.
 #[derive(Debug, Clone)]
 pub struct ModelConfig {
-    /// Dot-product chip (Linear nodes).
-    pub dot: DotConfig,
-    /// Requant chip (rescale, ReLU, range checks; also holds the ZERO/ONE cells).
-    pub requant: RequantConfig,
-    /// Product chip, when the plan has lanes.
-    pub mul: Option<MulConfig>,
-    /// Lookup chip and its nonlinear tables, when the plan has them.
-    pub lookup: Option<LookupConfig>,
+    /// The chips the plan uses.
+    pub chips: Chips,
     /// The range table: `(b - w, v)` for each limb width `w` and `v < 2^w`.
     pub range: RangeTableConfig,
     /// The single instance column, in the order of `plan.instances`.
@@ -56,54 +47,15 @@ impl ModelConfig {
     }
 
     fn advice(&self, r: AdviceRef) -> Option<Column<Advice>> {
-        let rq = &self.requant;
-        let mul = self.mul.as_ref();
-        match r {
-            AdviceRef::DotX(i) => self.dot.x.get(i).copied(),
-            AdviceRef::DotAcc(j) => self.dot.acc.get(j).copied(),
-            AdviceRef::DotW { out, term } => match &self.dot.w {
-                WeightColumns::Advice(w) => w.get(out).and_then(|r| r.get(term)).copied(),
-                WeightColumns::Fixed(_) => None,
-            },
-            AdviceRef::RqIn => Some(rq.input),
-            AdviceRef::RqOut => Some(rq.out),
-            AdviceRef::RqQuotient => Some(rq.z),
-            AdviceRef::RqSign => Some(rq.sign),
-            AdviceRef::RqLimb(c) => rq.limbs.get(c).copied(),
-            AdviceRef::MulA(l) => mul.and_then(|m| m.a.get(l)).copied(),
-            AdviceRef::MulB(l) => mul.and_then(|m| m.b.get(l)).copied(),
-            AdviceRef::MulC(l) => mul.and_then(|m| m.c.get(l)).copied(),
-            AdviceRef::LkIn => self.lookup.as_ref().map(|l| l.input),
-            AdviceRef::LkOut => self.lookup.as_ref().map(|l| l.out),
-        }
+        self.chips.advice(r)
     }
 
     fn fixed(&self, r: FixedRef) -> Option<Column<Fixed>> {
-        let rq = &self.requant;
-        match r {
-            FixedRef::DotW { out, term } => match &self.dot.w {
-                WeightColumns::Fixed(w) => w.get(out).and_then(|r| r.get(term)).copied(),
-                WeightColumns::Advice(_) => None,
-            },
-            FixedRef::RqPow => Some(rq.pow),
-            FixedRef::RqHalf => Some(rq.half),
-            FixedRef::RqRemainderWeight(c) => rq.remainder_weight.get(c).copied(),
-            FixedRef::RqValueWeight(c) => rq.value_weight.get(c).copied(),
-            FixedRef::RqTag(c) => rq.tag.get(c).copied(),
-            FixedRef::LkTableTag => self.lookup.as_ref().map(|l| l.tag),
-        }
+        self.chips.fixed(r)
     }
 
     fn selector(&self, s: SelRef) -> Option<Selector> {
-        match s {
-            SelRef::DotFirst => Some(self.dot.q_first),
-            SelRef::DotNext => Some(self.dot.q_next),
-            SelRef::Rq => Some(self.requant.q_rq),
-            SelRef::RqRelu => Some(self.requant.q_relu),
-            SelRef::RqPlain => Some(self.requant.q_plain),
-            SelRef::Mul => self.mul.as_ref().map(|m| m.q_mul),
-            SelRef::Lk => self.lookup.as_ref().map(|l| l.q),
-        }
+        self.chips.selector(s)
     }
 }
 
@@ -281,19 +233,14 @@ impl Circuit<Fr> for ModelCircuit {
     }
 
     fn configure_with_params(meta: &mut ConstraintSystem<Fr>, plan: CircuitPlan) -> ModelConfig {
-        let n = plan.dot_inputs.max(1);
-        let m = plan.dot_outputs.max(1);
         let instance = meta.instance_column();
         meta.enable_equality(instance);
         let constants = meta.fixed_column();
         meta.enable_constant(constants);
         let range = RangeTableConfig::configure(meta, plan.limb_bits.clamp(1, 27));
-        let dot = DotConfig::configure(meta, n, m, plan.params_fixed);
-        let requant = RequantConfig::configure(meta, plan.limbs, plan.stacked_limbs, &range);
-        let mul = (plan.mul_lanes > 0).then(|| MulConfig::configure(meta, plan.mul_lanes));
-        let lookup = plan.lookup.then(|| LookupConfig::configure(meta));
+        let chips = Chips::configure(meta, &plan, &range);
         let usable_rows = (1usize << plan.k.min(40)).saturating_sub(meta.blinding_factors() + 1);
-        ModelConfig { dot, requant, mul, lookup, range, instance, constants, plan, usable_rows }
+        ModelConfig { chips, range, instance, constants, plan, usable_rows }
     }
 
     fn configure(meta: &mut ConstraintSystem<Fr>) -> ModelConfig {
@@ -306,7 +253,7 @@ impl Circuit<Fr> for ModelCircuit {
             return Err(Error::Synthesis);
         }
         config.range.load(&mut layouter, &crate::plan::range_widths(&self.graph, self.plan.limb_bits))?;
-        if let Some(lookup) = &config.lookup {
+        if let Some(lookup) = &config.chips.lookup {
             let tables: Vec<Vec<(i64, i64)>> =
                 crate::chips::lookup::distinct_tables(&self.graph).iter().map(|t| t.table()).collect();
             lookup.load(&mut layouter, &tables)?;

@@ -24,10 +24,14 @@ mod plan;
 mod walk;
 pub mod witness_search;
 
+pub use chips::dot::DotAdvice;
+pub use chips::lookup::LookupAdvice;
+pub use chips::mul::MulAdvice;
+pub use chips::requant::RequantAdvice;
+pub use chips::{AdviceRef, Chips};
 pub use circuit::{public_instances, CellOverride, ModelCircuit, ModelConfig};
 pub use error::CircuitError;
 pub use plan::{plan_circuit, requant_limb_order, CircuitPlan, CircuitStats, Objective, PlanOptions};
-pub use walk::AdviceRef;
 
 /// The scalar field the circuit is defined over.
 pub use halo2_axiom::halo2curves::bn256::Fr;

@@ -8,71 +8,12 @@
 //! it used are the rows the planner counted.
 
 use halo2_axiom::circuit::Value;
-use serde::{Deserialize, Serialize};
 use zkinfer_graph::{InstanceLayout, QGraph, QNode, QOp, Witness};
 
+use crate::chips::requant::RequantAdvice;
+pub(crate) use crate::chips::{AdviceRef, ChipRows, FixedRef, SelRef};
 use crate::plan::CONST_ROWS;
 use crate::{CircuitError, CircuitPlan, Fr};
-
-/// A logical advice column of the circuit (chip + slot), used to name cells in overrides and audits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum AdviceRef {
-    /// Dot chip input slot `i`.
-    DotX(usize),
-    /// Dot chip accumulator of output slot `j`.
-    DotAcc(usize),
-    /// Dot chip private weight `W[out][term]` (private parameters only).
-    DotW {
-        /// Output slot `j`.
-        out: usize,
-        /// Input slot (term) `i`.
-        term: usize,
-    },
-    /// Requant input.
-    RqIn,
-    /// Requant output.
-    RqOut,
-    /// Requant rounded quotient.
-    RqQuotient,
-    /// Requant sign bit.
-    RqSign,
-    /// Requant limb column `c`.
-    RqLimb(usize),
-    /// Mul lane `l`, left factor.
-    MulA(usize),
-    /// Mul lane `l`, right factor.
-    MulB(usize),
-    /// Mul lane `l`, product.
-    MulC(usize),
-    /// Lookup chip input.
-    LkIn,
-    /// Lookup chip output.
-    LkOut,
-}
-
-/// A logical fixed column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum FixedRef {
-    DotW { out: usize, term: usize },
-    RqPow,
-    RqHalf,
-    RqRemainderWeight(usize),
-    RqValueWeight(usize),
-    RqTag(usize),
-    LkTableTag,
-}
-
-/// A selector.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum SelRef {
-    DotFirst,
-    DotNext,
-    Rq,
-    RqRelu,
-    RqPlain,
-    Mul,
-    Lk,
-}
 
 /// An assigned advice cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,43 +76,6 @@ impl LayoutShape {
     }
 }
 
-/// What a node takes in each chip: rows of the dot, requant and lookup chips, and product
-/// lanes (several per row, packed across nodes).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct ChipRows {
-    pub dot: usize,
-    pub requant: usize,
-    pub mul_lanes: usize,
-    pub lookup: usize,
-}
-
-impl ChipRows {
-    /// `op` applied field by field.
-    fn zip(self, o: Self, op: impl Fn(usize, usize) -> usize) -> Self {
-        Self {
-            dot: op(self.dot, o.dot),
-            requant: op(self.requant, o.requant),
-            mul_lanes: op(self.mul_lanes, o.mul_lanes),
-            lookup: op(self.lookup, o.lookup),
-        }
-    }
-}
-
-impl std::ops::Add for ChipRows {
-    type Output = Self;
-    fn add(self, o: Self) -> Self {
-        self.zip(o, |a, b| a + b)
-    }
-}
-
-/// What was taken between two readings of [`Walker::used`] (counters only grow).
-impl std::ops::Sub for ChipRows {
-    type Output = Self;
-    fn sub(self, o: Self) -> Self {
-        self.zip(o, |a, b| a - b)
-    }
-}
-
 /// How one primitive sits in the halo2 circuit; implemented in its chip's file.
 pub(crate) trait NodeLayout {
     /// What `node` (whose op is `self`) takes in each chip under `shape`: the planner's count,
@@ -204,11 +108,9 @@ pub(crate) struct Walker<'a, S: Sink> {
     pub one: Loc,
     /// A cell bound to each structural constant used so far (private-parameter layouts).
     pub consts: std::collections::HashMap<i64, Loc>,
-    pub dot_row: usize,
-    pub rq_row: usize,
-    pub mul_row: usize,
-    pub mul_lane: usize,
-    pub lk_row: usize,
+    /// What the layout has taken of each chip so far: each chip's next row (product lanes
+    /// counted one by one).
+    pub taken: ChipRows,
     pub usable: usize,
 }
 
@@ -228,16 +130,6 @@ impl<'a, S: Sink> Walker<'a, S> {
             return Err(CircuitError::NotEnoughRows { needed: row + 1, k: self.plan.k, available: self.usable });
         }
         Ok(())
-    }
-
-    /// What the layout has taken of each chip so far.
-    fn used(&self) -> ChipRows {
-        ChipRows {
-            dot: self.dot_row,
-            requant: self.rq_row,
-            mul_lanes: self.mul_row * self.plan.mul_lanes + self.mul_lane,
-            lookup: self.lk_row,
-        }
     }
 
     /// Cells of a tensor produced earlier.
@@ -278,8 +170,8 @@ pub(crate) fn assign<S: Sink>(
     // The constant cells sit in the requant input column, on rows the requant gates skip.
     let v0 = if known { Value::known(Fr::from(0)) } else { Value::unknown() };
     let v1 = if known { Value::known(Fr::from(1)) } else { Value::unknown() };
-    let zero = sink.advice(AdviceRef::RqIn, 0, v0);
-    let one = sink.advice(AdviceRef::RqIn, 1, v1);
+    let zero = sink.advice(RequantAdvice::In.into(), 0, v0);
+    let one = sink.advice(RequantAdvice::In.into(), 1, v1);
     sink.constant(zero, Fr::from(0));
     sink.constant(one, Fr::from(1));
     let range_rows = crate::plan::range_table_rows(q, plan.limb_bits);
@@ -303,11 +195,7 @@ pub(crate) fn assign<S: Sink>(
         zero,
         one,
         consts: [(0, zero), (1, one)].into_iter().collect(),
-        dot_row: 0,
-        rq_row: CONST_ROWS,
-        mul_row: 0,
-        mul_lane: 0,
-        lk_row: 0,
+        taken: ChipRows { requant: CONST_ROWS, ..ChipRows::default() },
         usable,
     };
     let mut public = PublicCells::default();
@@ -320,7 +208,7 @@ pub(crate) fn assign<S: Sink>(
     }
     let shape = LayoutShape::of(plan);
     for (i, node) in q.nodes.iter().enumerate() {
-        let before = w.used();
+        let before = w.taken;
         let out = match &node.op {
             QOp::Requant(op) if i < q.inputs.len() => {
                 // Input `i`'s range check: its input cells are the model input's.
@@ -335,7 +223,7 @@ pub(crate) fn assign<S: Sink>(
             return Err(malformed(&node.name, "output length differs from the output tensor's"));
         }
         let planned = node_rows(q, node, shape);
-        let taken = w.used() - before;
+        let taken = w.taken - before;
         if taken != planned {
             return Err(CircuitError::RowCount {
                 node: node.name.clone(),

@@ -7,6 +7,7 @@
 mod common;
 
 use std::sync::Arc;
+use zkinfer_circuits::MulAdvice;
 
 use common::{fe, kinds, mock, mock_values, small_plan, vis, Builder, Kinds};
 use zkinfer_circuits::audit::{audit, AuditOptions};
@@ -37,7 +38,7 @@ fn setup(v: VisibilityConfig, sample: usize) -> (QGraph, CircuitPlan, Witness) {
 /// Where the circuit put each quotient: the product lane cells `a` of the Div node.
 fn quotient_cells(p: &CircuitPlan, n: usize) -> Vec<(AdviceRef, usize)> {
     let lanes = p.mul_lanes;
-    (0..n).map(|i| (AdviceRef::MulA(i % lanes), i / lanes)).collect()
+    (0..n).map(|i| (AdviceRef::Mul(MulAdvice::A(i % lanes)), i / lanes)).collect()
 }
 
 #[test]

@@ -8,6 +8,7 @@
 mod common;
 
 use std::sync::Arc;
+use zkinfer_circuits::{DotAdvice, LookupAdvice};
 
 use common::*;
 use zkinfer_circuits::audit::{audit, AuditOptions};
@@ -94,8 +95,8 @@ fn wrong_upper_neighbour_is_rejected() {
     let (q, p, w) = setup();
     let c = ModelCircuit::new(Arc::new(q.clone()), p.clone(), None);
     let cells = c.assigned_advice_cells().expect("layout");
-    let lk_in: Vec<_> = cells.iter().copied().filter(|&(r, _)| r == AdviceRef::LkIn).collect();
-    let lk_out: Vec<_> = cells.iter().copied().filter(|&(r, _)| r == AdviceRef::LkOut).collect();
+    let lk_in: Vec<_> = cells.iter().copied().filter(|&(r, _)| r == AdviceRef::Lookup(LookupAdvice::In)).collect();
+    let lk_out: Vec<_> = cells.iter().copied().filter(|&(r, _)| r == AdviceRef::Lookup(LookupAdvice::Out)).collect();
     // Lookup rows follow node order: the four `hi` lookups, then the four `hi + 1`.
     assert_eq!(lk_out.len(), 8);
     let (col, row) = lk_out[4];
@@ -106,7 +107,10 @@ fn wrong_upper_neighbour_is_rejected() {
     let t = tables(&q)[1].clone();
     let node = q.nodes.iter().filter(|n| matches!(n.op, QOp::Table(_))).nth(1).expect("second lookup");
     let x = w.values[node.inputs[0]][0];
-    let o = vec![ov(AdviceRef::LkIn, lk_in[4].1, fe(x + 1)), ov(col, row, fe(t.value(x + 1).expect("in domain")))];
+    let o = vec![
+        ov(AdviceRef::Lookup(LookupAdvice::In), lk_in[4].1, fe(x + 1)),
+        ov(col, row, fe(t.value(x + 1).expect("in domain"))),
+    ];
     let f = failures(mock(&q, &p, &w, o, None));
     assert!(non_copy(&f).is_empty() && copy_rows(&f).contains(&lk_in[4].1), "{f:?}");
 }
@@ -116,7 +120,7 @@ fn wrong_remainder_is_rejected() {
     let (q, p, w) = setup();
     let (node, row) = parts_row(&q, &p);
     let lo = w.values[q.nodes[node].output][0];
-    let cell = (AdviceRef::DotAcc(0), row);
+    let cell = (AdviceRef::Dot(DotAdvice::Acc(0)), row);
     assert_eq!(mock_values(&q, &p, &w, &[cell]), vec![fe(lo)], "the cell holds lo[0]");
     for delta in [Fr::one(), -Fr::one()] {
         let k = kinds(mock(&q, &p, &w, vec![ov(cell.0, cell.1, fe(lo) + delta)], None));

@@ -6,6 +6,7 @@
 mod common;
 
 use std::sync::Arc;
+use zkinfer_circuits::LookupAdvice;
 
 use common::*;
 use proptest::prelude::*;
@@ -60,8 +61,8 @@ fn honest_witness_accepted_and_outputs_are_the_integer_evaluation() {
     let want: Vec<Fr> = w.output(&q, 0).iter().map(|&v| fe(v)).collect();
     assert_eq!(mock_values(&q, &p, &w, &out), want);
     // Every lookup row holds (x, f(x)) of the integer function.
-    let ins = mock_values(&q, &p, &w, &cells(&q, &p, AdviceRef::LkIn));
-    let outs = mock_values(&q, &p, &w, &cells(&q, &p, AdviceRef::LkOut));
+    let ins = mock_values(&q, &p, &w, &cells(&q, &p, AdviceRef::Lookup(LookupAdvice::In)));
+    let outs = mock_values(&q, &p, &w, &cells(&q, &p, AdviceRef::Lookup(LookupAdvice::Out)));
     let tables: Vec<_> =
         q.nodes.iter().filter_map(|n| if let QOp::Table(t) = &n.op { Some((t, n)) } else { None }).collect();
     let expected: Vec<(Fr, Fr)> = tables
@@ -74,7 +75,7 @@ fn honest_witness_accepted_and_outputs_are_the_integer_evaluation() {
 #[test]
 fn every_lookup_output_off_by_one_is_rejected_by_the_lookup() {
     let (q, p, w) = setup(vis(Private, P::Fixed, Public), 0);
-    let out_cells = cells(&q, &p, AdviceRef::LkOut);
+    let out_cells = cells(&q, &p, AdviceRef::Lookup(LookupAdvice::Out));
     let honest = mock_values(&q, &p, &w, &out_cells);
     assert_eq!(out_cells.len(), 9);
     for (&(col, row), v) in out_cells.iter().zip(honest) {
@@ -87,7 +88,7 @@ fn every_lookup_output_off_by_one_is_rejected_by_the_lookup() {
 #[test]
 fn changed_lookup_input_is_rejected() {
     let (q, p, w) = setup(vis(Private, P::Fixed, Public), 0);
-    let in_cells = cells(&q, &p, AdviceRef::LkIn);
+    let in_cells = cells(&q, &p, AdviceRef::Lookup(LookupAdvice::In));
     let honest = mock_values(&q, &p, &w, &in_cells);
     for (&(col, row), v) in in_cells.iter().zip(honest) {
         let f = failures(mock(&q, &p, &w, vec![ov(col, row, v + Fr::one())], None));
@@ -102,9 +103,11 @@ fn another_valid_table_row_is_caught_by_the_copy_constraint() {
     let node = q.nodes.iter().find(|n| matches!(n.op, QOp::Table(_))).expect("table");
     let QOp::Table(t) = &node.op else { unreachable!() };
     let x = w.values[node.inputs[0]][2];
-    let (_, row) = cells(&q, &p, AdviceRef::LkIn)[2];
-    let o =
-        vec![ov(AdviceRef::LkIn, row, fe(x + 1)), ov(AdviceRef::LkOut, row, fe(t.value(x + 1).expect("in domain")))];
+    let (_, row) = cells(&q, &p, AdviceRef::Lookup(LookupAdvice::In))[2];
+    let o = vec![
+        ov(AdviceRef::Lookup(LookupAdvice::In), row, fe(x + 1)),
+        ov(AdviceRef::Lookup(LookupAdvice::Out), row, fe(t.value(x + 1).expect("in domain"))),
+    ];
     let f = failures(mock(&q, &p, &w, o, None));
     assert!(non_copy(&f).is_empty() && copy_rows(&f).contains(&row), "{f:?}");
 }

@@ -6,6 +6,7 @@
 mod common;
 
 use std::sync::Arc;
+use zkinfer_circuits::LookupAdvice;
 
 use common::*;
 use zkinfer_circuits::{plan_circuit, AdviceRef, CellOverride, Fr, ModelCircuit, PlanOptions};
@@ -107,7 +108,7 @@ fn onnx_model_with_every_activation_is_proven_under_mock_prover() {
         .assigned_advice_cells()
         .expect("layout")
         .into_iter()
-        .rfind(|&(r, _)| r == AdviceRef::LkOut)
+        .rfind(|&(r, _)| r == AdviceRef::Lookup(LookupAdvice::Out))
         .expect("a lookup");
     let honest = mock_values(&q, &p, &w, &[(col, row)])[0];
     let k = kinds(mock(&q, &p, &w, vec![CellOverride { column: col, row, value: honest + Fr::one() }], None));

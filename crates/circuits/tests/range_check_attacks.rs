@@ -16,6 +16,7 @@
 mod common;
 
 use std::sync::Arc;
+use zkinfer_circuits::{DotAdvice, RequantAdvice};
 
 use common::*;
 use halo2_axiom::dev::{MockProver, VerifyFailure};
@@ -46,7 +47,7 @@ fn requant_rows(q: &QGraph, p: &CircuitPlan) -> Vec<usize> {
     c.assigned_advice_cells()
         .expect("layout")
         .into_iter()
-        .filter(|(r, _)| *r == AdviceRef::RqQuotient)
+        .filter(|(r, _)| *r == AdviceRef::Requant(RequantAdvice::Quotient))
         .map(|(_, row)| row)
         .collect()
 }
@@ -91,12 +92,12 @@ fn partial_top_limb_cannot_round_down() {
     let row = requant_rows(&q, &p)[1];
     let quarter = Fr::from(4).invert().unwrap();
     let attack = vec![
-        ov(AdviceRef::RqQuotient, row, Fr::from(1)),
-        ov(AdviceRef::RqOut, row, Fr::from(1)),
-        ov(AdviceRef::RqSign, row, Fr::ONE),
-        ov(AdviceRef::RqLimb(0), row, Fr::from(15) * quarter),
-        ov(AdviceRef::RqLimb(1), row, Fr::from(1)),
-        ov(AdviceRef::RqLimb(2), row, Fr::from(8)),
+        ov(AdviceRef::Requant(RequantAdvice::Quotient), row, Fr::from(1)),
+        ov(AdviceRef::Requant(RequantAdvice::Out), row, Fr::from(1)),
+        ov(AdviceRef::Requant(RequantAdvice::Sign), row, Fr::ONE),
+        ov(AdviceRef::Requant(RequantAdvice::Limb(0)), row, Fr::from(15) * quarter),
+        ov(AdviceRef::Requant(RequantAdvice::Limb(1)), row, Fr::from(1)),
+        ov(AdviceRef::Requant(RequantAdvice::Limb(2)), row, Fr::from(8)),
     ];
     let attack_r = Fr::from(8) + Fr::from(16) * Fr::from(15) * quarter;
     assert_eq!(Fr::from(100 + 32), Fr::from(64) + attack_r, "the attack satisfies the rescale equation");
@@ -122,17 +123,17 @@ fn single_limb_cannot_hold_a_fraction() {
     let (hidden, last) = (rows[1], rows[2]);
     let z = Fr::from(7) * Fr::from(2).invert().unwrap();
     let attack = vec![
-        ov(AdviceRef::RqQuotient, hidden, z),
-        ov(AdviceRef::RqOut, hidden, z),
-        ov(AdviceRef::RqSign, hidden, Fr::ONE),
-        ov(AdviceRef::RqLimb(0), hidden, Fr::from(1)),
-        ov(AdviceRef::RqLimb(1), hidden, z),
-        ov(AdviceRef::DotX(0), 0, z),
-        ov(AdviceRef::DotAcc(0), 0, Fr::from(7)),
-        ov(AdviceRef::RqIn, last, Fr::from(7)),
-        ov(AdviceRef::RqQuotient, last, Fr::from(7)),
-        ov(AdviceRef::RqOut, last, Fr::from(7)),
-        ov(AdviceRef::RqLimb(0), last, Fr::from(7)),
+        ov(AdviceRef::Requant(RequantAdvice::Quotient), hidden, z),
+        ov(AdviceRef::Requant(RequantAdvice::Out), hidden, z),
+        ov(AdviceRef::Requant(RequantAdvice::Sign), hidden, Fr::ONE),
+        ov(AdviceRef::Requant(RequantAdvice::Limb(0)), hidden, Fr::from(1)),
+        ov(AdviceRef::Requant(RequantAdvice::Limb(1)), hidden, z),
+        ov(AdviceRef::Dot(DotAdvice::X(0)), 0, z),
+        ov(AdviceRef::Dot(DotAdvice::Acc(0)), 0, Fr::from(7)),
+        ov(AdviceRef::Requant(RequantAdvice::In), last, Fr::from(7)),
+        ov(AdviceRef::Requant(RequantAdvice::Quotient), last, Fr::from(7)),
+        ov(AdviceRef::Requant(RequantAdvice::Out), last, Fr::from(7)),
+        ov(AdviceRef::Requant(RequantAdvice::Limb(0)), last, Fr::from(7)),
     ];
     let f = failures(&q, &p, &w, attack, &[Fr::from(7)]);
     assert_only_limb_lookup_fails(&f, 1);

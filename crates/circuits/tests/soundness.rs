@@ -7,6 +7,7 @@ mod common;
 
 use common::*;
 use zkinfer_circuits::{requant_limb_order, AdviceRef, CellOverride, CircuitPlan, Fr, ModelCircuit};
+use zkinfer_circuits::{DotAdvice, MulAdvice, RequantAdvice};
 use zkinfer_graph::ParamVisibility as P;
 use zkinfer_graph::{LinearOp, LinearParams, QGraph, QOp, Visibility::*, Witness};
 
@@ -56,7 +57,7 @@ fn wrong_accumulator_rejected() {
     let q = mlp(6, 5, 3, vis(Private, P::Fixed, Public), &inputs());
     let p = small_plan(&q);
     let w = q.eval(inputs()[0].clone()).expect("eval");
-    let f = failures(mock(&q, &p, &w, vec![ov(AdviceRef::DotAcc(0), 0, Fr::from(12345))], None));
+    let f = failures(mock(&q, &p, &w, vec![ov(AdviceRef::Dot(DotAdvice::Acc(0)), 0, Fr::from(12345))], None));
     // Row 0 starts a chain (`q_first`: polynomial 0 of output slot 0); the next row of the
     // chain adds to it (`q_next`: polynomial 1).
     assert_eq!(f, vec![gate("dot", 0, 0), gate("dot", 1, 1)]);
@@ -78,7 +79,7 @@ fn x_cell_in_unused_slot_is_pinned_to_zero() {
     let w = q.eval(inputs()[0].clone()).expect("eval");
     assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()));
     // Slot 7 has weight 0, so only the copy constraint can notice.
-    let f = failures(mock(&q, &p, &w, vec![ov(AdviceRef::DotX(7), 0, Fr::from(99))], None));
+    let f = failures(mock(&q, &p, &w, vec![ov(AdviceRef::Dot(DotAdvice::X(7)), 0, Fr::from(99))], None));
     // Only copy constraints (the slot is a copy of ZERO), starting at the changed cell.
     assert!(copy_rows(&f).len() == f.len() && copy_rows(&f).contains(&0), "{f:?}");
 }
@@ -89,7 +90,7 @@ fn x_cell_changed_rejected_by_copy_constraint() {
         let q = mlp(6, 5, 3, vis(Private, params, Public), &inputs());
         let p = small_plan(&q);
         let w = q.eval(inputs()[0].clone()).expect("eval");
-        let f = failures(mock(&q, &p, &w, vec![ov(AdviceRef::DotX(0), 0, Fr::from(4))], None));
+        let f = failures(mock(&q, &p, &w, vec![ov(AdviceRef::Dot(DotAdvice::X(0)), 0, Fr::from(4))], None));
         assert!(copy_rows(&f).contains(&0), "{params:?}: {f:?}");
     }
 }
@@ -110,13 +111,16 @@ fn requant_row(p: &CircuitPlan, row: usize, z: i64, r: i64, shift: u32, bits: u3
     let n_r = shift.div_ceil(b) as usize;
     let n_w = bits.div_ceil(b) as usize;
     let folded = if z >= 0 { z } else { -z - 1 };
-    let mut v = vec![ov(AdviceRef::RqQuotient, row, fe(z)), ov(AdviceRef::RqSign, row, fe((z >= 0) as i64))];
+    let mut v = vec![
+        ov(AdviceRef::Requant(RequantAdvice::Quotient), row, fe(z)),
+        ov(AdviceRef::Requant(RequantAdvice::Sign), row, fe((z >= 0) as i64)),
+    ];
     for (c, (is_rem, i)) in requant_limb_order(n_r, n_w).into_iter().enumerate() {
         let (value, count) = if is_rem { (r, n_r) } else { (folded, n_w) };
         let shifted = value >> (b as usize * i);
         let limb = if i + 1 == count { shifted } else { shifted & ((1 << b) - 1) };
         let (col, at) = p.limb_cell(c, row);
-        v.push(ov(AdviceRef::RqLimb(col), at, fe(limb)));
+        v.push(ov(AdviceRef::Requant(RequantAdvice::Limb(col)), at, fe(limb)));
     }
     v
 }
@@ -142,7 +146,7 @@ fn remainder_out_of_range_rejected_by_lookup_in(stacked: bool) {
     let r = x + (1 << (op.shift - 1)) - z * (1 << op.shift);
     // Same IN + HALF = Z * POW + R, but with R = r + 2^shift.
     let mut o = requant_row(&p, row, z - 1, r + (1 << op.shift), op.shift, op.bits);
-    o.push(ov(AdviceRef::RqOut, row, fe(z - 1)));
+    o.push(ov(AdviceRef::Requant(RequantAdvice::Out), row, fe(z - 1)));
     // The remainder's top limb is the first limb, looked up under its width.
     assert_eq!(failures(mock(&q, &p, &w, o, None)), vec![lookup("limb 0", row)], "stacked {stacked}");
 }
@@ -175,7 +179,10 @@ fn negative_relu_output_rejected_in(stacked: bool) {
     assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()));
     let (row, z) = negative_row(&q, &w, &p);
     // Polynomial 3 of the requant gate: OUT = SIGN · Z.
-    assert_eq!(failures(mock(&q, &p, &w, vec![ov(AdviceRef::RqOut, row, fe(z))], None)), vec![gate("requant", 3, row)]);
+    assert_eq!(
+        failures(mock(&q, &p, &w, vec![ov(AdviceRef::Requant(RequantAdvice::Out), row, fe(z))], None)),
+        vec![gate("requant", 3, row)]
+    );
 }
 
 #[test]
@@ -192,7 +199,10 @@ fn wrong_sign_bit_rejected_in(stacked: bool) {
     let w = q.eval(xs[0].clone()).expect("eval");
     let (row, z) = negative_row(&q, &w, &p);
     // Claim SIGN = 1 so that ReLU would pass the negative z through.
-    let o = vec![ov(AdviceRef::RqSign, row, Fr::from(1)), ov(AdviceRef::RqOut, row, fe(z))];
+    let o = vec![
+        ov(AdviceRef::Requant(RequantAdvice::Sign), row, Fr::from(1)),
+        ov(AdviceRef::Requant(RequantAdvice::Out), row, fe(z)),
+    ];
     // Polynomial 2 of the requant gate: the folded value must be Z when SIGN = 1.
     assert_eq!(failures(mock(&q, &p, &w, o, None)), vec![gate("requant", 2, row)], "stacked {stacked}");
 }
@@ -213,8 +223,8 @@ fn out_of_range_input_rejected_in(stacked: bool) {
     let big = 1i64 << op.bits;
     let row = 2; // first input element (rows 0 and 1 hold the constants)
     let mut o = requant_row(&p, row, big, 0, 0, op.bits);
-    o.push(ov(AdviceRef::RqIn, row, fe(big)));
-    o.push(ov(AdviceRef::RqOut, row, fe(big)));
+    o.push(ov(AdviceRef::Requant(RequantAdvice::In), row, fe(big)));
+    o.push(ov(AdviceRef::Requant(RequantAdvice::Out), row, fe(big)));
     // The value's top limb (the first limb: the input check has no remainder) is 2^width;
     // the changed input and output also break their copies into the first layer.
     let f = failures(mock(&q, &p, &w, o, None));
@@ -244,8 +254,14 @@ fn stacked_limb_below_the_element_is_constrained() {
     let (col, at) = p.limb_cell(c, row);
     assert_eq!((col, at), (0, row + c));
     assert!(c > 0);
-    let honest = mock_values(&q, &p, &w, &[(AdviceRef::RqLimb(col), at)])[0];
-    let f = failures(mock(&q, &p, &w, vec![ov(AdviceRef::RqLimb(col), at, honest + Fr::from(1))], None));
+    let honest = mock_values(&q, &p, &w, &[(AdviceRef::Requant(RequantAdvice::Limb(col)), at)])[0];
+    let f = failures(mock(
+        &q,
+        &p,
+        &w,
+        vec![ov(AdviceRef::Requant(RequantAdvice::Limb(col)), at, honest + Fr::from(1))],
+        None,
+    ));
     // The element's row, not the limb's: the decomposition of the remainder (polynomial 0) or
     // of the folded value (polynomial 2).
     assert_eq!(f, vec![gate("requant", if is_remainder { 0 } else { 2 }, row)]);
@@ -291,10 +307,10 @@ fn mul_chip_honest_and_wrong_product() {
     let w = q.eval(xs[0].clone()).expect("eval");
     assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()));
     // The product cell feeds the rescale: the lane's polynomial fails, and so does the copy.
-    let f = failures(mock(&q, &p, &w, vec![ov(AdviceRef::MulC(0), 0, Fr::from(1))], None));
+    let f = failures(mock(&q, &p, &w, vec![ov(AdviceRef::Mul(MulAdvice::C(0)), 0, Fr::from(1))], None));
     assert_eq!(f.iter().filter(|f| matches!(f, Failure::Gate { .. })).collect::<Vec<_>>(), vec![&gate("mul", 0, 0)]);
     assert!(!copy_rows(&f).is_empty(), "{f:?}");
-    let f = failures(mock(&q, &p, &w, vec![ov(AdviceRef::MulA(0), 0, Fr::from(1))], None));
+    let f = failures(mock(&q, &p, &w, vec![ov(AdviceRef::Mul(MulAdvice::A(0)), 0, Fr::from(1))], None));
     assert_eq!(f.iter().filter(|f| matches!(f, Failure::Gate { .. })).collect::<Vec<_>>(), vec![&gate("mul", 0, 0)]);
     assert!(copy_rows(&f).contains(&0), "{f:?}");
 }
@@ -325,7 +341,8 @@ fn private_shared_weight_must_match_its_first_use() {
     assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()));
     // Row 2 = position 1, channel 0. Term 1 is padding (X = 0), so the changed weight does not
     // change the sum: only the weight-sharing copy constraint can catch it.
-    let f = failures(mock(&q, &p, &w, vec![ov(AdviceRef::DotW { out: 0, term: 1 }, 2, Fr::from(77))], None));
+    let f =
+        failures(mock(&q, &p, &w, vec![ov(AdviceRef::Dot(DotAdvice::W { out: 0, term: 1 }), 2, Fr::from(77))], None));
     assert!(!f.is_empty() && copy_rows(&f).len() == f.len() && copy_rows(&f).contains(&2), "{f:?}");
 }
 
@@ -350,7 +367,7 @@ fn private_structural_weights_are_bound_to_constants() {
     // the architecture. Moving one weight tests the copy to the constant's cell; moving both
     // tests that the first use is bound to the constant itself.
     let xs = vec![vec![0, 0]];
-    let w_cell = |term| AdviceRef::DotW { out: 0, term };
+    let w_cell = |term| AdviceRef::Dot(DotAdvice::W { out: 0, term });
     for params in [LinearParams::All, LinearParams::Structural] {
         let (mut b, x) = Builder::new(2);
         let op = LinearOp { params, ..LinearOp::single_channel(1, 2, vec![Some(0), Some(1)], vec![3, 3]) };

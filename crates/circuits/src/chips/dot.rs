@@ -16,8 +16,10 @@ use halo2_axiom::plonk::{Advice, Column, ConstraintSystem, Expression, Fixed, Se
 use halo2_axiom::poly::Rotation;
 use zkinfer_graph::{LinearOp, QGraph, QNode};
 
-use super::sum;
-use crate::walk::{malformed, AdviceRef, ChipRows, FixedRef, LayoutShape, Loc, NodeLayout, SelRef, Sink, Walker};
+use serde::{Deserialize, Serialize};
+
+use super::{sum, ChipColumns};
+use crate::walk::{malformed, ChipRows, LayoutShape, Loc, NodeLayout, Sink, Walker};
 use crate::{CircuitError, Fr};
 
 /// Where the weights live.
@@ -145,10 +147,10 @@ impl<S: Sink> Walker<'_, S> {
             for g in 0..groups {
                 acc.iter_mut().for_each(|a| *a = 0);
                 for r in 0..chunks {
-                    let row = self.dot_row;
+                    let row = self.taken.dot;
                     self.check_row(row)?;
-                    self.dot_row += 1;
-                    self.sink.enable(if r == 0 { SelRef::DotFirst } else { SelRef::DotNext }, row);
+                    self.taken.dot += 1;
+                    self.sink.enable(if r == 0 { DotSelector::First.into() } else { DotSelector::Next.into() }, row);
                     slots.clear();
                     for i in 0..n {
                         let t = r * n + i;
@@ -164,7 +166,7 @@ impl<S: Sink> Walker<'_, S> {
                             (std::cmp::Ordering::Equal, _) => (Slot::Bias, self.one, 1),
                             (std::cmp::Ordering::Greater, _) => (Slot::Unused, self.zero, 0),
                         };
-                        let cell = self.sink.advice(AdviceRef::DotX(i), row, self.val(v as i128));
+                        let cell = self.sink.advice(DotAdvice::X(i).into(), row, self.val(v as i128));
                         self.sink.copy(cell, src);
                         slots.push((slot, cell, v));
                     }
@@ -186,7 +188,7 @@ impl<S: Sink> Walker<'_, S> {
                     }
                     let last = r + 1 == chunks;
                     for (j, a) in acc.iter().enumerate() {
-                        let cell = self.sink.advice(AdviceRef::DotAcc(j), row, self.val(*a));
+                        let cell = self.sink.advice(DotAdvice::Acc(j).into(), row, self.val(*a));
                         let o = g * m + j;
                         if last && o < op.channels {
                             let pos = p * op.pos_stride + o * op.chan_stride;
@@ -218,11 +220,11 @@ impl<S: Sink> Walker<'_, S> {
     ) {
         if self.plan.params_fixed {
             if wt != 0 {
-                self.sink.fixed(FixedRef::DotW { out: j, term: i }, row, crate::walk::fe(wt as i128));
+                self.sink.fixed(DotFixed::W { out: j, term: i }.into(), row, crate::walk::fe(wt as i128));
             }
             return;
         }
-        let cell = self.sink.advice(AdviceRef::DotW { out: j, term: i }, row, self.val(wt as i128));
+        let cell = self.sink.advice(DotAdvice::W { out: j, term: i }.into(), row, self.val(wt as i128));
         if structural {
             // One constant-bound cell per distinct value; later uses are copies of it.
             match self.consts.get(&wt) {
@@ -256,5 +258,70 @@ impl NodeLayout for LinearOp {
 
     fn assign<S: Sink>(&self, w: &mut Walker<'_, S>, node: &QNode) -> Result<Vec<Loc>, CircuitError> {
         w.linear(node, self)
+    }
+}
+
+/// The dot chip's advice columns, by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum DotAdvice {
+    /// Input slot `i`.
+    X(usize),
+    /// Accumulator of output slot `j`.
+    Acc(usize),
+    /// Private weight `W[out][term]` (private parameters only).
+    W {
+        /// Output slot `j`.
+        out: usize,
+        /// Input slot (term) `i`.
+        term: usize,
+    },
+}
+
+/// The dot chip's fixed columns, by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DotFixed {
+    /// Fixed weight `W[out][term]` (fixed parameters only).
+    W { out: usize, term: usize },
+}
+
+/// The dot chip's selectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DotSelector {
+    /// The first row of a chain.
+    First,
+    /// The later rows of a chain.
+    Next,
+}
+
+impl ChipColumns for DotConfig {
+    type Advice = DotAdvice;
+    type Fixed = DotFixed;
+    type Selector = DotSelector;
+
+    fn advice(&self, c: DotAdvice) -> Option<Column<Advice>> {
+        match c {
+            DotAdvice::X(i) => self.x.get(i).copied(),
+            DotAdvice::Acc(j) => self.acc.get(j).copied(),
+            DotAdvice::W { out, term } => match &self.w {
+                WeightColumns::Advice(w) => w.get(out).and_then(|r| r.get(term)).copied(),
+                WeightColumns::Fixed(_) => None,
+            },
+        }
+    }
+
+    fn fixed(&self, c: DotFixed) -> Option<Column<Fixed>> {
+        match c {
+            DotFixed::W { out, term } => match &self.w {
+                WeightColumns::Fixed(w) => w.get(out).and_then(|r| r.get(term)).copied(),
+                WeightColumns::Advice(_) => None,
+            },
+        }
+    }
+
+    fn selector(&self, s: DotSelector) -> Selector {
+        match s {
+            DotSelector::First => self.q_first,
+            DotSelector::Next => self.q_next,
+        }
     }
 }

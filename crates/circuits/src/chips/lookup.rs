@@ -13,9 +13,10 @@ use halo2_axiom::plonk::{Advice, Column, ConstraintSystem, Error, Fixed, Selecto
 use halo2_axiom::poly::Rotation;
 use zkinfer_graph::{QGraph, QNode, TableOp};
 
-use crate::walk::{
-    fe, input_len, malformed, AdviceRef, ChipRows, FixedRef, LayoutShape, Loc, NodeLayout, SelRef, Sink, Walker,
-};
+use serde::{Deserialize, Serialize};
+
+use super::ChipColumns;
+use crate::walk::{fe, input_len, malformed, ChipRows, LayoutShape, Loc, NodeLayout, Sink, Walker};
 use crate::{CircuitError, Fr};
 
 /// Columns of the lookup chip.
@@ -102,16 +103,16 @@ impl<S: Sink> Walker<'_, S> {
         }
         let mut outs = Vec::with_capacity(xs.len());
         for (&x, &s) in xs.iter().zip(&src) {
-            let row = self.lk_row;
+            let row = self.taken.lookup;
             self.check_row(row)?;
-            self.lk_row += 1;
+            self.taken.lookup += 1;
             // Outside the domain the honest witness cannot exist (evaluation refuses it first).
             let y = op.value(x).unwrap_or(0);
-            self.sink.enable(SelRef::Lk, row);
-            self.sink.fixed(FixedRef::LkTableTag, row, fe(tag as i128));
-            let cell_in = self.sink.advice(AdviceRef::LkIn, row, self.val(x as i128));
+            self.sink.enable(LookupSelector::Lookup.into(), row);
+            self.sink.fixed(LookupFixed::TableTag.into(), row, fe(tag as i128));
+            let cell_in = self.sink.advice(LookupAdvice::In.into(), row, self.val(x as i128));
             self.sink.copy(cell_in, s);
-            outs.push(self.sink.advice(AdviceRef::LkOut, row, self.val(y as i128)));
+            outs.push(self.sink.advice(LookupAdvice::Out.into(), row, self.val(y as i128)));
         }
         Ok(outs)
     }
@@ -125,5 +126,53 @@ impl NodeLayout for TableOp {
 
     fn assign<S: Sink>(&self, w: &mut Walker<'_, S>, node: &QNode) -> Result<Vec<Loc>, CircuitError> {
         w.table(node, self)
+    }
+}
+
+/// The lookup chip's advice columns, by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum LookupAdvice {
+    /// The table input.
+    In,
+    /// The table output.
+    Out,
+}
+
+/// The lookup chip's fixed column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LookupFixed {
+    /// Which table a row reads.
+    TableTag,
+}
+
+/// The lookup chip's selector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LookupSelector {
+    /// The lookup on a row.
+    Lookup,
+}
+
+impl ChipColumns for LookupConfig {
+    type Advice = LookupAdvice;
+    type Fixed = LookupFixed;
+    type Selector = LookupSelector;
+
+    fn advice(&self, c: LookupAdvice) -> Option<Column<Advice>> {
+        match c {
+            LookupAdvice::In => Some(self.input),
+            LookupAdvice::Out => Some(self.out),
+        }
+    }
+
+    fn fixed(&self, c: LookupFixed) -> Option<Column<Fixed>> {
+        match c {
+            LookupFixed::TableTag => Some(self.tag),
+        }
+    }
+
+    fn selector(&self, s: LookupSelector) -> Selector {
+        match s {
+            LookupSelector::Lookup => self.q,
+        }
     }
 }

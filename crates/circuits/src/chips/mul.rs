@@ -2,11 +2,14 @@
 //!
 //! Layout: `Mul` nodes take one lane per element, packed `lanes` per row across nodes.
 
-use halo2_axiom::plonk::{Advice, Column, ConstraintSystem, Selector};
+use halo2_axiom::plonk::{Advice, Column, ConstraintSystem, Fixed, Selector};
 use halo2_axiom::poly::Rotation;
 use zkinfer_graph::{MulOp, QGraph, QNode};
 
-use crate::walk::{malformed, AdviceRef, ChipRows, LayoutShape, Loc, NodeLayout, SelRef, Sink, Walker};
+use serde::{Deserialize, Serialize};
+
+use super::{ChipColumns, NoFixed};
+use crate::walk::{malformed, ChipRows, LayoutShape, Loc, NodeLayout, Sink, Walker};
 use crate::{CircuitError, Fr};
 
 /// Columns of the product chip.
@@ -88,29 +91,29 @@ impl<S: Sink> Walker<'_, S> {
     /// One product lane `a * b = c`, `a` a copy of `ca` (or fresh), `b` a copy of `cb`; returns
     /// the (a, c) cells.
     fn mul_lane_assign(&mut self, ca: Option<Loc>, cb: Loc, va: i128, vb: i128) -> Result<(Loc, Loc), CircuitError> {
-        let (row, lane) = (self.mul_row, self.mul_lane);
+        let lanes = self.plan.mul_lanes;
+        if lanes == 0 {
+            return Err(malformed("product", "the plan has no product lanes"));
+        }
+        let (row, lane) = (self.taken.mul_lanes / lanes, self.taken.mul_lanes % lanes);
         if lane == 0 {
             self.check_row(row)?;
-            self.sink.enable(SelRef::Mul, row);
+            self.sink.enable(MulSelector::Product.into(), row);
         }
-        let a = self.sink.advice(AdviceRef::MulA(lane), row, self.val(va));
+        let a = self.sink.advice(MulAdvice::A(lane).into(), row, self.val(va));
         if let Some(ca) = ca {
             self.sink.copy(a, ca);
         }
-        let b = self.sink.advice(AdviceRef::MulB(lane), row, self.val(vb));
+        let b = self.sink.advice(MulAdvice::B(lane).into(), row, self.val(vb));
         self.sink.copy(b, cb);
-        let c = self.sink.advice(AdviceRef::MulC(lane), row, self.val(va * vb));
-        self.mul_lane += 1;
-        if self.mul_lane == self.plan.mul_lanes {
-            self.mul_lane = 0;
-            self.mul_row += 1;
-        }
+        let c = self.sink.advice(MulAdvice::C(lane).into(), row, self.val(va * vb));
+        self.taken.mul_lanes += 1;
         Ok((a, c))
     }
 
     /// Pads the last, partly used product row with `0 * 0 = 0` on copies of ZERO.
     pub(crate) fn finish_mul(&mut self) -> Result<(), CircuitError> {
-        while self.mul_lane != 0 {
+        while !self.taken.mul_lanes.is_multiple_of(self.plan.mul_lanes) {
             self.mul_lane_assign(Some(self.zero), self.zero, 0, 0)?;
         }
         Ok(())
@@ -125,5 +128,47 @@ impl NodeLayout for MulOp {
 
     fn assign<S: Sink>(&self, w: &mut Walker<'_, S>, node: &QNode) -> Result<Vec<Loc>, CircuitError> {
         w.mul(node, self)
+    }
+}
+
+/// The product chip's advice columns, by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum MulAdvice {
+    /// Lane `l`, left factor.
+    A(usize),
+    /// Lane `l`, right factor.
+    B(usize),
+    /// Lane `l`, product.
+    C(usize),
+}
+
+/// The product chip's selector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MulSelector {
+    /// `A * B = C` on every lane of the row.
+    Product,
+}
+
+impl ChipColumns for MulConfig {
+    type Advice = MulAdvice;
+    type Fixed = NoFixed;
+    type Selector = MulSelector;
+
+    fn advice(&self, c: MulAdvice) -> Option<Column<Advice>> {
+        match c {
+            MulAdvice::A(l) => self.a.get(l).copied(),
+            MulAdvice::B(l) => self.b.get(l).copied(),
+            MulAdvice::C(l) => self.c.get(l).copied(),
+        }
+    }
+
+    fn fixed(&self, c: NoFixed) -> Option<Column<Fixed>> {
+        match c {}
+    }
+
+    fn selector(&self, s: MulSelector) -> Selector {
+        match s {
+            MulSelector::Product => self.q_mul,
+        }
     }
 }

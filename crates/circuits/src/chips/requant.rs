@@ -31,11 +31,11 @@ use halo2_axiom::poly::Rotation;
 use zkinfer_graph::{split_limbs, QGraph, QNode, RequantOp};
 
 use super::range::{limb_tag, RangeTableConfig};
-use super::sum;
+use serde::{Deserialize, Serialize};
+
+use super::{sum, ChipColumns};
 use crate::plan::{limb_offset, requant_limb_order};
-use crate::walk::{
-    fe, input_len, malformed, AdviceRef, ChipRows, FixedRef, LayoutShape, Loc, NodeLayout, SelRef, Sink, Walker,
-};
+use crate::walk::{fe, input_len, malformed, ChipRows, LayoutShape, Loc, NodeLayout, Sink, Walker};
 use crate::{CircuitError, Fr};
 
 /// Limb columns whose lookup carries the limb's width (as a tag): the first two, where the
@@ -216,24 +216,24 @@ impl<S: Sink> Walker<'_, S> {
         src: Option<Loc>,
     ) -> Result<(Loc, Loc), CircuitError> {
         let b = self.plan.limb_bits.max(1);
-        let row = self.rq_row;
+        let row = self.taken.requant;
         let stride = self.plan.requant_stride();
         self.check_row(row + stride - 1)?;
-        self.rq_row += stride;
+        self.taken.requant += stride;
         let wit = op.witness(x);
 
-        self.sink.enable(SelRef::Rq, row);
-        self.sink.enable(if op.relu { SelRef::RqRelu } else { SelRef::RqPlain }, row);
-        self.sink.fixed(FixedRef::RqPow, row, fe(op.pow()));
+        self.sink.enable(RequantSelector::Rescale.into(), row);
+        self.sink.enable(if op.relu { RequantSelector::Relu.into() } else { RequantSelector::Plain.into() }, row);
+        self.sink.fixed(RequantFixed::Pow.into(), row, fe(op.pow()));
         if op.half() != 0 {
-            self.sink.fixed(FixedRef::RqHalf, row, fe(op.half()));
+            self.sink.fixed(RequantFixed::Half.into(), row, fe(op.half()));
         }
-        let cell_in = self.sink.advice(AdviceRef::RqIn, row, self.val(x));
+        let cell_in = self.sink.advice(RequantAdvice::In.into(), row, self.val(x));
         if let Some(s) = src {
             self.sink.copy(cell_in, s);
         }
-        self.sink.advice(AdviceRef::RqQuotient, row, self.val(wit.quotient));
-        self.sink.advice(AdviceRef::RqSign, row, self.val(wit.sign));
+        self.sink.advice(RequantAdvice::Quotient.into(), row, self.val(wit.quotient));
+        self.sink.advice(RequantAdvice::Sign.into(), row, self.val(wit.sign));
         // The two top limbs (the only ones that can be narrower than `b`) go first, into the
         // tagged limb columns, where each limb is looked up under its own width; every other
         // limb is a full one, looked up in `0..2^b`.
@@ -241,19 +241,19 @@ impl<S: Sink> Walker<'_, S> {
         for (c, (is_rem, i)) in requant_limb_order(rem.len(), val.len()).into_iter().enumerate() {
             let (limb, width, weight) = if is_rem { rem[i] } else { val[i] };
             let (col, at) = self.plan.limb_cell(c, row);
-            self.sink.advice(AdviceRef::RqLimb(col), at, self.val(limb));
+            self.sink.advice(RequantAdvice::Limb(col).into(), at, self.val(limb));
             self.sink.fixed(
-                if is_rem { FixedRef::RqRemainderWeight(col) } else { FixedRef::RqValueWeight(col) },
+                if is_rem { RequantFixed::RemainderWeight(col).into() } else { RequantFixed::ValueWeight(col).into() },
                 at,
                 fe(weight),
             );
             if col < TAGGED_LIMB_COLUMNS {
-                self.sink.fixed(FixedRef::RqTag(col), at, fe(i128::from(limb_tag(b, width))));
+                self.sink.fixed(RequantFixed::Tag(col).into(), at, fe(i128::from(limb_tag(b, width))));
             } else if width != b {
                 return Err(malformed("requant", "a partial limb outside the tagged limb columns"));
             }
         }
-        let cell_out = self.sink.advice(AdviceRef::RqOut, row, self.val(wit.out));
+        let cell_out = self.sink.advice(RequantAdvice::Out.into(), row, self.val(wit.out));
         Ok((cell_in, cell_out))
     }
 }
@@ -266,5 +266,75 @@ impl NodeLayout for RequantOp {
 
     fn assign<S: Sink>(&self, w: &mut Walker<'_, S>, node: &QNode) -> Result<Vec<Loc>, CircuitError> {
         Ok(w.requant(node, self, false)?.1)
+    }
+}
+
+/// The requant chip's advice columns, by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum RequantAdvice {
+    /// The input (also holds the ZERO/ONE constant cells).
+    In,
+    /// The output.
+    Out,
+    /// The rounded quotient.
+    Quotient,
+    /// The sign bit.
+    Sign,
+    /// Limb column `c`.
+    Limb(usize),
+}
+
+/// The requant chip's fixed columns, by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RequantFixed {
+    Pow,
+    Half,
+    RemainderWeight(usize),
+    ValueWeight(usize),
+    Tag(usize),
+}
+
+/// The requant chip's selectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RequantSelector {
+    /// The rescale and range equations.
+    Rescale,
+    /// Output `max(Z, 0)`.
+    Relu,
+    /// Output `Z`.
+    Plain,
+}
+
+impl ChipColumns for RequantConfig {
+    type Advice = RequantAdvice;
+    type Fixed = RequantFixed;
+    type Selector = RequantSelector;
+
+    fn advice(&self, c: RequantAdvice) -> Option<Column<Advice>> {
+        match c {
+            RequantAdvice::In => Some(self.input),
+            RequantAdvice::Out => Some(self.out),
+            RequantAdvice::Quotient => Some(self.z),
+            RequantAdvice::Sign => Some(self.sign),
+            RequantAdvice::Limb(c) => self.limbs.get(c).copied(),
+        }
+    }
+
+    fn fixed(&self, c: RequantFixed) -> Option<Column<Fixed>> {
+        match c {
+            RequantFixed::Pow => Some(self.pow),
+            RequantFixed::Half => Some(self.half),
+            RequantFixed::RemainderWeight(c) => self.remainder_weight.get(c).copied(),
+            RequantFixed::ValueWeight(c) => self.value_weight.get(c).copied(),
+            RequantFixed::Tag(c) => self.tag.get(c).copied(),
+        }
+    }
+
+    fn selector(&self, s: RequantSelector) -> Selector {
+        match s {
+            RequantSelector::Rescale => self.q_rq,
+            RequantSelector::Relu => self.q_relu,
+            RequantSelector::Plain => self.q_plain,
+        }
     }
 }

@@ -40,7 +40,7 @@ pub use solver::SearchCounts;
 use self::halo2::{Pins, Problem};
 use self::solver::Constraint;
 use self::synthesis::{AnyCell, ColumnKind, Synthesis};
-use crate::{public_instances, AdviceRef, CircuitError, CircuitPlan, Fr, ModelCircuit};
+use crate::{public_instances, AdviceRef, CircuitError, CircuitPlan, DotAdvice, Fr, ModelCircuit};
 
 /// How far to search.
 #[derive(Debug, Clone)]
@@ -178,7 +178,8 @@ pub fn search(
     }
     let input_cells = circuit.input_cells(0)?;
     if !graph.params.is_fixed() {
-        pins.advice.extend(names.iter().filter(|(_, r)| matches!(r, AdviceRef::DotW { .. })).map(|(c, _)| *c));
+        pins.advice
+            .extend(names.iter().filter(|(_, r)| matches!(r, AdviceRef::Dot(DotAdvice::W { .. }))).map(|(c, _)| *c));
     }
     let instance_col = config.instance.index();
     let instances = InstanceLayout::of(&graph);
