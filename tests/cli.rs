@@ -200,3 +200,30 @@ fn a_closed_stdout_ends_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(o.status.code(), Some(141), "{stderr}");
 }
+
+/// A model with two inputs and two outputs from the command line: one row per input in the data
+/// files, one visibility per input, both outputs in the proof file.
+#[test]
+fn two_inputs_one_visibility_each() {
+    let dir = scratch("cli_two_inputs");
+    let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/multi_io");
+    let model = models.join("two_inputs.onnx");
+    let input = models.join("two_inputs.input.json");
+    let out = dir.join("run");
+    let o =
+        zkinfer(&["run", s(&model), "--input", s(&input), "--input-visibility", "public,private", "--out", s(&out)]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("'features' [1, 8] (public"), "{}", text(&o));
+    assert!(text(&o).contains("'context' [1, 4] (private"), "{}", text(&o));
+    let bundle: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("proof.json")).unwrap()).unwrap();
+    assert_eq!(bundle["instances"].as_array().unwrap().len(), 8 + 3 + 2);
+    let names: Vec<&str> = bundle["outputs"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["scores", "aux"]);
+    // An input file with one row for a two-input model names the count.
+    let one_row = dir.join("one_row.json");
+    std::fs::write(&one_row, r#"{"input_data": [[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]]}"#).unwrap();
+    let o = zkinfer(&["prove", s(&out), "--input", s(&one_row), "--out", s(&dir.join("p.json"))]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("the model has 2 inputs: expected 2 rows (one per input), found 1"), "{}", text(&o));
+}

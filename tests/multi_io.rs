@@ -1,7 +1,8 @@
 //! A model with two inputs and two outputs through the whole pipeline: one range check per
 //! input, one instance segment per public input and output in order, a proof file that lists
-//! both outputs, and a verifier that holds each to its own instances. (The ONNX importer still
-//! takes one input and one output; this model is built in code.)
+//! both outputs, and a verifier that holds each to its own instances. The first model is built
+//! in code; `examples/multi_io/two_inputs.onnx` is the same kind of model as an ONNX file,
+//! written by [`two_inputs_onnx`] and checked here to be current.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use zkinfer::{CompileOptions, Error, Model, ParamVisibility, Sample, Srs, Visibility, VisibilityConfig};
@@ -137,4 +138,71 @@ fn each_input_and_output_has_its_own_visibility() {
     let err = model.compile(&samples, &CompileOptions { visibility: three, ..CompileOptions::default() });
     let err = err.expect_err("three visibilities for two inputs").to_string();
     assert!(err.contains("the model has 2 input(s) but 3 input visibilities were given"), "{err}");
+}
+
+/// The bytes of `examples/multi_io/two_inputs.onnx`: `features` [1, 8] and `context` [1, 4] in;
+/// `scores = Gemm(Relu(Gemm(features, W1, b1)) + MatMul(context, W2), W3, b3)` [1, 3] and
+/// `aux = MatMul(Relu(...), W4)` [1, 2] out. Fixed, hand-picked weights.
+fn two_inputs_onnx() -> Vec<u8> {
+    use zkinfer_onnx::testing::{float_info, float_tensor, model_bytes_io, node};
+    let w = |name: &str, rows: i64, cols: i64, seed: i64| {
+        let v = (0..rows * cols).map(|i| (((i * 7 + seed) % 11) - 5) as f32 / 8.0).collect();
+        float_tensor(name, &[rows, cols], v)
+    };
+    let b = |name: &str, n: i64, seed: i64| {
+        float_tensor(name, &[n], (0..n).map(|i| ((i + seed) % 3) as f32 / 4.0).collect())
+    };
+    let nodes = vec![
+        node("Gemm", &["features", "W1", "b1"], "h0", vec![]),
+        node("Relu", &["h0"], "h", vec![]),
+        node("MatMul", &["context", "W2"], "g", vec![]),
+        node("Add", &["h", "g"], "s", vec![]),
+        node("Gemm", &["s", "W3", "b3"], "scores", vec![]),
+        node("MatMul", &["h", "W4"], "aux", vec![]),
+    ];
+    let initializers =
+        vec![w("W1", 8, 6, 1), b("b1", 6, 0), w("W2", 4, 6, 3), w("W3", 6, 3, 5), b("b3", 3, 1), w("W4", 6, 2, 2)];
+    let inputs = vec![float_info("features", &[1, 8]), float_info("context", &[1, 4])];
+    let outputs = vec![float_info("scores", &[1, 3]), float_info("aux", &[1, 2])];
+    model_bytes_io(13, nodes, initializers, inputs, outputs)
+}
+
+fn bundled(file: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/multi_io").join(file)
+}
+
+/// The committed file is what [`two_inputs_onnx`] writes (`ZKINFER_REGENERATE=1` rewrites it).
+#[test]
+fn bundled_two_input_model_is_current() {
+    let bytes = two_inputs_onnx();
+    let path = bundled("two_inputs.onnx");
+    if std::env::var_os("ZKINFER_REGENERATE").is_some() {
+        std::fs::write(&path, &bytes).unwrap();
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), bytes, "{} is stale: run with ZKINFER_REGENERATE=1", path.display());
+}
+
+/// The ONNX importer takes every graph input and output, in graph order; the data files hold
+/// one row per input (calibration: every sample of input `i` concatenated in row `i`).
+#[test]
+fn an_onnx_model_with_two_inputs_and_two_outputs_proves() {
+    let model = Model::load(bundled("two_inputs.onnx")).expect("import");
+    let names = |ids: &[usize]| ids.iter().map(|&v| model.graph.values[v].name.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&model.graph.inputs), ["features", "context"]);
+    assert_eq!(names(&model.graph.outputs), ["scores", "aux"]);
+    let samples = zkinfer::read_samples(bundled("two_inputs.calibration.json"), &model).expect("calibration");
+    assert!(samples.len() > 1 && samples.iter().all(|s| s[0].len() == 8 && s[1].len() == 4));
+    let input = zkinfer::read_input(bundled("two_inputs.input.json"), &model.input_lens()).expect("input");
+    let visibility = VisibilityConfig {
+        inputs: vec![Visibility::Public, Visibility::Private].into(),
+        ..VisibilityConfig::default()
+    };
+    let compiled =
+        model.compile(&samples, &CompileOptions { visibility, ..CompileOptions::default() }).expect("compile");
+    assert_eq!(compiled.settings.num_instances(), 8 + 3 + 2, "features, then both outputs");
+    let keys = zkinfer::setup(&compiled, Srs::Dev).expect("setup");
+    let bundle = zkinfer::prove(&compiled, &keys, &input).expect("prove");
+    zkinfer::verify(&keys.verifier(), &bundle).expect("verifies");
+    let err = bundle.max_abs_error(&model.eval(&input).expect("f32"));
+    assert!(err < 1e-2, "max error {err}");
 }

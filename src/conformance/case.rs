@@ -51,7 +51,7 @@ fn check(dir: &Path, opts: &ConformanceOptions, prove: bool) -> Result<Passed, S
     let outputs = read_pbs(&data, "output")?;
     let [expected] = outputs.as_slice() else {
         return Err(Stop::Unsupported(format!(
-            "the case has {} outputs; a zkinfer circuit has exactly one",
+            "the case has {} outputs; the conformance harness compares cases with one",
             outputs.len()
         )));
     };
@@ -121,8 +121,9 @@ fn read_pbs(data: &Path, prefix: &str) -> Result<Vec<TensorProto>, Stop> {
         .collect()
 }
 
-/// zkinfer circuits take one input: the first FLOAT graph input stays the model input, every
-/// other graph input becomes an initializer holding its test data. Returns the kept input's data.
+/// The harness proves one float input per case: the first FLOAT graph input stays the model
+/// input, every other graph input becomes an initializer holding its test data (so shape and
+/// index inputs fold as constants). Returns the kept input's data.
 fn bind_inputs(model: &mut ModelProto, mut data: Vec<TensorProto>) -> Result<TensorProto, Stop> {
     let graph = model.graph.as_mut().ok_or_else(|| Stop::Failed(ImportError::NoGraph.to_string()))?;
     let init: Vec<String> = graph.initializer.iter().map(|t| t.name().to_string()).collect();

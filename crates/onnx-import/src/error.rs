@@ -54,18 +54,12 @@ pub enum ImportError {
         /// What is wrong with it.
         message: String,
     },
-    /// The model has zero or several real (non-initializer) inputs.
-    #[error("model must have exactly one non-constant input, found {found:?}")]
-    InputCount {
-        /// The names of the non-initializer inputs.
-        found: Vec<String>,
-    },
-    /// The model has zero or several outputs.
-    #[error("model must have exactly one output, found {found:?}")]
-    OutputCount {
-        /// The names of the outputs.
-        found: Vec<String>,
-    },
+    /// Every graph input is overridden by an initializer: the model has nothing to prove about.
+    #[error("the model has no input that is not a constant (every graph input has an initializer)")]
+    NoInput,
+    /// The graph declares no output.
+    #[error("the model declares no output")]
+    NoOutput,
     /// An input dimension is symbolic (`dim_param`), missing or not positive.
     #[error("input '{input}': dimension {dim} is not static ({reason}); export the model with a fixed shape")]
     DynamicDim {

@@ -100,21 +100,29 @@ pub(crate) fn import(model: &ModelProto) -> Result<Graph, ImportError> {
     }
     let init_names: HashSet<&str> = graph.initializer.iter().map(|t| t.name()).collect();
     let inputs: Vec<&ValueInfoProto> = graph.input.iter().filter(|i| !init_names.contains(i.name())).collect();
-    let [input] = inputs.as_slice() else {
-        return Err(ImportError::InputCount { found: inputs.iter().map(|i| i.name().to_string()).collect() });
-    };
-    let id = b.input(input.name(), input_shape(input)?);
-    ids.insert(input.name().to_string(), id);
+    if inputs.is_empty() {
+        return Err(ImportError::NoInput);
+    }
+    // Every graph input that no initializer overrides is a model input, in graph order.
+    for input in inputs {
+        let id = b.input(input.name(), input_shape(input)?);
+        ids.insert(input.name().to_string(), id);
+    }
 
     for node in &graph.node {
         add_node(&mut b, &mut ids, node, opset)?;
     }
 
-    let [output] = graph.output.as_slice() else {
-        return Err(ImportError::OutputCount { found: graph.output.iter().map(|o| o.name().to_string()).collect() });
-    };
-    let out = *ids.get(output.name()).ok_or_else(|| ImportError::UndefinedValue(output.name().to_string()))?;
-    Ok(b.finish(out)?)
+    if graph.output.is_empty() {
+        return Err(ImportError::NoOutput);
+    }
+    // Every graph output is a model output, in graph order.
+    let outputs = graph
+        .output
+        .iter()
+        .map(|o| ids.get(o.name()).copied().ok_or_else(|| ImportError::UndefinedValue(o.name().to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(b.finish_outputs(outputs)?)
 }
 
 fn add_node(

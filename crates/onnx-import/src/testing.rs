@@ -1,5 +1,5 @@
 //! Builders for small ONNX models in tests (feature `testing`): the protobuf boilerplate of a
-//! float graph with one input and one output, so a test states only its nodes and weights.
+//! float graph, so a test states only its inputs, outputs, nodes and weights.
 
 use prost::Message;
 pub use zkinfer_graph::testing::values;
@@ -86,13 +86,19 @@ pub fn model_bytes(
     input: ValueInfoProto,
     output: ValueInfoProto,
 ) -> Vec<u8> {
-    let graph = GraphProto {
-        node: nodes,
-        initializer: initializers,
-        input: vec![input],
-        output: vec![output],
-        ..Default::default()
-    };
+    model_bytes_io(opset, nodes, initializers, vec![input], vec![output])
+}
+
+/// [`model_bytes`] with several inputs and outputs, in graph order.
+pub fn model_bytes_io(
+    opset: i64,
+    nodes: Vec<NodeProto>,
+    initializers: Vec<TensorProto>,
+    inputs: Vec<ValueInfoProto>,
+    outputs: Vec<ValueInfoProto>,
+) -> Vec<u8> {
+    let graph =
+        GraphProto { node: nodes, initializer: initializers, input: inputs, output: outputs, ..Default::default() };
     let opset = OperatorSetIdProto { domain: Some(String::new()), version: Some(opset) };
     ModelProto { graph: Some(graph), opset_import: vec![opset], ir_version: Some(9), ..Default::default() }
         .encode_to_vec()
