@@ -69,6 +69,44 @@ impl Settings {
         self.instances.len()
     }
 
+    /// What each visibility mode of this model hides, and from whom, one line per kind of value
+    /// (inputs, parameters, outputs). `fixed` parameters give the number of proofs after which a
+    /// verifier can interpolate them: each proof opens every fixed column at one random point,
+    /// and a column holds `2^k` values.
+    pub fn privacy(&self) -> Vec<String> {
+        let values = |what: &str, ios: &[IoInfo]| -> String {
+            let names = |v: Visibility| -> Vec<String> {
+                ios.iter().filter(|io| io.visibility == v).map(|io| format!("'{}'", io.name)).collect()
+            };
+            let mut parts = Vec::new();
+            for v in [Visibility::Public, Visibility::Private] {
+                let listed = names(v);
+                if listed.is_empty() {
+                    continue;
+                }
+                let how = match v {
+                    Visibility::Public => "public: every verifier sees the values (they are the proof's instances)",
+                    Visibility::Private => "private: hidden from verifiers by zero knowledge, in any number of proofs",
+                };
+                parts.push(format!("{} {how}", listed.join(", ")));
+            }
+            format!("{what}: {}", parts.join("; "))
+        };
+        let k = self.circuit.k();
+        let params = match self.params {
+            ParamVisibility::Fixed => format!(
+                "parameters: fixed: bound by the verifying key (verifiers know which model ran), NOT hidden: \
+                 each proof opens every fixed column at a random point, so about 2^{k} = {} proofs let a \
+                 verifier interpolate the weights (use private to hide them)",
+                1u64 << k.min(63)
+            ),
+            ParamVisibility::Private => "parameters: private: hidden from verifiers by zero knowledge, \
+                 but bound to nothing: a proof shows some weights of this architecture ran"
+                .to_string(),
+        };
+        vec![values("inputs", &self.inputs), params, values("outputs", &self.outputs)]
+    }
+
     /// Number of values of each input, in order.
     pub fn input_lens(&self) -> Vec<usize> {
         self.inputs.iter().map(IoInfo::len).collect()

@@ -33,6 +33,10 @@ fn compile_setup_prove_verify_and_reject_tampering() {
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("k="), "{}", text(&o));
     assert!(text(&o).contains("proof system: halo2"), "{}", text(&o));
+    // What each mode hides, and from whom, in numbers (mlp_digits is k = 7 by default).
+    assert!(text(&o).contains("privacy, inputs: 'input' private: hidden from verifiers"), "{}", text(&o));
+    assert!(text(&o).contains("about 2^7 = 128 proofs let a verifier interpolate the weights"), "{}", text(&o));
+    assert!(text(&o).contains("privacy, outputs: 'output' public: every verifier sees"), "{}", text(&o));
     let settings: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("settings.json")).unwrap()).unwrap();
     // The proof system names the circuit; the instance layout is the settings' own.

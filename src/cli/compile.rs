@@ -81,6 +81,9 @@ pub fn print_plan(c: &Compiled) {
         s.params,
         s.macs
     );
+    for line in s.privacy() {
+        println!("privacy, {line}");
+    }
     println!("proof system: {}", s.proof_system().describe());
     println!("circuit: {}", c.circuit().summary());
 }
