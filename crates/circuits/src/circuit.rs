@@ -30,7 +30,7 @@ pub struct ModelConfig {
     pub chips: Chips,
     /// The range table: `(b - w, v)` for each limb width `w` and `v < 2^w`.
     pub range: RangeTableConfig,
-    /// The single instance column, in the order of `plan.instances`.
+    /// The single instance column, in the order of [`InstanceLayout::of`] the graph.
     pub instance: Column<Instance>,
     /// Fixed column for the ZERO/ONE constants.
     pub constants: Column<Fixed>,
