@@ -71,7 +71,7 @@ pub fn verify_evm(
     let solc = zevm::find_solc(solc).map_err(|e| Error::Config(e.to_string()))?;
     let verifier = zevm::compile(&solc, &[("Verifier.sol", zsol::VERIFIER_SOL)], "Verifier.sol", "ZkinferVerifier")
         .map_err(|e| Error::Config(e.to_string()))?;
-    let key = zsol::vk_runtime(&keys.params, &keys.circuit_key()?).map_err(|e| Error::Config(e.to_string()))?;
+    let key = keys.key_contracts()?;
     let mut evm = zevm::Evm::new();
     let deployed = zsol::deploy(&mut evm, &verifier, &key).map_err(|e| Error::Config(e.to_string()))?;
     let (out, gas) = evm.call_profiled(deployed.verifier, data).map_err(|e| Error::Config(e.to_string()))?;

@@ -86,6 +86,13 @@ impl VerifierKeys {
         Ok(zkinfer_verifier::CircuitKey::new(&self.vk, self.settings.num_instances())?)
     }
 
+    /// Runtime bytecode of the model's verifying-key contracts (`ZkinferVerifyingKey0..` of
+    /// [`crate::evm::solidity`], each under EIP-170's limit), to deploy beside `ZkinferVerifier`.
+    pub fn key_contracts(&self) -> Result<Vec<Vec<u8>>, Error> {
+        zkinfer_verifier::evm::solidity::vk_runtime(&self.params, &self.circuit_key()?)
+            .map_err(|e| Error::Config(e.to_string()))
+    }
+
     /// Reads `vk.bin` and `srs.bin` from `dir`, for the model `settings` describes.
     pub fn load(dir: &Path, settings: Settings) -> Result<Self, Error> {
         let plan = plan(&settings);

@@ -5,7 +5,7 @@
 mod common;
 
 use zkinfer::{CompileOptions, Srs};
-use zkinfer_verifier::evm::solidity::{deploy, vk_runtime, VERIFIER_SOL};
+use zkinfer_verifier::evm::solidity::{deploy, VERIFIER_SOL};
 use zkinfer_verifier::evm::{compile, encode_calldata, find_solc, Evm};
 
 /// keccak256(signature)[..4] of the consumer's functions.
@@ -46,12 +46,7 @@ fn consumer_reads_the_verified_output() {
     let bundle = zkinfer::prove(&compiled, &keys, &common::input("mlp_digits", &model)).expect("prove");
     let vkeys = keys.verifier();
     let mut evm = Evm::new();
-    let d = deploy(
-        &mut evm,
-        &verifier,
-        &vk_runtime(&vkeys.halo2().unwrap().params, &vkeys.halo2().unwrap().circuit_key().unwrap()).unwrap(),
-    )
-    .unwrap();
+    let d = deploy(&mut evm, &verifier, &vkeys.halo2().unwrap().key_contracts().unwrap()).unwrap();
 
     let logits = &bundle.outputs[0];
     let n_out = logits.quantized.len();

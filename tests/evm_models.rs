@@ -76,12 +76,7 @@ fn bundled_models_verify_in_the_evm() {
         let proof = bundle.proof_bytes().unwrap();
         let instances = bundle.instance_values().unwrap();
         let mut evm = Evm::new();
-        let d = deploy(
-            &mut evm,
-            &verifier,
-            &vk_runtime(&vkeys.halo2().unwrap().params, &vkeys.halo2().unwrap().circuit_key().unwrap()).unwrap(),
-        )
-        .unwrap();
+        let d = deploy(&mut evm, &verifier, &vkeys.halo2().unwrap().key_contracts().unwrap()).unwrap();
         assert!(d.verifier_size <= 24_576 && d.key_size <= 24_576 * d.key_contracts, "{d:?}");
         let (honest, gas) = evm.call_profiled(d.verifier, encode_calldata(&proof, &instances)).unwrap();
         assert!(honest.returned_true(), "{name}: honest proof rejected: {honest:?}");

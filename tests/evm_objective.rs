@@ -7,7 +7,7 @@ mod common;
 
 use zkinfer::halo2::{Objective, PlanOptions};
 use zkinfer::{CompileOptions, Srs};
-use zkinfer_verifier::evm::solidity::{deploy, vk_runtime, VERIFIER_SOL};
+use zkinfer_verifier::evm::solidity::{deploy, VERIFIER_SOL};
 use zkinfer_verifier::evm::{compile, encode_calldata, find_solc, Evm};
 
 #[test]
@@ -33,12 +33,7 @@ fn verifier_objective_costs_less_gas() {
         let proof = bundle.proof_bytes().unwrap();
         let instances = bundle.instance_values().unwrap();
         let mut evm = Evm::new();
-        let d = deploy(
-            &mut evm,
-            &verifier,
-            &vk_runtime(&vkeys.halo2().unwrap().params, &vkeys.halo2().unwrap().circuit_key().unwrap()).unwrap(),
-        )
-        .unwrap();
+        let d = deploy(&mut evm, &verifier, &vkeys.halo2().unwrap().key_contracts().unwrap()).unwrap();
         let (honest, profile) = evm.call_profiled(d.verifier, encode_calldata(&proof, &instances)).unwrap();
         assert!(honest.returned_true(), "{objective}: honest proof rejected: {honest:?}");
         let mut flipped = proof.clone();

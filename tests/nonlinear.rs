@@ -11,7 +11,7 @@ use common::*;
 use zkinfer::{CompileOptions, Error, Model, Sample, Srs};
 use zkinfer_graph::GraphError;
 use zkinfer_onnx::testing::{float_info, float_tensor, model_bytes, node};
-use zkinfer_verifier::evm::solidity::{deploy, vk_runtime, VERIFIER_SOL};
+use zkinfer_verifier::evm::solidity::{deploy, VERIFIER_SOL};
 use zkinfer_verifier::evm::{compile, encode_calldata, find_solc, Evm};
 
 fn weights(name: &str, rows: usize, cols: usize) -> zkinfer_onnx::proto::TensorProto {
@@ -93,12 +93,7 @@ fn sigmoid_tanh_model_verifies_in_the_evm() {
     let vkeys = keys.verifier();
     let verifier = compile(&solc, &[("Verifier.sol", VERIFIER_SOL)], "Verifier.sol", "ZkinferVerifier").unwrap();
     let mut evm = Evm::new();
-    let d = deploy(
-        &mut evm,
-        &verifier,
-        &vk_runtime(&vkeys.halo2().unwrap().params, &vkeys.halo2().unwrap().circuit_key().unwrap()).unwrap(),
-    )
-    .unwrap();
+    let d = deploy(&mut evm, &verifier, &vkeys.halo2().unwrap().key_contracts().unwrap()).unwrap();
     let (proof, instances) = (bundle.proof_bytes().unwrap(), bundle.instance_values().unwrap());
     let honest = evm.call(d.verifier, encode_calldata(&proof, &instances)).unwrap();
     assert!(honest.returned_true(), "honest proof rejected: {honest:?}");
