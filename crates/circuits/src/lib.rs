@@ -21,6 +21,7 @@ mod chips;
 mod circuit;
 mod error;
 mod plan;
+pub mod poseidon;
 mod walk;
 pub mod witness_search;
 
