@@ -185,8 +185,11 @@ fn prove_with<T>(
     let plan = plan(&compiled.settings);
     let _span = tracing::info_span!("prove", k = plan.k).entered();
     let instances = public_instances(&compiled.qgraph, &witness);
-    let outputs = (0..compiled.qgraph.outputs.len())
-        .filter(|&i| compiled.settings.instances.range(InstanceRole::Output, i).is_some())
+    let outputs = compiled
+        .settings
+        .instances
+        .public(InstanceRole::Output)
+        .into_iter()
         .map(|i| (i, witness.output(&compiled.qgraph, i).to_vec()))
         .collect();
     let circuit = ModelCircuit::new(compiled.qgraph.clone(), plan.clone(), Some(Arc::new(witness)));

@@ -97,8 +97,7 @@ pub fn verify(keys: &VerifierKeys, bundle: &ProofBundle) -> Result<(), Error> {
 /// Checks that the proof file lists exactly the public outputs, each with the integers its
 /// instances encode and their real values.
 fn check_outputs(settings: &Settings, bundle: &ProofBundle, instances: &[Fr]) -> Result<(), Error> {
-    let public: Vec<usize> =
-        (0..settings.outputs.len()).filter(|&i| settings.instances.range(InstanceRole::Output, i).is_some()).collect();
+    let public = settings.instances.public(InstanceRole::Output);
     let listed: Vec<usize> = bundle.outputs.iter().map(|o| o.index).collect();
     if listed != public {
         return Err(Error::BadProof(format!(

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use halo2_axiom::circuit::{Cell, Layouter, Region, SimpleFloorPlanner, Value};
-use halo2_axiom::plonk::{Advice, Circuit, Column, ConstraintSystem, Error, Fixed, Instance, Selector};
+use halo2_axiom::plonk::{Advice, Circuit, Column, ConstraintSystem, Error, Fixed, Instance};
 use zkinfer_graph::{InstanceLayout, QGraph, Witness};
 
 use crate::chips::range::RangeTableConfig;
@@ -43,19 +43,7 @@ pub struct ModelConfig {
 impl ModelConfig {
     /// The halo2 column behind a logical advice column (None if the plan has no such column).
     pub fn advice_column(&self, r: AdviceRef) -> Option<Column<Advice>> {
-        self.advice(r)
-    }
-
-    fn advice(&self, r: AdviceRef) -> Option<Column<Advice>> {
         self.chips.advice(r)
-    }
-
-    fn fixed(&self, r: FixedRef) -> Option<Column<Fixed>> {
-        self.chips.fixed(r)
-    }
-
-    fn selector(&self, s: SelRef) -> Option<Selector> {
-        self.chips.selector(s)
     }
 }
 
@@ -153,7 +141,7 @@ struct RegionSink<'r, 'a> {
 
 impl RegionSink<'_, '_> {
     fn cell(&mut self, l: Loc) -> Option<Cell> {
-        match self.cfg.advice(l.col) {
+        match self.cfg.chips.advice(l.col) {
             Some(c) => Some(Cell { row_offset: l.row, column: c.into() }),
             None => {
                 self.err.get_or_insert(Error::Synthesis);
@@ -169,7 +157,7 @@ impl Sink for RegionSink<'_, '_> {
             Some(o) => Value::known(*o),
             None => v,
         };
-        match self.cfg.advice(col) {
+        match self.cfg.chips.advice(col) {
             Some(c) => {
                 self.region.assign_advice(c, row, v);
             }
@@ -180,7 +168,7 @@ impl Sink for RegionSink<'_, '_> {
         Loc { col, row }
     }
     fn fixed(&mut self, col: FixedRef, row: usize, v: Fr) {
-        match self.cfg.fixed(col) {
+        match self.cfg.chips.fixed(col) {
             Some(c) => {
                 self.region.assign_fixed(c, row, v);
             }
@@ -190,7 +178,7 @@ impl Sink for RegionSink<'_, '_> {
         }
     }
     fn enable(&mut self, s: SelRef, row: usize) {
-        let res = match self.cfg.selector(s) {
+        let res = match self.cfg.chips.selector(s) {
             Some(sel) => sel.enable(self.region, row),
             None => Err(Error::Synthesis),
         };
@@ -274,7 +262,7 @@ impl Circuit<Fr> for ModelCircuit {
             },
         )?;
         for (row, l) in public.instance.iter().enumerate() {
-            let col = config.advice(l.col).ok_or(Error::Synthesis)?;
+            let col = config.chips.advice(l.col).ok_or(Error::Synthesis)?;
             layouter.constrain_instance(Cell { row_offset: l.row, column: col.into() }, config.instance, row);
         }
         Ok(())

@@ -67,6 +67,11 @@ impl InstanceLayout {
         self.len() == 0
     }
 
+    /// The public inputs (or outputs, as `role` says), by index, in order.
+    pub fn public(&self, role: InstanceRole) -> Vec<usize> {
+        self.segments.iter().filter(|s| s.role == role).map(|s| s.index).collect()
+    }
+
     /// The instance rows of input or output `index`, if it is public.
     pub fn range(&self, role: InstanceRole, index: usize) -> Option<Range<usize>> {
         let mut start = 0;
