@@ -182,6 +182,12 @@ fn interpolated_table() -> (QGraph, Vec<i64>) {
     lowered("Tanh", &[1, 3], &[1, 3], vec![])
 }
 
+/// Table activations added after the first table cases: each is one lookup (with
+/// interpolation) of its own function, searched like Tanh.
+fn activation(op: &str) -> (QGraph, Vec<i64>) {
+    lowered(op, &[1, 3], &[1, 3], vec![])
+}
+
 fn max_pool() -> (QGraph, Vec<i64>) {
     lowered(
         "MaxPool",
@@ -236,6 +242,9 @@ cases! {
     div => division();
     lookup_table => lookup();
     lookup_interpolated => interpolated_table();
+    softsign => activation("Softsign");
+    selu => activation("Selu");
+    mish => activation("Mish");
     max_tree => max_pool();
     argmax => arg_max();
     softmax_pieces => softmax();

@@ -1,7 +1,7 @@
 //! Builders of the lookup-table activations that take attributes or constant inputs, and of
 //! Softmax / LogSoftmax (whose axis semantics changed in opset 13).
 
-use zkinfer_graph::ops::{Clip, Elu, Gelu, HardSigmoid, LayerNorm, LeakyRelu, LogSoftmax, Softmax};
+use zkinfer_graph::ops::{Clip, Elu, Gelu, HardSigmoid, LayerNorm, LeakyRelu, LogSoftmax, Selu, Softmax};
 
 use crate::attrs::Attrs;
 use crate::registry::{op, Built, NodeCx};
@@ -18,6 +18,12 @@ fn finite(a: &Attrs, name: &str, default: f32) -> Result<f32, ImportError> {
 
 pub(crate) fn elu(cx: &NodeCx) -> Result<Built, ImportError> {
     op(Elu { alpha: finite(&cx.attrs, "alpha", 1.0)? })
+}
+
+/// `Selu`: ONNX's defaults are the float32 values of the self-normalizing constants.
+pub(crate) fn selu(cx: &NodeCx) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    op(Selu { alpha: finite(a, "alpha", 1.673_263_2)?, gamma: finite(a, "gamma", 1.050_701)? })
 }
 
 pub(crate) fn leaky_relu(cx: &NodeCx) -> Result<Built, ImportError> {

@@ -5,13 +5,13 @@
 
 use zkinfer_graph::ops::{
     Abs, Add, Div, Erf, Exp, Extremum, Flatten, Gemm, GlobalAveragePool, GlobalMaxPool, HardSwish, Identity, Log,
-    MatMul, Max, Mul, Neg, PRelu, Relu, Reshape, Sigmoid, Softplus, Sqrt, Sub, Tanh,
+    MatMul, Max, Mish, Mul, Neg, PRelu, Relu, Reshape, Sigmoid, Softplus, Softsign, Sqrt, Sub, Tanh,
 };
 use zkinfer_graph::{Op, Tensor};
 
 use crate::activations::{
-    clip_v11, clip_v6, elu, gelu, hard_sigmoid, layer_norm, leaky_relu, log_softmax_v1, log_softmax_v13, softmax_v1,
-    softmax_v13,
+    clip_v11, clip_v6, elu, gelu, hard_sigmoid, layer_norm, leaky_relu, log_softmax_v1, log_softmax_v13, selu,
+    softmax_v1, softmax_v13,
 };
 use crate::attrs::Attrs;
 use crate::builders::{
@@ -115,7 +115,10 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("Exp", 6, |_| op(Exp)),
     entry("Erf", 9, |_| op(Erf)),
     entry("Softplus", 1, |_| op(Softplus)),
+    entry("Softsign", 1, |_| op(Softsign)),
+    entry("Mish", 18, |_| op(Mish)),
     entry("Elu", 6, elu),
+    entry("Selu", 6, selu),
     entry("HardSigmoid", 6, hard_sigmoid),
     entry("HardSwish", 14, |_| op(HardSwish)),
     entry("LeakyRelu", 6, leaky_relu),

@@ -257,4 +257,10 @@ fn activation_attributes_are_typed_with_onnx_defaults() {
     let err = run(13, &[4], "LeakyRelu", &[], vec![float("alpha", f32::NAN)], vec![]).expect_err("NaN alpha");
     assert!(err.to_string().contains("alpha"), "{err}");
     close(&ok(run(13, &[4], "Sqrt", &[], vec![], vec![])).1, &[0.0, 1.0, std::f32::consts::SQRT_2, 1.732_050_8]);
+    close(&ok(run(1, &[4], "Softsign", &[], vec![], vec![])).1, &[0.0, 0.5, 0.666_666_7, 0.75]);
+    close(&ok(run(6, &[4], "Selu", &[], vec![], vec![])).1, &[0.0, 1.050_701, 2.101_402, 3.152_103]);
+    close(&ok(run(6, &[4], "Selu", &[], vec![float("gamma", 2.0)], vec![])).1, &[0.0, 2.0, 4.0, 6.0]);
+    close(&ok(run(18, &[4], "Mish", &[], vec![], vec![])).1, &[0.0, 0.865_098_4, 1.943_959, 2.986_535]);
+    // Mish is opset 18+.
+    assert!(matches!(run(17, &[4], "Mish", &[], vec![], vec![]), Err(ImportError::UnsupportedOp { .. })));
 }

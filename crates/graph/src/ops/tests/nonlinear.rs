@@ -5,7 +5,8 @@ use proptest::prelude::*;
 
 use super::{graph, int_vs_f32, node, quantized, t, values};
 use crate::ops::{
-    Abs, Clip, Elu, Erf, Exp, Gelu, HardSigmoid, HardSwish, LeakyRelu, MatMul, Relu, Sigmoid, Softplus, Sqrt, Tanh,
+    Abs, Clip, Elu, Erf, Exp, Gelu, HardSigmoid, HardSwish, LeakyRelu, MatMul, Mish, Relu, Selu, Sigmoid, Softplus,
+    Softsign, Sqrt, Tanh,
 };
 use crate::{
     calibrate, erf, quantize, Graph, GraphError, Op, QOp, QuantConfig, TableFn, TableOp, VisibilityConfig,
@@ -56,6 +57,9 @@ fn every_activation_matches_f32() {
         (Box::new(Exp), 20.1),
         (Box::new(Erf), 1.13),
         (Box::new(Softplus), 1.0),
+        (Box::new(Softsign), 1.0),
+        (Box::new(Mish), 1.09),
+        (Box::new(Selu { alpha: 1.673_263_2, gamma: 1.050_701 }), 1.76),
         (Box::new(Elu { alpha: 0.7 }), 1.0),
         (Box::new(HardSigmoid { alpha: 0.2, beta: 0.5 }), 0.2),
         (Box::new(HardSwish), 1.5),
@@ -167,6 +171,9 @@ fn wide_cases() -> Vec<WideCase> {
         case(Box::new(Exp), (-3.0, 3.0), 20.1, 20.1, 0.0),
         case(Box::new(Erf), (-3.0, 3.0), 1.13, 0.97, 0.0),
         case(Box::new(Softplus), (-5.0, 5.0), 1.0, 0.25, 0.0),
+        case(Box::new(Softsign), (-4.0, 4.0), 1.0, 2.0, 0.0),
+        case(Box::new(Mish), (-5.0, 5.0), 1.09, 0.65, 0.0),
+        case(Box::new(Selu { alpha: 1.673_263_2, gamma: 1.050_701 }), (-4.0, 4.0), 1.76, 1.76, 0.71),
         case(Box::new(Elu { alpha: 0.7 }), (-4.0, 4.0), 1.0, 0.7, 0.3),
         case(Box::new(HardSigmoid { alpha: 0.2, beta: 0.5 }), (-4.0, 4.0), 0.2, 0.0, 0.2),
         case(Box::new(HardSwish), (-5.0, 5.0), 1.5, 0.34, 0.5),

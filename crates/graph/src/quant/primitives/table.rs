@@ -27,6 +27,17 @@ pub enum TableFn {
     Erf,
     /// `ln(1 + e^x)`.
     Softplus,
+    /// `x / (1 + |x|)`.
+    Softsign,
+    /// `x * tanh(ln(1 + e^x))`.
+    Mish,
+    /// `gamma * x` for `x > 0`, `gamma * alpha * (e^x - 1)` otherwise.
+    Selu {
+        /// Scale of the negative branch's exponential.
+        alpha: f64,
+        /// Scale of both branches.
+        gamma: f64,
+    },
     /// `x` for `x > 0`, `alpha * (e^x - 1)` otherwise.
     Elu {
         /// Scale of the negative branch.
@@ -94,6 +105,15 @@ impl TableFn {
             Self::Exp => x.exp(),
             Self::Erf => erf(x),
             Self::Softplus => x.max(0.0) + (-x.abs()).exp().ln_1p(),
+            Self::Softsign => x / (1.0 + x.abs()),
+            Self::Mish => x * (x.max(0.0) + (-x.abs()).exp().ln_1p()).tanh(),
+            Self::Selu { alpha, gamma } => {
+                if x > 0.0 {
+                    gamma * x
+                } else {
+                    gamma * alpha * x.exp_m1()
+                }
+            }
             Self::Elu { alpha } => {
                 if x > 0.0 {
                     x
@@ -135,7 +155,10 @@ impl TableFn {
     pub fn lipschitz(&self, bound: f64) -> f64 {
         match *self {
             Self::Sigmoid => 0.25,
-            Self::Tanh | Self::Softplus | Self::Abs | Self::Clip { .. } | Self::ExpNonPos => 1.0,
+            Self::Tanh | Self::Softplus | Self::Softsign | Self::Abs | Self::Clip { .. } | Self::ExpNonPos => 1.0,
+            // Mish' peaks at about 1.0886 (near x = 1.2).
+            Self::Mish => 1.09,
+            Self::Selu { alpha, gamma } => gamma.abs() * alpha.abs().max(1.0),
             Self::Exp => bound.exp(),
             Self::Erf => std::f64::consts::FRAC_2_SQRT_PI,
             Self::Elu { alpha } | Self::LeakyRelu { alpha } => alpha.abs().max(1.0),
