@@ -178,12 +178,7 @@ fn lowered_with(
     (q, x)
 }
 
-fn interpolated_table() -> (QGraph, Vec<i64>) {
-    lowered("Tanh", &[1, 3], &[1, 3], vec![])
-}
-
-/// Table activations added after the first table cases: each is one lookup (with
-/// interpolation) of its own function, searched like Tanh.
+/// A table activation: one interpolated lookup of its function.
 fn activation(op: &str) -> (QGraph, Vec<i64>) {
     lowered(op, &[1, 3], &[1, 3], vec![])
 }
@@ -241,7 +236,7 @@ cases! {
     product_chip => product();
     div => division();
     lookup_table => lookup();
-    lookup_interpolated => interpolated_table();
+    lookup_interpolated => activation("Tanh");
     softsign => activation("Softsign");
     selu => activation("Selu");
     mish => activation("Mish");

@@ -104,16 +104,10 @@ impl TableFn {
             Self::Tanh => x.tanh(),
             Self::Exp => x.exp(),
             Self::Erf => erf(x),
-            Self::Softplus => x.max(0.0) + (-x.abs()).exp().ln_1p(),
+            Self::Softplus => softplus(x),
             Self::Softsign => x / (1.0 + x.abs()),
-            Self::Mish => x * (x.max(0.0) + (-x.abs()).exp().ln_1p()).tanh(),
-            Self::Selu { alpha, gamma } => {
-                if x > 0.0 {
-                    gamma * x
-                } else {
-                    gamma * alpha * x.exp_m1()
-                }
-            }
+            Self::Mish => x * softplus(x).tanh(),
+            Self::Selu { alpha, gamma } => gamma * Self::Elu { alpha }.real(x),
             Self::Elu { alpha } => {
                 if x > 0.0 {
                     x
@@ -158,7 +152,7 @@ impl TableFn {
             Self::Tanh | Self::Softplus | Self::Softsign | Self::Abs | Self::Clip { .. } | Self::ExpNonPos => 1.0,
             // Mish' peaks at about 1.0886 (near x = 1.2).
             Self::Mish => 1.09,
-            Self::Selu { alpha, gamma } => gamma.abs() * alpha.abs().max(1.0),
+            Self::Selu { alpha, gamma } => gamma.abs() * Self::Elu { alpha }.lipschitz(bound),
             Self::Exp => bound.exp(),
             Self::Erf => std::f64::consts::FRAC_2_SQRT_PI,
             Self::Elu { alpha } | Self::LeakyRelu { alpha } => alpha.abs().max(1.0),
@@ -168,6 +162,11 @@ impl TableFn {
             Self::Gelu { .. } => 1.2,
         }
     }
+}
+
+/// `ln(1 + e^x)`, stable for large `|x|`.
+fn softplus(x: f64) -> f64 {
+    x.max(0.0) + (-x.abs()).exp().ln_1p()
 }
 
 /// The error function (std has none): the Maclaurin series below 2.5, Lentz's continued
