@@ -103,9 +103,19 @@ impl ModelCircuit {
 }
 
 /// The single instance column: the public values of `w` in the order of
-/// [`InstanceLayout::of`] `q` (public inputs, then public outputs).
+/// [`InstanceLayout::of`] `q` (public inputs, then public outputs; a hashed one's
+/// [`crate::poseidon::hash_values`] in its place).
 pub fn public_instances(q: &QGraph, w: &Witness) -> Vec<Fr> {
-    InstanceLayout::of(q).values(w).into_iter().map(|v| fe(i128::from(v))).collect()
+    let mut out = Vec::new();
+    for (segment, values) in InstanceLayout::of(q).values(w) {
+        let elements = values.iter().map(|&v| fe(i128::from(v)));
+        if segment.hashed {
+            out.push(crate::poseidon::hash_values(&elements.collect::<Vec<_>>()));
+        } else {
+            out.extend(elements);
+        }
+    }
+    out
 }
 
 /// Walks the layout of `q` under `plan` without a witness: checks the graph is well formed

@@ -37,6 +37,9 @@ pub struct CircuitPlan {
     pub lookup: bool,
     /// Weights in fixed columns (`true`) or private advice (`false`).
     pub params_fixed: bool,
+    /// A Poseidon chip, for hashed inputs and outputs.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub poseidon: bool,
     /// Layout statistics (informative: configure ignores them).
     #[serde(default)]
     pub stats: CircuitStats,
@@ -54,6 +57,7 @@ impl Default for CircuitPlan {
             mul_lanes: 0,
             lookup: false,
             params_fixed: true,
+            poseidon: false,
             stats: CircuitStats::default(),
         }
     }
@@ -63,7 +67,7 @@ impl CircuitPlan {
     /// One line for people: `k`, rows and columns.
     pub fn summary(&self) -> String {
         format!(
-            "k={} ({} of {} usable rows), {} columns, dot block {}x{}, {}-bit range table, {} limb {}{}{}",
+            "k={} ({} of {} usable rows), {} columns, dot block {}x{}, {}-bit range table, {} limb {}{}{}{}",
             self.k,
             self.stats.rows_used,
             self.stats.usable_rows,
@@ -75,6 +79,7 @@ impl CircuitPlan {
             if self.stacked_limbs { "rows" } else { "columns" },
             if self.mul_lanes > 0 { format!(", {} mul lanes", self.mul_lanes) } else { String::new() },
             if self.lookup { format!(", {} nonlinear table rows", self.stats.table_rows) } else { String::new() },
+            if self.poseidon { format!(", {} Poseidon rows", self.stats.poseidon_rows) } else { String::new() },
         )
     }
 
@@ -118,6 +123,9 @@ pub struct CircuitStats {
     /// Rows of the lookup chip (one per element of a `Table` node).
     #[serde(default)]
     pub lookup_rows: usize,
+    /// Rows of the Poseidon chip (hashed inputs and outputs).
+    #[serde(default)]
+    pub poseidon_rows: usize,
     /// Rows of the nonlinear tables (all distinct tables plus one zero row).
     #[serde(default)]
     pub table_rows: usize,
@@ -261,6 +269,7 @@ pub(crate) struct Rows {
     pub requant: usize,
     pub mul: usize,
     pub lookup: usize,
+    pub poseidon: usize,
 }
 
 impl Rows {
@@ -268,11 +277,17 @@ impl Rows {
     pub(crate) fn count(q: &QGraph, shape: LayoutShape, lanes: usize) -> Self {
         let total = q.nodes.iter().map(|n| node_rows(q, n, shape)).fold(ChipRows::default(), |acc, r| acc + r);
         let mul = if lanes == 0 { 0 } else { total.mul_lanes.div_ceil(lanes) };
-        Self { dot: total.dot, requant: CONST_ROWS + total.requant, mul, lookup: total.lookup }
+        let poseidon = InstanceLayout::of(q)
+            .segments
+            .iter()
+            .filter(|s| s.hashed)
+            .map(|s| crate::chips::poseidon::chain_rows(q.tensors[s.tensor].len()))
+            .sum();
+        Self { dot: total.dot, requant: CONST_ROWS + total.requant, mul, lookup: total.lookup, poseidon }
     }
 
     pub(crate) fn max(&self) -> usize {
-        self.dot.max(self.requant).max(self.mul).max(self.lookup)
+        self.dot.max(self.requant).max(self.mul).max(self.lookup).max(self.poseidon)
     }
 }
 
@@ -450,7 +465,9 @@ pub fn plan_circuit(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, Circu
     let table_rows = if lookup { crate::chips::lookup::table_rows(q) } else { 0 };
     let heights: &[usize] = if params_fixed { &DOT_HEIGHTS } else { &[1] };
     let lanes_set: &[usize] = if has_mul { &MUL_LANES } else { &[0] };
-    let inst = InstanceLayout::of(q).len();
+    let instances = InstanceLayout::of(q);
+    let inst = instances.len();
+    let poseidon = instances.segments.iter().any(|s| s.hashed);
     let max_k = opts.force_k.unwrap_or(opts.max_k).min(27);
     let min_k = opts.force_k.unwrap_or(1);
 
@@ -488,6 +505,7 @@ pub fn plan_circuit(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, Circu
             mul_lanes: lanes,
             lookup,
             params_fixed,
+            poseidon,
             stats: CircuitStats::default(),
         };
         let s = *shapes.entry((n, m, limbs, lanes, stacked)).or_insert_with(|| constraint_shape(&candidate));
@@ -511,6 +529,7 @@ pub fn plan_circuit(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, Circu
             requant_rows: rows.requant,
             mul_rows: rows.mul,
             lookup_rows: rows.lookup,
+            poseidon_rows: rows.poseidon,
             table_rows,
             range_table_rows: range_rows,
             usable_rows: (1usize << k) - (s.blinding + 1),

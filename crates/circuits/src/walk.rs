@@ -43,7 +43,8 @@ pub(crate) fn fe(v: i128) -> Fr {
     }
 }
 
-/// The model's input and output cells, and the cells bound to the instance column.
+/// The model's input and output cells, and the cells bound to the instance column (a hashed
+/// input's or output's hash cell in its place).
 #[derive(Debug, Default)]
 pub(crate) struct PublicCells {
     /// Each input's cells (its range check's inputs), in input order.
@@ -119,6 +120,15 @@ impl<'a, S: Sink> Walker<'a, S> {
     pub fn val(&self, v: i128) -> Value<Fr> {
         if self.known {
             Value::known(fe(v))
+        } else {
+            Value::unknown()
+        }
+    }
+
+    /// A witness field element (unknown during keygen).
+    pub fn val_fe(&self, v: Fr) -> Value<Fr> {
+        if self.known {
+            Value::known(v)
         } else {
             Value::unknown()
         }
@@ -238,7 +248,13 @@ pub(crate) fn assign<S: Sink>(
         public.outputs.push(w.tensor_cells("output", s.tensor)?.to_vec());
     }
     for s in &InstanceLayout::of(q).segments {
-        public.instance.extend_from_slice(w.tensor_cells("public instance", s.tensor)?);
+        let cells = w.tensor_cells("public instance", s.tensor)?.to_vec();
+        if s.hashed {
+            let hash = w.poseidon_hash(&cells, &values[s.tensor])?;
+            public.instance.push(hash);
+        } else {
+            public.instance.extend_from_slice(&cells);
+        }
     }
     Ok((w.sink, public))
 }

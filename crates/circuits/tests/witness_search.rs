@@ -112,6 +112,15 @@ fn private_weights() -> (QGraph, Vec<i64>) {
     (mlp(5, 3, 2, vis(Private, P::Private, Public), &xs), xs[0].clone())
 }
 
+/// Hashed input and output: the Poseidon chip at both ends (the input's hash pinned, the
+/// output's hash free). With the first input element free, the search finds no other value its
+/// pinned hash admits (what it shows is that every cell is determined: that the hash pins the
+/// input is Poseidon's collision resistance, which no enumeration can show).
+fn hashed_io() -> (QGraph, Vec<i64>) {
+    let xs = vec![vec![3, -7, 12, 0, -1], vec![-5, 6, 4, -9, 2]];
+    (mlp(5, 3, 2, vis(Hashed, P::Fixed, Hashed), &xs), xs[0].clone())
+}
+
 /// Public input and output: the instance wiring at both ends.
 fn public_io() -> (QGraph, Vec<i64>) {
     let xs = vec![vec![3, -7, 12, 0, -1], vec![-5, 6, 4, -9, 2]];
@@ -233,6 +242,7 @@ cases! {
     dot_block_2x2 => rescale(2, true), dot = Some((2, 2));
     dot_private_weights => private_weights();
     instance_wiring => public_io(), free = 2;
+    poseidon_hashed_io => hashed_io(), free = 1;
     product_chip => product();
     div => division();
     lookup_table => lookup();

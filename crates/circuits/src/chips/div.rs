@@ -115,7 +115,7 @@ impl NodeLayout for DivOp {
             dot: dot_rows(len, 1, REMAINDER_TERMS, shape) + dot_rows(len, 1, SLACK_TERMS, shape),
             requant: 3 * shape.requant_stride * len,
             mul_lanes: len,
-            lookup: 0,
+            ..ChipRows::default()
         }
     }
 

@@ -13,6 +13,7 @@ pub mod dot;
 pub mod gather;
 pub mod lookup;
 pub mod mul;
+pub mod poseidon;
 pub mod range;
 pub mod requant;
 
@@ -22,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use self::dot::{DotAdvice, DotConfig, DotFixed, DotSelector};
 use self::lookup::{LookupAdvice, LookupConfig, LookupFixed, LookupSelector};
 use self::mul::{MulAdvice, MulConfig, MulSelector};
+use self::poseidon::{PoseidonAdvice, PoseidonConfig, PoseidonFixed, PoseidonSelector};
 use self::range::RangeTableConfig;
 use self::requant::{RequantAdvice, RequantConfig, RequantFixed, RequantSelector};
 use crate::{CircuitPlan, Fr};
@@ -63,6 +65,8 @@ pub enum AdviceRef {
     Mul(MulAdvice),
     /// A column of the lookup chip.
     Lookup(LookupAdvice),
+    /// A column of the Poseidon chip.
+    Poseidon(PoseidonAdvice),
 }
 
 /// A logical fixed column.
@@ -71,6 +75,7 @@ pub(crate) enum FixedRef {
     Dot(DotFixed),
     Requant(RequantFixed),
     Lookup(LookupFixed),
+    Poseidon(PoseidonFixed),
 }
 
 /// A selector.
@@ -80,6 +85,7 @@ pub(crate) enum SelRef {
     Requant(RequantSelector),
     Mul(MulSelector),
     Lookup(LookupSelector),
+    Poseidon(PoseidonSelector),
 }
 
 /// `impl From<$name> for $enum` for each registered chip column name.
@@ -92,9 +98,15 @@ macro_rules! names {
         }
     )*};
 }
-names!(AdviceRef: Dot(DotAdvice), Requant(RequantAdvice), Mul(MulAdvice), Lookup(LookupAdvice));
-names!(FixedRef: Dot(DotFixed), Requant(RequantFixed), Lookup(LookupFixed));
-names!(SelRef: Dot(DotSelector), Requant(RequantSelector), Mul(MulSelector), Lookup(LookupSelector));
+names!(AdviceRef: Dot(DotAdvice), Requant(RequantAdvice), Mul(MulAdvice), Lookup(LookupAdvice), Poseidon(PoseidonAdvice));
+names!(FixedRef: Dot(DotFixed), Requant(RequantFixed), Lookup(LookupFixed), Poseidon(PoseidonFixed));
+names!(
+    SelRef: Dot(DotSelector),
+    Requant(RequantSelector),
+    Mul(MulSelector),
+    Lookup(LookupSelector),
+    Poseidon(PoseidonSelector)
+);
 
 /// The configured chips of one plan (the optional ones only when the plan uses them).
 #[derive(Debug, Clone)]
@@ -107,6 +119,8 @@ pub struct Chips {
     pub mul: Option<MulConfig>,
     /// Lookup chip and its nonlinear tables, when the plan has them.
     pub lookup: Option<LookupConfig>,
+    /// Poseidon chip, when the plan hashes an input or output.
+    pub poseidon: Option<PoseidonConfig>,
 }
 
 impl Chips {
@@ -117,7 +131,8 @@ impl Chips {
         let requant = RequantConfig::configure(meta, plan.limbs, plan.stacked_limbs, range);
         let mul = (plan.mul_lanes > 0).then(|| MulConfig::configure(meta, plan.mul_lanes));
         let lookup = plan.lookup.then(|| LookupConfig::configure(meta));
-        Self { dot, requant, mul, lookup }
+        let poseidon = plan.poseidon.then(|| PoseidonConfig::configure(meta));
+        Self { dot, requant, mul, lookup, poseidon }
     }
 
     /// The halo2 column behind a logical advice column (`None` if the plan has no such column).
@@ -127,6 +142,7 @@ impl Chips {
             AdviceRef::Requant(c) => self.requant.advice(c),
             AdviceRef::Mul(c) => self.mul.as_ref()?.advice(c),
             AdviceRef::Lookup(c) => self.lookup.as_ref()?.advice(c),
+            AdviceRef::Poseidon(c) => self.poseidon.as_ref()?.advice(c),
         }
     }
 
@@ -136,6 +152,7 @@ impl Chips {
             FixedRef::Dot(c) => self.dot.fixed(c),
             FixedRef::Requant(c) => self.requant.fixed(c),
             FixedRef::Lookup(c) => self.lookup.as_ref()?.fixed(c),
+            FixedRef::Poseidon(c) => self.poseidon.as_ref()?.fixed(c),
         }
     }
 
@@ -146,19 +163,21 @@ impl Chips {
             SelRef::Requant(s) => Some(self.requant.selector(s)),
             SelRef::Mul(s) => Some(self.mul.as_ref()?.selector(s)),
             SelRef::Lookup(s) => Some(self.lookup.as_ref()?.selector(s)),
+            SelRef::Poseidon(s) => Some(self.poseidon.as_ref()?.selector(s)),
         }
     }
 }
 
 /// What a node takes in each chip: rows of the dot, requant and lookup chips, and product
 /// lanes (several per row, packed across nodes). Also the walker's counters: what the layout
-/// has taken so far.
+/// has taken so far (the Poseidon rows are the hashed inputs' and outputs', after the nodes).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct ChipRows {
     pub dot: usize,
     pub requant: usize,
     pub mul_lanes: usize,
     pub lookup: usize,
+    pub poseidon: usize,
 }
 
 impl ChipRows {
@@ -169,6 +188,7 @@ impl ChipRows {
             requant: op(self.requant, o.requant),
             mul_lanes: op(self.mul_lanes, o.mul_lanes),
             lookup: op(self.lookup, o.lookup),
+            poseidon: op(self.poseidon, o.poseidon),
         }
     }
 }

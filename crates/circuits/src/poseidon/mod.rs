@@ -29,7 +29,7 @@
 //!   vectors for every width that crate has (1..=12 inputs), checks 13..=16 inputs against
 //!   values computed with circomlibjs, and checks the input-count errors.
 //!
-//! This is native code only; the in-circuit hash is a separate gadget.
+//! The in-circuit permutation is `crate::chips::poseidon`, which replays [`Params::round`].
 
 mod grain;
 
@@ -119,27 +119,68 @@ impl Params {
         if state.len() != self.width {
             return Err(PoseidonError::StateLength { width: self.width, got: state.len() });
         }
-        let mut next = vec![Fr::ZERO; self.width];
-        for (r, constants) in self.round_constants.iter().enumerate() {
-            for (s, c) in state.iter_mut().zip(constants) {
-                *s += c;
-            }
-            if self.is_full_round(r) {
-                state.iter_mut().for_each(|s| *s = pow5(*s));
-            } else {
-                state[0] = pow5(state[0]);
-            }
-            for (out, row) in next.iter_mut().zip(&self.mds) {
-                *out = row.iter().zip(state.iter()).map(|(m, s)| *m * s).sum();
-            }
-            state.copy_from_slice(&next);
+        for r in 0..self.rounds() {
+            self.round(r, state);
         }
         Ok(())
     }
+
+    /// Applies round `r` in place: ARK, S-box, MDS. `state` must have `width` elements and `r`
+    /// must be below [`Params::rounds`] (the in-circuit gadget replays the rounds one by one).
+    pub fn round(&self, r: usize, state: &mut [Fr]) {
+        for (s, c) in state.iter_mut().zip(&self.round_constants[r]) {
+            *s += c;
+        }
+        if self.is_full_round(r) {
+            state.iter_mut().for_each(|s| *s = pow5(*s));
+        } else {
+            state[0] = pow5(state[0]);
+        }
+        let next: Vec<Fr> =
+            self.mds.iter().map(|row| row.iter().zip(state.iter()).map(|(m, s)| *m * s).sum()).collect();
+        state.copy_from_slice(&next);
+    }
+}
+
+/// The width of the permutation [`hash_values`] chains (circom's `Poseidon(5)`, poseidon-solidity's
+/// `PoseidonT6`). Width 6 rather than 17: on mlp_digits, hashing the input and the output cost
+/// 316k verifier gas at width 6 against 1.17M at width 17 (whose gates multiply by a 17×17 MDS
+/// matrix in the verifier's constraint program, over 35 columns instead of 13), for about the
+/// same proving time (a taller, narrower chip).
+pub const CHAIN_WIDTH: usize = 6;
+
+/// Values each permutation of [`hash_values`] absorbs: the inputs of `Poseidon(5)` but the
+/// chaining value.
+pub const CHAIN_RATE: usize = CHAIN_WIDTH - 2;
+
+/// The hash of any number of field elements, as a chain of circom `Poseidon(5)` calls:
+/// `h_0 = n` (the number of values), then `h_{i+1} = Poseidon(h_i, x_{4i+1}, …, x_{4i+4})`
+/// over the values 4 at a time, the last group padded with zeros; the hash is the last `h`
+/// (one call when `n = 0`). With circomlibjs: `h = F.e(n); for (c of chunks) h = poseidon([h, ...c])`.
+///
+/// The length in `h_0` keeps `[x]` and `[x, 0]` apart; the chaining keeps every call at
+/// circom's parameters, so any circom Poseidon implementation recomputes it.
+pub fn hash_values(values: &[Fr]) -> Fr {
+    let mut h = Fr::from(values.len() as u64);
+    let params = Params::for_width(CHAIN_WIDTH).unwrap_or_else(|_| unreachable!("width {CHAIN_WIDTH} has parameters"));
+    for p in 0..chain_permutations(values.len()) {
+        let chunk = &values[p * CHAIN_RATE..values.len().min((p + 1) * CHAIN_RATE)];
+        let mut state = vec![Fr::ZERO; CHAIN_WIDTH];
+        state[1] = h;
+        state[2..2 + chunk.len()].copy_from_slice(chunk);
+        (0..params.rounds()).for_each(|r| params.round(r, &mut state));
+        h = state[0];
+    }
+    h
+}
+
+/// Permutations [`hash_values`] makes for `n` values.
+pub fn chain_permutations(n: usize) -> usize {
+    n.div_ceil(CHAIN_RATE).max(1)
 }
 
 /// The S-box, x^5.
-fn pow5(x: Fr) -> Fr {
+pub(crate) fn pow5(x: Fr) -> Fr {
     let x2 = x.square();
     x2.square() * x
 }

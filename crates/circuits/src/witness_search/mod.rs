@@ -10,8 +10,8 @@
 //! * the cells the statement leaves to the prover by design are held at their honest value: a
 //!   private input (its range check is searched separately, see [`SearchOptions::free_input`])
 //!   and private weights; the public inputs are held by the instance column;
-//! * the public outputs are *free*: an attack that changes a claimed output shows up as an
-//!   accepted assignment with another output;
+//! * the public outputs are *free* (a hashed output's hash instance too): an attack that
+//!   changes a claimed output shows up as an accepted assignment with another output;
 //! * every other cell takes, when a constraint reads it as its last unknown, exactly the values
 //!   that constraint allows over the whole field (the root of a linear polynomial, every table
 //!   row a lookup's input can match — so the fractions `v·2^-j` a scaled lookup admits are found,
@@ -164,9 +164,10 @@ pub fn search(
         return Err(SearchError::NoSuchInput { index: i, len: input_len });
     }
     let mut pins = Pins::default();
-    // Every private input is pinned to its honest value, but for the free element of input 0.
+    // Every private (or hashed) input is pinned to its honest value, but for the free element
+    // of input 0.
     for (k, spec) in graph.inputs.iter().enumerate() {
-        if spec.visibility == Visibility::Private {
+        if spec.visibility.is_witness() {
             for (i, &(r, row)) in circuit.input_cells(k)?.iter().enumerate() {
                 if k != 0 || opts.free_input != Some(i) {
                     if let Some(c) = config.advice_column(r) {
@@ -188,7 +189,9 @@ pub fn search(
             pins.free_instance.extend(rows.map(|row| (instance_col, row)));
         }
     }
-    if let (Some(i), Some(rows)) = (opts.free_input, instances.range(InstanceRole::Input, 0)) {
+    // A free public input element frees its instance; a hashed input's hash stays pinned.
+    let public_input = graph.inputs.first().is_some_and(|s| s.visibility == Visibility::Public);
+    if let (Some(i), Some(rows), true) = (opts.free_input, instances.range(InstanceRole::Input, 0), public_input) {
         pins.free_instance.insert((instance_col, rows.start + i));
     }
 

@@ -10,7 +10,7 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-use super::{IoSpec, QGraph, TensorId, Witness};
+use super::{IoSpec, QGraph, TensorId, Visibility, Witness};
 
 /// What a segment of the instance column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,7 +22,8 @@ pub enum InstanceRole {
     Output,
 }
 
-/// One run of consecutive instances: every value of one tensor, in its row-major order.
+/// One run of consecutive instances: every value of one tensor, in its row-major order, or
+/// (hashed) one instance, the Poseidon hash of those values.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstanceSegment {
     /// Input or output.
@@ -31,12 +32,15 @@ pub struct InstanceSegment {
     pub index: usize,
     /// The tensor whose values these are.
     pub tensor: TensorId,
-    /// Number of values.
+    /// Number of instances: the tensor's values, or 1 when hashed.
     pub len: usize,
+    /// The one instance is the hash of the tensor's values (hashed visibility).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hashed: bool,
 }
 
-/// The order of the public instance column: every public input in graph order, then every
-/// public output.
+/// The order of the public instance column: every public (or hashed) input in graph order,
+/// then every public (or hashed) output.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstanceLayout {
     /// The segments, in instance order.
@@ -47,10 +51,15 @@ impl InstanceLayout {
     /// The layout of `q` under its inputs' and outputs' visibility.
     pub fn of(q: &QGraph) -> Self {
         let segments = |role, specs: &[IoSpec]| -> Vec<InstanceSegment> {
-            let public = specs.iter().enumerate().filter(|(_, s)| s.visibility.is_public());
-            public
-                .map(|(index, s)| InstanceSegment { role, index, tensor: s.tensor, len: q.tensors[s.tensor].len() })
-                .collect()
+            let seen = specs.iter().enumerate().filter(|(_, s)| s.visibility != Visibility::Private);
+            seen.map(|(index, s)| InstanceSegment {
+                role,
+                index,
+                tensor: s.tensor,
+                len: s.visibility.instance_len(q.tensors[s.tensor].len()),
+                hashed: s.visibility == Visibility::Hashed,
+            })
+            .collect()
         };
         let mut all = segments(InstanceRole::Input, &q.inputs);
         all.extend(segments(InstanceRole::Output, &q.outputs));
@@ -67,9 +76,10 @@ impl InstanceLayout {
         self.len() == 0
     }
 
-    /// The public inputs (or outputs, as `role` says), by index, in order.
+    /// The public inputs (or outputs, as `role` says), by index, in order: those whose values
+    /// are instances (not the hashed ones).
     pub fn public(&self, role: InstanceRole) -> Vec<usize> {
-        self.segments.iter().filter(|s| s.role == role).map(|s| s.index).collect()
+        self.segments.iter().filter(|s| s.role == role && !s.hashed).map(|s| s.index).collect()
     }
 
     /// The instance rows of input or output `index`, if it is public.
@@ -84,9 +94,10 @@ impl InstanceLayout {
         None
     }
 
-    /// The public values of `w`, in instance order.
-    pub fn values(&self, w: &Witness) -> Vec<i64> {
-        self.segments.iter().flat_map(|s| w.values[s.tensor].iter().copied()).collect()
+    /// The instances of `w`, in instance order: each public tensor's values, and each hashed
+    /// tensor's values to hash (the hash is the proof system's to compute).
+    pub fn values<'w>(&self, w: &'w Witness) -> Vec<(&InstanceSegment, &'w [i64])> {
+        self.segments.iter().map(|s| (s, w.values[s.tensor].as_slice())).collect()
     }
 }
 
@@ -116,16 +127,39 @@ mod tests {
         assert_eq!(both.len(), 5);
         assert_eq!(both.range(InstanceRole::Input, 0), Some(0..3));
         assert_eq!(both.range(InstanceRole::Output, 0), Some(3..5));
-        assert_eq!(both.values(&w), vec![1, 2, 3, 7, 8]);
+        assert_eq!(flat(&both, &w), vec![1, 2, 3, 7, 8]);
 
         let output_only = InstanceLayout::of(&graph(&[Private], &[Public]));
         assert_eq!(output_only.range(InstanceRole::Input, 0), None);
         assert_eq!(output_only.range(InstanceRole::Output, 0), Some(0..2));
-        assert_eq!(output_only.values(&w), vec![7, 8]);
+        assert_eq!(flat(&output_only, &w), vec![7, 8]);
 
         let none = InstanceLayout::of(&graph(&[Private], &[Private]));
         assert!(none.is_empty());
         assert!(none.values(&w).is_empty());
+    }
+
+    fn flat(layout: &InstanceLayout, w: &Witness) -> Vec<i64> {
+        layout.values(w).into_iter().flat_map(|(_, v)| v.iter().copied()).collect()
+    }
+
+    #[test]
+    fn a_hashed_tensor_takes_one_instance() {
+        use Visibility::*;
+        let w = Witness { values: vec![vec![1, 2, 3], vec![7, 8]] };
+        let layout = InstanceLayout::of(&graph(&[Hashed], &[Public]));
+        assert_eq!(layout.len(), 3);
+        assert_eq!(layout.range(InstanceRole::Input, 0), Some(0..1));
+        assert_eq!(layout.range(InstanceRole::Output, 0), Some(1..3));
+        // The hashed input is not a public one: its values are not instances.
+        assert!(layout.public(InstanceRole::Input).is_empty());
+        assert_eq!(layout.public(InstanceRole::Output), vec![0]);
+        let values = layout.values(&w);
+        assert!(values[0].0.hashed && values[0].1 == [1, 2, 3]);
+        assert!(!values[1].0.hashed && values[1].1 == [7, 8]);
+        // Only hashed segments say so in JSON.
+        let json = serde_json::to_string(&layout).unwrap();
+        assert_eq!(json.matches("hashed").count(), 1, "{json}");
     }
 
     #[test]

@@ -16,14 +16,31 @@ pub enum Visibility {
     Public,
     /// A witness hidden by zero knowledge.
     Private,
+    /// A witness hidden by zero knowledge whose Poseidon hash is one public instance (the
+    /// circuit recomputes the hash; see `zkinfer_circuits::poseidon::hash_values`).
+    Hashed,
 }
 
 impl Visibility {
-    /// Whether the values are in the public instance.
+    /// Whether the values themselves are in the public instance.
     pub fn is_public(self) -> bool {
         match self {
             Self::Public => true,
-            Self::Private => false,
+            Self::Private | Self::Hashed => false,
+        }
+    }
+
+    /// Whether the values are a private witness (private or hashed).
+    pub fn is_witness(self) -> bool {
+        !self.is_public()
+    }
+
+    /// Public instances the values take: every value when public, one hash when hashed.
+    pub fn instance_len(self, values: usize) -> usize {
+        match self {
+            Self::Public => values,
+            Self::Private => 0,
+            Self::Hashed => 1,
         }
     }
 }
@@ -34,9 +51,11 @@ impl std::str::FromStr for Visibility {
         match s {
             "public" => Ok(Self::Public),
             "private" => Ok(Self::Private),
-            "fixed" => Err("visibility 'fixed' applies to parameters; an input or output is public or private".into()),
-            "hashed" => Err("visibility 'hashed' is not implemented yet; use public or private".into()),
-            other => Err(format!("unknown visibility '{other}': expected public or private")),
+            "fixed" => {
+                Err("visibility 'fixed' applies to parameters; an input or output is public, private or hashed".into())
+            }
+            "hashed" => Ok(Self::Hashed),
+            other => Err(format!("unknown visibility '{other}': expected public, private or hashed")),
         }
     }
 }
@@ -46,6 +65,7 @@ impl std::fmt::Display for Visibility {
         f.write_str(match self {
             Self::Public => "public",
             Self::Private => "private",
+            Self::Hashed => "hashed",
         })
     }
 }

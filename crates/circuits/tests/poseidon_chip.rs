@@ -1,0 +1,100 @@
+//! The Poseidon chip: hashed inputs and outputs under MockProver. The chain hash against
+//! explicit circom Poseidon calls, the honest circuit against its instance, and rejections of a
+//! changed hash, a changed hashed value and a changed round cell.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::*;
+use halo2_axiom::halo2curves::ff::Field;
+use zkinfer_circuits::poseidon::{self, hash_values};
+use zkinfer_circuits::{public_instances, AdviceRef, CellOverride, Fr, PoseidonAdvice};
+use zkinfer_graph::ParamVisibility as P;
+use zkinfer_graph::{QGraph, Visibility, Visibility::*};
+
+/// Rows of one width-6 permutation: 8 full rounds of 3 rows, 60 partial rounds of 1, the
+/// output row.
+const PERMUTATION_ROWS: usize = 3 * 8 + 60 + 1;
+
+fn counting(n: usize) -> Vec<Fr> {
+    (1..=n as u64).map(|i| Fr::from(i * 7919) - Fr::from(50_000)).collect()
+}
+
+/// `hash_values` is circom's Poseidon(5) chained over chunks of 4, seeded with the count.
+#[test]
+fn chain_hash_is_circom_poseidon_over_chunks() {
+    for n in [1usize, 3, 4, 5, 9, 64] {
+        let v = counting(n);
+        let mut h = Fr::from(n as u64);
+        for chunk in v.chunks(4) {
+            let mut block = vec![h];
+            block.extend_from_slice(chunk);
+            block.resize(5, Fr::ZERO);
+            h = poseidon::hash(&block).expect("5 inputs");
+        }
+        assert_eq!(hash_values(&v), h, "n = {n}");
+    }
+    assert_eq!(hash_values(&[]), poseidon::hash(&[Fr::ZERO; 5]).expect("5 inputs"));
+    // The count seeds the chain: a trailing zero changes the hash.
+    assert_ne!(hash_values(&[Fr::ONE]), hash_values(&[Fr::ONE, Fr::ZERO]));
+}
+
+fn hashed(input: Visibility, output: Visibility, n_in: usize) -> (QGraph, Vec<i64>) {
+    let xs: Vec<Vec<i64>> = (0..2).map(|s| (0..n_in).map(|i| ((i * 13 + s * 5) % 25) as i64 - 12).collect()).collect();
+    (mlp(n_in, 3, 2, vis(input, P::Fixed, output), &xs), xs[0].clone())
+}
+
+#[test]
+fn hashed_input_and_output_prove_under_mock() {
+    // 6 inputs: two chained permutations for the input, one for the output.
+    let (q, x) = hashed(Hashed, Hashed, 6);
+    let w = q.eval(x.clone()).expect("eval");
+    let p = small_plan(&q);
+    assert!(p.poseidon);
+    assert_eq!(p.stats.poseidon_rows, 3 * PERMUTATION_ROWS);
+    let inst = public_instances(&q, &w);
+    let out = &w.values[q.outputs[0].tensor];
+    let fes = |v: &[i64]| v.iter().map(|&v| fe(v)).collect::<Vec<_>>();
+    assert_eq!(inst, vec![hash_values(&fes(&x)), hash_values(&fes(out))]);
+    assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()));
+
+    // A changed hash, in either place, is rejected.
+    for i in 0..2 {
+        let mut bad = inst.clone();
+        bad[i] += Fr::ONE;
+        assert!(mock(&q, &p, &w, vec![], Some(bad)).is_err(), "hash {i} changed");
+    }
+    // The honest hash of other values is rejected too.
+    let mut other = x.clone();
+    other[5] += 1;
+    let bad = vec![hash_values(&fes(&other)), inst[1]];
+    assert!(mock(&q, &p, &w, vec![], Some(bad)).is_err(), "hash of other input");
+    // The output's hash left out (read as zero by halo2) is rejected; the exact instance count
+    // is the verifiers' check (SOUNDNESS.md, "Verifiers and the instance column").
+    assert!(mock(&q, &p, &w, vec![], Some(inst[..1].to_vec())).is_err());
+}
+
+#[test]
+fn a_changed_round_cell_is_rejected() {
+    let (q, x) = hashed(Public, Hashed, 4);
+    let w = q.eval(x).expect("eval");
+    let p = small_plan(&q);
+    assert_eq!(p.stats.poseidon_rows, PERMUTATION_ROWS);
+    let honest = mock_values(&q, &p, &w, &[(AdviceRef::Poseidon(PoseidonAdvice::State(5)), 1)]);
+    // Row 1 holds the first full round's squares; row 20 is inside the partial rounds.
+    for (col, row) in
+        [(PoseidonAdvice::State(5), 1), (PoseidonAdvice::Square, 20), (PoseidonAdvice::State(0), PERMUTATION_ROWS - 1)]
+    {
+        let o = CellOverride { column: AdviceRef::Poseidon(col), row, value: honest[0] + Fr::ONE };
+        let k = kinds(mock(&q, &p, &w, vec![o], None));
+        assert!(k.constraint || k.permutation, "{col:?} at row {row}: {k:?}");
+    }
+}
+
+#[test]
+fn public_and_private_ends_take_no_poseidon_rows() {
+    let (q, _) = hashed(Public, Private, 4);
+    let p = small_plan(&q);
+    assert!(!p.poseidon);
+    assert_eq!(p.stats.poseidon_rows, 0);
+}
