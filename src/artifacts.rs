@@ -79,7 +79,7 @@ impl Settings {
                 ios.iter().filter(|io| io.visibility == v).map(|io| format!("'{}'", io.name)).collect()
             };
             let mut parts = Vec::new();
-            for v in [Visibility::Public, Visibility::Private] {
+            for v in [Visibility::Public, Visibility::Hashed, Visibility::Private] {
                 let listed = names(v);
                 if listed.is_empty() {
                     continue;
@@ -87,6 +87,12 @@ impl Settings {
                 let how = match v {
                     Visibility::Public => "public: every verifier sees the values (they are the proof's instances)",
                     Visibility::Private => "private: hidden from verifiers by zero knowledge, in any number of proofs",
+                    Visibility::Hashed => {
+                        "hashed: hidden from verifiers by zero knowledge; the proof's one instance is the \
+                         Poseidon hash of the values (docs/src/hashing.md), which binds them: anyone who \
+                         holds the values can check it, and anyone who can guess them exactly can confirm \
+                         the guess (no salt)"
+                    }
                 };
                 parts.push(format!("{} {how}", listed.join(", ")));
             }
@@ -128,18 +134,19 @@ impl Settings {
     }
 
     /// Whether `instances` is the layout the inputs' and outputs' visibility and shapes imply:
-    /// each public input in order, then each public output, every value of each.
+    /// each public or hashed input in order, then each public or hashed output; every value of a
+    /// public one, one hash of a hashed one.
     fn instances_match_io(&self) -> bool {
-        let expected = |role, ios: &[IoInfo]| -> Vec<(InstanceRole, usize, usize)> {
+        let expected = |role, ios: &[IoInfo]| -> Vec<(InstanceRole, usize, usize, bool)> {
             ios.iter()
                 .enumerate()
-                .filter(|(_, io)| io.visibility.is_public())
-                .map(|(i, io)| (role, i, io.len()))
+                .filter(|(_, io)| io.visibility != Visibility::Private)
+                .map(|(i, io)| (role, i, io.visibility.instance_len(io.len()), io.visibility == Visibility::Hashed))
                 .collect()
         };
         let mut all = expected(InstanceRole::Input, &self.inputs);
         all.extend(expected(InstanceRole::Output, &self.outputs));
-        let stored: Vec<_> = self.instances.segments.iter().map(|s| (s.role, s.index, s.len)).collect();
+        let stored: Vec<_> = self.instances.segments.iter().map(|s| (s.role, s.index, s.len, s.hashed)).collect();
         stored == all
     }
 

@@ -188,8 +188,24 @@ pub(crate) fn fr_from_hex(s: &str) -> Option<Fr> {
 /// Encodes a signed fixed-point integer as a public instance (`p - |v|` for negatives), in the
 /// proof file's 32-byte big-endian hex form.
 pub fn encode_instance(v: i64) -> String {
+    fr_to_hex(&fr_from_i64(v))
+}
+
+/// The instance of a hashed input or output holding the fixed-point integers `values`: their
+/// Poseidon chain hash ([`zkinfer_circuits::poseidon::hash_values`]), in the proof file's form.
+/// Anyone holding the values recomputes it to check what a proof was about.
+pub fn hash_instance(values: &[i64]) -> String {
+    let elements: Vec<Fr> = values.iter().map(|&v| fr_from_i64(v)).collect();
+    fr_to_hex(&zkinfer_circuits::poseidon::hash_values(&elements))
+}
+
+fn fr_from_i64(v: i64) -> Fr {
     let f = Fr::from(v.unsigned_abs());
-    fr_to_hex(&if v < 0 { -f } else { f })
+    if v < 0 {
+        -f
+    } else {
+        f
+    }
 }
 
 /// Signed integer encoded by a field element (`p - |v|` for negatives), if it fits in i64.

@@ -59,15 +59,16 @@ enum Command {
 /// Visibility flags shared by `compile` and `run`.
 #[derive(Args, Clone)]
 pub struct VisibilityArgs {
-    /// Model inputs: private (hidden by zero knowledge) or public (in the instance); one for
-    /// all inputs, or a comma-separated list with one per input (`public,private`).
+    /// Model inputs: private (hidden by zero knowledge), public (in the instance) or hashed
+    /// (hidden; their Poseidon hash in the instance); one for all inputs, or a comma-separated
+    /// list with one per input (`public,private`).
     #[arg(long, default_value = "private")]
     pub input_visibility: Visibilities,
     /// Weights and biases: fixed (baked into the proving key) or private (witness).
     #[arg(long = "param-visibility", default_value = "fixed")]
     pub param_visibility: ParamVisibility,
-    /// Model outputs: public (in the instance) or private; one for all outputs, or a
-    /// comma-separated list with one per output.
+    /// Model outputs: public (in the instance), private or hashed (hidden; their Poseidon hash
+    /// in the instance); one for all outputs, or a comma-separated list with one per output.
     #[arg(long, default_value = "public")]
     pub output_visibility: Visibilities,
 }
