@@ -55,6 +55,10 @@ pub struct Settings {
     pub circuit: CircuitSpec,
     /// Multiply-accumulates of one run of the model (for reporting).
     pub macs: usize,
+    /// With hashed parameters, the model id: the Poseidon hash of every parameter
+    /// ([`crate::hash_instance`] of `QGraph::param_values`), instance 0 of every proof.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_id: Option<String>,
 }
 
 impl Settings {
@@ -109,6 +113,12 @@ impl Settings {
             ParamVisibility::Private => "parameters: private: hidden from verifiers by zero knowledge, \
                  but bound to nothing: a proof shows some weights of this architecture ran"
                 .to_string(),
+            ParamVisibility::Hashed => format!(
+                "parameters: hashed: hidden from verifiers by zero knowledge, in any number of proofs, and bound \
+                 to the model id {} (the Poseidon hash of every parameter, instance 0): verifiers know which \
+                 model ran; anyone holding the weights can recompute the id",
+                self.model_id.as_deref().unwrap_or("(missing)")
+            ),
         };
         vec![values("inputs", &self.inputs), params, values("outputs", &self.outputs)]
     }
@@ -130,6 +140,7 @@ impl Settings {
             instances: InstanceLayout::of(q),
             circuit,
             macs: q.macs(),
+            model_id: (q.params == ParamVisibility::Hashed).then(|| crate::hash_instance(&q.param_values())),
         }
     }
 
@@ -144,7 +155,11 @@ impl Settings {
                 .map(|(i, io)| (role, i, io.visibility.instance_len(io.len()), io.visibility == Visibility::Hashed))
                 .collect()
         };
-        let mut all = expected(InstanceRole::Input, &self.inputs);
+        let mut all = Vec::new();
+        if self.params == ParamVisibility::Hashed {
+            all.push((InstanceRole::Params, 0, 1, true));
+        }
+        all.extend(expected(InstanceRole::Input, &self.inputs));
         all.extend(expected(InstanceRole::Output, &self.outputs));
         let stored: Vec<_> = self.instances.segments.iter().map(|s| (s.role, s.index, s.len, s.hashed)).collect();
         stored == all
@@ -175,6 +190,12 @@ impl Settings {
             return Err(
                 bad("the instance layout does not match the inputs' and outputs' visibility and shapes".into()),
             );
+        }
+        let id_ok = settings.model_id.as_deref().is_some_and(|id| crate::proof::fr_from_hex(id).is_some());
+        if id_ok != (settings.params == ParamVisibility::Hashed) {
+            return Err(bad(
+                "hashed parameters need a model id (a canonical field element), and only they have one".into()
+            ));
         }
         Ok(settings)
     }

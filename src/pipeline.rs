@@ -8,7 +8,7 @@ use zkinfer_prover::{Backend, ProvePhases};
 
 use crate::artifacts::{Compiled, Settings};
 use crate::halo2::{self, Srs};
-use crate::proof::{fr_to_i64, ProofBundle};
+use crate::proof::{fr_from_hex, fr_to_i64, ProofBundle};
 use crate::{CircuitSpec, Error, Keys, VerifierKeys};
 
 /// Makes the keys of `compiled` under its proof system (for Halo2: generates or loads the SRS,
@@ -88,10 +88,27 @@ pub fn verify(keys: &VerifierKeys, bundle: &ProofBundle) -> Result<(), Error> {
         )));
     }
     let instances = bundle.instances_for(settings)?;
+    check_model_id(settings, bundle, &instances)?;
     check_outputs(settings, bundle, &instances)?;
     match keys {
         VerifierKeys::Halo2(keys) => halo2::verify(keys, bundle, &instances),
     }
+}
+
+/// With hashed parameters, checks that the proof is about the settings' model: its model-id
+/// instance is the settings' `model_id`. (The circuit binds the parameters to that instance; this
+/// check binds the instance to the model the verifier means.)
+fn check_model_id(settings: &Settings, bundle: &ProofBundle, instances: &[Fr]) -> Result<(), Error> {
+    let (Some(id), Some(rows)) = (&settings.model_id, settings.instances.range(InstanceRole::Params, 0)) else {
+        return Ok(());
+    };
+    let claimed = bundle.instances.get(rows.start).map(String::as_str).unwrap_or_default();
+    if instances.get(rows.start) != fr_from_hex(id).as_ref() {
+        return Err(Error::BadProof(format!(
+            "the proof is for model id {claimed}, not this model's {id}: other weights ran"
+        )));
+    }
+    Ok(())
 }
 
 /// Checks that the proof file lists exactly the public outputs, each with the integers its

@@ -275,8 +275,16 @@ fn hashed_inputs_and_outputs() {
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("instance layout does not match"), "{}", text(&o));
 
-    // Hashed parameters are not there yet, and say so.
-    let o = zkinfer(&["compile", s(&model), "--out", s(&dir.join("p")), "--param-visibility", "hashed"]);
+    // Hashed parameters: the model id, named when compiling and recorded in the settings.
+    let p = dir.join("p");
+    let o = zkinfer(&["compile", s(&model), "--out", s(&p), "--param-visibility", "hashed"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let settings: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p.join("settings.json")).unwrap()).unwrap();
+    let id = settings["model_id"].as_str().expect("a model id").to_string();
+    assert!(text(&o).contains(&format!("bound to the model id {id}")), "{}", text(&o));
+    assert_eq!(settings["instances"]["segments"][0]["role"], "params");
+    let o = zkinfer(&["compile", s(&model), "--out", s(&p), "--param-visibility", "open"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(text(&o).contains("not implemented yet"), "{}", text(&o));
+    assert!(text(&o).contains("expected fixed, private or hashed"), "{}", text(&o));
 }

@@ -80,3 +80,72 @@ fn hashed_input_and_output_verify_natively_and_in_the_evm() {
     let r = evm.call(d.verifier, encode_calldata(&proof, &[instances[0]])).unwrap();
     assert!(!r.returned_true(), "one instance fewer accepted in the EVM");
 }
+
+/// Hashed parameters: the model id in the settings is the hash of the weights and instance 0
+/// of every proof. A proof made with other weights of the same architecture (same keys: the
+/// weights are witnesses) is a valid proof of *its* id, which the verifier refuses as another
+/// model; in the EVM the verifier accepts it as what it is, a proof about that other id, so a
+/// contract must check instance 0 (docs/src/visibility.md).
+/// `relu(x W + b)`, `x` of 4 values, 3 outputs: a model small enough to hash its parameters in
+/// a test (mlp_digits' 2,410 take k = 16: docs/src/visibility.md).
+fn small_dense() -> zkinfer::Model {
+    use zkinfer_graph::ops::{Add, MatMul, Relu};
+    use zkinfer_graph::{GraphBuilder, Tensor};
+    let mut b = GraphBuilder::new();
+    let x = b.input("x", vec![1, 4]);
+    let w: Vec<f32> = (0..12).map(|i| ((i * 7 % 11) as f32 - 5.0) / 4.0).collect();
+    let w = b.constant("w", Tensor::from_shape_vec(vec![4, 3], w).expect("shape"));
+    let bias = b.constant("b", Tensor::from_shape_vec(vec![1, 3], vec![0.5, -0.25, 0.125]).expect("shape"));
+    let h = b.node("mm", Box::new(MatMul), vec![x, w], "h").expect("matmul");
+    let s = b.node("add", Box::new(Add), vec![h, bias], "s").expect("add");
+    let r = b.node("relu", Box::new(Relu), vec![s], "r").expect("relu");
+    let graph = b.finish_outputs(vec![r]).expect("graph");
+    zkinfer::Model { graph, source: "small_dense.onnx".into() }
+}
+
+fn sample(k: usize) -> zkinfer::Sample {
+    vec![(0..4).map(|i| (((k * 5 + i * 3) % 9) as f32 - 4.0) / 3.0).collect()]
+}
+
+#[test]
+fn hashed_parameters_bind_the_model_id() {
+    use zkinfer_graph::QOp;
+    let vis = VisibilityConfig::new(Visibility::Private, ParamVisibility::Hashed, Visibility::Public);
+    let model = small_dense();
+    let samples: Vec<zkinfer::Sample> = (0..8).map(sample).collect();
+    let compiled = model.compile(&samples, &CompileOptions { visibility: vis, ..Default::default() }).expect("compile");
+    let settings = &compiled.settings;
+    let params = compiled.qgraph.param_values();
+    let id = settings.model_id.clone().expect("a model id");
+    assert_eq!(id, zkinfer::hash_instance(&params));
+    assert_eq!(settings.instances.range(InstanceRole::Params, 0), Some(0..1));
+    assert_eq!(params.len(), 4 * 3 + 3, "the weights and biases of the dense layer");
+    assert_eq!(settings.num_instances(), 1 + 3);
+    let privacy = settings.privacy().join("\n");
+    assert!(privacy.contains(&format!("parameters: hashed: hidden from verifiers by zero knowledge, in any number of proofs, and bound to the model id {id}")), "{privacy}");
+
+    let input = sample(3);
+    let keys = zkinfer::setup(&compiled, Srs::Dev).expect("setup");
+    let bundle = zkinfer::prove(&compiled, &keys, &input).expect("prove");
+    assert_eq!(bundle.instances[0], id);
+    assert_eq!(bundle.instance_values().unwrap()[0], hash_of(&params), "the id is the chain hash of the weights");
+    let vkeys = keys.verifier();
+    zkinfer::verify(&vkeys, &bundle).expect("honest proof verifies");
+
+    // Other weights: one weight of the first dense layer changed.
+    let mut other = (*compiled.qgraph).clone();
+    let op = other.nodes.iter_mut().find_map(|n| match &mut n.op {
+        QOp::Linear(op) if op.params.is_param(false) => Some(op),
+        _ => None,
+    });
+    op.expect("a dense layer").weight[0] += 1;
+    let other = zkinfer::Compiled { qgraph: std::sync::Arc::new(other), settings: settings.clone() };
+    let forged = zkinfer::prove(&other, &keys, &input).expect("prove with other weights");
+    assert_ne!(forged.instances[0], id);
+    let err = zkinfer::verify(&vkeys, &forged).expect_err("other weights");
+    assert!(err.to_string().contains("other weights ran"), "{err}");
+    // With the honest id claimed instead, the proof itself fails.
+    let mut claimed = forged.clone();
+    claimed.instances[0] = id.clone();
+    assert!(matches!(zkinfer::verify(&vkeys, &claimed), Err(Error::Verify(_))));
+}

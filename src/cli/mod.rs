@@ -64,7 +64,8 @@ pub struct VisibilityArgs {
     /// list with one per input (`public,private`).
     #[arg(long, default_value = "private")]
     pub input_visibility: Visibilities,
-    /// Weights and biases: fixed (baked into the proving key) or private (witness).
+    /// Weights and biases: fixed (baked into the proving key), private (witness) or hashed
+    /// (witness bound to a model id, the Poseidon hash of the weights, in the instance).
     #[arg(long = "param-visibility", default_value = "fixed")]
     pub param_visibility: ParamVisibility,
     /// Model outputs: public (in the instance), private or hashed (hidden; their Poseidon hash

@@ -107,7 +107,7 @@ impl ModelCircuit {
 /// [`crate::poseidon::hash_values`] in its place).
 pub fn public_instances(q: &QGraph, w: &Witness) -> Vec<Fr> {
     let mut out = Vec::new();
-    for (segment, values) in InstanceLayout::of(q).values(w) {
+    for (segment, values) in InstanceLayout::of(q).values(q, w) {
         let elements = values.iter().map(|&v| fe(i128::from(v)));
         if segment.hashed {
             out.push(crate::poseidon::hash_values(&elements.collect::<Vec<_>>()));

@@ -281,7 +281,7 @@ impl Rows {
             .segments
             .iter()
             .filter(|s| s.hashed)
-            .map(|s| crate::chips::poseidon::chain_rows(q.tensors[s.tensor].len()))
+            .map(|s| crate::chips::poseidon::chain_rows(s.value_count(q)))
             .sum();
         Self { dot: total.dot, requant: CONST_ROWS + total.requant, mul, lookup: total.lookup, poseidon }
     }

@@ -8,7 +8,7 @@
 //! it used are the rows the planner counted.
 
 use halo2_axiom::circuit::Value;
-use zkinfer_graph::{InstanceLayout, QGraph, QNode, QOp, Witness};
+use zkinfer_graph::{InstanceLayout, InstanceRole, QGraph, QNode, QOp, Witness};
 
 use crate::chips::requant::RequantAdvice;
 pub(crate) use crate::chips::{AdviceRef, ChipRows, FixedRef, SelRef};
@@ -112,6 +112,9 @@ pub(crate) struct Walker<'a, S: Sink> {
     /// What the layout has taken of each chip so far: each chip's next row (product lanes
     /// counted one by one).
     pub taken: ChipRows,
+    /// Hashed parameters: the cell of every parameter so far, in
+    /// [`QGraph::param_values`](zkinfer_graph::QGraph::param_values) order.
+    pub params: Vec<Loc>,
     pub usable: usize,
 }
 
@@ -206,6 +209,7 @@ pub(crate) fn assign<S: Sink>(
         one,
         consts: [(0, zero), (1, one)].into_iter().collect(),
         taken: ChipRows { requant: CONST_ROWS, ..ChipRows::default() },
+        params: Vec::new(),
         usable,
     };
     let mut public = PublicCells::default();
@@ -248,9 +252,14 @@ pub(crate) fn assign<S: Sink>(
         public.outputs.push(w.tensor_cells("output", s.tensor)?.to_vec());
     }
     for s in &InstanceLayout::of(q).segments {
-        let cells = w.tensor_cells("public instance", s.tensor)?.to_vec();
+        let (cells, hashed) = match s.role {
+            InstanceRole::Params => (std::mem::take(&mut w.params), q.param_values()),
+            InstanceRole::Input | InstanceRole::Output => {
+                (w.tensor_cells("public instance", s.tensor)?.to_vec(), values[s.tensor].clone())
+            }
+        };
         if s.hashed {
-            let hash = w.poseidon_hash(&cells, &values[s.tensor])?;
+            let hash = w.poseidon_hash(&cells, &hashed)?;
             public.instance.push(hash);
         } else {
             public.instance.extend_from_slice(&cells);

@@ -98,3 +98,41 @@ fn public_and_private_ends_take_no_poseidon_rows() {
     assert!(!p.poseidon);
     assert_eq!(p.stats.poseidon_rows, 0);
 }
+
+/// Hashed parameters: the model id (the hash of every parameter, in `param_values` order) is
+/// instance 0, ahead of the public input and output; a changed id, or the honest id over a
+/// changed weight cell, is rejected.
+#[test]
+fn hashed_parameters_prove_under_mock() {
+    let xs = vec![vec![3, -7, 12, 0, -1], vec![-5, 6, 4, -9, 2]];
+    let q = mlp(5, 3, 2, vis(Public, P::Hashed, Public), &xs);
+    let w = q.eval(xs[0].clone()).expect("eval");
+    let p = small_plan(&q);
+    // 5·3 + 3 weights and biases, then 3·2 + 2: 26 parameters, 7 chunks of 4.
+    let params = q.param_values();
+    assert_eq!(params.len(), 26);
+    assert_eq!(p.stats.poseidon_rows, 7 * PERMUTATION_ROWS);
+    let inst = public_instances(&q, &w);
+    let fes = |v: &[i64]| v.iter().map(|&v| fe(v)).collect::<Vec<_>>();
+    assert_eq!(inst.len(), 1 + 5 + 2);
+    assert_eq!(inst[0], hash_values(&fes(&params)));
+    assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()));
+    let mut bad = inst.clone();
+    bad[0] += Fr::ONE;
+    assert!(mock(&q, &p, &w, vec![], Some(bad)).is_err(), "model id changed");
+    // Another model of the same architecture: its own id verifies, the first model's does not.
+    let mut other = q.clone();
+    let zkinfer_graph::QOp::Linear(op) =
+        &mut other.nodes.iter_mut().find(|n| matches!(n.op, zkinfer_graph::QOp::Linear(_))).expect("a linear node").op
+    else {
+        unreachable!()
+    };
+    op.weight[0] += 1;
+    let w2 = other.eval(xs[0].clone()).expect("eval");
+    let inst2 = public_instances(&other, &w2);
+    assert_ne!(inst2[0], inst[0]);
+    assert_eq!(mock(&other, &p, &w2, vec![], None), Ok(()));
+    let mut claimed = inst2.clone();
+    claimed[0] = inst[0];
+    assert!(mock(&other, &p, &w2, vec![], Some(claimed)).is_err(), "other weights under the first model's id");
+}

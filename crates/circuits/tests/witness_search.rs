@@ -121,6 +121,12 @@ fn hashed_io() -> (QGraph, Vec<i64>) {
     (mlp(5, 3, 2, vis(Hashed, P::Fixed, Hashed), &xs), xs[0].clone())
 }
 
+/// Hashed parameters: every weight and bias a witness, bound by the model id (instance 0).
+fn hashed_params() -> (QGraph, Vec<i64>) {
+    let xs = vec![vec![3, -7, 12, 0, -1], vec![-5, 6, 4, -9, 2]];
+    (mlp(5, 3, 2, vis(Public, P::Hashed, Public), &xs), xs[0].clone())
+}
+
 /// Public input and output: the instance wiring at both ends.
 fn public_io() -> (QGraph, Vec<i64>) {
     let xs = vec![vec![3, -7, 12, 0, -1], vec![-5, 6, 4, -9, 2]];
@@ -243,6 +249,7 @@ cases! {
     dot_private_weights => private_weights();
     instance_wiring => public_io(), free = 2;
     poseidon_hashed_io => hashed_io(), free = 1;
+    poseidon_hashed_params => hashed_params();
     product_chip => product();
     div => division();
     lookup_table => lookup();

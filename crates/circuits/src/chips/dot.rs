@@ -14,7 +14,7 @@
 
 use halo2_axiom::plonk::{Advice, Column, ConstraintSystem, Expression, Fixed, Selector};
 use halo2_axiom::poly::Rotation;
-use zkinfer_graph::{LinearOp, QGraph, QNode};
+use zkinfer_graph::{LinearOp, ParamVisibility, QGraph, QNode};
 
 use serde::{Deserialize, Serialize};
 
@@ -199,6 +199,16 @@ impl<S: Sink> Walker<'_, S> {
                         }
                     }
                 }
+            }
+        }
+        if self.q.params == ParamVisibility::Hashed {
+            // The first cell of each parameter, in `LinearOp::param_values` order: the weights
+            // (channel-major), then the biases. Every other use is a copy of it.
+            let keys = (0..op.channels).flat_map(|o| (0..terms).map(move |t| (o, t, false)));
+            let keys = keys.chain((0..op.channels).map(|o| (o, terms, true)));
+            for (o, t, _) in keys.filter(|&(_, _, bias)| op.params.is_param(bias)) {
+                let cell = first.get(o * (terms + 1) + t).copied().flatten();
+                self.params.push(cell.ok_or_else(|| malformed(name, "a parameter no row holds"))?);
             }
         }
         out.into_iter().collect::<Option<Vec<_>>>().ok_or_else(|| malformed(name, "some outputs are never written"))

@@ -10,7 +10,7 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-use super::{IoSpec, QGraph, TensorId, Visibility, Witness};
+use super::{IoSpec, ParamVisibility, QGraph, TensorId, Visibility, Witness};
 
 /// What a segment of the instance column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,17 +20,19 @@ pub enum InstanceRole {
     Input,
     /// A model output's values.
     Output,
+    /// The hash of every model parameter (hashed parameters): the model id.
+    Params,
 }
 
 /// One run of consecutive instances: every value of one tensor, in its row-major order, or
 /// (hashed) one instance, the Poseidon hash of those values.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstanceSegment {
-    /// Input or output.
+    /// Input, output or parameters.
     pub role: InstanceRole,
-    /// Which input or output of the model (in graph order).
+    /// Which input or output of the model (in graph order); 0 for the parameters.
     pub index: usize,
-    /// The tensor whose values these are.
+    /// The tensor whose values these are (0, unused, for the parameters).
     pub tensor: TensorId,
     /// Number of instances: the tensor's values, or 1 when hashed.
     pub len: usize,
@@ -39,8 +41,9 @@ pub struct InstanceSegment {
     pub hashed: bool,
 }
 
-/// The order of the public instance column: every public (or hashed) input in graph order,
-/// then every public (or hashed) output.
+/// The order of the public instance column: the parameters' hash (the model id) when they are
+/// hashed, then every public (or hashed) input in graph order, then every public (or hashed)
+/// output.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstanceLayout {
     /// The segments, in instance order.
@@ -61,7 +64,11 @@ impl InstanceLayout {
             })
             .collect()
         };
-        let mut all = segments(InstanceRole::Input, &q.inputs);
+        let mut all = Vec::new();
+        if q.params == ParamVisibility::Hashed {
+            all.push(InstanceSegment { role: InstanceRole::Params, index: 0, tensor: 0, len: 1, hashed: true });
+        }
+        all.extend(segments(InstanceRole::Input, &q.inputs));
         all.extend(segments(InstanceRole::Output, &q.outputs));
         Self { segments: all }
     }
@@ -94,10 +101,29 @@ impl InstanceLayout {
         None
     }
 
-    /// The instances of `w`, in instance order: each public tensor's values, and each hashed
-    /// tensor's values to hash (the hash is the proof system's to compute).
-    pub fn values<'w>(&self, w: &'w Witness) -> Vec<(&InstanceSegment, &'w [i64])> {
-        self.segments.iter().map(|s| (s, w.values[s.tensor].as_slice())).collect()
+    /// The instances of `w` for `q`, in instance order: each public tensor's values, and the
+    /// values to hash of each hashed tensor or of the parameters (the hash is the proof system's
+    /// to compute).
+    pub fn values(&self, q: &QGraph, w: &Witness) -> Vec<(&InstanceSegment, Vec<i64>)> {
+        self.segments.iter().map(|s| (s, s.values(q, w))).collect()
+    }
+}
+
+impl InstanceSegment {
+    /// The values this segment holds (or hashes): its tensor's in `w`, or `q`'s parameters.
+    pub fn values(&self, q: &QGraph, w: &Witness) -> Vec<i64> {
+        match self.role {
+            InstanceRole::Params => q.param_values(),
+            InstanceRole::Input | InstanceRole::Output => w.values[self.tensor].clone(),
+        }
+    }
+
+    /// How many values this segment holds (or hashes).
+    pub fn value_count(&self, q: &QGraph) -> usize {
+        match self.role {
+            InstanceRole::Params => q.param_values().len(),
+            InstanceRole::Input | InstanceRole::Output => q.tensors[self.tensor].len(),
+        }
     }
 }
 
@@ -134,13 +160,15 @@ mod tests {
         assert_eq!(output_only.range(InstanceRole::Output, 0), Some(0..2));
         assert_eq!(flat(&output_only, &w), vec![7, 8]);
 
-        let none = InstanceLayout::of(&graph(&[Private], &[Private]));
+        let q = graph(&[Private], &[Private]);
+        let none = InstanceLayout::of(&q);
         assert!(none.is_empty());
-        assert!(none.values(&w).is_empty());
+        assert!(none.values(&q, &w).is_empty());
     }
 
     fn flat(layout: &InstanceLayout, w: &Witness) -> Vec<i64> {
-        layout.values(w).into_iter().flat_map(|(_, v)| v.iter().copied()).collect()
+        let q = graph(&[], &[]);
+        layout.values(&q, w).into_iter().flat_map(|(_, v)| v).collect()
     }
 
     #[test]
@@ -154,12 +182,40 @@ mod tests {
         // The hashed input is not a public one: its values are not instances.
         assert!(layout.public(InstanceRole::Input).is_empty());
         assert_eq!(layout.public(InstanceRole::Output), vec![0]);
-        let values = layout.values(&w);
+        let values = layout.values(&graph(&[Hashed], &[Public]), &w);
         assert!(values[0].0.hashed && values[0].1 == [1, 2, 3]);
         assert!(!values[1].0.hashed && values[1].1 == [7, 8]);
         // Only hashed segments say so in JSON.
         let json = serde_json::to_string(&layout).unwrap();
         assert_eq!(json.matches("hashed").count(), 1, "{json}");
+    }
+
+    #[test]
+    fn hashed_parameters_come_first_as_one_instance() {
+        use crate::{LinearOp, LinearParams, QNode, QOp};
+        use Visibility::*;
+        let mut q = graph(&[Public], &[Public]);
+        q.params = ParamVisibility::Hashed;
+        let linear = |weight: Vec<i64>, bias: Vec<i64>, params| {
+            let op =
+                LinearOp { params, ..LinearOp::single_channel(1, weight.len(), vec![Some(0); weight.len()], weight) };
+            QNode { name: String::new(), op: QOp::Linear(LinearOp { bias, ..op }), inputs: vec![0], output: 1 }
+        };
+        q.nodes = vec![
+            linear(vec![5, 6], vec![7], LinearParams::All),
+            linear(vec![1, 1], vec![9], LinearParams::BiasOnly),
+            linear(vec![2, 2], vec![0], LinearParams::Structural),
+        ];
+        assert_eq!(q.param_values(), vec![5, 6, 7, 9]);
+        let layout = InstanceLayout::of(&q);
+        assert_eq!(layout.len(), 1 + 3 + 2);
+        assert_eq!(layout.range(InstanceRole::Params, 0), Some(0..1));
+        assert_eq!(layout.range(InstanceRole::Input, 0), Some(1..4));
+        let w = Witness { values: vec![vec![1, 2, 3], vec![7, 8]] };
+        let values = layout.values(&q, &w);
+        assert!(values[0].0.hashed && values[0].1 == [5, 6, 7, 9]);
+        assert_eq!(layout.segments[0].value_count(&q), 4);
+        assert!(layout.public(InstanceRole::Params).is_empty());
     }
 
     #[test]

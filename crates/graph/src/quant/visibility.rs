@@ -79,6 +79,9 @@ pub enum ParamVisibility {
     Fixed,
     /// A witness hidden by zero knowledge (bound to nothing beyond the architecture).
     Private,
+    /// A witness hidden by zero knowledge and bound to one public instance, the Poseidon hash
+    /// of every parameter ([`QGraph::param_values`](crate::QGraph::param_values)): the model id.
+    Hashed,
 }
 
 impl ParamVisibility {
@@ -86,7 +89,7 @@ impl ParamVisibility {
     pub fn is_fixed(self) -> bool {
         match self {
             Self::Fixed => true,
-            Self::Private => false,
+            Self::Private | Self::Hashed => false,
         }
     }
 }
@@ -97,9 +100,9 @@ impl std::str::FromStr for ParamVisibility {
         match s {
             "fixed" => Ok(Self::Fixed),
             "private" => Ok(Self::Private),
-            "public" => Err("parameter visibility 'public' is not offered: use fixed (the verifying key commits to the weights) or private".into()),
-            "hashed" => Err("visibility 'hashed' is not implemented yet; use fixed or private".into()),
-            other => Err(format!("unknown parameter visibility '{other}': expected fixed or private")),
+            "public" => Err("parameter visibility 'public' is not offered: use fixed (the verifying key commits to the weights), private or hashed".into()),
+            "hashed" => Ok(Self::Hashed),
+            other => Err(format!("unknown parameter visibility '{other}': expected fixed, private or hashed")),
         }
     }
 }
@@ -109,6 +112,7 @@ impl std::fmt::Display for ParamVisibility {
         f.write_str(match self {
             Self::Fixed => "fixed",
             Self::Private => "private",
+            Self::Hashed => "hashed",
         })
     }
 }
