@@ -9,6 +9,7 @@
 
 use crate::{Error, ProofBundle, Settings};
 
+pub use zkinfer_verifier::evm::registry::MODEL_REGISTRY_SOL;
 pub use zkinfer_verifier::evm::VERIFY_SIGNATURE;
 
 /// The exact calldata of `verifyProof(proof, instances)` for a proof file, after checking that

@@ -10,8 +10,18 @@ use halo2_axiom::halo2curves::bn256::Fr;
 use zkinfer::{CompileOptions, Error, ParamVisibility, Srs, Visibility, VisibilityConfig};
 use zkinfer_circuits::poseidon;
 use zkinfer_graph::InstanceRole;
+use zkinfer_verifier::evm::registry::{register_calldata, verify_calldata, MODEL_REGISTRY_SOL};
 use zkinfer_verifier::evm::solidity::{deploy, VERIFIER_SOL};
 use zkinfer_verifier::evm::{compile, encode_calldata, find_solc, Evm};
+
+/// The Solidity compiler; a missing one fails the test (`bash scripts/test.sh` installs it)
+/// unless `ZKINFER_SKIP_EVM` is set.
+fn solc() -> Option<std::path::PathBuf> {
+    find_solc(None).ok().or_else(|| {
+        assert!(std::env::var_os("ZKINFER_SKIP_EVM").is_some(), "solc is missing (bash scripts/test.sh installs it)");
+        None
+    })
+}
 
 /// The chain hash computed here, from circom's Poseidon, independently of `hash_instance`.
 fn hash_of(values: &[i64]) -> Fr {
@@ -58,12 +68,7 @@ fn hashed_input_and_output_verify_natively_and_in_the_evm() {
     forged.instances[1] = zkinfer::hash_instance(&other);
     assert!(matches!(zkinfer::verify(&vkeys, &forged), Err(Error::Verify(_))));
 
-    let Some(solc) = find_solc(None).ok().or_else(|| {
-        assert!(std::env::var_os("ZKINFER_SKIP_EVM").is_some(), "solc is missing (bash scripts/test.sh installs it)");
-        None
-    }) else {
-        return;
-    };
+    let Some(solc) = solc() else { return };
     let verifier = compile(&solc, &[("Verifier.sol", VERIFIER_SOL)], "Verifier.sol", "ZkinferVerifier").unwrap();
     let proof = bundle.proof_bytes().unwrap();
     let mut evm = Evm::new();
@@ -148,4 +153,36 @@ fn hashed_parameters_bind_the_model_id() {
     let mut claimed = forged.clone();
     claimed.instances[0] = id.clone();
     assert!(matches!(zkinfer::verify(&vkeys, &claimed), Err(Error::Verify(_))));
+
+    // On chain: the verifier accepts the forged proof for what it is (a proof about another
+    // id); the registry, asked about this model, refuses it.
+    let Some(solc) = solc() else { return };
+    let verifier = compile(&solc, &[("Verifier.sol", VERIFIER_SOL)], "Verifier.sol", "ZkinferVerifier").unwrap();
+    let registry =
+        compile(&solc, &[("ModelRegistry.sol", MODEL_REGISTRY_SOL)], "ModelRegistry.sol", "ModelRegistry").unwrap();
+    let mut evm = Evm::new();
+    let d = deploy(&mut evm, &verifier, &vkeys.halo2().unwrap().key_contracts().unwrap()).unwrap();
+    let (reg, _) = evm.deploy(registry.creation.clone()).unwrap();
+    let model_id = bundle.instance_values().unwrap()[0];
+    let (proof, instances) = (bundle.proof_bytes().unwrap(), bundle.instance_values().unwrap());
+    let (proof2, instances2) = (forged.proof_bytes().unwrap(), forged.instance_values().unwrap());
+    assert!(evm.call(d.verifier, encode_calldata(&proof2, &instances2)).unwrap().returned_true());
+    // Unknown id: a revert (NotRegistered), not a verdict.
+    let r = evm.call(reg, verify_calldata(&model_id, &proof, &instances)).unwrap();
+    assert!(!r.success, "an unregistered id must revert: {r:?}");
+    let r = evm.call(reg, register_calldata(&model_id, d.verifier, "ipfs://small_dense")).unwrap();
+    assert!(r.success, "register: {r:?}");
+    let r = evm.call(reg, register_calldata(&model_id, d.verifier, "again")).unwrap();
+    assert!(!r.success, "an id registers once");
+    let honest = evm.call(reg, verify_calldata(&model_id, &proof, &instances)).unwrap();
+    assert!(honest.returned_true(), "honest proof through the registry: {honest:?}");
+    eprintln!("registry verify: {} gas (verifier alone: {})", honest.gas_used, {
+        evm.call(d.verifier, encode_calldata(&proof, &instances)).unwrap().gas_used
+    });
+    let r = evm.call(reg, verify_calldata(&model_id, &proof2, &instances2)).unwrap();
+    assert!(r.success && !r.returned_true(), "a proof of other weights through the registry: {r:?}");
+    let mut changed = instances.clone();
+    changed[1] += Fr::from(1);
+    let r = evm.call(reg, verify_calldata(&model_id, &proof, &changed)).unwrap();
+    assert!(r.success && !r.returned_true(), "a changed output through the registry: {r:?}");
 }

@@ -13,6 +13,10 @@ pub struct SolidityArgs {
     /// Where to write the Solidity source.
     #[arg(long, default_value = "Verifier.sol")]
     pub out: PathBuf,
+    /// Also write `ModelRegistry.sol` here: models with hashed parameters by model id, each with
+    /// its verifier (docs/src/onchain.md).
+    #[arg(long)]
+    pub registry: Option<PathBuf>,
 }
 
 pub fn run(args: SolidityArgs) -> Result<Outcome> {
@@ -25,5 +29,13 @@ pub fn run(args: SolidityArgs) -> Result<Outcome> {
         args.out.display(),
         zkinfer::evm::VERIFY_SIGNATURE
     );
+    if let Some(path) = &args.registry {
+        std::fs::write(path, zkinfer::evm::MODEL_REGISTRY_SOL)
+            .with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("wrote {}: deploy ModelRegistry once; register(modelId, verifier, uri) per model", path.display());
+    }
+    if let Some(id) = &keys.settings().model_id {
+        eprintln!("model id (instance 0 of every proof; check it, or register it): {id}");
+    }
     Ok(Outcome::Ok)
 }

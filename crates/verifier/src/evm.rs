@@ -20,6 +20,9 @@
 //!   EXTCODEHASH and checks it on every call (`KeyCodeChanged`). The key includes the exact
 //!   number of public instances.
 //!
+//! * `ModelRegistry.sol` ([`registry::MODEL_REGISTRY_SOL`]) keeps models with hashed parameters
+//!   by model id, each with its verifier, and accepts a proof only when instance 0 is the id.
+//!
 //! # ABI
 //! `constructor(bytes32 keyHash, address k0, address k1, address k2, address k3)`;
 //! `verifyProof(bytes proof, uint256[] instances) returns (bool)`; [`encode_calldata`] builds the
@@ -52,6 +55,7 @@ pub mod expr;
 pub mod gas;
 pub mod plan;
 pub mod reference;
+pub mod registry;
 pub mod solc;
 pub mod solidity;
 
