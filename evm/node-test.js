@@ -3,8 +3,10 @@
 // 127.0.0.1, deploys the Verifier.sol that `zkinfer solidity` wrote (compiled here with solcjs,
 // optimizer on) with its key hash, calls verifyProof with the calldata `zkinfer calldata` wrote,
 // checks that a tampered proof is rejected, that too little gas fails the call, that the
-// constructor refuses a wrong key, that modexp costs EIP-7883's price, and stops the node. Usage: node evm/node-test.js DIR (DIR holds Verifier.sol and
-// calldata.hex).
+// constructor refuses a wrong key, that modexp costs EIP-7883's price, and stops the node. Usage:
+// node evm/node-test.js DIR [HASHED] (DIR holds Verifier.sol and calldata.hex; HASHED, a model
+// with hashed parameters, also ModelRegistry.sol and settings.json: the registry is deployed and
+// checked against it).
 'use strict';
 const { spawn } = require('child_process');
 const fs = require('fs');
@@ -13,6 +15,7 @@ const solc = require('solc');
 const { ethers } = require('ethers');
 
 const dir = process.argv[2];
+const hashedDir = process.argv[3];
 if (!dir) {
   console.error('usage: node evm/node-test.js DIR');
   process.exit(1);
@@ -20,10 +23,10 @@ if (!dir) {
 const PORT = 8545 + Math.floor(Math.random() * 1000);
 const URL = `http://127.0.0.1:${PORT}`;
 
-function compile(source) {
+function compile(source, file = 'Verifier.sol') {
   const input = {
     language: 'Solidity',
-    sources: { 'Verifier.sol': { content: source } },
+    sources: { [file]: { content: source } },
     settings: {
       optimizer: { enabled: true, runs: 200 },
       viaIR: true,
@@ -33,7 +36,81 @@ function compile(source) {
   const out = JSON.parse(solc.compile(JSON.stringify(input)));
   const errors = (out.errors || []).filter((e) => e.severity === 'error');
   if (errors.length) throw new Error(errors.map((e) => e.formattedMessage).join('\n'));
-  return out.contracts['Verifier.sol'];
+  return out.contracts[file];
+}
+
+const VERIFIER_ABI = [
+  'constructor(bytes32 expectedKeyHash, address k0, address k1, address k2, address k3)',
+  'function verifyProof(bytes proof, uint256[] instances) view returns (bool)',
+  'function keyHash() view returns (bytes32)',
+];
+
+// Deploys the key contracts of a `zkinfer solidity` output (compiled: `contracts`), then its verifier.
+async function deployVerifier(source, contracts, provider, signer) {
+  const keyNames = Object.keys(contracts)
+    .filter((n) => n.startsWith('ZkinferVerifyingKey'))
+    .sort((a, b) => Number(a.slice(19)) - Number(b.slice(19)));
+  const keys = [];
+  const sizes = [];
+  for (const name of keyNames) {
+    const key = await new ethers.ContractFactory([], '0x' + contracts[name].evm.bytecode.object, signer).deploy();
+    await key.waitForDeployment();
+    keys.push(await key.getAddress());
+    sizes.push(((await provider.getCode(keys[keys.length - 1])).length - 2) / 2);
+  }
+  while (keys.length < 4) keys.push(ethers.ZeroAddress);
+  const keyHash = source.match(/bytes32 constant ZKINFER_KEY_HASH = (0x[0-9a-f]{64});/)[1];
+  const factory = new ethers.ContractFactory(VERIFIER_ABI, '0x' + contracts.ZkinferVerifier.evm.bytecode.object, signer);
+  const verifier = await factory.deploy(keyHash, ...keys);
+  await verifier.waitForDeployment();
+  return { verifier, factory, keys, sizes, keyHash };
+}
+
+// The hashed model's verifier and the registry, compiled before the node starts (a compile
+// takes longer than the node keeps an idle connection open).
+function compileRegistry() {
+  const source = fs.readFileSync(path.join(hashedDir, 'Verifier.sol'), 'utf8');
+  const registry = fs.readFileSync(path.join(hashedDir, 'ModelRegistry.sol'), 'utf8');
+  return { source, contracts: compile(source), reg: compile(registry, 'ModelRegistry.sol').ModelRegistry };
+}
+
+// examples/ModelRegistry.sol on the node: a model with hashed parameters registered by its id;
+// its honest proof accepted through the registry, a changed output and an unknown id refused.
+async function registryTests(compiled, provider, signer, check) {
+  const { verifier } = await deployVerifier(compiled.source, compiled.contracts, provider, signer);
+  const reg = compiled.reg;
+  const abi = [
+    'function register(uint256 modelId, address verifier, string uri)',
+    'function verify(uint256 modelId, bytes proof, uint256[] instances) view returns (bool)',
+    'function modelOf(uint256 modelId) view returns (address, address, string)',
+  ];
+  const registry = await new ethers.ContractFactory(abi, '0x' + reg.evm.bytecode.object, signer).deploy();
+  await registry.waitForDeployment();
+  const modelId = BigInt(JSON.parse(fs.readFileSync(path.join(hashedDir, 'settings.json'), 'utf8')).model_id);
+  const calldata = fs.readFileSync(path.join(hashedDir, 'calldata.hex'), 'utf8').trim();
+  const [proof, instances] = new ethers.Interface(VERIFIER_ABI).decodeFunctionData('verifyProof', calldata);
+  check('instance 0 of the hashed model is its model id', instances[0] === modelId);
+  const rtx = await registry.register(modelId, await verifier.getAddress(), 'ipfs://two_inputs');
+  check('the model registers', (await rtx.wait()).status === 1);
+  check('the registry accepts its honest proof', (await registry.verify(modelId, proof, [...instances])) === true);
+  const changed = [...instances];
+  changed[1] = changed[1] + 1n;
+  check('the registry refuses a changed output', (await registry.verify(modelId, proof, changed)) === false);
+  let unknown;
+  try {
+    unknown = await registry.verify(modelId + 1n, proof, [...instances]);
+  } catch (e) {
+    unknown = 'reverted';
+  }
+  check('an unregistered id reverts', unknown === 'reverted', String(unknown));
+  let again;
+  try {
+    await (await registry.register(modelId, await verifier.getAddress(), 'again')).wait();
+    again = 'registered';
+  } catch (e) {
+    again = 'reverted';
+  }
+  check('an id registers once', again === 'reverted', again);
 }
 
 async function waitForNode(provider) {
@@ -52,6 +129,7 @@ async function waitForNode(provider) {
 async function main() {
   const source = fs.readFileSync(path.join(dir, 'Verifier.sol'), 'utf8');
   const contracts = compile(source);
+  const hashed = hashedDir ? compileRegistry() : null;
   const calldata = fs.readFileSync(path.join(dir, 'calldata.hex'), 'utf8').trim();
   const hardhat = path.join(__dirname, 'node_modules', '.bin', 'hardhat');
   const node = spawn(hardhat, ['node', '--hostname', '127.0.0.1', '--port', String(PORT)], {
@@ -71,30 +149,10 @@ async function main() {
     const signer = await provider.getSigner(0);
     const hardfork = require('./hardhat.config.js').networks.hardhat.hardfork;
     console.log(`hardhat ${require('hardhat/package.json').version}, hard fork ${hardfork}`);
-    // The key is split into ZkinferVerifyingKey0, 1, ... (each under EIP-170): deploy them in order.
-    const keyNames = Object.keys(contracts)
-      .filter((n) => n.startsWith('ZkinferVerifyingKey'))
-      .sort((a, b) => Number(a.slice(19)) - Number(b.slice(19)));
-    const keys = [];
-    const sizes = [];
-    for (const name of keyNames) {
-      const key = await new ethers.ContractFactory([], '0x' + contracts[name].evm.bytecode.object, signer).deploy();
-      await key.waitForDeployment();
-      keys.push(await key.getAddress());
-      sizes.push(((await provider.getCode(keys[keys.length - 1])).length - 2) / 2);
-    }
-    while (keys.length < 4) keys.push(ethers.ZeroAddress);
-    // The key hash `zkinfer solidity` wrote: the verifier's constructor checks the keys against it.
-    const keyHash = source.match(/bytes32 constant ZKINFER_KEY_HASH = (0x[0-9a-f]{64});/)[1];
-    const abi = [
-      'constructor(bytes32 expectedKeyHash, address k0, address k1, address k2, address k3)',
-      'function verifyProof(bytes proof, uint256[] instances) view returns (bool)',
-      'function keyHash() view returns (bytes32)',
-    ];
-    const verC = contracts.ZkinferVerifier;
-    const factory = new ethers.ContractFactory(abi, '0x' + verC.evm.bytecode.object, signer);
-    const verifier = await factory.deploy(keyHash, ...keys);
-    await verifier.waitForDeployment();
+    // The key is split into ZkinferVerifyingKey0, 1, ... (each under EIP-170), deployed in
+    // order; the verifier's constructor checks them against the key hash `zkinfer solidity` wrote.
+    const { verifier, factory, keys, sizes, keyHash } = await deployVerifier(source, contracts, provider, signer);
+    const abi = VERIFIER_ABI;
     const to = await verifier.getAddress();
     const verifierSize = ((await provider.getCode(to)).length - 2) / 2;
     check(
@@ -158,6 +216,7 @@ async function main() {
     const standard = 21000 + 4 * (data.length - nonzero) + 16 * nonzero;
     const floor = 21000 + 10 * (data.length + 3 * nonzero);
     check('modexp is priced by EIP-7883', Number(mrec.gasUsed) === Math.max(standard + 4048, floor), `gas ${mrec.gasUsed}`);
+    if (hashed) await registryTests(hashed, provider, signer, check);
   } finally {
     node.kill('SIGTERM');
   }

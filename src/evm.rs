@@ -9,7 +9,11 @@
 
 use crate::{Error, ProofBundle, Settings};
 
-pub use zkinfer_verifier::evm::registry::MODEL_REGISTRY_SOL;
+/// `examples/ModelRegistry.sol`: models with hashed parameters by model id, each with its
+/// verifier and owner; `verify(modelId, proof, instances)` accepts a proof only when the
+/// model's verifier does and `instances[0] == modelId` (docs/src/onchain.md).
+pub const MODEL_REGISTRY_SOL: &str = include_str!("../examples/ModelRegistry.sol");
+
 pub use zkinfer_verifier::evm::VERIFY_SIGNATURE;
 
 /// The exact calldata of `verifyProof(proof, instances)` for a proof file, after checking that

@@ -20,8 +20,8 @@
 //!   EXTCODEHASH and checks it on every call (`KeyCodeChanged`). The key includes the exact
 //!   number of public instances.
 //!
-//! * `ModelRegistry.sol` ([`registry::MODEL_REGISTRY_SOL`]) keeps models with hashed parameters
-//!   by model id, each with its verifier, and accepts a proof only when instance 0 is the id.
+//! * `examples/ModelRegistry.sol` keeps models with hashed parameters by model id, each with its
+//!   verifier, and accepts a proof only when instance 0 is the id ([`registry`]: its calldata).
 //!
 //! # ABI
 //! `constructor(bytes32 keyHash, address k0, address k1, address k2, address k3)`;

@@ -1,15 +1,12 @@
-//! `ModelRegistry.sol` ([`MODEL_REGISTRY_SOL`]): models with hashed parameters, by model id,
+//! The calldata of `examples/ModelRegistry.sol` (models with hashed parameters, by model id,
 //! each with its verifier and owner; `verify(modelId, proof, instances)` accepts a proof only
-//! when the model's verifier does and instance 0 is the id. Plus the calldata of its calls.
+//! when the model's verifier does and instance 0 is the id).
 
 use halo2_axiom::halo2curves::bn256::Fr;
 use revm::primitives::Address;
 use sha3::{Digest, Keccak256};
 
 use super::calldata::{encode_calldata, fr_to_word};
-
-/// The registry contract's source (contract `ModelRegistry`).
-pub const MODEL_REGISTRY_SOL: &str = include_str!("ModelRegistry.sol");
 
 fn selector(signature: &str) -> [u8; 4] {
     let hash = Keccak256::digest(signature.as_bytes());
