@@ -201,3 +201,24 @@ fn cli_audit_prints_counts_and_exits_zero() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("--input"));
 }
+
+/// Hashed parameters and a hashed output, full sweep: every Poseidon cell is caught, and the
+/// weights that multiply the zero input are no longer free, since the model id pins them.
+#[test]
+fn poseidon_chip_full_sweep_and_hashed_weights_pinned() {
+    let (mut g, x) = G::new(6);
+    let y = g.dense(x, 3);
+    let y = g.requant(y, 4, true);
+    let mut q = g.finish(y, ParamVisibility::Hashed);
+    q.outputs[0].visibility = Visibility::Hashed;
+    let p = plan_circuit(&q, &PlanOptions { max_limb_bits: 6, ..PlanOptions::default() }).expect("plan");
+    assert!(p.poseidon);
+    let w = q.eval(X.to_vec()).expect("eval");
+    let start = Instant::now();
+    let r = audit(Arc::new(q), p, Arc::new(w), &AuditOptions::default()).expect("audit runs");
+    check("poseidon, hashed weights and output", &r, start.elapsed().as_secs_f64());
+    assert_eq!(r.checked, r.total_cells, "full sweep");
+    assert_eq!(r.free_cells(), 0, "{:?}", r.free_by_design);
+    // 21 parameters and 3 outputs: 6 + 1 chunks of 85 rows, most of the ~4,100 cells.
+    assert!(r.total_cells > 7 * 85 * 6, "the chip's cells are in the audited set: {}", r.total_cells);
+}

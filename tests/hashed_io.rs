@@ -7,10 +7,10 @@
 mod common;
 
 use halo2_axiom::halo2curves::bn256::Fr;
+use zkinfer::evm::MODEL_REGISTRY_SOL;
 use zkinfer::{CompileOptions, Error, ParamVisibility, Srs, Visibility, VisibilityConfig};
 use zkinfer_circuits::poseidon;
 use zkinfer_graph::InstanceRole;
-use zkinfer::evm::MODEL_REGISTRY_SOL;
 use zkinfer_verifier::evm::registry::{register_calldata, verify_calldata};
 use zkinfer_verifier::evm::solidity::{deploy, VERIFIER_SOL};
 use zkinfer_verifier::evm::{compile, encode_calldata, find_solc, Evm};
