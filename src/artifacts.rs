@@ -59,6 +59,9 @@ pub struct Settings {
     /// ([`crate::hash_instance`] of `QGraph::param_values`), instance 0 of every proof.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_id: Option<String>,
+    /// The model id hashes a secret salt after the parameters (the salt itself is not here).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub param_salted: bool,
 }
 
 impl Settings {
@@ -116,8 +119,15 @@ impl Settings {
             ParamVisibility::Hashed => format!(
                 "parameters: hashed: hidden from verifiers by zero knowledge, in any number of proofs, and bound \
                  to the model id {} (the Poseidon hash of every parameter, instance 0): verifiers know which \
-                 model ran; anyone holding the weights can recompute the id",
-                self.model_id.as_deref().unwrap_or("(missing)")
+                 model ran; {}",
+                self.model_id.as_deref().unwrap_or("(missing)"),
+                if self.param_salted {
+                    "salted: only whoever holds the weights and the salt can recompute the id, and a guess of \
+                     the weights cannot be confirmed without the salt"
+                } else {
+                    "unsalted: anyone holding the weights can recompute the id, so a guess of the exact \
+                     weights can be confirmed (add --param-salt to prevent it)"
+                }
             ),
         };
         vec![values("inputs", &self.inputs), params, values("outputs", &self.outputs)]
@@ -140,7 +150,8 @@ impl Settings {
             instances: InstanceLayout::of(q),
             circuit,
             macs: q.macs(),
-            model_id: (q.params == ParamVisibility::Hashed).then(|| crate::hash_instance(&q.param_values())),
+            model_id: zkinfer_circuits::model_id(q).map(|id| crate::proof::fr_to_hex(&id)),
+            param_salted: q.param_salt.is_some(),
         }
     }
 

@@ -61,9 +61,11 @@ pub use halo2::Srs;
 pub use keys::{Keys, VerifierKeys};
 pub use model::{read_input, read_samples, sibling_calibration, CompileOptions, Model};
 pub use pipeline::{instance_integers, prove, prove_witness, prove_witness_on, prove_witness_profiled, setup, verify};
-pub use proof::{encode_instance, hash_instance, ProofBundle, ProofOutput, PROOF_FORMAT_VERSION};
+pub use proof::{encode_instance, hash_instance, new_param_salt, ProofBundle, ProofOutput, PROOF_FORMAT_VERSION};
 pub use proof_system::{CircuitSpec, ProofSystem};
 pub use zkinfer_circuits::audit::{AcceptedMutation, AuditOptions, AuditReport, MutationKind};
 pub use zkinfer_prover::{Backend, ProvePhases};
 
-pub use zkinfer_graph::{DType, ParamVisibility, QuantConfig, Sample, Visibilities, Visibility, VisibilityConfig};
+pub use zkinfer_graph::{
+    DType, ParamSalt, ParamVisibility, QuantConfig, Sample, Visibilities, Visibility, VisibilityConfig,
+};

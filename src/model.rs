@@ -2,7 +2,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::halo2::PlanOptions;
-use zkinfer_graph::{calibrate, io, quantize, Graph, QuantConfig, Sample, VisibilityConfig};
+use zkinfer_graph::{calibrate, io, quantize, Graph, ParamVisibility, QuantConfig, Sample, VisibilityConfig};
 
 use crate::artifacts::{Compiled, Settings};
 use crate::{CircuitSpec, Error, ProofSystem};
@@ -28,6 +28,9 @@ pub struct CompileOptions {
     pub quant: QuantConfig,
     /// Halo2's layout knobs (the planner's `k`, dot block, limbs and objective).
     pub halo2: PlanOptions,
+    /// With hashed parameters, a secret salt hashed after them into the model id, so that whoever
+    /// can guess the weights cannot confirm the guess from the id ([`crate::new_param_salt`]).
+    pub param_salt: Option<zkinfer_graph::ParamSalt>,
 }
 
 impl Model {
@@ -58,7 +61,11 @@ impl Model {
             return Err(Error::Config("calibration needs at least one sample".into()));
         }
         let calibration = calibrate(&self.graph, samples.to_vec())?;
-        let qgraph = quantize(&self.graph, &calibration, &opts.quant, &opts.visibility)?;
+        let mut qgraph = quantize(&self.graph, &calibration, &opts.quant, &opts.visibility)?;
+        if opts.param_salt.is_some() && qgraph.params != ParamVisibility::Hashed {
+            return Err(Error::Config("a parameter salt needs hashed parameters (--param-visibility hashed)".into()));
+        }
+        qgraph.param_salt = opts.param_salt;
         let circuit = match opts.proof_system {
             ProofSystem::Halo2 => CircuitSpec::Halo2(zkinfer_circuits::plan_circuit(&qgraph, &opts.halo2)?),
         };

@@ -199,6 +199,14 @@ pub fn hash_instance(values: &[i64]) -> String {
     fr_to_hex(&zkinfer_circuits::poseidon::hash_values(&elements))
 }
 
+/// A fresh secret salt for hashed parameters (31 bytes from the operating system's generator).
+pub fn new_param_salt() -> zkinfer_graph::ParamSalt {
+    use rand::RngCore;
+    let mut salt = [0u8; 31];
+    rand::rngs::OsRng.fill_bytes(&mut salt);
+    salt
+}
+
 fn fr_from_i64(v: i64) -> Fr {
     let f = Fr::from(v.unsigned_abs());
     if v < 0 {

@@ -106,6 +106,7 @@ impl G {
             inputs: vec![spec(0, Visibility::Private, 6)],
             outputs: vec![spec(output, Visibility::Public, 0)],
             params,
+            param_salt: None,
         }
     }
 }

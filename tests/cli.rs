@@ -284,6 +284,40 @@ fn hashed_inputs_and_outputs() {
     let id = settings["model_id"].as_str().expect("a model id").to_string();
     assert!(text(&o).contains(&format!("bound to the model id {id}")), "{}", text(&o));
     assert_eq!(settings["instances"]["segments"][0]["role"], "params");
+    // A salt: generated into a new file, read back from it; the id changes with it.
+    let salt = dir.join("salt.hex");
+    let _ = std::fs::remove_file(&salt);
+    let salted = |out: &str| {
+        let o = zkinfer(&[
+            "compile",
+            s(&model),
+            "--out",
+            s(&dir.join(out)),
+            "--param-visibility",
+            "hashed",
+            "--param-salt",
+            s(&salt),
+        ]);
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(text(&o).contains("salted: only whoever holds the weights and the salt"), "{}", text(&o));
+        let settings: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join(out).join("settings.json")).unwrap()).unwrap();
+        (text(&o), settings["model_id"].as_str().unwrap().to_string())
+    };
+    let (first, salted_id) = salted("s1");
+    assert!(first.contains("wrote a new parameter salt"), "{first}");
+    assert_eq!(std::fs::read_to_string(&salt).unwrap().trim().len(), 64);
+    let (second, again) = salted("s2");
+    assert!(!second.contains("wrote a new parameter salt"), "{second}");
+    assert_eq!(salted_id, again, "the same salt file gives the same id");
+    assert_ne!(salted_id, id, "the salt changes the id");
+    let o = zkinfer(&["compile", s(&model), "--out", s(&p), "--param-salt", s(&salt)]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("a parameter salt needs hashed parameters"), "{}", text(&o));
+    std::fs::write(&salt, "0x1234").unwrap();
+    let o = zkinfer(&["compile", s(&model), "--out", s(&p), "--param-visibility", "hashed", "--param-salt", s(&salt)]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("a parameter salt is 0x and 62 hex digits"), "{}", text(&o));
     let o = zkinfer(&["compile", s(&model), "--out", s(&p), "--param-visibility", "open"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("expected fixed, private or hashed"), "{}", text(&o));

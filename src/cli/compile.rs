@@ -29,6 +29,43 @@ pub fn run(args: CompileArgs) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
+/// The salt in `path` (`0x` and 62 hex digits), or a fresh one written there (readable by its
+/// owner only) when the file does not exist.
+fn param_salt(path: &Path) -> Result<zkinfer::ParamSalt> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let hex = text.trim().strip_prefix("0x").unwrap_or(text.trim());
+            let bytes: Option<Vec<u8>> = (hex.len() == 62)
+                .then(|| (0..31).map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()).collect())
+                .flatten();
+            let bytes = bytes
+                .with_context(|| format!("{}: a parameter salt is 0x and 62 hex digits (31 bytes)", path.display()))?;
+            let mut salt = [0u8; 31];
+            salt.copy_from_slice(&bytes);
+            Ok(salt)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let salt = zkinfer::new_param_salt();
+            let text = format!("0x{}\n", salt.iter().map(|b| format!("{b:02x}")).collect::<String>());
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            use std::io::Write;
+            options
+                .open(path)
+                .and_then(|mut f| f.write_all(text.as_bytes()))
+                .with_context(|| format!("writing the new parameter salt to {}", path.display()))?;
+            eprintln!(
+                "wrote a new parameter salt to {}: keep it secret, and keep it (the model id depends on it)",
+                path.display()
+            );
+            Ok(salt)
+        }
+        Err(e) => Err(e).with_context(|| format!("reading the parameter salt {}", path.display())),
+    }
+}
+
 /// Shared by `compile` and `run`: import, calibrate, quantize, plan. `fallback` is used as
 /// calibration data when no calibration file is given or found.
 pub fn compile(
@@ -58,6 +95,7 @@ pub fn compile(
         visibility: vis.config(),
         quant: cal.quant(),
         halo2: PlanOptions { max_k: cal.max_k, objective: cal.objective, ..PlanOptions::default() },
+        param_salt: vis.param_salt.as_deref().map(param_salt).transpose()?,
     };
     let compiled =
         step(&format!("calibrating on {} samples and compiling", samples.len()), || model.compile(&samples, &opts))?;

@@ -68,6 +68,10 @@ pub struct VisibilityArgs {
     /// (witness bound to a model id, the Poseidon hash of the weights, in the instance).
     #[arg(long = "param-visibility", default_value = "fixed")]
     pub param_visibility: ParamVisibility,
+    /// With hashed parameters: a secret salt hashed with the weights into the model id, read
+    /// from FILE, or generated and written there when FILE does not exist.
+    #[arg(long, value_name = "FILE")]
+    pub param_salt: Option<std::path::PathBuf>,
     /// Model outputs: public (in the instance), private or hashed (hidden; their Poseidon hash
     /// in the instance); one for all outputs, or a comma-separated list with one per output.
     #[arg(long, default_value = "public")]

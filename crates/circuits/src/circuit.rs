@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use halo2_axiom::circuit::{Cell, Layouter, Region, SimpleFloorPlanner, Value};
 use halo2_axiom::plonk::{Advice, Circuit, Column, ConstraintSystem, Error, Fixed, Instance};
-use zkinfer_graph::{InstanceLayout, QGraph, Witness};
+use zkinfer_graph::{InstanceLayout, InstanceRole, InstanceSegment, ParamSalt, QGraph, Witness};
 
 use crate::chips::range::RangeTableConfig;
 use crate::chips::Chips;
@@ -107,15 +107,40 @@ impl ModelCircuit {
 /// [`crate::poseidon::hash_values`] in its place).
 pub fn public_instances(q: &QGraph, w: &Witness) -> Vec<Fr> {
     let mut out = Vec::new();
-    for (segment, values) in InstanceLayout::of(q).values(q, w) {
-        let elements = values.iter().map(|&v| fe(i128::from(v)));
-        if segment.hashed {
-            out.push(crate::poseidon::hash_values(&elements.collect::<Vec<_>>()));
+    for s in &InstanceLayout::of(q).segments {
+        if s.hashed {
+            out.push(crate::poseidon::hash_values(&hashed_values(q, s, &w.values)));
         } else {
-            out.extend(elements);
+            out.extend(s.values(q, w).iter().map(|&v| fe(i128::from(v))));
         }
     }
     out
+}
+
+/// The model id of `q` under hashed parameters: [`crate::poseidon::hash_values`] of every
+/// parameter, then the salt if there is one (instance 0 of every proof).
+pub fn model_id(q: &QGraph) -> Option<Fr> {
+    let s = InstanceLayout::of(q).segments.into_iter().find(|s| s.role == InstanceRole::Params)?;
+    Some(crate::poseidon::hash_values(&hashed_values(q, &s, &[])))
+}
+
+/// The field elements a hashed segment hashes: its values, and for the parameters the salt.
+pub(crate) fn hashed_values(q: &QGraph, s: &InstanceSegment, tensors: &[Vec<i64>]) -> Vec<Fr> {
+    let values = match s.role {
+        InstanceRole::Params => q.param_values(),
+        InstanceRole::Input | InstanceRole::Output => tensors.get(s.tensor).cloned().unwrap_or_default(),
+    };
+    let mut out: Vec<Fr> = values.iter().map(|&v| fe(i128::from(v))).collect();
+    if let (InstanceRole::Params, Some(salt)) = (s.role, &q.param_salt) {
+        out.push(salt_fe(salt));
+    }
+    out
+}
+
+/// A salt as a field element (31 big-endian bytes: below the modulus).
+pub fn salt_fe(salt: &ParamSalt) -> Fr {
+    // 2^248 · b₃₀ + … + b₀, by Horner over the big-endian bytes: always below the modulus.
+    salt.iter().fold(Fr::zero(), |acc, &b| acc * Fr::from(256) + Fr::from(u64::from(b)))
 }
 
 /// Walks the layout of `q` under `plan` without a witness: checks the graph is well formed

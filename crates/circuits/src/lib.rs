@@ -31,7 +31,7 @@ pub use chips::mul::MulAdvice;
 pub use chips::poseidon::PoseidonAdvice;
 pub use chips::requant::RequantAdvice;
 pub use chips::{AdviceRef, Chips};
-pub use circuit::{public_instances, CellOverride, ModelCircuit, ModelConfig};
+pub use circuit::{model_id, public_instances, salt_fe, CellOverride, ModelCircuit, ModelConfig};
 pub use error::CircuitError;
 pub use plan::{plan_circuit, requant_limb_order, CircuitPlan, CircuitStats, Objective, PlanOptions};
 

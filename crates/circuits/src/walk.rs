@@ -252,14 +252,15 @@ pub(crate) fn assign<S: Sink>(
         public.outputs.push(w.tensor_cells("output", s.tensor)?.to_vec());
     }
     for s in &InstanceLayout::of(q).segments {
-        let (cells, hashed) = match s.role {
-            InstanceRole::Params => (std::mem::take(&mut w.params), q.param_values()),
-            InstanceRole::Input | InstanceRole::Output => {
-                (w.tensor_cells("public instance", s.tensor)?.to_vec(), values[s.tensor].clone())
-            }
+        let cells = match s.role {
+            InstanceRole::Params => std::mem::take(&mut w.params),
+            InstanceRole::Input | InstanceRole::Output => w.tensor_cells("public instance", s.tensor)?.to_vec(),
         };
         if s.hashed {
-            let hash = w.poseidon_hash(&cells, &hashed)?;
+            let mut cells: Vec<Option<Loc>> = cells.into_iter().map(Some).collect();
+            let values = crate::circuit::hashed_values(q, s, values);
+            cells.resize(values.len(), None);
+            let hash = w.poseidon_hash(&cells, &values)?;
             public.instance.push(hash);
         } else {
             public.instance.extend_from_slice(&cells);

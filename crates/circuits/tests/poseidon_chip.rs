@@ -136,3 +136,28 @@ fn hashed_parameters_prove_under_mock() {
     claimed[0] = inst[0];
     assert!(mock(&other, &p, &w2, vec![], Some(claimed)).is_err(), "other weights under the first model's id");
 }
+
+/// A salted model id: the salt is hashed after the parameters, a witness cell of the state row
+/// bound by the hash alone; a proof with another salt does not match the id.
+#[test]
+fn a_salt_is_hashed_after_the_parameters() {
+    let xs = vec![vec![3, -7, 12, 0, -1], vec![-5, 6, 4, -9, 2]];
+    let mut q = mlp(5, 3, 2, vis(Public, P::Hashed, Public), &xs);
+    let unsalted = zkinfer_circuits::model_id(&q).expect("hashed parameters");
+    q.param_salt = Some([0x5a; 31]);
+    let w = q.eval(xs[0].clone()).expect("eval");
+    let p = small_plan(&q);
+    // 26 parameters and the salt: still 7 chunks of 4.
+    assert_eq!(p.stats.poseidon_rows, 7 * PERMUTATION_ROWS);
+    let mut elements: Vec<Fr> = q.param_values().iter().map(|&v| fe(v)).collect();
+    elements.push(zkinfer_circuits::salt_fe(&[0x5a; 31]));
+    let id = hash_values(&elements);
+    assert_ne!(id, unsalted);
+    assert_eq!(zkinfer_circuits::model_id(&q), Some(id));
+    let inst = public_instances(&q, &w);
+    assert_eq!(inst[0], id);
+    assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()));
+    let mut other = q.clone();
+    other.param_salt = Some([0x5b; 31]);
+    assert!(mock(&other, &p, &w, vec![], Some(inst)).is_err(), "another salt under this id");
+}

@@ -31,6 +31,9 @@ struct Knobs {
     dot: Option<(usize, usize)>,
     /// Also search with each of the first `free` input elements free (one search each).
     free: usize,
+    /// Lay out only with these limb bits and stacking (a chip the limb layout does not touch,
+    /// whose search is slow).
+    only: Option<(u32, bool)>,
 }
 
 /// Lays `q` out with every limb size and stacking, searches each layout on `input` (and with
@@ -42,6 +45,9 @@ fn check(name: &str, q: QGraph, input: Vec<i64>, knobs: Knobs) {
     let mut lines = Vec::new();
     for b in LIMB_BITS {
         for stacked in [false, true] {
+            if knobs.only.is_some_and(|o| o != (b, stacked)) {
+                continue;
+            }
             let opts = PlanOptions {
                 min_limb_bits: b,
                 max_limb_bits: b,
@@ -125,6 +131,15 @@ fn hashed_io() -> (QGraph, Vec<i64>) {
 fn hashed_params() -> (QGraph, Vec<i64>) {
     let xs = vec![vec![3, -7, 12, 0, -1], vec![-5, 6, 4, -9, 2]];
     (mlp(5, 3, 2, vis(Public, P::Hashed, Public), &xs), xs[0].clone())
+}
+
+/// Hashed parameters with a salt: the salt is a witness cell of the Poseidon state row that only
+/// the hash reads, so the search tries every candidate for it against the pinned model id (7 s
+/// a layout: one layout, since the salt meets no limb).
+fn salted_params() -> (QGraph, Vec<i64>) {
+    let (mut q, x) = hashed_params();
+    q.param_salt = Some([0x5a; 31]);
+    (q, x)
 }
 
 /// Public input and output: the instance wiring at both ends.
@@ -250,6 +265,7 @@ cases! {
     instance_wiring => public_io(), free = 2;
     poseidon_hashed_io => hashed_io(), free = 1;
     poseidon_hashed_params => hashed_params();
+    poseidon_salted_params => salted_params(), only = Some((3, false));
     product_chip => product();
     div => division();
     lookup_table => lookup();

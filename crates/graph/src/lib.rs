@@ -27,9 +27,9 @@ pub use quant::{
     distinct_table_rows, distinct_tables, erf, limb_widths, limbs_for,
     lower::{LValue, LowerCtx},
     quantize, split_limbs, BoundFit, Bounded, DType, DivOp, DivWitness, Fault, GatherOp, InstanceLayout, InstanceRole,
-    InstanceSegment, IoSpec, LinearOp, LinearParams, Magnitudes, MulOp, Operand, ParamVisibility, Primitive, QGraph,
-    QNode, QOp, QTensor, QuantConfig, RequantOp, RequantWitness, TableFn, TableOp, TensorId, Visibilities, Visibility,
-    VisibilityConfig, Witness, DEFAULT_TABLE_BITS,
+    InstanceSegment, IoSpec, LinearOp, LinearParams, Magnitudes, MulOp, Operand, ParamSalt, ParamVisibility, Primitive,
+    QGraph, QNode, QOp, QTensor, QuantConfig, RequantOp, RequantWitness, TableFn, TableOp, TensorId, Visibilities,
+    Visibility, VisibilityConfig, Witness, DEFAULT_TABLE_BITS,
 };
 
 /// Result type of this crate.

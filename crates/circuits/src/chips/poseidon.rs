@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{sum, ChipColumns};
 use crate::poseidon::{self, pow5, Params, CHAIN_WIDTH, FULL_ROUNDS};
-use crate::walk::{fe, Loc, Sink, Walker};
+use crate::walk::{Loc, Sink, Walker};
 use crate::{CircuitError, Fr};
 
 /// Rows one permutation of width [`CHAIN_WIDTH`] takes (see the module docs).
@@ -115,10 +115,10 @@ fn chain_params() -> &'static Params {
 }
 
 impl<S: Sink> Walker<'_, S> {
-    /// Lays out [`poseidon::hash_values`] of `cells` (holding `values`); returns the hash cell.
-    pub(crate) fn poseidon_hash(&mut self, cells: &[Loc], values: &[i64]) -> Result<Loc, CircuitError> {
+    /// Lays out [`poseidon::hash_values`] of `inputs`, each copied from its cell, or (`None`: a
+    /// secret salt) a witness of the state row alone; returns the hash cell.
+    pub(crate) fn poseidon_hash(&mut self, cells: &[Option<Loc>], inputs: &[Fr]) -> Result<Loc, CircuitError> {
         let params = chain_params();
-        let inputs: Vec<Fr> = values.iter().map(|&v| fe(v.into())).collect();
         if inputs.len() != cells.len() {
             return Err(crate::walk::malformed("poseidon", "cells and values differ in number"));
         }
@@ -139,7 +139,11 @@ impl<S: Sink> Walker<'_, S> {
                 None => self.sink.constant(first[1], h),
             }
             for (i, cell) in first[2..].iter().enumerate() {
-                self.sink.copy(*cell, chunk.get(i).copied().unwrap_or(self.zero));
+                match chunk.get(i) {
+                    Some(Some(source)) => self.sink.copy(*cell, *source),
+                    Some(None) => {} // the salt: bound by the hash alone
+                    None => self.sink.copy(*cell, self.zero),
+                }
             }
             let mut row = r0;
             for r in 0..params.rounds() {

@@ -108,6 +108,7 @@ impl Builder {
             inputs: vec![spec(0, visibility.inputs.resolve(1, "input").expect("one input")[0], input_bits)],
             outputs: vec![spec(output, visibility.outputs.resolve(1, "output").expect("one output")[0], 0)],
             params: visibility.params,
+            param_salt: None,
         }
     }
 }

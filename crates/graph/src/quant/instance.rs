@@ -110,7 +110,8 @@ impl InstanceLayout {
 }
 
 impl InstanceSegment {
-    /// The values this segment holds (or hashes): its tensor's in `w`, or `q`'s parameters.
+    /// The values this segment holds (or hashes): its tensor's in `w`, or `q`'s parameters
+    /// (without the salt, a field element the proof system appends).
     pub fn values(&self, q: &QGraph, w: &Witness) -> Vec<i64> {
         match self.role {
             InstanceRole::Params => q.param_values(),
@@ -118,10 +119,10 @@ impl InstanceSegment {
         }
     }
 
-    /// How many values this segment holds (or hashes).
+    /// How many values this segment holds (or hashes): for the parameters, the salt too.
     pub fn value_count(&self, q: &QGraph) -> usize {
         match self.role {
-            InstanceRole::Params => q.param_values().len(),
+            InstanceRole::Params => q.param_values().len() + usize::from(q.param_salt.is_some()),
             InstanceRole::Input | InstanceRole::Output => q.tensors[self.tensor].len(),
         }
     }
@@ -142,6 +143,7 @@ mod tests {
             inputs: inputs.iter().enumerate().map(|(i, &v)| spec(i, v)).collect(),
             outputs: outputs.iter().enumerate().map(|(i, &v)| spec(n + i, v)).collect(),
             params: ParamVisibility::Fixed,
+            param_salt: None,
         }
     }
 

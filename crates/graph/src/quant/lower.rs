@@ -363,7 +363,8 @@ pub(super) fn lower_calibrated(
     let inputs = raw.into_iter().zip(input_visibility).map(spec).collect();
     let outputs = outputs.into_iter().zip(output_visibility).map(spec).collect();
 
-    let mut q = QGraph { tensors: ctx.tensors, nodes: ctx.nodes, inputs, outputs, params: visibility.params };
+    let mut q =
+        QGraph { tensors: ctx.tensors, nodes: ctx.nodes, inputs, outputs, params: visibility.params, param_salt: None };
     q.prune();
     calibrate_bounds(&mut q, calibration, config)?;
     Ok((q, ctx.lookup_calls))

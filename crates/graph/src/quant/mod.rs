@@ -142,7 +142,14 @@ pub struct QGraph {
     pub outputs: Vec<IoSpec>,
     /// Who sees the parameters.
     pub params: ParamVisibility,
+    /// With hashed parameters, an optional secret salt hashed after them (a 248-bit integer,
+    /// big-endian): as secret as the weights, and kept with them (`circuit.bin`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param_salt: Option<ParamSalt>,
 }
+
+/// A parameter salt: 31 random bytes, big-endian, so that it is always a field element.
+pub type ParamSalt = [u8; 31];
 
 impl QGraph {
     /// Every lookup's table, in node order (shared tables repeat: see [`distinct_tables`]).

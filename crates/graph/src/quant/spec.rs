@@ -128,6 +128,7 @@ mod tests {
             inputs: vec![spec(0, DType::F32, 4), spec(1, DType::I64, 3)],
             outputs: vec![spec(0, DType::F32, 0), spec(1, DType::I64, 0)],
             params: ParamVisibility::Fixed,
+            param_salt: None,
         }
     }
 

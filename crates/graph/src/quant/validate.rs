@@ -66,6 +66,7 @@ mod tests {
             inputs: vec![IoSpec { tensor: 0, dtype: DType::F32, visibility: Visibility::Private, bits: 8 }],
             outputs: vec![IoSpec { tensor: 2, dtype: DType::F32, visibility: Visibility::Public, bits: 0 }],
             params: ParamVisibility::Fixed,
+            param_salt: None,
         }
     }
 
