@@ -284,6 +284,14 @@ fn hashed_inputs_and_outputs() {
     let id = settings["model_id"].as_str().expect("a model id").to_string();
     assert!(text(&o).contains(&format!("bound to the model id {id}")), "{}", text(&o));
     assert_eq!(settings["instances"]["segments"][0]["role"], "params");
+    // model-id prints it without keys; `verify` shows it.
+    let o = zkinfer(&["model-id", s(&model), "--param-visibility", "hashed"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains(&format!("model id: {id} (Poseidon hash of")), "{}", text(&o));
+    assert!(text(&o).contains("structure: 0x"), "{}", text(&o));
+    let o = zkinfer(&["model-id", s(&model)]);
+    assert!(text(&o).contains("model id: none: parameters are fixed"), "{}", text(&o));
+
     // A salt: generated into a new file, read back from it; the id changes with it.
     let salt = dir.join("salt.hex");
     let _ = std::fs::remove_file(&salt);

@@ -146,6 +146,11 @@ fn hashed_parameters_bind_the_model_id() {
     });
     op.expect("a dense layer").weight[0] += 1;
     let other = zkinfer::Compiled { qgraph: std::sync::Arc::new(other), settings: settings.clone() };
+    // The same structure, other parameters.
+    let (mine, theirs) = (compiled.identity(), other.identity());
+    assert_eq!(mine.structure, theirs.structure);
+    assert_eq!(mine.params, 15);
+    assert_eq!(mine.model_id.as_deref(), Some(id.as_str()));
     let forged = zkinfer::prove(&other, &keys, &input).expect("prove with other weights");
     assert_ne!(forged.instances[0], id);
     let err = zkinfer::verify(&vkeys, &forged).expect_err("other weights");

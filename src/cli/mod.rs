@@ -12,6 +12,7 @@ mod bench;
 mod calldata;
 mod compile;
 mod conformance;
+mod model_id;
 mod progress;
 mod prove;
 mod run;
@@ -34,6 +35,8 @@ struct Cli {
 enum Command {
     /// Import, calibrate and quantize an ONNX model, and plan its circuit (writes settings.json, circuit.bin).
     Compile(compile::CompileArgs),
+    /// Print the model id (with hashed parameters) and the structure digest, without keys or a proof.
+    ModelId(model_id::ModelIdArgs),
     /// Key generation: writes pk.bin, vk.bin and srs.bin into the compiled directory.
     Setup(setup::SetupArgs),
     /// Prove one run of the model on an input (EZKL's {"input_data": [[...]]} format).
@@ -140,6 +143,7 @@ pub fn main() -> ExitCode {
     init_tracing();
     let result = match cli.command {
         Command::Compile(a) => compile::run(a),
+        Command::ModelId(a) => model_id::run(a),
         Command::Setup(a) => setup::run(a),
         Command::Prove(a) => prove::run(a),
         Command::Verify(a) => verify::run(a),

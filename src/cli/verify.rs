@@ -21,6 +21,9 @@ pub fn run(args: VerifyArgs) -> Result<Outcome> {
     match zkinfer::verify(&keys, &bundle) {
         Ok(()) => {
             println!("verified");
+            if let Some(id) = &keys.settings().model_id {
+                println!("model id: {id}");
+            }
             super::prove::print_outputs(&bundle);
             Ok(Outcome::Ok)
         }
