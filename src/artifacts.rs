@@ -96,7 +96,7 @@ impl Settings {
                     Visibility::Private => "private: hidden from verifiers by zero knowledge, in any number of proofs",
                     Visibility::Hashed => {
                         "hashed: hidden from verifiers by zero knowledge; the proof's one instance is the \
-                         Poseidon hash of the values (docs/src/hashing.md), which binds them: anyone who \
+                         Poseidon hash of the values (docs/src/visibility.md), which binds them: anyone who \
                          holds the values can check it, and anyone who can guess them exactly can confirm \
                          the guess (no salt)"
                     }

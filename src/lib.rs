@@ -63,7 +63,10 @@ pub use identity::ModelIdentity;
 pub use keys::{Keys, VerifierKeys};
 pub use model::{read_input, read_samples, sibling_calibration, CompileOptions, Model};
 pub use pipeline::{instance_integers, prove, prove_witness, prove_witness_on, prove_witness_profiled, setup, verify};
-pub use proof::{encode_instance, hash_instance, new_param_salt, ProofBundle, ProofOutput, PROOF_FORMAT_VERSION};
+pub use proof::{
+    encode_instance, hash_instance, new_param_salt, param_salt_from_hex, param_salt_to_hex, ProofBundle, ProofOutput,
+    PROOF_FORMAT_VERSION,
+};
 pub use proof_system::{CircuitSpec, ProofSystem};
 pub use zkinfer_circuits::audit::{AcceptedMutation, AuditOptions, AuditReport, MutationKind};
 pub use zkinfer_prover::{Backend, ProvePhases};

@@ -207,6 +207,18 @@ pub fn new_param_salt() -> zkinfer_graph::ParamSalt {
     salt
 }
 
+/// A parameter salt as a salt file holds it: `0x` and 62 hex digits.
+pub fn param_salt_to_hex(salt: &zkinfer_graph::ParamSalt) -> String {
+    to_hex(salt)
+}
+
+/// The salt in a salt file's text (62 hex digits, `0x` optional, surrounding whitespace
+/// ignored).
+pub fn param_salt_from_hex(text: &str) -> Option<zkinfer_graph::ParamSalt> {
+    let digits = text.trim();
+    unhex(&format!("0x{}", digits.strip_prefix("0x").unwrap_or(digits)))?.try_into().ok()
+}
+
 fn fr_from_i64(v: i64) -> Fr {
     let f = Fr::from(v.unsigned_abs());
     if v < 0 {

@@ -33,20 +33,11 @@ pub fn run(args: CompileArgs) -> Result<Outcome> {
 /// owner only) when the file does not exist.
 fn param_salt(path: &Path) -> Result<zkinfer::ParamSalt> {
     match std::fs::read_to_string(path) {
-        Ok(text) => {
-            let hex = text.trim().strip_prefix("0x").unwrap_or(text.trim());
-            let bytes: Option<Vec<u8>> = (hex.len() == 62)
-                .then(|| (0..31).map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()).collect())
-                .flatten();
-            let bytes = bytes
-                .with_context(|| format!("{}: a parameter salt is 0x and 62 hex digits (31 bytes)", path.display()))?;
-            let mut salt = [0u8; 31];
-            salt.copy_from_slice(&bytes);
-            Ok(salt)
-        }
+        Ok(text) => zkinfer::param_salt_from_hex(&text)
+            .with_context(|| format!("{}: a parameter salt is 0x and 62 hex digits (31 bytes)", path.display())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let salt = zkinfer::new_param_salt();
-            let text = format!("0x{}\n", salt.iter().map(|b| format!("{b:02x}")).collect::<String>());
+            let text = format!("{}\n", zkinfer::param_salt_to_hex(&salt));
             let mut options = std::fs::OpenOptions::new();
             options.write(true).create_new(true);
             #[cfg(unix)]

@@ -111,7 +111,7 @@ pub fn public_instances(q: &QGraph, w: &Witness) -> Vec<Fr> {
         if s.hashed {
             out.push(crate::poseidon::hash_values(&hashed_values(q, s, &w.values)));
         } else {
-            out.extend(s.values(q, w).iter().map(|&v| fe(i128::from(v))));
+            out.extend(s.values(q, &w.values).iter().map(|&v| fe(i128::from(v))));
         }
     }
     out
@@ -124,13 +124,10 @@ pub fn model_id(q: &QGraph) -> Option<Fr> {
     Some(crate::poseidon::hash_values(&hashed_values(q, &s, &[])))
 }
 
-/// The field elements a hashed segment hashes: its values, and for the parameters the salt.
+/// The field elements a hashed segment hashes: its values ([`InstanceSegment::values`]), and
+/// for the parameters the salt.
 pub(crate) fn hashed_values(q: &QGraph, s: &InstanceSegment, tensors: &[Vec<i64>]) -> Vec<Fr> {
-    let values = match s.role {
-        InstanceRole::Params => q.param_values(),
-        InstanceRole::Input | InstanceRole::Output => tensors.get(s.tensor).cloned().unwrap_or_default(),
-    };
-    let mut out: Vec<Fr> = values.iter().map(|&v| fe(i128::from(v))).collect();
+    let mut out: Vec<Fr> = s.values(q, tensors).iter().map(|&v| fe(i128::from(v))).collect();
     if let (InstanceRole::Params, Some(salt)) = (s.role, &q.param_salt) {
         out.push(salt_fe(salt));
     }

@@ -105,17 +105,18 @@ impl InstanceLayout {
     /// values to hash of each hashed tensor or of the parameters (the hash is the proof system's
     /// to compute).
     pub fn values(&self, q: &QGraph, w: &Witness) -> Vec<(&InstanceSegment, Vec<i64>)> {
-        self.segments.iter().map(|s| (s, s.values(q, w))).collect()
+        self.segments.iter().map(|s| (s, s.values(q, &w.values))).collect()
     }
 }
 
 impl InstanceSegment {
-    /// The values this segment holds (or hashes): its tensor's in `w`, or `q`'s parameters
-    /// (without the salt, a field element the proof system appends).
-    pub fn values(&self, q: &QGraph, w: &Witness) -> Vec<i64> {
+    /// The values this segment holds (or hashes): its tensor's among `tensors` (a witness's
+    /// values), or `q`'s parameters (without the salt, a field element the proof system
+    /// appends; `tensors` is not read).
+    pub fn values(&self, q: &QGraph, tensors: &[Vec<i64>]) -> Vec<i64> {
         match self.role {
             InstanceRole::Params => q.param_values(),
-            InstanceRole::Input | InstanceRole::Output => w.values[self.tensor].clone(),
+            InstanceRole::Input | InstanceRole::Output => tensors[self.tensor].clone(),
         }
     }
 
