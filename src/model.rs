@@ -66,6 +66,8 @@ impl Model {
             return Err(Error::Config("a parameter salt needs hashed parameters (--param-visibility hashed)".into()));
         }
         qgraph.param_salt = opts.param_salt;
+        // Hashed parameters pack the weights: a weight outside the packing's range is named here.
+        qgraph.validate()?;
         let circuit = match opts.proof_system {
             ProofSystem::Halo2 => CircuitSpec::Halo2(zkinfer_circuits::plan_circuit(&qgraph, &opts.halo2)?),
         };

@@ -27,10 +27,27 @@ fn solc() -> Option<std::path::PathBuf> {
 /// The chain hash computed here, from circom's Poseidon, independently of `hash_instance`.
 fn hash_of(values: &[i64]) -> Fr {
     let fe = |v: i64| if v < 0 { -Fr::from(v.unsigned_abs()) } else { Fr::from(v as u64) };
+    hash_fes(&values.iter().map(|&v| fe(v)).collect::<Vec<_>>())
+}
+
+/// The parameter message from its definition (docs/src/visibility.md): the weights 14 to an
+/// element as `w + 2^17` in 18 bits, first weight most significant, then the biases.
+fn param_message(q: &zkinfer_graph::QGraph) -> Vec<Fr> {
+    let fe = |v: i64| if v < 0 { -Fr::from(v.unsigned_abs()) } else { Fr::from(v as u64) };
+    let m = q.param_message();
+    let pack =
+        |g: &[i64]| g.iter().fold(Fr::from(0), |a, &w| a * Fr::from(1u64 << 18) + Fr::from((w + (1 << 17)) as u64));
+    let mut out: Vec<Fr> = m.weights.chunks(14).map(pack).collect();
+    out.extend(m.biases.iter().map(|&v| fe(v)));
+    out
+}
+
+/// The chain hash of field elements.
+fn hash_fes(values: &[Fr]) -> Fr {
     let mut h = Fr::from(values.len() as u64);
     for chunk in values.chunks(4) {
         let mut block = vec![h];
-        block.extend(chunk.iter().map(|&v| fe(v)));
+        block.extend_from_slice(chunk);
         block.resize(5, Fr::from(0));
         h = poseidon::hash(&block).unwrap();
     }
@@ -121,11 +138,11 @@ fn hashed_parameters_bind_the_model_id() {
     let samples: Vec<zkinfer::Sample> = (0..8).map(sample).collect();
     let compiled = model.compile(&samples, &CompileOptions { visibility: vis, ..Default::default() }).expect("compile");
     let settings = &compiled.settings;
-    let params = compiled.qgraph.param_values();
+    let params = param_message(&compiled.qgraph);
     let id = settings.model_id.clone().expect("a model id");
-    assert_eq!(id, zkinfer::hash_instance(&params));
     assert_eq!(settings.instances.range(InstanceRole::Params, 0), Some(0..1));
-    assert_eq!(params.len(), 4 * 3 + 3, "the weights and biases of the dense layer");
+    assert_eq!(compiled.qgraph.param_values().len(), 4 * 3 + 3, "the weights and biases of the dense layer");
+    assert_eq!(params.len(), 1 + 3, "12 weights packed into one element, and 3 biases");
     assert_eq!(settings.num_instances(), 1 + 3);
     let privacy = settings.privacy().join("\n");
     assert!(privacy.contains(&format!("parameters: hashed: hidden from verifiers by zero knowledge, in any number of proofs, and bound to the model id {id}")), "{privacy}");
@@ -134,7 +151,11 @@ fn hashed_parameters_bind_the_model_id() {
     let keys = zkinfer::setup(&compiled, Srs::Dev).expect("setup");
     let bundle = zkinfer::prove(&compiled, &keys, &input).expect("prove");
     assert_eq!(bundle.instances[0], id);
-    assert_eq!(bundle.instance_values().unwrap()[0], hash_of(&params), "the id is the chain hash of the weights");
+    assert_eq!(
+        bundle.instance_values().unwrap()[0],
+        hash_fes(&params),
+        "the id is the chain hash of the packed weights"
+    );
     let vkeys = keys.verifier();
     zkinfer::verify(&vkeys, &bundle).expect("honest proof verifies");
 

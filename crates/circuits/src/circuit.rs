@@ -117,20 +117,23 @@ pub fn public_instances(q: &QGraph, w: &Witness) -> Vec<Fr> {
     out
 }
 
-/// The model id of `q` under hashed parameters: [`crate::poseidon::hash_values`] of every
-/// parameter, then the salt if there is one (instance 0 of every proof).
+/// The model id of `q` under hashed parameters: [`crate::poseidon::hash_values`] of the packed
+/// weights, the biases, then the salt if there is one (instance 0 of every proof).
 pub fn model_id(q: &QGraph) -> Option<Fr> {
     let s = InstanceLayout::of(q).segments.into_iter().find(|s| s.role == InstanceRole::Params)?;
     Some(crate::poseidon::hash_values(&hashed_values(q, &s, &[])))
 }
 
-/// The field elements a hashed segment hashes: its values ([`InstanceSegment::values`]), and
-/// for the parameters the salt.
+/// The field elements a hashed segment hashes: its values ([`InstanceSegment::values`]), or for
+/// the parameters the packed weights, the biases and the salt ([`zkinfer_graph::ParamMessage`]).
 pub(crate) fn hashed_values(q: &QGraph, s: &InstanceSegment, tensors: &[Vec<i64>]) -> Vec<Fr> {
-    let mut out: Vec<Fr> = s.values(q, tensors).iter().map(|&v| fe(i128::from(v))).collect();
-    if let (InstanceRole::Params, Some(salt)) = (s.role, &q.param_salt) {
-        out.push(salt_fe(salt));
+    if s.role != InstanceRole::Params {
+        return s.values(q, tensors).iter().map(|&v| fe(i128::from(v))).collect();
     }
+    let m = q.param_message();
+    let mut out: Vec<Fr> = m.weight_groups().map(crate::chips::pack::pack_group).collect();
+    out.extend(m.biases.iter().map(|&v| fe(i128::from(v))));
+    out.extend(q.param_salt.as_ref().map(salt_fe));
     out
 }
 

@@ -28,6 +28,7 @@ pub mod witness_search;
 pub use chips::dot::DotAdvice;
 pub use chips::lookup::LookupAdvice;
 pub use chips::mul::MulAdvice;
+pub use chips::pack::PackAdvice;
 pub use chips::poseidon::PoseidonAdvice;
 pub use chips::requant::RequantAdvice;
 pub use chips::{AdviceRef, Chips};

@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use halo2_axiom::plonk::{Circuit, ConstraintSystem};
 use serde::{Deserialize, Serialize};
-use zkinfer_graph::{InstanceLayout, QGraph, QOp, RequantOp};
+use zkinfer_graph::{InstanceLayout, ParamVisibility, QGraph, QOp, RequantOp};
 
 use crate::walk::{node_rows, ChipRows, LayoutShape};
 use crate::{CircuitError, Fr, ModelCircuit};
@@ -40,6 +40,9 @@ pub struct CircuitPlan {
     /// A Poseidon chip, for hashed inputs and outputs.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub poseidon: bool,
+    /// A pack chip, for hashed parameter weights.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pack: bool,
     /// Layout statistics (informative: configure ignores them).
     #[serde(default)]
     pub stats: CircuitStats,
@@ -58,6 +61,7 @@ impl Default for CircuitPlan {
             lookup: false,
             params_fixed: true,
             poseidon: false,
+            pack: false,
             stats: CircuitStats::default(),
         }
     }
@@ -67,7 +71,7 @@ impl CircuitPlan {
     /// One line for people: `k`, rows and columns.
     pub fn summary(&self) -> String {
         format!(
-            "k={} ({} of {} usable rows), {} columns, dot block {}x{}, {}-bit range table, {} limb {}{}{}{}",
+            "k={} ({} of {} usable rows), {} columns, dot block {}x{}, {}-bit range table, {} limb {}{}{}{}{}",
             self.k,
             self.stats.rows_used,
             self.stats.usable_rows,
@@ -80,6 +84,7 @@ impl CircuitPlan {
             if self.mul_lanes > 0 { format!(", {} mul lanes", self.mul_lanes) } else { String::new() },
             if self.lookup { format!(", {} nonlinear table rows", self.stats.table_rows) } else { String::new() },
             if self.poseidon { format!(", {} Poseidon rows", self.stats.poseidon_rows) } else { String::new() },
+            if self.pack { format!(", {} pack rows", self.stats.pack_rows) } else { String::new() },
         )
     }
 
@@ -126,6 +131,9 @@ pub struct CircuitStats {
     /// Rows of the Poseidon chip (hashed inputs and outputs).
     #[serde(default)]
     pub poseidon_rows: usize,
+    /// Rows of the pack chip (hashed parameter weights).
+    #[serde(default)]
+    pub pack_rows: usize,
     /// Rows of the nonlinear tables (all distinct tables plus one zero row).
     #[serde(default)]
     pub table_rows: usize,
@@ -270,6 +278,7 @@ pub(crate) struct Rows {
     pub mul: usize,
     pub lookup: usize,
     pub poseidon: usize,
+    pub pack: usize,
 }
 
 impl Rows {
@@ -283,17 +292,30 @@ impl Rows {
             .filter(|s| s.hashed)
             .map(|s| crate::chips::poseidon::chain_rows(s.value_count(q)))
             .sum();
-        Self { dot: total.dot, requant: CONST_ROWS + total.requant, mul, lookup: total.lookup, poseidon }
+        // Hashed parameter weights: a range check and a pack row each.
+        let pack = packed_weights(q);
+        let requant = CONST_ROWS + total.requant + pack * shape.requant_stride;
+        Self { dot: total.dot, requant, mul, lookup: total.lookup, poseidon, pack }
     }
 
     pub(crate) fn max(&self) -> usize {
-        self.dot.max(self.requant).max(self.mul).max(self.lookup).max(self.poseidon)
+        self.dot.max(self.requant).max(self.mul).max(self.lookup).max(self.poseidon).max(self.pack)
+    }
+}
+
+/// Weights the pack chip packs (hashed parameters), each range-checked in the requant chip.
+pub(crate) fn packed_weights(q: &QGraph) -> usize {
+    if q.params == ParamVisibility::Hashed {
+        q.param_message().weights.len()
+    } else {
+        0
     }
 }
 
 /// Every range check the graph's proof lays out in the requant chip.
 fn range_checks(q: &QGraph) -> impl Iterator<Item = RequantOp> + '_ {
-    q.nodes.iter().flat_map(|n| n.op.primitive().bounds().map(|b| b.range_checks()).unwrap_or_default())
+    let packing = (packed_weights(q) > 0).then(crate::chips::pack::weight_range_check);
+    q.nodes.iter().flat_map(|n| n.op.primitive().bounds().map(|b| b.range_checks()).unwrap_or_default()).chain(packing)
 }
 
 /// Limb columns a graph needs with `b`-bit limbs: max over range checks of remainder + value limbs.
@@ -506,6 +528,7 @@ pub fn plan_circuit(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, Circu
             lookup,
             params_fixed,
             poseidon,
+            pack: packed_weights(q) > 0,
             stats: CircuitStats::default(),
         };
         let s = *shapes.entry((n, m, limbs, lanes, stacked)).or_insert_with(|| constraint_shape(&candidate));
@@ -530,6 +553,7 @@ pub fn plan_circuit(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, Circu
             mul_rows: rows.mul,
             lookup_rows: rows.lookup,
             poseidon_rows: rows.poseidon,
+            pack_rows: rows.pack,
             table_rows,
             range_table_rows: range_rows,
             usable_rows: (1usize << k) - (s.blinding + 1),

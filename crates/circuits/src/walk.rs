@@ -112,9 +112,10 @@ pub(crate) struct Walker<'a, S: Sink> {
     /// What the layout has taken of each chip so far: each chip's next row (product lanes
     /// counted one by one).
     pub taken: ChipRows,
-    /// Hashed parameters: the cell of every parameter so far, in
-    /// [`QGraph::param_values`](zkinfer_graph::QGraph::param_values) order.
-    pub params: Vec<Loc>,
+    /// Hashed parameters: the cell of every parameter weight so far, then of every parameter
+    /// bias, in [`QGraph::param_message`](zkinfer_graph::QGraph::param_message) order.
+    pub param_weights: Vec<Loc>,
+    pub param_biases: Vec<Loc>,
     pub usable: usize,
 }
 
@@ -209,7 +210,8 @@ pub(crate) fn assign<S: Sink>(
         one,
         consts: [(0, zero), (1, one)].into_iter().collect(),
         taken: ChipRows { requant: CONST_ROWS, ..ChipRows::default() },
-        params: Vec::new(),
+        param_weights: Vec::new(),
+        param_biases: Vec::new(),
         usable,
     };
     let mut public = PublicCells::default();
@@ -253,7 +255,12 @@ pub(crate) fn assign<S: Sink>(
     }
     for s in &InstanceLayout::of(q).segments {
         let cells = match s.role {
-            InstanceRole::Params => std::mem::take(&mut w.params),
+            InstanceRole::Params => {
+                let weights = std::mem::take(&mut w.param_weights);
+                let mut cells = w.pack_weights(&weights, &q.param_message().weights)?;
+                cells.append(&mut w.param_biases);
+                cells
+            }
             InstanceRole::Input | InstanceRole::Output => w.tensor_cells("public instance", s.tensor)?.to_vec(),
         };
         if s.hashed {

@@ -14,7 +14,7 @@ use zkinfer_graph::{QGraph, Visibility, Visibility::*};
 
 /// Rows of one width-6 permutation: 8 full rounds of 3 rows, 60 partial rounds of 1, the
 /// output row.
-const PERMUTATION_ROWS: usize = 3 * 8 + 60 + 1;
+const PERMUTATION_ROWS: usize = 3 * 8 + 60 / 2 + 1;
 
 fn counting(n: usize) -> Vec<Fr> {
     (1..=n as u64).map(|i| Fr::from(i * 7919) - Fr::from(50_000)).collect()
@@ -81,10 +81,15 @@ fn a_changed_round_cell_is_rejected() {
     let p = small_plan(&q);
     assert_eq!(p.stats.poseidon_rows, PERMUTATION_ROWS);
     let honest = mock_values(&q, &p, &w, &[(AdviceRef::Poseidon(PoseidonAdvice::State(5)), 1)]);
-    // Row 1 holds the first full round's squares; row 20 is inside the partial rounds.
-    for (col, row) in
-        [(PoseidonAdvice::State(5), 1), (PoseidonAdvice::Square, 20), (PoseidonAdvice::State(0), PERMUTATION_ROWS - 1)]
-    {
+    // Row 1 holds the first full round's squares; rows 20 and 21 are partial-round pairs.
+    for (col, row) in [
+        (PoseidonAdvice::State(5), 1),
+        (PoseidonAdvice::Square, 20),
+        (PoseidonAdvice::Sbox, 21),
+        (PoseidonAdvice::Square2, 20),
+        (PoseidonAdvice::State(3), 21),
+        (PoseidonAdvice::State(0), PERMUTATION_ROWS - 1),
+    ] {
         let o = CellOverride { column: AdviceRef::Poseidon(col), row, value: honest[0] + Fr::ONE };
         let k = kinds(mock(&q, &p, &w, vec![o], None));
         assert!(k.constraint || k.permutation, "{col:?} at row {row}: {k:?}");
@@ -99,7 +104,19 @@ fn public_and_private_ends_take_no_poseidon_rows() {
     assert_eq!(p.stats.poseidon_rows, 0);
 }
 
-/// Hashed parameters: the model id (the hash of every parameter, in `param_values` order) is
+/// The parameter message written out from its definition (docs/src/visibility.md), apart from
+/// the library's: the weights 14 to an element, each as `w + 2^17` in 18 bits, first weight
+/// most significant; then the biases one per element.
+fn message(q: &zkinfer_graph::QGraph) -> Vec<Fr> {
+    let m = q.param_message();
+    let pack =
+        |g: &[i64]| g.iter().fold(Fr::zero(), |a, &w| a * Fr::from(1u64 << 18) + Fr::from((w + (1 << 17)) as u64));
+    let mut out: Vec<Fr> = m.weights.chunks(14).map(pack).collect();
+    out.extend(m.biases.iter().map(|&v| fe(v)));
+    out
+}
+
+/// Hashed parameters: the model id (the hash of the packed weights and the biases) is
 /// instance 0, ahead of the public input and output; a changed id, or the honest id over a
 /// changed weight cell, is rejected.
 #[test]
@@ -108,14 +125,14 @@ fn hashed_parameters_prove_under_mock() {
     let q = mlp(5, 3, 2, vis(Public, P::Hashed, Public), &xs);
     let w = q.eval(xs[0].clone()).expect("eval");
     let p = small_plan(&q);
-    // 5·3 + 3 weights and biases, then 3·2 + 2: 26 parameters, 7 chunks of 4.
-    let params = q.param_values();
-    assert_eq!(params.len(), 26);
-    assert_eq!(p.stats.poseidon_rows, 7 * PERMUTATION_ROWS);
+    // 5·3 + 3·2 = 21 weights in two packed elements, and 3 + 2 biases: 7 elements, 2 chunks of 4.
+    let m = q.param_message();
+    assert_eq!((m.weights.len(), m.biases.len()), (21, 5));
+    assert_eq!(p.stats.poseidon_rows, 2 * PERMUTATION_ROWS);
+    assert_eq!(p.stats.pack_rows, 21);
     let inst = public_instances(&q, &w);
-    let fes = |v: &[i64]| v.iter().map(|&v| fe(v)).collect::<Vec<_>>();
     assert_eq!(inst.len(), 1 + 5 + 2);
-    assert_eq!(inst[0], hash_values(&fes(&params)));
+    assert_eq!(inst[0], hash_values(&message(&q)));
     assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()));
     let mut bad = inst.clone();
     bad[0] += Fr::ONE;
@@ -147,9 +164,9 @@ fn a_salt_is_hashed_after_the_parameters() {
     q.param_salt = Some([0x5a; 31]);
     let w = q.eval(xs[0].clone()).expect("eval");
     let p = small_plan(&q);
-    // 26 parameters and the salt: still 7 chunks of 4.
-    assert_eq!(p.stats.poseidon_rows, 7 * PERMUTATION_ROWS);
-    let mut elements: Vec<Fr> = q.param_values().iter().map(|&v| fe(v)).collect();
+    // 7 elements and the salt: still 2 chunks of 4.
+    assert_eq!(p.stats.poseidon_rows, 2 * PERMUTATION_ROWS);
+    let mut elements = message(&q);
     elements.push(zkinfer_circuits::salt_fe(&[0x5a; 31]));
     let id = hash_values(&elements);
     assert_ne!(id, unsalted);

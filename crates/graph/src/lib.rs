@@ -26,10 +26,11 @@ pub use graph::{Graph, GraphBuilder, Node, Op, Tensor, ValueId, ValueInfo};
 pub use quant::{
     distinct_table_rows, distinct_tables, erf, limb_widths, limbs_for,
     lower::{LValue, LowerCtx},
-    quantize, split_limbs, BoundFit, Bounded, DType, DivOp, DivWitness, Fault, GatherOp, InstanceLayout, InstanceRole,
-    InstanceSegment, IoSpec, LinearOp, LinearParams, Magnitudes, MulOp, Operand, ParamSalt, ParamVisibility, Primitive,
-    QGraph, QNode, QOp, QTensor, QuantConfig, RequantOp, RequantWitness, TableFn, TableOp, TensorId, Visibilities,
-    Visibility, VisibilityConfig, Witness, DEFAULT_TABLE_BITS,
+    packable, quantize, split_limbs, BoundFit, Bounded, DType, DivOp, DivWitness, Fault, GatherOp, InstanceLayout,
+    InstanceRole, InstanceSegment, IoSpec, LinearOp, LinearParams, Magnitudes, MulOp, Operand, ParamMessage, ParamSalt,
+    ParamVisibility, Primitive, QGraph, QNode, QOp, QTensor, QuantConfig, RequantOp, RequantWitness, TableFn, TableOp,
+    TensorId, Visibilities, Visibility, VisibilityConfig, Witness, DEFAULT_TABLE_BITS, PACK_BITS, PACK_OFFSET,
+    PACK_PER_ELEMENT,
 };
 
 /// Result type of this crate.

@@ -202,13 +202,18 @@ impl<S: Sink> Walker<'_, S> {
             }
         }
         if self.q.params == ParamVisibility::Hashed {
-            // The first cell of each parameter, in `LinearOp::param_values` order: the weights
-            // (channel-major), then the biases. Every other use is a copy of it.
+            // The first cell of each parameter weight (channel-major) and bias, for
+            // `QGraph::param_message`. Every other use is a copy of it.
             let keys = (0..op.channels).flat_map(|o| (0..terms).map(move |t| (o, t, false)));
             let keys = keys.chain((0..op.channels).map(|o| (o, terms, true)));
-            for (o, t, _) in keys.filter(|&(_, _, bias)| op.params.is_param(bias)) {
+            for (o, t, bias) in keys.filter(|&(_, _, bias)| op.params.is_param(bias)) {
                 let cell = first.get(o * (terms + 1) + t).copied().flatten();
-                self.params.push(cell.ok_or_else(|| malformed(name, "a parameter no row holds"))?);
+                let cell = cell.ok_or_else(|| malformed(name, "a parameter no row holds"))?;
+                if bias {
+                    self.param_biases.push(cell);
+                } else {
+                    self.param_weights.push(cell);
+                }
             }
         }
         out.into_iter().collect::<Option<Vec<_>>>().ok_or_else(|| malformed(name, "some outputs are never written"))

@@ -13,6 +13,7 @@ pub mod dot;
 pub mod gather;
 pub mod lookup;
 pub mod mul;
+pub mod pack;
 pub mod poseidon;
 pub mod range;
 pub mod requant;
@@ -23,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use self::dot::{DotAdvice, DotConfig, DotFixed, DotSelector};
 use self::lookup::{LookupAdvice, LookupConfig, LookupFixed, LookupSelector};
 use self::mul::{MulAdvice, MulConfig, MulSelector};
+use self::pack::{PackAdvice, PackConfig, PackSelector};
 use self::poseidon::{PoseidonAdvice, PoseidonConfig, PoseidonFixed, PoseidonSelector};
 use self::range::RangeTableConfig;
 use self::requant::{RequantAdvice, RequantConfig, RequantFixed, RequantSelector};
@@ -67,6 +69,8 @@ pub enum AdviceRef {
     Lookup(LookupAdvice),
     /// A column of the Poseidon chip.
     Poseidon(PoseidonAdvice),
+    /// A column of the pack chip.
+    Pack(PackAdvice),
 }
 
 /// A logical fixed column.
@@ -86,6 +90,7 @@ pub(crate) enum SelRef {
     Mul(MulSelector),
     Lookup(LookupSelector),
     Poseidon(PoseidonSelector),
+    Pack(PackSelector),
 }
 
 /// `impl From<$name> for $enum` for each registered chip column name.
@@ -98,14 +103,22 @@ macro_rules! names {
         }
     )*};
 }
-names!(AdviceRef: Dot(DotAdvice), Requant(RequantAdvice), Mul(MulAdvice), Lookup(LookupAdvice), Poseidon(PoseidonAdvice));
+names!(
+    AdviceRef: Dot(DotAdvice),
+    Requant(RequantAdvice),
+    Mul(MulAdvice),
+    Lookup(LookupAdvice),
+    Poseidon(PoseidonAdvice),
+    Pack(PackAdvice)
+);
 names!(FixedRef: Dot(DotFixed), Requant(RequantFixed), Lookup(LookupFixed), Poseidon(PoseidonFixed));
 names!(
     SelRef: Dot(DotSelector),
     Requant(RequantSelector),
     Mul(MulSelector),
     Lookup(LookupSelector),
-    Poseidon(PoseidonSelector)
+    Poseidon(PoseidonSelector),
+    Pack(PackSelector)
 );
 
 /// The configured chips of one plan (the optional ones only when the plan uses them).
@@ -119,8 +132,10 @@ pub struct Chips {
     pub mul: Option<MulConfig>,
     /// Lookup chip and its nonlinear tables, when the plan has them.
     pub lookup: Option<LookupConfig>,
-    /// Poseidon chip, when the plan hashes an input or output.
+    /// Poseidon chip, when the plan hashes an input, an output or the parameters.
     pub poseidon: Option<PoseidonConfig>,
+    /// Pack chip, when the plan hashes parameter weights.
+    pub pack: Option<PackConfig>,
 }
 
 impl Chips {
@@ -132,7 +147,8 @@ impl Chips {
         let mul = (plan.mul_lanes > 0).then(|| MulConfig::configure(meta, plan.mul_lanes));
         let lookup = plan.lookup.then(|| LookupConfig::configure(meta));
         let poseidon = plan.poseidon.then(|| PoseidonConfig::configure(meta));
-        Self { dot, requant, mul, lookup, poseidon }
+        let pack = plan.pack.then(|| PackConfig::configure(meta));
+        Self { dot, requant, mul, lookup, poseidon, pack }
     }
 
     /// The halo2 column behind a logical advice column (`None` if the plan has no such column).
@@ -143,6 +159,7 @@ impl Chips {
             AdviceRef::Mul(c) => self.mul.as_ref()?.advice(c),
             AdviceRef::Lookup(c) => self.lookup.as_ref()?.advice(c),
             AdviceRef::Poseidon(c) => self.poseidon.as_ref()?.advice(c),
+            AdviceRef::Pack(c) => self.pack.as_ref()?.advice(c),
         }
     }
 
@@ -164,13 +181,14 @@ impl Chips {
             SelRef::Mul(s) => Some(self.mul.as_ref()?.selector(s)),
             SelRef::Lookup(s) => Some(self.lookup.as_ref()?.selector(s)),
             SelRef::Poseidon(s) => Some(self.poseidon.as_ref()?.selector(s)),
+            SelRef::Pack(s) => Some(self.pack.as_ref()?.selector(s)),
         }
     }
 }
 
 /// What a node takes in each chip: rows of the dot, requant and lookup chips, and product
 /// lanes (several per row, packed across nodes). Also the walker's counters: what the layout
-/// has taken so far (the Poseidon rows are the hashed inputs' and outputs', after the nodes).
+/// has taken so far (the Poseidon and pack rows are the hashes', after the nodes).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct ChipRows {
     pub dot: usize,
@@ -178,6 +196,7 @@ pub(crate) struct ChipRows {
     pub mul_lanes: usize,
     pub lookup: usize,
     pub poseidon: usize,
+    pub pack: usize,
 }
 
 impl ChipRows {
@@ -189,6 +208,7 @@ impl ChipRows {
             mul_lanes: op(self.mul_lanes, o.mul_lanes),
             lookup: op(self.lookup, o.lookup),
             poseidon: op(self.poseidon, o.poseidon),
+            pack: op(self.pack, o.pack),
         }
     }
 }

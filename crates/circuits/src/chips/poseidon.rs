@@ -1,17 +1,20 @@
 //! Poseidon chip: circom's Poseidon permutation of width [`CHAIN_WIDTH`] (6), chained into
 //! [`poseidon::hash_values`] of a tensor's cells (hashed inputs and outputs).
 //!
-//! Columns: `t` state columns `S(i)`, one square column `X`, `t` round-constant columns `C(i)`
-//! (fixed), and two selectors. One permutation takes [`ROWS_PER_PERMUTATION`] rows from its
-//! first row `r0`:
+//! Columns: `t` state columns `S(i)`, three partial-round columns `X`, `Y`, `X'`, `2t`
+//! round-constant columns `C(i)` and `D(i)` (fixed), and two selectors. One permutation takes
+//! [`ROWS_PER_PERMUTATION`] rows from its first row `r0`:
 //!
 //! * a full round at state row `R` takes three rows: `S(R)` the state, `S(R+1)` the squares
 //!   `q_i = (s_i + c_i)^2`, `S(R+2)` the S-box outputs `y_i = q_i^2·(s_i + c_i)`; the next state
 //!   `S(R+3) = M·y`. Gate `full` (selector at `R`): all three, degree 4 with the selector;
-//! * a partial round at `R` takes one row: `X(R) = (s_0 + c_0)^2` and
-//!   `S(R+1)_i = M_i0·X(R)^2·(s_0 + c_0) + Σ_{j≥1} M_ij·(s_j + c_j)`. Gate `partial`, degree 4;
-//! * 4 full rounds, `R_P` partial rounds, 4 full rounds, then the output state row: for
-//!   `t = 6`, 12 + 60 + 12 + 1 = 85 rows.
+//! * two partial rounds at `R` take one row. With `x_i = s_i + c_i` (round `r`'s constants `C`):
+//!   `X = x_0^2`, `Y = X^2·x_0` (the S-box output), the state between the two rounds
+//!   `m_i = M_i0·Y + Σ_{j≥1} M_ij·x_j` (an expression, no cells), `x'_i = m_i + d_i` (round
+//!   `r + 1`'s constants `D`), `X' = x'_0^2`, and
+//!   `S(R+1)_i = M_i0·X'^2·x'_0 + Σ_{j≥1} M_ij·x'_j`. Gate `partial`, degree 4;
+//! * 4 full rounds, `R_P / 2` pairs of partial rounds, 4 full rounds, then the output state
+//!   row: for `t = 6`, 12 + 30 + 12 + 1 = 55 rows.
 //!
 //! The first state row is copy-constrained: `s_0` to the ZERO cell, `s_1` to the chaining value
 //! (the constant `n` for the first permutation, the previous permutation's `s_0` output after),
@@ -28,9 +31,12 @@ use crate::poseidon::{self, pow5, Params, CHAIN_WIDTH, FULL_ROUNDS};
 use crate::walk::{Loc, Sink, Walker};
 use crate::{CircuitError, Fr};
 
+/// Partial rounds of width [`CHAIN_WIDTH`] (even: they are laid out two to a row).
+const PARTIAL: usize = poseidon::PARTIAL_ROUNDS[CHAIN_WIDTH - poseidon::MIN_WIDTH];
+const _: () = assert!(PARTIAL.is_multiple_of(2), "partial rounds are laid out in pairs");
+
 /// Rows one permutation of width [`CHAIN_WIDTH`] takes (see the module docs).
-pub const ROWS_PER_PERMUTATION: usize =
-    3 * FULL_ROUNDS + poseidon::PARTIAL_ROUNDS[CHAIN_WIDTH - poseidon::MIN_WIDTH] + 1;
+pub const ROWS_PER_PERMUTATION: usize = 3 * FULL_ROUNDS + PARTIAL / 2 + 1;
 
 /// Rows the chain hash of `n` values takes.
 pub fn chain_rows(n: usize) -> usize {
@@ -44,8 +50,14 @@ pub struct PoseidonConfig {
     pub state: Vec<Column<Advice>>,
     /// The square of a partial round's S-box input.
     pub square: Column<Advice>,
+    /// The first partial round's S-box output.
+    pub sbox: Column<Advice>,
+    /// The square of the second partial round's S-box input.
+    pub square2: Column<Advice>,
     /// Round constants of the round on the row.
     pub constants: Vec<Column<Fixed>>,
+    /// Round constants of the second partial round on the row.
+    pub constants2: Vec<Column<Fixed>>,
     /// A full round starts on the row.
     pub q_full: Selector,
     /// A partial round is on the row.
@@ -64,9 +76,19 @@ impl PoseidonConfig {
                 c
             })
             .collect();
-        let square = meta.advice_column();
+        let (square, sbox, square2) = (meta.advice_column(), meta.advice_column(), meta.advice_column());
         let constants: Vec<_> = (0..t).map(|_| meta.fixed_column()).collect();
-        let cfg = Self { state, square, constants, q_full: meta.selector(), q_partial: meta.selector() };
+        let constants2: Vec<_> = (0..t).map(|_| meta.fixed_column()).collect();
+        let cfg = Self {
+            state,
+            square,
+            sbox,
+            square2,
+            constants,
+            constants2,
+            q_full: meta.selector(),
+            q_partial: meta.selector(),
+        };
         let mds = |i: usize, j: usize| Expression::Constant(params.mds[i][j]);
 
         let g = cfg.clone();
@@ -89,19 +111,30 @@ impl PoseidonConfig {
         });
 
         let g = cfg.clone();
-        meta.create_gate("poseidon partial round", |vc| {
+        meta.create_gate("poseidon partial rounds", |vc| {
             let q = vc.query_selector(g.q_partial);
-            let mut at =
-                |r: i32| -> Vec<Expression<Fr>> { g.state.iter().map(|&c| vc.query_advice(c, Rotation(r))).collect() };
-            let (s, next) = (at(0), at(1));
-            let x: Vec<_> =
-                s.iter().zip(&g.constants).map(|(s, &c)| s.clone() + vc.query_fixed(c, Rotation::cur())).collect();
-            let sq = vc.query_advice(g.square, Rotation::cur());
-            let y0 = sq.clone() * sq.clone() * x[0].clone();
-            let mut out = vec![q.clone() * (sq - x[0].clone() * x[0].clone())];
+            let s: Vec<_> = g.state.iter().map(|&c| vc.query_advice(c, Rotation::cur())).collect();
+            let next: Vec<_> = g.state.iter().map(|&c| vc.query_advice(c, Rotation::next())).collect();
+            let plus =
+                |v: &[Expression<Fr>], cols: &[Column<Fixed>], vc: &mut halo2_axiom::plonk::VirtualCells<'_, Fr>| {
+                    v.iter().zip(cols).map(|(v, &c)| v.clone() + vc.query_fixed(c, Rotation::cur())).collect::<Vec<_>>()
+                };
+            let x = plus(&s, &g.constants, vc);
+            let (sq, y) = (vc.query_advice(g.square, Rotation::cur()), vc.query_advice(g.sbox, Rotation::cur()));
+            let sq2 = vc.query_advice(g.square2, Rotation::cur());
+            // The state between the two rounds: M·(Y, x_1, …), an expression of the row's cells.
+            let mid: Vec<_> =
+                (0..t).map(|i| mds(i, 0) * y.clone() + sum((1..t).map(|j| mds(i, j) * x[j].clone()))).collect();
+            let x2 = plus(&mid, &g.constants2, vc);
+            let y2 = sq2.clone() * sq2.clone() * x2[0].clone();
+            let mut out = vec![
+                q.clone() * (sq.clone() - x[0].clone() * x[0].clone()),
+                q.clone() * (y - sq.clone() * sq * x[0].clone()),
+                q.clone() * (sq2 - x2[0].clone() * x2[0].clone()),
+            ];
             for (i, next) in next.into_iter().enumerate() {
-                let linear = sum((1..t).map(|j| mds(i, j) * x[j].clone()));
-                out.push(q.clone() * (next - (mds(i, 0) * y0.clone() + linear)));
+                let linear = sum((1..t).map(|j| mds(i, j) * x2[j].clone()));
+                out.push(q.clone() * (next - (mds(i, 0) * y2.clone() + linear)));
             }
             out
         });
@@ -146,7 +179,8 @@ impl<S: Sink> Walker<'_, S> {
                 }
             }
             let mut row = r0;
-            for r in 0..params.rounds() {
+            let mut r = 0;
+            while r < params.rounds() {
                 let c = &params.round_constants[r];
                 for (i, &ci) in c.iter().enumerate() {
                     self.sink.fixed(PoseidonFixed::RoundConstant(i).into(), row, ci);
@@ -157,16 +191,29 @@ impl<S: Sink> Walker<'_, S> {
                     let squares: Vec<Fr> = x.iter().map(|x| x.square()).collect();
                     self.poseidon_state(row + 1, &squares);
                     self.poseidon_state(row + 2, &x.iter().map(|&x| pow5(x)).collect::<Vec<_>>());
+                    params.round(r, &mut state);
                     row += 3;
+                    r += 1;
                 } else {
+                    // Two partial rounds on one row (the layout pairs them: `PARTIAL` is even).
                     self.sink.enable(PoseidonSelector::Partial.into(), row);
-                    let v = self.val_fe(x[0].square());
-                    self.sink.advice(PoseidonAdvice::Square.into(), row, v);
+                    let square = self.val_fe(x[0].square());
+                    self.sink.advice(PoseidonAdvice::Square.into(), row, square);
+                    let sbox = self.val_fe(pow5(x[0]));
+                    self.sink.advice(PoseidonAdvice::Sbox.into(), row, sbox);
+                    params.round(r, &mut state);
+                    let d = &params.round_constants[r + 1];
+                    for (i, &di) in d.iter().enumerate() {
+                        self.sink.fixed(PoseidonFixed::SecondRoundConstant(i).into(), row, di);
+                    }
+                    let square2 = self.val_fe((state[0] + d[0]).square());
+                    self.sink.advice(PoseidonAdvice::Square2.into(), row, square2);
+                    params.round(r + 1, &mut state);
                     row += 1;
+                    r += 2;
                 }
-                params.round(r, &mut state);
                 let cells = self.poseidon_state(row, &state);
-                if r + 1 == params.rounds() {
+                if r == params.rounds() {
                     chaining = Some(cells[0]);
                 }
             }
@@ -196,6 +243,10 @@ pub enum PoseidonAdvice {
     State(usize),
     /// A partial round's S-box input squared.
     Square,
+    /// The first partial round's S-box output.
+    Sbox,
+    /// The second partial round's S-box input squared.
+    Square2,
 }
 
 /// The Poseidon chip's fixed columns, by name.
@@ -203,6 +254,8 @@ pub enum PoseidonAdvice {
 pub(crate) enum PoseidonFixed {
     /// Round constant `i` of the round on the row.
     RoundConstant(usize),
+    /// Round constant `i` of the second partial round on the row.
+    SecondRoundConstant(usize),
 }
 
 /// The Poseidon chip's selectors.
@@ -223,12 +276,15 @@ impl ChipColumns for PoseidonConfig {
         match c {
             PoseidonAdvice::State(i) => self.state.get(i).copied(),
             PoseidonAdvice::Square => Some(self.square),
+            PoseidonAdvice::Sbox => Some(self.sbox),
+            PoseidonAdvice::Square2 => Some(self.square2),
         }
     }
 
     fn fixed(&self, c: PoseidonFixed) -> Option<Column<Fixed>> {
         match c {
             PoseidonFixed::RoundConstant(i) => self.constants.get(i).copied(),
+            PoseidonFixed::SecondRoundConstant(i) => self.constants2.get(i).copied(),
         }
     }
 

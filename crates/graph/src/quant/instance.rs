@@ -120,10 +120,11 @@ impl InstanceSegment {
         }
     }
 
-    /// How many values this segment holds (or hashes): for the parameters, the salt too.
+    /// How many field elements this segment holds (or hashes): for the parameters, the packed
+    /// weights, the biases and the salt ([`crate::ParamMessage`]).
     pub fn value_count(&self, q: &QGraph) -> usize {
         match self.role {
-            InstanceRole::Params => q.param_values().len() + usize::from(q.param_salt.is_some()),
+            InstanceRole::Params => q.param_message().len() + usize::from(q.param_salt.is_some()),
             InstanceRole::Input | InstanceRole::Output => q.tensors[self.tensor].len(),
         }
     }
@@ -217,7 +218,10 @@ mod tests {
         let w = Witness { values: vec![vec![1, 2, 3], vec![7, 8]] };
         let values = layout.values(&q, &w);
         assert!(values[0].0.hashed && values[0].1 == [5, 6, 7, 9]);
-        assert_eq!(layout.segments[0].value_count(&q), 4);
+        // The weights 5, 6 packed into one element, then the biases 7 and 9.
+        let m = q.param_message();
+        assert_eq!((m.weights, m.biases), (vec![5, 6], vec![7, 9]));
+        assert_eq!(layout.segments[0].value_count(&q), 3);
         assert!(layout.public(InstanceRole::Params).is_empty());
     }
 

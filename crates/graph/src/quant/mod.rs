@@ -8,6 +8,7 @@ mod eval;
 mod instance;
 mod interp;
 pub mod lower;
+mod params;
 mod primitives;
 mod refine;
 mod spec;
@@ -19,6 +20,7 @@ use serde::{Deserialize, Serialize};
 pub use eval::Witness;
 pub use instance::{InstanceLayout, InstanceRole, InstanceSegment};
 pub use lower::quantize;
+pub use params::{packable, ParamMessage, PACK_BITS, PACK_OFFSET, PACK_PER_ELEMENT};
 pub use primitives::table::{distinct_table_rows, distinct_tables, erf, TableFn, DEFAULT_TABLE_BITS};
 pub use primitives::{
     limb_widths, limbs_for, split_limbs, BoundFit, Bounded, DivOp, DivWitness, Fault, GatherOp, LinearOp, LinearParams,

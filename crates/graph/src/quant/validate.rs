@@ -20,6 +20,17 @@ impl QGraph {
         if let Some(s) = self.inputs.iter().find(|s| s.bits > MAX_SHIFT) {
             return bad(format!("input bound 2^{} too large", s.bits));
         }
+        if self.params == super::ParamVisibility::Hashed {
+            if let Some((node, w)) = self.unpackable_weight() {
+                return bad(format!(
+                    "node '{node}': weight {w} is outside [{}, {}], the {}-bit range hashed parameters \
+                     pack; quantize with a smaller weight_bits, or use fixed or private parameters",
+                    -super::PACK_OFFSET,
+                    super::PACK_OFFSET - 1,
+                    super::PACK_BITS
+                ));
+            }
+        }
         let mut defined = vec![false; n];
         for s in &self.inputs {
             if defined[s.tensor] {
@@ -89,5 +100,22 @@ mod tests {
         let mut g = graph();
         g.outputs[0].tensor = 9;
         assert!(g.validate().is_err());
+    }
+
+    #[test]
+    fn hashed_parameters_refuse_a_weight_the_packing_cannot_hold() {
+        use crate::{LinearOp, LinearParams, PACK_OFFSET};
+        let mut g = graph();
+        let mut op = LinearOp::single_channel(3, 1, vec![Some(0), Some(1), Some(2)], vec![PACK_OFFSET]);
+        op.params = LinearParams::All;
+        g.nodes[0] = QNode { name: "fc".into(), op: QOp::Linear(op), inputs: vec![0], output: 1 };
+        assert!(g.validate().is_ok(), "fixed parameters hold any weight");
+        g.params = ParamVisibility::Hashed;
+        let e = g.validate().unwrap_err().to_string();
+        assert!(e.contains("node 'fc': weight 131072 is outside [-131072, 131071]"), "{e}");
+        if let QOp::Linear(op) = &mut g.nodes[0].op {
+            op.weight[0] = -PACK_OFFSET;
+        }
+        assert!(g.validate().is_ok());
     }
 }
