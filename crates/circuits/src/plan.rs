@@ -40,6 +40,10 @@ pub struct CircuitPlan {
     /// A Poseidon chip, for hashed inputs and outputs.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub poseidon: bool,
+    /// The Poseidon chip lays two partial rounds to a row (55 rows a permutation instead of 85,
+    /// for 8 more columns and a larger gate). Settings written before it read as `false`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub poseidon_pairs: bool,
     /// A pack chip, for hashed parameter weights.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub pack: bool,
@@ -61,6 +65,7 @@ impl Default for CircuitPlan {
             lookup: false,
             params_fixed: true,
             poseidon: false,
+            poseidon_pairs: false,
             pack: false,
             stats: CircuitStats::default(),
         }
@@ -83,7 +88,12 @@ impl CircuitPlan {
             if self.stacked_limbs { "rows" } else { "columns" },
             if self.mul_lanes > 0 { format!(", {} mul lanes", self.mul_lanes) } else { String::new() },
             if self.lookup { format!(", {} nonlinear table rows", self.stats.table_rows) } else { String::new() },
-            if self.poseidon { format!(", {} Poseidon rows", self.stats.poseidon_rows) } else { String::new() },
+            if self.poseidon {
+                let pairs = if self.poseidon_pairs { " (paired partial rounds)" } else { "" };
+                format!(", {} Poseidon rows{pairs}", self.stats.poseidon_rows)
+            } else {
+                String::new()
+            },
             if self.pack { format!(", {} pack rows", self.stats.pack_rows) } else { String::new() },
         )
     }
@@ -189,6 +199,9 @@ pub struct PlanOptions {
     /// Stack the range-check limbs in rows (`Some(true)`), keep them side by side in columns
     /// (`Some(false)`), or let the cost model choose (`None`).
     pub stacked_limbs: Option<bool>,
+    /// Lay the Poseidon chip's partial rounds two to a row (`Some(true)`), one (`Some(false)`),
+    /// or let the cost model choose (`None`).
+    pub poseidon_pairs: Option<bool>,
     /// What the planner minimises: prover time (default) or on-chain verification gas.
     pub objective: Objective,
 }
@@ -240,6 +253,7 @@ impl Default for PlanOptions {
             max_fixed_columns: None,
             force_dot: None,
             stacked_limbs: None,
+            poseidon_pairs: None,
             objective: Objective::Prover,
         }
     }
@@ -281,21 +295,36 @@ pub(crate) struct Rows {
     pub pack: usize,
 }
 
+/// What the hashes of a graph take, whatever the layout: counted once per plan search.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Hashing {
+    /// Field elements of each hashed segment (one Poseidon chain each).
+    chains: Vec<usize>,
+    /// Hashed parameter weights: a range check and a pack row each.
+    packed: usize,
+}
+
+impl Hashing {
+    pub(crate) fn of(q: &QGraph) -> Self {
+        let chains = InstanceLayout::of(q).segments.iter().filter(|s| s.hashed).map(|s| s.value_count(q)).collect();
+        Self { chains, packed: packed_weights(q) }
+    }
+
+    /// Poseidon rows, with partial rounds paired or not.
+    fn poseidon_rows(&self, pairs: bool) -> usize {
+        self.chains.iter().map(|&n| crate::chips::poseidon::chain_rows(n, pairs)).sum()
+    }
+}
+
 impl Rows {
-    /// Rows under `shape` with `lanes` product lanes per row.
-    pub(crate) fn count(q: &QGraph, shape: LayoutShape, lanes: usize) -> Self {
+    /// Rows under `shape` with `lanes` product lanes per row, and Poseidon partial rounds
+    /// paired or not.
+    pub(crate) fn count(q: &QGraph, hashing: &Hashing, shape: LayoutShape, lanes: usize, pairs: bool) -> Self {
         let total = q.nodes.iter().map(|n| node_rows(q, n, shape)).fold(ChipRows::default(), |acc, r| acc + r);
         let mul = if lanes == 0 { 0 } else { total.mul_lanes.div_ceil(lanes) };
-        let poseidon = InstanceLayout::of(q)
-            .segments
-            .iter()
-            .filter(|s| s.hashed)
-            .map(|s| crate::chips::poseidon::chain_rows(s.value_count(q)))
-            .sum();
-        // Hashed parameter weights: a range check and a pack row each.
-        let pack = packed_weights(q);
+        let pack = hashing.packed;
         let requant = CONST_ROWS + total.requant + pack * shape.requant_stride;
-        Self { dot: total.dot, requant, mul, lookup: total.lookup, poseidon, pack }
+        Self { dot: total.dot, requant, mul, lookup: total.lookup, poseidon: hashing.poseidon_rows(pairs), pack }
     }
 
     pub(crate) fn max(&self) -> usize {
@@ -493,7 +522,14 @@ pub fn plan_circuit(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, Circu
     let max_k = opts.force_k.unwrap_or(opts.max_k).min(27);
     let min_k = opts.force_k.unwrap_or(1);
 
-    let mut shapes: HashMap<(usize, usize, usize, usize, bool), ConstraintShape> = HashMap::new();
+    let mut shapes: HashMap<(usize, usize, usize, usize, bool, bool), ConstraintShape> = HashMap::new();
+    let hashing = Hashing::of(q);
+    let pairings: &[bool] = match (poseidon, opts.poseidon_pairs) {
+        (false, _) => &[false],
+        (true, Some(true)) => &[true],
+        (true, Some(false)) => &[false],
+        (true, None) => &[false, true],
+    };
     let stackings: &[bool] = match opts.stacked_limbs {
         Some(true) => &[true],
         Some(false) => &[false],
@@ -507,13 +543,14 @@ pub fn plan_circuit(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, Circu
         .flat_map(|(b, limbs, st)| DOT_WIDTHS.iter().map(move |&n| (b, limbs, st, n)))
         .flat_map(|(b, limbs, st, n)| heights.iter().map(move |&m| (b, limbs, st, n, m)))
         .filter(|&(_, _, _, n, m)| n * m <= opts.max_dot_block.max(1) && opts.force_dot.is_none_or(|d| d == (n, m)))
-        .flat_map(|(b, limbs, st, n, m)| lanes_set.iter().map(move |&lanes| (b, limbs, st, n, m, lanes)));
+        .flat_map(|(b, limbs, st, n, m)| lanes_set.iter().map(move |&lanes| (b, limbs, st, n, m, lanes)))
+        .flat_map(|(b, limbs, st, n, m, lanes)| pairings.iter().map(move |&pairs| (b, limbs, st, n, m, lanes, pairs)));
 
     let mut best: Option<((f64, f64), CircuitPlan)> = None;
     let mut smallest_need = usize::MAX;
-    for (b, limbs, stacked, n, m, lanes) in shapes_to_try {
+    for (b, limbs, stacked, n, m, lanes, pairs) in shapes_to_try {
         let layout = LayoutShape { dot_inputs: n, dot_outputs: m, requant_stride: if stacked { limbs } else { 1 } };
-        let rows = Rows::count(q, layout, lanes);
+        let rows = Rows::count(q, &hashing, layout, lanes, pairs);
         let range_rows = range_table_rows(q, b);
         let needed = rows.max().max(range_rows).max(inst).max(table_rows);
         smallest_need = smallest_need.min(needed);
@@ -528,10 +565,11 @@ pub fn plan_circuit(q: &QGraph, opts: &PlanOptions) -> Result<CircuitPlan, Circu
             lookup,
             params_fixed,
             poseidon,
-            pack: packed_weights(q) > 0,
+            poseidon_pairs: pairs,
+            pack: hashing.packed > 0,
             stats: CircuitStats::default(),
         };
-        let s = *shapes.entry((n, m, limbs, lanes, stacked)).or_insert_with(|| constraint_shape(&candidate));
+        let s = *shapes.entry((n, m, limbs, lanes, stacked, pairs)).or_insert_with(|| constraint_shape(&candidate));
         if opts.max_advice_columns.is_some_and(|c| s.advice > c) || opts.max_fixed_columns.is_some_and(|c| s.fixed > c)
         {
             continue;

@@ -12,9 +12,11 @@ use zkinfer_circuits::{public_instances, AdviceRef, CellOverride, Fr, PoseidonAd
 use zkinfer_graph::ParamVisibility as P;
 use zkinfer_graph::{QGraph, Visibility, Visibility::*};
 
-/// Rows of one width-6 permutation: 8 full rounds of 3 rows, 60 partial rounds of 1, the
-/// output row.
-const PERMUTATION_ROWS: usize = 3 * 8 + 60 / 2 + 1;
+/// Rows of one width-6 permutation: 8 full rounds of 3 rows, 60 partial rounds one (or, paired,
+/// two) to a row, the output row.
+fn permutation_rows(pairs: bool) -> usize {
+    3 * 8 + if pairs { 30 } else { 60 } + 1
+}
 
 fn counting(n: usize) -> Vec<Fr> {
     (1..=n as u64).map(|i| Fr::from(i * 7919) - Fr::from(50_000)).collect()
@@ -49,50 +51,62 @@ fn hashed_input_and_output_prove_under_mock() {
     // 6 inputs: two chained permutations for the input, one for the output.
     let (q, x) = hashed(Hashed, Hashed, 6);
     let w = q.eval(x.clone()).expect("eval");
-    let p = small_plan(&q);
-    assert!(p.poseidon);
-    assert_eq!(p.stats.poseidon_rows, 3 * PERMUTATION_ROWS);
-    let inst = public_instances(&q, &w);
+    for pairs in [false, true] {
+        let p = small_plan_paired(&q, pairs);
+        assert!(p.poseidon && p.poseidon_pairs == pairs);
+        assert_eq!(p.stats.poseidon_rows, 3 * permutation_rows(pairs));
+        hashed_ends_prove(&q, &p, &w, &x);
+    }
+}
+
+/// The honest proof of `q` on `x` under `p`, and rejections of changed hashes.
+fn hashed_ends_prove(q: &QGraph, p: &zkinfer_circuits::CircuitPlan, w: &zkinfer_graph::Witness, x: &[i64]) {
+    let inst = public_instances(q, w);
     let out = &w.values[q.outputs[0].tensor];
     let fes = |v: &[i64]| v.iter().map(|&v| fe(v)).collect::<Vec<_>>();
-    assert_eq!(inst, vec![hash_values(&fes(&x)), hash_values(&fes(out))]);
-    assert_eq!(mock(&q, &p, &w, vec![], None), Ok(()));
+    assert_eq!(inst, vec![hash_values(&fes(x)), hash_values(&fes(out))]);
+    assert_eq!(mock(q, p, w, vec![], None), Ok(()));
 
     // A changed hash, in either place, is rejected.
     for i in 0..2 {
         let mut bad = inst.clone();
         bad[i] += Fr::ONE;
-        assert!(mock(&q, &p, &w, vec![], Some(bad)).is_err(), "hash {i} changed");
+        assert!(mock(q, p, w, vec![], Some(bad)).is_err(), "hash {i} changed");
     }
     // The honest hash of other values is rejected too.
-    let mut other = x.clone();
+    let mut other = x.to_vec();
     other[5] += 1;
     let bad = vec![hash_values(&fes(&other)), inst[1]];
-    assert!(mock(&q, &p, &w, vec![], Some(bad)).is_err(), "hash of other input");
+    assert!(mock(q, p, w, vec![], Some(bad)).is_err(), "hash of other input");
     // The output's hash left out (read as zero by halo2) is rejected; the exact instance count
     // is the verifiers' check (SOUNDNESS.md, "Verifiers and the instance column").
-    assert!(mock(&q, &p, &w, vec![], Some(inst[..1].to_vec())).is_err());
+    assert!(mock(q, p, w, vec![], Some(inst[..1].to_vec())).is_err());
 }
 
 #[test]
 fn a_changed_round_cell_is_rejected() {
     let (q, x) = hashed(Public, Hashed, 4);
     let w = q.eval(x).expect("eval");
-    let p = small_plan(&q);
-    assert_eq!(p.stats.poseidon_rows, PERMUTATION_ROWS);
-    let honest = mock_values(&q, &p, &w, &[(AdviceRef::Poseidon(PoseidonAdvice::State(5)), 1)]);
-    // Row 1 holds the first full round's squares; rows 20 and 21 are partial-round pairs.
-    for (col, row) in [
-        (PoseidonAdvice::State(5), 1),
-        (PoseidonAdvice::Square, 20),
-        (PoseidonAdvice::Sbox, 21),
-        (PoseidonAdvice::Square2, 20),
-        (PoseidonAdvice::State(3), 21),
-        (PoseidonAdvice::State(0), PERMUTATION_ROWS - 1),
-    ] {
-        let o = CellOverride { column: AdviceRef::Poseidon(col), row, value: honest[0] + Fr::ONE };
-        let k = kinds(mock(&q, &p, &w, vec![o], None));
-        assert!(k.constraint || k.permutation, "{col:?} at row {row}: {k:?}");
+    for pairs in [false, true] {
+        let p = small_plan_paired(&q, pairs);
+        let rows = permutation_rows(pairs);
+        assert_eq!(p.stats.poseidon_rows, rows);
+        let honest = mock_values(&q, &p, &w, &[(AdviceRef::Poseidon(PoseidonAdvice::State(5)), 1)]);
+        // Row 1 holds the first full round's squares; rows 20 and 21 are partial rounds.
+        let mut cells = vec![
+            (PoseidonAdvice::State(5), 1),
+            (PoseidonAdvice::Square, 20),
+            (PoseidonAdvice::State(3), 21),
+            (PoseidonAdvice::State(0), rows - 1),
+        ];
+        if pairs {
+            cells.extend([(PoseidonAdvice::Sbox, 21), (PoseidonAdvice::Square2, 20)]);
+        }
+        for (col, row) in cells {
+            let o = CellOverride { column: AdviceRef::Poseidon(col), row, value: honest[0] + Fr::ONE };
+            let k = kinds(mock(&q, &p, &w, vec![o], None));
+            assert!(k.constraint || k.permutation, "pairs {pairs}: {col:?} at row {row}: {k:?}");
+        }
     }
 }
 
@@ -128,7 +142,7 @@ fn hashed_parameters_prove_under_mock() {
     // 5·3 + 3·2 = 21 weights in two packed elements, and 3 + 2 biases: 7 elements, 2 chunks of 4.
     let m = q.param_message();
     assert_eq!((m.weights.len(), m.biases.len()), (21, 5));
-    assert_eq!(p.stats.poseidon_rows, 2 * PERMUTATION_ROWS);
+    assert_eq!(p.stats.poseidon_rows, 2 * permutation_rows(p.poseidon_pairs));
     assert_eq!(p.stats.pack_rows, 21);
     let inst = public_instances(&q, &w);
     assert_eq!(inst.len(), 1 + 5 + 2);
@@ -165,7 +179,7 @@ fn a_salt_is_hashed_after_the_parameters() {
     let w = q.eval(xs[0].clone()).expect("eval");
     let p = small_plan(&q);
     // 7 elements and the salt: still 2 chunks of 4.
-    assert_eq!(p.stats.poseidon_rows, 2 * PERMUTATION_ROWS);
+    assert_eq!(p.stats.poseidon_rows, 2 * permutation_rows(p.poseidon_pairs));
     let mut elements = message(&q);
     elements.push(zkinfer_circuits::salt_fe(&[0x5a; 31]));
     let id = hash_values(&elements);

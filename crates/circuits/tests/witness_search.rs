@@ -52,6 +52,9 @@ fn check(name: &str, q: QGraph, input: Vec<i64>, knobs: Knobs) {
                 min_limb_bits: b,
                 max_limb_bits: b,
                 stacked_limbs: Some(stacked),
+                // Both Poseidon layouts, without doubling the searches: single partial rounds
+                // beside limbs side by side, paired ones beside stacked limbs.
+                poseidon_pairs: Some(stacked),
                 force_dot,
                 ..PlanOptions::default()
             };

@@ -146,7 +146,7 @@ impl Chips {
         let requant = RequantConfig::configure(meta, plan.limbs, plan.stacked_limbs, range);
         let mul = (plan.mul_lanes > 0).then(|| MulConfig::configure(meta, plan.mul_lanes));
         let lookup = plan.lookup.then(|| LookupConfig::configure(meta));
-        let poseidon = plan.poseidon.then(|| PoseidonConfig::configure(meta));
+        let poseidon = plan.poseidon.then(|| PoseidonConfig::configure(meta, plan.poseidon_pairs));
         let pack = plan.pack.then(|| PackConfig::configure(meta));
         Self { dot, requant, mul, lookup, poseidon, pack }
     }

@@ -1,20 +1,24 @@
 //! Poseidon chip: circom's Poseidon permutation of width [`CHAIN_WIDTH`] (6), chained into
 //! [`poseidon::hash_values`] of a tensor's cells (hashed inputs and outputs).
 //!
-//! Columns: `t` state columns `S(i)`, three partial-round columns `X`, `Y`, `X'`, `2t`
-//! round-constant columns `C(i)` and `D(i)` (fixed), and two selectors. One permutation takes
-//! [`ROWS_PER_PERMUTATION`] rows from its first row `r0`:
+//! Columns: `t` state columns `S(i)`, a square column `X`, `t` round-constant columns `C(i)`
+//! (fixed) and two selectors; with paired partial rounds (the plan's `poseidon_pairs`) also the
+//! columns `Y`, `X'` and `t` more constant columns `D(i)`. One permutation takes
+//! [`rows_per_permutation`] rows from its first row `r0`:
 //!
 //! * a full round at state row `R` takes three rows: `S(R)` the state, `S(R+1)` the squares
 //!   `q_i = (s_i + c_i)^2`, `S(R+2)` the S-box outputs `y_i = q_i^2·(s_i + c_i)`; the next state
 //!   `S(R+3) = M·y`. Gate `full` (selector at `R`): all three, degree 4 with the selector;
-//! * two partial rounds at `R` take one row. With `x_i = s_i + c_i` (round `r`'s constants `C`):
+//! * a partial round at `R` takes one row: `X(R) = (s_0 + c_0)^2` and
+//!   `S(R+1)_i = M_i0·X(R)^2·(s_0 + c_0) + Σ_{j≥1} M_ij·(s_j + c_j)`. Gate `partial`, degree 4;
+//! * or, paired, two partial rounds at `R` take one row. With `x_i = s_i + c_i` (round `r`'s constants `C`):
 //!   `X = x_0^2`, `Y = X^2·x_0` (the S-box output), the state between the two rounds
 //!   `m_i = M_i0·Y + Σ_{j≥1} M_ij·x_j` (an expression, no cells), `x'_i = m_i + d_i` (round
 //!   `r + 1`'s constants `D`), `X' = x'_0^2`, and
-//!   `S(R+1)_i = M_i0·X'^2·x'_0 + Σ_{j≥1} M_ij·x'_j`. Gate `partial`, degree 4;
-//! * 4 full rounds, `R_P / 2` pairs of partial rounds, 4 full rounds, then the output state
-//!   row: for `t = 6`, 12 + 30 + 12 + 1 = 55 rows.
+//!   `S(R+1)_i = M_i0·X'^2·x'_0 + Σ_{j≥1} M_ij·x'_j`. Gate `partial pair`, degree 4;
+//! * 4 full rounds, `R_P` partial rounds (or `R_P / 2` pairs), 4 full rounds, then the output
+//!   state row: for `t = 6`, 12 + 60 + 12 + 1 = 85 rows, or 55 paired. Pairs take 35% fewer
+//!   rows for 2 more advice and 6 more fixed columns and a larger gate: the planner weighs them.
 //!
 //! The first state row is copy-constrained: `s_0` to the ZERO cell, `s_1` to the chaining value
 //! (the constant `n` for the first permutation, the previous permutation's `s_0` output after),
@@ -35,12 +39,15 @@ use crate::{CircuitError, Fr};
 const PARTIAL: usize = poseidon::PARTIAL_ROUNDS[CHAIN_WIDTH - poseidon::MIN_WIDTH];
 const _: () = assert!(PARTIAL.is_multiple_of(2), "partial rounds are laid out in pairs");
 
-/// Rows one permutation of width [`CHAIN_WIDTH`] takes (see the module docs).
-pub const ROWS_PER_PERMUTATION: usize = 3 * FULL_ROUNDS + PARTIAL / 2 + 1;
+/// Rows one permutation of width [`CHAIN_WIDTH`] takes, with partial rounds paired or not (see
+/// the module docs).
+pub const fn rows_per_permutation(pairs: bool) -> usize {
+    3 * FULL_ROUNDS + if pairs { PARTIAL / 2 } else { PARTIAL } + 1
+}
 
 /// Rows the chain hash of `n` values takes.
-pub fn chain_rows(n: usize) -> usize {
-    poseidon::chain_permutations(n) * ROWS_PER_PERMUTATION
+pub fn chain_rows(n: usize, pairs: bool) -> usize {
+    poseidon::chain_permutations(n) * rows_per_permutation(pairs)
 }
 
 /// Columns of the Poseidon chip.
@@ -50,13 +57,13 @@ pub struct PoseidonConfig {
     pub state: Vec<Column<Advice>>,
     /// The square of a partial round's S-box input.
     pub square: Column<Advice>,
-    /// The first partial round's S-box output.
-    pub sbox: Column<Advice>,
-    /// The square of the second partial round's S-box input.
-    pub square2: Column<Advice>,
+    /// The first partial round's S-box output (paired partial rounds).
+    pub sbox: Option<Column<Advice>>,
+    /// The square of the second partial round's S-box input (paired partial rounds).
+    pub square2: Option<Column<Advice>>,
     /// Round constants of the round on the row.
     pub constants: Vec<Column<Fixed>>,
-    /// Round constants of the second partial round on the row.
+    /// Round constants of the second partial round on the row (paired partial rounds; else empty).
     pub constants2: Vec<Column<Fixed>>,
     /// A full round starts on the row.
     pub q_full: Selector,
@@ -65,8 +72,9 @@ pub struct PoseidonConfig {
 }
 
 impl PoseidonConfig {
-    /// Allocates the columns and the two round gates for width [`CHAIN_WIDTH`].
-    pub fn configure(meta: &mut ConstraintSystem<Fr>) -> Self {
+    /// Allocates the columns and the two round gates for width [`CHAIN_WIDTH`], with partial
+    /// rounds one or two (`pairs`) to a row.
+    pub fn configure(meta: &mut ConstraintSystem<Fr>, pairs: bool) -> Self {
         let t = CHAIN_WIDTH;
         let params = chain_params();
         let state: Vec<_> = (0..t)
@@ -76,9 +84,11 @@ impl PoseidonConfig {
                 c
             })
             .collect();
-        let (square, sbox, square2) = (meta.advice_column(), meta.advice_column(), meta.advice_column());
+        let square = meta.advice_column();
+        let (sbox, square2) =
+            if pairs { (Some(meta.advice_column()), Some(meta.advice_column())) } else { (None, None) };
         let constants: Vec<_> = (0..t).map(|_| meta.fixed_column()).collect();
-        let constants2: Vec<_> = (0..t).map(|_| meta.fixed_column()).collect();
+        let constants2: Vec<_> = (0..if pairs { t } else { 0 }).map(|_| meta.fixed_column()).collect();
         let cfg = Self {
             state,
             square,
@@ -110,8 +120,44 @@ impl PoseidonConfig {
             out
         });
 
-        let g = cfg.clone();
-        meta.create_gate("poseidon partial rounds", |vc| {
+        match (sbox, square2) {
+            (Some(sbox), Some(square2)) => cfg.partial_pair_gate(meta, sbox, square2),
+            _ => cfg.partial_gate(meta),
+        }
+        cfg
+    }
+}
+
+impl PoseidonConfig {
+    /// One partial round per row.
+    fn partial_gate(&self, meta: &mut ConstraintSystem<Fr>) {
+        let (t, params) = (CHAIN_WIDTH, chain_params());
+        let mds = |i: usize, j: usize| Expression::Constant(params.mds[i][j]);
+        let g = self.clone();
+        meta.create_gate("poseidon partial round", |vc| {
+            let q = vc.query_selector(g.q_partial);
+            let s: Vec<_> = g.state.iter().map(|&c| vc.query_advice(c, Rotation::cur())).collect();
+            let next: Vec<_> = g.state.iter().map(|&c| vc.query_advice(c, Rotation::next())).collect();
+            let x: Vec<_> =
+                s.iter().zip(&g.constants).map(|(s, &c)| s.clone() + vc.query_fixed(c, Rotation::cur())).collect();
+            let sq = vc.query_advice(g.square, Rotation::cur());
+            let y0 = sq.clone() * sq.clone() * x[0].clone();
+            let mut out = vec![q.clone() * (sq - x[0].clone() * x[0].clone())];
+            for (i, next) in next.into_iter().enumerate() {
+                let linear = sum((1..t).map(|j| mds(i, j) * x[j].clone()));
+                out.push(q.clone() * (next - (mds(i, 0) * y0.clone() + linear)));
+            }
+            out
+        });
+    }
+
+    /// Two partial rounds per row, with the first S-box output `sbox` and the second square
+    /// `square2` as cells.
+    fn partial_pair_gate(&self, meta: &mut ConstraintSystem<Fr>, sbox: Column<Advice>, square2: Column<Advice>) {
+        let (t, params) = (CHAIN_WIDTH, chain_params());
+        let mds = |i: usize, j: usize| Expression::Constant(params.mds[i][j]);
+        let g = self.clone();
+        meta.create_gate("poseidon partial round pair", |vc| {
             let q = vc.query_selector(g.q_partial);
             let s: Vec<_> = g.state.iter().map(|&c| vc.query_advice(c, Rotation::cur())).collect();
             let next: Vec<_> = g.state.iter().map(|&c| vc.query_advice(c, Rotation::next())).collect();
@@ -120,8 +166,8 @@ impl PoseidonConfig {
                     v.iter().zip(cols).map(|(v, &c)| v.clone() + vc.query_fixed(c, Rotation::cur())).collect::<Vec<_>>()
                 };
             let x = plus(&s, &g.constants, vc);
-            let (sq, y) = (vc.query_advice(g.square, Rotation::cur()), vc.query_advice(g.sbox, Rotation::cur()));
-            let sq2 = vc.query_advice(g.square2, Rotation::cur());
+            let (sq, y) = (vc.query_advice(g.square, Rotation::cur()), vc.query_advice(sbox, Rotation::cur()));
+            let sq2 = vc.query_advice(square2, Rotation::cur());
             // The state between the two rounds: M·(Y, x_1, …), an expression of the row's cells.
             let mid: Vec<_> =
                 (0..t).map(|i| mds(i, 0) * y.clone() + sum((1..t).map(|j| mds(i, j) * x[j].clone()))).collect();
@@ -138,7 +184,6 @@ impl PoseidonConfig {
             }
             out
         });
-        cfg
     }
 }
 
@@ -164,7 +209,7 @@ impl<S: Sink> Walker<'_, S> {
             state[1] = h;
             state[2..2 + chunk.len()].copy_from_slice(&inputs[group]);
             let r0 = self.taken.poseidon;
-            self.check_row(r0 + ROWS_PER_PERMUTATION - 1)?;
+            self.check_row(r0 + rows_per_permutation(self.plan.poseidon_pairs) - 1)?;
             let first = self.poseidon_state(r0, &state);
             self.sink.copy(first[0], self.zero);
             match chaining {
@@ -186,6 +231,7 @@ impl<S: Sink> Walker<'_, S> {
                     self.sink.fixed(PoseidonFixed::RoundConstant(i).into(), row, ci);
                 }
                 let x: Vec<Fr> = state.iter().zip(c).map(|(s, c)| *s + c).collect();
+                let paired = self.plan.poseidon_pairs;
                 if params.is_full_round(r) {
                     self.sink.enable(PoseidonSelector::Full.into(), row);
                     let squares: Vec<Fr> = x.iter().map(|x| x.square()).collect();
@@ -194,8 +240,15 @@ impl<S: Sink> Walker<'_, S> {
                     params.round(r, &mut state);
                     row += 3;
                     r += 1;
+                } else if !paired {
+                    self.sink.enable(PoseidonSelector::Partial.into(), row);
+                    let v = self.val_fe(x[0].square());
+                    self.sink.advice(PoseidonAdvice::Square.into(), row, v);
+                    params.round(r, &mut state);
+                    row += 1;
+                    r += 1;
                 } else {
-                    // Two partial rounds on one row (the layout pairs them: `PARTIAL` is even).
+                    // Two partial rounds on one row (`PARTIAL` is even).
                     self.sink.enable(PoseidonSelector::Partial.into(), row);
                     let square = self.val_fe(x[0].square());
                     self.sink.advice(PoseidonAdvice::Square.into(), row, square);
@@ -243,9 +296,9 @@ pub enum PoseidonAdvice {
     State(usize),
     /// A partial round's S-box input squared.
     Square,
-    /// The first partial round's S-box output.
+    /// The first partial round's S-box output (paired partial rounds).
     Sbox,
-    /// The second partial round's S-box input squared.
+    /// The second partial round's S-box input squared (paired partial rounds).
     Square2,
 }
 
@@ -276,8 +329,8 @@ impl ChipColumns for PoseidonConfig {
         match c {
             PoseidonAdvice::State(i) => self.state.get(i).copied(),
             PoseidonAdvice::Square => Some(self.square),
-            PoseidonAdvice::Sbox => Some(self.sbox),
-            PoseidonAdvice::Square2 => Some(self.square2),
+            PoseidonAdvice::Sbox => self.sbox,
+            PoseidonAdvice::Square2 => self.square2,
         }
     }
 

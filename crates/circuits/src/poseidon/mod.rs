@@ -136,9 +136,12 @@ impl Params {
         } else {
             state[0] = pow5(state[0]);
         }
-        let next: Vec<Fr> =
-            self.mds.iter().map(|row| row.iter().zip(state.iter()).map(|(m, s)| *m * s).sum()).collect();
-        state.copy_from_slice(&next);
+        // On the stack: the native hash runs this once per round of every permutation.
+        let mut next = [Fr::zero(); MAX_INPUTS + 1];
+        for (n, row) in next.iter_mut().zip(&self.mds) {
+            *n = row.iter().zip(state.iter()).map(|(m, s)| *m * s).sum();
+        }
+        state.copy_from_slice(&next[..state.len()]);
     }
 }
 

@@ -157,6 +157,12 @@ pub fn small_plan(q: &QGraph) -> CircuitPlan {
     plan_circuit(q, &opts).expect("plan")
 }
 
+/// [`small_plan`] with the Poseidon chip's partial rounds two to a row, or one.
+pub fn small_plan_paired(q: &QGraph, pairs: bool) -> CircuitPlan {
+    let opts = PlanOptions { max_limb_bits: 6, poseidon_pairs: Some(pairs), ..PlanOptions::default() };
+    plan_circuit(q, &opts).expect("plan")
+}
+
 /// [`small_plan`] with the range-check limbs stacked in rows or side by side in columns.
 pub fn small_plan_stacked(q: &QGraph, stacked: bool) -> CircuitPlan {
     let opts = PlanOptions { max_limb_bits: 6, stacked_limbs: Some(stacked), ..PlanOptions::default() };
