@@ -61,10 +61,14 @@ impl PackConfig {
     }
 }
 
+/// One Horner step of the packing: `acc · 2^B + w + 2^(B-1)`.
+fn pack_step(acc: Fr, w: i64) -> Fr {
+    acc * Fr::from(1u64 << PACK_BITS) + fe(i128::from(w) + i128::from(PACK_OFFSET))
+}
+
 /// The packed field element of one group of weights (Horner, first weight most significant).
 pub fn pack_group(group: &[i64]) -> Fr {
-    let shift = Fr::from(1u64 << PACK_BITS);
-    group.iter().fold(Fr::zero(), |acc, &w| acc * shift + fe(i128::from(w) + i128::from(PACK_OFFSET)))
+    group.iter().fold(Fr::zero(), |acc, &w| pack_step(acc, w))
 }
 
 impl<S: Sink> Walker<'_, S> {
@@ -78,7 +82,7 @@ impl<S: Sink> Walker<'_, S> {
         self.check_limbs("hashed parameters", &check)?;
         let mut packed = Vec::with_capacity(weights.len().div_ceil(PACK_PER_ELEMENT));
         for (group_cells, group) in cells.chunks(PACK_PER_ELEMENT).zip(weights.chunks(PACK_PER_ELEMENT)) {
-            let mut last = None;
+            let (mut acc, mut last) = (Fr::zero(), None);
             for (i, (&cell, &w)) in group_cells.iter().zip(group).enumerate() {
                 self.requant_elem(&check, i128::from(w), Some(cell))?;
                 let row = self.taken.pack;
@@ -88,7 +92,8 @@ impl<S: Sink> Walker<'_, S> {
                 let v = self.val(i128::from(w));
                 let value = self.sink.advice(PackAdvice::Value.into(), row, v);
                 self.sink.copy(value, cell);
-                let a = self.val_fe(pack_group(&group[..=i]));
+                acc = pack_step(acc, w);
+                let a = self.val_fe(acc);
                 last = Some(self.sink.advice(PackAdvice::Acc.into(), row, a));
             }
             packed.extend(last);

@@ -120,67 +120,51 @@ impl PoseidonConfig {
             out
         });
 
-        match (sbox, square2) {
-            (Some(sbox), Some(square2)) => cfg.partial_pair_gate(meta, sbox, square2),
-            _ => cfg.partial_gate(meta),
-        }
+        cfg.partial_gate(meta);
         cfg
     }
 }
 
 impl PoseidonConfig {
-    /// One partial round per row.
+    /// The partial-round gate: one round per row, or two when the plan pairs them (the first
+    /// S-box output `Y` and the second square `X'` are then cells of the row).
     fn partial_gate(&self, meta: &mut ConstraintSystem<Fr>) {
         let (t, params) = (CHAIN_WIDTH, chain_params());
         let mds = |i: usize, j: usize| Expression::Constant(params.mds[i][j]);
         let g = self.clone();
-        meta.create_gate("poseidon partial round", |vc| {
+        let pair = self.sbox.zip(self.square2);
+        let name = if pair.is_some() { "poseidon partial round pair" } else { "poseidon partial round" };
+        meta.create_gate(name, |vc| {
             let q = vc.query_selector(g.q_partial);
             let s: Vec<_> = g.state.iter().map(|&c| vc.query_advice(c, Rotation::cur())).collect();
             let next: Vec<_> = g.state.iter().map(|&c| vc.query_advice(c, Rotation::next())).collect();
             let x: Vec<_> =
                 s.iter().zip(&g.constants).map(|(s, &c)| s.clone() + vc.query_fixed(c, Rotation::cur())).collect();
             let sq = vc.query_advice(g.square, Rotation::cur());
-            let y0 = sq.clone() * sq.clone() * x[0].clone();
-            let mut out = vec![q.clone() * (sq - x[0].clone() * x[0].clone())];
+            let mut out = vec![q.clone() * (sq.clone() - x[0].clone() * x[0].clone())];
+            // The last round on the row: its S-box output and the inputs its MDS row reads.
+            let (y, x) = match pair {
+                None => (sq.clone() * sq * x[0].clone(), x),
+                Some((sbox, square2)) => {
+                    let y = vc.query_advice(sbox, Rotation::cur());
+                    out.push(q.clone() * (y.clone() - sq.clone() * sq * x[0].clone()));
+                    // The state between the two rounds, `M·(Y, x_1, …)`, plus round `r + 1`'s constants.
+                    let x2: Vec<_> = (0..t)
+                        .zip(&g.constants2)
+                        .map(|(i, &d)| {
+                            mds(i, 0) * y.clone()
+                                + sum((1..t).map(|j| mds(i, j) * x[j].clone()))
+                                + vc.query_fixed(d, Rotation::cur())
+                        })
+                        .collect();
+                    let sq2 = vc.query_advice(square2, Rotation::cur());
+                    out.push(q.clone() * (sq2.clone() - x2[0].clone() * x2[0].clone()));
+                    (sq2.clone() * sq2 * x2[0].clone(), x2)
+                }
+            };
             for (i, next) in next.into_iter().enumerate() {
                 let linear = sum((1..t).map(|j| mds(i, j) * x[j].clone()));
-                out.push(q.clone() * (next - (mds(i, 0) * y0.clone() + linear)));
-            }
-            out
-        });
-    }
-
-    /// Two partial rounds per row, with the first S-box output `sbox` and the second square
-    /// `square2` as cells.
-    fn partial_pair_gate(&self, meta: &mut ConstraintSystem<Fr>, sbox: Column<Advice>, square2: Column<Advice>) {
-        let (t, params) = (CHAIN_WIDTH, chain_params());
-        let mds = |i: usize, j: usize| Expression::Constant(params.mds[i][j]);
-        let g = self.clone();
-        meta.create_gate("poseidon partial round pair", |vc| {
-            let q = vc.query_selector(g.q_partial);
-            let s: Vec<_> = g.state.iter().map(|&c| vc.query_advice(c, Rotation::cur())).collect();
-            let next: Vec<_> = g.state.iter().map(|&c| vc.query_advice(c, Rotation::next())).collect();
-            let plus =
-                |v: &[Expression<Fr>], cols: &[Column<Fixed>], vc: &mut halo2_axiom::plonk::VirtualCells<'_, Fr>| {
-                    v.iter().zip(cols).map(|(v, &c)| v.clone() + vc.query_fixed(c, Rotation::cur())).collect::<Vec<_>>()
-                };
-            let x = plus(&s, &g.constants, vc);
-            let (sq, y) = (vc.query_advice(g.square, Rotation::cur()), vc.query_advice(sbox, Rotation::cur()));
-            let sq2 = vc.query_advice(square2, Rotation::cur());
-            // The state between the two rounds: M·(Y, x_1, …), an expression of the row's cells.
-            let mid: Vec<_> =
-                (0..t).map(|i| mds(i, 0) * y.clone() + sum((1..t).map(|j| mds(i, j) * x[j].clone()))).collect();
-            let x2 = plus(&mid, &g.constants2, vc);
-            let y2 = sq2.clone() * sq2.clone() * x2[0].clone();
-            let mut out = vec![
-                q.clone() * (sq.clone() - x[0].clone() * x[0].clone()),
-                q.clone() * (y - sq.clone() * sq * x[0].clone()),
-                q.clone() * (sq2 - x2[0].clone() * x2[0].clone()),
-            ];
-            for (i, next) in next.into_iter().enumerate() {
-                let linear = sum((1..t).map(|j| mds(i, j) * x2[j].clone()));
-                out.push(q.clone() * (next - (mds(i, 0) * y2.clone() + linear)));
+                out.push(q.clone() * (next - (mds(i, 0) * y.clone() + linear)));
             }
             out
         });
@@ -240,30 +224,26 @@ impl<S: Sink> Walker<'_, S> {
                     params.round(r, &mut state);
                     row += 3;
                     r += 1;
-                } else if !paired {
-                    self.sink.enable(PoseidonSelector::Partial.into(), row);
-                    let v = self.val_fe(x[0].square());
-                    self.sink.advice(PoseidonAdvice::Square.into(), row, v);
-                    params.round(r, &mut state);
-                    row += 1;
-                    r += 1;
                 } else {
-                    // Two partial rounds on one row (`PARTIAL` is even).
                     self.sink.enable(PoseidonSelector::Partial.into(), row);
                     let square = self.val_fe(x[0].square());
                     self.sink.advice(PoseidonAdvice::Square.into(), row, square);
-                    let sbox = self.val_fe(pow5(x[0]));
-                    self.sink.advice(PoseidonAdvice::Sbox.into(), row, sbox);
                     params.round(r, &mut state);
-                    let d = &params.round_constants[r + 1];
-                    for (i, &di) in d.iter().enumerate() {
-                        self.sink.fixed(PoseidonFixed::SecondRoundConstant(i).into(), row, di);
+                    r += 1;
+                    if paired {
+                        // The next partial round on the same row (`PARTIAL` is even).
+                        let sbox = self.val_fe(pow5(x[0]));
+                        self.sink.advice(PoseidonAdvice::Sbox.into(), row, sbox);
+                        let d = &params.round_constants[r];
+                        for (i, &di) in d.iter().enumerate() {
+                            self.sink.fixed(PoseidonFixed::SecondRoundConstant(i).into(), row, di);
+                        }
+                        let square2 = self.val_fe((state[0] + d[0]).square());
+                        self.sink.advice(PoseidonAdvice::Square2.into(), row, square2);
+                        params.round(r, &mut state);
+                        r += 1;
                     }
-                    let square2 = self.val_fe((state[0] + d[0]).square());
-                    self.sink.advice(PoseidonAdvice::Square2.into(), row, square2);
-                    params.round(r + 1, &mut state);
                     row += 1;
-                    r += 2;
                 }
                 let cells = self.poseidon_state(row, &state);
                 if r == params.rounds() {
