@@ -43,6 +43,7 @@ const VERIFIER_ABI = [
   'constructor(bytes32 expectedKeyHash, address k0, address k1, address k2, address k3)',
   'function verifyProof(bytes proof, uint256[] instances) view returns (bool)',
   'function keyHash() view returns (bytes32)',
+  'function modelId() view returns (uint256)',
 ];
 
 // Deploys the key contracts of a `zkinfer solidity` output (compiled: `contracts`), then its verifier.
@@ -75,7 +76,8 @@ function compileRegistry() {
 }
 
 // examples/ModelRegistry.sol on the node: a model with hashed parameters registered by its id;
-// its honest proof accepted through the registry, a changed output and an unknown id refused.
+// its verifier pins the id; its honest proof accepted through the registry, a changed output
+// and an unknown id refused.
 async function registryTests(compiled, provider, signer, check) {
   const { verifier } = await deployVerifier(compiled.source, compiled.contracts, provider, signer);
   const reg = compiled.reg;
@@ -90,6 +92,13 @@ async function registryTests(compiled, provider, signer, check) {
   const calldata = fs.readFileSync(path.join(hashedDir, 'calldata.hex'), 'utf8').trim();
   const [proof, instances] = new ethers.Interface(VERIFIER_ABI).decodeFunctionData('verifyProof', calldata);
   check('instance 0 of the hashed model is its model id', instances[0] === modelId);
+  // The key pins the id: modelId() returns it, as the source's constant says, and the verifier
+  // itself refuses a proof claiming another id.
+  const pinned = BigInt(compiled.source.match(/uint256 constant ZKINFER_MODEL_ID = (0x[0-9a-f]{64});/)[1]);
+  check('the verifier pins the model id', (await verifier.modelId()) === modelId && pinned === modelId);
+  const otherId = [...instances];
+  otherId[0] = otherId[0] + 1n;
+  check('the verifier refuses another model id', (await verifier.verifyProof(proof, otherId)) === false);
   const rtx = await registry.register(modelId, await verifier.getAddress(), 'ipfs://two_inputs');
   check('the model registers', (await rtx.wait()).status === 1);
   check('the registry accepts its honest proof', (await registry.verify(modelId, proof, [...instances])) === true);

@@ -4,6 +4,8 @@ pragma solidity ^0.8.19;
 /// The entry point of every zkinfer verifier (`ZkinferVerifier`).
 interface IZkinferVerifier {
     function verifyProof(bytes calldata proof, uint256[] calldata instances) external view returns (bool);
+    /// The model id the verifier's key pins, or 0 for a verifier of any model of its architecture.
+    function modelId() external view returns (uint256);
 }
 
 /// Models compiled with hashed parameters, by model id: the Poseidon hash of the model's
@@ -13,9 +15,11 @@ interface IZkinferVerifier {
 /// `verify` accepts a proof only when the entry's verifier accepts it *and* its instance 0 is
 /// the entry's id: a proof made with other weights of the same architecture is valid for its
 /// own id, and refused here. The id says which weights ran; the verifier, bound to one key
-/// (`ZKINFER_KEY_HASH`), says which circuit. The first to register an id chooses its verifier,
-/// so whoever relies on an entry checks that the verifier is a `ZkinferVerifier` with the key
-/// they expect (or trusts the entry's owner).
+/// (`ZKINFER_KEY_HASH`), says which circuit. A verifier may serve one model (its key pins the
+/// id; `zkinfer solidity`'s default) or every model of an architecture (`--any-model`);
+/// `register` refuses a verifier pinned to another id. The first to register an id chooses its
+/// verifier, so whoever relies on an entry checks that the verifier is a `ZkinferVerifier` with
+/// the key they expect (or trusts the entry's owner).
 contract ModelRegistry {
     struct Entry {
         address verifier;
@@ -32,11 +36,15 @@ contract ModelRegistry {
     error NotRegistered(uint256 modelId);
     error NotOwner(uint256 modelId);
     error ZeroAddress();
+    error VerifierForOtherModel(uint256 modelId, uint256 pinned);
 
-    /// Registers `modelId` with its verifier; the sender becomes the owner.
+    /// Registers `modelId` with its verifier; the sender becomes the owner. The verifier must
+    /// serve this id or any (its `modelId()` is `modelId` or 0).
     function register(uint256 modelId, address verifier, string calldata uri) external {
         if (verifier == address(0)) revert ZeroAddress();
         if (entries[modelId].verifier != address(0)) revert AlreadyRegistered(modelId);
+        uint256 pinned = IZkinferVerifier(verifier).modelId();
+        if (pinned != 0 && pinned != modelId) revert VerifierForOtherModel(modelId, pinned);
         entries[modelId] = Entry(verifier, msg.sender, uri);
         emit Registered(modelId, verifier, msg.sender, uri);
     }

@@ -30,10 +30,15 @@ pub use crate::proof::to_hex;
 /// hash `ZKINFER_KEY_HASH`, and `ZkinferVerifyingKey0..` contracts holding this model's
 /// verifying key (with its exact instance count) as code. Deploy the keys, then
 /// `ZkinferVerifier(ZKINFER_KEY_HASH, key0, key1, key2, key3)` (`address(0)` for unused ones).
-pub fn solidity(keys: &crate::VerifierKeys) -> Result<String, Error> {
+///
+/// With hashed parameters the key pins the model id: `verifyProof` accepts only proofs whose
+/// instance 0 is this model's id, and `modelId()` returns it. `any_model` leaves it out: one
+/// verifier for every model of the architecture, whose callers check instance 0 themselves
+/// (`ModelRegistry.sol`).
+pub fn solidity(keys: &crate::VerifierKeys, any_model: bool) -> Result<String, Error> {
     let crate::VerifierKeys::Halo2(keys) = keys;
-    zkinfer_verifier::evm::solidity::solidity(&keys.params, &keys.circuit_key()?)
-        .map_err(|e| Error::Config(e.to_string()))
+    let key = if any_model { keys.any_model_key()? } else { keys.circuit_key()? };
+    zkinfer_verifier::evm::solidity::solidity(&keys.params, &key).map_err(|e| Error::Config(e.to_string()))
 }
 
 pub use zkinfer_verifier::evm::{GasItem, GasProfile};

@@ -81,8 +81,21 @@ impl Keys {
 
 impl VerifierKeys {
     /// The key both verifiers check proofs against: the verifying key with the exact number of
-    /// public instances the settings give (halo2's key alone does not fix it).
+    /// public instances the settings give (halo2's key alone does not fix it), and, with hashed
+    /// parameters, the model id pinned at instance 0, so that a proof of other weights of the
+    /// same architecture is rejected by the key itself.
     pub fn circuit_key(&self) -> Result<zkinfer_verifier::CircuitKey<'_>, Error> {
+        let key = self.any_model_key()?;
+        let Some(id) = &self.settings.model_id else { return Ok(key) };
+        let rows = self.settings.instances.range(InstanceRole::Params, 0).unwrap_or_default();
+        let value = crate::proof::fr_from_hex(id)
+            .ok_or_else(|| Error::Config(format!("settings.json: model_id {id} is not a field element")))?;
+        Ok(key.pin(rows.start, value)?)
+    }
+
+    /// [`VerifierKeys::circuit_key`] without the model id: it accepts a proof of any model of
+    /// this architecture, so its caller checks instance 0 itself (`ModelRegistry.sol` does).
+    pub fn any_model_key(&self) -> Result<zkinfer_verifier::CircuitKey<'_>, Error> {
         Ok(zkinfer_verifier::CircuitKey::new(&self.vk, self.settings.num_instances())?)
     }
 

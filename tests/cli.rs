@@ -291,6 +291,17 @@ fn hashed_inputs_and_outputs() {
     assert!(text(&o).contains("structure: 0x"), "{}", text(&o));
     let o = zkinfer(&["model-id", s(&model)]);
     assert!(text(&o).contains("model id: none: parameters are fixed"), "{}", text(&o));
+    // The Solidity verifier pins the id unless asked for one of any model.
+    let o = zkinfer(&["setup", s(&p)]);
+    assert!(o.status.success(), "{}", text(&o));
+    let sol = p.join("Verifier.sol");
+    let o = zkinfer(&["solidity", s(&p), "--out", s(&sol)]);
+    assert!(text(&o).contains("accepts proofs of this model only"), "{}", text(&o));
+    let source = std::fs::read_to_string(&sol).unwrap();
+    assert!(source.contains(&format!("uint256 constant ZKINFER_MODEL_ID = {id};")), "the pinned id");
+    let o = zkinfer(&["solidity", s(&p), "--out", s(&sol), "--any-model"]);
+    assert!(text(&o).contains("accepts proofs of any weights"), "{}", text(&o));
+    assert!(!std::fs::read_to_string(&sol).unwrap().contains("ZKINFER_MODEL_ID"), "no pinned id");
 
     // A salt: generated into a new file, read back from it; the id changes with it.
     let salt = dir.join("salt.hex");

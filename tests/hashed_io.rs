@@ -11,8 +11,8 @@ use zkinfer::evm::MODEL_REGISTRY_SOL;
 use zkinfer::{CompileOptions, Error, ParamVisibility, Srs, Visibility, VisibilityConfig};
 use zkinfer_circuits::poseidon;
 use zkinfer_graph::InstanceRole;
-use zkinfer_verifier::evm::registry::{register_calldata, verify_calldata};
-use zkinfer_verifier::evm::solidity::{deploy, VERIFIER_SOL};
+use zkinfer_verifier::evm::registry::{model_id_calldata, register_calldata, verify_calldata};
+use zkinfer_verifier::evm::solidity::{deploy, vk_runtime, VERIFIER_SOL};
 use zkinfer_verifier::evm::{compile, encode_calldata, find_solc, Evm};
 
 /// The Solidity compiler; a missing one fails the test (`bash scripts/test.sh` installs it)
@@ -107,8 +107,9 @@ fn hashed_input_and_output_verify_natively_and_in_the_evm() {
 /// Hashed parameters: the model id in the settings is the hash of the weights and instance 0
 /// of every proof. A proof made with other weights of the same architecture (same keys: the
 /// weights are witnesses) is a valid proof of *its* id, which the verifier refuses as another
-/// model; in the EVM the verifier accepts it as what it is, a proof about that other id, so a
-/// contract must check instance 0 (docs/src/visibility.md).
+/// model. In the EVM the key pins the id, so the verifier itself refuses it; a verifier built
+/// for any model (`--any-model`) accepts it as what it is, a proof about that other id, and the
+/// registry refuses it (docs/src/onchain.md).
 /// `relu(x W + b)`, `x` of 4 values, 3 outputs: a model small enough to hash its parameters in
 /// a test (mlp_digits' 2,410 take k = 16: docs/src/visibility.md).
 fn small_dense() -> zkinfer::Model {
@@ -181,33 +182,56 @@ fn hashed_parameters_bind_the_model_id() {
     claimed.instances[0] = id.clone();
     assert!(matches!(zkinfer::verify(&vkeys, &claimed), Err(Error::Verify(_))));
 
-    // On chain: the verifier accepts the forged proof for what it is (a proof about another
-    // id); the registry, asked about this model, refuses it.
+    // On chain, the key pins the id: the verifier answers `modelId()` with it and refuses the
+    // proof of other weights.
     let Some(solc) = solc() else { return };
     let verifier = compile(&solc, &[("Verifier.sol", VERIFIER_SOL)], "Verifier.sol", "ZkinferVerifier").unwrap();
     let registry =
         compile(&solc, &[("ModelRegistry.sol", MODEL_REGISTRY_SOL)], "ModelRegistry.sol", "ModelRegistry").unwrap();
     let mut evm = Evm::new();
-    let d = deploy(&mut evm, &verifier, &vkeys.halo2().unwrap().key_contracts().unwrap()).unwrap();
-    let (reg, _) = evm.deploy(registry.creation.clone()).unwrap();
+    let halo2 = vkeys.halo2().unwrap();
+    let pinned = deploy(&mut evm, &verifier, &halo2.key_contracts().unwrap()).unwrap().verifier;
     let model_id = bundle.instance_values().unwrap()[0];
+    let word = |v: &Fr| zkinfer_verifier::evm::calldata::fr_to_word(v).to_vec();
+    let r = evm.call(pinned, model_id_calldata()).unwrap();
+    assert_eq!(r.output.to_vec(), word(&model_id), "modelId() of the pinned verifier");
     let (proof, instances) = (bundle.proof_bytes().unwrap(), bundle.instance_values().unwrap());
     let (proof2, instances2) = (forged.proof_bytes().unwrap(), forged.instance_values().unwrap());
-    assert!(evm.call(d.verifier, encode_calldata(&proof2, &instances2)).unwrap().returned_true());
-    // Unknown id: a revert (NotRegistered), not a verdict.
+    assert!(evm.call(pinned, encode_calldata(&proof, &instances)).unwrap().returned_true());
+    let r = evm.call(pinned, encode_calldata(&proof2, &instances2)).unwrap();
+    assert!(r.success && !r.returned_true(), "the pinned verifier must refuse other weights: {r:?}");
+    // The same key without the pin: a verifier of any weights, which accepts the other proof
+    // for what it is and answers `modelId()` with 0.
+    let any = vk_runtime(&halo2.params, &halo2.any_model_key().unwrap()).unwrap();
+    let any = deploy(&mut evm, &verifier, &any).unwrap().verifier;
+    assert_eq!(evm.call(any, model_id_calldata()).unwrap().output.to_vec(), word(&Fr::from(0)));
+    assert!(evm.call(any, encode_calldata(&proof2, &instances2)).unwrap().returned_true());
+
+    // The registry: a verifier pinned to another id cannot be registered; an unknown id reverts
+    // (NotRegistered), not a verdict; an id registers once.
+    let (reg, _) = evm.deploy(registry.creation.clone()).unwrap();
+    let r = evm.call(reg, register_calldata(&instances2[0], pinned, "ipfs://other")).unwrap();
+    assert!(!r.success, "a verifier pinned to another id must not register: {r:?}");
     let r = evm.call(reg, verify_calldata(&model_id, &proof, &instances)).unwrap();
     assert!(!r.success, "an unregistered id must revert: {r:?}");
-    let r = evm.call(reg, register_calldata(&model_id, d.verifier, "ipfs://small_dense")).unwrap();
+    let r = evm.call(reg, register_calldata(&model_id, pinned, "ipfs://small_dense")).unwrap();
     assert!(r.success, "register: {r:?}");
-    let r = evm.call(reg, register_calldata(&model_id, d.verifier, "again")).unwrap();
+    let r = evm.call(reg, register_calldata(&model_id, pinned, "again")).unwrap();
     assert!(!r.success, "an id registers once");
+    let r = evm.call(reg, register_calldata(&instances2[0], any, "ipfs://other")).unwrap();
+    assert!(r.success, "a verifier of any model registers under any id: {r:?}");
     let honest = evm.call(reg, verify_calldata(&model_id, &proof, &instances)).unwrap();
     assert!(honest.returned_true(), "honest proof through the registry: {honest:?}");
-    eprintln!("registry verify: {} gas (verifier alone: {})", honest.gas_used, {
-        evm.call(d.verifier, encode_calldata(&proof, &instances)).unwrap().gas_used
-    });
+    let mut alone = |v| evm.call(v, encode_calldata(&proof, &instances)).unwrap().gas_used;
+    let (alone_pinned, alone_any) = (alone(pinned), alone(any));
+    eprintln!(
+        "registry verify: {} gas (pinned verifier alone: {alone_pinned}, any-model verifier alone: {alone_any})",
+        honest.gas_used
+    );
     let r = evm.call(reg, verify_calldata(&model_id, &proof2, &instances2)).unwrap();
     assert!(r.success && !r.returned_true(), "a proof of other weights through the registry: {r:?}");
+    let r = evm.call(reg, verify_calldata(&instances2[0], &proof2, &instances2)).unwrap();
+    assert!(r.returned_true(), "the other model's proof under its own id and any-model verifier: {r:?}");
     let mut changed = instances.clone();
     changed[1] += Fr::from(1);
     let r = evm.call(reg, verify_calldata(&model_id, &proof, &changed)).unwrap();

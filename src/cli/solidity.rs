@@ -17,11 +17,16 @@ pub struct SolidityArgs {
     /// its verifier (docs/src/onchain.md).
     #[arg(long)]
     pub registry: Option<PathBuf>,
+    /// With hashed parameters, leave the model id out of the key: the verifier then accepts a
+    /// proof of any model of this architecture (any weights), so its callers must check
+    /// instance 0 themselves, as ModelRegistry.sol does. By default the key pins this model's id.
+    #[arg(long)]
+    pub any_model: bool,
 }
 
 pub fn run(args: SolidityArgs) -> Result<Outcome> {
     let keys = VerifierKeys::load(&args.dir)?;
-    let source = zkinfer::evm::solidity(&keys)?;
+    let source = zkinfer::evm::solidity(&keys, args.any_model)?;
     std::fs::write(&args.out, source).with_context(|| format!("writing {}", args.out.display()))?;
     eprintln!(
         "wrote {}: deploy each ZkinferVerifyingKeyN, then ZkinferVerifier(ZKINFER_KEY_HASH, key0, key1, key2, key3); \
@@ -34,8 +39,13 @@ pub fn run(args: SolidityArgs) -> Result<Outcome> {
             .with_context(|| format!("writing {}", path.display()))?;
         eprintln!("wrote {}: deploy ModelRegistry once; register(modelId, verifier, uri) per model", path.display());
     }
-    if let Some(id) = &keys.settings().model_id {
-        eprintln!("model id (instance 0 of every proof; check it, or register it): {id}");
+    match (&keys.settings().model_id, args.any_model) {
+        (Some(id), false) => eprintln!("model id {id}: the verifier accepts proofs of this model only (modelId() returns it)"),
+        (Some(id), true) => eprintln!(
+            "model id {id}: --any-model: the verifier accepts proofs of any weights; check instance 0 (or register the id)"
+        ),
+        (None, true) => eprintln!("--any-model has no effect: the parameters are not hashed, so there is no model id"),
+        (None, false) => {}
     }
     Ok(Outcome::Ok)
 }

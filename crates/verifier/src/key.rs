@@ -1,6 +1,7 @@
-//! zkinfer's verifying key: halo2's key plus the exact number of public instances.
+//! zkinfer's verifying key: halo2's key plus the exact number of public instances, and
+//! optionally one instance the key pins to a value (the model id).
 
-use halo2_axiom::halo2curves::bn256::G1Affine;
+use halo2_axiom::halo2curves::bn256::{Fr, G1Affine};
 use halo2_axiom::plonk::VerifyingKey;
 
 use crate::VerifyError;
@@ -15,10 +16,24 @@ use crate::VerifyError;
 /// (a constrained row that is zero, left out), and a caller reading the instances by position
 /// would see values the circuit never bound. The count comes from the model's settings
 /// (the instance layout in `settings.json`'s plan), never from the proof.
+///
+/// A key may also pin one instance to a value ([`CircuitKey::pin`]): with hashed parameters,
+/// the model id, so that the key (and the Solidity verifier built from it) accepts proofs of
+/// one model only, not of every model of the same architecture.
 #[derive(Debug, Clone, Copy)]
 pub struct CircuitKey<'a> {
     vk: &'a VerifyingKey<G1Affine>,
     num_instances: usize,
+    pinned: Option<Pinned>,
+}
+
+/// An instance a [`CircuitKey`] fixes: every accepted proof has `value` at `index`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pinned {
+    /// Position among the public instances.
+    pub index: usize,
+    /// The value it must have.
+    pub value: Fr,
 }
 
 impl<'a> CircuitKey<'a> {
@@ -34,7 +49,21 @@ impl<'a> CircuitKey<'a> {
         if num_instances > max {
             return Err(VerifyError::TooManyInstances { got: num_instances, max, k });
         }
-        Ok(Self { vk, num_instances })
+        Ok(Self { vk, num_instances, pinned: None })
+    }
+
+    /// This key, accepting only proofs whose instance `index` is `value` (the model id of a
+    /// model with hashed parameters). Fails when `index` is not one of the key's instances.
+    pub fn pin(self, index: usize, value: Fr) -> Result<Self, VerifyError> {
+        if index >= self.num_instances {
+            return Err(VerifyError::PinOutOfRange { index, num_instances: self.num_instances });
+        }
+        Ok(Self { pinned: Some(Pinned { index, value }), ..self })
+    }
+
+    /// The pinned instance, if any.
+    pub fn pinned(&self) -> Option<Pinned> {
+        self.pinned
     }
 
     /// The halo2 verifying key.

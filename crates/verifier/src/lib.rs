@@ -23,6 +23,6 @@ mod verify;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use key::{usable_rows, CircuitKey};
+pub use key::{usable_rows, CircuitKey, Pinned};
 pub use transcript::{EvmTranscript, EvmTranscriptReader, EvmTranscriptWriter};
 pub use verify::{verify, VerifyError};

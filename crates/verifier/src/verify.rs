@@ -39,6 +39,24 @@ pub enum VerifyError {
         /// Number of public instances supplied.
         got: usize,
     },
+    /// [`CircuitKey::pin`] names an instance the key does not have.
+    #[error("cannot pin instance {index}: the circuit has {num_instances} public instances")]
+    PinOutOfRange {
+        /// The instance asked for.
+        index: usize,
+        /// The key's count.
+        num_instances: usize,
+    },
+    /// The key pins an instance (the model id) and the proof's differs: a proof of another model.
+    #[error("public instance {index} is {got}, but this key accepts only {expected} (the model id it pins)")]
+    PinnedMismatch {
+        /// Position of the pinned instance.
+        index: usize,
+        /// The key's value, as 0x-hex.
+        expected: String,
+        /// The proof's value, as 0x-hex.
+        got: String,
+    },
     /// The SRS has fewer points than the circuit's domain.
     #[error("the SRS has k = {have} but the verifying key needs k = {need}")]
     SrsTooSmall {
@@ -84,6 +102,16 @@ pub fn verify(
 ) -> Result<(), VerifyError> {
     if instances.len() != key.num_instances() {
         return Err(VerifyError::InstanceCount { expected: key.num_instances(), got: instances.len() });
+    }
+    if let Some(pin) = key.pinned() {
+        if instances[pin.index] != pin.value {
+            let hex = |v: &Fr| format!("{v:?}");
+            return Err(VerifyError::PinnedMismatch {
+                index: pin.index,
+                expected: hex(&pin.value),
+                got: hex(&instances[pin.index]),
+            });
+        }
     }
     let vk = key.vk();
     let params = verifier_params(params, key.k())?;

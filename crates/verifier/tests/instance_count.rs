@@ -1,7 +1,7 @@
 //! The exact instance count is part of the key ([`CircuitKey`]): proofs made against one more
 //! instance (on a row no constraint reads) or one fewer (a constrained row that is zero, left
 //! out) pass halo2's own verifier, and must fail the native verifier, the plan's reference and
-//! the Solidity verifier.
+//! the Solidity verifier. So must a proof whose pinned instance (the model id) is not the key's.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -111,4 +111,30 @@ fn a_key_cannot_ask_for_more_instances_than_rows() {
     assert!(CircuitKey::new(&vk, max).is_ok());
     let err = CircuitKey::new(&vk, max + 1).unwrap_err();
     assert!(matches!(err, VerifyError::TooManyInstances { got, max: m, k: K } if got == max + 1 && m == max), "{err}");
+}
+
+/// A key may pin one instance (the model id): a proof valid for halo2 with another value there
+/// is rejected by every verifier, and the same proof with the pinned value is accepted.
+#[test]
+fn a_pinned_instance_accepts_its_value_only() {
+    let circuit = ShapeCircuit(Shape { advice: 2, lookups: 1, rows: 6, instances: 3 });
+    // A fourth instance on a row no constraint reads: any value gives a valid proof, so only
+    // the pin decides.
+    let mut instances = circuit.instances();
+    instances.push(Fr::from(99));
+    let (params, vk, proof) = common::prove_circuit(K, &circuit, &instances);
+    for (pinned, expect) in [(Fr::from(99), true), (Fr::from(98), false)] {
+        let key = CircuitKey::new(&vk, 4).unwrap().pin(3, pinned).unwrap();
+        let native = verify(&params, &key, &proof, &instances);
+        let reference = reference::verify(&plan_verifier(&key).unwrap(), &srs_points(&params), &proof, &instances);
+        let evm = evm_verdict(&params, &key, &proof, &instances);
+        assert_eq!(native.is_ok(), expect, "native, pin {pinned:?}: {native:?}");
+        if !expect {
+            assert!(matches!(native, Err(VerifyError::PinnedMismatch { index: 3, .. })), "{native:?}");
+        }
+        assert_eq!(reference, expect, "reference, pin {pinned:?}");
+        assert_ne!(evm, Some(!expect), "EVM, pin {pinned:?}");
+    }
+    let err = CircuitKey::new(&vk, 4).unwrap().pin(4, Fr::from(1)).unwrap_err();
+    assert!(matches!(err, VerifyError::PinOutOfRange { index: 4, num_instances: 4 }), "{err}");
 }

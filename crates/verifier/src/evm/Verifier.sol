@@ -95,6 +95,22 @@ contract ZkinferVerifier {
         if (k != address(0) && k.codehash != h) revert KeyCodeChanged(k);
     }
 
+    /// The model id this verifier's key pins: every proof it accepts has it as instance 0 (the
+    /// parameter hash of a model with hashed parameters). 0 when the key pins none: a verifier
+    /// for every model of the circuit's architecture, whose callers check the id themselves
+    /// (`ModelRegistry`).
+    function modelId() external view returns (uint256 id) {
+        address k = key0;
+        checkKey(k, codeHash0);
+        assembly ("memory-safe") {
+            // Header words 47 (the pinned index + 1, or 0) and 48 (its value) of the key's data,
+            // which the first key part always holds.
+            let m := mload(0x40)
+            extcodecopy(k, m, add(1, mul(47, 32)), 64)
+            if mload(m) { id := mload(add(m, 32)) }
+        }
+    }
+
     function verifyProof(bytes calldata proof, uint256[] calldata instances) external view returns (bool) {
         address keyA = key0;
         address keyB = key1;
@@ -173,6 +189,10 @@ contract ZkinferVerifier {
                 let evalsEnd := add(evalsOff, shl(5, hw(B, 7)))
                 ok := and(eq(add(pOff, pLen), add(evalsEnd, 128)), eq(nInst, hw(B, 4)))
                 if iszero(ok) { leave }
+                // The pinned instance (the model id), when the key pins one: its index plus one
+                // is below the count the line above checked.
+                let pin := hw(B, 47)
+                if pin { ok := eq(calldataload(add(iOff, shl(5, sub(pin, 1)))), hw(B, 48)) }
                 for { let p := iOff let end := add(iOff, shl(5, nInst)) } lt(p, end) { p := add(p, 32) } {
                     ok := and(ok, lt(calldataload(p), R))
                 }

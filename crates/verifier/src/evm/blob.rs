@@ -11,7 +11,8 @@
 //! verifying-key points, rotation sets and program, 39 `ω⁻¹`, 40-44 the value table's word
 //! indices of the vars, the quotient evaluation, the instance evaluations, the proof's
 //! evaluations and the constants ([`expr::Layout`]), 45 the value table's size in words, 46 the
-//! byte offset of the constants. Then the sections:
+//! byte offset of the constants, 47 the pinned instance's index plus one (0: none pinned), 48 its
+//! value (the model id; 0 when none is pinned). Then the sections:
 //!
 //! * squeezes: one word per challenge, the proof bytes absorbed before it;
 //! * instance rotations: `ω^-rot` per instance query;
@@ -35,7 +36,7 @@ use super::plan::{Commit, EvalRef, PlanError, VerifierPlan};
 use super::reference::SrsPoints;
 
 /// Header size in words.
-pub const HEADER_WORDS: usize = 47;
+pub const HEADER_WORDS: usize = 49;
 
 fn word_u(v: u64) -> [u8; 32] {
     let mut w = [0u8; 32];
@@ -170,6 +171,10 @@ pub fn encode(plan: &VerifierPlan, srs: &SrsPoints) -> Result<Vec<u8>, PlanError
     let table_size = layout.constants + encoded.constants.len();
     for v in [layout.vars, layout.quotient, layout.instances, layout.evals, layout.constants, table_size, off_consts] {
         header.push(word_u(v as u64));
+    }
+    match plan.pinned {
+        Some(pin) => header.extend([word_u(pin.index as u64 + 1), fr_to_word(&pin.value)]),
+        None => header.extend([[0u8; 32]; 2]),
     }
     debug_assert_eq!(header.len(), HEADER_WORDS);
     let mut out: Vec<u8> = header.concat();

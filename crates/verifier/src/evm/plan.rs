@@ -80,6 +80,8 @@ pub struct VerifierPlan {
     pub transcript_repr: Fr,
     /// The exact number of public instances ([`CircuitKey::num_instances`]).
     pub num_instances: usize,
+    /// The instance the key pins to a value (the model id), if any ([`CircuitKey::pin`]).
+    pub pinned: Option<crate::Pinned>,
     /// Rotation of each instance query (zkinfer circuits have one instance column).
     pub instance_rotations: Vec<i32>,
     /// halo2's number of blinding rows (`cs.blinding_factors()`).
@@ -248,6 +250,7 @@ pub fn plan_verifier(key: &CircuitKey<'_>) -> Result<VerifierPlan, PlanError> {
         omega: domain.get_omega(),
         transcript_repr: vk.transcript_repr(),
         num_instances: key.num_instances(),
+        pinned: key.pinned(),
         instance_rotations: cs.instance_queries().iter().map(|(_, r)| r.0).collect(),
         blinding_factors,
         num_points: points,

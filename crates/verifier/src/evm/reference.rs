@@ -82,7 +82,8 @@ fn batch_invert(values: &[Fr]) -> Option<Vec<Fr>> {
 }
 
 /// Verifies `proof` against `instances` with the plan; `false` for anything malformed,
-/// including another number of instances than [`VerifierPlan::num_instances`].
+/// including another number of instances than [`VerifierPlan::num_instances`] and another value
+/// of the pinned instance ([`VerifierPlan::pinned`]) than the key's.
 pub fn verify(plan: &VerifierPlan, srs: &SrsPoints, proof: &[u8], instances: &[Fr]) -> bool {
     verify_inner(plan, srs, proof, instances).unwrap_or(false)
 }
@@ -90,6 +91,9 @@ pub fn verify(plan: &VerifierPlan, srs: &SrsPoints, proof: &[u8], instances: &[F
 fn verify_inner(plan: &VerifierPlan, srs: &SrsPoints, proof: &[u8], instances: &[Fr]) -> Option<bool> {
     let evals_at = plan.num_points * 64;
     if proof.len() != evals_at + plan.num_evals * 32 + 128 || instances.len() != plan.num_instances {
+        return None;
+    }
+    if plan.pinned.is_some_and(|pin| instances[pin.index] != pin.value) {
         return None;
     }
     let points: Vec<G1Affine> = (0..plan.num_points).map(|i| read_point(&proof[64 * i..])).collect::<Option<_>>()?;

@@ -32,6 +32,12 @@ pub fn register_calldata(model_id: &Fr, verifier: Address, uri: &str) -> Vec<u8>
     out
 }
 
+/// Calldata for `modelId()`, which `ZkinferVerifier` answers with the model id its key pins
+/// (0 when it pins none).
+pub fn model_id_calldata() -> Vec<u8> {
+    selector("modelId()").to_vec()
+}
+
 /// Calldata for `verify(uint256 modelId, bytes proof, uint256[] instances)`: the verifier's own
 /// `verifyProof` arguments ([`encode_calldata`]) after the id, their offsets moved by its word.
 pub fn verify_calldata(model_id: &Fr, proof: &[u8], instances: &[Fr]) -> Vec<u8> {

@@ -81,6 +81,17 @@ bytes32 constant ZKINFER_KEY_HASH = 0x{hash};
 ",
         n = key.num_instances()
     ));
+    if let Some(pin) = key.pinned() {
+        out.push_str(&format!(
+            "
+// The model id this key pins: `verifyProof` accepts a proof only when its instance {i} is this
+// value, and `modelId()` returns it.
+uint256 constant ZKINFER_MODEL_ID = 0x{id};
+",
+            i = pin.index,
+            id = super::calldata::fr_to_word(&pin.value).iter().map(|b| format!("{b:02x}")).collect::<String>()
+        ));
+    }
     for (i, code) in chunks.iter().enumerate() {
         let hex: String = code.iter().map(|b| format!("{b:02x}")).collect();
         out.push_str(&format!(
