@@ -3,7 +3,7 @@
 //! statement.
 
 use sha3::{Digest, Keccak256};
-use zkinfer_graph::QOp;
+use zkinfer_graph::{QGraph, QOp};
 
 use crate::artifacts::Compiled;
 use crate::proof::to_hex;
@@ -26,7 +26,15 @@ pub struct ModelIdentity {
 impl Compiled {
     /// The model id and the structure digest of this compiled model.
     pub fn identity(&self) -> ModelIdentity {
-        let mut skeleton = (*self.qgraph).clone();
+        ModelIdentity::of(&self.qgraph)
+    }
+}
+
+impl ModelIdentity {
+    /// The identity of a quantized graph ([`crate::Model::quantize`]): no circuit is planned,
+    /// so it exists for a model of any size.
+    pub fn of(q: &QGraph) -> Self {
+        let mut skeleton = q.clone();
         skeleton.param_salt = None;
         for node in &mut skeleton.nodes {
             if let QOp::Linear(op) = &mut node.op {
@@ -42,9 +50,9 @@ impl Compiled {
         // give a well-defined (if useless) hash, never a panic.
         let json = serde_json::to_vec(&skeleton).unwrap_or_default();
         ModelIdentity {
-            model_id: self.settings.model_id.clone(),
-            salted: self.qgraph.param_salt.is_some(),
-            params: self.qgraph.param_values().len(),
+            model_id: zkinfer_circuits::model_id(q).map(|id| crate::proof::fr_to_hex(&id)),
+            salted: q.param_salt.is_some(),
+            params: q.param_values().len(),
             structure: to_hex(&Keccak256::digest(&json)),
         }
     }

@@ -72,5 +72,5 @@ pub use zkinfer_circuits::audit::{AcceptedMutation, AuditOptions, AuditReport, M
 pub use zkinfer_prover::{Backend, ProvePhases};
 
 pub use zkinfer_graph::{
-    DType, ParamSalt, ParamVisibility, QuantConfig, Sample, Visibilities, Visibility, VisibilityConfig,
+    DType, ParamSalt, ParamVisibility, QGraph, QuantConfig, Sample, Visibilities, Visibility, VisibilityConfig,
 };

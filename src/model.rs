@@ -2,7 +2,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::halo2::PlanOptions;
-use zkinfer_graph::{calibrate, io, quantize, Graph, ParamVisibility, QuantConfig, Sample, VisibilityConfig};
+use zkinfer_graph::{calibrate, io, quantize, Graph, ParamVisibility, QGraph, QuantConfig, Sample, VisibilityConfig};
 
 use crate::artifacts::{Compiled, Settings};
 use crate::{CircuitSpec, Error, ProofSystem};
@@ -57,6 +57,19 @@ impl Model {
     /// circuit layout.
     pub fn compile(&self, samples: &[Sample], opts: &CompileOptions) -> Result<Compiled, Error> {
         let _span = tracing::info_span!("compile").entered();
+        let qgraph = self.quantize(samples, opts)?;
+        let circuit = match opts.proof_system {
+            ProofSystem::Halo2 => CircuitSpec::Halo2(zkinfer_circuits::plan_circuit(&qgraph, &opts.halo2)?),
+        };
+        let name = self.source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let settings = Settings::new(&name, &qgraph, circuit, &opts.quant);
+        Ok(Compiled { qgraph: Arc::new(qgraph), settings })
+    }
+
+    /// The integer graph `compile` proves, without a circuit: calibrated on `samples`,
+    /// quantized, with the salt, and validated. Enough for the model's identity
+    /// ([`crate::ModelIdentity::of`]), whatever size of circuit it would need.
+    pub fn quantize(&self, samples: &[Sample], opts: &CompileOptions) -> Result<QGraph, Error> {
         if samples.is_empty() {
             return Err(Error::Config("calibration needs at least one sample".into()));
         }
@@ -68,12 +81,7 @@ impl Model {
         qgraph.param_salt = opts.param_salt;
         // Hashed parameters pack the weights: a weight outside the packing's range is named here.
         qgraph.validate()?;
-        let circuit = match opts.proof_system {
-            ProofSystem::Halo2 => CircuitSpec::Halo2(zkinfer_circuits::plan_circuit(&qgraph, &opts.halo2)?),
-        };
-        let name = self.source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let settings = Settings::new(&name, &qgraph, circuit, &opts.quant);
-        Ok(Compiled { qgraph: Arc::new(qgraph), settings })
+        Ok(qgraph)
     }
 }
 

@@ -291,6 +291,12 @@ fn hashed_inputs_and_outputs() {
     assert!(text(&o).contains("structure: 0x"), "{}", text(&o));
     let o = zkinfer(&["model-id", s(&model)]);
     assert!(text(&o).contains("model id: none: parameters are fixed"), "{}", text(&o));
+    // No circuit is planned for the id: a k limit that compile cannot meet does not matter.
+    let o =
+        zkinfer(&["compile", s(&model), "--out", s(&dir.join("tiny")), "--param-visibility", "hashed", "--max-k", "6"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let o = zkinfer(&["model-id", s(&model), "--param-visibility", "hashed", "--max-k", "6"]);
+    assert!(text(&o).contains(&format!("model id: {id} (Poseidon hash of")), "{}", text(&o));
     // The Solidity verifier pins the id unless asked for one of any model.
     let o = zkinfer(&["setup", s(&p)]);
     assert!(o.status.success(), "{}", text(&o));

@@ -65,6 +65,27 @@ pub fn compile(
     vis: &VisibilityArgs,
     fallback: Option<&Path>,
 ) -> Result<Compiled> {
+    let (model, samples, opts) = prepare(model_path, cal, vis, fallback)?;
+    let compiled =
+        step(&format!("calibrating on {} samples and compiling", samples.len()), || model.compile(&samples, &opts))?;
+    Ok(compiled)
+}
+
+/// The quantized graph `compile` would plan a circuit for, without planning one.
+pub fn quantize(model_path: &Path, cal: &CalibrationArgs, vis: &VisibilityArgs) -> Result<zkinfer::QGraph> {
+    let (model, samples, opts) = prepare(model_path, cal, vis, None)?;
+    let q =
+        step(&format!("calibrating on {} samples and quantizing", samples.len()), || model.quantize(&samples, &opts))?;
+    Ok(q)
+}
+
+/// The model, its calibration samples and the compile options the flags give.
+fn prepare(
+    model_path: &Path,
+    cal: &CalibrationArgs,
+    vis: &VisibilityArgs,
+    fallback: Option<&Path>,
+) -> Result<(Model, Vec<zkinfer::Sample>, CompileOptions)> {
     let model = step("importing model", || Model::load(model_path))?;
     let cal_path = match cal.calibration.clone().or_else(|| zkinfer::sibling_calibration(model_path)) {
         Some(p) => p,
@@ -88,9 +109,7 @@ pub fn compile(
         halo2: PlanOptions { max_k: cal.max_k, objective: cal.objective, ..PlanOptions::default() },
         param_salt: vis.param_salt.as_deref().map(param_salt).transpose()?,
     };
-    let compiled =
-        step(&format!("calibrating on {} samples and compiling", samples.len()), || model.compile(&samples, &opts))?;
-    Ok(compiled)
+    Ok((model, samples, opts))
 }
 
 pub fn print_plan(c: &Compiled) {

@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
-use super::compile::compile;
+use super::compile::quantize;
 use super::{CalibrationArgs, Outcome, VisibilityArgs};
 
 #[derive(Args)]
@@ -17,18 +17,16 @@ pub struct ModelIdArgs {
 }
 
 pub fn run(args: ModelIdArgs) -> Result<Outcome> {
-    let compiled = compile(&args.model, &args.calibration, &args.visibility, None)?;
-    let id = compiled.identity();
+    // No circuit is planned: the id exists for a model of any size.
+    let q = quantize(&args.model, &args.calibration, &args.visibility)?;
+    let id = zkinfer::ModelIdentity::of(&q);
     match &id.model_id {
         Some(model_id) => println!(
             "model id: {model_id} (Poseidon hash of {} parameters{}; instance 0 of every proof)",
             id.params,
             if id.salted { " and the salt" } else { ", unsalted" }
         ),
-        None => println!(
-            "model id: none: parameters are {} (--param-visibility hashed gives one)",
-            compiled.settings.params
-        ),
+        None => println!("model id: none: parameters are {} (--param-visibility hashed gives one)", q.params),
     }
     println!(
         "structure: {} (Keccak-256 of the quantized graph without its parameters: ops, scales, bounds, visibility)",
