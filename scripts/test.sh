@@ -15,7 +15,7 @@ fi
 # The ONNX backend conformance data (tests/conformance.rs): the test cases that ship inside the
 # pinned onnx wheel. Only the wheel itself is installed (--no-deps: its data, not its Python
 # code, is what the tests read), into .cache/, so no Python environment is touched.
-ONNX_VERSION=1.17.0
+ONNX_VERSION=1.22.0
 if [ -z "${ZKINFER_ONNX_TEST_DATA:-}" ] && [ -z "${ZKINFER_SKIP_CONFORMANCE:-}" ]; then
   onnx_dir=".cache/onnx-$ONNX_VERSION"
   if [ ! -d "$onnx_dir/onnx/backend/test/data/node" ]; then

@@ -30,7 +30,7 @@ use crate::Error;
 pub const DATA_ENV: &str = "ZKINFER_ONNX_TEST_DATA";
 
 /// The pinned `onnx` package whose test data the manifest was measured on.
-pub const ONNX_VERSION: &str = "1.17.0";
+pub const ONNX_VERSION: &str = "1.22.0";
 
 /// What to run.
 #[derive(Debug, Clone)]

@@ -5,7 +5,7 @@
 //! * circuit output, dequantized at output scale `s` (a value `v` is the integer `round(v·2^s)`):
 //!   `|got − want| ≤ Q_ULPS·2^−s + Q_RTOL·|want|`. The output's own rounding is half a unit
 //!   (`2^−s−1`); the rest is the rounding of the input and of the constants, which a product
-//!   carries into the output. Measured on onnx 1.17.0's cases: every supported case is within
+//!   carries into the output. Measured on onnx 1.22.0's cases: every supported case is within
 //!   half of this (`1·2^−s + 2^−12·|want|`; the closest is `node/test_batchnorm_epsilon`), and a
 //!   semantic error (a wrong axis, a missing bias) is far outside it.
 

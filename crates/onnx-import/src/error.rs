@@ -23,7 +23,7 @@ pub enum ImportError {
     #[error("model has no graph")]
     NoGraph,
     /// The registry has no op of this type at this opset (or the op is in another domain).
-    #[error("node '{node}': op '{op}' is not supported at opset {opset}")]
+    #[error("node '{node}': op '{op}' is not supported at opset {opset}{reason}")]
     UnsupportedOp {
         /// The node's name (its first output when it has none).
         node: String,
@@ -31,6 +31,9 @@ pub enum ImportError {
         op: String,
         /// The opset of the node's domain (0 when the model declares none).
         opset: i64,
+        /// For an op the registry has at other versions: which version is in force at this
+        /// opset and which ones are implemented (empty otherwise), starting with ": ".
+        reason: String,
     },
     /// An attribute is missing, mistyped, has an unsupported value, or is not supported at all.
     #[error("node '{node}' ({op}): attribute '{attribute}': {message}")]

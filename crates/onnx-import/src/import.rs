@@ -9,7 +9,7 @@ use crate::proto::tensor_proto::DataType;
 use crate::proto::tensor_shape_proto::dimension::Value as Dim;
 use crate::proto::type_proto::Value as Type;
 use crate::proto::{GraphProto, ModelProto, NodeProto, ValueInfoProto};
-use crate::registry::{lookup, Built, NodeCx};
+use crate::registry::{lookup, unsupported_reason, Built, NodeCx};
 use crate::tensor::to_tensor;
 use crate::ImportError;
 
@@ -44,7 +44,9 @@ fn check_ops(graph: &GraphProto, opset: i64, model: &ModelProto) -> Result<(), I
         if !supported {
             let op =
                 if domain.is_empty() { node.op_type().to_string() } else { format!("{domain}.{}", node.op_type()) };
-            return Err(ImportError::UnsupportedOp { node: label(node), op, opset: node_opset });
+            let default = domain.is_empty() || domain == "ai.onnx";
+            let reason = if default { unsupported_reason(node.op_type(), opset) } else { String::new() };
+            return Err(ImportError::UnsupportedOp { node: label(node), op, opset: node_opset, reason });
         }
     }
     Ok(())
@@ -137,6 +139,7 @@ fn add_node(
         node: name.clone(),
         op: node.op_type().to_string(),
         opset,
+        reason: unsupported_reason(node.op_type(), opset),
     })?;
     // Trailing empty names are omitted optional inputs; an omitted input in the middle is not supported.
     let used = node.input.iter().rposition(|i| !i.is_empty()).map_or(0, |p| p + 1);

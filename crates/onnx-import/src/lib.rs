@@ -21,6 +21,7 @@ mod registry;
 mod tensor;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod versions;
 
 /// Prost types for `onnx.proto` (ONNX 1.17), generated once and checked in.
 #[allow(clippy::all, clippy::pedantic, missing_docs)]
@@ -33,7 +34,8 @@ use prost::Message;
 use zkinfer_graph::{Graph, Tensor};
 
 pub use error::ImportError;
-pub use registry::MAX_OPSET;
+pub use registry::{version_in_force, MAX_OPSET};
+pub use versions::ONNX_RELEASE;
 
 /// Reads and imports an `.onnx` file.
 pub fn load(path: impl AsRef<Path>) -> Result<Graph, ImportError> {

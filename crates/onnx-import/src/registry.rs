@@ -22,8 +22,8 @@ use crate::builders::{
 use crate::tensor::to_tensor;
 use crate::ImportError;
 
-/// Newest default-domain opset this importer knows (ONNX 1.17).
-pub const MAX_OPSET: i64 = 22;
+/// Newest default-domain opset this importer knows ([`crate::versions::ONNX_RELEASE`]).
+pub const MAX_OPSET: i64 = crate::versions::NEWEST_OPSET;
 
 /// What a builder produces: an op to add to the graph, or (for `Constant`) a value.
 pub(crate) enum Built {
@@ -42,7 +42,8 @@ pub(crate) struct NodeCx<'a> {
 
 type Builder = fn(&NodeCx) -> Result<Built, ImportError>;
 
-/// One registry row: op type, the opsets whose semantics the op implements, and its builder.
+/// One registry row: op type, the op versions (since-versions, [`crate::versions`]) whose
+/// semantics it implements, and its builder.
 pub(crate) struct Entry {
     pub op_type: &'static str,
     pub since: i64,
@@ -54,13 +55,17 @@ const fn entry(op_type: &'static str, since: i64, build: Builder) -> Entry {
     Entry { op_type, since, until: MAX_OPSET, build }
 }
 
-/// An entry for the opsets `since..=until` (an op whose inputs or attributes changed later).
+/// An entry for the op versions `since..=until` (an op whose inputs or attributes changed later).
 const fn range(op_type: &'static str, since: i64, until: i64, build: Builder) -> Entry {
     Entry { op_type, since, until, build }
 }
 
-/// The registry. `since` is the first opset with the semantics implemented here (e.g. numpy
-/// broadcasting for Add/Sub/Mul from opset 7; Reshape's shape as an input from opset 5).
+/// The registry. `since` is the first op version with the semantics implemented here (e.g.
+/// numpy broadcasting for Add/Sub/Mul from version 7; Reshape's shape as an input from version
+/// 5); `entry` runs to the newest version known, `range` ends where a later version changed
+/// something the builder relies on. A node resolves to the version in force at the model's
+/// opset ([`version_in_force`]), so a newer opset that only widened an op's types (opsets
+/// 23-25 for Reshape, Shape, Transpose, ...: `scripts/op-versions.py` checks) is accepted.
 pub(crate) static REGISTRY: &[Entry] = &[
     entry("Add", 7, |_| op(Add)),
     entry("Sub", 7, |_| op(Sub)),
@@ -135,9 +140,52 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("LayerNormalization", 17, layer_norm),
 ];
 
+/// The version of `op_type` in force at `opset`: its largest since-version not above it. `None`
+/// for an op the registry does not know, or an opset newer than [`MAX_OPSET`] (a version added
+/// after it could change anything).
+pub fn version_in_force(op_type: &str, opset: i64) -> Option<i64> {
+    if opset > MAX_OPSET {
+        return None;
+    }
+    let (_, versions) = crate::versions::SINCE_VERSIONS.iter().find(|(op, _)| *op == op_type)?;
+    versions.iter().copied().take_while(|&v| v <= opset).last()
+}
+
 /// The entry for `op_type` at `opset`, if supported.
 pub(crate) fn lookup(op_type: &str, opset: i64) -> Option<&'static Entry> {
-    REGISTRY.iter().find(|e| e.op_type == op_type && (e.since..=e.until).contains(&opset))
+    let version = version_in_force(op_type, opset)?;
+    REGISTRY.iter().find(|e| e.op_type == op_type && (e.since..=e.until).contains(&version))
+}
+
+/// Why `op_type` is not supported at `opset`, after the error's "not supported at opset N".
+pub(crate) fn unsupported_reason(op_type: &str, opset: i64) -> String {
+    let implemented: Vec<String> =
+        REGISTRY
+            .iter()
+            .filter(|e| e.op_type == op_type)
+            .map(|e| {
+                if e.until >= MAX_OPSET {
+                    format!("{} and later", e.since)
+                } else {
+                    format!("{}-{}", e.since, e.until)
+                }
+            })
+            .collect();
+    if implemented.is_empty() {
+        return String::new();
+    }
+    if opset > MAX_OPSET {
+        return format!(
+            ": opset {opset} is newer than the newest this importer knows ({MAX_OPSET}, onnx {})",
+            crate::versions::ONNX_RELEASE
+        );
+    }
+    match version_in_force(op_type, opset) {
+        Some(v) => {
+            format!(": its version in force there is {v}; this importer implements versions {}", implemented.join(", "))
+        }
+        None => format!(": the op did not exist yet; this importer implements versions {}", implemented.join(", ")),
+    }
 }
 
 pub(crate) fn op(o: impl Op + 'static) -> Result<Built, ImportError> {

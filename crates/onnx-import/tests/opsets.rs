@@ -264,3 +264,49 @@ fn activation_attributes_are_typed_with_onnx_defaults() {
     // Mish is opset 18+.
     assert!(matches!(run(17, &[4], "Mish", &[], vec![], vec![]), Err(ImportError::UnsupportedOp { .. })));
 }
+
+/// A node resolves to its op's version in force at the model's opset: opsets 23-28 only widened
+/// the types of Reshape, Transpose, Flatten, Squeeze, Unsqueeze, Pad and Identity, so those
+/// import as at opset 22; an opset newer than the importer knows, and a version it does not
+/// implement, are refused with the reason.
+#[test]
+fn newer_opsets_resolve_to_the_version_in_force() {
+    use zkinfer_onnx::{version_in_force, MAX_OPSET};
+    assert_eq!(MAX_OPSET, 28);
+    assert_eq!(version_in_force("Reshape", 28), Some(25));
+    assert_eq!(version_in_force("Reshape", 22), Some(21));
+    assert_eq!(version_in_force("Softmax", 12), Some(11));
+    assert_eq!(version_in_force("Gelu", 19), None);
+    assert_eq!(version_in_force("Reshape", 29), None);
+    let reshape = |opset| run(opset, &[2, 3], "Reshape", &["s"], vec![], vec![i64s("s", &[3, 2])]);
+    let transpose = |opset| run(opset, &[2, 3], "Transpose", &[], vec![ints("perm", &[1, 0])], vec![]);
+    let flatten = |opset| run(opset, &[2, 3], "Flatten", &[], vec![int("axis", 0)], vec![]);
+    let squeeze = |opset| run(opset, &[1, 3], "Squeeze", &["a"], vec![], vec![i64s("a", &[0])]);
+    let unsqueeze = |opset| run(opset, &[3], "Unsqueeze", &["a"], vec![], vec![i64s("a", &[0])]);
+    let pad = |opset| run(opset, &[2], "Pad", &["p"], vec![], vec![i64s("p", &[1, 0])]);
+    let identity = |opset| run(opset, &[3], "Identity", &[], vec![], vec![]);
+    let cases: [(&str, &dyn Fn(i64) -> Result<(Vec<usize>, Vec<f32>), ImportError>); 7] = [
+        ("Reshape", &reshape),
+        ("Transpose", &transpose),
+        ("Flatten", &flatten),
+        ("Squeeze", &squeeze),
+        ("Unsqueeze", &unsqueeze),
+        ("Pad", &pad),
+        ("Identity", &identity),
+    ];
+    for (op, case) in cases {
+        let at22 = ok(case(22));
+        for opset in 23..=28 {
+            assert_eq!(ok(case(opset)), at22, "{op} at opset {opset}");
+        }
+        let err = case(29).expect_err("an opset newer than the importer knows");
+        assert!(err.to_string().contains("opset 29 is newer than the newest this importer knows (28"), "{op}: {err}");
+    }
+    let err = run(5, &[4], "Max", &[], vec![], vec![]).expect_err("Max version 1");
+    assert!(
+        err.to_string().contains("its version in force there is 1; this importer implements versions 6-7, 8 and later"),
+        "{err}"
+    );
+    let err = run(13, &[4], "Gelu", &[], vec![], vec![]).expect_err("Gelu before 20");
+    assert!(err.to_string().contains("the op did not exist yet"), "{err}");
+}
