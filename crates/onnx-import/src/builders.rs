@@ -5,8 +5,8 @@
 //! slice bounds) must be constants; anything else is a clear error naming the node.
 
 use zkinfer_graph::ops::{
-    ArgMax, AveragePool, BatchNorm, Concat, Conv, Extremum, Gather, Max, MaxPool, Pad, PadMode, Padding, Reduce,
-    ReduceKind, ReduceMax, Shape, Slice, Squeeze, Transpose, Unsqueeze,
+    ArgMax, AveragePool, BatchNorm, Concat, Conv, Expand, Extremum, Gather, Max, MaxPool, Pad, PadMode, Padding,
+    Reduce, ReduceKind, ReduceMax, Shape, Slice, Squeeze, Tile, Transpose, Unsqueeze,
 };
 
 use crate::attrs::Attrs;
@@ -341,4 +341,20 @@ pub(crate) fn arg_max(cx: &NodeCx) -> Result<Built, ImportError> {
 
 pub(crate) fn arg_min(cx: &NodeCx) -> Result<Built, ImportError> {
     arg(cx, Extremum::Min)
+}
+
+/// Non-negative sizes from constant input `i` (a shape or repeat counts).
+fn const_sizes(cx: &NodeCx, i: usize, name: &str) -> Result<Vec<usize>, ImportError> {
+    let v = const_ints(cx, i, name)?.ok_or_else(|| cx.attrs.error(name, "is required"))?;
+    v.iter()
+        .map(|&d| usize::try_from(d).map_err(|_| cx.attrs.error(name, format!("negative value {d} in {v:?}"))))
+        .collect()
+}
+
+pub(crate) fn expand(cx: &NodeCx) -> Result<Built, ImportError> {
+    op(Expand { shape: const_sizes(cx, 1, "shape")? })
+}
+
+pub(crate) fn tile(cx: &NodeCx) -> Result<Built, ImportError> {
+    op(Tile { repeats: const_sizes(cx, 1, "repeats")? })
 }

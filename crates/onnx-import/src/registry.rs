@@ -5,7 +5,7 @@
 
 use zkinfer_graph::ops::{
     Abs, Add, Div, Erf, Exp, Extremum, Flatten, Gemm, GlobalAveragePool, GlobalMaxPool, HardSwish, Identity, Log,
-    MatMul, Max, Mish, Mul, Neg, PRelu, Relu, Reshape, Sigmoid, Softplus, Softsign, Sqrt, Sub, Tanh,
+    MatMul, Max, Mean, Mish, Mul, Neg, PRelu, Relu, Reshape, Sigmoid, Softplus, Softsign, Sqrt, Sub, Sum, Tanh,
 };
 use zkinfer_graph::{Op, Tensor};
 
@@ -15,9 +15,10 @@ use crate::activations::{
 };
 use crate::attrs::Attrs;
 use crate::builders::{
-    arg_max, arg_min, average_pool, batch_norm, concat, conv, gather, max_pool, max_v6, min_v6, pad_v11, pad_v2,
-    reduce_max_v1, reduce_max_v18, reduce_mean_v1, reduce_mean_v18, reduce_min_v1, reduce_min_v18, reduce_sum_v1,
-    reduce_sum_v13, shape, slice_v1, slice_v10, squeeze_v1, squeeze_v13, transpose, unsqueeze_v1, unsqueeze_v13,
+    arg_max, arg_min, average_pool, batch_norm, concat, conv, expand, gather, max_pool, max_v6, min_v6, pad_v11,
+    pad_v2, reduce_max_v1, reduce_max_v18, reduce_mean_v1, reduce_mean_v18, reduce_min_v1, reduce_min_v18,
+    reduce_sum_v1, reduce_sum_v13, shape, slice_v1, slice_v10, squeeze_v1, squeeze_v13, tile, transpose, unsqueeze_v1,
+    unsqueeze_v13,
 };
 use crate::tensor::to_tensor;
 use crate::ImportError;
@@ -91,6 +92,12 @@ pub(crate) static REGISTRY: &[Entry] = &[
     range("Unsqueeze", 1, 12, unsqueeze_v1),
     entry("Unsqueeze", 13, unsqueeze_v13),
     entry("Shape", 1, shape),
+    // Re-wirings of the input by a constant shape or repeat count (no rows).
+    entry("Expand", 8, expand),
+    entry("Tile", 6, tile),
+    // Sums of several inputs (variadic, broadcasting from version 8).
+    entry("Sum", 8, |_| op(Sum)),
+    entry("Mean", 8, |_| op(Mean)),
     entry("Gather", 1, gather),
     entry("BatchNormalization", 9, batch_norm),
     entry("AveragePool", 7, average_pool),

@@ -310,3 +310,37 @@ fn newer_opsets_resolve_to_the_version_in_force() {
     let err = run(13, &[4], "Gelu", &[], vec![], vec![]).expect_err("Gelu before 20");
     assert!(err.to_string().contains("the op did not exist yet"), "{err}");
 }
+
+fn f32s(name: &str, dims: &[i64], v: &[f32]) -> TensorProto {
+    TensorProto {
+        name: Some(name.into()),
+        dims: dims.to_vec(),
+        data_type: Some(DataType::Float as i32),
+        float_data: v.to_vec(),
+        ..Default::default()
+    }
+}
+
+/// Expand and Tile re-wire the input by a constant shape or repeat count; Sum and Mean take any
+/// number of inputs with broadcasting.
+#[test]
+fn expand_tile_sum_mean() {
+    let e = ok(run(13, &[3, 1], "Expand", &["s"], vec![], vec![i64s("s", &[2, 1, 2])]));
+    assert_eq!(e, (vec![2, 3, 2], vec![0., 0., 1., 1., 2., 2., 0., 0., 1., 1., 2., 2.]));
+    let err = run(13, &[3, 2], "Expand", &["s"], vec![], vec![i64s("s", &[4])]).expect_err("3x2 against 4");
+    assert!(err.to_string().contains("broadcast"), "{err}");
+    let t = ok(run(13, &[2, 2], "Tile", &["r"], vec![], vec![i64s("r", &[2, 2])]));
+    assert_eq!(t.0, vec![4, 4]);
+    assert_eq!(&t.1[..8], &[0., 1., 0., 1., 2., 3., 2., 3.]);
+    assert_eq!(&t.1[8..], &t.1[..8]);
+    let err = run(13, &[2, 2], "Tile", &["r"], vec![], vec![i64s("r", &[2])]).expect_err("one repeat for rank 2");
+    assert!(err.to_string().contains("one per dimension"), "{err}");
+    let c = || f32s("c", &[2], &[10., 20.]);
+    let d = || f32s("d", &[2, 1], &[100., 200.]);
+    assert_eq!(ok(run(13, &[2, 2], "Sum", &["c", "d"], vec![], vec![c(), d()])).1, vec![110., 121., 212., 223.]);
+    assert_eq!(ok(run(13, &[2, 2], "Sum", &[], vec![], vec![])).1, vec![0., 1., 2., 3.]);
+    assert_eq!(ok(run(13, &[2, 2], "Mean", &["c"], vec![], vec![c()])).1, vec![5., 10.5, 6., 11.5]);
+    // Version 6 did not broadcast: refused by version.
+    let err = run(7, &[2, 2], "Sum", &["c"], vec![], vec![c()]).expect_err("Sum version 6");
+    assert!(err.to_string().contains("its version in force there is 6"), "{err}");
+}
