@@ -5,7 +5,7 @@
 //! slice bounds) must be constants; anything else is a clear error naming the node.
 
 use zkinfer_graph::ops::{
-    ArgMax, AveragePool, BatchNorm, Concat, Conv, Expand, Extremum, Gather, Max, MaxPool, Pad, PadMode, Padding,
+    ArgMax, AveragePool, BatchNorm, Concat, Conv, Expand, Extremum, Gather, Max, MaxPool, Pad, PadMode, Padding, Pow,
     Reduce, ReduceKind, ReduceMax, Shape, Slice, Squeeze, Tile, Transpose, Unsqueeze,
 };
 
@@ -357,4 +357,16 @@ pub(crate) fn expand(cx: &NodeCx) -> Result<Built, ImportError> {
 
 pub(crate) fn tile(cx: &NodeCx) -> Result<Built, ImportError> {
     op(Tile { repeats: const_sizes(cx, 1, "repeats")? })
+}
+
+pub(crate) fn pow(cx: &NodeCx) -> Result<Built, ImportError> {
+    match cx.consts.get(1) {
+        Some(Some(t)) if t.len() == 1 => op(Pow { exponent: t.iter().next().copied().unwrap_or(1.0) }),
+        Some(Some(t)) => {
+            Err(cx.attrs.error("Y", format!("the exponent must be a scalar, found shape {:?}", t.shape())))
+        }
+        _ => Err(cx
+            .attrs
+            .error("Y", "the exponent must be a constant (an exponent computed from the input is not supported)")),
+    }
 }

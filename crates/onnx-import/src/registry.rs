@@ -5,7 +5,8 @@
 
 use zkinfer_graph::ops::{
     Abs, Add, Div, Erf, Exp, Extremum, Flatten, Gemm, GlobalAveragePool, GlobalMaxPool, HardSwish, Identity, Log,
-    MatMul, Max, Mean, Mish, Mul, Neg, PRelu, Relu, Reshape, Sigmoid, Softplus, Softsign, Sqrt, Sub, Sum, Tanh,
+    MatMul, Max, Mean, Mish, Mul, Neg, PRelu, Reciprocal, Relu, Reshape, Sigmoid, Softplus, Softsign, Sqrt, Sub, Sum,
+    Tanh,
 };
 use zkinfer_graph::{Op, Tensor};
 
@@ -16,7 +17,7 @@ use crate::activations::{
 use crate::attrs::Attrs;
 use crate::builders::{
     arg_max, arg_min, average_pool, batch_norm, concat, conv, expand, gather, max_pool, max_v6, min_v6, pad_v11,
-    pad_v2, reduce_max_v1, reduce_max_v18, reduce_mean_v1, reduce_mean_v18, reduce_min_v1, reduce_min_v18,
+    pad_v2, pow, reduce_max_v1, reduce_max_v18, reduce_mean_v1, reduce_mean_v18, reduce_min_v1, reduce_min_v18,
     reduce_sum_v1, reduce_sum_v13, shape, slice_v1, slice_v10, squeeze_v1, squeeze_v13, tile, transpose, unsqueeze_v1,
     unsqueeze_v13,
 };
@@ -138,6 +139,9 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("Clip", 11, clip_v11),
     entry("Abs", 6, |_| op(Abs)),
     entry("Sqrt", 6, |_| op(Sqrt)),
+    // By a constant exponent: x^2 is an exact product, other exponents a table.
+    entry("Pow", 7, pow),
+    entry("Reciprocal", 6, |_| op(Reciprocal)),
     entry("Log", 6, |_| op(Log)),
     entry("Gelu", 20, gelu),
     range("Softmax", 1, 12, softmax_v1),

@@ -344,3 +344,20 @@ fn expand_tile_sum_mean() {
     let err = run(7, &[2, 2], "Sum", &["c"], vec![], vec![c()]).expect_err("Sum version 6");
     assert!(err.to_string().contains("its version in force there is 6"), "{err}");
 }
+
+/// Pow by a constant exponent (x^2 an exact product, others a table) and Reciprocal.
+#[test]
+fn pow_and_reciprocal() {
+    let e = |v: f32| f32s("e", &[], &[v]);
+    assert_eq!(ok(run(13, &[4], "Pow", &["e"], vec![], vec![e(2.0)])).1, vec![0., 1., 4., 9.]);
+    assert_eq!(ok(run(13, &[4], "Pow", &["e"], vec![], vec![e(3.0)])).1, vec![0., 1., 8., 27.]);
+    close(
+        &ok(run(15, &[4], "Pow", &["e"], vec![], vec![e(0.5)])).1,
+        &[0.0, 1.0, std::f32::consts::SQRT_2, 1.732_050_8],
+    );
+    let y = ok(run(13, &[4], "Reciprocal", &[], vec![], vec![])).1;
+    assert!(y[0].is_infinite());
+    close(&y[1..], &[1.0, 0.5, 1.0 / 3.0]);
+    let err = run(13, &[4], "Pow", &["e"], vec![], vec![f32s("e", &[2], &[1., 2.])]).expect_err("a vector exponent");
+    assert!(err.to_string().contains("the exponent must be a scalar"), "{err}");
+}

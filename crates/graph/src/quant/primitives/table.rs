@@ -78,6 +78,12 @@ pub enum TableFn {
     /// `e^min(x, 0)`: softmax's `e^(x - max)`, whose input is never positive; bounded by 1, so
     /// its table never overflows however wide the input range.
     ExpNonPos,
+    /// `x^exponent` (undefined where `x < 0` and the exponent is fractional, or `x = 0` and it is
+    /// negative: those inputs are not in the table). `Reciprocal` is exponent -1.
+    Pow {
+        /// The exponent.
+        exponent: f64,
+    },
     /// `(mul * x + add)^(-1/2)` (LayerNormalization's `1 / sqrt(var + eps)`; undefined where
     /// `mul * x + add <= 0`).
     InvSqrt {
@@ -129,6 +135,7 @@ impl TableFn {
             Self::Sqrt => x.sqrt(),
             Self::Ln => x.ln(),
             Self::ExpNonPos => x.min(0.0).exp(),
+            Self::Pow { exponent } => x.powf(exponent),
             Self::InvSqrt { mul, add } => {
                 let v = mul * x + add;
                 if v > 0.0 {
@@ -158,7 +165,8 @@ impl TableFn {
             Self::Elu { alpha } | Self::LeakyRelu { alpha } => alpha.abs().max(1.0),
             Self::HardSigmoid { alpha, .. } => alpha.abs(),
             Self::HardSwish => 1.5,
-            Self::Sqrt | Self::Ln | Self::InvSqrt { .. } => f64::INFINITY,
+            Self::Pow { exponent } if exponent >= 1.0 => exponent * bound.powf(exponent - 1.0),
+            Self::Sqrt | Self::Ln | Self::InvSqrt { .. } | Self::Pow { .. } => f64::INFINITY,
             Self::Gelu { .. } => 1.2,
         }
     }
