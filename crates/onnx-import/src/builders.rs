@@ -5,8 +5,8 @@
 //! slice bounds) must be constants; anything else is a clear error naming the node.
 
 use zkinfer_graph::ops::{
-    ArgMax, AveragePool, BatchNorm, Concat, Conv, Expand, Extremum, Gather, Max, MaxPool, Pad, PadMode, Padding, Pow,
-    Reduce, ReduceKind, ReduceMax, Shape, Slice, Squeeze, Tile, Transpose, Unsqueeze,
+    ArgMax, AveragePool, BatchNorm, Cast, CastTo, Concat, Conv, Expand, Extremum, Gather, Max, MaxPool, Pad, PadMode,
+    Padding, Pow, Reduce, ReduceKind, ReduceMax, Shape, Slice, Squeeze, Tile, Transpose, Unsqueeze,
 };
 
 use crate::attrs::Attrs;
@@ -369,4 +369,22 @@ pub(crate) fn pow(cx: &NodeCx) -> Result<Built, ImportError> {
             .attrs
             .error("Y", "the exponent must be a constant (an exponent computed from the input is not supported)")),
     }
+}
+
+pub(crate) fn cast(cx: &NodeCx) -> Result<Built, ImportError> {
+    use crate::proto::tensor_proto::DataType as T;
+    let to = cx.attrs.int("to")?.ok_or_else(|| cx.attrs.error("to", "is required"))?;
+    // Both shape conversions to float8 types only (version 19 and 24), which are refused below.
+    cx.attrs.int("saturate")?;
+    cx.attrs.string("round_mode")?;
+    let kind = match T::try_from(to as i32) {
+        Ok(T::Float | T::Double) => CastTo::Float,
+        Ok(T::Int8 | T::Int16 | T::Int32 | T::Int64 | T::Uint8 | T::Uint16 | T::Uint32 | T::Uint64) => CastTo::Int,
+        Ok(T::Bool) => CastTo::Bool,
+        Ok(other) => {
+            return Err(cx.attrs.error("to", format!("a cast to {} is not supported", other.as_str_name())));
+        }
+        Err(_) => return Err(cx.attrs.error("to", format!("unknown data type {to}"))),
+    };
+    op(Cast { to: kind })
 }

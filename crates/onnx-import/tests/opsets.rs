@@ -361,3 +361,15 @@ fn pow_and_reciprocal() {
     let err = run(13, &[4], "Pow", &["e"], vec![], vec![f32s("e", &[2], &[1., 2.])]).expect_err("a vector exponent");
     assert!(err.to_string().contains("the exponent must be a scalar"), "{err}");
 }
+
+/// Cast to a float type is the identity (version 25 too: its new attribute concerns float8
+/// targets only); to half precision it is refused by name.
+#[test]
+fn cast() {
+    let to = |t: DataType| vec![int("to", t as i64)];
+    assert_eq!(ok(run(13, &[3], "Cast", &[], to(DataType::Float), vec![])).1, vec![0., 1., 2.]);
+    let rounded = vec![int("to", DataType::Double as i64), string("round_mode", "up")];
+    assert_eq!(ok(run(25, &[3], "Cast", &[], rounded, vec![])).1, vec![0., 1., 2.]);
+    let err = run(13, &[3], "Cast", &[], to(DataType::Float16), vec![]).expect_err("half precision");
+    assert!(err.to_string().contains("a cast to FLOAT16 is not supported"), "{err}");
+}
