@@ -9,8 +9,11 @@ use zkinfer_graph::ops::{
     Padding, Pow, Reduce, ReduceKind, ReduceMax, Shape, Slice, Squeeze, Tile, Transpose, Unsqueeze,
 };
 
+use zkinfer_graph::Tensor;
+
 use crate::attrs::Attrs;
 use crate::registry::{op, usizes, Built, NodeCx};
+use crate::tensor::to_tensor;
 use crate::ImportError;
 
 /// Constant input `i` as integers; `None` when the input is absent.
@@ -387,4 +390,27 @@ pub(crate) fn cast(cx: &NodeCx) -> Result<Built, ImportError> {
         Err(_) => return Err(cx.attrs.error("to", format!("unknown data type {to}"))),
     };
     op(Cast { to: kind })
+}
+
+/// `Size`: the element count of its input, a constant (static shapes).
+pub(crate) fn size(cx: &NodeCx) -> Result<Built, ImportError> {
+    let input = cx.shapes.first().ok_or_else(|| cx.attrs.error("data", "Size needs an input"))?;
+    Ok(Built::Const(Tensor::from_elem(vec![], input.iter().product::<usize>() as f32)))
+}
+
+/// `ConstantOfShape`: a constant tensor of a constant shape, filled with `value` (one element;
+/// 0 by default).
+pub(crate) fn constant_of_shape(cx: &NodeCx) -> Result<Built, ImportError> {
+    let shape = const_sizes(cx, 0, "input")?;
+    let fill = match cx.attrs.tensor("value")? {
+        None => 0.0,
+        Some(t) => {
+            let t = to_tensor(t)?;
+            if t.len() != 1 {
+                return Err(cx.attrs.error("value", format!("must hold one element, found {}", t.len())));
+            }
+            t.iter().next().copied().unwrap_or(0.0)
+        }
+    };
+    Ok(Built::Const(Tensor::from_elem(shape, fill)))
 }

@@ -16,10 +16,10 @@ use crate::activations::{
 };
 use crate::attrs::Attrs;
 use crate::builders::{
-    arg_max, arg_min, average_pool, batch_norm, cast, concat, conv, expand, gather, max_pool, max_v6, min_v6, pad_v11,
-    pad_v2, pow, reduce_max_v1, reduce_max_v18, reduce_mean_v1, reduce_mean_v18, reduce_min_v1, reduce_min_v18,
-    reduce_sum_v1, reduce_sum_v13, shape, slice_v1, slice_v10, squeeze_v1, squeeze_v13, tile, transpose, unsqueeze_v1,
-    unsqueeze_v13,
+    arg_max, arg_min, average_pool, batch_norm, cast, concat, constant_of_shape, conv, expand, gather, max_pool,
+    max_v6, min_v6, pad_v11, pad_v2, pow, reduce_max_v1, reduce_max_v18, reduce_mean_v1, reduce_mean_v18,
+    reduce_min_v1, reduce_min_v18, reduce_sum_v1, reduce_sum_v13, shape, size, slice_v1, slice_v10, squeeze_v1,
+    squeeze_v13, tile, transpose, unsqueeze_v1, unsqueeze_v13,
 };
 use crate::tensor::to_tensor;
 use crate::ImportError;
@@ -93,6 +93,8 @@ pub(crate) static REGISTRY: &[Entry] = &[
     range("Unsqueeze", 1, 12, unsqueeze_v1),
     entry("Unsqueeze", 13, unsqueeze_v13),
     entry("Shape", 1, shape),
+    entry("Size", 1, size),
+    entry("ConstantOfShape", 9, constant_of_shape),
     // To float: the identity; to an integer or boolean type: constants only (folded at import).
     entry("Cast", 6, cast),
     // Re-wirings of the input by a constant shape or repeat count (no rows).

@@ -373,3 +373,35 @@ fn cast() {
     let err = run(13, &[3], "Cast", &[], to(DataType::Float16), vec![]).expect_err("half precision");
     assert!(err.to_string().contains("a cast to FLOAT16 is not supported"), "{err}");
 }
+
+/// Size and ConstantOfShape fold to constants at import.
+#[test]
+fn size_and_constant_of_shape() {
+    assert_eq!(ok(run(13, &[2, 3], "Size", &[], vec![], vec![])).1, vec![6.]);
+    let node = |op: &str, inputs: &[&str], out: &str, attribute: Vec<AttributeProto>| NodeProto {
+        name: Some(out.into()),
+        op_type: Some(op.into()),
+        input: inputs.iter().map(|s| s.to_string()).collect(),
+        output: vec![out.into()],
+        attribute,
+        ..Default::default()
+    };
+    let value = AttributeProto {
+        name: Some("value".into()),
+        r#type: Some(AttributeType::Tensor as i32),
+        t: Some(f32s("v", &[1], &[0.5])),
+        ..Default::default()
+    };
+    let graph = GraphProto {
+        node: vec![node("ConstantOfShape", &["s"], "c", vec![value]), node("Add", &["x", "c"], "y", vec![])],
+        initializer: vec![i64s("s", &[2, 3])],
+        input: vec![info("x", &[2, 3])],
+        output: vec![info("y", &[])],
+        ..Default::default()
+    };
+    let opset = OperatorSetIdProto { domain: Some(String::new()), version: Some(21) };
+    let bytes = ModelProto { graph: Some(graph), opset_import: vec![opset], ir_version: Some(8), ..Default::default() }
+        .encode_to_vec();
+    let y = parse(&bytes).unwrap_or_else(|e| panic!("{e}")).eval(&[0., 1., 2., 3., 4., 5.]).unwrap();
+    assert_eq!(y.iter().copied().collect::<Vec<f32>>(), vec![0.5, 1.5, 2.5, 3.5, 4.5, 5.5]);
+}
