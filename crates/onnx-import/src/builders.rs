@@ -5,8 +5,9 @@
 //! slice bounds) must be constants; anything else is a clear error naming the node.
 
 use zkinfer_graph::ops::{
-    ArgMax, AveragePool, BatchNorm, Cast, CastTo, Concat, Conv, Expand, Extremum, Gather, Max, MaxPool, Pad, PadMode,
-    Padding, Pow, Reduce, ReduceKind, ReduceMax, Shape, Slice, Squeeze, Tile, Transpose, Unsqueeze,
+    ArgMax, AveragePool, BatchNorm, Cast, CastTo, Compare, Comparison, Concat, Conv, Expand, Extremum, Gather, Max,
+    MaxPool, Pad, PadMode, Padding, Pow, Reduce, ReduceKind, ReduceMax, Shape, Slice, Squeeze, Tile, Transpose,
+    Unsqueeze,
 };
 
 use zkinfer_graph::Tensor;
@@ -413,4 +414,26 @@ pub(crate) fn constant_of_shape(cx: &NodeCx) -> Result<Built, ImportError> {
         }
     };
     Ok(Built::Const(Tensor::from_elem(shape, fill)))
+}
+
+/// `Range`: `start, start + delta, ...` below `limit` (above it for a negative delta), from three
+/// constant scalars; folded at import.
+pub(crate) fn range(cx: &NodeCx) -> Result<Built, ImportError> {
+    let scalar = |i: usize, name: &str| match cx.consts.get(i) {
+        Some(Some(t)) if t.len() == 1 => Ok(f64::from(t.iter().next().copied().unwrap_or(0.0))),
+        _ => Err(cx.attrs.error(name, "must be a constant scalar")),
+    };
+    let (start, limit, delta) = (scalar(0, "start")?, scalar(1, "limit")?, scalar(2, "delta")?);
+    // Version 27's precision of the float accumulation: computed here in f64 whatever it says.
+    cx.attrs.int("stash_type")?;
+    if delta == 0.0 || !(start.is_finite() && limit.is_finite() && delta.is_finite()) {
+        return Err(cx.attrs.error("delta", format!("no range from {start} to {limit} by {delta}")));
+    }
+    let n = ((limit - start) / delta).ceil().max(0.0) as usize;
+    let values: Vec<f32> = (0..n).map(|i| (start + i as f64 * delta) as f32).collect();
+    Tensor::from_shape_vec(vec![n], values).map(Built::Const).map_err(|e| cx.attrs.error("limit", e.to_string()))
+}
+
+pub(crate) fn compare(kind: Comparison) -> Result<Built, ImportError> {
+    op(Compare { kind })
 }

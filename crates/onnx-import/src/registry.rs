@@ -3,6 +3,7 @@
 //! Adding an op means writing its `zkinfer_graph::ops` file plus one line in [`REGISTRY`] and,
 //! when it has attributes, a small builder below that parses them into the op's typed struct.
 
+use zkinfer_graph::ops::Comparison;
 use zkinfer_graph::ops::{
     Abs, Add, Div, Erf, Exp, Extremum, Flatten, Gemm, GlobalAveragePool, GlobalMaxPool, HardSwish, Identity, Log,
     MatMul, Max, Mean, Mish, Mul, Neg, PRelu, Reciprocal, Relu, Reshape, Sigmoid, Softplus, Softsign, Sqrt, Sub, Sum,
@@ -16,10 +17,10 @@ use crate::activations::{
 };
 use crate::attrs::Attrs;
 use crate::builders::{
-    arg_max, arg_min, average_pool, batch_norm, cast, concat, constant_of_shape, conv, expand, gather, max_pool,
-    max_v6, min_v6, pad_v11, pad_v2, pow, reduce_max_v1, reduce_max_v18, reduce_mean_v1, reduce_mean_v18,
-    reduce_min_v1, reduce_min_v18, reduce_sum_v1, reduce_sum_v13, shape, size, slice_v1, slice_v10, squeeze_v1,
-    squeeze_v13, tile, transpose, unsqueeze_v1, unsqueeze_v13,
+    arg_max, arg_min, average_pool, batch_norm, cast, compare, concat, constant_of_shape, conv, expand, gather,
+    max_pool, max_v6, min_v6, pad_v11, pad_v2, pow, range as range_op, reduce_max_v1, reduce_max_v18, reduce_mean_v1,
+    reduce_mean_v18, reduce_min_v1, reduce_min_v18, reduce_sum_v1, reduce_sum_v13, shape, size, slice_v1, slice_v10,
+    squeeze_v1, squeeze_v13, tile, transpose, unsqueeze_v1, unsqueeze_v13,
 };
 use crate::tensor::to_tensor;
 use crate::ImportError;
@@ -95,6 +96,14 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("Shape", 1, shape),
     entry("Size", 1, size),
     entry("ConstantOfShape", 9, constant_of_shape),
+    entry("Range", 11, range_op),
+    // Comparisons to masks: folded on constants, refused on computed values.
+    entry("Equal", 7, |_| compare(Comparison::Equal)),
+    entry("Less", 7, |_| compare(Comparison::Less)),
+    entry("LessOrEqual", 12, |_| compare(Comparison::LessOrEqual)),
+    entry("Greater", 7, |_| compare(Comparison::Greater)),
+    entry("GreaterOrEqual", 12, |_| compare(Comparison::GreaterOrEqual)),
+    entry("Not", 1, |_| compare(Comparison::Not)),
     // To float: the identity; to an integer or boolean type: constants only (folded at import).
     entry("Cast", 6, cast),
     // Re-wirings of the input by a constant shape or repeat count (no rows).

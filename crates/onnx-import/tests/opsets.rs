@@ -405,3 +405,32 @@ fn size_and_constant_of_shape() {
     let y = parse(&bytes).unwrap_or_else(|e| panic!("{e}")).eval(&[0., 1., 2., 3., 4., 5.]).unwrap();
     assert_eq!(y.iter().copied().collect::<Vec<f32>>(), vec![0.5, 1.5, 2.5, 3.5, 4.5, 5.5]);
 }
+
+/// Range and the comparisons fold on constants; a comparison of a computed value is refused when
+/// lowered (its f32 evaluation is the reference's).
+#[test]
+fn range_and_comparisons() {
+    let s = |name: &str, v: f32| f32s(name, &[], &[v]);
+    let node = |op: &str, inputs: &[&str], out: &str| NodeProto {
+        name: Some(out.into()),
+        op_type: Some(op.into()),
+        input: inputs.iter().map(|s| s.to_string()).collect(),
+        output: vec![out.into()],
+        ..Default::default()
+    };
+    // y = x + (Range(0, 6, 2) < 3): [1, 1, 0] added to x.
+    let graph = GraphProto {
+        node: vec![node("Range", &["a", "b", "d"], "r"), node("Less", &["r", "t"], "m"), node("Add", &["x", "m"], "y")],
+        initializer: vec![s("a", 0.), s("b", 6.), s("d", 2.), s("t", 3.)],
+        input: vec![info("x", &[3])],
+        output: vec![info("y", &[])],
+        ..Default::default()
+    };
+    let opset = OperatorSetIdProto { domain: Some(String::new()), version: Some(27) };
+    let bytes = ModelProto { graph: Some(graph), opset_import: vec![opset], ir_version: Some(8), ..Default::default() }
+        .encode_to_vec();
+    let y = parse(&bytes).unwrap_or_else(|e| panic!("{e}")).eval(&[10., 20., 30.]).unwrap();
+    assert_eq!(y.iter().copied().collect::<Vec<f32>>(), vec![11., 21., 30.]);
+    assert_eq!(ok(run(13, &[3], "Equal", &["c"], vec![], vec![f32s("c", &[3], &[0., 5., 2.])])).1, vec![1., 0., 1.]);
+    assert_eq!(ok(run(13, &[3], "Not", &[], vec![], vec![])).1, vec![1., 0., 0.]);
+}
