@@ -10,6 +10,7 @@ use zkinfer_onnx::proto::{
     AttributeProto, GraphProto, ModelProto, NodeProto, OperatorSetIdProto, TensorProto, TensorShapeProto, TypeProto,
     ValueInfoProto,
 };
+use zkinfer_onnx::testing::{float_tensor, node};
 use zkinfer_onnx::{parse, ImportError};
 
 fn info(name: &str, dims: &[i64]) -> ValueInfoProto {
@@ -311,16 +312,6 @@ fn newer_opsets_resolve_to_the_version_in_force() {
     assert!(err.to_string().contains("the op did not exist yet"), "{err}");
 }
 
-fn f32s(name: &str, dims: &[i64], v: &[f32]) -> TensorProto {
-    TensorProto {
-        name: Some(name.into()),
-        dims: dims.to_vec(),
-        data_type: Some(DataType::Float as i32),
-        float_data: v.to_vec(),
-        ..Default::default()
-    }
-}
-
 /// Expand and Tile re-wire the input by a constant shape or repeat count; Sum and Mean take any
 /// number of inputs with broadcasting.
 #[test]
@@ -335,8 +326,8 @@ fn expand_tile_sum_mean() {
     assert_eq!(&t.1[8..], &t.1[..8]);
     let err = run(13, &[2, 2], "Tile", &["r"], vec![], vec![i64s("r", &[2])]).expect_err("one repeat for rank 2");
     assert!(err.to_string().contains("one per dimension"), "{err}");
-    let c = || f32s("c", &[2], &[10., 20.]);
-    let d = || f32s("d", &[2, 1], &[100., 200.]);
+    let c = || float_tensor("c", &[2], vec![10., 20.]);
+    let d = || float_tensor("d", &[2, 1], vec![100., 200.]);
     assert_eq!(ok(run(13, &[2, 2], "Sum", &["c", "d"], vec![], vec![c(), d()])).1, vec![110., 121., 212., 223.]);
     assert_eq!(ok(run(13, &[2, 2], "Sum", &[], vec![], vec![])).1, vec![0., 1., 2., 3.]);
     assert_eq!(ok(run(13, &[2, 2], "Mean", &["c"], vec![], vec![c()])).1, vec![5., 10.5, 6., 11.5]);
@@ -348,7 +339,7 @@ fn expand_tile_sum_mean() {
 /// Pow by a constant exponent (x^2 an exact product, others a table) and Reciprocal.
 #[test]
 fn pow_and_reciprocal() {
-    let e = |v: f32| f32s("e", &[], &[v]);
+    let e = |v: f32| float_tensor("e", &[], vec![v]);
     assert_eq!(ok(run(13, &[4], "Pow", &["e"], vec![], vec![e(2.0)])).1, vec![0., 1., 4., 9.]);
     assert_eq!(ok(run(13, &[4], "Pow", &["e"], vec![], vec![e(3.0)])).1, vec![0., 1., 8., 27.]);
     close(
@@ -358,7 +349,8 @@ fn pow_and_reciprocal() {
     let y = ok(run(13, &[4], "Reciprocal", &[], vec![], vec![])).1;
     assert!(y[0].is_infinite());
     close(&y[1..], &[1.0, 0.5, 1.0 / 3.0]);
-    let err = run(13, &[4], "Pow", &["e"], vec![], vec![f32s("e", &[2], &[1., 2.])]).expect_err("a vector exponent");
+    let err = run(13, &[4], "Pow", &["e"], vec![], vec![float_tensor("e", &[2], vec![1., 2.])])
+        .expect_err("a vector exponent");
     assert!(err.to_string().contains("the exponent must be a scalar"), "{err}");
 }
 
@@ -378,18 +370,10 @@ fn cast() {
 #[test]
 fn size_and_constant_of_shape() {
     assert_eq!(ok(run(13, &[2, 3], "Size", &[], vec![], vec![])).1, vec![6.]);
-    let node = |op: &str, inputs: &[&str], out: &str, attribute: Vec<AttributeProto>| NodeProto {
-        name: Some(out.into()),
-        op_type: Some(op.into()),
-        input: inputs.iter().map(|s| s.to_string()).collect(),
-        output: vec![out.into()],
-        attribute,
-        ..Default::default()
-    };
     let value = AttributeProto {
         name: Some("value".into()),
         r#type: Some(AttributeType::Tensor as i32),
-        t: Some(f32s("v", &[1], &[0.5])),
+        t: Some(float_tensor("v", &[1], vec![0.5])),
         ..Default::default()
     };
     let graph = GraphProto {
@@ -410,17 +394,14 @@ fn size_and_constant_of_shape() {
 /// lowered (its f32 evaluation is the reference's).
 #[test]
 fn range_and_comparisons() {
-    let s = |name: &str, v: f32| f32s(name, &[], &[v]);
-    let node = |op: &str, inputs: &[&str], out: &str| NodeProto {
-        name: Some(out.into()),
-        op_type: Some(op.into()),
-        input: inputs.iter().map(|s| s.to_string()).collect(),
-        output: vec![out.into()],
-        ..Default::default()
-    };
+    let s = |name: &str, v: f32| float_tensor(name, &[], vec![v]);
     // y = x + (Range(0, 6, 2) < 3): [1, 1, 0] added to x.
     let graph = GraphProto {
-        node: vec![node("Range", &["a", "b", "d"], "r"), node("Less", &["r", "t"], "m"), node("Add", &["x", "m"], "y")],
+        node: vec![
+            node("Range", &["a", "b", "d"], "r", vec![]),
+            node("Less", &["r", "t"], "m", vec![]),
+            node("Add", &["x", "m"], "y", vec![]),
+        ],
         initializer: vec![s("a", 0.), s("b", 6.), s("d", 2.), s("t", 3.)],
         input: vec![info("x", &[3])],
         output: vec![info("y", &[])],
@@ -431,6 +412,9 @@ fn range_and_comparisons() {
         .encode_to_vec();
     let y = parse(&bytes).unwrap_or_else(|e| panic!("{e}")).eval(&[10., 20., 30.]).unwrap();
     assert_eq!(y.iter().copied().collect::<Vec<f32>>(), vec![11., 21., 30.]);
-    assert_eq!(ok(run(13, &[3], "Equal", &["c"], vec![], vec![f32s("c", &[3], &[0., 5., 2.])])).1, vec![1., 0., 1.]);
+    assert_eq!(
+        ok(run(13, &[3], "Equal", &["c"], vec![], vec![float_tensor("c", &[3], vec![0., 5., 2.])])).1,
+        vec![1., 0., 1.]
+    );
     assert_eq!(ok(run(13, &[3], "Not", &[], vec![], vec![])).1, vec![1., 0., 0.]);
 }
