@@ -100,7 +100,10 @@ fn run(
     Ok((y.shape().to_vec(), y.iter().copied().collect()))
 }
 
-fn ok(r: Result<(Vec<usize>, Vec<f32>), ImportError>) -> (Vec<usize>, Vec<f32>) {
+/// What [`run`] gives: the output's shape and values.
+type Run = Result<(Vec<usize>, Vec<f32>), ImportError>;
+
+fn ok(r: Run) -> (Vec<usize>, Vec<f32>) {
     r.unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -286,7 +289,7 @@ fn newer_opsets_resolve_to_the_version_in_force() {
     let unsqueeze = |opset| run(opset, &[3], "Unsqueeze", &["a"], vec![], vec![i64s("a", &[0])]);
     let pad = |opset| run(opset, &[2], "Pad", &["p"], vec![], vec![i64s("p", &[1, 0])]);
     let identity = |opset| run(opset, &[3], "Identity", &[], vec![], vec![]);
-    let cases: [(&str, &dyn Fn(i64) -> Result<(Vec<usize>, Vec<f32>), ImportError>); 7] = [
+    let cases: [(&str, &dyn Fn(i64) -> Run); 7] = [
         ("Reshape", &reshape),
         ("Transpose", &transpose),
         ("Flatten", &flatten),
