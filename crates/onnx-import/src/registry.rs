@@ -25,7 +25,7 @@ use crate::builders::{
 use crate::tensor::to_tensor;
 use crate::ImportError;
 
-/// Newest default-domain opset this importer knows ([`crate::versions::ONNX_RELEASE`]).
+/// Newest default-domain opset this importer knows (of onnx [`crate::ONNX_RELEASE`]).
 pub const MAX_OPSET: i64 = crate::versions::NEWEST_OPSET;
 
 /// What a builder produces: an op to add to the graph, or (for `Constant`) a value.
