@@ -19,6 +19,12 @@ pub fn broadcast_shape(a: &[usize], b: &[usize]) -> OpResult<Vec<usize>> {
         .collect()
 }
 
+/// Broadcast shape of one or more shapes (the variadic ops: Max, Min, Sum, Mean, comparisons).
+pub fn broadcast_all(shapes: &[&[usize]]) -> OpResult<Vec<usize>> {
+    let (first, rest) = shapes.split_first().ok_or_else(|| OpError::Invalid("expected at least one input".into()))?;
+    rest.iter().try_fold(first.to_vec(), |s, i| broadcast_shape(&s, i))
+}
+
 /// For every element of `out` (row-major), the flat index of the element of a tensor of shape
 /// `input` that broadcasting reads. `input` must broadcast to `out`.
 pub fn broadcast_index(input: &[usize], out: &[usize]) -> OpResult<Vec<u32>> {

@@ -1,7 +1,7 @@
 //! `Equal`, `Less`, `LessOrEqual`, `Greater`, `GreaterOrEqual` and `Not`: boolean results (1 or
 //! 0) with numpy broadcasting.
 
-use super::broadcast::{broadcast_shape, expect_inputs, zip_broadcast};
+use super::broadcast::{broadcast_all, expect_inputs, zip_broadcast};
 use crate::error::{OpError, OpResult};
 use crate::{LValue, LowerCtx, Op, Tensor};
 
@@ -55,7 +55,7 @@ impl Op for Compare {
 
     fn output_shape(&self, inputs: &[&[usize]]) -> OpResult<Vec<usize>> {
         expect_inputs(inputs, self.arity(), self.arity())?;
-        inputs[1..].iter().try_fold(inputs[0].to_vec(), |acc, s| broadcast_shape(&acc, s))
+        broadcast_all(inputs)
     }
 
     fn eval(&self, inputs: &[&Tensor]) -> OpResult<Tensor> {

@@ -1,6 +1,6 @@
 //! `Max` and `Min`: elementwise extremum of any number of inputs, with numpy broadcasting.
 
-use super::broadcast::{broadcast_index, broadcast_shape, zip_broadcast};
+use super::broadcast::{broadcast_all, broadcast_index, broadcast_shape, zip_broadcast};
 use super::layout::{const_tensor, non_empty};
 use super::max_tree::{max_reduce, Extremum};
 use crate::error::{OpError, OpResult};
@@ -27,9 +27,7 @@ impl Op for Max {
     }
 
     fn output_shape(&self, inputs: &[&[usize]]) -> OpResult<Vec<usize>> {
-        let (first, rest) =
-            inputs.split_first().ok_or_else(|| OpError::Invalid("expected at least one input".into()))?;
-        rest.iter().try_fold(first.to_vec(), |s, i| broadcast_shape(&s, i))
+        broadcast_all(inputs)
     }
 
     fn eval(&self, inputs: &[&Tensor]) -> OpResult<Tensor> {

@@ -1,6 +1,6 @@
 //! `Sum` and `Mean`: elementwise sum (and average) of any number of inputs, with broadcasting.
 
-use super::broadcast::{expect_inputs, zip_broadcast};
+use super::broadcast::{broadcast_all, expect_inputs, zip_broadcast};
 use super::elementwise::lower_add;
 use super::mul::mul_const;
 use crate::error::{OpError, OpResult};
@@ -17,7 +17,7 @@ pub struct Mean;
 
 fn output_shape(inputs: &[&[usize]]) -> OpResult<Vec<usize>> {
     expect_inputs(inputs, 1, usize::MAX)?;
-    inputs[1..].iter().try_fold(inputs[0].to_vec(), |acc, s| super::broadcast::broadcast_shape(&acc, s))
+    broadcast_all(inputs)
 }
 
 fn eval_sum(inputs: &[&Tensor]) -> OpResult<Tensor> {
