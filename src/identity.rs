@@ -25,8 +25,9 @@ pub struct ModelIdentity {
 
 impl Compiled {
     /// The model id and the structure digest of this compiled model.
+    /// The id is the one `settings.json` records, not hashed again.
     pub fn identity(&self) -> ModelIdentity {
-        ModelIdentity::of(&self.qgraph)
+        ModelIdentity::with_id(&self.qgraph, self.settings.model_id.clone())
     }
 }
 
@@ -34,6 +35,11 @@ impl ModelIdentity {
     /// The identity of a quantized graph ([`crate::Model::quantize`]): no circuit is planned,
     /// so it exists for a model of any size.
     pub fn of(q: &QGraph) -> Self {
+        Self::with_id(q, zkinfer_circuits::model_id(q).map(|id| crate::proof::fr_to_hex(&id)))
+    }
+
+    /// The identity of `q` with its model id already computed.
+    fn with_id(q: &QGraph, model_id: Option<String>) -> Self {
         let mut skeleton = q.clone();
         skeleton.param_salt = None;
         for node in &mut skeleton.nodes {
@@ -50,7 +56,7 @@ impl ModelIdentity {
         // give a well-defined (if useless) hash, never a panic.
         let json = serde_json::to_vec(&skeleton).unwrap_or_default();
         ModelIdentity {
-            model_id: zkinfer_circuits::model_id(q).map(|id| crate::proof::fr_to_hex(&id)),
+            model_id,
             salted: q.param_salt.is_some(),
             params: q.param_values().len(),
             structure: to_hex(&Keccak256::digest(&json)),
