@@ -9,6 +9,7 @@ use halo2_axiom::poly::kzg::commitment::ParamsKZG;
 use revm::primitives::Address;
 
 use super::blob;
+use super::exec::hex;
 use super::plan::{plan_verifier, PlanError};
 use super::reference::SrsPoints;
 use crate::CircuitKey;
@@ -71,7 +72,7 @@ pub fn key_hash(key_runtime: &[Vec<u8>]) -> [u8; 32] {
 /// circuit does not need.
 pub fn solidity(params: &ParamsKZG<Bn256>, key: &CircuitKey<'_>) -> Result<String, PlanError> {
     let chunks = vk_runtime(params, key)?;
-    let hash: String = key_hash(&chunks).iter().map(|b| format!("{b:02x}")).collect();
+    let hash = hex(&key_hash(&chunks));
     let mut out = String::from(VERIFIER_SOL);
     out.push_str(&format!(
         "
@@ -89,18 +90,18 @@ bytes32 constant ZKINFER_KEY_HASH = 0x{hash};
 uint256 constant ZKINFER_MODEL_ID = 0x{id};
 ",
             i = pin.index,
-            id = super::calldata::fr_to_word(&pin.value).iter().map(|b| format!("{b:02x}")).collect::<String>()
+            id = hex(&super::calldata::fr_to_word(&pin.value))
         ));
     }
     for (i, code) in chunks.iter().enumerate() {
-        let hex: String = code.iter().map(|b| format!("{b:02x}")).collect();
+        let code_hex = hex(code);
         out.push_str(&format!(
             "
 /// @notice Part {i} of {n} of this circuit's verifying key, as code ({len} bytes): deploy every
 /// part, then pass their addresses, in order, to `ZkinferVerifier`'s constructor.
 contract ZkinferVerifyingKey{i} {{
     constructor() {{
-        bytes memory code = hex\"{hex}\";
+        bytes memory code = hex\"{code_hex}\";
         assembly {{
             return(add(code, 32), mload(code))
         }}
