@@ -32,6 +32,9 @@ pub enum Error {
     /// The proof does not verify.
     #[error("{0}")]
     Verify(#[from] zkinfer_verifier::VerifyError),
+    /// Lowering to R1CS, a Groth16 key or proof, or a Groth16 verification failed.
+    #[error(transparent)]
+    Groth16(#[from] zkinfer_r1cs::R1csError),
     /// A file is there but is not what it should be (corrupt, another model's, an old format).
     #[error("{path}: {reason}")]
     BadFile {

@@ -46,6 +46,7 @@ pub mod bench;
 pub mod conformance;
 mod error;
 pub mod evm;
+pub mod groth16;
 pub mod halo2;
 mod identity;
 mod keys;

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use common::*;
-use zkinfer_circuits::witness_search::{search, SearchOptions, SearchReport};
+use zkinfer_circuits::witness_search::{r1cs, search, SearchOptions, SearchReport};
 use zkinfer_circuits::{plan_circuit, PlanOptions};
 use zkinfer_graph::ParamVisibility as P;
 use zkinfer_graph::{calibrate, quantize, QGraph, QuantConfig, TableFn, Visibility::*};
@@ -79,6 +79,29 @@ fn check(name: &str, q: QGraph, input: Vec<i64>, knobs: Knobs) {
         }
     }
     eprintln!("{}", lines.join("\n"));
+}
+
+/// Searches the Groth16 back end's rows for `q` on `input`, and with each of the first `free`
+/// input elements free, and fails on anything but the honest witness.
+fn check_r1cs(name: &str, q: QGraph, input: Vec<i64>, free: usize) {
+    let w = q.eval(input).expect("eval");
+    let frees = (0..free.min(q.tensors[q.inputs[0].tensor].len())).map(Some);
+    for free_input in std::iter::once(None).chain(frees) {
+        let t = Instant::now();
+        let so = SearchOptions { free_input, ..SearchOptions::default() };
+        let r = r1cs::search(&q, &w, &so).expect("search");
+        let what = format!("{name} (r1cs): free_input={free_input:?}");
+        assert!(r.is_sound(), "{what}: {}", describe(&r));
+        eprintln!(
+            "{what}: {} variables, {} rows, {} nodes, {} candidates, {} solved, {:.0?}",
+            r.variables,
+            r.constraints,
+            r.counts.nodes,
+            r.counts.candidates_tried,
+            r.counts.solved_tried,
+            t.elapsed()
+        );
+    }
 }
 
 fn describe(r: &SearchReport) -> String {
@@ -280,4 +303,50 @@ cases! {
     argmax => arg_max();
     softmax_pieces => softmax();
     layer_norm_pieces => layer_norm();
+}
+
+macro_rules! r1cs_cases {
+    ($($name:ident => $build:expr $(, free = $free:expr)?;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                let (q, x) = $build;
+                #[allow(unused_mut, unused_assignments)]
+                let mut free = 0;
+                $(free = $free;)?
+                check_r1cs(stringify!($name), q, x, free);
+            }
+        )*
+    };
+}
+
+// The Groth16 back end's gadgets, on the same graphs: one line per gadget or lowering it proves.
+r1cs_cases! {
+    r1cs_input_range_check => input_check(), free = 4;
+    r1cs_rescale_by_0 => rescale(0, false);
+    r1cs_rescale_by_1_relu => rescale(1, true);
+    r1cs_rescale_by_3 => rescale(3, false);
+    r1cs_rescale_by_5_relu => rescale(5, true);
+    r1cs_rescale_by_8 => rescale(8, false);
+    r1cs_instance_wiring => public_io(), free = 2;
+    r1cs_product => product();
+    r1cs_div => division();
+    r1cs_lookup_table => lookup(), free = 2;
+    r1cs_lookup_interpolated => activation("Tanh");
+    r1cs_softsign => activation("Softsign");
+    r1cs_max_tree => max_pool();
+    r1cs_argmax => arg_max();
+    r1cs_softmax_pieces => softmax();
+    r1cs_layer_norm_pieces => layer_norm();
+}
+
+/// What the Groth16 back end does not prove yet, it refuses by name instead of proving
+/// something else.
+#[test]
+fn r1cs_refuses_hashed_and_private_parameters() {
+    for (q, x) in [private_weights(), hashed_params(), hashed_io()] {
+        let w = q.eval(x).expect("eval");
+        let e = r1cs::search(&q, &w, &SearchOptions::default()).expect_err("refused");
+        assert!(e.to_string().contains("does not support"), "{e}");
+    }
 }

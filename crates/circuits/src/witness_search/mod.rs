@@ -24,6 +24,7 @@
 
 mod candidates;
 pub(crate) mod halo2;
+pub mod r1cs;
 mod solver;
 mod synthesis;
 
@@ -72,6 +73,8 @@ pub enum CellName {
     Instance(usize),
     /// An advice cell the layout never assigned (halo2 column index, row).
     Unassigned(usize, usize),
+    /// A variable of the Groth16 back end's system ([`r1cs::search`]).
+    Variable(zkinfer_r1cs::Var),
 }
 
 /// A cell whose value in an accepted assignment differs from the expected one.

@@ -1,0 +1,143 @@
+//! Groth16 (ark-groth16 on BN254) over a lowered [`R1cs`]: setup, prove, verify, and the byte
+//! forms of keys and proofs.
+//!
+//! The system is replayed into arkworks' constraint system row by row ([`Replay`]), so the rows
+//! arkworks proves are the rows the witness search reads. Setup is circuit-specific: its
+//! randomness (the "toxic waste" `α, β, γ, δ, τ`) lets whoever knows it forge proofs for this
+//! circuit, so a development setup from a known seed is for testing only.
+
+use ark_bn254::{Bn254, Fr};
+use ark_groth16::{Groth16, PreparedVerifyingKey, Proof, ProvingKey, VerifyingKey};
+use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, LinearCombination, SynthesisError, Variable};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use ark_snark::SNARK;
+use ark_std::rand::{CryptoRng, RngCore};
+use rand::SeedableRng;
+
+use crate::system::{int, Assignment, Lc, R1cs, Var};
+use crate::R1csError;
+
+/// A Groth16 proving key on BN254 (it holds the verifying key, `pk.vk`).
+pub type Groth16ProvingKey = ProvingKey<Bn254>;
+/// A Groth16 verifying key on BN254.
+pub type Groth16VerifyingKey = VerifyingKey<Bn254>;
+
+/// Bytes of a proof in its uncompressed form (`A` in G1, `B` in G2, `C` in G1).
+pub const PROOF_BYTES: usize = 256;
+
+/// The system (and, when proving, its assignment) as an arkworks circuit.
+struct Replay<'a> {
+    system: &'a R1cs,
+    assignment: Option<&'a Assignment>,
+}
+
+impl ConstraintSynthesizer<Fr> for Replay<'_> {
+    fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
+        let value = |v: Var| -> Result<Fr, SynthesisError> {
+            self.assignment.map(|a| int(a.get(v))).ok_or(SynthesisError::AssignmentMissing)
+        };
+        let public = (0..self.system.public)
+            .map(|i| cs.new_input_variable(|| value(Var::Public(i as u32))))
+            .collect::<Result<Vec<Variable>, _>>()?;
+        let witness = (0..self.system.witness)
+            .map(|i| cs.new_witness_variable(|| value(Var::Witness(i as u32))))
+            .collect::<Result<Vec<Variable>, _>>()?;
+        let map = |lc: &Lc| -> LinearCombination<Fr> {
+            LinearCombination(
+                lc.0.iter()
+                    .map(|&(c, v)| {
+                        let var = match v {
+                            Var::One => Variable::One,
+                            Var::Public(i) => public[i as usize],
+                            Var::Witness(i) => witness[i as usize],
+                        };
+                        (int::<Fr>(c), var)
+                    })
+                    .collect(),
+            )
+        };
+        for row in &self.system.rows {
+            cs.enforce_r1cs_constraint(|| map(&row.a), || map(&row.b), || map(&row.c))?;
+        }
+        Ok(())
+    }
+}
+
+fn ark(e: SynthesisError) -> R1csError {
+    R1csError::Ark(e.to_string())
+}
+
+/// Generates the proving key (which holds the verifying key) of `system` from `rng`'s
+/// randomness. Whoever knows that randomness can forge proofs: see the module docs.
+pub fn setup<R: RngCore + CryptoRng>(system: &R1cs, rng: &mut R) -> Result<ProvingKey<Bn254>, R1csError> {
+    let (pk, _) = Groth16::<Bn254>::circuit_specific_setup(Replay { system, assignment: None }, rng).map_err(ark)?;
+    Ok(pk)
+}
+
+/// [`setup`] with randomness from `seed`: for development only, since anyone who knows the
+/// seed can forge proofs for this circuit.
+pub fn setup_dev(system: &R1cs, seed: u64) -> Result<ProvingKey<Bn254>, R1csError> {
+    setup(system, &mut rand_chacha::ChaCha20Rng::seed_from_u64(seed))
+}
+
+/// [`prove`] with fresh randomness from the operating system.
+pub fn prove_fresh(pk: &ProvingKey<Bn254>, system: &R1cs, assignment: &Assignment) -> Result<Vec<u8>, R1csError> {
+    let proof = prove(pk, system, assignment, &mut rand::rngs::OsRng)?;
+    Ok(to_bytes(&proof))
+}
+
+/// Decodes `proof` ([`to_bytes`]) and checks it against the integer public values `public`:
+/// `Ok(())` when it verifies, [`R1csError::Rejected`] when it does not.
+pub fn verify_bytes(vk: &VerifyingKey<Bn254>, public: &[i128], proof: &[u8]) -> Result<(), R1csError> {
+    let proof: Proof<Bn254> = from_bytes(proof, "proof")?;
+    let public: Vec<Fr> = public.iter().map(|&v| int(v)).collect();
+    match verify(vk, &public, &proof)? {
+        true => Ok(()),
+        false => Err(R1csError::Rejected),
+    }
+}
+
+/// Proves that `assignment` satisfies `system` (made zero-knowledge with `rng`).
+pub fn prove<R: RngCore + CryptoRng>(
+    pk: &ProvingKey<Bn254>,
+    system: &R1cs,
+    assignment: &Assignment,
+    rng: &mut R,
+) -> Result<Proof<Bn254>, R1csError> {
+    if assignment.public.len() != system.public || assignment.witness.len() != system.witness {
+        return Err(R1csError::Invalid("the assignment does not match the system".into()));
+    }
+    Groth16::<Bn254>::prove(pk, Replay { system, assignment: Some(assignment) }, rng).map_err(ark)
+}
+
+/// Checks `proof` against the public inputs `public` (as field elements, in statement order).
+/// A wrong number of public inputs is an error, not a rejection, so that a caller that mixes
+/// up models hears why.
+pub fn verify(vk: &VerifyingKey<Bn254>, public: &[Fr], proof: &Proof<Bn254>) -> Result<bool, R1csError> {
+    let expected = vk.gamma_abc_g1.len().saturating_sub(1);
+    if public.len() != expected {
+        return Err(R1csError::InstanceCount { expected, got: public.len() });
+    }
+    let pvk: PreparedVerifyingKey<Bn254> = ark_groth16::prepare_verifying_key(vk);
+    Groth16::<Bn254>::verify_with_processed_vk(&pvk, public, proof).map_err(ark)
+}
+
+/// The uncompressed bytes of `value` (arkworks' canonical form).
+pub fn to_bytes<T: CanonicalSerialize>(value: &T) -> Vec<u8> {
+    let mut out = Vec::with_capacity(value.uncompressed_size());
+    // Writing into a Vec cannot fail.
+    let _ = value.serialize_uncompressed(&mut out);
+    out
+}
+
+/// Reads `bytes` written by [`to_bytes`], checking that every point is on its curve and in its
+/// subgroup, and that nothing trails.
+pub fn from_bytes<T: CanonicalDeserialize>(bytes: &[u8], what: &'static str) -> Result<T, R1csError> {
+    let mut reader = bytes;
+    let value =
+        T::deserialize_uncompressed(&mut reader).map_err(|e| R1csError::Decode { what, reason: e.to_string() })?;
+    if !reader.is_empty() {
+        return Err(R1csError::Decode { what, reason: format!("{} bytes trail the value", reader.len()) });
+    }
+    Ok(value)
+}

@@ -1,0 +1,32 @@
+//! `QGraph` → R1CS → Groth16 on BN254: zkinfer's second proof system.
+//!
+//! * [`lower`] writes the rank-1 constraint system of a quantized graph ([`R1cs`]), with the
+//!   assignment taken from the graph's exact integer evaluation (the same
+//!   [`zkinfer_graph::Witness`] the Halo2 circuit is filled from). One gadget per primitive, in
+//!   `gadgets/`; the arithmetic behind each (a rescale's quotient and remainder, a division's
+//!   product, a table's entries) comes from the primitive itself.
+//! * [`groth16`] sets up, proves and verifies with `ark-groth16`.
+//! * `zkinfer_circuits::witness_search::r1cs` searches the same rows for a second accepted
+//!   witness (the soundness harness both back ends share).
+//!
+//! ```ignore
+//! let w = q.eval(input)?;
+//! let lowered = zkinfer_r1cs::lower(&q, Some(&w))?;
+//! let assignment = lowered.assignment.as_ref().unwrap();
+//! let pk = zkinfer_r1cs::groth16::setup(&lowered.system, &mut rng)?;
+//! let proof = zkinfer_r1cs::groth16::prove(&pk, &lowered.system, assignment, &mut rng)?;
+//! assert!(zkinfer_r1cs::groth16::verify(&pk.vk, &assignment.public_fr(), &proof)?);
+//! ```
+
+#![warn(missing_docs)]
+
+mod builder;
+mod error;
+mod gadgets;
+pub mod groth16;
+mod lower;
+mod system;
+
+pub use error::R1csError;
+pub use lower::{lower, Lowered};
+pub use system::{fr, int, Assignment, Lc, R1cs, Row, Var};

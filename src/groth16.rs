@@ -1,0 +1,91 @@
+//! Groth16 on BN254, the second proof system, at the library level: the same quantized graph
+//! and the same integer evaluation as the Halo2 pipeline, lowered to R1CS
+//! ([`zkinfer_r1cs`]) and proven with `ark-groth16`.
+//!
+//! What is built: lowering of every primitive (fixed parameters; public or private inputs and
+//! outputs), a development setup, proving, native verification, and the 256-byte proof. Not
+//! yet: the CLI's `--proof-system groth16`, the Solidity verifier, snarkjs export, packed public
+//! values, and private or hashed parameters (refused by name).
+//!
+//! ```no_run
+//! # fn main() -> Result<(), zkinfer::Error> {
+//! use zkinfer::{groth16, CompileOptions, Model};
+//! let model = Model::load("examples/models/mlp_digits.onnx")?;
+//! let samples = zkinfer::read_samples("examples/models/mlp_digits.calibration.json", &model)?;
+//! let q = model.quantize(&samples, &CompileOptions::default())?;
+//! let keys = groth16::setup_dev(&q, 0)?;
+//! let proof = groth16::prove(&q, &keys, &samples[0])?;
+//! groth16::verify(&keys.verifying_key(), &proof)?;
+//! # Ok(())
+//! # }
+//! ```
+
+use zkinfer_graph::QGraph;
+use zkinfer_r1cs::groth16 as g16;
+pub use zkinfer_r1cs::groth16::{Groth16VerifyingKey as VerifyingKey, PROOF_BYTES};
+pub use zkinfer_r1cs::R1csError;
+
+use crate::Error;
+
+/// A model's Groth16 proving key, with the size of its constraint system.
+pub struct Groth16Keys {
+    proving: g16::Groth16ProvingKey,
+    /// Rows of the constraint system.
+    pub constraints: usize,
+    /// Witness variables.
+    pub witness_variables: usize,
+    /// Public inputs (the statement's values).
+    pub public_inputs: usize,
+}
+
+impl Groth16Keys {
+    /// The verifying key.
+    pub fn verifying_key(&self) -> VerifyingKey {
+        self.proving.vk.clone()
+    }
+}
+
+/// One Groth16 proof and the public values it proves (in the instance order of
+/// [`zkinfer_graph::InstanceLayout`]: public inputs, then public outputs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Groth16Proof {
+    /// `A`, `B`, `C` uncompressed ([`PROOF_BYTES`] bytes, arkworks' canonical encoding).
+    pub bytes: Vec<u8>,
+    /// The public values.
+    pub public: Vec<i128>,
+}
+
+/// A development setup from a known `seed`.
+///
+/// **Not for production:** Groth16's setup is circuit-specific, and whoever knows its
+/// randomness can prove anything for this circuit; a seed anyone can read is such knowledge. A
+/// real deployment needs a multi-party ceremony for this model's circuit (with fixed parameters
+/// the circuit contains the weights, so only parties who know them can take part).
+pub fn setup_dev(q: &QGraph, seed: u64) -> Result<Groth16Keys, Error> {
+    let lowered = zkinfer_r1cs::lower(q, None)?;
+    let proving = g16::setup_dev(&lowered.system, seed)?;
+    Ok(Groth16Keys {
+        proving,
+        constraints: lowered.system.rows.len(),
+        witness_variables: lowered.system.witness,
+        public_inputs: lowered.system.public,
+    })
+}
+
+/// Proves one run of `q` on `inputs` (one flat vector of real values per input).
+pub fn prove(q: &QGraph, keys: &Groth16Keys, inputs: &[Vec<f32>]) -> Result<Groth16Proof, Error> {
+    let refs: Vec<&[f32]> = inputs.iter().map(Vec::as_slice).collect();
+    let witness = q.eval_inputs(q.quantize_inputs(&refs)?)?;
+    let lowered = zkinfer_r1cs::lower(q, Some(&witness))?;
+    let assignment = lowered.assignment.ok_or_else(|| Error::Config("lowering kept no assignment".into()))?;
+    if lowered.system.rows.len() != keys.constraints || assignment.public.len() != keys.public_inputs {
+        return Err(Error::Config("these Groth16 keys were made for another model".into()));
+    }
+    let bytes = g16::prove_fresh(&keys.proving, &lowered.system, &assignment)?;
+    Ok(Groth16Proof { bytes, public: assignment.public })
+}
+
+/// Checks `proof` under `vk`: `Ok` only when it verifies for exactly its public values.
+pub fn verify(vk: &VerifyingKey, proof: &Groth16Proof) -> Result<(), Error> {
+    Ok(g16::verify_bytes(vk, &proof.public, &proof.bytes)?)
+}
