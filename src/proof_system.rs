@@ -31,7 +31,9 @@ impl std::str::FromStr for ProofSystem {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "halo2" => Ok(Self::Halo2),
-            "groth16" => Err("proof system 'groth16' is not implemented yet; use halo2".into()),
+            "groth16" => Err("proof system 'groth16' is not implemented yet in these commands (it is in the library, \
+                 zkinfer::groth16, and in `zkinfer bench --groth16`); use halo2"
+                .into()),
             other => Err(format!("unknown proof system '{other}': expected halo2")),
         }
     }

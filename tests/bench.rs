@@ -15,6 +15,7 @@ fn options(only: &[&str], sweep: Option<(u32, u32)>) -> BenchOptions {
         only: only.iter().map(|s| s.to_string()).collect(),
         backend: Backend::Cpu,
         sweep,
+        groth16: false,
     }
 }
 
@@ -147,4 +148,22 @@ fn command_prints_the_table_and_writes_json() {
     let out = Command::new(env!("CARGO_BIN_EXE_zkinfer")).args(["bench", "--backend", "tpu"]).output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown backend"));
+}
+
+#[test]
+fn groth16_runs_beside_halo2_on_the_same_model() {
+    let opts = BenchOptions { groth16: true, ..options(&["mlp_digits"], None) };
+    let report = zkinfer::bench::run(&opts, &mut |_| {}).unwrap();
+    let m = report.models[0].metrics.as_ref().expect("ran");
+    let g = m.groth16.as_ref().expect("groth16 measured");
+    let g = g.metrics.as_ref().unwrap_or_else(|| panic!("groth16 failed: {:?}", g.error));
+    assert!(g.verified && m.verified);
+    assert_eq!(g.proof_bytes, zkinfer::groth16::PROOF_BYTES);
+    assert_eq!(g.public_inputs, 10, "the ten logits");
+    assert!(g.constraints > 0 && g.prove_s > 0.0);
+    let json = serde_json::to_value(&report).unwrap();
+    assert!(json["models"][0]["groth16"]["constraints"].is_u64(), "{json}");
+    // Without the flag the field is absent.
+    let plain = zkinfer::bench::run(&options(&["mlp_digits"], None), &mut |_| {}).unwrap();
+    assert!(plain.models[0].metrics.as_ref().unwrap().groth16.is_none());
 }

@@ -5,6 +5,7 @@
 //! The report ([`BenchReport`]) serializes to the JSON documented in the README
 //! (schema [`BENCH_SCHEMA`]). Times are seconds of wall time, memory is bytes of peak RSS.
 
+mod groth16;
 mod system;
 
 use std::collections::BTreeMap;
@@ -18,6 +19,7 @@ use zkinfer_prover::Backend;
 use crate::metrics::measure;
 use crate::{CompileOptions, Error, Model, Srs};
 
+pub use groth16::{Groth16Bench, Groth16Metrics};
 pub use system::SystemInfo;
 
 /// Identifies the JSON layout of [`BenchReport`]; bumped on any incompatible change.
@@ -35,11 +37,19 @@ pub struct BenchOptions {
     pub backend: Backend,
     /// Kernel sweep sizes `2^min_k ..= 2^max_k`; `None`: no sweep.
     pub sweep: Option<(u32, u32)>,
+    /// Also set up, prove and verify each model with Groth16, beside Halo2 in the same run.
+    pub groth16: bool,
 }
 
 impl Default for BenchOptions {
     fn default() -> Self {
-        Self { models_dir: "examples/models".into(), only: Vec::new(), backend: Backend::Cpu, sweep: Some((12, 20)) }
+        Self {
+            models_dir: "examples/models".into(),
+            only: Vec::new(),
+            backend: Backend::Cpu,
+            sweep: Some((12, 20)),
+            groth16: false,
+        }
     }
 }
 
@@ -112,6 +122,9 @@ pub struct ModelMetrics {
     pub max_abs_err: f64,
     /// The kernel floor of this model's proof.
     pub floor: Floor,
+    /// The Groth16 back end on the same graph and input (`--groth16`), or why it could not run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groth16: Option<Groth16Bench>,
 }
 
 /// [`zkinfer_prover::ProvePhases`] in seconds.
@@ -190,7 +203,7 @@ pub fn run(opts: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<BenchR
     let models = find_models(&opts.models_dir, &opts.only)?;
     let mut report = BenchReport::new(opts.backend);
     for (name, path) in &models {
-        report.models.push(run_model(name, path, opts.backend, progress));
+        report.models.push(run_model(name, path, opts, progress));
     }
     // Last, so that its buffers never count towards a model's peak memory.
     report.kernels = run_kernels(&sweep, progress)?;
@@ -198,8 +211,8 @@ pub fn run(opts: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<BenchR
 }
 
 /// One model's entry: its metrics, or the error that stopped it.
-pub fn run_model(name: &str, path: &Path, backend: Backend, progress: &mut dyn FnMut(&str)) -> ModelBench {
-    let (error, metrics) = match bench_model(name, path, backend, progress) {
+pub fn run_model(name: &str, path: &Path, opts: &BenchOptions, progress: &mut dyn FnMut(&str)) -> ModelBench {
+    let (error, metrics) = match bench_model(name, path, opts, progress) {
         Ok(m) => (None, Some(m)),
         Err(e) => (Some(e.to_string()), None),
     };
@@ -270,9 +283,10 @@ fn input_file(model: &Path) -> PathBuf {
 fn bench_model(
     name: &str,
     path: &Path,
-    backend: Backend,
+    opts: &BenchOptions,
     progress: &mut dyn FnMut(&str),
 ) -> Result<ModelMetrics, Error> {
+    let backend = opts.backend;
     progress(&format!("{name}: compiling"));
     let input_path = input_file(path);
     let (compiled, t_compile) = measure(|| -> Result<_, Error> {
@@ -329,6 +343,11 @@ fn bench_model(
         }
     };
 
+    let groth16 = opts.groth16.then(|| {
+        progress(&format!("{name}: groth16 setup, proof and verification"));
+        groth16::bench(&compiled.qgraph, &input)
+    });
+
     let stats = &crate::halo2::plan(&compiled.settings).stats;
     let secs = Duration::as_secs_f64;
     Ok(ModelMetrics {
@@ -357,5 +376,6 @@ fn bench_model(
         proof_bytes: bundle.proof_bytes()?.len(),
         max_abs_err,
         floor,
+        groth16,
     })
 }

@@ -30,6 +30,10 @@ pub struct BenchArgs {
     /// Skip the kernel sweep (the per-model floors are still measured).
     #[arg(long)]
     pub no_kernels: bool,
+    /// Also set up, prove and verify each model with Groth16 (the second proof system, on the
+    /// same graph and input), beside Halo2 in the same run.
+    #[arg(long)]
+    pub groth16: bool,
     /// Also write the report as JSON (schema in the README).
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -41,6 +45,7 @@ pub fn run(args: BenchArgs) -> Result<Outcome> {
         only: args.only.clone(),
         backend: args.backend,
         sweep: (!args.no_kernels).then_some((args.min_k, args.max_k)),
+        groth16: args.groth16,
     };
     let mut step = 0;
     let mut progress = |msg: &str| {
@@ -69,8 +74,16 @@ pub fn run(args: BenchArgs) -> Result<Outcome> {
         std::fs::write(path, text + "\n").with_context(|| format!("writing {}", path.display()))?;
         println!("wrote {}", path.display());
     }
-    let unverified: Vec<&str> =
-        report.models.iter().filter(|m| m.metrics.as_ref().is_some_and(|m| !m.verified)).map(|m| &*m.model).collect();
+    let unverified: Vec<&str> = report
+        .models
+        .iter()
+        .filter(|m| {
+            m.metrics.as_ref().is_some_and(|m| {
+                !m.verified || m.groth16.as_ref().and_then(|g| g.metrics.as_ref()).is_some_and(|g| !g.verified)
+            })
+        })
+        .map(|m| &*m.model)
+        .collect();
     if !unverified.is_empty() {
         anyhow::bail!("the proof of {} did not verify", unverified.join(", "));
     }
@@ -98,6 +111,7 @@ fn child_report(args: &BenchArgs, model: &str, json: &Path) -> Result<BenchRepor
         .arg(&args.models)
         .args(["--model", model, "--no-kernels", "--backend", args.backend.name(), "--json"])
         .arg(json)
+        .args(args.groth16.then_some("--groth16"))
         .stdout(Stdio::null())
         .status()
         .context("starting the benchmark's child process")?;
@@ -160,12 +174,41 @@ fn print_report(r: &BenchReport) {
             );
         }
     }
+    print_groth16(r);
     if !r.kernels.is_empty() {
         println!();
         println!("| kernel size | MSM s | MSM (20-bit scalars) s | FFT s |");
         println!("|---|---|---|---|");
         for t in &r.kernels {
             println!("| 2^{} | {:.4} | {:.4} | {:.4} |", t.k, t.msm_s, t.small_msm_s, t.fft_s);
+        }
+    }
+}
+
+/// The Groth16 table, when the run measured it: each figure beside Halo2's from the same run.
+fn print_groth16(r: &BenchReport) {
+    let rows: Vec<_> =
+        r.models.iter().filter_map(|m| Some((m, m.metrics.as_ref()?, m.metrics.as_ref()?.groth16.as_ref()?))).collect();
+    if rows.is_empty() {
+        return;
+    }
+    println!();
+    println!("groth16 (same run): | model | constraints | setup s | prove s | prove vs halo2 | verify s | peak mem | proof B |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for (m, halo2, g) in rows {
+        match (&g.metrics, &g.error) {
+            (Some(g), _) => println!(
+                "| {} | {} | {:.3} | {:.3} | {:.2}x | {:.4} | {} | {} |",
+                m.model,
+                g.constraints,
+                g.setup_s,
+                g.prove_s,
+                g.prove_s / halo2.prove_s.max(f64::MIN_POSITIVE),
+                g.verify_s,
+                g.prove_peak_rss_bytes.map(fmt_bytes).unwrap_or_else(|| "n/a".into()),
+                g.proof_bytes
+            ),
+            (None, e) => println!("| {} | not proven: {} |", m.model, e.as_deref().unwrap_or("?")),
         }
     }
 }

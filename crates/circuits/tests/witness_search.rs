@@ -65,43 +65,39 @@ fn check(name: &str, q: QGraph, input: Vec<i64>, knobs: Knobs) {
                 let so = SearchOptions { free_input, ..SearchOptions::default() };
                 let r = search(q.clone(), p.clone(), w.clone(), &so).expect("search");
                 let what = format!("{name}: b={b} stacked={stacked} free_input={free_input:?} k={}", p.k);
-                assert!(r.is_sound(), "{what}: {}", describe(&r));
-                lines.push(format!(
-                    "{what}: {} cells, {} constraints, {} nodes, {} candidates, {} solved, {:.0?}",
-                    r.variables,
-                    r.constraints,
-                    r.counts.nodes,
-                    r.counts.candidates_tried,
-                    r.counts.solved_tried,
-                    t.elapsed()
-                ));
+                lines.push(verdict(&what, &r, t));
             }
         }
     }
     eprintln!("{}", lines.join("\n"));
 }
 
-/// Searches the Groth16 back end's rows for `q` on `input`, and with each of the first `free`
-/// input elements free, and fails on anything but the honest witness.
-fn check_r1cs(name: &str, q: QGraph, input: Vec<i64>, free: usize) {
+/// Searches the Groth16 back end's rows for `q` on `input`, and with each of the first
+/// `knobs.free` input elements free, and fails on anything but the honest witness (the layout
+/// knobs are Halo2's: R1CS has no layout).
+fn check_r1cs(name: &str, q: QGraph, input: Vec<i64>, knobs: Knobs) {
     let w = q.eval(input).expect("eval");
-    let frees = (0..free.min(q.tensors[q.inputs[0].tensor].len())).map(Some);
+    let frees = (0..knobs.free.min(q.tensors[q.inputs[0].tensor].len())).map(Some);
     for free_input in std::iter::once(None).chain(frees) {
         let t = Instant::now();
         let so = SearchOptions { free_input, ..SearchOptions::default() };
         let r = r1cs::search(&q, &w, &so).expect("search");
-        let what = format!("{name} (r1cs): free_input={free_input:?}");
-        assert!(r.is_sound(), "{what}: {}", describe(&r));
-        eprintln!(
-            "{what}: {} variables, {} rows, {} nodes, {} candidates, {} solved, {:.0?}",
-            r.variables,
-            r.constraints,
-            r.counts.nodes,
-            r.counts.candidates_tried,
-            r.counts.solved_tried,
-            t.elapsed()
-        );
+        eprintln!("{}", verdict(&format!("{name} (r1cs): free_input={free_input:?}"), &r, t));
     }
+}
+
+/// Fails unless `r` is sound; else its coverage line.
+fn verdict(what: &str, r: &SearchReport, started: Instant) -> String {
+    assert!(r.is_sound(), "{what}: {}", describe(r));
+    format!(
+        "{what}: {} variables, {} constraints, {} nodes, {} candidates, {} solved, {:.0?}",
+        r.variables,
+        r.constraints,
+        r.counts.nodes,
+        r.counts.candidates_tried,
+        r.counts.solved_tried,
+        started.elapsed()
+    )
 }
 
 fn describe(r: &SearchReport) -> String {
@@ -264,7 +260,7 @@ fn layer_norm() -> (QGraph, Vec<i64>) {
 }
 
 macro_rules! cases {
-    ($($name:ident => $build:expr $(, $knob:ident = $value:expr)*;)*) => {
+    ($check:ident: $($name:ident => $build:expr $(, $knob:ident = $value:expr)*;)*) => {
         $(
             #[test]
             fn $name() {
@@ -272,7 +268,7 @@ macro_rules! cases {
                 #[allow(unused_mut)]
                 let mut knobs = Knobs::default();
                 $(knobs.$knob = $value;)*
-                check(stringify!($name), q, x, knobs);
+                $check(stringify!($name), q, x, knobs);
             }
         )*
     };
@@ -280,6 +276,7 @@ macro_rules! cases {
 
 // One line per chip, gadget or lowering.
 cases! {
+    check:
     input_range_check => input_check(), free = 4;
     rescale_by_0 => rescale(0, false);
     rescale_by_1_relu => rescale(1, true);
@@ -305,23 +302,9 @@ cases! {
     layer_norm_pieces => layer_norm();
 }
 
-macro_rules! r1cs_cases {
-    ($($name:ident => $build:expr $(, free = $free:expr)?;)*) => {
-        $(
-            #[test]
-            fn $name() {
-                let (q, x) = $build;
-                #[allow(unused_mut, unused_assignments)]
-                let mut free = 0;
-                $(free = $free;)?
-                check_r1cs(stringify!($name), q, x, free);
-            }
-        )*
-    };
-}
-
 // The Groth16 back end's gadgets, on the same graphs: one line per gadget or lowering it proves.
-r1cs_cases! {
+cases! {
+    check_r1cs:
     r1cs_input_range_check => input_check(), free = 4;
     r1cs_rescale_by_0 => rescale(0, false);
     r1cs_rescale_by_1_relu => rescale(1, true);

@@ -239,36 +239,67 @@ pub fn search(
         let s = Synthesis::record(&c, plan.k, &cs, config.clone(), &[public_instances(&graph, &w)]).ok()?;
         Some(problem.cell_of.iter().map(|&cell| s.value(cell)).collect())
     };
-    let candidates = |v: usize| opts.candidates.around(honest[v]);
-    let mut on_solution = |solution: &[Fr]| -> bool {
-        let diff: Vec<CellDiff> = match expected(solution) {
-            Some(want) => (0..solution.len())
-                .filter(|&v| solution[v] != want[v])
-                .map(|v| CellDiff { cell: name(problem.cell_of[v]), expected: want[v], found: solution[v] })
-                .collect(),
-            // An input the evaluator refuses (a fraction, out of range) was accepted.
-            None => input_var
-                .map(|v| vec![CellDiff { cell: name(problem.cell_of[v]), expected: honest[v], found: solution[v] }])
-                .unwrap_or_default(),
-        };
-        if !diff.is_empty() {
-            report.findings_total += 1;
-            report.findings.push(Finding { cells: diff });
-        }
-        report.findings.len() < opts.max_reported
-    };
-    // Deep searches recurse once per variable: give them room.
-    let counts = std::thread::scope(|s| {
-        std::thread::Builder::new()
-            .stack_size(256 << 20)
-            .spawn_scoped(s, || {
-                solver::search(&honest, &active, &constraints, &candidates, opts.max_nodes, &mut on_solution)
-            })
-            .map(|h| h.join())
-    });
-    report.counts = match counts {
-        Ok(Ok(c)) => c,
-        _ => return Err(SearchError::Synthesis("the search thread failed".into())),
-    };
+    let solved = Solved { honest: &honest, active: &active, input_var, opts };
+    solved.run(&constraints, &mut report, &|v| name(problem.cell_of[v]), &expected)?;
     Ok(report)
+}
+
+/// What both back ends' searches hand the solver, and how they turn its solutions into findings.
+pub(crate) struct Solved<'a> {
+    /// The honest value of every variable.
+    pub honest: &'a [Fr],
+    /// The variables searched (the others keep their honest values).
+    pub active: &'a [bool],
+    /// The free input element's variable, if one is free.
+    pub input_var: Option<usize>,
+    /// The search's options.
+    pub opts: &'a SearchOptions,
+}
+
+impl Solved<'_> {
+    /// Runs the solver over `constraints` and records in `report` every accepted assignment
+    /// that differs from what `expected` says it must be (the honest witness of the input it
+    /// holds; `None`: an input the evaluator refuses, itself a finding).
+    pub(crate) fn run<C: Constraint + Sync>(
+        &self,
+        constraints: &[C],
+        report: &mut SearchReport,
+        name: &(dyn Fn(usize) -> CellName + Sync),
+        expected: &(dyn Fn(&[Fr]) -> Option<Vec<Fr>> + Sync),
+    ) -> Result<(), SearchError> {
+        let (honest, opts) = (self.honest, self.opts);
+        let candidates = |v: usize| opts.candidates.around(honest[v]);
+        let mut on_solution = |solution: &[Fr]| -> bool {
+            let diff: Vec<CellDiff> = match expected(solution) {
+                Some(want) => (0..solution.len())
+                    .filter(|&v| solution[v] != want[v])
+                    .map(|v| CellDiff { cell: name(v), expected: want[v], found: solution[v] })
+                    .collect(),
+                // An input the evaluator refuses (a fraction, out of range) was accepted.
+                None => self
+                    .input_var
+                    .map(|v| vec![CellDiff { cell: name(v), expected: honest[v], found: solution[v] }])
+                    .unwrap_or_default(),
+            };
+            if !diff.is_empty() {
+                report.findings_total += 1;
+                report.findings.push(Finding { cells: diff });
+            }
+            report.findings.len() < opts.max_reported
+        };
+        // Deep searches recurse once per variable: give them room.
+        let counts = std::thread::scope(|s| {
+            std::thread::Builder::new()
+                .stack_size(256 << 20)
+                .spawn_scoped(s, || {
+                    solver::search(honest, self.active, constraints, &candidates, opts.max_nodes, &mut on_solution)
+                })
+                .map(|h| h.join())
+        });
+        report.counts = match counts {
+            Ok(Ok(c)) => c,
+            _ => return Err(SearchError::Synthesis("the search thread failed".into())),
+        };
+        Ok(())
+    }
 }

@@ -12,8 +12,8 @@ use zkinfer_graph::{QGraph, Visibility, Witness};
 use zkinfer_r1cs::{lower, Lc, Lowered, Row, Var};
 
 use super::candidates::small_int;
-use super::solver::{self, Constraint, Solve};
-use super::{CellDiff, CellName, Finding, SearchError, SearchOptions, SearchReport};
+use super::solver::{Constraint, Solve};
+use super::{CellName, SearchError, SearchOptions, SearchReport, Solved};
 use crate::walk::fe;
 use crate::Fr;
 
@@ -189,36 +189,7 @@ pub fn search(graph: &QGraph, witness: &Witness, opts: &SearchOptions) -> Result
         let w = graph.eval_inputs(ins).ok()?;
         Some(honest_of(&lower(graph, Some(&w)).ok()?.assignment?))
     };
-    let candidates = |v: usize| opts.candidates.around(honest[v]);
-    let mut on_solution = |solution: &[Fr]| -> bool {
-        let diff: Vec<CellDiff> = match expected(solution) {
-            Some(want) => (0..solution.len())
-                .filter(|&v| solution[v] != want[v])
-                .map(|v| CellDiff { cell: CellName::Variable(var_of(v)), expected: want[v], found: solution[v] })
-                .collect(),
-            None => input_var
-                .map(|v| {
-                    vec![CellDiff { cell: CellName::Variable(var_of(v)), expected: honest[v], found: solution[v] }]
-                })
-                .unwrap_or_default(),
-        };
-        if !diff.is_empty() {
-            report.findings_total += 1;
-            report.findings.push(Finding { cells: diff });
-        }
-        report.findings.len() < opts.max_reported
-    };
-    let counts = std::thread::scope(|s| {
-        std::thread::Builder::new()
-            .stack_size(256 << 20)
-            .spawn_scoped(s, || {
-                solver::search(&honest, &active, &constraints, &candidates, opts.max_nodes, &mut on_solution)
-            })
-            .map(|h| h.join())
-    });
-    report.counts = match counts {
-        Ok(Ok(c)) => c,
-        _ => return Err(SearchError::Synthesis("the search thread failed".into())),
-    };
+    let solved = Solved { honest: &honest, active: &active, input_var, opts };
+    solved.run(&constraints, &mut report, &|v| CellName::Variable(var_of(v)), &expected)?;
     Ok(report)
 }
