@@ -3,9 +3,10 @@
 //! ([`zkinfer_r1cs`]) and proven with `ark-groth16`.
 //!
 //! What is built: lowering of every primitive (fixed parameters; public or private inputs and
-//! outputs), a development setup, proving, native verification, and the 256-byte proof. Not
-//! yet: the CLI's `--proof-system groth16`, the Solidity verifier, snarkjs export, packed public
-//! values, and private or hashed parameters (refused by name).
+//! outputs), a development setup, proving, native verification, the 256-byte proof, and the
+//! Solidity verifier with its calldata ([`solidity`], [`calldata`]). Not yet: the CLI's
+//! `--proof-system groth16`, snarkjs export, packed public values, and private or hashed
+//! parameters (refused by name).
 //!
 //! ```no_run
 //! # fn main() -> Result<(), zkinfer::Error> {
@@ -88,4 +89,15 @@ pub fn prove(q: &QGraph, keys: &Groth16Keys, inputs: &[Vec<f32>]) -> Result<Grot
 /// Checks `proof` under `vk`: `Ok` only when it verifies for exactly its public values.
 pub fn verify(vk: &VerifyingKey, proof: &Groth16Proof) -> Result<(), Error> {
     Ok(g16::verify_bytes(vk, &proof.public, &proof.bytes)?)
+}
+
+/// The Solidity source of the Groth16 verifier for `vk` (contract `ZkinferGroth16Verifier`,
+/// same ABI as the Halo2 verifier: `verifyProof(bytes, uint256[])`).
+pub fn solidity(vk: &VerifyingKey) -> String {
+    zkinfer_verifier::evm::groth16::groth16_solidity(&g16::evm_vk(vk))
+}
+
+/// The calldata of `verifyProof` for `proof` on the Groth16 Solidity verifier.
+pub fn calldata(proof: &Groth16Proof) -> Result<Vec<u8>, Error> {
+    Ok(g16::evm_calldata(&proof.bytes, &proof.public)?)
 }

@@ -7,12 +7,14 @@
 //! circuit, so a development setup from a known seed is for testing only.
 
 use ark_bn254::{Bn254, Fr};
+use ark_ff::{BigInteger, PrimeField};
 use ark_groth16::{Groth16, PreparedVerifyingKey, Proof, ProvingKey, VerifyingKey};
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, LinearCombination, SynthesisError, Variable};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use ark_snark::SNARK;
 use ark_std::rand::{CryptoRng, RngCore};
 use rand::SeedableRng;
+use zkinfer_verifier::evm::groth16::{Groth16Vk, Word};
 
 use crate::system::{int, Assignment, Lc, R1cs, Var};
 use crate::R1csError;
@@ -140,4 +142,47 @@ pub fn from_bytes<T: CanonicalDeserialize>(bytes: &[u8], what: &'static str) -> 
         return Err(R1csError::Decode { what, reason: format!("{} bytes trail the value", reader.len()) });
     }
     Ok(value)
+}
+
+/// A base-field element as a big-endian 32-byte word.
+fn word(x: &ark_bn254::Fq) -> Word {
+    let mut w = [0u8; 32];
+    w.copy_from_slice(&x.into_bigint().to_bytes_be());
+    w
+}
+
+fn g1(p: &ark_bn254::G1Affine) -> [Word; 2] {
+    [word(&p.x), word(&p.y)]
+}
+
+/// A G2 point as the pairing precompile reads it: `x1, x0, y1, y0`.
+fn g2(p: &ark_bn254::G2Affine) -> [Word; 4] {
+    [word(&p.x.c1), word(&p.x.c0), word(&p.y.c1), word(&p.y.c0)]
+}
+
+/// The verifying key as the Solidity verifier holds it.
+pub fn evm_vk(vk: &VerifyingKey<Bn254>) -> Groth16Vk {
+    Groth16Vk {
+        alpha: g1(&vk.alpha_g1),
+        beta: g2(&vk.beta_g2),
+        gamma: g2(&vk.gamma_g2),
+        delta: g2(&vk.delta_g2),
+        ic: vk.gamma_abc_g1.iter().map(g1).collect(),
+    }
+}
+
+/// The calldata of `verifyProof(proof, instances)` for a proof in [`to_bytes`] form and its
+/// integer public values: the proof as the 256 bytes `A, B, C` the Solidity verifier reads.
+pub fn evm_calldata(proof: &[u8], public: &[i128]) -> Result<Vec<u8>, R1csError> {
+    let proof: Proof<Bn254> = from_bytes(proof, "proof")?;
+    let words: Vec<Word> = [g1(&proof.a).as_slice(), g2(&proof.b).as_slice(), g1(&proof.c).as_slice()].concat();
+    let instances: Vec<Word> = public
+        .iter()
+        .map(|&v| {
+            let mut w = [0u8; 32];
+            w.copy_from_slice(&int::<Fr>(v).into_bigint().to_bytes_be());
+            w
+        })
+        .collect();
+    Ok(zkinfer_verifier::evm::encode_calldata_words(&words.concat(), &instances))
 }

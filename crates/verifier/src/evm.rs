@@ -53,13 +53,14 @@ pub mod calldata;
 pub mod exec;
 pub mod expr;
 pub mod gas;
+pub mod groth16;
 pub mod plan;
 pub mod reference;
 pub mod registry;
 pub mod solc;
 pub mod solidity;
 
-pub use calldata::{encode_calldata, fr_to_word, verify_selector, VERIFY_SIGNATURE};
+pub use calldata::{encode_calldata, encode_calldata_words, fr_to_word, verify_selector, VERIFY_SIGNATURE};
 pub use exec::{CallOutcome, Evm, EvmError, GAS_LIMIT, SPEC};
 pub use gas::{GasItem, GasProfile};
 pub use solc::{compile, find_solc, CompiledContract, SolcError};

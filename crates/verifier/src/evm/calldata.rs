@@ -34,6 +34,12 @@ fn usize_word(v: usize) -> [u8; 32] {
 /// Calldata for `verifyProof(proof, instances)`: selector, two head offsets, the proof as
 /// `bytes` (length word, data padded to 32 bytes) and the instances as `uint256[]`.
 pub fn encode_calldata(proof: &[u8], instances: &[Fr]) -> Vec<u8> {
+    encode_calldata_words(proof, &instances.iter().map(fr_to_word).collect::<Vec<_>>())
+}
+
+/// [`encode_calldata`] with the instances already as 32-byte big-endian words (the Groth16
+/// verifier's statement, from a crate that does not use halo2's field type).
+pub fn encode_calldata_words(proof: &[u8], instances: &[[u8; 32]]) -> Vec<u8> {
     let padded = proof.len().div_ceil(32) * 32;
     let mut out = Vec::with_capacity(4 + 32 * 4 + padded + 32 * instances.len());
     out.extend_from_slice(&verify_selector());
@@ -44,7 +50,7 @@ pub fn encode_calldata(proof: &[u8], instances: &[Fr]) -> Vec<u8> {
     out.resize(out.len() + padded - proof.len(), 0);
     out.extend_from_slice(&usize_word(instances.len()));
     for v in instances {
-        out.extend_from_slice(&fr_to_word(v));
+        out.extend_from_slice(v);
     }
     out
 }
