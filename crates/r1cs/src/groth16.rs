@@ -1,7 +1,7 @@
 //! Groth16 (ark-groth16 on BN254) over a lowered [`R1cs`]: setup, prove, verify, and the byte
 //! forms of keys and proofs.
 //!
-//! The system is replayed into arkworks' constraint system row by row ([`Replay`]), so the rows
+//! The system is replayed into arkworks' constraint system row by row (`Replay`), so the rows
 //! arkworks proves are the rows the witness search reads. Setup is circuit-specific: its
 //! randomness (the "toxic waste" `α, β, γ, δ, τ`) lets whoever knows it forge proofs for this
 //! circuit, so a development setup from a known seed is for testing only.
