@@ -144,8 +144,8 @@ pub fn from_bytes<T: CanonicalDeserialize>(bytes: &[u8], what: &'static str) -> 
     Ok(value)
 }
 
-/// A base-field element as a big-endian 32-byte word.
-fn word(x: &ark_bn254::Fq) -> Word {
+/// A field element (a base-field coordinate or a scalar) as a big-endian 32-byte word.
+fn word<F: PrimeField>(x: &F) -> Word {
     let mut w = [0u8; 32];
     w.copy_from_slice(&x.into_bigint().to_bytes_be());
     w
@@ -176,13 +176,6 @@ pub fn evm_vk(vk: &VerifyingKey<Bn254>) -> Groth16Vk {
 pub fn evm_calldata(proof: &[u8], public: &[i128]) -> Result<Vec<u8>, R1csError> {
     let proof: Proof<Bn254> = from_bytes(proof, "proof")?;
     let words: Vec<Word> = [g1(&proof.a).as_slice(), g2(&proof.b).as_slice(), g1(&proof.c).as_slice()].concat();
-    let instances: Vec<Word> = public
-        .iter()
-        .map(|&v| {
-            let mut w = [0u8; 32];
-            w.copy_from_slice(&int::<Fr>(v).into_bigint().to_bytes_be());
-            w
-        })
-        .collect();
+    let instances: Vec<Word> = public.iter().map(|&v| word(&int::<Fr>(v))).collect();
     Ok(zkinfer_verifier::evm::encode_calldata_words(&words.concat(), &instances))
 }

@@ -14,8 +14,8 @@
 //! let lowered = zkinfer_r1cs::lower(&q, Some(&w))?;
 //! let assignment = lowered.assignment.as_ref().unwrap();
 //! let pk = zkinfer_r1cs::groth16::setup(&lowered.system, &mut rng)?;
-//! let proof = zkinfer_r1cs::groth16::prove(&pk, &lowered.system, assignment, &mut rng)?;
-//! assert!(zkinfer_r1cs::groth16::verify(&pk.vk, &assignment.public_fr(), &proof)?);
+//! let proof = zkinfer_r1cs::groth16::prove_fresh(&pk, &lowered.system, assignment)?;
+//! zkinfer_r1cs::groth16::verify_bytes(&pk.vk, &assignment.public, &proof)?;
 //! ```
 
 #![warn(missing_docs)]
@@ -29,4 +29,4 @@ mod system;
 
 pub use error::R1csError;
 pub use lower::{lower, Lowered};
-pub use system::{fr, int, Assignment, Lc, R1cs, Row, Var};
+pub use system::{int, Assignment, Lc, R1cs, Row, Var};

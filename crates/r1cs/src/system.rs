@@ -117,11 +117,6 @@ impl Assignment {
             Var::Witness(i) => self.witness[i as usize],
         }
     }
-
-    /// The public inputs as field elements: what a Groth16 verifier takes.
-    pub fn public_fr(&self) -> Vec<Fr> {
-        self.public.iter().map(|&v| int(v)).collect()
-    }
 }
 
 impl R1cs {
@@ -129,12 +124,6 @@ impl R1cs {
     pub fn first_unsatisfied(&self, assignment: &Assignment) -> Option<&Row> {
         let value = |v: Var| int::<Fr>(assignment.get(v));
         self.rows.iter().find(|r| !r.holds(&value))
-    }
-
-    /// Non-zero coefficients over all rows (what setup and proving time grow with, beside the
-    /// row count).
-    pub fn nonzeros(&self) -> usize {
-        self.rows.iter().map(|r| r.a.0.len() + r.b.0.len() + r.c.0.len()).sum()
     }
 }
 
@@ -146,9 +135,4 @@ pub fn int<F: Field>(v: i128) -> F {
     } else {
         mag
     }
-}
-
-/// The field element of a signed integer in BN254's scalar field (ark's type).
-pub fn fr(v: i128) -> Fr {
-    int(v)
 }

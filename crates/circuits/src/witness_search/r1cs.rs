@@ -39,7 +39,7 @@ impl R1csRow {
 
     /// Each factor as `(constant, coefficient of x)` with every other variable at its value.
     fn in_x(&self, x: usize, value: &dyn Fn(usize) -> Fr) -> [(Fr, Fr); 3] {
-        self.terms.clone().map(|t| {
+        self.terms.each_ref().map(|t| {
             t.iter().fold((Fr::ZERO, Fr::ZERO), |(c0, c1), &(k, v)| match v {
                 Some(v) if v == x => (c0, c1 + k),
                 Some(v) => (c0 + k * value(v), c1),
