@@ -1,7 +1,7 @@
 //! `Table`: a lookup as a two-level one-hot selection.
 //!
 //! The table covers `d = x + 2^bits` in `[0, T)`, `T = 2^(bits+1)`. Write `d = S·i + j` with
-//! `S = 2^L` (`L = ceil((bits+2)/2)`, which minimises the cost `2·T/S + S`) and `H = T/S` blocks.
+//! `S = 2^L` (`L = ceil((bits+1)/2)`, which minimises the cost `2·T/S + S`) and `H = T/S` blocks.
 //! Two one-hot vectors pick `i` and `j`: `H + S` bits, each sum 1, and one row recomposing
 //! `d = S·Σ i·e_i + Σ j·f_j`. Block `i` contributes `t_i = e_i · (Σ_j f(S·i+j)·f_j)`, one row
 //! each, and `out = Σ t_i`; where the function is undefined, `e_i · (Σ_{j undefined} f_j) = 0`
