@@ -4,9 +4,10 @@
 //!
 //! What is built: lowering of every primitive (fixed parameters; public or private inputs and
 //! outputs), a development setup, proving, native verification, the 256-byte proof, and the
-//! Solidity verifier with its calldata ([`solidity`], [`calldata`]). Not yet: the CLI's
-//! `--proof-system groth16`, snarkjs export, packed public values, and private or hashed
-//! parameters (refused by name).
+//! Solidity verifier with its calldata ([`solidity`], [`calldata`]), and the statement packed
+//! (several bounded public values per field element, [`Packing`]). Not yet: the CLI's
+//! `--proof-system groth16`, snarkjs export, and private or hashed parameters (refused by
+//! name).
 //!
 //! ```no_run
 //! # fn main() -> Result<(), zkinfer::Error> {
@@ -23,31 +24,49 @@
 
 use zkinfer_graph::QGraph;
 use zkinfer_r1cs::groth16 as g16;
-pub use zkinfer_r1cs::groth16::{Groth16VerifyingKey as VerifyingKey, PROOF_BYTES};
-pub use zkinfer_r1cs::R1csError;
+pub use zkinfer_r1cs::groth16::PROOF_BYTES;
+pub use zkinfer_r1cs::{Fr, PackedSegment, Packing, R1csError};
 
 use crate::Error;
 
 /// A model's Groth16 proving key, with the size of its constraint system.
 pub struct Groth16Keys {
     proving: g16::Groth16ProvingKey,
+    packing: Packing,
     /// Rows of the constraint system.
     pub constraints: usize,
     /// Witness variables.
     pub witness_variables: usize,
-    /// Public inputs (the statement's values).
+    /// Public inputs of the proof system: the statement's words, after packing.
     pub public_inputs: usize,
 }
 
 impl Groth16Keys {
     /// The verifying key.
     pub fn verifying_key(&self) -> VerifyingKey {
-        self.proving.vk.clone()
+        VerifyingKey { key: self.proving.vk.clone(), packing: self.packing.clone() }
+    }
+}
+
+/// What a verifier needs: the Groth16 key, and how the public values are packed into its
+/// public inputs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifyingKey {
+    /// The Groth16 verifying key.
+    pub key: g16::Groth16VerifyingKey,
+    /// The statement's packing.
+    pub packing: Packing,
+}
+
+impl VerifyingKey {
+    /// The public inputs (field elements, in statement order) that `proof`'s values pack to.
+    pub fn statement(&self, proof: &Groth16Proof) -> Result<Vec<Fr>, Error> {
+        Ok(self.packing.pack(&proof.public)?)
     }
 }
 
 /// One Groth16 proof and the public values it proves (in the instance order of
-/// [`zkinfer_graph::InstanceLayout`]: public inputs, then public outputs).
+/// [`zkinfer_graph::InstanceLayout`]: public inputs, then public outputs), before packing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Groth16Proof {
     /// `A`, `B`, `C` uncompressed ([`PROOF_BYTES`] bytes, arkworks' canonical encoding).
@@ -67,6 +86,7 @@ pub fn setup_dev(q: &QGraph, seed: u64) -> Result<Groth16Keys, Error> {
     let proving = g16::setup_dev(&lowered.system, seed)?;
     Ok(Groth16Keys {
         proving,
+        packing: lowered.packing,
         constraints: lowered.system.rows.len(),
         witness_variables: lowered.system.witness,
         public_inputs: lowered.system.public,
@@ -79,25 +99,28 @@ pub fn prove(q: &QGraph, keys: &Groth16Keys, inputs: &[Vec<f32>]) -> Result<Grot
     let witness = q.eval_inputs(q.quantize_inputs(&refs)?)?;
     let lowered = zkinfer_r1cs::lower(q, Some(&witness))?;
     let assignment = lowered.assignment.ok_or_else(|| Error::Config("lowering kept no assignment".into()))?;
-    if lowered.system.rows.len() != keys.constraints || assignment.public.len() != keys.public_inputs {
+    if lowered.system.rows.len() != keys.constraints || lowered.packing != keys.packing {
         return Err(Error::Config("these Groth16 keys were made for another model".into()));
     }
     let bytes = g16::prove_fresh(&keys.proving, &lowered.system, &assignment)?;
-    Ok(Groth16Proof { bytes, public: assignment.public })
+    let public = lowered.packing.unpack(&assignment.public)?;
+    Ok(Groth16Proof { bytes, public })
 }
 
 /// Checks `proof` under `vk`: `Ok` only when it verifies for exactly its public values.
 pub fn verify(vk: &VerifyingKey, proof: &Groth16Proof) -> Result<(), Error> {
-    Ok(g16::verify_bytes(vk, &proof.public, &proof.bytes)?)
+    Ok(g16::verify_bytes(&vk.key, &vk.statement(proof)?, &proof.bytes)?)
 }
 
 /// The Solidity source of the Groth16 verifier for `vk` (contract `ZkinferGroth16Verifier`,
-/// same ABI as the Halo2 verifier: `verifyProof(bytes, uint256[])`).
+/// same ABI as the Halo2 verifier: `verifyProof(bytes, uint256[])`, whose instances are the
+/// packed words, [`VerifyingKey::statement`]).
 pub fn solidity(vk: &VerifyingKey) -> String {
-    zkinfer_verifier::evm::groth16::groth16_solidity(&g16::evm_vk(vk))
+    zkinfer_verifier::evm::groth16::groth16_solidity(&g16::evm_vk(&vk.key))
 }
 
-/// The calldata of `verifyProof` for `proof` on the Groth16 Solidity verifier.
-pub fn calldata(proof: &Groth16Proof) -> Result<Vec<u8>, Error> {
-    Ok(g16::evm_calldata(&proof.bytes, &proof.public)?)
+/// The calldata of `verifyProof` for `proof` on the Groth16 Solidity verifier (its values
+/// packed as `vk` says).
+pub fn calldata(vk: &VerifyingKey, proof: &Groth16Proof) -> Result<Vec<u8>, Error> {
+    Ok(g16::evm_calldata(&proof.bytes, &vk.statement(proof)?)?)
 }

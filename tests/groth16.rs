@@ -71,6 +71,11 @@ fn mlp_digits_proves_verifies_and_rejects_tampering() {
         let e = groth16::verify(&vk, &bad).expect_err("wrong instance count");
         assert!(matches!(e, Error::Groth16(R1csError::InstanceCount { expected: 10, .. })), "{e}");
     }
+    // A value outside the width the statement packs it in is an error that names it.
+    let mut bad = proof.clone();
+    bad.public[3] = 1 << 40;
+    let e = groth16::verify(&vk, &bad).expect_err("out of its width");
+    assert!(e.to_string().contains("Output 0 value 3"), "{e}");
     // Trailing bytes are corruption, not ignored.
     let mut long = proof.clone();
     long.bytes.push(0);
@@ -80,7 +85,8 @@ fn mlp_digits_proves_verifies_and_rejects_tampering() {
     let wide = quantized("mlp_wide", &opts);
     let other = groth16::setup_dev(&wide, 7).expect("setup");
     assert_eq!(other.public_inputs, keys.public_inputs);
-    assert!(rejected(groth16::verify(&other.verifying_key(), &proof)));
+    // (Rejected, or refused before the pairing when a logit does not fit the other packing.)
+    assert!(groth16::verify(&other.verifying_key(), &proof).is_err());
     // And proving with it is refused before any work.
     assert!(groth16::prove(&q, &other, &x).is_err());
 }
@@ -98,10 +104,15 @@ fn cnn_digits_with_a_public_input_proves_and_verifies() {
     let proof = groth16::prove(&q, &keys, &x).expect("prove");
     let vk = keys.verifying_key();
     groth16::verify(&vk, &proof).expect("verifies");
-    // The public input is part of the statement: another input value is refused.
-    let mut bad = proof.clone();
-    bad.public[0] += 1;
-    assert!(rejected(groth16::verify(&vk, &bad)));
+    // 64 input values and 10 logits, packed: a handful of public inputs instead of 74.
+    assert_eq!(proof.public.len(), 74);
+    assert!(keys.public_inputs <= 74 / 8, "{} public inputs", keys.public_inputs);
+    // The public input is part of the statement: another input value is refused, in any word.
+    for i in [0, 31, 63] {
+        let mut bad = proof.clone();
+        bad.public[i] += 1;
+        assert!(rejected(groth16::verify(&vk, &bad)), "input {i} changed was accepted");
+    }
 }
 
 #[test]

@@ -1,12 +1,13 @@
 //! The Groth16 Solidity verifier in revm under Osaka (the hard fork mainnet runs): it accepts
-//! the honest proof, and refuses a flipped byte, a changed public value, another instance count
-//! and another model's proof.
+//! the honest proof, and refuses a flipped byte, a changed public value, a changed or extra
+//! packed word, and another model's proof; the example consumer unpacks the verified logits.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use common::*;
-use zkinfer::{groth16, CompileOptions, QGraph};
+use zkinfer::groth16::{self, Fr, Groth16Keys, Groth16Proof};
+use zkinfer::{CompileOptions, QGraph};
 use zkinfer_verifier::evm::{compile, find_solc, Evm};
 
 fn quantized(name: &str) -> QGraph {
@@ -16,31 +17,46 @@ fn quantized(name: &str) -> QGraph {
     model.quantize(&samples, &CompileOptions::default()).expect("quantizes")
 }
 
-#[test]
-fn the_groth16_solidity_verifier_accepts_honest_proofs_only() {
-    let Some(solc) = find_solc(None).ok().or_else(|| {
+fn solc() -> Option<std::path::PathBuf> {
+    find_solc(None).ok().or_else(|| {
         assert!(std::env::var_os("ZKINFER_SKIP_EVM").is_some(), "solc is missing (bash scripts/test.sh installs it)");
         None
-    }) else {
-        return;
-    };
+    })
+}
+
+/// mlp_digits' keys and one proof of it.
+fn digits() -> (QGraph, Groth16Keys, Groth16Proof) {
     let q = quantized("mlp_digits");
-    let x = input("mlp_digits", &load("mlp_digits"));
     let keys = groth16::setup_dev(&q, 3).expect("setup");
-    let proof = groth16::prove(&q, &keys, &x).expect("prove");
-    let source = groth16::solidity(&keys.verifying_key());
+    let proof = groth16::prove(&q, &keys, &input("mlp_digits", &load("mlp_digits"))).expect("prove");
+    (q, keys, proof)
+}
+
+/// The calldata of `proof` with the statement's words as given (not packed from its values).
+fn with_words(proof: &Groth16Proof, words: &[Fr]) -> Vec<u8> {
+    zkinfer_r1cs::groth16::evm_calldata(&proof.bytes, words).unwrap()
+}
+
+#[test]
+fn the_groth16_solidity_verifier_accepts_honest_proofs_only() {
+    let Some(solc) = solc() else { return };
+    let (_, keys, proof) = digits();
+    let vk = keys.verifying_key();
+    let source = groth16::solidity(&vk);
     let contract = compile(&solc, &[("Groth16.sol", &source)], "Groth16.sol", "ZkinferGroth16Verifier").expect("solc");
     let mut evm = Evm::new();
     let (verifier, size) = evm.deploy(contract.creation.clone()).expect("deploys");
     assert!(size < 24_576, "{size} bytes: over EIP-170");
 
-    let honest = evm.call(verifier, groth16::calldata(&proof).unwrap()).unwrap();
+    let words = vk.statement(&proof).unwrap();
+    assert_eq!((proof.public.len(), words.len()), (10, 1), "ten logits in one word");
+    let honest = evm.call(verifier, groth16::calldata(&vk, &proof).unwrap()).unwrap();
     assert!(honest.returned_true(), "{honest:?}");
-    eprintln!("groth16 verifier: {size} bytes, verifyProof {} gas (10 public logits)", honest.gas_used);
+    eprintln!("groth16 verifier: {size} bytes, verifyProof {} gas (10 logits in 1 public input)", honest.gas_used);
 
     let accepted = |evm: &mut Evm, calldata: Vec<u8>| evm.call(verifier, calldata).unwrap().returned_true();
-    // Every byte of the proof words, one at a time: calldata = selector, 2 offsets, length, proof.
-    let calldata = groth16::calldata(&proof).unwrap();
+    // Every 5th byte of the proof words: calldata = selector, 2 offsets, length, proof.
+    let calldata = groth16::calldata(&vk, &proof).unwrap();
     for i in (4 + 96..4 + 96 + 256).step_by(5) {
         let mut bad = calldata.clone();
         bad[i] ^= 1;
@@ -49,17 +65,78 @@ fn the_groth16_solidity_verifier_accepts_honest_proofs_only() {
     for i in 0..proof.public.len() {
         let mut bad = proof.clone();
         bad.public[i] -= 1;
-        assert!(!accepted(&mut evm, groth16::calldata(&bad).unwrap()), "logit {i} changed was accepted");
+        assert!(!accepted(&mut evm, groth16::calldata(&vk, &bad).unwrap()), "logit {i} changed was accepted");
     }
-    for len in [proof.public.len() - 1, proof.public.len() + 1] {
-        let mut bad = proof.clone();
-        bad.public.resize(len, 0);
-        let r = evm.call(verifier, groth16::calldata(&bad).unwrap()).unwrap();
-        assert!(r.success && !r.returned_true(), "{len} instances: {r:?}");
+    // The word itself: one more, and a bit above the packed slots.
+    let above = (0..251).fold(Fr::from(1u8), |x, _| x + x);
+    for bad in [words[0] + Fr::from(1u8), words[0] + above] {
+        assert!(!accepted(&mut evm, with_words(&proof, &[bad])));
+    }
+    for bad in [vec![], vec![words[0], words[0]]] {
+        let r = evm.call(verifier, with_words(&proof, &bad)).unwrap();
+        assert!(r.success && !r.returned_true(), "{} public inputs: {r:?}", bad.len());
     }
     // A proof of another model with the same number of public values.
     let wide = quantized("mlp_wide");
     let other = groth16::setup_dev(&wide, 3).expect("setup");
     let other_proof = groth16::prove(&wide, &other, &input("mlp_wide", &load("mlp_wide"))).expect("prove");
-    assert!(!accepted(&mut evm, groth16::calldata(&other_proof).unwrap()));
+    assert!(!accepted(&mut evm, groth16::calldata(&other.verifying_key(), &other_proof).unwrap()));
+}
+
+/// keccak256(signature)[..4] of the consumer's functions.
+fn selector(sig: &str) -> [u8; 4] {
+    match sig {
+        "submit(bytes,uint256[])" => [0xeb, 0x67, 0x49, 0x9f],
+        "lastOutput(uint256)" => [0x66, 0x78, 0x44, 0x80],
+        _ => unreachable!("unknown signature {sig}"),
+    }
+}
+
+fn word(v: u64) -> [u8; 32] {
+    let mut w = [0u8; 32];
+    w[24..].copy_from_slice(&v.to_be_bytes());
+    w
+}
+
+#[test]
+fn the_example_consumer_unpacks_the_verified_logits() {
+    let Some(solc) = solc() else { return };
+    let (q, keys, proof) = digits();
+    let vk = keys.verifying_key();
+    let source = groth16::solidity(&vk);
+    let verifier = compile(&solc, &[("Groth16.sol", &source)], "Groth16.sol", "ZkinferGroth16Verifier").unwrap();
+    let consumer_sol =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/Groth16Consumer.sol")).unwrap();
+    let consumer = compile(&solc, &[("C.sol", &consumer_sol)], "C.sol", "Groth16Consumer").unwrap();
+    let mut evm = Evm::new();
+    let (verifier, _) = evm.deploy(verifier.creation.clone()).unwrap();
+    let outputs = vk.packing.segments.last().unwrap();
+    let mut creation = consumer.creation.clone();
+    creation.extend_from_slice(&[0u8; 12]);
+    creation.extend_from_slice(verifier.as_slice());
+    creation.extend_from_slice(&word(outputs.len as u64));
+    creation.extend_from_slice(&word(u64::from(outputs.width)));
+    creation.extend_from_slice(&word(u64::from(q.tensors[outputs.tensor].scale)));
+    let (app, _) = evm.deploy(creation).unwrap();
+
+    let submit = |evm: &mut Evm, mut data: Vec<u8>| {
+        data[..4].copy_from_slice(&selector("submit(bytes,uint256[])"));
+        evm.call(app, data).unwrap()
+    };
+    let out = submit(&mut evm, groth16::calldata(&vk, &proof).unwrap());
+    assert!(out.success, "{out:?}");
+    let logits = &proof.public;
+    let argmax = (0..logits.len()).max_by_key(|&i| (logits[i], std::cmp::Reverse(i))).unwrap();
+    assert_eq!(out.output[31] as usize, argmax);
+    for (i, &v) in logits.iter().enumerate() {
+        let mut call = selector("lastOutput(uint256)").to_vec();
+        call.extend_from_slice(&word(i as u64));
+        let got = evm.call(app, call).unwrap().output;
+        let got = i64::from_be_bytes(got[24..32].try_into().unwrap());
+        assert_eq!(i128::from(got), v, "logit {i}");
+    }
+    assert!(logits.iter().any(|&v| v < 0), "the example should exercise a negative logit");
+    let mut bad = proof.clone();
+    bad.public[argmax] -= 1;
+    assert!(!submit(&mut evm, groth16::calldata(&vk, &bad).unwrap()).success);
 }

@@ -6,7 +6,9 @@
 //! `Option<i128>`, `None` exactly when the builder has none, so the two modes cannot write
 //! different systems.
 
-use crate::system::{Assignment, Lc, R1cs, Row, Var};
+use ark_bn254::Fr;
+
+use crate::system::{int, to_int, Assignment, Lc, R1cs, Row, Var};
 
 /// A system under construction, with its assignment when the values are known.
 #[derive(Debug)]
@@ -27,8 +29,8 @@ impl Builder {
         self.node = node;
     }
 
-    /// A new public input holding `value`.
-    pub fn public(&mut self, value: Option<i128>) -> Var {
+    /// A new public input holding the field element `value`.
+    pub fn public(&mut self, value: Option<Fr>) -> Var {
         let v = Var::Public(self.system.public as u32);
         self.system.public += 1;
         if let Some(a) = &mut self.values {
@@ -37,8 +39,13 @@ impl Builder {
         v
     }
 
-    /// A new witness variable holding `value`.
+    /// A new witness variable holding the integer `value`.
     pub fn witness(&mut self, value: Option<i128>) -> Var {
+        self.witness_fe(value.map(int))
+    }
+
+    /// A new witness variable holding the field element `value`.
+    pub fn witness_fe(&mut self, value: Option<Fr>) -> Var {
         let v = Var::Witness(self.system.witness as u32);
         self.system.witness += 1;
         if let Some(a) = &mut self.values {
@@ -48,11 +55,16 @@ impl Builder {
     }
 
     /// The value of `lc` (`None` without values).
-    pub fn value(&self, lc: &Lc) -> Option<i128> {
+    pub fn value(&self, lc: &Lc) -> Option<Fr> {
         let a = self.values.as_ref()?;
-        // Wrapping: the true sum fits (it is a value of the graph or below 2^126), and
-        // arithmetic modulo 2^128 gets it right even when a partial sum does not.
-        Some(lc.0.iter().fold(0i128, |s, &(c, v)| s.wrapping_add(c.wrapping_mul(a.get(v)))))
+        Some(lc.eval(&|v| a.get(v)))
+    }
+
+    /// The value of `lc` as a signed integer (`None` without values). An honest gadget only
+    /// asks this of values that are integers of the graph; one that is not (a bug) reads as 0,
+    /// and the re-check of every row in [`crate::lower`] names the row it breaks.
+    pub fn int(&self, lc: &Lc) -> Option<i128> {
+        self.value(lc).map(|x| to_int(x).unwrap_or_default())
     }
 
     /// Enforces `a · b = c`.
@@ -91,7 +103,7 @@ impl Builder {
     /// the bits' weighted sum takes exactly the integers `[0, 2^n)` (`n < 253`, so no two sums
     /// are equal modulo p), so `x` must be one of them.
     pub fn unsigned(&mut self, x: &Lc, n: u32) -> Vec<Var> {
-        let value = self.value(x);
+        let value = self.int(x);
         let bits = self.bits(value, n);
         self.equal(Self::weighted(&bits), x.clone(), "recompose");
         bits

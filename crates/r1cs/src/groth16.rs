@@ -16,7 +16,7 @@ use ark_std::rand::{CryptoRng, RngCore};
 use rand::SeedableRng;
 use zkinfer_verifier::evm::groth16::{Groth16Vk, Word};
 
-use crate::system::{int, Assignment, Lc, R1cs, Var};
+use crate::system::{Assignment, Lc, R1cs, Var};
 use crate::R1csError;
 
 /// A Groth16 proving key on BN254 (it holds the verifying key, `pk.vk`).
@@ -36,7 +36,7 @@ struct Replay<'a> {
 impl ConstraintSynthesizer<Fr> for Replay<'_> {
     fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
         let value = |v: Var| -> Result<Fr, SynthesisError> {
-            self.assignment.map(|a| int(a.get(v))).ok_or(SynthesisError::AssignmentMissing)
+            self.assignment.map(|a| a.get(v)).ok_or(SynthesisError::AssignmentMissing)
         };
         let public = (0..self.system.public)
             .map(|i| cs.new_input_variable(|| value(Var::Public(i as u32))))
@@ -53,7 +53,7 @@ impl ConstraintSynthesizer<Fr> for Replay<'_> {
                             Var::Public(i) => public[i as usize],
                             Var::Witness(i) => witness[i as usize],
                         };
-                        (int::<Fr>(c), var)
+                        (c, var)
                     })
                     .collect(),
             )
@@ -88,12 +88,11 @@ pub fn prove_fresh(pk: &ProvingKey<Bn254>, system: &R1cs, assignment: &Assignmen
     Ok(to_bytes(&proof))
 }
 
-/// Decodes `proof` ([`to_bytes`]) and checks it against the integer public values `public`:
+/// Decodes `proof` ([`to_bytes`]) and checks it against the statement's words `public`:
 /// `Ok(())` when it verifies, [`R1csError::Rejected`] when it does not.
-pub fn verify_bytes(vk: &VerifyingKey<Bn254>, public: &[i128], proof: &[u8]) -> Result<(), R1csError> {
+pub fn verify_bytes(vk: &VerifyingKey<Bn254>, public: &[Fr], proof: &[u8]) -> Result<(), R1csError> {
     let proof: Proof<Bn254> = from_bytes(proof, "proof")?;
-    let public: Vec<Fr> = public.iter().map(|&v| int(v)).collect();
-    match verify(vk, &public, &proof)? {
+    match verify(vk, public, &proof)? {
         true => Ok(()),
         false => Err(R1csError::Rejected),
     }
@@ -172,10 +171,10 @@ pub fn evm_vk(vk: &VerifyingKey<Bn254>) -> Groth16Vk {
 }
 
 /// The calldata of `verifyProof(proof, instances)` for a proof in [`to_bytes`] form and its
-/// integer public values: the proof as the 256 bytes `A, B, C` the Solidity verifier reads.
-pub fn evm_calldata(proof: &[u8], public: &[i128]) -> Result<Vec<u8>, R1csError> {
+/// statement's words: the proof as the 256 bytes `A, B, C` the Solidity verifier reads.
+pub fn evm_calldata(proof: &[u8], public: &[Fr]) -> Result<Vec<u8>, R1csError> {
     let proof: Proof<Bn254> = from_bytes(proof, "proof")?;
     let words: Vec<Word> = [g1(&proof.a).as_slice(), g2(&proof.b).as_slice(), g1(&proof.c).as_slice()].concat();
-    let instances: Vec<Word> = public.iter().map(|&v| word(&int::<Fr>(v))).collect();
+    let instances: Vec<Word> = public.iter().map(word).collect();
     Ok(zkinfer_verifier::evm::encode_calldata_words(&words.concat(), &instances))
 }

@@ -25,8 +25,11 @@ mod error;
 mod gadgets;
 pub mod groth16;
 mod lower;
+mod packing;
 mod system;
 
+pub use ark_bn254::Fr;
 pub use error::R1csError;
 pub use lower::{lower, Lowered};
-pub use system::{int, Assignment, Lc, R1cs, Row, Var};
+pub use packing::{PackedSegment, Packing, WORD_BITS};
+pub use system::{int, le_bytes, to_int, Assignment, Lc, R1cs, Row, Var};

@@ -1,11 +1,14 @@
-//! `QGraph` → [`R1cs`]: the statement's public inputs in [`InstanceLayout`] order, then each
-//! node's gadget in node order.
+//! `QGraph` → [`R1cs`]: the public inputs, each node's gadget in node order, then the public
+//! outputs; the statement's words in [`Packing`] order (the [`zkinfer_graph::InstanceLayout`]'s).
 
-use zkinfer_graph::{InstanceLayout, InstanceRole, ParamVisibility, QGraph, Visibility, Witness};
+use zkinfer_graph::{InstanceRole, ParamVisibility, QGraph, Visibility, Witness};
 
 use crate::builder::Builder;
 use crate::gadgets::synthesize;
-use crate::system::{Assignment, Lc, R1cs, Var};
+use crate::packing::{PackedSegment, Packing};
+use ark_bn254::Fr;
+
+use crate::system::{int, Assignment, Lc, R1cs, Var};
 use crate::R1csError;
 
 /// A graph's constraint system, where its inputs and outputs live in it, and (when the honest
@@ -18,9 +21,11 @@ pub struct Lowered {
     pub assignment: Option<Assignment>,
     /// Each model input's variables (public inputs or witnesses), in input order.
     pub inputs: Vec<Vec<Var>>,
-    /// Each model output's variables (witnesses; a public output's are bound to public inputs
-    /// by one "output" row each), in output order.
+    /// Each model output's variables (witnesses; a public output's are bound to the statement
+    /// by its "pack" or "output" rows), in output order.
     pub outputs: Vec<Vec<Var>>,
+    /// How the public values sit in the statement's words.
+    pub packing: Packing,
 }
 
 /// The system of `q`, and with `witness` (the graph's exact evaluation) its assignment.
@@ -35,23 +40,23 @@ pub fn lower(q: &QGraph, witness: Option<&Witness>) -> Result<Lowered, R1csError
             q.params
         )));
     }
-    let layout = InstanceLayout::of(q);
-    if let Some(s) = layout.segments.iter().find(|s| s.hashed) {
-        return Err(R1csError::Unsupported(format!("a hashed {:?} yet (Poseidon in R1CS is not built)", s.role)));
-    }
+    let packing = Packing::of(q)?;
     let mut b = Builder::new(witness.is_some());
     let value = |t: usize, i: usize| witness.map(|w| i128::from(w.values[t][i]));
     let mut vars: Vec<Option<Vec<Var>>> = vec![None; q.tensors.len()];
-    // The statement, in instance order: public inputs become the tensor's variables, public
-    // outputs get variables that the output's values are bound to at the end.
-    let mut claimed = Vec::new();
-    for s in &layout.segments {
-        let pubs: Vec<Var> = (0..s.len).map(|i| b.public(value(s.tensor, i))).collect();
-        match s.role {
-            InstanceRole::Input => vars[s.tensor] = Some(pubs),
-            InstanceRole::Output => claimed.push((s.tensor, pubs)),
-            InstanceRole::Params => return Err(R1csError::Unsupported("a parameter hash".into())),
-        }
+    // The public inputs first: their values, then their words.
+    let (ins, outs): (Vec<&PackedSegment>, _) = packing.segments.iter().partition(|s| s.role == InstanceRole::Input);
+    if packing.segments.iter().skip(ins.len()).any(|s| s.role == InstanceRole::Input) {
+        return Err(R1csError::Invalid("the statement lists an input after an output".into()));
+    }
+    for s in ins {
+        vars[s.tensor] = Some(if s.width == 0 {
+            (0..s.len).map(|i| b.public(value(s.tensor, i).map(int))).collect()
+        } else {
+            let x: Vec<Var> = (0..s.len).map(|i| b.witness(value(s.tensor, i))).collect();
+            pack(&mut b, s, &x);
+            x
+        });
     }
     for spec in q.inputs.iter().filter(|s| s.visibility == Visibility::Private) {
         let n = q.tensors[spec.tensor].len();
@@ -82,9 +87,15 @@ pub fn lower(q: &QGraph, witness: Option<&Witness>) -> Result<Lowered, R1csError
     }
     b.at_node(usize::MAX);
     let defined = |t: usize| vars[t].clone().ok_or_else(|| R1csError::Invalid(format!("tensor {t} is never defined")));
-    for (t, pubs) in claimed {
-        for (o, p) in defined(t)?.into_iter().zip(pubs) {
-            b.equal(Lc::var(o), Lc::var(p), "output");
+    for s in outs {
+        let out = defined(s.tensor)?;
+        if s.width == 0 {
+            for o in out {
+                let p = b.public(b.value(&Lc::var(o)));
+                b.equal(Lc::var(o), Lc::var(p), "output");
+            }
+        } else {
+            pack(&mut b, s, &out);
         }
     }
     let inputs = q.inputs.iter().map(|s| defined(s.tensor)).collect::<Result<_, _>>()?;
@@ -96,5 +107,21 @@ pub fn lower(q: &QGraph, witness: Option<&Witness>) -> Result<Lowered, R1csError
             return Err(R1csError::Unsatisfied { gate: row.gate, node });
         }
     }
-    Ok(Lowered { system, assignment, inputs, outputs })
+    Ok(Lowered { system, assignment, inputs, outputs, packing })
+}
+
+/// The words of segment `s` holding the values of `x`: each value offset and range-checked into
+/// its `width` bits, and one "pack" row per word binding it to a new public input
+/// ([`crate::packing`] has the layout and why a word determines its values).
+fn pack(b: &mut Builder, s: &PackedSegment, x: &[Var]) {
+    for chunk in x.chunks(s.per_word()) {
+        let mut word = Lc::default();
+        for (i, &v) in chunk.iter().enumerate() {
+            let t = Lc::var(v).term(s.offset(), Var::One);
+            b.unsigned(&t, s.width);
+            word = word.term_fe(s.slot(i), v).term_fe(s.slot(i) * int::<Fr>(s.offset()), Var::One);
+        }
+        let p = b.public(b.value(&word));
+        b.equal(word, Lc::var(p), "pack");
+    }
 }

@@ -1,15 +1,14 @@
 //! The rank-1 constraint system a model lowers to: rows `⟨a,z⟩ · ⟨b,z⟩ = ⟨c,z⟩` over the
 //! assignment `z = (1, public…, witness…)`.
 //!
-//! Coefficients and honest values are integers (`i128`): every coefficient the lowering writes
-//! is a weight, a bias, a table entry or a power of two below `2^126`, and every honest value is
-//! an integer of the quantized graph or one of its auxiliary values (bits, quotients, products).
-//! So one system serves two fields' worth of tools without conversion loss: Groth16 maps it into
-//! `ark_bn254::Fr` ([`crate::groth16`]), the witness search into halo2's `Fr`
-//! ([`crate::witness_search`]), and both read the same rows.
+//! Coefficients and honest values are elements of BN254's scalar field (`ark_bn254::Fr`). Most
+//! are small integers (a weight, a bias, a table entry, a power of two; a value of the quantized
+//! graph or one of its auxiliary values), written with the `i128` helpers; the packed statement
+//! words ([`crate::Packing`]) are full field elements. Groth16 proves the rows as they are
+//! ([`crate::groth16`]); the witness search reads the same rows in halo2's `Fr`, the same field.
 
 use ark_bn254::Fr;
-use ark_ff::Field;
+use ark_ff::{BigInteger, PrimeField};
 
 /// A variable of the system.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -22,9 +21,9 @@ pub enum Var {
     Witness(u32),
 }
 
-/// A linear combination `Σ c_i · v_i` with integer coefficients.
+/// A linear combination `Σ c_i · v_i`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Lc(pub Vec<(i128, Var)>);
+pub struct Lc(pub Vec<(Fr, Var)>);
 
 impl Lc {
     /// `c · 1`.
@@ -32,18 +31,23 @@ impl Lc {
         if c == 0 {
             Self::default()
         } else {
-            Self(vec![(c, Var::One)])
+            Self(vec![(int(c), Var::One)])
         }
     }
 
     /// `1 · v`.
     pub fn var(v: Var) -> Self {
-        Self(vec![(1, v)])
+        Self(vec![(Fr::from(1u8), v)])
     }
 
     /// Adds `c · v`.
-    pub fn term(mut self, c: i128, v: Var) -> Self {
-        if c != 0 {
+    pub fn term(self, c: i128, v: Var) -> Self {
+        self.term_fe(int(c), v)
+    }
+
+    /// Adds `c · v` for a field element `c`.
+    pub fn term_fe(mut self, c: Fr, v: Var) -> Self {
+        if c != Fr::from(0u8) {
             self.0.push((c, v));
         }
         self
@@ -51,13 +55,25 @@ impl Lc {
 
     /// Adds every term of `terms`.
     pub fn terms(mut self, terms: impl IntoIterator<Item = (i128, Var)>) -> Self {
-        self.0.extend(terms.into_iter().filter(|(c, _)| *c != 0));
+        self.0.extend(terms.into_iter().filter(|(c, _)| *c != 0).map(|(c, v)| (int(c), v)));
         self
     }
 
+    /// Adds every term of `other`.
+    pub fn plus(mut self, other: &Lc) -> Self {
+        self.0.extend_from_slice(&other.0);
+        self
+    }
+
+    /// `k · self`.
+    pub fn scaled(&self, k: i128) -> Self {
+        let k: Fr = int(k);
+        Self(self.0.iter().map(|&(c, v)| (c * k, v)).collect())
+    }
+
     /// The value under `value` (each variable's field element).
-    pub fn eval<F: Field>(&self, value: &dyn Fn(Var) -> F) -> F {
-        self.0.iter().map(|&(c, v)| int::<F>(c) * value(v)).sum()
+    pub fn eval(&self, value: &dyn Fn(Var) -> Fr) -> Fr {
+        self.0.iter().map(|&(c, v)| c * value(v)).sum()
     }
 
     /// The distinct non-constant variables it reads.
@@ -83,7 +99,7 @@ pub struct Row {
 
 impl Row {
     /// Whether it holds under `value`.
-    pub fn holds<F: Field>(&self, value: &dyn Fn(Var) -> F) -> bool {
+    pub fn holds(&self, value: &dyn Fn(Var) -> Fr) -> bool {
         self.a.eval(value) * self.b.eval(value) == self.c.eval(value)
     }
 }
@@ -103,16 +119,16 @@ pub struct R1cs {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Assignment {
     /// The public inputs, in order.
-    pub public: Vec<i128>,
+    pub public: Vec<Fr>,
     /// The witness, in order.
-    pub witness: Vec<i128>,
+    pub witness: Vec<Fr>,
 }
 
 impl Assignment {
-    /// The value of `v` (as an integer).
-    pub fn get(&self, v: Var) -> i128 {
+    /// The value of `v`.
+    pub fn get(&self, v: Var) -> Fr {
         match v {
-            Var::One => 1,
+            Var::One => Fr::from(1u8),
             Var::Public(i) => self.public[i as usize],
             Var::Witness(i) => self.witness[i as usize],
         }
@@ -122,13 +138,30 @@ impl Assignment {
 impl R1cs {
     /// The first row `assignment` violates, if any.
     pub fn first_unsatisfied(&self, assignment: &Assignment) -> Option<&Row> {
-        let value = |v: Var| int::<Fr>(assignment.get(v));
+        let value = |v: Var| assignment.get(v);
         self.rows.iter().find(|r| !r.holds(&value))
     }
 }
 
+/// The signed integer `x` stands for, when `|x| < 2^127` (the representative nearest zero).
+pub fn to_int(x: Fr) -> Option<i128> {
+    let small = |y: Fr| {
+        let b = y.into_bigint();
+        (b.num_bits() < 128).then(|| b.0[0] as i128 | ((b.0[1] as i128) << 64))
+    };
+    small(x).or_else(|| small(-x).map(|m| -m))
+}
+
+/// The canonical little-endian bytes of `x` (the form halo2's `Fr::from_repr` reads: the
+/// witness search moves values and coefficients into halo2's copy of the same field this way).
+pub fn le_bytes(x: &Fr) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(&x.into_bigint().to_bytes_le());
+    out
+}
+
 /// The field element of a signed integer.
-pub fn int<F: Field>(v: i128) -> F {
+pub fn int<F: PrimeField>(v: i128) -> F {
     let mag = F::from(v.unsigned_abs());
     if v < 0 {
         -mag

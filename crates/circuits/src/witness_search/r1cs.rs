@@ -7,14 +7,13 @@
 //! `⟨a,z⟩·⟨b,z⟩ = ⟨c,z⟩` that reads `x` as its last unknown is a polynomial of degree at most 2
 //! in it, solved over the whole field (a bit's `b·(b-1) = 0` allows exactly 0 and 1).
 
-use halo2_axiom::halo2curves::ff::Field;
-use zkinfer_graph::{QGraph, Visibility, Witness};
-use zkinfer_r1cs::{lower, Lc, Lowered, Row, Var};
+use halo2_axiom::halo2curves::ff::{Field, PrimeField};
+use zkinfer_graph::{InstanceRole, QGraph, Witness};
+use zkinfer_r1cs::{lower, Lc, Lowered, PackedSegment, Row, Var};
 
 use super::candidates::small_int;
 use super::solver::{Constraint, Solve};
 use super::{CellName, SearchError, SearchOptions, SearchReport, Solved};
-use crate::walk::fe;
 use crate::Fr;
 
 /// A row over the solver's variables (public inputs first, then witnesses).
@@ -23,9 +22,15 @@ struct R1csRow {
     vars: Vec<usize>,
 }
 
+/// An element of ark's `Fr` as the same element of halo2's.
+fn halo2(x: &zkinfer_r1cs::Fr) -> Fr {
+    // Both are BN254's scalar field, so a canonical element of one is one of the other.
+    Fr::from_repr(zkinfer_r1cs::le_bytes(x)).unwrap_or(Fr::ZERO)
+}
+
 /// `l` with coefficients in halo2's field (`None`: the constant 1).
 fn terms(l: &Lc, index: &dyn Fn(Var) -> Option<usize>) -> Vec<(Fr, Option<usize>)> {
-    l.0.iter().map(|&(c, v)| (fe(c), index(v))).collect()
+    l.0.iter().map(|(c, v)| (halo2(c), index(*v))).collect()
 }
 
 impl R1csRow {
@@ -123,14 +128,14 @@ impl Constraint for R1csRow {
 /// see the module docs. Findings name variables as [`CellName::Variable`].
 pub fn search(graph: &QGraph, witness: &Witness, opts: &SearchOptions) -> Result<SearchReport, SearchError> {
     let r1cs = |e: zkinfer_r1cs::R1csError| SearchError::Synthesis(e.to_string());
-    let Lowered { system, assignment, inputs, .. } = lower(graph, Some(witness)).map_err(r1cs)?;
+    let Lowered { system, assignment, inputs, packing, .. } = lower(graph, Some(witness)).map_err(r1cs)?;
     let assignment = assignment.ok_or_else(|| SearchError::Synthesis("no assignment".into()))?;
     // Solver variables in data-flow order, which the solver branches in: the public inputs,
     // the witness (allocated node by node), then the claimed outputs (the statement's last
     // variables), so that an output is reached once the values it is bound to are.
     let publics = system.public;
-    let claimed_outputs = graph.outputs.iter().filter(|s| s.visibility == Visibility::Public);
-    let claimed: usize = claimed_outputs.map(|s| graph.tensors[s.tensor].len()).sum();
+    let claimed_outputs = packing.segments.iter().filter(|s| s.role == InstanceRole::Output);
+    let claimed: usize = claimed_outputs.map(PackedSegment::words).sum();
     let (stated, witnesses) = (publics - claimed, system.witness);
     let index = |v: Var| match v {
         Var::One => None,
@@ -145,7 +150,7 @@ pub fn search(graph: &QGraph, witness: &Witness, opts: &SearchOptions) -> Result
     };
     let honest_of = |a: &zkinfer_r1cs::Assignment| -> Vec<Fr> {
         let (inputs, outputs) = a.public.split_at(stated);
-        inputs.iter().chain(&a.witness).chain(outputs).map(|&v| fe(v)).collect()
+        inputs.iter().chain(&a.witness).chain(outputs).map(halo2).collect()
     };
     let honest = honest_of(&assignment);
     let constraints: Vec<R1csRow> = system.rows.iter().map(|r| R1csRow::new(r, &index)).collect();
@@ -158,7 +163,11 @@ pub fn search(graph: &QGraph, witness: &Witness, opts: &SearchOptions) -> Result
     }
     let mut read = vec![false; honest.len()];
     constraints.iter().for_each(|c| c.vars.iter().for_each(|&v| read[v] = true));
-    // Held: every public input (the statement) and every private input element but the free one.
+    // Held: the statement (its input words) and every input element but the free one. A
+    // public input's values are held with its words: that the words determine them is the
+    // packing's own argument (each slot range-checked below 2^width, so a word has one
+    // decoding; SOUNDNESS.md), which a search over many values in one row would spend a million
+    // nodes confirming.
     let mut active = read.clone();
     (0..stated).for_each(|v| active[v] = false);
     for (k, vars) in inputs.iter().enumerate() {

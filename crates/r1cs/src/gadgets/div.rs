@@ -22,7 +22,7 @@ impl Synthesize for DivOp {
 
 /// The rows of one quotient; returns it.
 fn divide(op: &DivOp, b: &mut Builder, a: Var, d: Var) -> Var {
-    let w = match (b.value(&Lc::var(a)), b.value(&Lc::var(d))) {
+    let w = match (b.int(&Lc::var(a)), b.int(&Lc::var(d))) {
         (Some(a), Some(d)) => Some(op.witness(a as i64, d as i64)),
         _ => None,
     };
@@ -31,9 +31,8 @@ fn divide(op: &DivOp, b: &mut Builder, a: Var, d: Var) -> Var {
     let c = b.witness(w.map(|w| w.product));
     b.enforce(Lc::var(q), Lc::var(d), Lc::var(c), "product");
     let weight = i128::from(op.dividend_weight());
-    let remainder = Lc::var(a).0.into_iter().map(|(k, v)| (k * weight, v));
-    let remainder = Lc::default().terms(remainder).term(1, d).term(-2, c);
-    let slack = Lc::default().term(2, d).term(-1, Var::One).terms(remainder.0.iter().map(|&(k, v)| (-k, v)));
+    let remainder = Lc::default().term(weight, a).term(1, d).term(-2, c);
+    let slack = Lc::default().term(2, d).term(-1, Var::One).plus(&remainder.scaled(-1));
     b.unsigned(&remainder, op.den_bits + 1);
     b.unsigned(&slack, op.den_bits + 1);
     q

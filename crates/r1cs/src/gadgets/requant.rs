@@ -22,13 +22,13 @@ impl Synthesize for RequantOp {
 
 /// The rows of one element; returns the output variable.
 fn requant(op: &RequantOp, b: &mut Builder, x: Var) -> Var {
-    let w = b.value(&Lc::var(x)).map(|x| op.witness(x));
+    let w = b.int(&Lc::var(x)).map(|x| op.witness(x));
     let q = if op.shift == 0 {
         x
     } else {
         let remainder = b.bits(w.map(|w| w.remainder), op.shift);
         let q = b.witness(w.map(|w| w.quotient));
-        let rhs = Lc::default().term(op.pow(), q).terms(Builder::weighted(&remainder).0);
+        let rhs = Lc::default().term(op.pow(), q).plus(&Builder::weighted(&remainder));
         b.equal(Lc::var(x).term(op.half(), Var::One), rhs, "rescale");
         q
     };

@@ -39,7 +39,7 @@ impl Synthesize for TableOp {
         Ok(x.iter()
             .enumerate()
             .map(|(k, &x)| {
-                let d = b.value(&Lc::var(x)).map(|x| x - i128::from(lo));
+                let d = b.int(&Lc::var(x)).map(|x| x - i128::from(lo));
                 let hi = one_hot(b, d.map(|d| d >> low), h);
                 let lo_bits = one_hot(b, d.map(|d| d & (s as i128 - 1)), s);
                 let index = Lc::default()
