@@ -6,7 +6,8 @@
 // constructor refuses a wrong key, that modexp costs EIP-7883's price, and stops the node. Usage:
 // node evm/node-test.js DIR [HASHED] (DIR holds Verifier.sol and calldata.hex; HASHED, a model
 // with hashed parameters, also ModelRegistry.sol and settings.json: the registry is deployed and
-// checked against it).
+// checked against it). GROTH16, a directory with Groth16Verifier.sol and calldata.hex
+// (examples/groth16_export.rs): the Groth16 verifier is deployed and checked too.
 'use strict';
 const { spawn } = require('child_process');
 const fs = require('fs');
@@ -16,6 +17,7 @@ const { ethers } = require('ethers');
 
 const dir = process.argv[2];
 const hashedDir = process.argv[3];
+const groth16Dir = process.argv[4];
 if (!dir) {
   console.error('usage: node evm/node-test.js DIR');
   process.exit(1);
@@ -122,6 +124,38 @@ async function registryTests(compiled, provider, signer, check) {
   check('an id registers once', again === 'reverted', again);
 }
 
+// The Groth16 verifier on the node: deployed under EIP-170, the honest proof accepted (as a
+// call and as a transaction), a flipped proof byte and a changed packed word refused.
+async function groth16Tests(compiled, provider, signer, check) {
+  const abi = ['function verifyProof(bytes proof, uint256[] instances) view returns (bool)'];
+  const factory = new ethers.ContractFactory(abi, '0x' + compiled.contract.evm.bytecode.object, signer);
+  const verifier = await factory.deploy();
+  await verifier.waitForDeployment();
+  const to = await verifier.getAddress();
+  const size = ((await provider.getCode(to)).length - 2) / 2;
+  check('the Groth16 verifier deploys under EIP-170', size <= 24576, `${size} B`);
+  const iface = new ethers.Interface(abi);
+  const verdict = async (data) => iface.decodeFunctionResult('verifyProof', await provider.call({ to, data }))[0];
+  check('the Groth16 verifier accepts the honest proof', (await verdict(compiled.calldata)) === true);
+  const receipt = await (await signer.sendTransaction({ to, data: compiled.calldata })).wait();
+  check('Groth16 verifyProof as a transaction', receipt.status === 1, `gas ${receipt.gasUsed}`);
+  const bytes = ethers.getBytes(compiled.calldata);
+  bytes[4 + 96 + 40] ^= 1;
+  check('the Groth16 verifier rejects a tampered proof', (await verdict(ethers.hexlify(bytes))) === false);
+  const [proof, words] = iface.decodeFunctionData('verifyProof', compiled.calldata);
+  const changed = [...words];
+  changed[changed.length - 1] += 1n;
+  const other = iface.encodeFunctionData('verifyProof', [proof, changed]);
+  check('the Groth16 verifier rejects a changed public word', (await verdict(other)) === false);
+}
+
+function compileGroth16() {
+  const source = fs.readFileSync(path.join(groth16Dir, 'Groth16Verifier.sol'), 'utf8');
+  const contract = compile(source, 'Groth16Verifier.sol').ZkinferGroth16Verifier;
+  const calldata = fs.readFileSync(path.join(groth16Dir, 'calldata.hex'), 'utf8').trim();
+  return { contract, calldata };
+}
+
 async function waitForNode(provider) {
   const deadline = Date.now() + 60000;
   for (;;) {
@@ -139,6 +173,7 @@ async function main() {
   const source = fs.readFileSync(path.join(dir, 'Verifier.sol'), 'utf8');
   const contracts = compile(source);
   const hashed = hashedDir ? compileRegistry() : null;
+  const g16 = groth16Dir ? compileGroth16() : null;
   const calldata = fs.readFileSync(path.join(dir, 'calldata.hex'), 'utf8').trim();
   const hardhat = path.join(__dirname, 'node_modules', '.bin', 'hardhat');
   const node = spawn(hardhat, ['node', '--hostname', '127.0.0.1', '--port', String(PORT)], {
@@ -226,6 +261,7 @@ async function main() {
     const floor = 21000 + 10 * (data.length + 3 * nonzero);
     check('modexp is priced by EIP-7883', Number(mrec.gasUsed) === Math.max(standard + 4048, floor), `gas ${mrec.gasUsed}`);
     if (hashed) await registryTests(hashed, provider, signer, check);
+    if (g16) await groth16Tests(g16, provider, signer, check);
   } finally {
     node.kill('SIGTERM');
   }

@@ -3,7 +3,9 @@
 # fork mainnet runs: osaka): proves mlp_digits with the CLI, writes Verifier.sol and the
 # calldata, then evm/node-test.js starts `hardhat node` on 127.0.0.1, deploys over JSON-RPC with
 # ethers, calls verifyProof, and stops the node; the same for a model with hashed parameters,
-# registered in examples/ModelRegistry.sol. Needs `npm ci --prefix evm` first.
+# registered in examples/ModelRegistry.sol; and the Groth16 verifier of mlp_digits (written by
+# examples/groth16_export.rs until the CLI takes --proof-system groth16). Needs
+# `npm ci --prefix evm` first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${ZKINFER:-}" ]; then
@@ -23,4 +25,7 @@ trap 'rm -rf "$W"' EXIT
 "$ZK" prove "$W/h" --input examples/multi_io/two_inputs.input.json --out "$W/h/proof.json" >/dev/null
 "$ZK" solidity "$W/h" --out "$W/h/Verifier.sol" --registry "$W/h/ModelRegistry.sol" 2>/dev/null
 "$ZK" calldata "$W/h" --proof "$W/h/proof.json" --out "$W/h/calldata.hex"
-node evm/node-test.js "$W" "$W/h"
+# Groth16: the verifier, its calldata and snarkjs's JSON forms.
+cargo run --locked -q --example groth16_export -- examples/models/mlp_digits.onnx \
+  examples/models/mlp_digits.calibration.json examples/models/mlp_digits.input.json "$W/g" 2>/dev/null
+node evm/node-test.js "$W" "$W/h" "$W/g"

@@ -5,9 +5,9 @@
 //! What is built: lowering of every primitive (fixed parameters; public or private inputs and
 //! outputs), a development setup, proving, native verification, the 256-byte proof, and the
 //! Solidity verifier with its calldata ([`solidity`], [`calldata`]), and the statement packed
-//! (several bounded public values per field element, [`Packing`]). Not yet: the CLI's
-//! `--proof-system groth16`, snarkjs export, and private or hashed parameters (refused by
-//! name).
+//! (several bounded public values per field element, [`Packing`]), and snarkjs's JSON forms
+//! ([`snarkjs`]). Not yet: the CLI's `--proof-system groth16`, and private or hashed
+//! parameters (refused by name).
 //!
 //! ```no_run
 //! # fn main() -> Result<(), zkinfer::Error> {
@@ -117,6 +117,18 @@ pub fn verify(vk: &VerifyingKey, proof: &Groth16Proof) -> Result<(), Error> {
 /// packed words, [`VerifyingKey::statement`]).
 pub fn solidity(vk: &VerifyingKey) -> String {
     zkinfer_verifier::evm::groth16::groth16_solidity(&g16::evm_vk(&vk.key))
+}
+
+/// `proof` and `vk` in snarkjs's JSON forms, for `snarkjs groth16 verify verification_key.json
+/// public.json proof.json`: `(verification_key, proof, public)`, each pretty-printed. The
+/// public inputs are the packed words ([`VerifyingKey::statement`]).
+pub fn snarkjs(vk: &VerifyingKey, proof: &Groth16Proof) -> Result<[String; 3], Error> {
+    let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
+    Ok([
+        pretty(&zkinfer_r1cs::snarkjs::verification_key(&vk.key)),
+        pretty(&zkinfer_r1cs::snarkjs::proof(&proof.bytes)?),
+        pretty(&zkinfer_r1cs::snarkjs::public(&vk.statement(proof)?)),
+    ])
 }
 
 /// The calldata of `verifyProof` for `proof` on the Groth16 Solidity verifier (its values

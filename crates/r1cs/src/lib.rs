@@ -26,6 +26,7 @@ mod gadgets;
 pub mod groth16;
 mod lower;
 mod packing;
+pub mod snarkjs;
 mod system;
 
 pub use ark_bn254::Fr;
