@@ -71,9 +71,12 @@ impl Settings {
     }
 
     /// Number of public instances a proof of this model has (`instances`: input values if
-    /// public, then output values if public).
+    /// public, then output values if public; for Groth16, the words they are packed into).
     pub fn num_instances(&self) -> usize {
-        self.instances.len()
+        match &self.circuit {
+            CircuitSpec::Groth16(plan) => plan.public_inputs,
+            CircuitSpec::Halo2(_) => self.instances.len(),
+        }
     }
 
     /// What each visibility mode of this model hides, and from whom, one line per kind of value
@@ -107,6 +110,13 @@ impl Settings {
         };
         let k = self.circuit.k();
         let params = match self.params {
+            ParamVisibility::Fixed if self.proof_system() == ProofSystem::Groth16 => {
+                "parameters: fixed: coefficients of the circuit, so in the proving key (the prover's) and known to \
+                 whoever runs the setup; the verifying key depends only on the rows of the public inputs, and \
+                 Groth16 proofs are zero-knowledge, so verifiers learn nothing of them from any number of proofs; \
+                 the verifying key binds the model (verifiers know which model ran)"
+                    .to_string()
+            }
             ParamVisibility::Fixed => format!(
                 "parameters: fixed: bound by the verifying key (verifiers know which model ran), NOT hidden: \
                  each proof opens every fixed column at a random point, so about 2^{k} = {} proofs let a \

@@ -14,7 +14,8 @@ use crate::{Compiled, Error};
 pub fn audit(compiled: &Compiled, inputs: &[Vec<f32>], opts: &AuditOptions) -> Result<AuditReport, Error> {
     let _span = tracing::info_span!("audit", k = compiled.circuit().k()).entered();
     let witness = compiled.witness(inputs)?;
-    Ok(audit::audit(compiled.qgraph.clone(), crate::halo2::plan(&compiled.settings).clone(), Arc::new(witness), opts)?)
+    let plan = crate::halo2::plan(&compiled.settings)?.clone();
+    Ok(audit::audit(compiled.qgraph.clone(), plan, Arc::new(witness), opts)?)
 }
 
 /// Checks the honest witness of `compiled` with halo2's `MockProver`: every gate, lookup and copy
@@ -22,5 +23,5 @@ pub fn audit(compiled: &Compiled, inputs: &[Vec<f32>], opts: &AuditOptions) -> R
 /// failing constraint.
 pub fn mock_check(compiled: &Compiled, witness: Arc<zkinfer_graph::Witness>) -> Result<(), Error> {
     let _span = tracing::info_span!("mock_check", k = compiled.circuit().k()).entered();
-    Ok(audit::check_witness(compiled.qgraph.clone(), crate::halo2::plan(&compiled.settings).clone(), witness)?)
+    Ok(audit::check_witness(compiled.qgraph.clone(), crate::halo2::plan(&compiled.settings)?.clone(), witness)?)
 }

@@ -20,8 +20,10 @@ pub use zkinfer_verifier::evm::VERIFY_SIGNATURE;
 /// it has as many instances as the model in `settings` exposes.
 pub fn calldata(settings: &Settings, bundle: &ProofBundle) -> Result<Vec<u8>, Error> {
     let instances = bundle.instances_for(settings)?;
-    let proof = bundle.proof_bytes()?;
-    Ok(zkinfer_verifier::evm::encode_calldata(&proof, &instances))
+    match settings.proof_system() {
+        crate::ProofSystem::Halo2 => Ok(zkinfer_verifier::evm::encode_calldata(&bundle.proof_bytes()?, &instances)),
+        crate::ProofSystem::Groth16 => crate::groth16_backend::calldata(bundle, &instances),
+    }
 }
 
 pub use crate::proof::to_hex;
@@ -36,7 +38,10 @@ pub use crate::proof::to_hex;
 /// verifier for every model of the architecture, whose callers check instance 0 themselves
 /// (`ModelRegistry.sol`).
 pub fn solidity(keys: &crate::VerifierKeys, any_model: bool) -> Result<String, Error> {
-    let crate::VerifierKeys::Halo2(keys) = keys;
+    let keys = match keys {
+        crate::VerifierKeys::Halo2(keys) => keys,
+        crate::VerifierKeys::Groth16(keys) => return Ok(crate::groth16::solidity(&keys.vk)),
+    };
     let key = if any_model { keys.any_model_key()? } else { keys.circuit_key()? };
     zkinfer_verifier::evm::solidity::solidity(&keys.params, &key).map_err(|e| Error::Config(e.to_string()))
 }
@@ -76,9 +81,12 @@ pub fn verify_evm(
     solc: Option<&std::path::Path>,
 ) -> Result<EvmReport, Error> {
     use zkinfer_verifier::evm::{self as zevm, solidity as zsol};
-    let crate::VerifierKeys::Halo2(keys) = keys;
-    let data = calldata(&keys.settings, bundle)?;
+    let data = calldata(keys.settings(), bundle)?;
     let solc = zevm::find_solc(solc).map_err(|e| Error::Config(e.to_string()))?;
+    let keys = match keys {
+        crate::VerifierKeys::Halo2(keys) => keys,
+        crate::VerifierKeys::Groth16(keys) => return groth16_evm(&solc, &keys.vk, data),
+    };
     let verifier = zevm::compile(&solc, &[("Verifier.sol", zsol::VERIFIER_SOL)], "Verifier.sol", "ZkinferVerifier")
         .map_err(|e| Error::Config(e.to_string()))?;
     let key = keys.key_contracts()?;
@@ -95,5 +103,28 @@ pub fn verify_evm(
         verifier_size: deployed.verifier_size,
         key_size: deployed.key_size,
         key_contracts: deployed.key_contracts,
+    })
+}
+
+/// [`verify_evm`] for Groth16: one contract, `ZkinferGroth16Verifier`, with the key inside.
+fn groth16_evm(solc: &std::path::Path, vk: &crate::groth16::VerifyingKey, data: Vec<u8>) -> Result<EvmReport, Error> {
+    use zkinfer_verifier::evm as zevm;
+    let config = |e: zevm::EvmError| Error::Config(e.to_string());
+    let source = crate::groth16::solidity(vk);
+    let contract = zevm::compile(solc, &[("Groth16.sol", &source)], "Groth16.sol", "ZkinferGroth16Verifier")
+        .map_err(|e| Error::Config(e.to_string()))?;
+    let mut evm = zevm::Evm::new();
+    let (verifier, verifier_size) = evm.deploy(contract.creation).map_err(config)?;
+    let (out, gas) = evm.call_profiled(verifier, data).map_err(config)?;
+    if !out.success {
+        return Err(Error::Config(format!("verifyProof reverted: {}", to_hex(&out.output))));
+    }
+    Ok(EvmReport {
+        accepted: out.returned_true(),
+        gas_used: out.gas_used,
+        gas,
+        verifier_size,
+        key_size: 0,
+        key_contracts: 0,
     })
 }

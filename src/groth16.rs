@@ -22,7 +22,7 @@
 //! # }
 //! ```
 
-use zkinfer_graph::QGraph;
+use zkinfer_graph::{QGraph, Witness};
 use zkinfer_r1cs::groth16 as g16;
 pub use zkinfer_r1cs::groth16::PROOF_BYTES;
 pub use zkinfer_r1cs::{Fr, PackedSegment, Packing, R1csError};
@@ -30,9 +30,10 @@ pub use zkinfer_r1cs::{Fr, PackedSegment, Packing, R1csError};
 use crate::Error;
 
 /// A model's Groth16 proving key, with the size of its constraint system.
+#[derive(Debug)]
 pub struct Groth16Keys {
-    proving: g16::Groth16ProvingKey,
-    packing: Packing,
+    pub(crate) proving: g16::Groth16ProvingKey,
+    pub(crate) packing: Packing,
     /// Rows of the constraint system.
     pub constraints: usize,
     /// Witness variables.
@@ -82,8 +83,22 @@ pub struct Groth16Proof {
 /// real deployment needs a multi-party ceremony for this model's circuit (with fixed parameters
 /// the circuit contains the weights, so only parties who know them can take part).
 pub fn setup_dev(q: &QGraph, seed: u64) -> Result<Groth16Keys, Error> {
+    keys(q, |system| g16::setup_dev(system, seed))
+}
+
+/// A single-party setup with fresh randomness from the operating system, dropped when it
+/// returns (what `zkinfer setup` runs). Still not a ceremony: whoever could read this process's
+/// memory while it ran could forge proofs for this circuit.
+pub fn setup(q: &QGraph) -> Result<Groth16Keys, Error> {
+    keys(q, g16::setup_fresh)
+}
+
+fn keys(
+    q: &QGraph,
+    setup: impl FnOnce(&zkinfer_r1cs::R1cs) -> Result<g16::Groth16ProvingKey, R1csError>,
+) -> Result<Groth16Keys, Error> {
     let lowered = zkinfer_r1cs::lower(q, None)?;
-    let proving = g16::setup_dev(&lowered.system, seed)?;
+    let proving = setup(&lowered.system)?;
     Ok(Groth16Keys {
         proving,
         packing: lowered.packing,
@@ -97,14 +112,19 @@ pub fn setup_dev(q: &QGraph, seed: u64) -> Result<Groth16Keys, Error> {
 pub fn prove(q: &QGraph, keys: &Groth16Keys, inputs: &[Vec<f32>]) -> Result<Groth16Proof, Error> {
     let refs: Vec<&[f32]> = inputs.iter().map(Vec::as_slice).collect();
     let witness = q.eval_inputs(q.quantize_inputs(&refs)?)?;
-    let lowered = zkinfer_r1cs::lower(q, Some(&witness))?;
+    Ok(prove_witness(q, keys, &witness)?.0)
+}
+
+/// Proves the run whose exact evaluation is `witness`; also returns the statement's words.
+pub fn prove_witness(q: &QGraph, keys: &Groth16Keys, witness: &Witness) -> Result<(Groth16Proof, Vec<Fr>), Error> {
+    let lowered = zkinfer_r1cs::lower(q, Some(witness))?;
     let assignment = lowered.assignment.ok_or_else(|| Error::Config("lowering kept no assignment".into()))?;
     if lowered.system.rows.len() != keys.constraints || lowered.packing != keys.packing {
         return Err(Error::Config("these Groth16 keys were made for another model".into()));
     }
     let bytes = g16::prove_fresh(&keys.proving, &lowered.system, &assignment)?;
     let public = lowered.packing.unpack(&assignment.public)?;
-    Ok(Groth16Proof { bytes, public })
+    Ok((Groth16Proof { bytes, public }, assignment.public))
 }
 
 /// Checks `proof` under `vk`: `Ok` only when it verifies for exactly its public values.

@@ -18,7 +18,7 @@ pub use zkinfer_circuits::{CircuitPlan, Objective, PlanOptions};
 
 use crate::artifacts::{file, Compiled, Settings, PK_FILE, SRS_FILE, VK_FILE};
 use crate::proof::ProofBundle;
-use crate::{CircuitSpec, Error};
+use crate::Error;
 
 /// Where the KZG structured reference string comes from.
 #[derive(Debug, Clone)]
@@ -71,7 +71,7 @@ impl Keys {
 
     /// Reads the proving side of a `setup` directory.
     pub fn load(dir: &Path, settings: &Settings) -> Result<Self, Error> {
-        let plan = plan(settings);
+        let plan = plan(settings)?;
         let params = zkinfer_prover::load_srs(&file(dir, SRS_FILE), plan.k)?;
         let pk = artifact::read_pk::<ModelCircuit>(&file(dir, PK_FILE), plan.k, plan.clone())?;
         check_key_k(&file(dir, PK_FILE), "proving", pk.get_vk(), settings)?;
@@ -108,7 +108,7 @@ impl VerifierKeys {
 
     /// Reads `vk.bin` and `srs.bin` from `dir`, for the model `settings` describes.
     pub fn load(dir: &Path, settings: Settings) -> Result<Self, Error> {
-        let plan = plan(&settings);
+        let plan = plan(&settings)?;
         let params = zkinfer_prover::load_srs(&file(dir, SRS_FILE), plan.k)?;
         let vk = artifact::read_vk::<ModelCircuit>(&file(dir, VK_FILE), plan.k, plan.clone())?;
         check_key_k(&file(dir, VK_FILE), "verifying", &vk, &settings)?;
@@ -117,16 +117,17 @@ impl VerifierKeys {
 }
 
 /// The Halo2 plan of a model compiled for Halo2.
-pub(crate) fn plan(settings: &Settings) -> &CircuitPlan {
-    let CircuitSpec::Halo2(plan) = &settings.circuit;
-    plan
+pub(crate) fn plan(settings: &Settings) -> Result<&CircuitPlan, Error> {
+    settings.circuit.halo2().ok_or_else(|| {
+        Error::Config(format!("the model is compiled for {}, not halo2", settings.circuit.proof_system()))
+    })
 }
 
 /// halo2's key readers take the key's size from the file, not from the settings: a key of
 /// another model can parse. Its k at least must be the settings' k.
 fn check_key_k(path: &Path, what: &str, vk: &VerifyingKey<G1Affine>, settings: &Settings) -> Result<(), Error> {
     let k = vk.get_domain().k();
-    let expected = plan(settings).k;
+    let expected = plan(settings)?.k;
     if k != expected {
         return Err(Error::BadFile {
             path: path.to_path_buf(),
@@ -195,7 +196,7 @@ fn prove_with<T>(
     witness: Witness,
     prover: impl FnOnce(&ModelCircuit, &[Fr]) -> Result<(Vec<u8>, T), Error>,
 ) -> Result<(ProofBundle, T), Error> {
-    let plan = plan(&compiled.settings);
+    let plan = plan(&compiled.settings)?;
     let _span = tracing::info_span!("prove", k = plan.k).entered();
     let instances = public_instances(&compiled.qgraph, &witness);
     let outputs = compiled

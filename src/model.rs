@@ -20,7 +20,7 @@ pub struct Model {
 /// proof system), and each proof system's own knobs.
 #[derive(Debug, Clone, Default)]
 pub struct CompileOptions {
-    /// The proof system to compile for (Halo2, the default, is the only one today).
+    /// The proof system to compile for (Halo2 by default).
     pub proof_system: ProofSystem,
     /// Who sees the inputs, the parameters and the outputs.
     pub visibility: VisibilityConfig,
@@ -60,6 +60,7 @@ impl Model {
         let qgraph = self.quantize(samples, opts)?;
         let circuit = match opts.proof_system {
             ProofSystem::Halo2 => CircuitSpec::Halo2(zkinfer_circuits::plan_circuit(&qgraph, &opts.halo2)?),
+            ProofSystem::Groth16 => CircuitSpec::Groth16(crate::R1csPlan::of(&qgraph)?),
         };
         let name = self.source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let settings = Settings::new(&name, &qgraph, circuit, &opts.quant);

@@ -9,13 +9,14 @@ use zkinfer_prover::{Backend, ProvePhases};
 use crate::artifacts::{Compiled, Settings};
 use crate::halo2::{self, Srs};
 use crate::proof::{fr_from_hex, fr_to_i64, ProofBundle};
-use crate::{CircuitSpec, Error, Keys, VerifierKeys};
+use crate::{groth16_backend as groth16, CircuitSpec, Error, Keys, VerifierKeys};
 
 /// Makes the keys of `compiled` under its proof system (for Halo2: generates or loads the SRS,
 /// then runs key generation).
 pub fn setup(compiled: &Compiled, srs: Srs) -> Result<Keys, Error> {
     match compiled.circuit() {
         CircuitSpec::Halo2(plan) => Ok(Keys::Halo2(halo2::setup(compiled, plan, srs)?)),
+        CircuitSpec::Groth16(_) => Ok(Keys::Groth16(groth16::setup(compiled, srs)?)),
     }
 }
 
@@ -51,6 +52,7 @@ pub fn prove_witness_on(
 ) -> Result<ProofBundle, Error> {
     match matching_keys(compiled, keys)? {
         Keys::Halo2(keys) => halo2::prove(compiled, keys, witness, backend),
+        Keys::Groth16(keys) => groth16::prove(compiled, keys, witness, backend),
     }
 }
 
@@ -63,6 +65,7 @@ pub fn prove_witness_profiled(
 ) -> Result<(ProofBundle, ProvePhases), Error> {
     match matching_keys(compiled, keys)? {
         Keys::Halo2(keys) => halo2::prove_profiled(compiled, keys, witness, backend),
+        Keys::Groth16(_) => Err(Error::Config("the prover's phase profile is Halo2's".into())),
     }
 }
 
@@ -92,6 +95,7 @@ pub fn verify(keys: &VerifierKeys, bundle: &ProofBundle) -> Result<(), Error> {
     check_outputs(settings, bundle, &instances)?;
     match keys {
         VerifierKeys::Halo2(keys) => halo2::verify(keys, bundle, &instances),
+        VerifierKeys::Groth16(keys) => groth16::verify(keys, bundle, &instances),
     }
 }
 
@@ -121,15 +125,17 @@ fn check_outputs(settings: &Settings, bundle: &ProofBundle, instances: &[Fr]) ->
             "the proof file lists outputs {listed:?}; the model's public outputs are {public:?}"
         )));
     }
+    // The public values the instances stand for, in the instance layout's order: the instances
+    // themselves for Halo2, the words unpacked for Groth16.
+    let values = match &settings.circuit {
+        CircuitSpec::Halo2(_) => instances.iter().map(fr_to_i64).collect(),
+        CircuitSpec::Groth16(_) => groth16::values(settings, instances)?,
+    };
     for out in &bundle.outputs {
         let info = &settings.outputs[out.index];
         let rows = settings.instances.range(InstanceRole::Output, out.index).unwrap_or_default();
-        let encoded: Vec<Option<i64>> = instances
-            .get(rows)
-            .ok_or_else(|| Error::BadProof("fewer instances than the outputs need".into()))?
-            .iter()
-            .map(fr_to_i64)
-            .collect();
+        let encoded: Vec<Option<i64>> =
+            values.get(rows).ok_or_else(|| Error::BadProof("fewer instances than the outputs need".into()))?.to_vec();
         let claimed: Vec<Option<i64>> = out.quantized.iter().map(|&v| Some(v)).collect();
         if encoded != claimed {
             return Err(Error::BadProof(format!(

@@ -7,6 +7,8 @@
 use serde::{Deserialize, Serialize};
 use zkinfer_circuits::CircuitPlan;
 
+use crate::R1csPlan;
+
 /// A proof system zkinfer can prove a model with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -15,6 +17,9 @@ pub enum ProofSystem {
     /// openings, a Keccak transcript. The setup is universal: one SRS serves every model.
     #[default]
     Halo2,
+    /// Groth16 (R1CS), `ark-groth16` on BN254: a 256-byte proof and the cheapest on-chain check.
+    /// The setup is circuit-specific: one per model.
+    Groth16,
 }
 
 impl ProofSystem {
@@ -22,6 +27,7 @@ impl ProofSystem {
     pub fn describe(self) -> &'static str {
         match self {
             Self::Halo2 => "halo2 (KZG on BN254, SHPLONK; universal setup: one SRS for every model)",
+            Self::Groth16 => "groth16 (ark-groth16 on BN254; circuit-specific setup: one per model)",
         }
     }
 }
@@ -31,10 +37,8 @@ impl std::str::FromStr for ProofSystem {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "halo2" => Ok(Self::Halo2),
-            "groth16" => Err("proof system 'groth16' is not implemented yet in these commands (it is in the library, \
-                 zkinfer::groth16, and in `zkinfer bench --groth16`); use halo2"
-                .into()),
-            other => Err(format!("unknown proof system '{other}': expected halo2")),
+            "groth16" => Ok(Self::Groth16),
+            other => Err(format!("unknown proof system '{other}': expected halo2 or groth16")),
         }
     }
 }
@@ -43,6 +47,7 @@ impl std::fmt::Display for ProofSystem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Self::Halo2 => "halo2",
+            Self::Groth16 => "groth16",
         })
     }
 }
@@ -55,6 +60,8 @@ impl std::fmt::Display for ProofSystem {
 pub enum CircuitSpec {
     /// Halo2's layout plan: `k`, the chips' column counts, limbs, lanes and tables.
     Halo2(CircuitPlan),
+    /// Groth16's constraint system: its size, the statement's packing, the circuit's digest.
+    Groth16(R1csPlan),
 }
 
 impl CircuitSpec {
@@ -62,14 +69,16 @@ impl CircuitSpec {
     pub fn proof_system(&self) -> ProofSystem {
         match self {
             Self::Halo2(_) => ProofSystem::Halo2,
+            Self::Groth16(_) => ProofSystem::Groth16,
         }
     }
 
-    /// `log2` of the circuit's size (for Halo2, of its rows): what the SRS and the proving time
-    /// grow with.
+    /// `log2` of the circuit's size (for Halo2, of its rows; for Groth16, of its constraints,
+    /// rounded up): what the proving time grows with.
     pub fn k(&self) -> u32 {
         match self {
             Self::Halo2(plan) => plan.k,
+            Self::Groth16(plan) => plan.k(),
         }
     }
 
@@ -77,6 +86,7 @@ impl CircuitSpec {
     pub fn summary(&self) -> String {
         match self {
             Self::Halo2(plan) => plan.summary(),
+            Self::Groth16(plan) => plan.summary(),
         }
     }
 
@@ -84,6 +94,7 @@ impl CircuitSpec {
     pub fn halo2(&self) -> Option<&CircuitPlan> {
         match self {
             Self::Halo2(plan) => Some(plan),
+            Self::Groth16(_) => None,
         }
     }
 }

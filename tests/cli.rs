@@ -68,14 +68,14 @@ fn compile_setup_prove_verify_and_reject_tampering() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("rejected"), "{}", text(&o));
 
-    // A proof file that names another proof system: refused by name, before any check.
+    // A proof file that names another proof system: rejected by name, before any check.
     let mut other = bundle.clone();
     assert_eq!(other["proof_system"], "halo2");
     other["proof_system"] = serde_json::Value::String("groth16".into());
     std::fs::write(&bad_path, serde_json::to_string(&other).unwrap()).unwrap();
     let o = zkinfer(&["verify", s(&dir), "--proof", s(&bad_path)]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(text(&o).contains("groth16"), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("a groth16 proof cannot be checked against a model compiled for halo2"), "{}", text(&o));
 
     // Settings whose instance layout disagrees with the outputs' visibility and shape, or an
     // older settings version: refused by name before any key is read.
@@ -152,9 +152,9 @@ fn bad_inputs_give_clear_errors() {
     let o = zkinfer(&["compile", s(&model), "--out", s(&dir), "--input-visibility", "public,private"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("the model has 1 input(s) but 2 input visibilities were given"), "{}", text(&o));
-    let o = zkinfer(&["compile", s(&model), "--out", s(&dir), "--proof-system", "groth16"]);
+    let o = zkinfer(&["compile", s(&model), "--out", s(&dir), "--proof-system", "plonk"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o).contains("proof system 'groth16' is not implemented yet"), "{}", text(&o));
+    assert!(text(&o).contains("unknown proof system 'plonk': expected halo2 or groth16"), "{}", text(&o));
 
     let o = zkinfer(&["setup", s(&dir.join("nowhere"))]);
     assert_eq!(o.status.code(), Some(1));

@@ -31,7 +31,7 @@ pub fn fixture(models: &Path) -> Result<Fixture, zkinfer::Error> {
     let keys = zkinfer::setup(&compiled, Srs::Dev)?;
     let bundle = zkinfer::prove(&compiled, &keys, &samples[0])?;
     let instances = bundle.instance_values()?;
-    let zkinfer::CircuitSpec::Halo2(plan) = compiled.circuit();
+    let plan = compiled.circuit().halo2().ok_or_else(|| zkinfer::Error::Config("compiled for halo2".into()))?;
     Ok(Fixture { plan: plan.clone(), keys: keys.verifier(), instances, bundle })
 }
 
@@ -79,7 +79,7 @@ pub fn artifact(data: &[u8], fx: &Fixture) {
 pub fn proof(data: &[u8], fx: &Fixture) {
     match data.split_first() {
         Some((0, raw)) => {
-            let VerifierKeys::Halo2(keys) = &fx.keys;
+            let Some(keys) = fx.keys.halo2() else { return };
             if let Ok(key) = keys.circuit_key() {
                 let _ = zkinfer_verifier::verify(&keys.params, &key, raw, &fx.instances);
             }

@@ -319,7 +319,7 @@ fn bench_model(
     let max_abs_err = bundle.max_abs_error(&reference);
 
     progress(&format!("{name}: kernel floor (MSM and FFT at 2^{k})"));
-    let crate::Keys::Halo2(halo2_keys) = &keys;
+    let halo2_keys = keys.halo2().ok_or_else(|| Error::Config("the benchmark suite compiles for halo2".into()))?;
     let shape = FloorShape::of(halo2_keys.pk.get_vk())?;
     drop((keys, vkeys));
     let floor = {
@@ -348,7 +348,7 @@ fn bench_model(
         groth16::bench(&compiled.qgraph, &input)
     });
 
-    let stats = &crate::halo2::plan(&compiled.settings).stats;
+    let stats = &crate::halo2::plan(&compiled.settings)?.stats;
     let secs = Duration::as_secs_f64;
     Ok(ModelMetrics {
         k,

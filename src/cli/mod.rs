@@ -98,8 +98,9 @@ pub struct CalibrationArgs {
     /// Default: MODEL's sibling `<name>.calibration.json` if present.
     #[arg(long)]
     pub calibration: Option<PathBuf>,
-    /// The proof system to compile for: halo2 (the only one today; the settings record it, and
-    /// every later step reads it from there).
+    /// The proof system to compile for: halo2, or groth16 (256-byte proofs, about 221k gas on
+    /// chain, a setup per model; fixed parameters only for now). The settings record it, and every
+    /// later step reads it from there.
     #[arg(long, default_value_t = ProofSystem::Halo2)]
     pub proof_system: ProofSystem,
     /// Largest circuit size 2^k the planner may choose.

@@ -79,13 +79,21 @@ pub fn run(args: RunArgs) -> Result<Outcome> {
         .unwrap_or_default();
     let zk: &[f64] = first.map_or(&[], |o| o.values.as_slice());
 
-    let zkinfer::CircuitSpec::Halo2(plan) = compiled.circuit();
     println!();
     println!("| {:<22} | {:>14} |", "zkinfer run", compiled.settings.model);
     println!("|{:-<24}|{:->16}|", "", "");
-    row("k (2^k rows)", format!("{}", plan.k));
-    row("rows used", format!("{}", plan.summary_rows()));
-    row("columns (adv/fix/lkp)", plan.summary_columns());
+    row("proof system", compiled.settings.proof_system().to_string());
+    match compiled.circuit() {
+        zkinfer::CircuitSpec::Halo2(plan) => {
+            row("k (2^k rows)", format!("{}", plan.k));
+            row("rows used", format!("{}", plan.summary_rows()));
+            row("columns (adv/fix/lkp)", plan.summary_columns());
+        }
+        zkinfer::CircuitSpec::Groth16(plan) => {
+            row("constraints", format!("{}", plan.constraints));
+            row("public inputs", format!("{}", plan.public_inputs));
+        }
+    }
     for (name, p) in [
         ("compile", t_compile),
         ("setup (keygen)", t_setup),
@@ -104,11 +112,16 @@ pub fn run(args: RunArgs) -> Result<Outcome> {
     if let Some(path) = &args.json {
         let summary = serde_json::json!({
             "model": compiled.settings.model,
-            "k": plan.k,
-            "rows": plan.stats.rows_used,
-            "advice_columns": plan.stats.advice_columns,
-            "fixed_columns": plan.stats.fixed_columns,
-            "lookups": plan.stats.lookups,
+            "proof_system": compiled.settings.proof_system().to_string(),
+            "k": compiled.circuit().k(),
+            "rows": compiled.circuit().halo2().map(|p| p.stats.rows_used),
+            "advice_columns": compiled.circuit().halo2().map(|p| p.stats.advice_columns),
+            "fixed_columns": compiled.circuit().halo2().map(|p| p.stats.fixed_columns),
+            "lookups": compiled.circuit().halo2().map(|p| p.stats.lookups),
+            "constraints": match compiled.circuit() {
+                zkinfer::CircuitSpec::Groth16(plan) => Some(plan.constraints),
+                zkinfer::CircuitSpec::Halo2(_) => None,
+            },
             "compile_s": t_compile.wall.as_secs_f64(),
             "setup_s": t_setup.wall.as_secs_f64(),
             "witness_s": t_witness.wall.as_secs_f64(),

@@ -20,11 +20,14 @@ pub struct SetupArgs {
 pub fn run(args: SetupArgs) -> Result<Outcome> {
     let compiled = Compiled::load(&args.dir)?;
     let srs = args.srs.map(Srs::File).unwrap_or(Srs::Dev);
+    if compiled.settings.proof_system() == zkinfer::ProofSystem::Groth16 {
+        eprintln!("groth16: the setup is circuit-specific: these keys serve this model's circuit only");
+    }
     let keys = step(&format!("key generation (k={})", compiled.circuit().k()), || zkinfer::setup(&compiled, srs))?;
     if let Some(w) = keys.insecure_srs_warning() {
         eprintln!("WARNING: {w}");
     }
     keys.save(&args.dir)?;
-    println!("wrote pk.bin, vk.bin, srs.bin to {}", args.dir.display());
+    println!("wrote {} to {}", keys.files().join(", "), args.dir.display());
     Ok(Outcome::Ok)
 }

@@ -28,6 +28,15 @@ pub fn run(args: SolidityArgs) -> Result<Outcome> {
     let keys = VerifierKeys::load(&args.dir)?;
     let source = zkinfer::evm::solidity(&keys, args.any_model)?;
     std::fs::write(&args.out, source).with_context(|| format!("writing {}", args.out.display()))?;
+    if let VerifierKeys::Groth16(_) = &keys {
+        eprintln!(
+            "wrote {}: deploy ZkinferGroth16Verifier (the key is in its constants); call {} with the packed \
+             public inputs (docs/src/groth16.md)",
+            args.out.display(),
+            zkinfer::evm::VERIFY_SIGNATURE
+        );
+        return Ok(Outcome::Ok);
+    }
     eprintln!(
         "wrote {}: deploy each ZkinferVerifyingKeyN, then ZkinferVerifier(ZKINFER_KEY_HASH, key0, key1, key2, key3); \
          call {}",

@@ -31,6 +31,11 @@ pub fn run(args: VerifyEvmArgs) -> Result<Outcome> {
         Err(e) => return Err(e.into()),
     };
     println!("{}", if report.accepted { "verified" } else { "rejected: verifyProof returned false" });
+    if let VerifierKeys::Groth16(_) = &keys {
+        println!("gas: {} (hard fork {})", report.gas_used, zkinfer::evm::hard_fork());
+        println!("verifier runtime bytes: {} (ZkinferGroth16Verifier, the key inside)", report.verifier_size);
+        return Ok(if report.accepted { Outcome::Ok } else { Outcome::Rejected });
+    }
     println!("gas: {} (hard fork {})\n{}", report.gas_used, zkinfer::evm::hard_fork(), report.gas);
     println!("verifier runtime bytes: {} (ZkinferVerifier, any model)", report.verifier_size);
     println!(

@@ -61,11 +61,23 @@ pub enum ArtifactKind {
     /// A KZG structured reference string. Reserved: `save_srs`/`load_srs` keep SRS files in
     /// halo2's own `ParamsKZG` format so ceremony and EZKL files load unchanged.
     Srs,
+    /// A Groth16 proving key (arkworks' uncompressed form after the circuit's digest).
+    Groth16ProvingKey,
+    /// A Groth16 verifying key (arkworks' uncompressed form after the circuit's digest).
+    Groth16VerifyingKey,
 }
 
 impl ArtifactKind {
-    const ALL: [Self; 6] =
-        [Self::Settings, Self::Circuit, Self::ProvingKey, Self::VerifyingKey, Self::Proof, Self::Srs];
+    const ALL: [Self; 8] = [
+        Self::Settings,
+        Self::Circuit,
+        Self::ProvingKey,
+        Self::VerifyingKey,
+        Self::Proof,
+        Self::Srs,
+        Self::Groth16ProvingKey,
+        Self::Groth16VerifyingKey,
+    ];
 
     /// The tag stored in the header.
     pub fn tag(self) -> u32 {
@@ -76,6 +88,8 @@ impl ArtifactKind {
             Self::VerifyingKey => 4,
             Self::Proof => 5,
             Self::Srs => 6,
+            Self::Groth16ProvingKey => 7,
+            Self::Groth16VerifyingKey => 8,
         }
     }
 
@@ -93,6 +107,8 @@ impl ArtifactKind {
             Self::VerifyingKey => "verifying key",
             Self::Proof => "proof",
             Self::Srs => "SRS",
+            Self::Groth16ProvingKey => "Groth16 proving key",
+            Self::Groth16VerifyingKey => "Groth16 verifying key",
         }
     }
 }

@@ -82,6 +82,12 @@ pub fn setup_dev(system: &R1cs, seed: u64) -> Result<ProvingKey<Bn254>, R1csErro
     setup(system, &mut rand_chacha::ChaCha20Rng::seed_from_u64(seed))
 }
 
+/// [`setup`] with fresh randomness from the operating system, dropped when it returns: nobody
+/// can forge proofs unless this process's memory was read while it ran.
+pub fn setup_fresh(system: &R1cs) -> Result<ProvingKey<Bn254>, R1csError> {
+    setup(system, &mut rand::rngs::OsRng)
+}
+
 /// [`prove`] with fresh randomness from the operating system.
 pub fn prove_fresh(pk: &ProvingKey<Bn254>, system: &R1cs, assignment: &Assignment) -> Result<Vec<u8>, R1csError> {
     let proof = prove(pk, system, assignment, &mut rand::rngs::OsRng)?;

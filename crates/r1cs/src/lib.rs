@@ -33,4 +33,4 @@ pub use ark_bn254::Fr;
 pub use error::R1csError;
 pub use lower::{lower, Lowered};
 pub use packing::{PackedSegment, Packing, WORD_BITS};
-pub use system::{int, le_bytes, to_int, Assignment, Lc, R1cs, Row, Var};
+pub use system::{from_le_bytes, int, le_bytes, to_int, Assignment, Lc, R1cs, Row, Var};

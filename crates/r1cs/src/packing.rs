@@ -21,6 +21,7 @@
 
 use ark_bn254::Fr;
 use ark_ff::{BigInteger, Field, PrimeField};
+use serde::{Deserialize, Serialize};
 use zkinfer_graph::{InstanceLayout, InstanceRole, QGraph, QOp, TensorId};
 
 use crate::system::{int, to_int};
@@ -30,7 +31,7 @@ use crate::R1csError;
 pub const WORD_BITS: u32 = 252;
 
 /// One public input or output and how its values sit in the statement's words.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackedSegment {
     /// Input or output.
     pub role: InstanceRole,
@@ -69,7 +70,7 @@ impl PackedSegment {
 
 /// How the statement's public values become its field elements: the segments in
 /// [`InstanceLayout`] order (public inputs, then public outputs), each packed or not.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Packing {
     /// The segments, in statement order.
     pub segments: Vec<PackedSegment>,

@@ -160,6 +160,12 @@ pub fn le_bytes(x: &Fr) -> [u8; 32] {
     out
 }
 
+/// The element whose canonical little-endian bytes are `bytes` (`None` when they are `≥ p`).
+pub fn from_le_bytes(bytes: &[u8; 32]) -> Option<Fr> {
+    let x = Fr::from_le_bytes_mod_order(bytes);
+    (le_bytes(&x) == *bytes).then_some(x)
+}
+
 /// The field element of a signed integer.
 pub fn int<F: PrimeField>(v: i128) -> F {
     let mag = F::from(v.unsigned_abs());
