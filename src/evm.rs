@@ -92,18 +92,22 @@ pub fn verify_evm(
     let key = keys.key_contracts()?;
     let mut evm = zevm::Evm::new();
     let deployed = zsol::deploy(&mut evm, &verifier, &key).map_err(|e| Error::Config(e.to_string()))?;
-    let (out, gas) = evm.call_profiled(deployed.verifier, data).map_err(|e| Error::Config(e.to_string()))?;
+    let sizes = (deployed.verifier_size, deployed.key_size, deployed.key_contracts);
+    call(&mut evm, deployed.verifier, data, sizes)
+}
+
+/// Calls `verifyProof` on `verifier` with `data`; a revert is an error (no verdict).
+fn call(
+    evm: &mut zkinfer_verifier::evm::Evm,
+    verifier: zkinfer_verifier::evm::Address,
+    data: Vec<u8>,
+    (verifier_size, key_size, key_contracts): (usize, usize, usize),
+) -> Result<EvmReport, Error> {
+    let (out, gas) = evm.call_profiled(verifier, data).map_err(|e| Error::Config(e.to_string()))?;
     if !out.success {
         return Err(Error::Config(format!("verifyProof reverted: {}", to_hex(&out.output))));
     }
-    Ok(EvmReport {
-        accepted: out.returned_true(),
-        gas_used: out.gas_used,
-        gas,
-        verifier_size: deployed.verifier_size,
-        key_size: deployed.key_size,
-        key_contracts: deployed.key_contracts,
-    })
+    Ok(EvmReport { accepted: out.returned_true(), gas_used: out.gas_used, gas, verifier_size, key_size, key_contracts })
 }
 
 /// [`verify_evm`] for Groth16: one contract, `ZkinferGroth16Verifier`, with the key inside.
@@ -115,16 +119,5 @@ fn groth16_evm(solc: &std::path::Path, vk: &crate::groth16::VerifyingKey, data: 
         .map_err(|e| Error::Config(e.to_string()))?;
     let mut evm = zevm::Evm::new();
     let (verifier, verifier_size) = evm.deploy(contract.creation).map_err(config)?;
-    let (out, gas) = evm.call_profiled(verifier, data).map_err(config)?;
-    if !out.success {
-        return Err(Error::Config(format!("verifyProof reverted: {}", to_hex(&out.output))));
-    }
-    Ok(EvmReport {
-        accepted: out.returned_true(),
-        gas_used: out.gas_used,
-        gas,
-        verifier_size,
-        key_size: 0,
-        key_contracts: 0,
-    })
+    call(&mut evm, verifier, data, (verifier_size, 0, 0))
 }

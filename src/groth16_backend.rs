@@ -9,7 +9,7 @@ use halo2_axiom::halo2curves::bn256::Fr as HaloFr;
 use halo2_axiom::halo2curves::ff::PrimeField;
 use serde::{Deserialize, Serialize};
 use sha3::{Digest, Keccak256};
-use zkinfer_graph::{InstanceRole, QGraph, Witness};
+use zkinfer_graph::{QGraph, Witness};
 use zkinfer_prover::artifact::{read_artifact, write_artifact, ArtifactKind};
 use zkinfer_prover::Backend;
 use zkinfer_r1cs::groth16 as g16;
@@ -202,15 +202,8 @@ pub(crate) fn prove(
         return Err(Error::Config(format!("the {backend} prover is Halo2's; Groth16 proves on the CPU")));
     }
     let _span = tracing::info_span!("prove", proof_system = "groth16").entered();
-    let q = &compiled.qgraph;
-    let outputs = compiled
-        .settings
-        .instances
-        .public(InstanceRole::Output)
-        .into_iter()
-        .map(|i| (i, witness.output(q, i).to_vec()))
-        .collect();
-    let (proof, words) = crate::groth16::prove_witness(q, &keys.keys, &witness)?;
+    let outputs = compiled.public_outputs(&witness);
+    let (proof, words) = crate::groth16::prove_witness(&compiled.qgraph, &keys.keys, &witness)?;
     let instances: Vec<HaloFr> = words.iter().map(halo2).collect::<Result<_, _>>()?;
     Ok(ProofBundle::new(&proof.bytes, &instances, &compiled.settings, outputs))
 }

@@ -199,13 +199,7 @@ fn prove_with<T>(
     let plan = plan(&compiled.settings)?;
     let _span = tracing::info_span!("prove", k = plan.k).entered();
     let instances = public_instances(&compiled.qgraph, &witness);
-    let outputs = compiled
-        .settings
-        .instances
-        .public(InstanceRole::Output)
-        .into_iter()
-        .map(|i| (i, witness.output(&compiled.qgraph, i).to_vec()))
-        .collect();
+    let outputs = compiled.public_outputs(&witness);
     let circuit = ModelCircuit::new(compiled.qgraph.clone(), plan.clone(), Some(Arc::new(witness)));
     let (proof, extra) = prover(&circuit, &instances)?;
     Ok((ProofBundle::new(&proof, &instances, &compiled.settings, outputs), extra))

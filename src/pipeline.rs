@@ -29,6 +29,13 @@ impl Compiled {
         let x = self.qgraph.quantize_inputs(&inputs)?;
         Ok(self.qgraph.eval_inputs(x)?)
     }
+
+    /// The integers of every public output of `witness`, by output index: what a proof file
+    /// lists.
+    pub(crate) fn public_outputs(&self, witness: &Witness) -> Vec<(usize, Vec<i64>)> {
+        let public = self.settings.instances.public(InstanceRole::Output);
+        public.into_iter().map(|i| (i, witness.output(&self.qgraph, i).to_vec())).collect()
+    }
 }
 
 /// Proves one run of the model on `inputs` (one flat vector per input, in order).

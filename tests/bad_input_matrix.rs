@@ -9,7 +9,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use common::*;
 use prost::Message;
@@ -19,14 +18,6 @@ use zkinfer_onnx::proto::tensor_shape_proto::{dimension, Dimension};
 use zkinfer_onnx::proto::{
     type_proto, GraphProto, ModelProto, NodeProto, OperatorSetIdProto, TensorShapeProto, TypeProto, ValueInfoProto,
 };
-
-fn zkinfer(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_zkinfer")).args(args).output().expect("runs zkinfer")
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
 
 /// Runs the binary and checks the exit code, that the output names the cause, and that it
 /// neither panicked nor claimed success.

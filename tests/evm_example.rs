@@ -4,24 +4,11 @@
 
 mod common;
 
+use common::{abi_word, consumer_selector};
+
 use zkinfer::{CompileOptions, Srs};
 use zkinfer_verifier::evm::solidity::{deploy, VERIFIER_SOL};
 use zkinfer_verifier::evm::{compile, encode_calldata, find_solc, Evm};
-
-/// keccak256(signature)[..4] of the consumer's functions.
-fn selector(sig: &str) -> [u8; 4] {
-    match sig {
-        "submit(bytes,uint256[])" => [0xeb, 0x67, 0x49, 0x9f],
-        "lastOutput(uint256)" => [0x66, 0x78, 0x44, 0x80],
-        _ => unreachable!("unknown signature {sig}"),
-    }
-}
-
-fn word(v: u64) -> [u8; 32] {
-    let mut w = [0u8; 32];
-    w[24..].copy_from_slice(&v.to_be_bytes());
-    w
-}
 
 fn as_i64(w: &[u8]) -> i64 {
     // A two's-complement int256 that fits in i64.
@@ -53,14 +40,14 @@ fn consumer_reads_the_verified_output() {
     let mut creation = consumer.creation.clone();
     creation.extend_from_slice(&[0u8; 12]);
     creation.extend_from_slice(d.verifier.as_slice());
-    creation.extend_from_slice(&word(n_out as u64));
-    creation.extend_from_slice(&word(u64::from(logits.scale)));
+    creation.extend_from_slice(&abi_word(n_out as u64));
+    creation.extend_from_slice(&abi_word(u64::from(logits.scale)));
     let (app, _) = evm.deploy(creation).unwrap();
 
     let proof = bundle.proof_bytes().unwrap();
     let instances = bundle.instance_values().unwrap();
     let mut data = encode_calldata(&proof, &instances);
-    data[..4].copy_from_slice(&selector("submit(bytes,uint256[])"));
+    data[..4].copy_from_slice(&consumer_selector("submit(bytes,uint256[])"));
     let out = evm.call(app, data.clone()).unwrap();
     assert!(out.success, "{out:?}");
     let expected_class = (0..n_out).max_by_key(|&i| (logits.quantized[i], std::cmp::Reverse(i))).unwrap();
@@ -68,8 +55,8 @@ fn consumer_reads_the_verified_output() {
 
     // The stored outputs are the signed fixed-point integers of the proof file.
     for (i, q) in logits.quantized.iter().enumerate() {
-        let mut call = selector("lastOutput(uint256)").to_vec();
-        call.extend_from_slice(&word(i as u64));
+        let mut call = consumer_selector("lastOutput(uint256)").to_vec();
+        call.extend_from_slice(&abi_word(i as u64));
         let got = evm.call(app, call).unwrap();
         assert_eq!(as_i64(&got.output), *q, "output {i}");
     }
@@ -79,6 +66,6 @@ fn consumer_reads_the_verified_output() {
     let mut bad = proof.clone();
     bad[200] ^= 1;
     let mut data = encode_calldata(&bad, &instances);
-    data[..4].copy_from_slice(&selector("submit(bytes,uint256[])"));
+    data[..4].copy_from_slice(&consumer_selector("submit(bytes,uint256[])"));
     assert!(!evm.call(app, data).unwrap().success);
 }

@@ -83,21 +83,6 @@ fn the_groth16_solidity_verifier_accepts_honest_proofs_only() {
     assert!(!accepted(&mut evm, groth16::calldata(&other.verifying_key(), &other_proof).unwrap()));
 }
 
-/// keccak256(signature)[..4] of the consumer's functions.
-fn selector(sig: &str) -> [u8; 4] {
-    match sig {
-        "submit(bytes,uint256[])" => [0xeb, 0x67, 0x49, 0x9f],
-        "lastOutput(uint256)" => [0x66, 0x78, 0x44, 0x80],
-        _ => unreachable!("unknown signature {sig}"),
-    }
-}
-
-fn word(v: u64) -> [u8; 32] {
-    let mut w = [0u8; 32];
-    w[24..].copy_from_slice(&v.to_be_bytes());
-    w
-}
-
 #[test]
 fn the_example_consumer_unpacks_the_verified_logits() {
     let Some(solc) = solc() else { return };
@@ -114,13 +99,13 @@ fn the_example_consumer_unpacks_the_verified_logits() {
     let mut creation = consumer.creation.clone();
     creation.extend_from_slice(&[0u8; 12]);
     creation.extend_from_slice(verifier.as_slice());
-    creation.extend_from_slice(&word(outputs.len as u64));
-    creation.extend_from_slice(&word(u64::from(outputs.width)));
-    creation.extend_from_slice(&word(u64::from(q.tensors[outputs.tensor].scale)));
+    creation.extend_from_slice(&abi_word(outputs.len as u64));
+    creation.extend_from_slice(&abi_word(u64::from(outputs.width)));
+    creation.extend_from_slice(&abi_word(u64::from(q.tensors[outputs.tensor].scale)));
     let (app, _) = evm.deploy(creation).unwrap();
 
     let submit = |evm: &mut Evm, mut data: Vec<u8>| {
-        data[..4].copy_from_slice(&selector("submit(bytes,uint256[])"));
+        data[..4].copy_from_slice(&consumer_selector("submit(bytes,uint256[])"));
         evm.call(app, data).unwrap()
     };
     let out = submit(&mut evm, groth16::calldata(&vk, &proof).unwrap());
@@ -129,8 +114,8 @@ fn the_example_consumer_unpacks_the_verified_logits() {
     let argmax = (0..logits.len()).max_by_key(|&i| (logits[i], std::cmp::Reverse(i))).unwrap();
     assert_eq!(out.output[31] as usize, argmax);
     for (i, &v) in logits.iter().enumerate() {
-        let mut call = selector("lastOutput(uint256)").to_vec();
-        call.extend_from_slice(&word(i as u64));
+        let mut call = consumer_selector("lastOutput(uint256)").to_vec();
+        call.extend_from_slice(&abi_word(i as u64));
         let got = evm.call(app, call).unwrap().output;
         let got = i64::from_be_bytes(got[24..32].try_into().unwrap());
         assert_eq!(i128::from(got), v, "logit {i}");

@@ -1,7 +1,8 @@
 //! Shared helpers for the end-to-end tests.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use zkinfer::{CompileOptions, Compiled, Model, Sample};
 
@@ -64,4 +65,35 @@ pub fn unsupported_model(dir: &std::path::Path) -> PathBuf {
     std::fs::write(&path, bytes).expect("write model");
     std::fs::write(dir.join("hardmax_tiny.input.json"), r#"{"input_data": [[0.0, 1.0, 2.0, 3.0]]}"#).expect("input");
     path
+}
+
+/// Runs the `zkinfer` binary with `args`.
+pub fn zkinfer(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zkinfer")).args(args).output().expect("runs zkinfer")
+}
+
+/// Its stdout and stderr together.
+pub fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+/// A path as a command-line argument.
+pub fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+/// keccak256(signature)[..4] of the example consumer contracts' functions.
+pub fn consumer_selector(sig: &str) -> [u8; 4] {
+    match sig {
+        "submit(bytes,uint256[])" => [0xeb, 0x67, 0x49, 0x9f],
+        "lastOutput(uint256)" => [0x66, 0x78, 0x44, 0x80],
+        _ => unreachable!("unknown signature {sig}"),
+    }
+}
+
+/// `v` as a big-endian 32-byte ABI word.
+pub fn abi_word(v: u64) -> [u8; 32] {
+    let mut w = [0u8; 32];
+    w[24..].copy_from_slice(&v.to_be_bytes());
+    w
 }

@@ -63,4 +63,6 @@ pub mod solidity;
 pub use calldata::{encode_calldata, encode_calldata_words, fr_to_word, verify_selector, VERIFY_SIGNATURE};
 pub use exec::{CallOutcome, Evm, EvmError, GAS_LIMIT, SPEC};
 pub use gas::{GasItem, GasProfile};
+/// A contract address in the EVM.
+pub use revm::primitives::Address;
 pub use solc::{compile, find_solc, CompiledContract, SolcError};
