@@ -111,7 +111,11 @@ fn call(
 }
 
 /// [`verify_evm`] for Groth16: one contract, `ZkinferGroth16Verifier`, with the key inside.
-fn groth16_evm(solc: &std::path::Path, vk: &crate::groth16::VerifyingKey, data: Vec<u8>) -> Result<EvmReport, Error> {
+pub(crate) fn groth16_evm(
+    solc: &std::path::Path,
+    vk: &crate::groth16::VerifyingKey,
+    data: Vec<u8>,
+) -> Result<EvmReport, Error> {
     use zkinfer_verifier::evm as zevm;
     let config = |e: zevm::EvmError| Error::Config(e.to_string());
     let source = crate::groth16::solidity(vk);

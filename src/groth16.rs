@@ -143,11 +143,16 @@ pub fn solidity(vk: &VerifyingKey) -> String {
 /// public.json proof.json`: `(verification_key, proof, public)`, each pretty-printed. The
 /// public inputs are the packed words ([`VerifyingKey::statement`]).
 pub fn snarkjs(vk: &VerifyingKey, proof: &Groth16Proof) -> Result<[String; 3], Error> {
+    snarkjs_files(&vk.key, &proof.bytes, &vk.statement(proof)?)
+}
+
+/// `(verification_key, proof, public)` of a key, a proof in arkworks' form, and its words.
+pub(crate) fn snarkjs_files(key: &g16::Groth16VerifyingKey, proof: &[u8], words: &[Fr]) -> Result<[String; 3], Error> {
     let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
     Ok([
-        pretty(&zkinfer_r1cs::snarkjs::verification_key(&vk.key)),
-        pretty(&zkinfer_r1cs::snarkjs::proof(&proof.bytes)?),
-        pretty(&zkinfer_r1cs::snarkjs::public(&vk.statement(proof)?)),
+        pretty(&zkinfer_r1cs::snarkjs::verification_key(key)),
+        pretty(&zkinfer_r1cs::snarkjs::proof(proof)?),
+        pretty(&zkinfer_r1cs::snarkjs::public(words)),
     ])
 }
 

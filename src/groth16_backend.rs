@@ -232,6 +232,23 @@ pub(crate) fn calldata(bundle: &ProofBundle, instances: &[HaloFr]) -> Result<Vec
     Ok(g16::evm_calldata(&bundle.proof_bytes()?, &words)?)
 }
 
+/// A Groth16 proof file and the verifying key of `keys` in snarkjs's JSON forms,
+/// `(verification_key, proof, public)`, for `snarkjs groth16 verify verification_key.json
+/// public.json proof.json`; an error for a model compiled for another proof system.
+pub fn snarkjs(keys: &crate::VerifierKeys, bundle: &ProofBundle) -> Result<[String; 3], Error> {
+    let crate::VerifierKeys::Groth16(keys) = keys else {
+        return Err(Error::Config(format!(
+            "snarkjs checks Groth16 proofs; this model is compiled for {} (compile with --proof-system groth16)",
+            keys.settings().proof_system()
+        )));
+    };
+    if bundle.proof_system != keys.settings.proof_system() {
+        return Err(Error::BadProof(format!("a {} proof file, not a groth16 one", bundle.proof_system)));
+    }
+    let words: Vec<Fr> = bundle.instances_for(&keys.settings)?.iter().map(ark).collect::<Result<_, _>>()?;
+    crate::groth16::snarkjs_files(&keys.vk.key, &bundle.proof_bytes()?, &words)
+}
+
 /// The same element of BN254's scalar field, from arkworks' copy to halo2's.
 fn halo2(x: &Fr) -> Result<HaloFr, Error> {
     Option::from(HaloFr::from_repr(zkinfer_r1cs::le_bytes(x)))

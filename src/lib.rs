@@ -60,7 +60,7 @@ mod proof_system;
 pub use artifacts::{Compiled, IoInfo, Settings, SETTINGS_VERSION};
 pub use audit::{audit, mock_check};
 pub use error::Error;
-pub use groth16_backend::{R1csPlan, SETUP_WARNING as GROTH16_SETUP_WARNING};
+pub use groth16_backend::{snarkjs, R1csPlan, SETUP_WARNING as GROTH16_SETUP_WARNING};
 pub use halo2::Srs;
 pub use identity::ModelIdentity;
 pub use keys::{Keys, VerifierKeys};

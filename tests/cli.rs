@@ -56,6 +56,11 @@ fn compile_setup_prove_verify_and_reject_tampering() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("rejected"), "{}", text(&o));
 
+    // snarkjs checks Groth16 proofs only: named.
+    let o = zkinfer(&["snarkjs", s(&dir), "--proof", s(&proof), "--out", s(&dir.join("snarkjs"))]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("snarkjs checks Groth16 proofs; this model is compiled for halo2"), "{}", text(&o));
+
     // A proof file that names another proof system: rejected by name, before any check.
     let mut other = bundle.clone();
     assert_eq!(other["proof_system"], "halo2");

@@ -95,6 +95,20 @@ fn groth16_through_the_cli() {
         assert!(gas < 230_000, "{gas} gas");
     }
 
+    // snarkjs's files, checked by snarkjs itself (installed by scripts/test.sh).
+    let files = dir.join("snarkjs");
+    let o = zkinfer(&["snarkjs", s(&dir), "--proof", s(&proof), "--out", s(&files)]);
+    assert!(o.status.success(), "{}", text(&o));
+    let snarkjs = Path::new(env!("CARGO_MANIFEST_DIR")).join("evm/node_modules/.bin/snarkjs");
+    if snarkjs.exists() || std::env::var_os("ZKINFER_SKIP_EVM").is_none() {
+        let o = std::process::Command::new(&snarkjs)
+            .args(["groth16", "verify", "verification_key.json", "public.json", "proof.json"])
+            .current_dir(&files)
+            .output()
+            .expect("runs snarkjs");
+        assert!(o.status.success() && text(&o).contains("OK"), "{}", text(&o));
+    }
+
     // Another model's verifying key in this directory: refused by name, before any check.
     let other = scratch("groth16_cli_other");
     compiled("cnn_digits", &other);

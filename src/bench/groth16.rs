@@ -42,6 +42,10 @@ pub struct Groth16Metrics {
     pub verified: bool,
     /// Size of the proof.
     pub proof_bytes: usize,
+    /// Gas of the `verifyProof` transaction on the Solidity verifier (revm, the hard fork
+    /// mainnet runs; 21,000 base and calldata included), or `None` without a Solidity compiler.
+    #[serde(default)]
+    pub gas: Option<u64>,
 }
 
 /// Sets up, proves and verifies `q` on `input` with Groth16.
@@ -59,6 +63,13 @@ fn measure_all(q: &QGraph, input: &[Vec<f32>]) -> Result<Groth16Metrics, Error> 
     let proof = proof?;
     let vk = keys.verifying_key();
     let (verified, verify) = measure(|| groth16::verify(&vk, &proof));
+    let gas = zkinfer_verifier::evm::find_solc(None).ok().map(|solc| -> Result<u64, Error> {
+        let report = crate::evm::groth16_evm(&solc, &vk, groth16::calldata(&vk, &proof)?)?;
+        match report.accepted {
+            true => Ok(report.gas_used),
+            false => Err(Error::Config("the Solidity verifier refused the honest proof".into())),
+        }
+    });
     Ok(Groth16Metrics {
         constraints: keys.constraints,
         witness_variables: keys.witness_variables,
@@ -70,5 +81,6 @@ fn measure_all(q: &QGraph, input: &[Vec<f32>]) -> Result<Groth16Metrics, Error> 
         verify_s: verify.wall.as_secs_f64(),
         verified: verified.is_ok(),
         proof_bytes: proof.bytes.len(),
+        gas: gas.transpose()?,
     })
 }

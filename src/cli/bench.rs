@@ -31,9 +31,14 @@ pub struct BenchArgs {
     #[arg(long)]
     pub no_kernels: bool,
     /// Also set up, prove and verify each model with Groth16 (the second proof system, on the
-    /// same graph and input), beside Halo2 in the same run.
+    /// same graph and input), and measure its Solidity verifier's gas, beside Halo2 in the same
+    /// run.
     #[arg(long)]
     pub groth16: bool,
+    /// `groth16`: the same as `--groth16` (Halo2 still runs: every Groth16 figure is reported
+    /// beside Halo2's from the same run); `halo2`: Halo2 only (the default).
+    #[arg(long)]
+    pub proof_system: Option<zkinfer::ProofSystem>,
     /// Also write the report as JSON (schema in the README).
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -45,7 +50,7 @@ pub fn run(args: BenchArgs) -> Result<Outcome> {
         only: args.only.clone(),
         backend: args.backend,
         sweep: (!args.no_kernels).then_some((args.min_k, args.max_k)),
-        groth16: args.groth16,
+        groth16: args.groth16 || args.proof_system == Some(zkinfer::ProofSystem::Groth16),
     };
     let mut step = 0;
     let mut progress = |msg: &str| {
@@ -111,7 +116,7 @@ fn child_report(args: &BenchArgs, model: &str, json: &Path) -> Result<BenchRepor
         .arg(&args.models)
         .args(["--model", model, "--no-kernels", "--backend", args.backend.name(), "--json"])
         .arg(json)
-        .args(args.groth16.then_some("--groth16"))
+        .args((args.groth16 || args.proof_system == Some(zkinfer::ProofSystem::Groth16)).then_some("--groth16"))
         .stdout(Stdio::null())
         .status()
         .context("starting the benchmark's child process")?;
@@ -193,20 +198,24 @@ fn print_groth16(r: &BenchReport) {
         return;
     }
     println!();
-    println!("groth16 (same run): | model | constraints | setup s | prove s | prove vs halo2 | verify s | peak mem | proof B |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!(
+        "groth16 (same run): | model | constraints | public inputs | setup s | prove s | prove vs halo2 | verify s | peak mem | proof B | gas |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     for (m, halo2, g) in rows {
         match (&g.metrics, &g.error) {
             (Some(g), _) => println!(
-                "| {} | {} | {:.3} | {:.3} | {:.2}x | {:.4} | {} | {} |",
+                "| {} | {} | {} | {:.3} | {:.3} | {:.2}x | {:.4} | {} | {} | {} |",
                 m.model,
                 g.constraints,
+                g.public_inputs,
                 g.setup_s,
                 g.prove_s,
                 g.prove_s / halo2.prove_s.max(f64::MIN_POSITIVE),
                 g.verify_s,
                 g.prove_peak_rss_bytes.map(fmt_bytes).unwrap_or_else(|| "n/a".into()),
-                g.proof_bytes
+                g.proof_bytes,
+                g.gas.map_or_else(|| "n/a (no solc)".into(), |g| g.to_string())
             ),
             (None, e) => println!("| {} | not proven: {} |", m.model, e.as_deref().unwrap_or("?")),
         }

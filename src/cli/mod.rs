@@ -17,6 +17,7 @@ mod progress;
 mod prove;
 mod run;
 mod setup;
+mod snarkjs;
 mod solidity;
 mod verify;
 mod verify_evm;
@@ -37,7 +38,7 @@ enum Command {
     Compile(compile::CompileArgs),
     /// Print the model id (with hashed parameters) and the structure digest, without keys or a proof.
     ModelId(model_id::ModelIdArgs),
-    /// Key generation: writes pk.bin, vk.bin and srs.bin into the compiled directory.
+    /// Key generation: writes pk.bin, vk.bin (and for Halo2 srs.bin) into the compiled directory.
     Setup(setup::SetupArgs),
     /// Prove one run of the model on an input (EZKL's {"input_data": [[...]]} format).
     Prove(prove::ProveArgs),
@@ -49,6 +50,8 @@ enum Command {
     Calldata(calldata::CalldataArgs),
     /// Write the Solidity verifier (ZkinferVerifier + this model's ZkinferVerifyingKey contract).
     Solidity(solidity::SolidityArgs),
+    /// Write a Groth16 proof and its verifying key in snarkjs's JSON forms (for `snarkjs groth16 verify`).
+    Snarkjs(snarkjs::SnarkjsArgs),
     /// Verify a proof in an in-process EVM with the Solidity verifier; prints the verdict, gas and bytecode sizes.
     VerifyEvm(verify_evm::VerifyEvmArgs),
     /// Mutation audit: change each witness cell on its own; MockProver must reject every change (exit 2 if not).
@@ -154,6 +157,7 @@ pub fn main() -> ExitCode {
         Command::Conformance(a) => conformance::run(a),
         Command::Calldata(a) => calldata::run(a),
         Command::Solidity(a) => solidity::run(a),
+        Command::Snarkjs(a) => snarkjs::run(a),
         Command::VerifyEvm(a) => verify_evm::run(a),
     };
     match result {
