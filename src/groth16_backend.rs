@@ -211,7 +211,7 @@ pub(crate) fn prove(
 /// Checks the proof of `bundle` against its words `instances` (already counted against the
 /// settings).
 pub(crate) fn verify(keys: &VerifierKeys, bundle: &ProofBundle, instances: &[HaloFr]) -> Result<(), Error> {
-    let words: Vec<Fr> = instances.iter().map(ark).collect::<Result<_, _>>()?;
+    let words = words(instances)?;
     match g16::verify_bytes(&keys.vk.key, &words, &bundle.proof_bytes()?) {
         Ok(()) => Ok(()),
         Err(e @ (R1csError::Rejected | R1csError::Decode { .. })) => Err(Error::BadProof(e.to_string())),
@@ -221,14 +221,14 @@ pub(crate) fn verify(keys: &VerifierKeys, bundle: &ProofBundle, instances: &[Hal
 
 /// The public values `instances` (the packed words) stand for, in statement order.
 pub(crate) fn values(settings: &Settings, instances: &[HaloFr]) -> Result<Vec<Option<i64>>, Error> {
-    let words: Vec<Fr> = instances.iter().map(ark).collect::<Result<_, _>>()?;
+    let words = words(instances)?;
     let values = plan(settings)?.packing.unpack(&words).map_err(|e| Error::BadProof(e.to_string()))?;
     Ok(values.into_iter().map(|v| i64::try_from(v).ok()).collect())
 }
 
 /// The calldata of `verifyProof` for a Groth16 proof file.
 pub(crate) fn calldata(bundle: &ProofBundle, instances: &[HaloFr]) -> Result<Vec<u8>, Error> {
-    let words: Vec<Fr> = instances.iter().map(ark).collect::<Result<_, _>>()?;
+    let words = words(instances)?;
     Ok(g16::evm_calldata(&bundle.proof_bytes()?, &words)?)
 }
 
@@ -245,7 +245,7 @@ pub fn snarkjs(keys: &crate::VerifierKeys, bundle: &ProofBundle) -> Result<[Stri
     if bundle.proof_system != keys.settings.proof_system() {
         return Err(Error::BadProof(format!("a {} proof file, not a groth16 one", bundle.proof_system)));
     }
-    let words: Vec<Fr> = bundle.instances_for(&keys.settings)?.iter().map(ark).collect::<Result<_, _>>()?;
+    let words = words(&bundle.instances_for(&keys.settings)?)?;
     crate::groth16::snarkjs_files(&keys.vk.key, &bundle.proof_bytes()?, &words)
 }
 
@@ -253,6 +253,11 @@ pub fn snarkjs(keys: &crate::VerifierKeys, bundle: &ProofBundle) -> Result<[Stri
 fn halo2(x: &Fr) -> Result<HaloFr, Error> {
     Option::from(HaloFr::from_repr(zkinfer_r1cs::le_bytes(x)))
         .ok_or_else(|| Error::Config("a field element that is not canonical".into()))
+}
+
+/// A proof file's instances (halo2's field elements) as the statement's words (arkworks').
+fn words(instances: &[HaloFr]) -> Result<Vec<Fr>, Error> {
+    instances.iter().map(ark).collect()
 }
 
 /// The same element of BN254's scalar field, from halo2's copy to arkworks'.

@@ -44,13 +44,20 @@ pub struct BenchArgs {
     pub json: Option<PathBuf>,
 }
 
+impl BenchArgs {
+    /// Whether Groth16 runs beside Halo2 (`--groth16` or `--proof-system groth16`).
+    fn with_groth16(&self) -> bool {
+        self.groth16 || self.proof_system == Some(zkinfer::ProofSystem::Groth16)
+    }
+}
+
 pub fn run(args: BenchArgs) -> Result<Outcome> {
     let opts = BenchOptions {
         models_dir: args.models.clone(),
         only: args.only.clone(),
         backend: args.backend,
         sweep: (!args.no_kernels).then_some((args.min_k, args.max_k)),
-        groth16: args.groth16 || args.proof_system == Some(zkinfer::ProofSystem::Groth16),
+        groth16: args.with_groth16(),
     };
     let mut step = 0;
     let mut progress = |msg: &str| {
@@ -116,7 +123,7 @@ fn child_report(args: &BenchArgs, model: &str, json: &Path) -> Result<BenchRepor
         .arg(&args.models)
         .args(["--model", model, "--no-kernels", "--backend", args.backend.name(), "--json"])
         .arg(json)
-        .args((args.groth16 || args.proof_system == Some(zkinfer::ProofSystem::Groth16)).then_some("--groth16"))
+        .args(args.with_groth16().then_some("--groth16"))
         .stdout(Stdio::null())
         .status()
         .context("starting the benchmark's child process")?;
