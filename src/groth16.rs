@@ -2,12 +2,12 @@
 //! and the same integer evaluation as the Halo2 pipeline, lowered to R1CS
 //! ([`zkinfer_r1cs`]) and proven with `ark-groth16`.
 //!
-//! What is built: lowering of every primitive (fixed parameters; public or private inputs and
-//! outputs), a development setup, proving, native verification, the 256-byte proof, and the
-//! Solidity verifier with its calldata ([`solidity`], [`calldata`]), and the statement packed
-//! (several bounded public values per field element, [`Packing`]), and snarkjs's JSON forms
-//! ([`snarkjs`]). Not yet: the CLI's `--proof-system groth16`, and private or hashed
-//! parameters (refused by name).
+//! What is built: lowering of every primitive (fixed parameters; public, private or hashed
+//! inputs and outputs, a hash being the same Poseidon element as Halo2's), a development setup,
+//! proving, native verification, the 256-byte proof, the Solidity verifier with its calldata
+//! ([`solidity`], [`calldata`]), the statement packed (several bounded public values per field
+//! element, [`Packing`]), and snarkjs's JSON forms ([`snarkjs`]); the CLI runs it all with
+//! `--proof-system groth16`. Not yet: private or hashed parameters (refused by name).
 //!
 //! ```no_run
 //! # fn main() -> Result<(), zkinfer::Error> {
@@ -25,7 +25,7 @@
 use zkinfer_graph::{QGraph, Witness};
 use zkinfer_r1cs::groth16 as g16;
 pub use zkinfer_r1cs::groth16::PROOF_BYTES;
-pub use zkinfer_r1cs::{Fr, PackedSegment, Packing, R1csError};
+pub use zkinfer_r1cs::{int, to_int, Fr, PackedSegment, Packing, R1csError};
 
 use crate::Error;
 
@@ -67,13 +67,15 @@ impl VerifyingKey {
 }
 
 /// One Groth16 proof and the public values it proves (in the instance order of
-/// [`zkinfer_graph::InstanceLayout`]: public inputs, then public outputs), before packing.
+/// [`zkinfer_graph::InstanceLayout`]: public inputs, then public outputs), before packing: an
+/// integer `v` as the field element `v mod p` ([`zkinfer_r1cs::to_int`] reads it back), a
+/// hashed input's or output's Poseidon hash as itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Groth16Proof {
     /// `A`, `B`, `C` uncompressed ([`PROOF_BYTES`] bytes, arkworks' canonical encoding).
     pub bytes: Vec<u8>,
     /// The public values.
-    pub public: Vec<i128>,
+    pub public: Vec<Fr>,
 }
 
 /// A development setup from a known `seed`.

@@ -6,7 +6,6 @@
 use std::path::Path;
 
 use halo2_axiom::halo2curves::bn256::Fr as HaloFr;
-use halo2_axiom::halo2curves::ff::PrimeField;
 use serde::{Deserialize, Serialize};
 use sha3::{Digest, Keccak256};
 use zkinfer_graph::{QGraph, Witness};
@@ -204,7 +203,7 @@ pub(crate) fn prove(
     let _span = tracing::info_span!("prove", proof_system = "groth16").entered();
     let outputs = compiled.public_outputs(&witness);
     let (proof, words) = crate::groth16::prove_witness(&compiled.qgraph, &keys.keys, &witness)?;
-    let instances: Vec<HaloFr> = words.iter().map(halo2).collect::<Result<_, _>>()?;
+    let instances: Vec<HaloFr> = words.iter().map(zkinfer_r1cs::to_halo2).collect();
     Ok(ProofBundle::new(&proof.bytes, &instances, &compiled.settings, outputs))
 }
 
@@ -223,7 +222,8 @@ pub(crate) fn verify(keys: &VerifierKeys, bundle: &ProofBundle, instances: &[Hal
 pub(crate) fn values(settings: &Settings, instances: &[HaloFr]) -> Result<Vec<Option<i64>>, Error> {
     let words = words(instances)?;
     let values = plan(settings)?.packing.unpack(&words).map_err(|e| Error::BadProof(e.to_string()))?;
-    Ok(values.into_iter().map(|v| i64::try_from(v).ok()).collect())
+    // A hash reads as no integer (None), as it does for Halo2.
+    Ok(values.into_iter().map(|v| zkinfer_r1cs::to_int(v).and_then(|v| i64::try_from(v).ok())).collect())
 }
 
 /// The calldata of `verifyProof` for a Groth16 proof file.
@@ -249,19 +249,7 @@ pub fn snarkjs(keys: &crate::VerifierKeys, bundle: &ProofBundle) -> Result<[Stri
     crate::groth16::snarkjs_files(&keys.vk.key, &bundle.proof_bytes()?, &words)
 }
 
-/// The same element of BN254's scalar field, from arkworks' copy to halo2's.
-fn halo2(x: &Fr) -> Result<HaloFr, Error> {
-    Option::from(HaloFr::from_repr(zkinfer_r1cs::le_bytes(x)))
-        .ok_or_else(|| Error::Config("a field element that is not canonical".into()))
-}
-
 /// A proof file's instances (halo2's field elements) as the statement's words (arkworks').
 fn words(instances: &[HaloFr]) -> Result<Vec<Fr>, Error> {
-    instances.iter().map(ark).collect()
-}
-
-/// The same element of BN254's scalar field, from halo2's copy to arkworks'.
-fn ark(x: &HaloFr) -> Result<Fr, Error> {
-    zkinfer_r1cs::from_le_bytes(&x.to_repr())
-        .ok_or_else(|| Error::BadProof("a public input is not a canonical field element".into()))
+    Ok(instances.iter().map(zkinfer_r1cs::from_halo2).collect())
 }

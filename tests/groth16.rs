@@ -9,7 +9,7 @@ mod common;
 use std::time::Instant;
 
 use common::*;
-use zkinfer::groth16::{self, R1csError, PROOF_BYTES};
+use zkinfer::groth16::{self, int, Fr, R1csError, PROOF_BYTES};
 use zkinfer::{CompileOptions, Error, ParamVisibility, QGraph, Visibility, VisibilityConfig};
 
 fn quantized(name: &str, opts: &CompileOptions) -> QGraph {
@@ -49,7 +49,7 @@ fn mlp_digits_proves_verifies_and_rejects_tampering() {
     // The public values are the logits the Halo2 pipeline's witness computes.
     let (_, compiled) = compile("mlp_digits", &opts);
     let w = compiled.witness(&x).expect("witness");
-    let logits: Vec<i128> = w.output(&q, 0).iter().map(|&v| i128::from(v)).collect();
+    let logits: Vec<Fr> = w.output(&q, 0).iter().map(|&v| int(v.into())).collect();
     assert_eq!(proof.public, logits);
 
     // Every single-byte change of the proof is refused (a point off its curve, or a failed check).
@@ -61,19 +61,19 @@ fn mlp_digits_proves_verifies_and_rejects_tampering() {
     // Another claimed output, one value at a time.
     for i in 0..proof.public.len() {
         let mut bad = proof.clone();
-        bad.public[i] += 1;
+        bad.public[i] += Fr::from(1u8);
         assert!(rejected(groth16::verify(&vk, &bad)), "logit {i} + 1 was accepted");
     }
     // A truncated or extended statement is an error naming the counts.
     for len in [proof.public.len() - 1, proof.public.len() + 1] {
         let mut bad = proof.clone();
-        bad.public.resize(len, 0);
+        bad.public.resize(len, Fr::from(0u8));
         let e = groth16::verify(&vk, &bad).expect_err("wrong instance count");
         assert!(matches!(e, Error::Groth16(R1csError::InstanceCount { expected: 10, .. })), "{e}");
     }
     // A value outside the width the statement packs it in is an error that names it.
     let mut bad = proof.clone();
-    bad.public[3] = 1 << 40;
+    bad.public[3] = Fr::from(1u64 << 40);
     let e = groth16::verify(&vk, &bad).expect_err("out of its width");
     assert!(e.to_string().contains("Output 0 value 3"), "{e}");
     // Trailing bytes are corruption, not ignored.
@@ -110,8 +110,36 @@ fn cnn_digits_with_a_public_input_proves_and_verifies() {
     // The public input is part of the statement: another input value is refused, in any word.
     for i in [0, 31, 63] {
         let mut bad = proof.clone();
-        bad.public[i] += 1;
+        bad.public[i] += Fr::from(1u8);
         assert!(rejected(groth16::verify(&vk, &bad)), "input {i} changed was accepted");
+    }
+}
+
+/// A hashed input and a hashed output: each one public input, the same Poseidon element the
+/// Halo2 circuit's instance holds, so a commitment made for one proof system checks under the
+/// other.
+#[test]
+fn hashed_input_and_output_are_halo2s_hashes() {
+    let opts = CompileOptions {
+        visibility: VisibilityConfig::new(Visibility::Hashed, ParamVisibility::Fixed, Visibility::Hashed),
+        ..CompileOptions::default()
+    };
+    let q = quantized("mlp_digits", &opts);
+    let model = load("mlp_digits");
+    let x = input("mlp_digits", &model);
+    let keys = groth16::setup_dev(&q, 3).expect("setup");
+    assert_eq!(keys.public_inputs, 2);
+    let proof = groth16::prove(&q, &keys, &x).expect("prove");
+    let vk = keys.verifying_key();
+    groth16::verify(&vk, &proof).expect("verifies");
+    let (_, compiled) = compile("mlp_digits", &opts);
+    let halo2 = zkinfer_circuits::public_instances(&q, &compiled.witness(&x).expect("witness"));
+    let halo2: Vec<Fr> = halo2.iter().map(zkinfer_r1cs::from_halo2).collect();
+    assert_eq!(proof.public, halo2, "the input's and the logits' hashes, as Halo2 has them");
+    for i in 0..2 {
+        let mut bad = proof.clone();
+        bad.public[i] += Fr::from(1u8);
+        assert!(rejected(groth16::verify(&vk, &bad)), "hash {i} changed was accepted");
     }
 }
 

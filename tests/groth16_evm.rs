@@ -64,7 +64,7 @@ fn the_groth16_solidity_verifier_accepts_honest_proofs_only() {
     }
     for i in 0..proof.public.len() {
         let mut bad = proof.clone();
-        bad.public[i] -= 1;
+        bad.public[i] -= Fr::from(1u8);
         assert!(!accepted(&mut evm, groth16::calldata(&vk, &bad).unwrap()), "logit {i} changed was accepted");
     }
     // The word itself: one more, and a bit above the packed slots.
@@ -110,7 +110,7 @@ fn the_example_consumer_unpacks_the_verified_logits() {
     };
     let out = submit(&mut evm, groth16::calldata(&vk, &proof).unwrap());
     assert!(out.success, "{out:?}");
-    let logits = &proof.public;
+    let logits: Vec<i128> = proof.public.iter().map(|&v| groth16::to_int(v).unwrap()).collect();
     let argmax = (0..logits.len()).max_by_key(|&i| (logits[i], std::cmp::Reverse(i))).unwrap();
     assert_eq!(out.output[31] as usize, argmax);
     for (i, &v) in logits.iter().enumerate() {
@@ -122,6 +122,6 @@ fn the_example_consumer_unpacks_the_verified_logits() {
     }
     assert!(logits.iter().any(|&v| v < 0), "the example should exercise a negative logit");
     let mut bad = proof.clone();
-    bad.public[argmax] -= 1;
+    bad.public[argmax] -= Fr::from(1u8);
     assert!(!submit(&mut evm, groth16::calldata(&vk, &bad).unwrap()).success);
 }

@@ -64,7 +64,7 @@ fn snarkjs_verifies_a_zkinfer_groth16_proof() {
     assert!(verifies(&snarkjs, &dir, &files), "snarkjs refused the honest proof");
     // Another logit: another packed word.
     let mut bad = proof.clone();
-    bad.public[4] += 1;
+    bad.public[4] += groth16::Fr::from(1u8);
     let changed = groth16::snarkjs(&vk, &bad).unwrap();
     assert!(!verifies(&snarkjs, &dir, &[files[0].clone(), files[1].clone(), changed[2].clone()]));
     // A and C swapped: valid points, wrong proof.

@@ -21,7 +21,6 @@ mod chips;
 mod circuit;
 mod error;
 mod plan;
-pub mod poseidon;
 mod walk;
 pub mod witness_search;
 
@@ -35,6 +34,8 @@ pub use chips::{AdviceRef, Chips};
 pub use circuit::{model_id, public_instances, salt_fe, CellOverride, ModelCircuit, ModelConfig};
 pub use error::CircuitError;
 pub use plan::{plan_circuit, requant_limb_order, CircuitPlan, CircuitStats, Objective, PlanOptions};
+/// The native Poseidon hash (circom-compatible) the chips and the model id use.
+pub use zkinfer_poseidon as poseidon;
 
 /// The scalar field the circuit is defined over.
 pub use halo2_axiom::halo2curves::bn256::Fr;

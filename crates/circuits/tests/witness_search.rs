@@ -312,6 +312,7 @@ cases! {
     r1cs_rescale_by_5_relu => rescale(5, true);
     r1cs_rescale_by_8 => rescale(8, false);
     r1cs_instance_wiring => public_io(), free = 2;
+    r1cs_poseidon_hashed_io => hashed_io(), free = 1;
     r1cs_product => product();
     r1cs_div => division();
     r1cs_lookup_table => lookup(), free = 2;
@@ -327,7 +328,7 @@ cases! {
 /// something else.
 #[test]
 fn r1cs_refuses_hashed_and_private_parameters() {
-    for (q, x) in [private_weights(), hashed_params(), hashed_io()] {
+    for (q, x) in [private_weights(), hashed_params()] {
         let w = q.eval(x).expect("eval");
         let e = r1cs::search(&q, &w, &SearchOptions::default()).expect_err("refused");
         assert!(e.to_string().contains("does not support"), "{e}");

@@ -39,6 +39,13 @@ impl Builder {
         v
     }
 
+    /// Sets the value of public input `v` (one allocated before its value was known).
+    pub fn set_public(&mut self, v: Var, value: Option<Fr>) {
+        if let (Some(a), Var::Public(i), Some(x)) = (&mut self.values, v, value) {
+            a.public[i as usize] = x;
+        }
+    }
+
     /// A new witness variable holding the integer `value`.
     pub fn witness(&mut self, value: Option<i128>) -> Var {
         self.witness_fe(value.map(int))

@@ -26,6 +26,7 @@ mod gadgets;
 pub mod groth16;
 mod lower;
 mod packing;
+mod poseidon;
 pub mod snarkjs;
 mod system;
 
@@ -33,4 +34,4 @@ pub use ark_bn254::Fr;
 pub use error::R1csError;
 pub use lower::{lower, Lowered};
 pub use packing::{PackedSegment, Packing, WORD_BITS};
-pub use system::{from_le_bytes, int, le_bytes, to_int, Assignment, Lc, R1cs, Row, Var};
+pub use system::{from_halo2, from_le_bytes, int, le_bytes, to_halo2, to_int, Assignment, Lc, R1cs, Row, Var};

@@ -30,9 +30,10 @@ pub struct Lowered {
 
 /// The system of `q`, and with `witness` (the graph's exact evaluation) its assignment.
 ///
-/// Refused for now, each with its reason: hashed or private parameters (the weights would be
-/// witnesses, so every product costs a row and the model id needs Poseidon in R1CS), and hashed
-/// inputs or outputs.
+/// A hashed input or output is one public input, the [`crate::poseidon`] hash of its values
+/// (the same element as the native hash and the Halo2 circuit's). Refused for now: hashed or
+/// private parameters (the weights would be witnesses, so every product costs a row, and the
+/// model id hashes them).
 pub fn lower(q: &QGraph, witness: Option<&Witness>) -> Result<Lowered, R1csError> {
     if q.params != ParamVisibility::Fixed {
         return Err(R1csError::Unsupported(format!(
@@ -50,7 +51,12 @@ pub fn lower(q: &QGraph, witness: Option<&Witness>) -> Result<Lowered, R1csError
         return Err(R1csError::Invalid("the statement lists an input after an output".into()));
     }
     for s in ins {
-        vars[s.tensor] = Some(if s.width == 0 {
+        vars[s.tensor] = Some(if s.hashed {
+            let word = b.public(None);
+            let x: Vec<Var> = (0..q.tensors[s.tensor].len()).map(|i| b.witness(value(s.tensor, i))).collect();
+            bind_hash(&mut b, &x, word);
+            x
+        } else if s.width == 0 {
             (0..s.len).map(|i| b.public(value(s.tensor, i).map(int))).collect()
         } else {
             let x: Vec<Var> = (0..s.len).map(|i| b.witness(value(s.tensor, i))).collect();
@@ -89,7 +95,10 @@ pub fn lower(q: &QGraph, witness: Option<&Witness>) -> Result<Lowered, R1csError
     let defined = |t: usize| vars[t].clone().ok_or_else(|| R1csError::Invalid(format!("tensor {t} is never defined")));
     for s in outs {
         let out = defined(s.tensor)?;
-        if s.width == 0 {
+        if s.hashed {
+            let word = b.public(None);
+            bind_hash(&mut b, &out, word);
+        } else if s.width == 0 {
             for o in out {
                 let p = b.public(b.value(&Lc::var(o)));
                 b.equal(Lc::var(o), Lc::var(p), "output");
@@ -108,6 +117,14 @@ pub fn lower(q: &QGraph, witness: Option<&Witness>) -> Result<Lowered, R1csError
         }
     }
     Ok(Lowered { system, assignment, inputs, outputs, packing })
+}
+
+/// Binds public input `word` to the Poseidon hash of `x` (and gives it the hash's value).
+fn bind_hash(b: &mut Builder, x: &[Var], word: Var) {
+    let values: Vec<Lc> = x.iter().map(|&v| Lc::var(v)).collect();
+    let hash = crate::poseidon::hash_values(b, &values);
+    b.set_public(word, b.value(&hash));
+    b.equal(hash, Lc::var(word), "hashed");
 }
 
 /// The words of segment `s` holding the values of `x`: each value offset and range-checked into

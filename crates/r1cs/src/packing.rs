@@ -44,6 +44,10 @@ pub struct PackedSegment {
     /// Bits per value (`v + 2^(width-1)` lies in `[0, 2^width)`); 0 when the values are not
     /// packed (one word each, the value itself).
     pub width: u32,
+    /// The one value is the Poseidon hash of the tensor's values (hashed visibility), a field
+    /// element rather than an integer.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hashed: bool,
 }
 
 impl PackedSegment {
@@ -77,19 +81,17 @@ pub struct Packing {
 }
 
 impl Packing {
-    /// The packing of `q`'s statement. Hashed values have no packing (they are refused by
-    /// [`crate::lower`] before this is asked).
+    /// The packing of `q`'s statement. A hashed input or output is one word, its Poseidon hash;
+    /// hashed or private parameters are refused (by [`crate::lower`], before this is asked).
     pub fn of(q: &QGraph) -> Result<Self, R1csError> {
         let layout = InstanceLayout::of(q);
         let mut segments = Vec::new();
         for s in &layout.segments {
-            if s.hashed || s.role == InstanceRole::Params {
-                return Err(R1csError::Unsupported(format!(
-                    "a hashed {:?} yet (Poseidon in R1CS is not built)",
-                    s.role
-                )));
+            if s.role == InstanceRole::Params {
+                return Err(R1csError::Unsupported("hashed parameters yet (the model id is not built in R1CS)".into()));
             }
             let width = match s.role {
+                _ if s.hashed => 0,
                 InstanceRole::Input => q.inputs.get(s.index).map_or(0, |spec| spec.bits + 1),
                 _ => match q.nodes.iter().find(|n| n.output == s.tensor).map(|n| &n.op) {
                     Some(QOp::Requant(op)) => op.bits + 1,
@@ -98,7 +100,8 @@ impl Packing {
             };
             // A width of 64 or more holds values an i128 offset cannot; such values stay whole.
             let width = if width >= 64 { 0 } else { width };
-            segments.push(PackedSegment { role: s.role, index: s.index, tensor: s.tensor, len: s.len, width });
+            let (role, index, tensor, len, hashed) = (s.role, s.index, s.tensor, s.len, s.hashed);
+            segments.push(PackedSegment { role, index, tensor, len, width, hashed });
         }
         Ok(Self { segments })
     }
@@ -113,9 +116,10 @@ impl Packing {
         self.segments.iter().map(PackedSegment::words).sum()
     }
 
-    /// The words of the public values `values` (in statement order), or why they cannot be the
-    /// statement of this packing (a wrong count, a value outside its width).
-    pub fn pack(&self, values: &[i128]) -> Result<Vec<Fr>, R1csError> {
+    /// The words of the public values `values` (in statement order; an integer `v` as the field
+    /// element `v mod p`, a hash as itself), or why they cannot be the statement of this packing
+    /// (a wrong count, a value outside its width).
+    pub fn pack(&self, values: &[Fr]) -> Result<Vec<Fr>, R1csError> {
         if values.len() != self.values() {
             return Err(R1csError::InstanceCount { expected: self.values(), got: values.len() });
         }
@@ -125,22 +129,24 @@ impl Packing {
             let (mine, tail) = rest.split_at(s.len);
             rest = tail;
             if s.width == 0 {
-                words.extend(mine.iter().map(|&v| int::<Fr>(v)));
+                words.extend_from_slice(mine);
                 continue;
             }
             for (k, chunk) in mine.chunks(s.per_word()).enumerate() {
                 let mut word = Fr::from(0u8);
                 for (i, &v) in chunk.iter().enumerate() {
                     let t =
-                        v.checked_add(s.offset()).filter(|t| (0..1i128 << s.width).contains(t)).ok_or_else(|| {
-                            R1csError::Invalid(format!(
-                                "{:?} {} value {} is {v}, outside the {}-bit range the statement packs",
-                                s.role,
-                                s.index,
-                                k * s.per_word() + i,
-                                s.width
-                            ))
-                        })?;
+                        to_int(v).and_then(|v| v.checked_add(s.offset())).filter(|t| (0..1i128 << s.width).contains(t));
+                    let t = t.ok_or_else(|| {
+                        R1csError::Invalid(format!(
+                            "{:?} {} value {} is {}, outside the {}-bit range the statement packs",
+                            s.role,
+                            s.index,
+                            k * s.per_word() + i,
+                            to_int(v).map_or_else(|| v.to_string(), |v| v.to_string()),
+                            s.width
+                        ))
+                    })?;
                     word += int::<Fr>(t) * s.slot(i);
                 }
                 words.push(word);
@@ -151,8 +157,8 @@ impl Packing {
 
     /// The public values in `words` (the inverse of [`Packing::pack`]), or why `words` is no
     /// statement of this packing (a wrong count, a word above its slots, an unpacked word that is
-    /// no small integer).
-    pub fn unpack(&self, words: &[Fr]) -> Result<Vec<i128>, R1csError> {
+    /// no small integer where no hash is).
+    pub fn unpack(&self, words: &[Fr]) -> Result<Vec<Fr>, R1csError> {
         if words.len() != self.words() {
             return Err(R1csError::InstanceCount { expected: self.words(), got: words.len() });
         }
@@ -165,7 +171,10 @@ impl Packing {
                 |k: usize| R1csError::Invalid(format!("word {k} of {:?} {} is no packed statement", s.role, s.index));
             for (k, word) in mine.iter().enumerate() {
                 if s.width == 0 {
-                    values.push(to_int(*word).ok_or_else(|| bad(k))?);
+                    if !s.hashed && to_int(*word).is_none() {
+                        return Err(bad(k));
+                    }
+                    values.push(*word);
                     continue;
                 }
                 let here = (s.len - k * s.per_word()).min(s.per_word());
@@ -176,7 +185,7 @@ impl Packing {
                 for i in 0..here {
                     let slot = &bits[s.width as usize * i..s.width as usize * (i + 1)];
                     let t = slot.iter().rev().fold(0i128, |t, &b| (t << 1) | i128::from(b));
-                    values.push(t - s.offset());
+                    values.push(int(t - s.offset()));
                 }
             }
         }
@@ -188,6 +197,10 @@ impl Packing {
 mod tests {
     use super::*;
 
+    fn fe(values: &[i128]) -> Vec<Fr> {
+        values.iter().map(|&v| int(v)).collect()
+    }
+
     fn packing(widths: &[(usize, u32)]) -> Packing {
         let segments = widths
             .iter()
@@ -198,6 +211,7 @@ mod tests {
                 tensor: index,
                 len,
                 width,
+                hashed: false,
             })
             .collect();
         Packing { segments }
@@ -210,8 +224,8 @@ mod tests {
         let mut values: Vec<i128> = (0..30).map(|i| if i % 2 == 0 { -(1 << 19) } else { (1 << 19) - 1 - i }).collect();
         values.extend([-5, 0, i128::from(i64::MAX)]);
         values.extend([-(1 << 62), (1 << 62) - 1, 0, -1, 1]);
-        let words = p.pack(&values).unwrap();
-        assert_eq!(p.unpack(&words).unwrap(), values);
+        let words = p.pack(&fe(&values)).unwrap();
+        assert_eq!(p.unpack(&words).unwrap(), fe(&values));
         // Every packed word stays below 2^252.
         assert!(words[..3].iter().chain(&words[6..]).all(|w| w.into_bigint().num_bits() <= WORD_BITS));
     }
@@ -220,12 +234,23 @@ mod tests {
     fn a_value_outside_its_width_and_a_word_above_its_slots_are_refused() {
         let p = packing(&[(3, 20)]);
         for v in [1 << 19, -(1 << 19) - 1] {
-            let e = p.pack(&[0, v, 0]).unwrap_err().to_string();
-            assert!(e.contains("value 1"), "{e}");
+            let e = p.pack(&fe(&[0, v, 0])).unwrap_err().to_string();
+            assert!(e.contains(&format!("value 1 is {v},")), "{e}");
         }
-        assert!(matches!(p.pack(&[0, 0]), Err(R1csError::InstanceCount { expected: 3, got: 2 })));
-        let word = p.pack(&[1, 2, 3]).unwrap()[0];
+        assert!(matches!(p.pack(&fe(&[0, 0])), Err(R1csError::InstanceCount { expected: 3, got: 2 })));
+        let word = p.pack(&fe(&[1, 2, 3])).unwrap()[0];
         assert!(p.unpack(&[word + Fr::from(2u8).pow([60])]).is_err(), "a bit above the three slots");
         assert!(p.unpack(&[word, word]).is_err());
+    }
+
+    #[test]
+    fn a_hash_is_a_word_of_its_own_and_need_not_be_an_integer() {
+        let mut p = packing(&[(1, 0), (1, 0)]);
+        p.segments[0].hashed = true;
+        let hash = Fr::from(3u8).pow([200]);
+        let words = p.pack(&[hash, int(-4)]).unwrap();
+        assert_eq!(words, [hash, int(-4)]);
+        assert_eq!(p.unpack(&words).unwrap(), words);
+        assert!(p.unpack(&[hash, hash]).is_err(), "an integer word is no hash");
     }
 }

@@ -9,6 +9,8 @@
 
 use ark_bn254::Fr;
 use ark_ff::{BigInteger, PrimeField};
+use halo2_axiom::halo2curves::bn256::Fr as HaloFr;
+use halo2_axiom::halo2curves::ff::PrimeField as _;
 
 /// A variable of the system.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -164,6 +166,17 @@ pub fn le_bytes(x: &Fr) -> [u8; 32] {
 pub fn from_le_bytes(bytes: &[u8; 32]) -> Option<Fr> {
     let x = Fr::from_le_bytes_mod_order(bytes);
     (le_bytes(&x) == *bytes).then_some(x)
+}
+
+/// The same element in halo2's copy of BN254's scalar field (both copies hold canonical
+/// elements, so the move cannot fail).
+pub fn to_halo2(x: &Fr) -> HaloFr {
+    Option::from(HaloFr::from_repr(le_bytes(x))).unwrap_or_default()
+}
+
+/// The same element in arkworks' copy of BN254's scalar field (the inverse of [`to_halo2`]).
+pub fn from_halo2(x: &HaloFr) -> Fr {
+    from_le_bytes(&x.to_repr()).unwrap_or_default()
 }
 
 /// The field element of a signed integer.

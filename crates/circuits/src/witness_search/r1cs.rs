@@ -7,9 +7,9 @@
 //! `⟨a,z⟩·⟨b,z⟩ = ⟨c,z⟩` that reads `x` as its last unknown is a polynomial of degree at most 2
 //! in it, solved over the whole field (a bit's `b·(b-1) = 0` allows exactly 0 and 1).
 
-use halo2_axiom::halo2curves::ff::{Field, PrimeField};
+use halo2_axiom::halo2curves::ff::Field;
 use zkinfer_graph::{InstanceRole, QGraph, Witness};
-use zkinfer_r1cs::{lower, Lc, Lowered, PackedSegment, Row, Var};
+use zkinfer_r1cs::{lower, to_halo2, Lc, Lowered, PackedSegment, Row, Var};
 
 use super::candidates::small_int;
 use super::solver::{Constraint, Solve};
@@ -22,15 +22,9 @@ struct R1csRow {
     vars: Vec<usize>,
 }
 
-/// An element of ark's `Fr` as the same element of halo2's.
-fn halo2(x: &zkinfer_r1cs::Fr) -> Fr {
-    // Both are BN254's scalar field, so a canonical element of one is one of the other.
-    Fr::from_repr(zkinfer_r1cs::le_bytes(x)).unwrap_or(Fr::ZERO)
-}
-
 /// `l` with coefficients in halo2's field (`None`: the constant 1).
 fn terms(l: &Lc, index: &dyn Fn(Var) -> Option<usize>) -> Vec<(Fr, Option<usize>)> {
-    l.0.iter().map(|(c, v)| (halo2(c), index(*v))).collect()
+    l.0.iter().map(|(c, v)| (to_halo2(c), index(*v))).collect()
 }
 
 impl R1csRow {
@@ -150,7 +144,7 @@ pub fn search(graph: &QGraph, witness: &Witness, opts: &SearchOptions) -> Result
     };
     let honest_of = |a: &zkinfer_r1cs::Assignment| -> Vec<Fr> {
         let (inputs, outputs) = a.public.split_at(stated);
-        inputs.iter().chain(&a.witness).chain(outputs).map(halo2).collect()
+        inputs.iter().chain(&a.witness).chain(outputs).map(to_halo2).collect()
     };
     let honest = honest_of(&assignment);
     let constraints: Vec<R1csRow> = system.rows.iter().map(|r| R1csRow::new(r, &index)).collect();

@@ -29,14 +29,19 @@
 //!   vectors for every width that crate has (1..=12 inputs), checks 13..=16 inputs against
 //!   values computed with circomlibjs, and checks the input-count errors.
 //!
-//! The in-circuit permutation is `crate::chips::poseidon`, which replays [`Params::round`].
+//! The in-circuit permutations replay [`Params::round`]: the Halo2 chip
+//! (`zkinfer_circuits`' `chips::poseidon`) and the R1CS gadget (`zkinfer_r1cs::poseidon`).
+
+#![warn(missing_docs)]
 
 mod grain;
 
 use std::sync::OnceLock;
 
-use crate::Fr;
 use halo2_axiom::halo2curves::ff::Field;
+
+/// BN254's scalar field, the field the hash is over.
+pub use halo2_axiom::halo2curves::bn256::Fr;
 
 /// Full rounds R_F (all widths): half of them before the partial rounds, half after.
 pub const FULL_ROUNDS: usize = 8;
@@ -183,7 +188,7 @@ pub fn chain_permutations(n: usize) -> usize {
 }
 
 /// The S-box, x^5.
-pub(crate) fn pow5(x: Fr) -> Fr {
+pub fn pow5(x: Fr) -> Fr {
     let x2 = x.square();
     x2.square() * x
 }

@@ -25,8 +25,7 @@
 //! round constants and matrix entries of widths 2, 3 and 17 to circomlib's
 //! `poseidon_constants`.
 
-use super::{Params, FULL_ROUNDS};
-use crate::Fr;
+use super::{Fr, Params, FULL_ROUNDS};
 use halo2_axiom::halo2curves::ff::{Field, PrimeField};
 
 /// Bits of a generated field element (BN254's scalar field is 254 bits wide).
@@ -179,7 +178,7 @@ fn cauchy_mds(grain: &mut Grain, width: usize) -> Vec<Vec<Fr>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::poseidon::partial_rounds;
+    use crate::partial_rounds;
 
     /// A field element from big-endian hex (`0x…`, at most 64 digits, below p).
     fn fr(hex: &str) -> Fr {
