@@ -30,8 +30,8 @@ pub struct Lowered {
 
 /// The system of `q`, and with `witness` (the graph's exact evaluation) its assignment.
 ///
-/// A hashed input or output is one public input, the [`crate::poseidon`] hash of its values
-/// (the same element as the native hash and the Halo2 circuit's). Refused for now: hashed or
+/// A hashed input or output is one public input, the Poseidon hash of its values (`poseidon.rs`:
+/// the same element as the native hash and the Halo2 circuit's). Refused for now: hashed or
 /// private parameters (the weights would be witnesses, so every product costs a row, and the
 /// model id hashes them).
 pub fn lower(q: &QGraph, witness: Option<&Witness>) -> Result<Lowered, R1csError> {
