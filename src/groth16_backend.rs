@@ -210,7 +210,7 @@ pub(crate) fn prove(
 /// Checks the proof of `bundle` against its words `instances` (already counted against the
 /// settings).
 pub(crate) fn verify(keys: &VerifierKeys, bundle: &ProofBundle, instances: &[HaloFr]) -> Result<(), Error> {
-    let words = words(instances)?;
+    let words = words(instances);
     match g16::verify_bytes(&keys.vk.key, &words, &bundle.proof_bytes()?) {
         Ok(()) => Ok(()),
         Err(e @ (R1csError::Rejected | R1csError::Decode { .. })) => Err(Error::BadProof(e.to_string())),
@@ -220,7 +220,7 @@ pub(crate) fn verify(keys: &VerifierKeys, bundle: &ProofBundle, instances: &[Hal
 
 /// The public values `instances` (the packed words) stand for, in statement order.
 pub(crate) fn values(settings: &Settings, instances: &[HaloFr]) -> Result<Vec<Option<i64>>, Error> {
-    let words = words(instances)?;
+    let words = words(instances);
     let values = plan(settings)?.packing.unpack(&words).map_err(|e| Error::BadProof(e.to_string()))?;
     // A hash reads as no integer (None), as it does for Halo2.
     Ok(values.into_iter().map(|v| zkinfer_r1cs::to_int(v).and_then(|v| i64::try_from(v).ok())).collect())
@@ -228,7 +228,7 @@ pub(crate) fn values(settings: &Settings, instances: &[HaloFr]) -> Result<Vec<Op
 
 /// The calldata of `verifyProof` for a Groth16 proof file.
 pub(crate) fn calldata(bundle: &ProofBundle, instances: &[HaloFr]) -> Result<Vec<u8>, Error> {
-    let words = words(instances)?;
+    let words = words(instances);
     Ok(g16::evm_calldata(&bundle.proof_bytes()?, &words)?)
 }
 
@@ -245,11 +245,11 @@ pub fn snarkjs(keys: &crate::VerifierKeys, bundle: &ProofBundle) -> Result<[Stri
     if bundle.proof_system != keys.settings.proof_system() {
         return Err(Error::BadProof(format!("a {} proof file, not a groth16 one", bundle.proof_system)));
     }
-    let words = words(&bundle.instances_for(&keys.settings)?)?;
+    let words = words(&bundle.instances_for(&keys.settings)?);
     crate::groth16::snarkjs_files(&keys.vk.key, &bundle.proof_bytes()?, &words)
 }
 
 /// A proof file's instances (halo2's field elements) as the statement's words (arkworks').
-fn words(instances: &[HaloFr]) -> Result<Vec<Fr>, Error> {
-    Ok(instances.iter().map(zkinfer_r1cs::from_halo2).collect())
+fn words(instances: &[HaloFr]) -> Vec<Fr> {
+    instances.iter().map(zkinfer_r1cs::from_halo2).collect()
 }

@@ -91,19 +91,34 @@ fn mlp_digits_proves_verifies_and_rejects_tampering() {
     assert!(groth16::prove(&q, &other, &x).is_err());
 }
 
-#[test]
-fn cnn_digits_with_a_public_input_proves_and_verifies() {
+/// A bundled model with fixed parameters and the given input and output visibility, proven
+/// with a development setup from `seed` and verified.
+struct Proven {
+    opts: CompileOptions,
+    q: QGraph,
+    x: Vec<Vec<f32>>,
+    keys: groth16::Groth16Keys,
+    proof: groth16::Groth16Proof,
+    vk: groth16::VerifyingKey,
+}
+
+fn proven(name: &str, input_vis: Visibility, output_vis: Visibility, seed: u64) -> Proven {
     let opts = CompileOptions {
-        visibility: VisibilityConfig::new(Visibility::Public, ParamVisibility::Fixed, Visibility::Public),
+        visibility: VisibilityConfig::new(input_vis, ParamVisibility::Fixed, output_vis),
         ..CompileOptions::default()
     };
-    let q = quantized("cnn_digits", &opts);
-    let model = load("cnn_digits");
-    let x = input("cnn_digits", &model);
-    let keys = groth16::setup_dev(&q, 1).expect("setup");
+    let q = quantized(name, &opts);
+    let x = input(name, &load(name));
+    let keys = groth16::setup_dev(&q, seed).expect("setup");
     let proof = groth16::prove(&q, &keys, &x).expect("prove");
     let vk = keys.verifying_key();
     groth16::verify(&vk, &proof).expect("verifies");
+    Proven { opts, q, x, keys, proof, vk }
+}
+
+#[test]
+fn cnn_digits_with_a_public_input_proves_and_verifies() {
+    let Proven { keys, proof, vk, .. } = proven("cnn_digits", Visibility::Public, Visibility::Public, 1);
     // 64 input values and 10 logits, packed: a handful of public inputs instead of 74.
     assert_eq!(proof.public.len(), 74);
     assert!(keys.public_inputs <= 74 / 8, "{} public inputs", keys.public_inputs);
@@ -120,18 +135,8 @@ fn cnn_digits_with_a_public_input_proves_and_verifies() {
 /// other.
 #[test]
 fn hashed_input_and_output_are_halo2s_hashes() {
-    let opts = CompileOptions {
-        visibility: VisibilityConfig::new(Visibility::Hashed, ParamVisibility::Fixed, Visibility::Hashed),
-        ..CompileOptions::default()
-    };
-    let q = quantized("mlp_digits", &opts);
-    let model = load("mlp_digits");
-    let x = input("mlp_digits", &model);
-    let keys = groth16::setup_dev(&q, 3).expect("setup");
+    let Proven { opts, q, x, keys, proof, vk } = proven("mlp_digits", Visibility::Hashed, Visibility::Hashed, 3);
     assert_eq!(keys.public_inputs, 2);
-    let proof = groth16::prove(&q, &keys, &x).expect("prove");
-    let vk = keys.verifying_key();
-    groth16::verify(&vk, &proof).expect("verifies");
     let (_, compiled) = compile("mlp_digits", &opts);
     let halo2 = zkinfer_circuits::public_instances(&q, &compiled.witness(&x).expect("witness"));
     let halo2: Vec<Fr> = halo2.iter().map(zkinfer_r1cs::from_halo2).collect();

@@ -44,6 +44,9 @@ pub fn lower(q: &QGraph, witness: Option<&Witness>) -> Result<Lowered, R1csError
     let packing = Packing::of(q)?;
     let mut b = Builder::new(witness.is_some());
     let value = |t: usize, i: usize| witness.map(|w| i128::from(w.values[t][i]));
+    // A witness variable for each value of tensor `t` (a private, packed or hashed input).
+    let witnesses =
+        |b: &mut Builder, t: usize| -> Vec<Var> { (0..q.tensors[t].len()).map(|i| b.witness(value(t, i))).collect() };
     let mut vars: Vec<Option<Vec<Var>>> = vec![None; q.tensors.len()];
     // The public inputs first: their values, then their words.
     let (ins, outs): (Vec<&PackedSegment>, _) = packing.segments.iter().partition(|s| s.role == InstanceRole::Input);
@@ -53,20 +56,19 @@ pub fn lower(q: &QGraph, witness: Option<&Witness>) -> Result<Lowered, R1csError
     for s in ins {
         vars[s.tensor] = Some(if s.hashed {
             let word = b.public(None);
-            let x: Vec<Var> = (0..q.tensors[s.tensor].len()).map(|i| b.witness(value(s.tensor, i))).collect();
+            let x = witnesses(&mut b, s.tensor);
             bind_hash(&mut b, &x, word);
             x
         } else if s.width == 0 {
             (0..s.len).map(|i| b.public(value(s.tensor, i).map(int))).collect()
         } else {
-            let x: Vec<Var> = (0..s.len).map(|i| b.witness(value(s.tensor, i))).collect();
+            let x = witnesses(&mut b, s.tensor);
             pack(&mut b, s, &x);
             x
         });
     }
     for spec in q.inputs.iter().filter(|s| s.visibility == Visibility::Private) {
-        let n = q.tensors[spec.tensor].len();
-        vars[spec.tensor] = Some((0..n).map(|i| b.witness(value(spec.tensor, i))).collect());
+        vars[spec.tensor] = Some(witnesses(&mut b, spec.tensor));
     }
     for (k, node) in q.nodes.iter().enumerate() {
         b.at_node(k);
