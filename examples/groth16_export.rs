@@ -44,7 +44,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     let out = std::path::Path::new(out);
     std::fs::create_dir_all(out)?;
-    std::fs::write(out.join("Groth16Verifier.sol"), groth16::solidity(&vk))?;
+    std::fs::write(out.join("Groth16Verifier.sol"), groth16::solidity(&vk, groth16::model_id(&q))?)?;
     let calldata: String = groth16::calldata(&vk, &proof)?.iter().map(|b| format!("{b:02x}")).collect();
     std::fs::write(out.join("calldata.hex"), format!("0x{calldata}\n"))?;
     let [vk_json, proof_json, public_json] = groth16::snarkjs(&vk, &proof)?;

@@ -40,7 +40,10 @@ pub use crate::proof::to_hex;
 pub fn solidity(keys: &crate::VerifierKeys, any_model: bool) -> Result<String, Error> {
     let keys = match keys {
         crate::VerifierKeys::Halo2(keys) => keys,
-        crate::VerifierKeys::Groth16(keys) => return Ok(crate::groth16::solidity(&keys.vk)),
+        crate::VerifierKeys::Groth16(keys) => {
+            let pin = if any_model { None } else { groth16_model_id(&keys.settings)? };
+            return crate::groth16::solidity(&keys.vk, pin);
+        }
     };
     let key = if any_model { keys.any_model_key()? } else { keys.circuit_key()? };
     zkinfer_verifier::evm::solidity::solidity(&keys.params, &key).map_err(|e| Error::Config(e.to_string()))
@@ -85,7 +88,9 @@ pub fn verify_evm(
     let solc = zevm::find_solc(solc).map_err(|e| Error::Config(e.to_string()))?;
     let keys = match keys {
         crate::VerifierKeys::Halo2(keys) => keys,
-        crate::VerifierKeys::Groth16(keys) => return groth16_evm(&solc, &keys.vk, data),
+        crate::VerifierKeys::Groth16(keys) => {
+            return groth16_evm(&solc, &keys.vk, groth16_model_id(&keys.settings)?, data);
+        }
     };
     let verifier = zevm::compile(&solc, &[("Verifier.sol", zsol::VERIFIER_SOL)], "Verifier.sol", "ZkinferVerifier")
         .map_err(|e| Error::Config(e.to_string()))?;
@@ -110,15 +115,25 @@ fn call(
     Ok(EvmReport { accepted: out.returned_true(), gas_used: out.gas_used, gas, verifier_size, key_size, key_contracts })
 }
 
-/// [`verify_evm`] for Groth16: one contract, `ZkinferGroth16Verifier`, with the key inside.
+/// The model id a Groth16 verifier for `settings` pins (hashed parameters), in arkworks' field.
+fn groth16_model_id(settings: &crate::Settings) -> Result<Option<crate::groth16::Fr>, Error> {
+    let Some(id) = &settings.model_id else { return Ok(None) };
+    let id = crate::proof::fr_from_hex(id)
+        .ok_or_else(|| Error::Config(format!("settings.json's model id {id} is no field element")))?;
+    Ok(Some(zkinfer_r1cs::from_halo2(&id)))
+}
+
+/// [`verify_evm`] for Groth16: one contract, `ZkinferGroth16Verifier`, with the key inside
+/// (pinned to `model_id` when there is one).
 pub(crate) fn groth16_evm(
     solc: &std::path::Path,
     vk: &crate::groth16::VerifyingKey,
+    model_id: Option<crate::groth16::Fr>,
     data: Vec<u8>,
 ) -> Result<EvmReport, Error> {
     use zkinfer_verifier::evm as zevm;
     let config = |e: zevm::EvmError| Error::Config(e.to_string());
-    let source = crate::groth16::solidity(vk);
+    let source = crate::groth16::solidity(vk, model_id)?;
     let contract = zevm::compile(solc, &[("Groth16.sol", &source)], "Groth16.sol", "ZkinferGroth16Verifier")
         .map_err(|e| Error::Config(e.to_string()))?;
     let mut evm = zevm::Evm::new();

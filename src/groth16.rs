@@ -2,12 +2,13 @@
 //! and the same integer evaluation as the Halo2 pipeline, lowered to R1CS
 //! ([`zkinfer_r1cs`]) and proven with `ark-groth16`.
 //!
-//! What is built: lowering of every primitive (fixed parameters; public, private or hashed
-//! inputs and outputs, a hash being the same Poseidon element as Halo2's), a development setup,
+//! What is built: lowering of every primitive (fixed, private or hashed parameters; public,
+//! private or hashed inputs and outputs, a hash being the same Poseidon element as Halo2's), a development setup,
 //! proving, native verification, the 256-byte proof, the Solidity verifier with its calldata
 //! ([`solidity`], [`calldata`]), the statement packed (several bounded public values per field
 //! element, [`Packing`]), and snarkjs's JSON forms ([`snarkjs`]); the CLI runs it all with
-//! `--proof-system groth16`. Not yet: private or hashed parameters (refused by name).
+//! `--proof-system groth16`. Private and hashed parameters are witnesses, and a hashed model's
+//! id is public input 0, the same element as Halo2's instance 0.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), zkinfer::Error> {
@@ -67,7 +68,8 @@ impl VerifyingKey {
 }
 
 /// One Groth16 proof and the public values it proves (in the instance order of
-/// [`zkinfer_graph::InstanceLayout`]: public inputs, then public outputs), before packing: an
+/// [`zkinfer_graph::InstanceLayout`]: the model id with hashed parameters, public inputs, then
+/// public outputs), before packing: an
 /// integer `v` as the field element `v mod p` ([`zkinfer_r1cs::to_int`] reads it back), a
 /// hashed input's or output's Poseidon hash as itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,7 +85,8 @@ pub struct Groth16Proof {
 /// **Not for production:** Groth16's setup is circuit-specific, and whoever knows its
 /// randomness can prove anything for this circuit; a seed anyone can read is such knowledge. A
 /// real deployment needs a multi-party ceremony for this model's circuit (with fixed parameters
-/// the circuit contains the weights, so only parties who know them can take part).
+/// the circuit contains the weights, so only parties who know them can take part; with private
+/// or hashed ones it holds none, so anyone can).
 pub fn setup_dev(q: &QGraph, seed: u64) -> Result<Groth16Keys, Error> {
     keys(q, |system| g16::setup_dev(system, seed))
 }
@@ -134,11 +137,21 @@ pub fn verify(vk: &VerifyingKey, proof: &Groth16Proof) -> Result<(), Error> {
     Ok(g16::verify_bytes(&vk.key, &vk.statement(proof)?, &proof.bytes)?)
 }
 
+/// The model id of `q` (hashed parameters): Poseidon of its packed weights, biases and salt,
+/// public input 0 of its proofs, the same element as Halo2's instance 0. `None` for other
+/// parameter visibilities.
+pub fn model_id(q: &QGraph) -> Option<Fr> {
+    zkinfer_circuits::model_id(q).map(|id| zkinfer_r1cs::from_halo2(&id))
+}
+
 /// The Solidity source of the Groth16 verifier for `vk` (contract `ZkinferGroth16Verifier`,
 /// same ABI as the Halo2 verifier: `verifyProof(bytes, uint256[])`, whose instances are the
-/// packed words, [`VerifyingKey::statement`]).
-pub fn solidity(vk: &VerifyingKey) -> String {
-    zkinfer_verifier::evm::groth16::groth16_solidity(&g16::evm_vk(&vk.key))
+/// packed words, [`VerifyingKey::statement`]). With `model_id` (hashed parameters: the model's
+/// [`zkinfer_circuits::model_id`]) it accepts proofs of that model only, and `modelId()`
+/// returns it; without, proofs of any weights of the architecture, whose callers check
+/// instance 0 themselves.
+pub fn solidity(vk: &VerifyingKey, model_id: Option<Fr>) -> Result<String, Error> {
+    Ok(zkinfer_verifier::evm::groth16::groth16_solidity(&g16::evm_vk(&vk.key, model_id)?))
 }
 
 /// `proof` and `vk` in snarkjs's JSON forms, for `snarkjs groth16 verify verification_key.json

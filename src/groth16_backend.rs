@@ -36,9 +36,12 @@ pub struct R1csPlan {
     pub public_inputs: usize,
     /// How the public values sit in those words.
     pub packing: Packing,
-    /// Keccak-256 of the compiled circuit (`circuit.bin`'s quantized graph, weights included,
-    /// since with fixed parameters they are the circuit). Both key files record it, and a key
-    /// of any other circuit is refused by name.
+    /// Keccak-256 of the compiled circuit: with fixed parameters `circuit.bin`'s quantized
+    /// graph, weights included (they are the circuit's coefficients); with private or hashed
+    /// parameters the graph with its parameters zeroed ([`crate::ModelIdentity::structure`]),
+    /// since the circuit holds no weights and one key serves every model of that structure (a
+    /// hashed model's id is then public input 0 of each proof). Both key files record it, and a
+    /// key of any other circuit is refused by name.
     pub circuit_digest: String,
 }
 
@@ -73,6 +76,9 @@ impl R1csPlan {
 }
 
 fn digest(q: &QGraph) -> String {
+    if !q.params.is_fixed() {
+        return crate::identity::structure_digest(q);
+    }
     // Serializing a plain struct of vectors cannot fail.
     to_hex(&Keccak256::digest(serde_json::to_vec(q).unwrap_or_default()))
 }
@@ -152,7 +158,8 @@ impl Keys {
     pub fn load(dir: &Path, settings: &Settings) -> Result<Self, Error> {
         let plan = plan(settings)?;
         let proving = read_key(dir, PK_FILE, ArtifactKind::Groth16ProvingKey, settings, |b| {
-            g16::from_bytes::<g16::Groth16ProvingKey>(b, "proving key")
+            // The artifact's checksum has caught corruption; the points are our own setup's.
+            g16::from_bytes_unchecked::<g16::Groth16ProvingKey>(b, "proving key")
         })?;
         let keys = Groth16Keys {
             proving,

@@ -17,9 +17,10 @@ pub struct ModelIdentity {
     pub salted: bool,
     /// How many parameters (weights and biases) the model has.
     pub params: usize,
-    /// Keccak-256 of the quantized graph with every parameter set to zero and no salt, as
-    /// JSON: its operations, scales, bounds, tables, visibility and the constants of its
-    /// lowering. Two models with the same structure and other weights share it.
+    /// Keccak-256 of the quantized graph with every parameter and the salt (if any) set to
+    /// zero, as JSON: its operations, scales, bounds, tables, visibility, whether it is salted
+    /// and the constants of its lowering. Two models with the same structure and other weights
+    /// (or another salt) share it.
     pub structure: String,
 }
 
@@ -40,26 +41,33 @@ impl ModelIdentity {
 
     /// The identity of `q` with its model id already computed.
     fn with_id(q: &QGraph, model_id: Option<String>) -> Self {
-        let mut skeleton = q.clone();
-        skeleton.param_salt = None;
-        for node in &mut skeleton.nodes {
-            if let QOp::Linear(op) = &mut node.op {
-                if op.params.is_param(false) {
-                    op.weight.iter_mut().for_each(|w| *w = 0);
-                }
-                if op.params.is_param(true) {
-                    op.bias.iter_mut().for_each(|b| *b = 0);
-                }
-            }
-        }
-        // Serializing a plain struct of vectors cannot fail; an empty digest input would still
-        // give a well-defined (if useless) hash, never a panic.
-        let json = serde_json::to_vec(&skeleton).unwrap_or_default();
         ModelIdentity {
             model_id,
             salted: q.param_salt.is_some(),
             params: q.param_values().len(),
-            structure: to_hex(&Keccak256::digest(&json)),
+            structure: structure_digest(q),
         }
     }
+}
+
+/// Keccak-256 of `q` with every parameter and the salt (if any) set to zero, as JSON
+/// ([`ModelIdentity::structure`]): what a circuit that holds no weights (private or hashed
+/// parameters) is a function of.
+pub(crate) fn structure_digest(q: &QGraph) -> String {
+    let mut skeleton = q.clone();
+    // Whether there is a salt is structure (one more hashed element); its value is not.
+    skeleton.param_salt = q.param_salt.map(|_| [0; 31]);
+    for node in &mut skeleton.nodes {
+        if let QOp::Linear(op) = &mut node.op {
+            if op.params.is_param(false) {
+                op.weight.iter_mut().for_each(|w| *w = 0);
+            }
+            if op.params.is_param(true) {
+                op.bias.iter_mut().for_each(|b| *b = 0);
+            }
+        }
+    }
+    // Serializing a plain struct of vectors cannot fail; an empty digest input would still
+    // give a well-defined (if useless) hash, never a panic.
+    to_hex(&Keccak256::digest(serde_json::to_vec(&skeleton).unwrap_or_default()))
 }

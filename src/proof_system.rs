@@ -18,7 +18,8 @@ pub enum ProofSystem {
     #[default]
     Halo2,
     /// Groth16 (R1CS), `ark-groth16` on BN254: a 256-byte proof and the cheapest on-chain check.
-    /// The setup is circuit-specific: one per model.
+    /// The setup is circuit-specific: one per model with fixed parameters, one per
+    /// architecture with private or hashed ones (the circuit then holds no weights).
     Groth16,
 }
 
@@ -27,7 +28,10 @@ impl ProofSystem {
     pub fn describe(self) -> &'static str {
         match self {
             Self::Halo2 => "halo2 (KZG on BN254, SHPLONK; universal setup: one SRS for every model)",
-            Self::Groth16 => "groth16 (ark-groth16 on BN254; circuit-specific setup: one per model)",
+            Self::Groth16 => {
+                "groth16 (ark-groth16 on BN254; circuit-specific setup: one per model with fixed parameters, one per \
+                 architecture with private or hashed ones)"
+            }
         }
     }
 }

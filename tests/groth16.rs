@@ -91,8 +91,8 @@ fn mlp_digits_proves_verifies_and_rejects_tampering() {
     assert!(groth16::prove(&q, &other, &x).is_err());
 }
 
-/// A bundled model with fixed parameters and the given input and output visibility, proven
-/// with a development setup from `seed` and verified.
+/// A bundled model with the given visibility, proven with a development setup from `seed` and
+/// verified.
 struct Proven {
     opts: CompileOptions,
     q: QGraph,
@@ -102,11 +102,8 @@ struct Proven {
     vk: groth16::VerifyingKey,
 }
 
-fn proven(name: &str, input_vis: Visibility, output_vis: Visibility, seed: u64) -> Proven {
-    let opts = CompileOptions {
-        visibility: VisibilityConfig::new(input_vis, ParamVisibility::Fixed, output_vis),
-        ..CompileOptions::default()
-    };
+fn proven(name: &str, visibility: VisibilityConfig, seed: u64) -> Proven {
+    let opts = CompileOptions { visibility, ..CompileOptions::default() };
     let q = quantized(name, &opts);
     let x = input(name, &load(name));
     let keys = groth16::setup_dev(&q, seed).expect("setup");
@@ -118,7 +115,8 @@ fn proven(name: &str, input_vis: Visibility, output_vis: Visibility, seed: u64) 
 
 #[test]
 fn cnn_digits_with_a_public_input_proves_and_verifies() {
-    let Proven { keys, proof, vk, .. } = proven("cnn_digits", Visibility::Public, Visibility::Public, 1);
+    let Proven { keys, proof, vk, .. } =
+        proven("cnn_digits", vis(Visibility::Public, ParamVisibility::Fixed, Visibility::Public), 1);
     // 64 input values and 10 logits, packed: a handful of public inputs instead of 74.
     assert_eq!(proof.public.len(), 74);
     assert!(keys.public_inputs <= 74 / 8, "{} public inputs", keys.public_inputs);
@@ -135,7 +133,8 @@ fn cnn_digits_with_a_public_input_proves_and_verifies() {
 /// other.
 #[test]
 fn hashed_input_and_output_are_halo2s_hashes() {
-    let Proven { opts, q, x, keys, proof, vk } = proven("mlp_digits", Visibility::Hashed, Visibility::Hashed, 3);
+    let Proven { opts, q, x, keys, proof, vk } =
+        proven("mlp_digits", vis(Visibility::Hashed, ParamVisibility::Fixed, Visibility::Hashed), 3);
     assert_eq!(keys.public_inputs, 2);
     let (_, compiled) = compile("mlp_digits", &opts);
     let halo2 = zkinfer_circuits::public_instances(&q, &compiled.witness(&x).expect("witness"));
@@ -148,15 +147,67 @@ fn hashed_input_and_output_are_halo2s_hashes() {
     }
 }
 
+fn vis(input: Visibility, params: ParamVisibility, output: Visibility) -> VisibilityConfig {
+    VisibilityConfig::new(input, params, output)
+}
+
+/// Hashed parameters: the weights are witnesses, and public input 0 is the model id, the same
+/// Poseidon element as Halo2's instance 0 (salt included). The circuit holds no weights: a
+/// model with other weights has the very same constraint system, so one setup serves every
+/// model of the architecture, and its proofs carry its own id.
 #[test]
-fn what_groth16_does_not_prove_yet_is_refused_by_name() {
-    for params in [ParamVisibility::Private, ParamVisibility::Hashed] {
-        let opts = CompileOptions {
-            visibility: VisibilityConfig::new(Visibility::Private, params, Visibility::Public),
-            ..CompileOptions::default()
-        };
-        let q = quantized("mlp_digits", &opts);
-        let Err(e) = groth16::setup_dev(&q, 0) else { panic!("{params} parameters were accepted") };
-        assert!(e.to_string().contains("does not support") && e.to_string().contains(&params.to_string()), "{e}");
+fn hashed_parameters_prove_under_halo2s_model_id() {
+    let opts = CompileOptions {
+        visibility: vis(Visibility::Private, ParamVisibility::Hashed, Visibility::Public),
+        ..CompileOptions::default()
+    };
+    let mut q = quantized("mlp_digits", &opts);
+    q.param_salt = Some([0x3c; 31]);
+    let x = input("mlp_digits", &load("mlp_digits"));
+    let keys = groth16::setup_dev(&q, 5).expect("setup");
+    let proof = groth16::prove(&q, &keys, &x).expect("prove");
+    let vk = keys.verifying_key();
+    groth16::verify(&vk, &proof).expect("the honest proof verifies");
+    let id = zkinfer_circuits::model_id(&q).expect("hashed parameters have an id");
+    assert_eq!(proof.public[0], zkinfer_r1cs::from_halo2(&id), "instance 0 is the model id Halo2 proves");
+    assert_eq!(proof.public.len(), 11, "the id, then the ten logits");
+    for i in [0, 1] {
+        let mut bad = proof.clone();
+        bad.public[i] += Fr::from(1u8);
+        assert!(rejected(groth16::verify(&vk, &bad)), "instance {i} changed was accepted");
     }
+
+    // Other weights and another salt: the same rows, so the same keys prove it, under its own id.
+    let mut other = q.clone();
+    other.param_salt = Some([0xa5; 31]);
+    let node = other.nodes.iter_mut().find(|n| matches!(n.op, zkinfer_graph::QOp::Linear(_))).expect("a linear node");
+    if let zkinfer_graph::QOp::Linear(op) = &mut node.op {
+        op.weight[0] += 1;
+        op.bias[0] -= 3;
+    }
+    let system = |q: &QGraph| zkinfer_r1cs::lower(q, None).expect("lowers").system;
+    assert!(system(&q) == system(&other), "the constraint system depends on a weight's value");
+    let theirs = groth16::prove(&other, &keys, &x).expect("prove with the shared keys");
+    groth16::verify(&vk, &theirs).expect("verifies under the shared key");
+    let their_id = zkinfer_r1cs::from_halo2(&zkinfer_circuits::model_id(&other).expect("id"));
+    assert_eq!(theirs.public[0], their_id);
+    assert_ne!(their_id, proof.public[0], "another model, another id");
+    // Claiming the first model's id for the second model's run is refused.
+    let mut forged = theirs.clone();
+    forged.public[0] = proof.public[0];
+    assert!(rejected(groth16::verify(&vk, &forged)));
+}
+
+/// Private parameters: the weights are witnesses bound to nothing but the architecture (as
+/// under Halo2); the logits are still the graph's.
+#[test]
+fn private_parameters_prove_the_same_logits() {
+    let Proven { opts, q, x, proof, vk, .. } =
+        proven("mlp_digits", vis(Visibility::Private, ParamVisibility::Private, Visibility::Public), 4);
+    let (_, compiled) = compile("mlp_digits", &opts);
+    let logits: Vec<Fr> = compiled.witness(&x).expect("witness").output(&q, 0).iter().map(|&v| int(v.into())).collect();
+    assert_eq!(proof.public, logits);
+    let mut bad = proof.clone();
+    bad.public[9] -= Fr::from(1u8);
+    assert!(rejected(groth16::verify(&vk, &bad)));
 }

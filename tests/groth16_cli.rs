@@ -1,6 +1,6 @@
 //! `--proof-system groth16` as a user drives it: compile, setup (with its warning), prove,
 //! verify, solidity, calldata, verify-evm and run, and the refusals: a tampered proof, a changed
-//! output or public word, another model's key, an SRS file, what Groth16 does not prove yet.
+//! output or public word, another model's key, an SRS file; private and hashed parameters.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
@@ -131,18 +131,65 @@ fn groth16_run_and_refusals() {
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("groth16") && text(&o).contains("INSECURE"), "{}", text(&o));
     assert!(String::from_utf8_lossy(&o.stdout).trim_end().ends_with("verified"), "{}", text(&o));
-    // What Groth16 does not prove yet is refused at compile time, by name.
-    let dir = scratch("groth16_cli_refused");
+    // Private parameters: the weights are witnesses, the run verifies.
     let o = zkinfer(&[
-        "compile",
+        "run",
         s(&model),
-        "--out",
-        s(&dir),
+        "--input",
+        s(&input),
         "--proof-system",
         "groth16",
         "--param-visibility",
         "private",
     ]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(text(&o).contains("private parameters"), "{}", text(&o));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).trim_end().ends_with("verified"), "{}", text(&o));
+}
+
+/// Hashed parameters under Groth16: instance 0 of the proof is the model id settings.json
+/// records (the Halo2 circuit's), a proof claiming another id is refused by name, and the
+/// Solidity verifier pins the id.
+#[test]
+fn groth16_hashed_parameters_through_the_cli() {
+    let dir = scratch("groth16_cli_hashed");
+    let (model, proof) = (model_path("mlp_digits"), dir.join("proof.json"));
+    let args = ["--proof-system", "groth16", "--param-visibility", "hashed"];
+    let o = zkinfer(&[&["compile", s(&model), "--out", s(&dir)][..], &args].concat());
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("one per architecture with private or hashed"), "{}", text(&o));
+    let halo2 = scratch("groth16_cli_hashed_halo2");
+    let o = zkinfer(&["compile", s(&model), "--out", s(&halo2), "--param-visibility", "hashed"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let settings = |d: &Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(d.join("settings.json")).unwrap()).unwrap()
+    };
+    let id = settings(&dir)["model_id"].as_str().unwrap().to_string();
+    assert_eq!(settings(&halo2)["model_id"].as_str(), Some(id.as_str()), "one model id under both systems");
+
+    assert!(zkinfer(&["setup", s(&dir)]).status.success());
+    let input = models_dir().join("mlp_digits.input.json");
+    let o = zkinfer(&["prove", s(&dir), "--input", s(&input), "--out", s(&proof)]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(verdict(&dir, &proof), Some(true));
+    let bundle: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&proof).unwrap()).unwrap();
+    assert_eq!(bundle["instances"][0].as_str(), Some(id.as_str()), "instance 0 is the model id");
+    let mut other = bundle.clone();
+    let w = id.trim_start_matches("0x");
+    other["instances"][0] = format!("0x{}{}", &w[..w.len() - 1], if w.ends_with('0') { "1" } else { "0" }).into();
+    let bad = dir.join("other_id.json");
+    std::fs::write(&bad, other.to_string()).unwrap();
+    let o = zkinfer(&["verify", s(&dir), "--proof", s(&bad)]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("other weights ran"), "{}", text(&o));
+
+    let sol = dir.join("Groth16.sol");
+    let o = zkinfer(&["solidity", s(&dir), "--out", s(&sol)]);
+    assert!(o.status.success() && text(&o).contains("accepts proofs of this model only"), "{}", text(&o));
+    assert!(std::fs::read_to_string(&sol).unwrap().contains(&format!("MODEL_ID = {id};")));
+    if zkinfer_verifier::evm::find_solc(None).is_ok() || std::env::var_os("ZKINFER_SKIP_EVM").is_none() {
+        let o = zkinfer(&["verify-evm", s(&dir), "--proof", s(&proof)]);
+        assert!(o.status.success() && text(&o).contains("verified"), "{}", text(&o));
+        let gas: u64 = text(&o).split("gas: ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+        assert!(gas < 230_000, "{gas} gas");
+    }
 }

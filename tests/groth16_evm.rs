@@ -42,7 +42,7 @@ fn the_groth16_solidity_verifier_accepts_honest_proofs_only() {
     let Some(solc) = solc() else { return };
     let (_, keys, proof) = digits();
     let vk = keys.verifying_key();
-    let source = groth16::solidity(&vk);
+    let source = groth16::solidity(&vk, None).unwrap();
     let contract = compile(&solc, &[("Groth16.sol", &source)], "Groth16.sol", "ZkinferGroth16Verifier").expect("solc");
     let mut evm = Evm::new();
     let (verifier, size) = evm.deploy(contract.creation.clone()).expect("deploys");
@@ -88,7 +88,7 @@ fn the_example_consumer_unpacks_the_verified_logits() {
     let Some(solc) = solc() else { return };
     let (q, keys, proof) = digits();
     let vk = keys.verifying_key();
-    let source = groth16::solidity(&vk);
+    let source = groth16::solidity(&vk, None).unwrap();
     let verifier = compile(&solc, &[("Groth16.sol", &source)], "Groth16.sol", "ZkinferGroth16Verifier").unwrap();
     let consumer_sol =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/Groth16Consumer.sol")).unwrap();
@@ -124,4 +124,57 @@ fn the_example_consumer_unpacks_the_verified_logits() {
     let mut bad = proof.clone();
     bad.public[argmax] -= Fr::from(1u8);
     assert!(!submit(&mut evm, groth16::calldata(&vk, &bad).unwrap()).success);
+}
+
+/// Hashed parameters: the verifier pins the model id (instance 0 checked, its term folded into
+/// the key's constant), so a valid proof of other weights under the same (weightless) keys is
+/// refused; `modelId()` returns the id. Unpinned, the same proof is accepted, and each
+/// verification pays one more `ecMul`.
+#[test]
+fn a_pinned_verifier_accepts_proofs_of_its_model_only() {
+    let Some(solc) = solc() else { return };
+    let opts = CompileOptions {
+        visibility: zkinfer::VisibilityConfig::new(
+            zkinfer::Visibility::Private,
+            zkinfer::ParamVisibility::Hashed,
+            zkinfer::Visibility::Public,
+        ),
+        ..CompileOptions::default()
+    };
+    let model = load("mlp_digits");
+    let samples = zkinfer::read_samples(models_dir().join("mlp_digits.calibration.json"), &model).expect("calibration");
+    let q = model.quantize(&samples, &opts).expect("quantizes");
+    let x = input("mlp_digits", &model);
+    let keys = groth16::setup_dev(&q, 9).expect("setup");
+    let vk = keys.verifying_key();
+    let proof = groth16::prove(&q, &keys, &x).expect("prove");
+    let id = groth16::model_id(&q).expect("an id");
+    assert_eq!(proof.public[0], id);
+
+    let mut other = q.clone();
+    let node = other.nodes.iter_mut().find(|n| matches!(n.op, zkinfer_graph::QOp::Linear(_))).unwrap();
+    if let zkinfer_graph::QOp::Linear(op) = &mut node.op {
+        op.weight[5] -= 2;
+    }
+    let theirs = groth16::prove(&other, &keys, &x).expect("the same keys prove other weights");
+
+    let mut evm = Evm::new();
+    let mut deploy = |pin: Option<Fr>| {
+        let source = groth16::solidity(&vk, pin).unwrap();
+        let c = compile(&solc, &[("G.sol", &source)], "G.sol", "ZkinferGroth16Verifier").expect("solc");
+        evm.deploy(c.creation).expect("deploys").0
+    };
+    let (pinned, any) = (deploy(Some(id)), deploy(None));
+    let call = |evm: &mut Evm, at, p: &Groth16Proof| evm.call(at, groth16::calldata(&vk, p).unwrap()).unwrap();
+    let mine = call(&mut evm, pinned, &proof);
+    assert!(mine.returned_true(), "{mine:?}");
+    assert!(!call(&mut evm, pinned, &theirs).returned_true(), "another model's proof");
+    let unpinned = call(&mut evm, any, &proof);
+    assert!(unpinned.returned_true() && call(&mut evm, any, &theirs).returned_true());
+    eprintln!("pinned verifyProof {} gas, unpinned {}", mine.gas_used, unpinned.gas_used);
+    assert!(mine.gas_used + 5_000 < unpinned.gas_used, "the folded term saves an ecMul");
+    let selector = zkinfer_verifier::evm::registry::model_id_calldata();
+    let got = evm.call(pinned, selector.clone()).unwrap().output;
+    assert_eq!(got, zkinfer_r1cs::le_bytes(&id).iter().rev().copied().collect::<Vec<u8>>());
+    assert_eq!(evm.call(any, selector).unwrap().output, vec![0u8; 32]);
 }

@@ -64,7 +64,7 @@ fn measure_all(q: &QGraph, input: &[Vec<f32>]) -> Result<Groth16Metrics, Error> 
     let vk = keys.verifying_key();
     let (verified, verify) = measure(|| groth16::verify(&vk, &proof));
     let gas = zkinfer_verifier::evm::find_solc(None).ok().map(|solc| -> Result<u64, Error> {
-        let report = crate::evm::groth16_evm(&solc, &vk, groth16::calldata(&vk, &proof)?)?;
+        let report = crate::evm::groth16_evm(&solc, &vk, groth16::model_id(q), groth16::calldata(&vk, &proof)?)?;
         match report.accepted {
             true => Ok(report.gas_used),
             false => Err(Error::Config("the Solidity verifier refused the honest proof".into())),

@@ -21,7 +21,12 @@ pub fn run(args: SetupArgs) -> Result<Outcome> {
     let compiled = Compiled::load(&args.dir)?;
     let srs = args.srs.map(Srs::File).unwrap_or(Srs::Dev);
     if compiled.settings.proof_system() == zkinfer::ProofSystem::Groth16 {
-        eprintln!("groth16: the setup is circuit-specific: these keys serve this model's circuit only");
+        let serves = if compiled.qgraph.params.is_fixed() {
+            "this model's circuit only (its weights are in it)"
+        } else {
+            "every model of this architecture (the circuit holds no weights; the model id is in each proof)"
+        };
+        eprintln!("groth16: the setup is circuit-specific: these keys serve {serves}");
     }
     let keys = step(&format!("key generation (k={})", compiled.circuit().k()), || zkinfer::setup(&compiled, srs))?;
     if let Some(w) = keys.insecure_srs_warning() {

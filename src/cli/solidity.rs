@@ -35,14 +35,14 @@ pub fn run(args: SolidityArgs) -> Result<Outcome> {
             args.out.display(),
             zkinfer::evm::VERIFY_SIGNATURE
         );
-        return Ok(Outcome::Ok);
+    } else {
+        eprintln!(
+            "wrote {}: deploy each ZkinferVerifyingKeyN, then ZkinferVerifier(ZKINFER_KEY_HASH, key0, key1, key2, \
+             key3); call {}",
+            args.out.display(),
+            zkinfer::evm::VERIFY_SIGNATURE
+        );
     }
-    eprintln!(
-        "wrote {}: deploy each ZkinferVerifyingKeyN, then ZkinferVerifier(ZKINFER_KEY_HASH, key0, key1, key2, key3); \
-         call {}",
-        args.out.display(),
-        zkinfer::evm::VERIFY_SIGNATURE
-    );
     if let Some(path) = &args.registry {
         std::fs::write(path, zkinfer::evm::MODEL_REGISTRY_SOL)
             .with_context(|| format!("writing {}", path.display()))?;

@@ -313,6 +313,9 @@ cases! {
     r1cs_rescale_by_8 => rescale(8, false);
     r1cs_instance_wiring => public_io(), free = 2;
     r1cs_poseidon_hashed_io => hashed_io(), free = 1;
+    r1cs_private_weights => private_weights();
+    r1cs_poseidon_hashed_params => hashed_params();
+    r1cs_poseidon_salted_params => salted_params();
     r1cs_product => product();
     r1cs_div => division();
     r1cs_lookup_table => lookup(), free = 2;
@@ -322,15 +325,4 @@ cases! {
     r1cs_argmax => arg_max();
     r1cs_softmax_pieces => softmax();
     r1cs_layer_norm_pieces => layer_norm();
-}
-
-/// What the Groth16 back end does not prove yet, it refuses by name instead of proving
-/// something else.
-#[test]
-fn r1cs_refuses_hashed_and_private_parameters() {
-    for (q, x) in [private_weights(), hashed_params()] {
-        let w = q.eval(x).expect("eval");
-        let e = r1cs::search(&q, &w, &SearchOptions::default()).expect_err("refused");
-        assert!(e.to_string().contains("does not support"), "{e}");
-    }
 }

@@ -24,6 +24,11 @@ impl Builder {
         Self { system: R1cs::default(), values: with_values.then(Assignment::default), node: usize::MAX }
     }
 
+    /// Whether the builder records the honest values.
+    pub fn has_values(&self) -> bool {
+        self.values.is_some()
+    }
+
     /// The node the next rows belong to.
     pub fn at_node(&mut self, node: usize) {
         self.node = node;

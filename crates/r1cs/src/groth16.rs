@@ -7,6 +7,7 @@
 //! circuit, so a development setup from a known seed is for testing only.
 
 use ark_bn254::{Bn254, Fr};
+use ark_ec::CurveGroup;
 use ark_ff::{BigInteger, PrimeField};
 use ark_groth16::{Groth16, PreparedVerifyingKey, Proof, ProvingKey, VerifyingKey};
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef, LinearCombination, SynthesisError, Variable};
@@ -149,6 +150,20 @@ pub fn from_bytes<T: CanonicalDeserialize>(bytes: &[u8], what: &'static str) -> 
     Ok(value)
 }
 
+/// [`from_bytes`] without the curve and subgroup checks, for a proving key read back from a
+/// file whose checksum already caught any corruption (`zkinfer_prover::artifact`): the checks
+/// cost more than proving (5.5 s for a 67k-row key), and a proving key only ever harms its own
+/// prover. Never for a verifying key or a proof, whose points come from someone else.
+pub fn from_bytes_unchecked<T: CanonicalDeserialize>(bytes: &[u8], what: &'static str) -> Result<T, R1csError> {
+    let mut reader = bytes;
+    let value = T::deserialize_uncompressed_unchecked(&mut reader)
+        .map_err(|e| R1csError::Decode { what, reason: e.to_string() })?;
+    if !reader.is_empty() {
+        return Err(R1csError::Decode { what, reason: format!("{} bytes trail the value", reader.len()) });
+    }
+    Ok(value)
+}
+
 /// A field element (a base-field coordinate or a scalar) as a big-endian 32-byte word.
 fn word<F: PrimeField>(x: &F) -> Word {
     let mut w = [0u8; 32];
@@ -165,15 +180,26 @@ fn g2(p: &ark_bn254::G2Affine) -> [Word; 4] {
     [word(&p.x.c1), word(&p.x.c0), word(&p.y.c1), word(&p.y.c0)]
 }
 
-/// The verifying key as the Solidity verifier holds it.
-pub fn evm_vk(vk: &VerifyingKey<Bn254>) -> Groth16Vk {
-    Groth16Vk {
+/// The verifying key as the Solidity verifier holds it. With `pinned` (the model id of hashed
+/// parameters), the verifier accepts only proofs whose instance 0 is that value, and instance
+/// 0's term is folded into the constant: `IC_0 + pinned · IC_1` (one `ecMul` and `ecAdd` fewer
+/// per verification).
+pub fn evm_vk(vk: &VerifyingKey<Bn254>, pinned: Option<Fr>) -> Result<Groth16Vk, R1csError> {
+    let mut ic: Vec<[Word; 2]> = vk.gamma_abc_g1.iter().map(g1).collect();
+    if let Some(id) = pinned {
+        let [ic0, ic1, ..] = vk.gamma_abc_g1.as_slice() else {
+            return Err(R1csError::Invalid("a key without public inputs pins no model id".into()));
+        };
+        ic[0] = g1(&(*ic0 + *ic1 * id).into_affine());
+    }
+    Ok(Groth16Vk {
         alpha: g1(&vk.alpha_g1),
         beta: g2(&vk.beta_g2),
         gamma: g2(&vk.gamma_g2),
         delta: g2(&vk.delta_g2),
-        ic: vk.gamma_abc_g1.iter().map(g1).collect(),
-    }
+        ic,
+        pinned: pinned.map(|id| word(&id)),
+    })
 }
 
 /// The calldata of `verifyProof(proof, instances)` for a proof in [`to_bytes`] form and its

@@ -26,6 +26,7 @@ mod gadgets;
 pub mod groth16;
 mod lower;
 mod packing;
+mod params;
 mod poseidon;
 pub mod snarkjs;
 mod system;

@@ -1,10 +1,10 @@
 //! `QGraph` → [`R1cs`]: the public inputs, each node's gadget in node order, then the public
 //! outputs; the statement's words in [`Packing`] order (the [`zkinfer_graph::InstanceLayout`]'s).
 
-use zkinfer_graph::{InstanceRole, ParamVisibility, QGraph, Visibility, Witness};
+use zkinfer_graph::{InstanceRole, QGraph, QOp, Visibility, Witness};
 
 use crate::builder::Builder;
-use crate::gadgets::synthesize;
+use crate::gadgets;
 use crate::packing::{PackedSegment, Packing};
 use ark_bn254::Fr;
 
@@ -26,21 +26,17 @@ pub struct Lowered {
     pub outputs: Vec<Vec<Var>>,
     /// How the public values sit in the statement's words.
     pub packing: Packing,
+    /// Every parameter weight's and bias's variable (private or hashed parameters), weights
+    /// first; empty with fixed parameters, where they are coefficients.
+    pub params: Vec<Var>,
 }
 
 /// The system of `q`, and with `witness` (the graph's exact evaluation) its assignment.
 ///
 /// A hashed input or output is one public input, the Poseidon hash of its values (`poseidon.rs`:
-/// the same element as the native hash and the Halo2 circuit's). Refused for now: hashed or
-/// private parameters (the weights would be witnesses, so every product costs a row, and the
-/// model id hashes them).
+/// the same element as the native hash and the Halo2 circuit's). Private or hashed parameters
+/// are witnesses (`params.rs`); hashed ones are bound to the model id, public input 0.
 pub fn lower(q: &QGraph, witness: Option<&Witness>) -> Result<Lowered, R1csError> {
-    if q.params != ParamVisibility::Fixed {
-        return Err(R1csError::Unsupported(format!(
-            "{} parameters yet (only fixed: the weights are coefficients of the system)",
-            q.params
-        )));
-    }
     let packing = Packing::of(q)?;
     let mut b = Builder::new(witness.is_some());
     let value = |t: usize, i: usize| witness.map(|w| i128::from(w.values[t][i]));
@@ -48,28 +44,34 @@ pub fn lower(q: &QGraph, witness: Option<&Witness>) -> Result<Lowered, R1csError
     let witnesses =
         |b: &mut Builder, t: usize| -> Vec<Var> { (0..q.tensors[t].len()).map(|i| b.witness(value(t, i))).collect() };
     let mut vars: Vec<Option<Vec<Var>>> = vec![None; q.tensors.len()];
-    // The public inputs first: their values, then their words.
-    let (ins, outs): (Vec<&PackedSegment>, _) = packing.segments.iter().partition(|s| s.role == InstanceRole::Input);
-    if packing.segments.iter().skip(ins.len()).any(|s| s.role == InstanceRole::Input) {
-        return Err(R1csError::Invalid("the statement lists an input after an output".into()));
-    }
-    for s in ins {
-        vars[s.tensor] = Some(if s.hashed {
+    // The statement's words in order: the model id and the public inputs now, the public
+    // outputs once they are computed.
+    let (mut model_id, mut outs) = (None, Vec::new());
+    for s in &packing.segments {
+        if s.role != InstanceRole::Output && !outs.is_empty() {
+            return Err(R1csError::Invalid("the statement lists an output before an input or the model id".into()));
+        }
+        if s.role == InstanceRole::Output {
+            outs.push(s);
+        } else if s.role == InstanceRole::Params {
+            model_id = Some(b.public(None));
+        } else if s.hashed {
             let word = b.public(None);
             let x = witnesses(&mut b, s.tensor);
             bind_hash(&mut b, &x, word);
-            x
+            vars[s.tensor] = Some(x);
         } else if s.width == 0 {
-            (0..s.len).map(|i| b.public(value(s.tensor, i).map(int))).collect()
+            vars[s.tensor] = Some((0..s.len).map(|i| b.public(value(s.tensor, i).map(int))).collect());
         } else {
             let x = witnesses(&mut b, s.tensor);
             pack(&mut b, s, &x);
-            x
-        });
+            vars[s.tensor] = Some(x);
+        }
     }
     for spec in q.inputs.iter().filter(|s| s.visibility == Visibility::Private) {
         vars[spec.tensor] = Some(witnesses(&mut b, spec.tensor));
     }
+    let params = crate::params::allocate(q, &mut b, model_id);
     for (k, node) in q.nodes.iter().enumerate() {
         b.at_node(k);
         let inputs = node
@@ -82,7 +84,10 @@ pub fn lower(q: &QGraph, witness: Option<&Witness>) -> Result<Lowered, R1csError
             })
             .collect::<Result<Vec<&[Var]>, _>>()?;
         let output = witness.map(|w| w.values[node.output].as_slice());
-        let out = synthesize(&node.op, &mut b, &inputs, output)?;
+        let out = match &node.op {
+            QOp::Linear(op) => gadgets::linear(op, &mut b, &inputs, output, &params.nodes[k])?,
+            op => gadgets::synthesize(op, &mut b, &inputs, output)?,
+        };
         if out.len() != q.tensors[node.output].len() {
             return Err(R1csError::Invalid(format!(
                 "node '{}' defines {} values, its tensor has {}",
@@ -118,7 +123,7 @@ pub fn lower(q: &QGraph, witness: Option<&Witness>) -> Result<Lowered, R1csError
             return Err(R1csError::Unsatisfied { gate: row.gate, node });
         }
     }
-    Ok(Lowered { system, assignment, inputs, outputs, packing })
+    Ok(Lowered { system, assignment, inputs, outputs, packing, params: params.all })
 }
 
 /// Binds public input `word` to the Poseidon hash of `x` (and gives it the hash's value).

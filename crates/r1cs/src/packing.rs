@@ -81,17 +81,15 @@ pub struct Packing {
 }
 
 impl Packing {
-    /// The packing of `q`'s statement. A hashed input or output is one word, its Poseidon hash;
-    /// hashed or private parameters are refused (by [`crate::lower`], before this is asked).
+    /// The packing of `q`'s statement. A hashed input or output, and the model id of hashed
+    /// parameters, is one word: its Poseidon hash.
     pub fn of(q: &QGraph) -> Result<Self, R1csError> {
         let layout = InstanceLayout::of(q);
         let mut segments = Vec::new();
         for s in &layout.segments {
-            if s.role == InstanceRole::Params {
-                return Err(R1csError::Unsupported("hashed parameters yet (the model id is not built in R1CS)".into()));
-            }
             let width = match s.role {
                 _ if s.hashed => 0,
+                InstanceRole::Params => 0,
                 InstanceRole::Input => q.inputs.get(s.index).map_or(0, |spec| spec.bits + 1),
                 _ => match q.nodes.iter().find(|n| n.output == s.tensor).map(|n| &n.op) {
                     Some(QOp::Requant(op)) => op.bits + 1,

@@ -2,7 +2,8 @@
 //!
 //! Same solver, same candidate sets, same verdict as the Halo2 search ([`super::search`]): every
 //! variable a row reads is searched, but the private inputs (the prover's by design; one element
-//! may be freed, [`SearchOptions::free_input`]) and the public inputs (held by the statement);
+//! may be freed, [`SearchOptions::free_input`]), private or hashed parameters (the prover's too)
+//! and the public inputs (held by the statement);
 //! the public outputs are free, so a changed claimed output shows up as a finding. A row
 //! `⟨a,z⟩·⟨b,z⟩ = ⟨c,z⟩` that reads `x` as its last unknown is a polynomial of degree at most 2
 //! in it, solved over the whole field (a bit's `b·(b-1) = 0` allows exactly 0 and 1).
@@ -122,7 +123,7 @@ impl Constraint for R1csRow {
 /// see the module docs. Findings name variables as [`CellName::Variable`].
 pub fn search(graph: &QGraph, witness: &Witness, opts: &SearchOptions) -> Result<SearchReport, SearchError> {
     let r1cs = |e: zkinfer_r1cs::R1csError| SearchError::Synthesis(e.to_string());
-    let Lowered { system, assignment, inputs, packing, .. } = lower(graph, Some(witness)).map_err(r1cs)?;
+    let Lowered { system, assignment, inputs, packing, params, .. } = lower(graph, Some(witness)).map_err(r1cs)?;
     let assignment = assignment.ok_or_else(|| SearchError::Synthesis("no assignment".into()))?;
     // Solver variables in data-flow order, which the solver branches in: the public inputs,
     // the witness (allocated node by node), then the claimed outputs (the statement's last
@@ -172,6 +173,9 @@ pub fn search(graph: &QGraph, witness: &Witness, opts: &SearchOptions) -> Result
             }
         }
     }
+    // Held: the parameters when they are witnesses (private or hashed), the prover's by design
+    // as in the Halo2 search; what binds hashed ones is the model id (its rows are searched).
+    params.iter().filter_map(|&v| index(v)).for_each(|v| active[v] = false);
     // Free: the claimed outputs.
     (stated + witnesses..honest.len()).for_each(|v| active[v] = read[v]);
     let input_var = opts.free_input.and_then(|i| index(*inputs.first()?.get(i)?));

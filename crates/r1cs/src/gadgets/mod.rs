@@ -16,6 +16,8 @@ use crate::builder::Builder;
 use crate::system::Var;
 use crate::R1csError;
 
+pub(crate) use linear::with_params as linear;
+
 /// A primitive that lowers to rows.
 pub(crate) trait Synthesize {
     /// Writes the rows proving the primitive on `inputs` (each input tensor's variables, in

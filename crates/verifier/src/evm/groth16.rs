@@ -6,6 +6,10 @@
 //! first, as the pairing precompile reads it). It checks
 //! `e(−A, B)·e(α, β)·e(Σ instances_i·IC_i + IC_0, γ)·e(C, δ) = 1` with the BN254 precompiles.
 //!
+//! With a pinned model id ([`Groth16Vk::pinned`]) it also returns `false` when instance 0 is not
+//! that id, whose term is folded into `IC_0` at generation time, so a pinned verifier pays one
+//! `ecMul` and `ecAdd` fewer.
+//!
 //! It returns `false` for another number of instances, a proof that is not 256 bytes, a
 //! coordinate `≥ q`, an instance `≥ r`, an `A` or `C` off the curve, or a failed pairing. It
 //! reverts with `PrecompileFailed(address)` when a precompile call fails: too little gas, or a
@@ -27,8 +31,12 @@ pub struct Groth16Vk {
     pub gamma: [Word; 4],
     /// `δ` in G2.
     pub delta: [Word; 4],
-    /// `IC_0 … IC_n` in G1: one more than the number of instances.
+    /// `IC_0 … IC_n` in G1: one more than the number of instances. With [`Groth16Vk::pinned`],
+    /// `IC_0` already includes the pinned instance's term, `pinned · IC_1`.
     pub ic: Vec<[Word; 2]>,
+    /// The value instance 0 must have (the model id of hashed parameters), folded into `IC_0`;
+    /// `modelId()` returns it. `None`: any instance 0, and `modelId()` returns 0.
+    pub pinned: Option<Word>,
 }
 
 fn hex(w: &Word) -> String {
@@ -56,7 +64,16 @@ pub fn groth16_solidity(vk: &Groth16Vk) -> String {
     consts += &g2("GAMMA", &vk.gamma);
     consts += &g2("DELTA", &vk.delta);
     let mut sum = format!("        (uint256 x, uint256 y) = ({}, {});\n", hex(&vk.ic[0][0]), hex(&vk.ic[0][1]));
-    for (i, p) in vk.ic.iter().enumerate().skip(1) {
+    // A pinned instance 0 is checked against MODEL_ID and its term is already in IC_0.
+    let first = if vk.pinned.is_some() { 2 } else { 1 };
+    if vk.pinned.is_some() {
+        sum = format!("        if (instances[0] != MODEL_ID) return false;\n{sum}");
+    }
+    consts += &format!(
+        "    /// The model id instance 0 must be (0: none is pinned, check instance 0 yourself).\n    uint256 public constant MODEL_ID = {};\n",
+        vk.pinned.as_ref().map_or_else(|| "0".to_string(), hex)
+    );
+    for (i, p) in vk.ic.iter().enumerate().skip(first) {
         sum += &format!("        (x, y) = ecAdd(x, y, {}, {}, instances[{}]);\n", hex(&p[0]), hex(&p[1]), i - 1);
     }
     TEMPLATE.replace("{{N}}", &n.to_string()).replace("{{CONSTANTS}}", &consts).replace("{{SUM}}", &sum)
@@ -68,7 +85,7 @@ pragma solidity ^0.8.19;
 /// @title zkinfer Groth16 verifier (BN254), generated for one circuit: its verifying key is in
 /// the constants below.
 /// @dev `verifyProof(proof, instances)`: `proof` is A.x, A.y, B.x1, B.x0, B.y1, B.y0, C.x, C.y
-/// (256 bytes); `instances` the statement (zkinfer: public inputs, then public outputs, a negative
+/// (256 bytes); `instances` the statement (zkinfer: the model id, public inputs, then public outputs, a negative
 /// value v as r - |v|). Returns false for an invalid proof or statement; reverts with
 /// PrecompileFailed when a precompile fails (too little gas, or B not in G2).
 contract ZkinferGroth16Verifier {
@@ -80,6 +97,12 @@ contract ZkinferGroth16Verifier {
     /// The number of public instances a proof has.
     uint256 public constant INSTANCES = {{N}};
 {{CONSTANTS}}
+    /// The model id every accepted proof has as instance 0 (0 when the verifier pins none), as
+    /// the Halo2 verifier's `modelId()`.
+    function modelId() external pure returns (uint256) {
+        return MODEL_ID;
+    }
+
     /// Whether `proof` proves the circuit's statement `instances`.
     function verifyProof(bytes calldata proof, uint256[] calldata instances) external view returns (bool) {
         if (proof.length != 256 || instances.length != INSTANCES) return false;
