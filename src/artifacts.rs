@@ -316,6 +316,19 @@ impl Compiled {
                     .into(),
             });
         }
+        if let CircuitSpec::Groth16(plan) = &settings.circuit {
+            let digest = crate::groth16_backend::digest(&qgraph);
+            if digest != plan.circuit_digest {
+                return Err(Error::BadFile {
+                    path,
+                    reason: format!(
+                        "the compiled circuit's digest is {digest}, settings.json's is {}: another model or a \
+                         changed file (recompile)",
+                        plan.circuit_digest
+                    ),
+                });
+            }
+        }
         Ok(Self { qgraph: Arc::new(qgraph), settings })
     }
 }

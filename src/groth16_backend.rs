@@ -75,7 +75,8 @@ impl R1csPlan {
     }
 }
 
-fn digest(q: &QGraph) -> String {
+/// The circuit digest of `q` ([`R1csPlan::circuit_digest`]).
+pub(crate) fn digest(q: &QGraph) -> String {
     if !q.params.is_fixed() {
         return crate::identity::structure_digest(q);
     }

@@ -71,3 +71,25 @@ fn crafted_compiled_circuit_is_refused_at_load() {
     let err = zkinfer::Compiled::load(&dir).expect_err("crafted circuit must be refused");
     assert!(err.to_string().contains("linear index out of range"), "{err}");
 }
+
+/// A Groth16 model whose circuit.bin holds other weights than the ones settings.json was
+/// compiled with (a valid file, another circuit) is refused at load by its digest.
+#[test]
+fn groth16_circuit_with_other_weights_is_refused_at_load() {
+    let opts = CompileOptions { proof_system: zkinfer::ProofSystem::Groth16, ..CompileOptions::default() };
+    let (_, compiled) = compile("mlp_digits", &opts);
+    let dir = scratch("groth16_other_weights");
+    compiled.save(&dir).expect("save");
+    zkinfer::Compiled::load(&dir).expect("the saved model loads");
+    let mut q = (*compiled.qgraph).clone();
+    let node = q.nodes.iter_mut().find(|n| matches!(n.op, zkinfer_graph::QOp::Linear(_))).expect("a linear node");
+    if let zkinfer_graph::QOp::Linear(l) = &mut node.op {
+        l.weight[0] += 1;
+    }
+    let bytes = serde_json::to_vec(&q).expect("json");
+    let path = dir.join("circuit.bin");
+    zkinfer_prover::artifact::write_artifact(&path, zkinfer_prover::artifact::ArtifactKind::Circuit, &bytes)
+        .expect("write");
+    let err = zkinfer::Compiled::load(&dir).expect_err("another circuit must be refused");
+    assert!(err.to_string().contains("another model or a changed file"), "{err}");
+}
