@@ -24,6 +24,7 @@ REVIEWED = 22
 # Later versions whose attributes changed, read and judged harmless to the builder.
 JUDGED = {
     ("Cast", 24): "round_mode shapes conversions to float8e8m0 only, a target the builder refuses",
+    ("CastLike", 24): "the same round_mode as Cast 24, with the same float8e8m0-only effect",
     ("Range", 27): "stash_type sets the float accumulation's precision; the builder computes in f64",
 }
 

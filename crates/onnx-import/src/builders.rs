@@ -10,7 +10,7 @@ use zkinfer_graph::ops::{
     Unsqueeze,
 };
 
-use zkinfer_graph::Tensor;
+use zkinfer_graph::{Op, Tensor};
 
 use crate::attrs::Attrs;
 use crate::registry::{op, usizes, Built, NodeCx};
@@ -376,21 +376,42 @@ pub(crate) fn pow(cx: &NodeCx) -> Result<Built, ImportError> {
 }
 
 pub(crate) fn cast(cx: &NodeCx) -> Result<Built, ImportError> {
-    use crate::proto::tensor_proto::DataType as T;
     let to = cx.attrs.int("to")?.ok_or_else(|| cx.attrs.error("to", "is required"))?;
+    op(Cast { to: cast_kind(cx, "to", to as i32)?, like: false })
+}
+
+/// `CastLike`: `Cast` to the element type of `target_type`, which must be known (a graph input,
+/// a constant, a cast, or a declared `value_info`).
+pub(crate) fn cast_like(cx: &NodeCx) -> Result<Built, ImportError> {
+    let Some(Some(target)) = cx.dtypes.get(1) else {
+        return Err(cx.attrs.error(
+            "target_type",
+            "the element type of the second input is not known (declare it in value_info, or use Cast)",
+        ));
+    };
+    let to = cast_kind(cx, "target_type", *target as i32)?;
+    // A constant cast like a computed value (`CastLike(alpha, X)` in the ONNX functions) is a
+    // constant: fold it here, since the graph folds only nodes whose inputs are all constant.
+    if let Some(Some(value)) = cx.consts.first() {
+        let folded = Cast { to, like: false }.eval(&[value]).map_err(|e| cx.attrs.error("input", e.to_string()))?;
+        return Ok(Built::Const(folded));
+    }
+    op(Cast { to, like: true })
+}
+
+/// What a cast to ONNX data type `to` (named `what` in errors) converts to.
+fn cast_kind(cx: &NodeCx, what: &str, to: i32) -> Result<CastTo, ImportError> {
+    use crate::proto::tensor_proto::DataType as T;
     // Both shape conversions to float8 types only (version 19 and 24), which are refused below.
     cx.attrs.int("saturate")?;
     cx.attrs.string("round_mode")?;
-    let kind = match T::try_from(to as i32) {
-        Ok(T::Float | T::Double) => CastTo::Float,
-        Ok(T::Int8 | T::Int16 | T::Int32 | T::Int64 | T::Uint8 | T::Uint16 | T::Uint32 | T::Uint64) => CastTo::Int,
-        Ok(T::Bool) => CastTo::Bool,
-        Ok(other) => {
-            return Err(cx.attrs.error("to", format!("a cast to {} is not supported", other.as_str_name())));
-        }
-        Err(_) => return Err(cx.attrs.error("to", format!("unknown data type {to}"))),
-    };
-    op(Cast { to: kind })
+    match T::try_from(to) {
+        Ok(T::Float | T::Double) => Ok(CastTo::Float),
+        Ok(T::Int8 | T::Int16 | T::Int32 | T::Int64 | T::Uint8 | T::Uint16 | T::Uint32 | T::Uint64) => Ok(CastTo::Int),
+        Ok(T::Bool) => Ok(CastTo::Bool),
+        Ok(other) => Err(cx.attrs.error(what, format!("a cast to {} is not supported", other.as_str_name()))),
+        Err(_) => Err(cx.attrs.error(what, format!("unknown data type {to}"))),
+    }
 }
 
 /// `Size`: the element count of its input, a constant (static shapes).

@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 use zkinfer_graph::{Graph, GraphBuilder, ValueId};
 
 use crate::attrs::Attrs;
+use crate::dtypes::DTypes;
 use crate::proto::tensor_proto::DataType;
 use crate::proto::tensor_shape_proto::dimension::Value as Dim;
 use crate::proto::type_proto::Value as Type;
@@ -111,8 +112,10 @@ pub(crate) fn import(model: &ModelProto) -> Result<Graph, ImportError> {
         ids.insert(input.name().to_string(), id);
     }
 
+    let mut types = DTypes::declared(graph);
     for node in &graph.node {
-        add_node(&mut b, &mut ids, node, opset)?;
+        add_node(&mut b, &mut ids, &types, node, opset)?;
+        types.record(node);
     }
 
     if graph.output.is_empty() {
@@ -130,6 +133,7 @@ pub(crate) fn import(model: &ModelProto) -> Result<Graph, ImportError> {
 fn add_node(
     b: &mut GraphBuilder,
     ids: &mut HashMap<String, ValueId>,
+    types: &DTypes,
     node: &NodeProto,
     opset: i64,
 ) -> Result<(), ImportError> {
@@ -164,6 +168,7 @@ fn add_node(
         attrs: Attrs::new(node),
         consts: inputs.iter().map(|&i| b.const_value(i)).collect(),
         shapes: inputs.iter().map(|&i| b.shape(i).to_vec()).collect(),
+        dtypes: node.input[..used].iter().map(|i| types.get(i)).collect(),
     };
     let built = (entry.build)(&cx)?;
     cx.attrs.finish()?;

@@ -15,6 +15,7 @@
 mod activations;
 mod attrs;
 mod builders;
+mod dtypes;
 mod error;
 mod import;
 mod registry;

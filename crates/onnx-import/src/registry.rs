@@ -17,10 +17,10 @@ use crate::activations::{
 };
 use crate::attrs::Attrs;
 use crate::builders::{
-    arg_max, arg_min, average_pool, batch_norm, cast, compare, concat, constant_of_shape, conv, expand, gather,
-    max_pool, max_v6, min_v6, pad_v11, pad_v2, pow, range as range_op, reduce_max_v1, reduce_max_v18, reduce_mean_v1,
-    reduce_mean_v18, reduce_min_v1, reduce_min_v18, reduce_sum_v1, reduce_sum_v13, shape, size, slice_v1, slice_v10,
-    squeeze_v1, squeeze_v13, tile, transpose, unsqueeze_v1, unsqueeze_v13,
+    arg_max, arg_min, average_pool, batch_norm, cast, cast_like, compare, concat, constant_of_shape, conv, expand,
+    gather, max_pool, max_v6, min_v6, pad_v11, pad_v2, pow, range as range_op, reduce_max_v1, reduce_max_v18,
+    reduce_mean_v1, reduce_mean_v18, reduce_min_v1, reduce_min_v18, reduce_sum_v1, reduce_sum_v13, shape, size,
+    slice_v1, slice_v10, squeeze_v1, squeeze_v13, tile, transpose, unsqueeze_v1, unsqueeze_v13,
 };
 use crate::tensor::to_tensor;
 use crate::ImportError;
@@ -41,6 +41,8 @@ pub(crate) struct NodeCx<'a> {
     pub consts: Vec<Option<&'a Tensor>>,
     /// Per input (ONNX order): its static shape (for `Shape` and `auto_pad`).
     pub shapes: Vec<Vec<usize>>,
+    /// Per input (ONNX order): its element type, when known (`crate::dtypes`; for `CastLike`).
+    pub dtypes: Vec<Option<crate::proto::tensor_proto::DataType>>,
 }
 
 type Builder = fn(&NodeCx) -> Result<Built, ImportError>;
@@ -106,6 +108,8 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("Not", 1, |_| compare(Comparison::Not)),
     // To float: the identity; to an integer or boolean type: constants only (folded at import).
     entry("Cast", 6, cast),
+    // Cast to the element type of the second input.
+    entry("CastLike", 15, cast_like),
     // Re-wirings of the input by a constant shape or repeat count (no rows).
     entry("Expand", 8, expand),
     entry("Tile", 6, tile),

@@ -369,6 +369,49 @@ fn cast() {
     assert!(err.to_string().contains("a cast to FLOAT16 is not supported"), "{err}");
 }
 
+/// CastLike takes the element type of its second input: like the (float) graph input it is the
+/// identity, and `CastLike(constant, X)`, as the ONNX function bodies write it, folds; a constant
+/// cast like an int64 constant is truncated; a target of unknown type is refused by name.
+#[test]
+fn cast_like() {
+    let parse_graph = |nodes: Vec<NodeProto>, initializer: Vec<TensorProto>| {
+        let graph = GraphProto {
+            node: nodes,
+            initializer,
+            input: vec![info("x", &[3])],
+            output: vec![info("y", &[])],
+            ..Default::default()
+        };
+        let opset = OperatorSetIdProto { domain: Some(String::new()), version: Some(21) };
+        let model =
+            ModelProto { graph: Some(graph), opset_import: vec![opset], ir_version: Some(8), ..Default::default() };
+        parse(&model.encode_to_vec())
+    };
+    let eval = |g: zkinfer_graph::Graph| g.eval(&[0.5, 1.5, -2.5]).unwrap().iter().copied().collect::<Vec<f32>>();
+    // Like the input: the identity, on a computed value and on a constant (folded).
+    let g = parse_graph(
+        vec![
+            node("CastLike", &["x", "x"], "c", vec![]),
+            node("CastLike", &["half", "x"], "h", vec![]),
+            node("Mul", &["c", "h"], "y", vec![]),
+        ],
+        vec![float_tensor("half", &[1], vec![0.5])],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(eval(g), vec![0.25, 0.75, -1.25]);
+    // Like an int64 constant: a float constant is truncated toward zero.
+    let g = parse_graph(
+        vec![node("CastLike", &["f", "i"], "t", vec![]), node("Add", &["x", "t"], "y", vec![])],
+        vec![float_tensor("f", &[1], vec![2.75]), i64s("i", &[7])],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(eval(g), vec![2.5, 3.5, -0.5]);
+    // Like a computed value whose type nothing declares: refused by name.
+    let err = parse_graph(vec![node("Relu", &["x"], "r", vec![]), node("CastLike", &["x", "r"], "y", vec![])], vec![])
+        .expect_err("unknown target type");
+    assert!(err.to_string().contains("the element type of the second input is not known"), "{err}");
+}
+
 /// Size and ConstantOfShape fold to constants at import.
 #[test]
 fn size_and_constant_of_shape() {

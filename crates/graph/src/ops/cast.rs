@@ -1,4 +1,4 @@
-//! `Cast`.
+//! `Cast` and `CastLike`.
 
 use super::broadcast::expect_inputs;
 use super::Identity;
@@ -24,20 +24,33 @@ pub enum CastTo {
 pub struct Cast {
     /// The target kind.
     pub to: CastTo,
+    /// `CastLike`: a second input gives the target type and is otherwise not read.
+    pub like: bool,
+}
+
+impl Cast {
+    /// The number of inputs: the value, and for `CastLike` the type template.
+    fn arity(&self) -> usize {
+        1 + usize::from(self.like)
+    }
 }
 
 impl Op for Cast {
     fn name(&self) -> &'static str {
-        "Cast"
+        if self.like {
+            "CastLike"
+        } else {
+            "Cast"
+        }
     }
 
     fn output_shape(&self, inputs: &[&[usize]]) -> OpResult<Vec<usize>> {
-        expect_inputs(inputs, 1, 1)?;
+        expect_inputs(inputs, self.arity(), self.arity())?;
         Ok(inputs[0].to_vec())
     }
 
     fn eval(&self, inputs: &[&Tensor]) -> OpResult<Tensor> {
-        expect_inputs(inputs, 1, 1)?;
+        expect_inputs(inputs, self.arity(), self.arity())?;
         Ok(match self.to {
             CastTo::Float => inputs[0].clone(),
             CastTo::Int => inputs[0].mapv(f32::trunc),
@@ -47,7 +60,7 @@ impl Op for Cast {
 
     fn lower(&self, ctx: &mut LowerCtx, inputs: &[LValue]) -> OpResult<LValue> {
         match self.to {
-            CastTo::Float => Identity.lower(ctx, inputs),
+            CastTo::Float => Identity.lower(ctx, &inputs[..1]),
             CastTo::Int | CastTo::Bool => Err(OpError::Unsupported(
                 "a Cast to an integer or boolean type of a value computed from the model input (the circuit \
                  carries fixed-point reals; casts to float are proven, integer casts only of constants)"
