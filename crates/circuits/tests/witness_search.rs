@@ -230,6 +230,24 @@ fn lowered_with(
     (q, x)
 }
 
+/// Comparisons of a computed value and `Where`: `x < 0.25 ? 0.5·x : x`, then `== 0` of that
+/// (each bit `relu(-d) - relu(-d-1)`, the selection a product by the bit).
+fn compare_where() -> (QGraph, Vec<i64>) {
+    let nodes = vec![
+        node("Less", &["x", "c"], "lt", vec![]),
+        node("Mul", &["x", "half"], "h", vec![]),
+        node("Where", &["lt", "h", "x"], "w", vec![]),
+        node("Equal", &["w", "zero"], "eq", vec![]),
+        node("Where", &["eq", "c", "w"], "y", vec![]),
+    ];
+    let init = vec![
+        float_tensor("c", &[1], vec![0.25]),
+        float_tensor("half", &[1], vec![0.5]),
+        float_tensor("zero", &[1], vec![0.0]),
+    ];
+    lowered_with(nodes, init, &[1, 3], &[1, 3])
+}
+
 /// A table activation: one interpolated lookup of its function.
 fn activation(op: &str) -> (QGraph, Vec<i64>) {
     lowered(op, &[1, 3], &[1, 3], vec![])
@@ -300,6 +318,7 @@ cases! {
     argmax => arg_max();
     softmax_pieces => softmax();
     layer_norm_pieces => layer_norm();
+    compare_and_where => compare_where(), free = 1;
 }
 
 // The Groth16 back end's gadgets, on the same graphs: one line per gadget or lowering it proves.
@@ -325,4 +344,5 @@ cases! {
     r1cs_argmax => arg_max();
     r1cs_softmax_pieces => softmax();
     r1cs_layer_norm_pieces => layer_norm();
+    r1cs_compare_and_where => compare_where(), free = 1;
 }

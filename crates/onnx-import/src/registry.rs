@@ -7,7 +7,7 @@ use zkinfer_graph::ops::Comparison;
 use zkinfer_graph::ops::{
     Abs, Add, Div, Erf, Exp, Extremum, Flatten, Gemm, GlobalAveragePool, GlobalMaxPool, HardSwish, Identity, Log,
     MatMul, Max, Mean, Mish, Mul, Neg, PRelu, Reciprocal, Relu, Reshape, Sigmoid, Softplus, Softsign, Sqrt, Sub, Sum,
-    Tanh,
+    Tanh, Where,
 };
 use zkinfer_graph::{Op, Tensor};
 
@@ -99,13 +99,15 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("Size", 1, size),
     entry("ConstantOfShape", 9, constant_of_shape),
     entry("Range", 11, range_op),
-    // Comparisons to masks: folded on constants, refused on computed values.
+    // Comparisons to masks: folded on constants, proven exactly on computed values (a bit).
     entry("Equal", 7, |_| compare(Comparison::Equal)),
     entry("Less", 7, |_| compare(Comparison::Less)),
     entry("LessOrEqual", 12, |_| compare(Comparison::LessOrEqual)),
     entry("Greater", 7, |_| compare(Comparison::Greater)),
     entry("GreaterOrEqual", 12, |_| compare(Comparison::GreaterOrEqual)),
     entry("Not", 1, |_| compare(Comparison::Not)),
+    // condition ? x : y: a comparison's bit times the difference, plus y (no rounding).
+    entry("Where", 9, |_| op(Where)),
     // To float: the identity; to an integer or boolean type: constants only (folded at import).
     entry("Cast", 6, cast),
     // Cast to the element type of the second input.

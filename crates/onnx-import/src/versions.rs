@@ -82,4 +82,5 @@ pub(crate) static SINCE_VERSIONS: &[(&str, &[i64])] = &[
     ("Tile", &[1, 6, 13]),
     ("Transpose", &[1, 13, 21, 23, 24, 25]),
     ("Unsqueeze", &[1, 11, 13, 21, 23, 24, 25]),
+    ("Where", &[9, 16]),
 ];

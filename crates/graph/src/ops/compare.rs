@@ -1,9 +1,19 @@
 //! `Equal`, `Less`, `LessOrEqual`, `Greater`, `GreaterOrEqual` and `Not`: boolean results (1 or
 //! 0) with numpy broadcasting.
+//!
+//! On constants they fold at import. On a computed value they are proven exactly on the
+//! fixed-point integers: `a` and `b` are aligned to one scale and `d = a - b` (a `Linear`, no
+//! rounding), and the bit `[d < 0]` is `relu(-d) - relu(-d - 1)`, an identity of integers (it
+//! is 1 exactly when `-d >= 1`), from two ReLU requants at shift 0 and two `Linear`s. The bit's
+//! scale is 0 (its integer is the boolean). `a <= b` is `1 - [b - a < 0]`, `a == b` is
+//! `1 - [a - b < 0] - [b - a < 0]`, `not c` is `1 - c`. So a comparison decides on the values as
+//! the circuit holds them: two reals closer than the fixed-point step compare as their rounded
+//! values do.
 
-use super::broadcast::{broadcast_all, expect_inputs, zip_broadcast};
+use super::broadcast::{broadcast_all, expect_inputs, identity_index, zip_broadcast};
+use super::elementwise::{affine, lower_add, Operand};
 use crate::error::{OpError, OpResult};
-use crate::{LValue, LowerCtx, Op, Tensor};
+use crate::{LValue, LinearParams, LowerCtx, Op, Tensor, TensorId};
 
 /// Which comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,9 +32,8 @@ pub enum Comparison {
     Not,
 }
 
-/// A comparison, evaluated where its inputs are constants (mask and shape arithmetic, folded at
-/// import). A boolean computed from the model input is refused by name: the circuit carries
-/// fixed-point reals, and the comparisons it proves (`Max`, `ReLU`) produce values, not masks.
+/// A comparison: folded where its inputs are constants (mask and shape arithmetic), proven on
+/// the fixed-point integers where they are computed (the module docs).
 #[derive(Debug, Clone)]
 pub struct Compare {
     /// The comparison.
@@ -72,10 +81,79 @@ impl Op for Compare {
         zip_broadcast(inputs[0], inputs[1], |a, b| bool(f(a, b)))
     }
 
-    fn lower(&self, _ctx: &mut LowerCtx, _inputs: &[LValue]) -> OpResult<LValue> {
-        Err(OpError::Unsupported(format!(
-            "{} of a value computed from the model input (a boolean mask; comparisons are folded on constants only)",
-            self.name()
-        )))
+    fn lower(&self, ctx: &mut LowerCtx, inputs: &[LValue]) -> OpResult<LValue> {
+        expect_inputs(inputs, self.arity(), self.arity())?;
+        let (a, b) = (&inputs[0], inputs.get(1).unwrap_or(&inputs[0]));
+        let out = match self.kind {
+            Comparison::Less => less(ctx, a, b)?,
+            Comparison::Greater => less(ctx, b, a)?,
+            Comparison::LessOrEqual => {
+                let gt = less(ctx, b, a)?;
+                ones_minus(ctx, &[gt])?
+            }
+            Comparison::GreaterOrEqual => {
+                let lt = less(ctx, a, b)?;
+                ones_minus(ctx, &[lt])?
+            }
+            Comparison::Equal => {
+                let (lt, gt) = (less(ctx, a, b)?, less(ctx, b, a)?);
+                ones_minus(ctx, &[lt, gt])?
+            }
+            Comparison::Not => {
+                let LValue::Act { id, .. } = a else {
+                    return Err(OpError::Invalid("Not of a constant folds at import".into()));
+                };
+                let bit = ctx.materialize(*id)?;
+                if ctx.tensor(bit).scale != 0 {
+                    return Err(OpError::Unsupported(
+                        "Not of a computed value that is not a boolean (a comparison's result)".into(),
+                    ));
+                }
+                ones_minus(ctx, &[bit])?
+            }
+        };
+        Ok(LValue::Act { id: out, exclusive: true })
     }
+}
+
+/// `[x < y]` elementwise, as a scale-0 bit (at least one of `x`, `y` an activation).
+fn less(ctx: &mut LowerCtx, x: &LValue, y: &LValue) -> OpResult<TensorId> {
+    let LValue::Act { id, .. } = lower_add(ctx, &[x.clone(), y.clone()], true)? else {
+        return Err(OpError::Invalid("a difference with an activation is an activation".into()));
+    };
+    negative(ctx, id)
+}
+
+/// `[d < 0]` for every element of the integer tensor `d`, as a scale-0 bit:
+/// `relu(-d) - relu(-d - 1)`.
+fn negative(ctx: &mut LowerCtx, d: TensorId) -> OpResult<TensorId> {
+    let t = ctx.tensor(d).clone();
+    let n = t.len();
+    let shifted = |ctx: &mut LowerCtx, x: TensorId, w: i64, bias: i64| -> OpResult<TensorId> {
+        let operands = [Operand { id: x, index: identity_index(n)?, weight: vec![w; n] }];
+        let y = affine(ctx, &operands, &vec![bias; n], LinearParams::Structural, t.shape.clone(), t.scale)?;
+        ctx.rescale(y, t.scale, true)
+    };
+    let u = shifted(ctx, d, -1, 0)?;
+    let v = shifted(ctx, u, 1, -1)?;
+    let operands = [
+        Operand { id: u, index: identity_index(n)?, weight: vec![1; n] },
+        Operand { id: v, index: identity_index(n)?, weight: vec![-1; n] },
+    ];
+    let bit = affine(ctx, &operands, &vec![0; n], LinearParams::Structural, t.shape, 0)?;
+    ctx.exact(bit);
+    Ok(bit)
+}
+
+/// `1 - Σ bits` elementwise (the bits disjoint, so the result is a bit), at scale 0.
+fn ones_minus(ctx: &mut LowerCtx, bits: &[TensorId]) -> OpResult<TensorId> {
+    let t = ctx.tensor(bits[0]).clone();
+    let n = t.len();
+    let operands = bits
+        .iter()
+        .map(|&id| Ok(Operand { id, index: identity_index(n)?, weight: vec![-1; n] }))
+        .collect::<OpResult<Vec<_>>>()?;
+    let out = affine(ctx, &operands, &vec![1; n], LinearParams::Structural, t.shape, 0)?;
+    ctx.exact(out);
+    Ok(out)
 }

@@ -65,6 +65,7 @@ mod tanh;
 mod tile;
 mod transpose;
 mod unsqueeze;
+mod where_op;
 
 pub use abs::Abs;
 pub use add::Add;
@@ -123,6 +124,7 @@ pub use tanh::Tanh;
 pub use tile::Tile;
 pub use transpose::Transpose;
 pub use unsqueeze::Unsqueeze;
+pub use where_op::Where;
 
 #[cfg(test)]
 mod tests;
