@@ -270,6 +270,15 @@ fn softmax() -> (QGraph, Vec<i64>) {
     lowered("Softmax", &[1, 3], &[1, 3], vec![int_attr("axis", -1)])
 }
 
+/// A softmax behind a constant `-inf` mask: the masked element is left out of the max and the
+/// sum, and its output is a Linear position with no term (0).
+fn masked_softmax() -> (QGraph, Vec<i64>) {
+    let nodes =
+        vec![node("Add", &["x", "mask"], "m", vec![]), node("Softmax", &["m"], "y", vec![int_attr("axis", -1)])];
+    let init = vec![float_tensor("mask", &[1, 3], vec![0.0, f32::NEG_INFINITY, 0.0])];
+    lowered_with(nodes, init, &[1, 3], &[1, 3])
+}
+
 fn layer_norm() -> (QGraph, Vec<i64>) {
     let n = node("LayerNormalization", &["x", "gamma", "beta"], "y", vec![int_attr("axis", -1)]);
     let init =
@@ -317,6 +326,7 @@ cases! {
     max_tree => max_pool();
     argmax => arg_max();
     softmax_pieces => softmax();
+    masked_softmax_pieces => masked_softmax();
     layer_norm_pieces => layer_norm();
     compare_and_where => compare_where(), free = 1;
 }
@@ -343,6 +353,7 @@ cases! {
     r1cs_max_tree => max_pool();
     r1cs_argmax => arg_max();
     r1cs_softmax_pieces => softmax();
+    r1cs_masked_softmax_pieces => masked_softmax();
     r1cs_layer_norm_pieces => layer_norm();
     r1cs_compare_and_where => compare_where(), free = 1;
 }

@@ -26,6 +26,13 @@ pub trait Op: Debug + Send + Sync {
     /// Lowers this op to integer primitives. `inputs` are the op's inputs in ONNX order:
     /// constants stay f32 ([`LValue::Const`]) so the op can fold them into weights.
     fn lower(&self, ctx: &mut LowerCtx, inputs: &[LValue]) -> OpResult<LValue>;
+    /// This op with the `masked` elements of its input (flat, of `shape`) driven to the limit a
+    /// constant mask of `fill` or lower gives them (see [`crate::fold_masks`]); `None` for an
+    /// op that takes no mask.
+    fn with_mask(&self, shape: &[usize], masked: Vec<bool>, fill: f32) -> Option<OpResult<Box<dyn Op>>> {
+        let _ = (shape, masked, fill);
+        None
+    }
 }
 
 /// Name and static shape of a value.

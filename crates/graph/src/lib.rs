@@ -15,6 +15,7 @@ mod calibrate;
 mod error;
 mod graph;
 pub mod io;
+mod mask;
 pub mod ops;
 mod quant;
 #[cfg(any(test, feature = "testing"))]
@@ -23,6 +24,7 @@ pub mod testing;
 pub use calibrate::{calibrate, one_input_samples, Calibration, Sample};
 pub use error::{GraphError, OpError, OpResult};
 pub use graph::{Graph, GraphBuilder, Node, Op, Tensor, ValueId, ValueInfo};
+pub use mask::{fold_masks, MASK_BELOW};
 pub use quant::{
     distinct_table_rows, distinct_tables, erf, limb_widths, limbs_for,
     lower::{LValue, LowerCtx},

@@ -76,12 +76,12 @@ pub(crate) fn clip_v11(cx: &NodeCx) -> Result<Built, ImportError> {
 
 /// Softmax before opset 13: the input coerced to 2-D at `axis` (default 1).
 pub(crate) fn softmax_v1(cx: &NodeCx) -> Result<Built, ImportError> {
-    op(Softmax { axis: cx.attrs.int("axis")?.unwrap_or(1), coerce_2d: true })
+    op(Softmax { axis: cx.attrs.int("axis")?.unwrap_or(1), coerce_2d: true, mask: None })
 }
 
 /// Softmax from opset 13: along one `axis` (default -1).
 pub(crate) fn softmax_v13(cx: &NodeCx) -> Result<Built, ImportError> {
-    op(Softmax { axis: cx.attrs.int("axis")?.unwrap_or(-1), coerce_2d: false })
+    op(Softmax { axis: cx.attrs.int("axis")?.unwrap_or(-1), coerce_2d: false, mask: None })
 }
 
 /// LogSoftmax before opset 13 (as [`softmax_v1`]).

@@ -127,7 +127,9 @@ pub(crate) fn import(model: &ModelProto) -> Result<Graph, ImportError> {
         .iter()
         .map(|o| ids.get(o.name()).copied().ok_or_else(|| ImportError::UndefinedValue(o.name().to_string())))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(b.finish_outputs(outputs)?)
+    let mut g = b.finish_outputs(outputs)?;
+    zkinfer_graph::fold_masks(&mut g)?;
+    Ok(g)
 }
 
 fn add_node(

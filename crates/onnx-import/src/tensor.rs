@@ -7,7 +7,7 @@ use crate::proto::TensorProto;
 use crate::ImportError;
 
 /// Converts an initializer or constant to f32. Integer tensors (shapes, axes) convert exactly
-/// below 2^24.
+/// below 2^24; booleans are 0 and 1.
 pub(crate) fn to_tensor(t: &TensorProto) -> Result<Tensor, ImportError> {
     let name = t.name().to_string();
     let err = |message: String| ImportError::Tensor { name: name.clone(), message };
@@ -42,9 +42,17 @@ pub(crate) fn to_tensor(t: &TensorProto) -> Result<Tensor, ImportError> {
             Some(b) => le_chunks::<4>(b, len, &err)?.map(|c| i32::from_le_bytes(c) as f32).collect(),
             None => t.int32_data.iter().map(|&v| v as f32).collect(),
         },
+        // Booleans and 8-bit integers: one byte each in raw_data, else one int32_data entry each.
+        DataType::Bool | DataType::Uint8 | DataType::Int8 => match raw {
+            Some(b) if b.len() == len => {
+                b.iter().map(|&v| if dtype == DataType::Int8 { f32::from(v as i8) } else { f32::from(v) }).collect()
+            }
+            Some(b) => return Err(err(format!("raw_data has {} bytes, expected {len}", b.len()))),
+            None => t.int32_data.iter().map(|&v| v as f32).collect(),
+        },
         other => {
             return Err(err(format!(
-                "data type {} is not supported (float, double, int64 and int32 are)",
+                "data type {} is not supported (float, double, int64, int32, int8, uint8 and bool are)",
                 other.as_str_name()
             )))
         }

@@ -113,7 +113,7 @@ pub use selu::Selu;
 pub use shape::Shape;
 pub use sigmoid::Sigmoid;
 pub use slice::Slice;
-pub use softmax::Softmax;
+pub use softmax::{Softmax, SoftmaxMask};
 pub use softplus::Softplus;
 pub use softsign::Softsign;
 pub use sqrt::Sqrt;

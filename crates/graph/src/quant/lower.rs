@@ -215,6 +215,11 @@ impl<'a> LowerCtx<'a> {
         Ok(self.push(QOp::Table(op), vec![x], t.shape, out_scale))
     }
 
+    /// Head-room factor of the range checks over the calibrated magnitudes.
+    pub fn margin(&self) -> f64 {
+        self.config.margin
+    }
+
     /// Calibrated largest magnitude of input `input` (ONNX order) of the current node.
     pub fn in_max_abs(&self, input: usize) -> f64 {
         self.in_max_abs.get(input).copied().unwrap_or(0.0)

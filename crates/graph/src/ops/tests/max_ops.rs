@@ -306,7 +306,7 @@ fn only_model_constants_are_parameters_of_the_lowered_linear_ops() {
         let y = dense(b, x, 6, 8, 7);
         let c = b.constant("c", t(&[8], &[0.1, -0.2, 0.3, 0.0, -0.5, 0.25, 0.0, 0.1]));
         let y = node(b, MAX, vec![y, c]);
-        node(b, crate::ops::Softmax { axis: -1, coerce_2d: false }, vec![y])
+        node(b, crate::ops::Softmax { axis: -1, coerce_2d: false, mask: None }, vec![y])
     });
     let q = quantized(&g, vec![values(8, 6)]).unwrap_or_else(|e| panic!("{e}"));
     let params = |kind| count(&q, |o| matches!(o, QOp::Linear(l) if l.params == kind));

@@ -1,0 +1,88 @@
+//! Constant masks folded into the op they mask, at import.
+//!
+//! Exporters write a causal or padding mask as a constant ahead of Softmax: `scores + m` with
+//! `m` 0 or a huge negative (`-1e4`, `-1e9`, `-inf`, float32's lowest), or
+//! `Where(keep, scores, fill)`. Such a fill cannot be quantized with the scores (it is infinite,
+//! or it leaves the scores a handful of bits), yet its only effect is `e^(fill + x - max) = 0`.
+//! [`fold_masks`] hands the masked positions to the consuming op ([`crate::Op::with_mask`]) and
+//! drops the fill from the graph: the Softmax leaves them out of its sums and outputs 0 there.
+//! At lowering the Softmax checks that the fill does vanish against every input its range checks
+//! admit, so the folded circuit computes the same integers as an exact evaluation would.
+
+use crate::graph::{Graph, Node, ValueId};
+use crate::ops::broadcast::broadcast_to;
+use crate::{GraphError, Result};
+
+/// A constant at or below this is a mask fill: `e^-1000` is 0 in f32 and f64 alike.
+pub const MASK_BELOW: f32 = -1000.0;
+
+/// Folds every constant mask that feeds only an op taking masks (see the module docs).
+pub fn fold_masks(g: &mut Graph) -> Result<()> {
+    let mut i = 0;
+    while i < g.nodes.len() {
+        if let Some((producer, source, masked, fill)) = mask_into(g, i) {
+            let node = &g.nodes[i];
+            let shape = g.values[node.inputs[0]].shape.clone();
+            if let Some(op) = node.op.with_mask(&shape, masked, fill) {
+                let wrap =
+                    |source| GraphError::Node { node: node.name.clone(), op: node.op.name().to_string(), source };
+                let op = op.map_err(wrap)?;
+                g.nodes[i].op = op;
+                g.nodes[i].inputs[0] = source;
+                g.nodes.remove(producer);
+                continue;
+            }
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+/// For node `i` whose first input is a mask applied to an activation (and read by nothing
+/// else): the mask's producer, the activation, the masked elements and the largest fill.
+fn mask_into(g: &Graph, i: usize) -> Option<(usize, ValueId, Vec<bool>, f32)> {
+    let input = *g.nodes[i].inputs.first()?;
+    let producer = g.nodes[..i].iter().rposition(|n| n.output == input)?;
+    if g.use_counts()[input] != 1 {
+        return None;
+    }
+    let p: &Node = &g.nodes[producer];
+    let shape = &g.values[input].shape;
+    let konst = |v: ValueId| g.consts[v].as_ref().and_then(|t| broadcast_to(t, shape).ok());
+    let act = |v: ValueId| (g.consts[v].is_none() && g.values[v].shape == *shape).then_some(v);
+    // Per element: the fill applied there, if any.
+    let (source, fills): (ValueId, Vec<Option<f32>>) = match (p.op.name(), p.inputs.as_slice()) {
+        ("Add", &[a, b]) => {
+            let (x, m) = match (act(a), konst(b)) {
+                (Some(x), Some(m)) => (x, m),
+                _ => (act(b)?, konst(a)?),
+            };
+            // Only a mask of fills and zeros folds away; anything else keeps its Add.
+            let fills: Vec<Option<f32>> = m.iter().map(|&v| (v <= MASK_BELOW).then_some(v)).collect();
+            if m.iter().zip(&fills).any(|(&v, f)| f.is_none() && v != 0.0) {
+                return None;
+            }
+            (x, fills)
+        }
+        ("Where", &[c, a, b]) => {
+            let keep = konst(c)?;
+            let (x, fill, keep_x) = match (act(a), konst(b)) {
+                (Some(x), Some(fill)) => (x, fill, true),
+                _ => (act(b)?, konst(a)?, false),
+            };
+            let fills = keep.iter().zip(fill.iter()).map(|(&k, &f)| ((k != 0.0) != keep_x).then_some(f));
+            let fills: Vec<Option<f32>> = fills.collect();
+            // Every element taken from the constant must be a fill.
+            if fills.iter().flatten().any(|&f| f > MASK_BELOW) {
+                return None;
+            }
+            (x, fills)
+        }
+        _ => return None,
+    };
+    let fill = fills.iter().flatten().copied().fold(f32::NEG_INFINITY, f32::max);
+    if !fills.iter().any(Option::is_some) {
+        return None;
+    }
+    Some((producer, source, fills.iter().map(Option::is_some).collect(), fill))
+}
