@@ -19,7 +19,7 @@ use common::*;
 use zkinfer_circuits::witness_search::{r1cs, search, SearchOptions, SearchReport};
 use zkinfer_circuits::{plan_circuit, PlanOptions};
 use zkinfer_graph::ParamVisibility as P;
-use zkinfer_graph::{calibrate, quantize, QGraph, QuantConfig, TableFn, Visibility::*};
+use zkinfer_graph::{calibrate, quantize, QGraph, QOp, QuantConfig, TableFn, Visibility::*};
 use zkinfer_onnx::testing::{float_info, float_tensor, int_attr, ints_attr, model_bytes, node, values};
 
 /// Limb sizes every case is laid out with.
@@ -270,6 +270,17 @@ fn softmax() -> (QGraph, Vec<i64>) {
     lowered("Softmax", &[1, 3], &[1, 3], vec![int_attr("axis", -1)])
 }
 
+/// `tanh(15·x)`: the calibrated range is four times wider than where tanh's rounded output
+/// saturates, so the table input is clamped on both sides (`a + relu(x - a)`,
+/// `b - relu(b - x)`) before the lookup.
+fn saturated_tanh() -> (QGraph, Vec<i64>) {
+    let nodes = vec![node("Mul", &["x", "c"], "h", vec![]), node("Tanh", &["h"], "y", vec![])];
+    let (q, x) = lowered_with(nodes, vec![float_tensor("c", &[1], vec![15.0])], &[1, 3], &[1, 3]);
+    let clamps = q.nodes.iter().filter(|n| matches!(&n.op, QOp::Requant(r) if r.relu && r.shift == 0)).count();
+    assert_eq!(clamps, 2, "tanh's input is clamped on both sides");
+    (q, x)
+}
+
 /// A softmax behind a constant `-inf` mask: the masked element is left out of the max and the
 /// sum, and its output is a Linear position with no term (0).
 fn masked_softmax() -> (QGraph, Vec<i64>) {
@@ -327,6 +338,7 @@ cases! {
     argmax => arg_max();
     softmax_pieces => softmax();
     masked_softmax_pieces => masked_softmax();
+    saturated_tanh_clamp => saturated_tanh();
     layer_norm_pieces => layer_norm();
     compare_and_where => compare_where(), free = 1;
 }
@@ -354,6 +366,7 @@ cases! {
     r1cs_argmax => arg_max();
     r1cs_softmax_pieces => softmax();
     r1cs_masked_softmax_pieces => masked_softmax();
+    r1cs_saturated_tanh_clamp => saturated_tanh();
     r1cs_layer_norm_pieces => layer_norm();
     r1cs_compare_and_where => compare_where(), free = 1;
 }

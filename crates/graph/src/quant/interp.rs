@@ -30,11 +30,12 @@
 //! and two products (lanes of the Mul chip, which a model without products gains).
 
 use super::lower::LowerCtx;
+use super::saturate::{clamp, Sides};
 use super::{GatherOp, LinearOp, LinearParams, MulOp, QOp, RequantOp, TableFn, TableOp, TensorId};
 use crate::error::OpResult;
 
 /// Guard bits of the table entries over the output scale.
-const GUARD_BITS: u32 = 3;
+pub(super) const GUARD_BITS: u32 = 3;
 
 /// Table entries stay below `2^ENTRY_BITS` (the integer table function gives up at `2^52`).
 const ENTRY_BITS: i32 = 51;
@@ -52,6 +53,7 @@ pub(super) fn interpolate(
     table_scale: u32,
     reach: f64,
     (func, s_o): (TableFn, u32),
+    sides: Sides,
 ) -> OpResult<Option<TensorId>> {
     let t = ctx.tensor(x).clone();
     let s_x = t.scale;
@@ -62,6 +64,11 @@ pub(super) fn interpolate(
     let Some(guard) = guard_bits(func, reach, s_o, l) else { return Ok(None) };
     let s_y = s_o + guard;
     let n = t.len();
+    // Both lookups use the identical TableOp: calibration gives them one domain, one table.
+    let table = TableOp { func, in_scale: table_scale, out_scale: s_y, bits: 0 };
+    // Clamped to thresholds on the table's grid, `hi` and `hi + 1` both read the limit entry
+    // wherever `x` was beyond them, and `lo` weighs two equal entries: the same output.
+    let x = clamp(ctx, x, &table, l, sides)?;
     let (half, step) = (1i64 << (l - 1), 1i64 << l);
 
     // x' = x - 2^(L-1), so that Requant's round-half-up is a floor.
@@ -93,8 +100,6 @@ pub(super) fn interpolate(
     let range = |start: usize| (start as u32..(start + n) as u32).collect::<Vec<u32>>();
     let hi1 = ctx.push(QOp::Gather(GatherOp { index: range(2 * n) }), vec![parts], t.shape.clone(), table_scale);
 
-    // Both lookups use the identical TableOp: calibration gives them one domain, one table.
-    let table = TableOp { func, in_scale: table_scale, out_scale: s_y, bits: 0 };
     let y0 = ctx.push(QOp::Table(table.clone()), vec![hi], t.shape.clone(), s_y);
     let y1 = ctx.push(QOp::Table(table), vec![hi1], t.shape.clone(), s_y);
 

@@ -202,16 +202,21 @@ impl<'a> LowerCtx<'a> {
     ) -> OpResult<TensorId> {
         let t = self.tensors[id].clone();
         let cap = t.scale.min(self.targets[id]);
+        // Where the function saturates inside the calibrated range, the table covers only up to
+        // its thresholds and the input is clamped to them (see the `saturate` module).
+        let guarded = out_scale + super::interp::GUARD_BITS;
+        let (max, sides) = super::saturate::plan(func, cap, guarded, max, self.config.margin);
         let scale = (scale_for(max, self.config.table_bits.max(2), cap, self.config.margin) + boost).min(cap);
         if self.config.table_interpolation && scale < cap {
             let x = self.rescale(id, cap, false)?;
             let reach = max * self.config.margin;
-            if let Some(out) = super::interp::interpolate(self, x, scale, reach, (func, out_scale))? {
+            if let Some(out) = super::interp::interpolate(self, x, scale, reach, (func, out_scale), sides)? {
                 return Ok(out);
             }
         }
         let x = self.rescale(id, scale, false)?;
         let op = TableOp { func, in_scale: scale, out_scale, bits: 0 };
+        let x = super::saturate::clamp(self, x, &op, 0, sides)?;
         Ok(self.push(QOp::Table(op), vec![x], t.shape, out_scale))
     }
 

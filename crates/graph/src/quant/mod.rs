@@ -11,6 +11,7 @@ pub mod lower;
 mod params;
 mod primitives;
 mod refine;
+mod saturate;
 mod spec;
 mod validate;
 mod visibility;

@@ -152,6 +152,29 @@ impl TableFn {
         }
     }
 
+    /// Where each tail is monotone towards a finite limit: `(lo, hi)` with `f` monotone on
+    /// `(-∞, lo]` (and on `[hi, ∞)`) and converging there; `None` for a tail without a finite
+    /// limit. [`TableOp::saturation`] relies on this to know that once the rounded function
+    /// reaches its limit it stays there.
+    pub fn tails(&self) -> (Option<f64>, Option<f64>) {
+        const EVERYWHERE: (Option<f64>, Option<f64>) = (Some(f64::INFINITY), Some(f64::NEG_INFINITY));
+        match *self {
+            Self::Sigmoid | Self::Tanh | Self::Erf | Self::Softsign | Self::HardSigmoid { .. } | Self::Clip { .. } => {
+                EVERYWHERE
+            }
+            // `e^min(x, 0)` is 1 from 0 on.
+            Self::ExpNonPos => EVERYWHERE,
+            Self::Exp | Self::Softplus | Self::Selu { .. } | Self::Elu { .. } => (Some(f64::INFINITY), None),
+            // Mish has its minimum near -1.19, GELU near -0.75, HardSwish is 0 below -3.
+            Self::Mish => (Some(-2.0), None),
+            Self::Gelu { .. } => (Some(-1.0), None),
+            Self::HardSwish => (Some(-3.0), None),
+            Self::LeakyRelu { .. } | Self::Abs | Self::Sqrt | Self::Ln | Self::Pow { .. } | Self::InvSqrt { .. } => {
+                (None, None)
+            }
+        }
+    }
+
     /// A bound on `|f'|` over `|x| <= bound` (for error tolerances in tests and docs).
     pub fn lipschitz(&self, bound: f64) -> f64 {
         match *self {
@@ -286,6 +309,53 @@ impl TableOp {
     pub fn contains(&self, x: i64) -> bool {
         let (lo, hi) = self.domain();
         (lo..=hi).contains(&x)
+    }
+
+    /// The integer inputs beyond which [`TableOp::value`] is constant: `(lo, hi)` with
+    /// `value(x) = value(lo)` for every `x <= lo` and `value(x) = value(hi)` for every `x >= hi`;
+    /// `None` for a side where the function has no finite limit or does not reach its rounded
+    /// limit within `2^50`. `lo` is the largest such input and `hi` the smallest.
+    ///
+    /// On a monotone tail `f` lies between its limit `c` and `f(lo)`, so the rounded value lies
+    /// between `round(c·2^out)` and `value(lo)`; the search finds the last point where the two
+    /// are equal (a binary search: on a monotone tail the equality holds on a prefix).
+    pub fn saturation(&self) -> (Option<i64>, Option<i64>) {
+        const FAR: i64 = 1 << 50;
+        let (lo_tail, hi_tail) = self.func.tails();
+        let unit = (1u64 << self.in_scale.min(62)) as f64;
+        let limit = |x: f64| {
+            let y = (self.func.real(x) * (1u64 << self.out_scale.min(62)) as f64).round();
+            (y.is_finite() && y.abs() < MAX_ENTRY).then_some(y as i64)
+        };
+        // The last point from `far` towards `near` where `value` equals the limit.
+        let search = |far: i64, near: i64, c: i64| -> Option<i64> {
+            let at_limit = |x: i64| self.value(x) == Some(c);
+            if !at_limit(far) {
+                return None;
+            }
+            let (mut inside, mut outside) = (far, near);
+            if at_limit(near) {
+                return Some(near);
+            }
+            while (outside - inside).abs() > 1 {
+                let mid = inside + (outside - inside) / 2;
+                if at_limit(mid) {
+                    inside = mid;
+                } else {
+                    outside = mid;
+                }
+            }
+            Some(inside)
+        };
+        let lo = lo_tail.and_then(|m| {
+            let near = (m * unit).floor().clamp(-FAR as f64, FAR as f64) as i64;
+            search(-FAR, near, limit(-1e300)?)
+        });
+        let hi = hi_tail.and_then(|m| {
+            let near = (m * unit).ceil().clamp(-FAR as f64, FAR as f64) as i64;
+            search(FAR, near, limit(1e300)?)
+        });
+        (lo, hi)
     }
 
     /// Every `(x, value(x))` of the domain where the function is defined: the lookup table.
