@@ -71,7 +71,7 @@ pub fn lower(q: &QGraph, witness: Option<&Witness>) -> Result<Lowered, R1csError
     for spec in q.inputs.iter().filter(|s| s.visibility == Visibility::Private) {
         vars[spec.tensor] = Some(witnesses(&mut b, spec.tensor));
     }
-    let params = crate::params::allocate(q, &mut b, model_id);
+    let params = crate::params::allocate(q, &mut b, model_id)?;
     for (k, node) in q.nodes.iter().enumerate() {
         b.at_node(k);
         let inputs = node

@@ -16,10 +16,11 @@
 
 use ark_bn254::Fr;
 use ark_ff::{Field, PrimeField};
-use zkinfer_graph::{ParamVisibility, QGraph, QOp, PACK_BITS, PACK_OFFSET, PACK_PER_ELEMENT};
+use zkinfer_graph::{ParamVisibility, QGraph, PACK_BITS, PACK_OFFSET, PACK_PER_ELEMENT};
 
 use crate::builder::Builder;
 use crate::system::{int, Lc, Var};
+use crate::R1csError;
 
 /// The variables of one linear node's parameters (`None`: fixed, a coefficient).
 #[derive(Debug, Clone, Default)]
@@ -42,31 +43,27 @@ pub(crate) struct ParamVars {
 /// Allocates the parameters of `q` as witnesses when they are private or hashed, and with
 /// hashed parameters binds public input `model_id` to their Poseidon hash. The honest values
 /// are read from `q` only when the builder records values.
-pub(crate) fn allocate(q: &QGraph, b: &mut Builder, model_id: Option<Var>) -> ParamVars {
+pub(crate) fn allocate(q: &QGraph, b: &mut Builder, model_id: Option<Var>) -> Result<ParamVars, R1csError> {
     let mut vars = ParamVars { nodes: vec![LinearVars::default(); q.nodes.len()], all: Vec::new() };
     if q.params == ParamVisibility::Fixed {
-        return vars;
+        return Ok(vars);
     }
     let hashed = q.params == ParamVisibility::Hashed;
     let known = b.has_values();
     let mut weights: Vec<Var> = Vec::new();
     let mut biases: Vec<Var> = Vec::new();
-    for (k, node) in q.nodes.iter().enumerate() {
-        let QOp::Linear(op) = &node.op else { continue };
-        let alloc = |b: &mut Builder, values: &[i64], into: &mut Vec<Var>| -> Vec<Var> {
-            let vs: Vec<Var> = values.iter().map(|&v| b.witness(known.then_some(i128::from(v)))).collect();
-            into.extend_from_slice(&vs);
-            vs
-        };
-        if op.params.is_param(false) {
-            vars.nodes[k].weight = Some(alloc(b, &op.weight, &mut weights));
-        }
-        if op.params.is_param(true) {
-            vars.nodes[k].bias = Some(alloc(b, &op.bias, &mut biases));
-        }
+    for (k, bias, values) in q.param_slices() {
+        let vs: Vec<Var> = values.iter().map(|&v| b.witness(known.then_some(i128::from(v)))).collect();
+        let (slot, all) =
+            if bias { (&mut vars.nodes[k].bias, &mut biases) } else { (&mut vars.nodes[k].weight, &mut weights) };
+        all.extend_from_slice(&vs);
+        *slot = Some(vs);
     }
     vars.all = weights.iter().chain(&biases).copied().collect();
-    if let (true, Some(word)) = (hashed, model_id) {
+    if hashed {
+        let word = model_id.ok_or_else(|| {
+            R1csError::Invalid("hashed parameters, but the instance layout has no model-id word".into())
+        })?;
         let mut message: Vec<Lc> = weights.chunks(PACK_PER_ELEMENT).map(|group| pack_group(b, group)).collect();
         message.extend(biases.iter().map(|&v| Lc::var(v)));
         if let Some(salt) = &q.param_salt {
@@ -77,7 +74,7 @@ pub(crate) fn allocate(q: &QGraph, b: &mut Builder, model_id: Option<Var>) -> Pa
         b.set_public(word, b.value(&hash));
         b.equal(hash, Lc::var(word), "model id");
     }
-    vars
+    Ok(vars)
 }
 
 /// Range-checks each weight of `group` (its offset `w + 2^(B-1)` into `B` bits) and returns

@@ -168,17 +168,9 @@ impl QGraph {
         self.nodes.iter().map(|n| n.op.primitive().macs()).sum()
     }
 
-    /// Every model parameter, in the order hashed parameters are hashed: node by node, each
-    /// linear op's parameter weights (channel-major), then its parameter biases
-    /// ([`LinearOp::param_values`]).
+    /// Every model parameter, node by node ([`QGraph::param_slices`]): each linear op's
+    /// parameter weights (channel-major), then its parameter biases.
     pub fn param_values(&self) -> Vec<i64> {
-        self.nodes
-            .iter()
-            .filter_map(|n| match &n.op {
-                QOp::Linear(op) => Some(op.param_values()),
-                _ => None,
-            })
-            .flatten()
-            .collect()
+        self.param_slices().flat_map(|(_, _, values)| values.iter().copied()).collect()
     }
 }

@@ -53,18 +53,26 @@ pub fn packable(w: i64) -> bool {
 }
 
 impl QGraph {
+    /// Every run of model parameters, node by node: `(node index, is_bias, values)`, a Linear's
+    /// weights before its bias. The one definition of the parameters' order: the
+    /// [`ParamMessage`] and every proof system's parameter witnesses follow it.
+    pub fn param_slices(&self) -> impl Iterator<Item = (usize, bool, &[i64])> + '_ {
+        self.nodes.iter().enumerate().flat_map(|(k, n)| {
+            let op = match &n.op {
+                QOp::Linear(op) => Some(op),
+                _ => None,
+            };
+            let weight = op.filter(|op| op.params.is_param(false)).map(|op| (k, false, op.weight.as_slice()));
+            let bias = op.filter(|op| op.params.is_param(true)).map(|op| (k, true, op.bias.as_slice()));
+            weight.into_iter().chain(bias)
+        })
+    }
+
     /// The parameters as hashed parameters hash them ([`ParamMessage`]).
     pub fn param_message(&self) -> ParamMessage {
         let mut m = ParamMessage::default();
-        for n in &self.nodes {
-            if let QOp::Linear(op) = &n.op {
-                if op.params.is_param(false) {
-                    m.weights.extend_from_slice(&op.weight);
-                }
-                if op.params.is_param(true) {
-                    m.biases.extend_from_slice(&op.bias);
-                }
-            }
+        for (_, bias, values) in self.param_slices() {
+            if bias { &mut m.biases } else { &mut m.weights }.extend_from_slice(values);
         }
         m
     }

@@ -87,14 +87,6 @@ impl LinearOp {
             params: LinearParams::Structural,
         }
     }
-
-    /// The model parameters among `weight` and `bias`, in hashing order: the weights
-    /// (channel-major) if they are parameters, then the biases if they are.
-    pub fn param_values(&self) -> impl Iterator<Item = i64> + '_ {
-        let weights = if self.params.is_param(false) { self.weight.as_slice() } else { &[] };
-        let biases = if self.params.is_param(true) { self.bias.as_slice() } else { &[] };
-        weights.iter().chain(biases).copied()
-    }
 }
 
 impl LinearOp {
