@@ -49,30 +49,34 @@ fn check(dir: &Path, opts: &ConformanceOptions, prove: bool) -> Result<Passed, S
     let data = dir.join("test_data_set_0");
     let inputs = read_pbs(&data, "input")?;
     let outputs = read_pbs(&data, "output")?;
-    let [expected] = outputs.as_slice() else {
-        return Err(Stop::Unsupported(format!(
-            "the case has {} outputs; the conformance harness compares cases with one",
-            outputs.len()
-        )));
-    };
+    if outputs.is_empty() {
+        return Err(Stop::Failed("the case has no output data".into()));
+    }
     let input = bind_inputs(&mut proto, inputs)?;
     let graph = zkinfer_onnx::import_model(&proto).map_err(import_stop)?;
-    let expected = value(expected)?;
+    let expected = outputs.iter().map(value).collect::<Result<Vec<_>, _>>()?;
+    if graph.outputs.len() != expected.len() {
+        return Err(Stop::Failed(format!("{} outputs, the reference has {}", graph.outputs.len(), expected.len())));
+    }
     let input_values: Vec<f32> = value(&input)?.iter().copied().collect();
 
-    // The f32 graph must reproduce the reference output: this checks the importer's semantics
+    // The f32 graph must reproduce every reference output: this checks the importer's semantics
     // apart from quantization.
-    let reference = graph.eval(&input_values).map_err(|e| graph_stop("f32 evaluation", e))?;
-    if reference.shape() != expected.shape() {
-        return Err(Stop::Failed(format!(
-            "output shape {:?} differs from the reference {:?}",
-            reference.shape(),
-            expected.shape()
-        )));
+    let reference = graph.eval_outputs(&[&input_values]).map_err(|e| graph_stop("f32 evaluation", e))?;
+    let mut want: Vec<Vec<f32>> = Vec::new();
+    for (i, (got, expected)) in reference.iter().zip(&expected).enumerate() {
+        if got.shape() != expected.shape() {
+            return Err(Stop::Failed(format!(
+                "output {i}: shape {:?} differs from the reference {:?}",
+                got.shape(),
+                expected.shape()
+            )));
+        }
+        let w: Vec<f32> = expected.iter().copied().collect();
+        let f32_out: Vec<f32> = got.iter().copied().collect();
+        check_f32(&f32_out, &w).map_err(|e| Stop::Failed(format!("f32 evaluation, output {i}: {e}")))?;
+        want.push(w);
     }
-    let want: Vec<f32> = expected.iter().copied().collect();
-    let f32_out: Vec<f32> = reference.iter().copied().collect();
-    check_f32(&f32_out, &want).map_err(|e| Stop::Failed(format!("f32 evaluation: {e}")))?;
 
     let model = Model { graph, source: model_path };
     let mut copts = CompileOptions::default();
@@ -81,9 +85,14 @@ fn check(dir: &Path, opts: &ConformanceOptions, prove: bool) -> Result<Passed, S
     let compiled = model.compile(std::slice::from_ref(&sample), &copts).map_err(compile_stop)?;
     let witness = Arc::new(compiled.witness(&sample).map_err(failed("witness"))?);
     crate::audit::mock_check(&compiled, witness.clone()).map_err(failed("MockProver"))?;
-    let got = compiled.qgraph.dequantize_output(0, witness.output(&compiled.qgraph, 0));
+    let mut max_err = 0f64;
+    for (i, w) in want.iter().enumerate() {
+        let got = compiled.qgraph.dequantize_output(i, witness.output(&compiled.qgraph, i));
+        let scale = compiled.settings.outputs[i].scale;
+        let err = check_quantized(&got, w, scale).map_err(|e| Stop::Failed(format!("circuit output {i}: {e}")))?;
+        max_err = max_err.max(err);
+    }
     let scale = compiled.settings.outputs[0].scale;
-    let max_err = check_quantized(&got, &want, scale).map_err(|e| Stop::Failed(format!("circuit output: {e}")))?;
 
     let proved = if prove {
         let keys = crate::setup(&compiled, Srs::Dev).map_err(failed("setup"))?;

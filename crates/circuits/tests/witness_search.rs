@@ -270,6 +270,11 @@ fn softmax() -> (QGraph, Vec<i64>) {
     lowered("Softmax", &[1, 3], &[1, 3], vec![int_attr("axis", -1)])
 }
 
+/// `Trilu` of an activation: kept elements copied, the others a Linear position with no term.
+fn trilu() -> (QGraph, Vec<i64>) {
+    lowered("Trilu", &[2, 3], &[2, 3], vec![int_attr("upper", 0)])
+}
+
 /// `tanh(15·x)`: the calibrated range is four times wider than where tanh's rounded output
 /// saturates, so the table input is clamped on both sides (`a + relu(x - a)`,
 /// `b - relu(b - x)`) before the lookup.
@@ -339,6 +344,7 @@ cases! {
     softmax_pieces => softmax();
     masked_softmax_pieces => masked_softmax();
     saturated_tanh_clamp => saturated_tanh();
+    trilu_zeroes => trilu();
     layer_norm_pieces => layer_norm();
     compare_and_where => compare_where(), free = 1;
 }
@@ -367,6 +373,7 @@ cases! {
     r1cs_softmax_pieces => softmax();
     r1cs_masked_softmax_pieces => masked_softmax();
     r1cs_saturated_tanh_clamp => saturated_tanh();
+    r1cs_trilu_zeroes => trilu();
     r1cs_layer_norm_pieces => layer_norm();
     r1cs_compare_and_where => compare_where(), free = 1;
 }

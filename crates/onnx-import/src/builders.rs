@@ -6,7 +6,7 @@
 
 use zkinfer_graph::ops::{
     ArgMax, AveragePool, BatchNorm, Cast, CastTo, Compare, Comparison, Concat, Conv, Expand, Extremum, Gather, Max,
-    MaxPool, Pad, PadMode, Padding, Pow, Reduce, ReduceKind, ReduceMax, Shape, Slice, Squeeze, Tile, Transpose,
+    MaxPool, Pad, PadMode, Padding, Pow, Reduce, ReduceKind, ReduceMax, Shape, Slice, Squeeze, Tile, Transpose, Trilu,
     Unsqueeze,
 };
 
@@ -457,4 +457,70 @@ pub(crate) fn range(cx: &NodeCx) -> Result<Built, ImportError> {
 
 pub(crate) fn compare(kind: Comparison) -> Result<Built, ImportError> {
     op(Compare { kind })
+}
+
+/// `Split` of opsets 2-12: part sizes by the `split` attribute, else equal parts.
+pub(crate) fn split_v2(cx: &NodeCx) -> Result<Built, ImportError> {
+    split(cx, cx.attrs.ints("split")?, None)
+}
+
+/// `Split` from opset 13: part sizes as an optional constant input; from 18, without them,
+/// `num_outputs` parts of `ceil(dim / num_outputs)` (the last one smaller).
+pub(crate) fn split_v13(cx: &NodeCx) -> Result<Built, ImportError> {
+    split(cx, const_ints(cx, 1, "split")?, cx.attrs.int("num_outputs")?)
+}
+
+/// One `Slice` of the first input per output, along `axis`.
+fn split(cx: &NodeCx, sizes: Option<Vec<i64>>, num_outputs: Option<i64>) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    let shape = cx.shapes.first().cloned().unwrap_or_default();
+    let axis = a.int("axis")?.unwrap_or(0);
+    let ax = if axis < 0 { axis + shape.len() as i64 } else { axis };
+    let dim = match usize::try_from(ax).ok().and_then(|i| shape.get(i)) {
+        Some(&d) => d as i64,
+        None => return Err(a.error("axis", format!("{axis} is out of range for an input of shape {shape:?}"))),
+    };
+    let n = cx.outputs as i64;
+    let sizes = match (sizes, num_outputs) {
+        (Some(s), _) => {
+            if s.len() as i64 != n || s.iter().sum::<i64>() != dim || s.iter().any(|&v| v < 0) {
+                return Err(a.error("split", format!("sizes {s:?} do not cut {dim} into {n} outputs")));
+            }
+            s
+        }
+        (None, Some(parts)) if parts == n && n > 0 => {
+            let chunk = (dim + n - 1) / n;
+            let last = dim - chunk * (n - 1);
+            if last <= 0 {
+                return Err(a.error("num_outputs", format!("{n} parts of {chunk} overrun {dim}")));
+            }
+            (0..n).map(|i| if i + 1 < n { chunk } else { last }).collect()
+        }
+        (None, Some(parts)) => {
+            return Err(a.error("num_outputs", format!("is {parts}, but the node has {n} outputs")));
+        }
+        (None, None) if n > 0 && dim % n == 0 => vec![dim / n; n as usize],
+        (None, None) => return Err(a.error("split", format!("is absent and {dim} does not split evenly into {n}"))),
+    };
+    let mut start = 0;
+    let parts = sizes
+        .iter()
+        .map(|&s| {
+            let part = Slice { starts: vec![start], ends: vec![start + s], axes: Some(vec![ax]), steps: None };
+            start += s;
+            Box::new(part) as Box<dyn Op>
+        })
+        .collect();
+    Ok(Built::Outputs(parts))
+}
+
+/// `Trilu` (opset 14): `upper` (default 1) and the diagonal offset `k`, a constant input.
+pub(crate) fn trilu(cx: &NodeCx) -> Result<Built, ImportError> {
+    let upper = cx.attrs.int("upper")?.unwrap_or(1) != 0;
+    let k = match const_ints(cx, 1, "k")?.as_deref() {
+        None => 0,
+        Some(&[k]) => k,
+        Some(other) => return Err(cx.attrs.error("k", format!("must be one integer, found {other:?}"))),
+    };
+    op(Trilu { upper, k })
 }

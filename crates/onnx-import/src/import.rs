@@ -156,28 +156,41 @@ fn add_node(
             i => ids.get(i).copied().ok_or_else(|| ImportError::UndefinedValue(i.to_string())),
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let output = match node.output.as_slice() {
-        [out, rest @ ..] if !out.is_empty() && rest.iter().all(|o| o.is_empty()) => out.clone(),
-        [out, rest @ ..] if !out.is_empty() => {
-            let extra: Vec<&String> = rest.iter().filter(|o| !o.is_empty()).collect();
-            return Err(node_err(format!(
-                "only the first output ('{out}') is supported, but the node also asks for {extra:?}"
-            )));
-        }
-        outs => return Err(node_err(format!("exactly one output is supported, found {outs:?}"))),
-    };
     let cx = NodeCx {
         attrs: Attrs::new(node),
         consts: inputs.iter().map(|&i| b.const_value(i)).collect(),
         shapes: inputs.iter().map(|&i| b.shape(i).to_vec()).collect(),
         dtypes: node.input[..used].iter().map(|i| types.get(i)).collect(),
+        outputs: node.output.len(),
     };
     let built = (entry.build)(&cx)?;
     cx.attrs.finish()?;
-    let id = match built {
-        Built::Const(t) => b.constant(&output, t),
-        Built::Op(op) => b.node(&name, op, inputs, &output)?,
+    let single_output = || match node.output.as_slice() {
+        [out, rest @ ..] if !out.is_empty() && rest.iter().all(|o| o.is_empty()) => Ok(out.clone()),
+        [out, rest @ ..] if !out.is_empty() => {
+            let extra: Vec<&String> = rest.iter().filter(|o| !o.is_empty()).collect();
+            Err(node_err(format!("only the first output ('{out}') is supported, but the node also asks for {extra:?}")))
+        }
+        outs => Err(node_err(format!("exactly one output is supported, found {outs:?}"))),
     };
-    ids.insert(output, id);
+    match built {
+        Built::Const(t) => {
+            let output = single_output()?;
+            let id = b.constant(&output, t);
+            ids.insert(output, id);
+        }
+        Built::Op(op) => {
+            let output = single_output()?;
+            let id = b.node(&name, op, inputs, &output)?;
+            ids.insert(output, id);
+        }
+        // One op per output, on the first input; an omitted output ("") is not built.
+        Built::Outputs(ops) => {
+            for (op, out) in ops.into_iter().zip(&node.output).filter(|(_, out)| !out.is_empty()) {
+                let id = b.node(&name, op, inputs.iter().take(1).copied().collect(), out)?;
+                ids.insert(out.clone(), id);
+            }
+        }
+    }
     Ok(())
 }

@@ -20,7 +20,8 @@ use crate::builders::{
     arg_max, arg_min, average_pool, batch_norm, cast, cast_like, compare, concat, constant_of_shape, conv, expand,
     gather, max_pool, max_v6, min_v6, pad_v11, pad_v2, pow, range as range_op, reduce_max_v1, reduce_max_v18,
     reduce_mean_v1, reduce_mean_v18, reduce_min_v1, reduce_min_v18, reduce_sum_v1, reduce_sum_v13, shape, size,
-    slice_v1, slice_v10, squeeze_v1, squeeze_v13, tile, transpose, unsqueeze_v1, unsqueeze_v13,
+    slice_v1, slice_v10, split_v13, split_v2, squeeze_v1, squeeze_v13, tile, transpose, trilu, unsqueeze_v1,
+    unsqueeze_v13,
 };
 use crate::tensor::to_tensor;
 use crate::ImportError;
@@ -28,10 +29,12 @@ use crate::ImportError;
 /// Newest default-domain opset this importer knows (of onnx [`crate::ONNX_RELEASE`]).
 pub const MAX_OPSET: i64 = crate::versions::NEWEST_OPSET;
 
-/// What a builder produces: an op to add to the graph, or (for `Constant`) a value.
+/// What a builder produces: an op to add to the graph, or (for `Constant`) a value, or (for a
+/// node with several outputs, `Split`) one op per output, each applied to the node's first input.
 pub(crate) enum Built {
     Op(Box<dyn Op>),
     Const(Tensor),
+    Outputs(Vec<Box<dyn Op>>),
 }
 
 /// Everything a builder may look at: typed attributes and the values of constant inputs.
@@ -43,6 +46,8 @@ pub(crate) struct NodeCx<'a> {
     pub shapes: Vec<Vec<usize>>,
     /// Per input (ONNX order): its element type, when known (`crate::dtypes`; for `CastLike`).
     pub dtypes: Vec<Option<crate::proto::tensor_proto::DataType>>,
+    /// How many outputs the node declares (for `Split`).
+    pub outputs: usize,
 }
 
 type Builder = fn(&NodeCx) -> Result<Built, ImportError>;
@@ -115,6 +120,9 @@ pub(crate) static REGISTRY: &[Entry] = &[
     // Re-wirings of the input by a constant shape or repeat count (no rows).
     entry("Expand", 8, expand),
     entry("Tile", 6, tile),
+    range("Split", 2, 12, split_v2),
+    entry("Split", 13, split_v13),
+    entry("Trilu", 14, trilu),
     // Sums of several inputs (variadic, broadcasting from version 8).
     entry("Sum", 8, |_| op(Sum)),
     entry("Mean", 8, |_| op(Mean)),

@@ -74,6 +74,7 @@ pub(crate) static SINCE_VERSIONS: &[(&str, &[i64])] = &[
     ("Softmax", &[1, 11, 13]),
     ("Softplus", &[1, 22]),
     ("Softsign", &[1, 22]),
+    ("Split", &[1, 2, 11, 13, 18]),
     ("Sqrt", &[1, 6, 13]),
     ("Squeeze", &[1, 11, 13, 21, 23, 24, 25]),
     ("Sub", &[1, 6, 7, 13, 14]),
@@ -81,6 +82,7 @@ pub(crate) static SINCE_VERSIONS: &[(&str, &[i64])] = &[
     ("Tanh", &[1, 6, 13]),
     ("Tile", &[1, 6, 13]),
     ("Transpose", &[1, 13, 21, 23, 24, 25]),
+    ("Trilu", &[14]),
     ("Unsqueeze", &[1, 11, 13, 21, 23, 24, 25]),
     ("Where", &[9, 16]),
 ];

@@ -64,6 +64,7 @@ mod sum;
 mod tanh;
 mod tile;
 mod transpose;
+mod trilu;
 mod unsqueeze;
 mod where_op;
 
@@ -123,6 +124,7 @@ pub use sum::{Mean, Sum};
 pub use tanh::Tanh;
 pub use tile::Tile;
 pub use transpose::Transpose;
+pub use trilu::Trilu;
 pub use unsqueeze::Unsqueeze;
 pub use where_op::Where;
 
