@@ -206,3 +206,43 @@ fn an_onnx_model_with_two_inputs_and_two_outputs_proves() {
     let err = bundle.max_abs_error(&model.eval(&input).expect("f32"));
     assert!(err < 1e-2, "max error {err}");
 }
+
+/// `y = Where(keep, x, 0)` with `keep` a BOOL input: an integer input is taken exactly, at
+/// scale 0, with its own range check; a fraction where it wants integers is refused by name.
+#[test]
+fn an_integer_input_is_proven_exactly() {
+    use zkinfer_onnx::proto::tensor_proto::DataType;
+    use zkinfer_onnx::proto::type_proto::Value as Type;
+    use zkinfer_onnx::testing::{float_info, float_tensor, model_bytes_io, node};
+    let mut keep = float_info("keep", &[1, 4]);
+    if let Some(Type::TensorType(t)) = keep.r#type.as_mut().and_then(|t| t.value.as_mut()) {
+        t.elem_type = Some(DataType::Bool as i32);
+    }
+    let nodes = vec![node("Where", &["keep", "x", "zero"], "y", vec![])];
+    let bytes = model_bytes_io(
+        17,
+        nodes,
+        vec![float_tensor("zero", &[], vec![0.0])],
+        vec![float_info("x", &[1, 4]), keep],
+        vec![float_info("y", &[1, 4])],
+    );
+    let model = Model { graph: zkinfer_onnx::parse(&bytes).expect("import"), source: "where_keep.onnx".into() };
+    let samples: Vec<Sample> = (0..6)
+        .map(|k| {
+            let x = (0..4).map(|i| ((k * 3 + i * 5) % 7) as f32 / 2.0 - 1.5).collect();
+            let keep = (0..4).map(|i| ((k + i) % 2) as f32).collect();
+            vec![x, keep]
+        })
+        .collect();
+    let compiled = model.compile(&samples, &CompileOptions::default()).expect("compile");
+    assert_eq!(compiled.qgraph.inputs[1].dtype, zkinfer_graph::DType::I64);
+    assert_eq!(compiled.qgraph.tensors[compiled.qgraph.inputs[1].tensor].scale, 0);
+    let keys = zkinfer::setup(&compiled, Srs::Dev).expect("setup");
+    let input = vec![vec![0.5, -1.25, 1.0, 2.0], vec![1.0, 0.0, 0.0, 1.0]];
+    let bundle = zkinfer::prove(&compiled, &keys, &input).expect("prove");
+    zkinfer::verify(&keys.verifier(), &bundle).expect("honest proof verifies");
+    let err = bundle.max_abs_error(&model.eval(&input).expect("f32"));
+    assert!(err < 1e-3, "max error {err}");
+    let err = compiled.witness(&[vec![0.5, -1.25, 1.0, 2.0], vec![1.0, 0.5, 0.0, 1.0]]).expect_err("a fraction");
+    assert!(err.to_string().contains("holds integers"), "{err}");
+}

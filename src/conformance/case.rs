@@ -130,9 +130,9 @@ fn read_pbs(data: &Path, prefix: &str) -> Result<Vec<TensorProto>, Stop> {
         .collect()
 }
 
-/// The harness proves one float input per case: the first FLOAT graph input stays the model
-/// input, every other graph input becomes an initializer holding its test data (so shape and
-/// index inputs fold as constants). Returns the kept input's data.
+/// The harness proves one input per case: the first FLOAT graph input (else the first integer
+/// or boolean one) stays the model input, every other graph input becomes an initializer holding
+/// its test data (so shape and index inputs fold as constants). Returns the kept input's data.
 fn bind_inputs(model: &mut ModelProto, mut data: Vec<TensorProto>) -> Result<TensorProto, Stop> {
     let graph = model.graph.as_mut().ok_or_else(|| Stop::Failed(ImportError::NoGraph.to_string()))?;
     let init: Vec<String> = graph.initializer.iter().map(|t| t.name().to_string()).collect();
@@ -140,11 +140,16 @@ fn bind_inputs(model: &mut ModelProto, mut data: Vec<TensorProto>) -> Result<Ten
     if inputs.len() != data.len() {
         return Err(Stop::Failed(format!("the graph has {} inputs but the data set {}", inputs.len(), data.len())));
     }
-    let is_float = |i: &ValueInfoProto| {
-        matches!(i.r#type.as_ref().and_then(|t| t.value.as_ref()),
-            Some(Type::TensorType(t)) if t.elem_type() == DataType::Float as i32)
+    let elem = |i: &ValueInfoProto| match i.r#type.as_ref().and_then(|t| t.value.as_ref()) {
+        Some(Type::TensorType(t)) => DataType::try_from(t.elem_type()).ok(),
+        _ => None,
     };
-    let Some(keep) = inputs.iter().position(|i| is_float(i)) else {
+    let integer = |t: DataType| {
+        use DataType::*;
+        matches!(t, Bool | Int8 | Int16 | Int32 | Int64 | Uint8 | Uint16 | Uint32 | Uint64)
+    };
+    let float = inputs.iter().position(|i| elem(i) == Some(DataType::Float));
+    let Some(keep) = float.or_else(|| inputs.iter().position(|i| elem(i).is_some_and(integer))) else {
         let types: Vec<&str> = inputs
             .iter()
             .map(|i| match i.r#type.as_ref().and_then(|t| t.value.as_ref()) {
@@ -153,7 +158,7 @@ fn bind_inputs(model: &mut ModelProto, mut data: Vec<TensorProto>) -> Result<Ten
             })
             .collect();
         return Err(Stop::Unsupported(format!(
-            "no FLOAT input (inputs: {}): a zkinfer circuit takes one float tensor",
+            "no FLOAT or integer input (inputs: {}): the harness proves one float or integer tensor",
             types.join(", ")
         )));
     };

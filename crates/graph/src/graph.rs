@@ -6,7 +6,7 @@ use ndarray::ArrayD;
 
 use crate::error::{GraphError, OpResult};
 use crate::quant::lower::{LValue, LowerCtx};
-use crate::Result;
+use crate::{DType, Result};
 
 /// An f32 tensor (row-major, static shape).
 pub type Tensor = ArrayD<f32>;
@@ -68,6 +68,9 @@ pub struct Graph {
     pub nodes: Vec<Node>,
     /// The model inputs, in order.
     pub inputs: Vec<ValueId>,
+    /// The number type of each model input, in order (an integer input is taken exactly, at
+    /// scale 0).
+    pub input_dtypes: Vec<DType>,
     /// The model outputs, in order.
     pub outputs: Vec<ValueId>,
 }
@@ -79,6 +82,7 @@ pub struct GraphBuilder {
     consts: Vec<Option<Tensor>>,
     nodes: Vec<Node>,
     inputs: Vec<ValueId>,
+    input_dtypes: Vec<DType>,
 }
 
 impl GraphBuilder {
@@ -93,10 +97,16 @@ impl GraphBuilder {
         self.values.len() - 1
     }
 
-    /// Declares the next model input.
+    /// Declares the next model input, of real numbers.
     pub fn input(&mut self, name: &str, shape: Vec<usize>) -> ValueId {
+        self.typed_input(name, shape, DType::F32)
+    }
+
+    /// Declares the next model input, of number type `dtype`.
+    pub fn typed_input(&mut self, name: &str, shape: Vec<usize>, dtype: DType) -> ValueId {
         let id = self.push_value(name, shape, None);
         self.inputs.push(id);
+        self.input_dtypes.push(dtype);
         id
     }
 
@@ -141,7 +151,14 @@ impl GraphBuilder {
         if self.inputs.is_empty() {
             return Err(GraphError::NoInput);
         }
-        Ok(Graph { values: self.values, consts: self.consts, nodes: self.nodes, inputs: self.inputs, outputs })
+        Ok(Graph {
+            values: self.values,
+            consts: self.consts,
+            nodes: self.nodes,
+            inputs: self.inputs,
+            input_dtypes: self.input_dtypes,
+            outputs,
+        })
     }
 }
 

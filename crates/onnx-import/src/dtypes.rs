@@ -29,14 +29,19 @@ impl DTypes {
         types
     }
 
+    /// The element type `info` declares, when it declares one.
+    pub fn declared_type(info: &ValueInfoProto) -> Option<DataType> {
+        elem_type(info).and_then(|t| DataType::try_from(t).ok())
+    }
+
     /// The type of value `name`, when known.
     pub fn get(&self, name: &str) -> Option<DataType> {
         self.0.get(name).and_then(|&t| DataType::try_from(t).ok())
     }
 
-    /// Records the type of `node`'s first output where the node sets it.
+    /// Records the type of `node`'s outputs where the node sets it or passes its input's on
+    /// (a type already declared, e.g. by `value_info`, is kept).
     pub fn record(&mut self, node: &NodeProto) {
-        let Some(out) = node.output.first() else { return };
         let attr = |name: &str| node.attribute.iter().find(|a| a.name() == name);
         let t = match node.op_type() {
             "Constant" => {
@@ -52,12 +57,59 @@ impl DTypes {
             }
             "Cast" => attr("to").map(|a| a.i() as i32),
             "CastLike" => node.input.get(1).and_then(|i| self.0.get(i).copied()),
+            "Equal" | "Less" | "LessOrEqual" | "Greater" | "GreaterOrEqual" | "Not" | "And" | "Or" | "Xor" => {
+                Some(DataType::Bool as i32)
+            }
+            "ArgMax" | "ArgMin" | "Shape" | "Size" => Some(DataType::Int64 as i32),
+            // Ops whose output has the type of their data input (`Where`: of its second).
+            "Where" => node.input.get(1).and_then(|i| self.0.get(i).copied()),
+            op if PRESERVING.contains(&op) => node.input.first().and_then(|i| self.0.get(i).copied()),
             _ => None,
         };
         if let Some(t) = t {
-            self.0.insert(out.clone(), t);
+            for out in node.output.iter().filter(|o| !o.is_empty()) {
+                self.0.entry(out.clone()).or_insert(t);
+            }
         }
     }
+}
+
+/// Ops whose output has their first input's element type.
+const PRESERVING: &[&str] = &[
+    "Abs",
+    "Add",
+    "Concat",
+    "Div",
+    "Expand",
+    "Flatten",
+    "Gather",
+    "Identity",
+    "Max",
+    "Min",
+    "Mod",
+    "Mul",
+    "Neg",
+    "Pad",
+    "ReduceMax",
+    "ReduceMin",
+    "ReduceSum",
+    "Relu",
+    "Reshape",
+    "Slice",
+    "Split",
+    "Squeeze",
+    "Sub",
+    "Sum",
+    "Tile",
+    "Transpose",
+    "Trilu",
+    "Unsqueeze",
+];
+
+/// Whether `t` is an integer or boolean type.
+pub(crate) fn is_integer(t: DataType) -> bool {
+    use DataType::*;
+    matches!(t, Bool | Int8 | Int16 | Int32 | Int64 | Uint8 | Uint16 | Uint32 | Uint64)
 }
 
 fn elem_type(info: &ValueInfoProto) -> Option<i32> {

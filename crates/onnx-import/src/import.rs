@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use zkinfer_graph::{Graph, GraphBuilder, ValueId};
+use zkinfer_graph::{DType, Graph, GraphBuilder, ValueId};
 
 use crate::attrs::Attrs;
 use crate::dtypes::DTypes;
@@ -53,16 +53,17 @@ fn check_ops(graph: &GraphProto, opset: i64, model: &ModelProto) -> Result<(), I
     Ok(())
 }
 
-/// Static shape of a float graph input.
+/// Static shape of a float, integer or boolean graph input.
 fn input_shape(info: &ValueInfoProto) -> Result<Vec<usize>, ImportError> {
     let input = info.name().to_string();
     let bad = |message: &str| ImportError::Input { input: input.clone(), message: message.to_string() };
     let Some(Type::TensorType(t)) = info.r#type.as_ref().and_then(|t| t.value.as_ref()) else {
         return Err(bad("only tensor inputs are supported"));
     };
-    if t.elem_type() != DataType::Float as i32 {
-        let name = DataType::try_from(t.elem_type()).map_or("unknown", |d| d.as_str_name());
-        return Err(bad(&format!("element type {name} is not supported (only FLOAT)")));
+    let dtype = DataType::try_from(t.elem_type()).ok();
+    if dtype != Some(DataType::Float) && !dtype.is_some_and(crate::dtypes::is_integer) {
+        let name = dtype.map_or("unknown", |d| d.as_str_name());
+        return Err(bad(&format!("element type {name} is not supported (FLOAT, integers and BOOL are)")));
     }
     let shape = t.shape.as_ref().ok_or_else(|| bad("the input has no shape"))?;
     shape
@@ -108,7 +109,9 @@ pub(crate) fn import(model: &ModelProto) -> Result<Graph, ImportError> {
     }
     // Every graph input that no initializer overrides is a model input, in graph order.
     for input in inputs {
-        let id = b.input(input.name(), input_shape(input)?);
+        let integer = DTypes::declared_type(input).is_some_and(crate::dtypes::is_integer);
+        let dtype = if integer { DType::I64 } else { DType::F32 };
+        let id = b.typed_input(input.name(), input_shape(input)?, dtype);
         ids.insert(input.name().to_string(), id);
     }
 

@@ -5,9 +5,9 @@
 
 use zkinfer_graph::ops::Comparison;
 use zkinfer_graph::ops::{
-    Abs, Add, Div, Erf, Exp, Extremum, Flatten, Gemm, GlobalAveragePool, GlobalMaxPool, HardSwish, Identity, Log,
-    MatMul, Max, Mean, Mish, Mul, Neg, PRelu, Reciprocal, Relu, Reshape, Sigmoid, Softplus, Softsign, Sqrt, Sub, Sum,
-    Tanh, Where,
+    Abs, Add, Div, Erf, Exp, Extremum, Flatten, Gemm, GlobalAveragePool, GlobalMaxPool, HardSwish, Identity, IntDiv,
+    Log, MatMul, Max, Mean, Mish, Mul, Neg, PRelu, Reciprocal, Relu, Reshape, Sigmoid, Softplus, Softsign, Sqrt, Sub,
+    Sum, Tanh, Where,
 };
 use zkinfer_graph::{Op, Tensor};
 
@@ -89,7 +89,7 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("Reshape", 5, reshape),
     entry("Constant", 1, constant),
     entry("Neg", 6, |_| op(Neg)),
-    entry("Div", 7, |_| op(Div)),
+    entry("Div", 7, div),
     entry("Transpose", 1, transpose),
     entry("Concat", 4, concat),
     range("Pad", 2, 10, pad_v2),
@@ -262,6 +262,15 @@ pub(crate) fn usizes<const N: usize>(
         *o = usize::try_from(x).ok().filter(|&x| x > 0 || !positive).ok_or_else(bad)?;
     }
     Ok(out)
+}
+
+/// `Div`: of two integer tensors, ONNX's truncating quotient; otherwise real division.
+fn div(cx: &NodeCx) -> Result<Built, ImportError> {
+    if cx.dtypes.len() == 2 && cx.dtypes.iter().all(|t| t.is_some_and(crate::dtypes::is_integer)) {
+        op(IntDiv)
+    } else {
+        op(Div)
+    }
 }
 
 fn flatten(cx: &NodeCx) -> Result<Built, ImportError> {

@@ -164,7 +164,7 @@ fn unsupported_op_is_reported_before_anything_runs() {
 }
 
 #[test]
-fn dynamic_and_non_float_inputs_are_rejected() {
+fn dynamic_and_non_numeric_inputs_are_rejected() {
     let relu = || vec![node("r", "Relu", &["x"], "y", vec![])];
     match parse(&model(vec![Dim::DimParam("batch".into()), Dim::DimValue(4)], relu(), vec![])) {
         Err(ImportError::DynamicDim { input, dim, reason }) => {
@@ -176,12 +176,18 @@ fn dynamic_and_non_float_inputs_are_rejected() {
     let mut m =
         ModelProto::decode(model(vec![Dim::DimValue(4)], relu(), vec![]).as_slice()).unwrap_or_else(|e| panic!("{e}"));
     if let Some(g) = m.graph.as_mut() {
-        g.input = vec![value_info("x", DataType::Int64, vec![Dim::DimValue(4)])];
+        g.input = vec![value_info("x", DataType::String, vec![Dim::DimValue(4)])];
     }
     match parse(&m.encode_to_vec()) {
-        Err(e @ ImportError::Input { .. }) => assert!(e.to_string().contains("INT64"), "{e}"),
+        Err(e @ ImportError::Input { .. }) => assert!(e.to_string().contains("STRING"), "{e}"),
         other => panic!("expected an input error, got {other:?}"),
     }
+    // An integer input is a model input of exact integers.
+    if let Some(g) = m.graph.as_mut() {
+        g.input = vec![value_info("x", DataType::Int64, vec![Dim::DimValue(4)])];
+    }
+    let g = parse(&m.encode_to_vec()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(g.input_dtypes, vec![zkinfer_graph::DType::I64]);
 }
 
 #[test]

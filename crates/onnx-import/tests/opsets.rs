@@ -407,9 +407,17 @@ fn cast_like() {
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(eval(g), vec![2.5, 3.5, -0.5]);
     // Like a computed value whose type nothing declares: refused by name.
-    let err = parse_graph(vec![node("Relu", &["x"], "r", vec![]), node("CastLike", &["x", "r"], "y", vec![])], vec![])
-        .expect_err("unknown target type");
+    let err =
+        parse_graph(vec![node("Sigmoid", &["x"], "r", vec![]), node("CastLike", &["x", "r"], "y", vec![])], vec![])
+            .expect_err("unknown target type");
     assert!(err.to_string().contains("the element type of the second input is not known"), "{err}");
+    // Div of int64 constants truncates toward zero, as ONNX's integer Div does.
+    let g = parse_graph(
+        vec![node("Div", &["a", "b"], "q", vec![]), node("Add", &["x", "q"], "y", vec![])],
+        vec![i64s("a", &[-7, 7, 9]), i64s("b", &[2, 2, 2])],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(eval(g), vec![-2.5, 4.5, 1.5]);
 }
 
 /// Size and ConstantOfShape fold to constants at import.

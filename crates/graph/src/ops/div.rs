@@ -50,6 +50,36 @@ impl Op for Div {
     }
 }
 
+/// ONNX `Div` of integer tensors: the quotient truncated toward zero (`-7 / 2 = -3`). It folds
+/// on constants (the shape arithmetic exporters write); on values computed from the model input
+/// it is refused, as the circuit's `Div` rounds.
+#[derive(Debug, Clone, Default)]
+pub struct IntDiv;
+
+impl Op for IntDiv {
+    fn name(&self) -> &'static str {
+        "Div"
+    }
+
+    fn output_shape(&self, inputs: &[&[usize]]) -> OpResult<Vec<usize>> {
+        Div.output_shape(inputs)
+    }
+
+    fn eval(&self, inputs: &[&Tensor]) -> OpResult<Tensor> {
+        expect_inputs(inputs, 2, 2)?;
+        if inputs[1].iter().any(|&b| b == 0.0) {
+            return Err(OpError::Invalid("integer division by 0".into()));
+        }
+        zip_broadcast(inputs[0], inputs[1], |a, b| (f64::from(a) / f64::from(b)).trunc() as f32)
+    }
+
+    fn lower(&self, _ctx: &mut LowerCtx, _inputs: &[LValue]) -> OpResult<LValue> {
+        Err(OpError::Unsupported(
+            "Div of integers computed from the model input (ONNX truncates the quotient; only constants fold)".into(),
+        ))
+    }
+}
+
 /// `round(a / b)` at the current node's output scale (or finer when `a`'s scale demands it),
 /// elementwise with broadcasting: the `Div` primitive. Its bounds are set by calibration.
 pub(crate) fn div_acts(ctx: &mut LowerCtx, a: TensorId, b: TensorId) -> OpResult<TensorId> {

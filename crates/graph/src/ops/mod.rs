@@ -78,7 +78,7 @@ pub use clip::Clip;
 pub use compare::{Compare, Comparison};
 pub use concat::Concat;
 pub use conv::{Conv, Padding};
-pub use div::Div;
+pub use div::{Div, IntDiv};
 pub use elu::Elu;
 pub use erf::Erf;
 pub use exp::Exp;

@@ -314,12 +314,15 @@ pub(super) fn lower_calibrated(
     // Each input is a raw tensor that node `i` (in input order) range-checks, so no consumer
     // sees an unbounded value.
     let mut raw: Vec<TensorId> = Vec::with_capacity(graph.inputs.len());
-    for &v in &graph.inputs {
+    let dtypes = |i: usize| graph.input_dtypes.get(i).copied().unwrap_or_default();
+    for (i, &v) in graph.inputs.iter().enumerate() {
         ctx.value_name = graph.values[v].name.clone();
         ctx.node_name = "input".into();
-        ctx.out_scale = scales[v];
+        // An integer input (token ids, masks) is its integers themselves: scale 0.
+        let scale = if dtypes(i) == DType::I64 { 0 } else { scales[v] };
+        ctx.out_scale = scale;
         let shape = graph.values[v].shape.clone();
-        let id = ctx.new_tensor(shape.clone(), scales[v], scales[v]);
+        let id = ctx.new_tensor(shape.clone(), scale, scale);
         let checked =
             ctx.push(QOp::Requant(RequantOp { shift: 0, relu: false, bits: 0 }), vec![id], shape, ctx.out_scale);
         values.insert(v, LValue::Act { id: checked, exclusive: uses[v] <= 1 });
@@ -370,7 +373,12 @@ pub(super) fn lower_calibrated(
         outputs.push(tensor);
     }
     let spec = |(tensor, visibility)| IoSpec { tensor, dtype: DType::F32, visibility, bits: 0 };
-    let inputs = raw.into_iter().zip(input_visibility).map(spec).collect();
+    let inputs = raw
+        .into_iter()
+        .zip(input_visibility)
+        .enumerate()
+        .map(|(i, io)| IoSpec { dtype: dtypes(i), ..spec(io) })
+        .collect();
     let outputs = outputs.into_iter().zip(output_visibility).map(spec).collect();
 
     let mut q =
