@@ -235,7 +235,7 @@ fn an_integer_input_is_proven_exactly() {
         })
         .collect();
     let compiled = model.compile(&samples, &CompileOptions::default()).expect("compile");
-    assert_eq!(compiled.qgraph.inputs[1].dtype, zkinfer_graph::DType::I64);
+    assert_eq!(compiled.qgraph.inputs[1].dtype, zkinfer_graph::DType::Bool);
     assert_eq!(compiled.qgraph.tensors[compiled.qgraph.inputs[1].tensor].scale, 0);
     let keys = zkinfer::setup(&compiled, Srs::Dev).expect("setup");
     let input = vec![vec![0.5, -1.25, 1.0, 2.0], vec![1.0, 0.0, 0.0, 1.0]];
@@ -245,4 +245,6 @@ fn an_integer_input_is_proven_exactly() {
     assert!(err < 1e-3, "max error {err}");
     let err = compiled.witness(&[vec![0.5, -1.25, 1.0, 2.0], vec![1.0, 0.5, 0.0, 1.0]]).expect_err("a fraction");
     assert!(err.to_string().contains("holds integers"), "{err}");
+    let err = compiled.witness(&[vec![0.5, -1.25, 1.0, 2.0], vec![1.0, 2.0, 0.0, 1.0]]).expect_err("not a boolean");
+    assert!(err.to_string().contains("holds booleans (0 or 1)"), "{err}");
 }

@@ -248,6 +248,24 @@ fn compare_where() -> (QGraph, Vec<i64>) {
     lowered_with(nodes, init, &[1, 3], &[1, 3])
 }
 
+/// `And`, `Or` and `Xor` of comparison bits (products and Linears) and `And` by a constant mask
+/// (a Linear): `((x < 0.25) ⊕ (x > -0.5) ∨ (x < 0.25)) ∧ [1, 0, 1]`.
+fn logical() -> (QGraph, Vec<i64>) {
+    let nodes = vec![
+        node("Less", &["x", "c"], "a", vec![]),
+        node("Greater", &["x", "d"], "b", vec![]),
+        node("Xor", &["a", "b"], "e", vec![]),
+        node("Or", &["e", "a"], "f", vec![]),
+        node("And", &["f", "keep"], "y", vec![]),
+    ];
+    let mut keep = float_tensor("keep", &[3], vec![1.0, 0.0, 1.0]);
+    keep.data_type = Some(zkinfer_onnx::proto::tensor_proto::DataType::Bool as i32);
+    keep.int32_data = vec![1, 0, 1];
+    keep.float_data.clear();
+    let init = vec![float_tensor("c", &[1], vec![0.25]), float_tensor("d", &[1], vec![-0.5]), keep];
+    lowered_with(nodes, init, &[1, 3], &[1, 3])
+}
+
 /// A table activation: one interpolated lookup of its function.
 fn activation(op: &str) -> (QGraph, Vec<i64>) {
     lowered(op, &[1, 3], &[1, 3], vec![])
@@ -293,6 +311,51 @@ fn masked_softmax() -> (QGraph, Vec<i64>) {
         vec![node("Add", &["x", "mask"], "m", vec![]), node("Softmax", &["m"], "y", vec![int_attr("axis", -1)])];
     let init = vec![float_tensor("mask", &[1, 3], vec![0.0, f32::NEG_INFINITY, 0.0])];
     lowered_with(nodes, init, &[1, 3], &[1, 3])
+}
+
+/// An embedding lookup by a witness token id: `Gather(table, ids)` with `ids` an int64 input is
+/// the one-hot rows of the ids (two ReLUs per id and row, and the check that the row sums to 1)
+/// times the table. With the ids free, an id outside the table's 3 rows has no witness.
+fn embedding() -> (QGraph, Vec<i64>) {
+    use zkinfer_graph::ops::Gather;
+    use zkinfer_graph::{DType, GraphBuilder, Tensor};
+    let mut b = GraphBuilder::new();
+    let ids = b.typed_input("x", vec![2], DType::I64);
+    let table = Tensor::from_shape_vec(vec![3, 2], vec![0.5, -1.0, 0.25, 1.5, -0.75, 2.0]).expect("shape");
+    let table = b.constant("table", table);
+    let y = b.node("embed", Box::new(Gather { axis: 0 }), vec![table, ids], "y").expect("gather");
+    let g = b.finish_outputs(vec![y]).expect("graph");
+    let samples: Vec<Vec<f32>> = vec![vec![0.0, 2.0], vec![1.0, 0.0], vec![2.0, 1.0]];
+    let calib = calibrate(&g, zkinfer_graph::one_input_samples(samples.clone())).expect("calibrate");
+    let config = QuantConfig { weight_bits: 5, max_weight_scale: 3, ..QuantConfig::default() };
+    let q = quantize(&g, &calib, &config, &vis(Private, P::Fixed, Public)).expect("quantize");
+    let x = q.quantize_input(&samples[1]).expect("in range");
+    for bad in [vec![3, 0], vec![0, -1]] {
+        assert!(q.eval(bad.clone()).is_err(), "ids {bad:?} outside the table have no witness");
+    }
+    (q, x)
+}
+
+/// A boolean input selecting by `Where`: the input is checked to be 0 or 1 (two ReLUs and a
+/// check at the smallest bound), so with it free, a 2 or a -1 has no witness.
+fn boolean_input() -> (QGraph, Vec<i64>) {
+    use zkinfer_graph::ops::Where;
+    use zkinfer_graph::{DType, GraphBuilder, Tensor};
+    let mut b = GraphBuilder::new();
+    let keep = b.typed_input("x", vec![2], DType::Bool);
+    let x = b.constant("c", Tensor::from_shape_vec(vec![2], vec![0.75, -1.5]).expect("shape"));
+    let zero = b.constant("zero", Tensor::from_shape_vec(vec![], vec![0.25]).expect("shape"));
+    let y = b.node("where", Box::new(Where), vec![keep, x, zero], "y").expect("where");
+    let g = b.finish_outputs(vec![y]).expect("graph");
+    let samples: Vec<Vec<f32>> = vec![vec![0.0, 1.0], vec![1.0, 0.0], vec![1.0, 1.0]];
+    let calib = calibrate(&g, zkinfer_graph::one_input_samples(samples.clone())).expect("calibrate");
+    let config = QuantConfig { weight_bits: 5, max_weight_scale: 3, ..QuantConfig::default() };
+    let q = quantize(&g, &calib, &config, &vis(Private, P::Fixed, Public)).expect("quantize");
+    let x = q.quantize_input(&samples[1]).expect("in range");
+    for bad in [vec![2, 0], vec![0, -1]] {
+        assert!(q.eval(bad.clone()).is_err(), "{bad:?} is not boolean and has no witness");
+    }
+    (q, x)
 }
 
 fn layer_norm() -> (QGraph, Vec<i64>) {
@@ -345,8 +408,11 @@ cases! {
     masked_softmax_pieces => masked_softmax();
     saturated_tanh_clamp => saturated_tanh();
     trilu_zeroes => trilu();
+    embedding_lookup => embedding(), free = 2;
+    boolean_input_check => boolean_input(), free = 2;
     layer_norm_pieces => layer_norm();
     compare_and_where => compare_where(), free = 1;
+    logical_connectives => logical(), free = 1;
 }
 
 // The Groth16 back end's gadgets, on the same graphs: one line per gadget or lowering it proves.
@@ -374,6 +440,9 @@ cases! {
     r1cs_masked_softmax_pieces => masked_softmax();
     r1cs_saturated_tanh_clamp => saturated_tanh();
     r1cs_trilu_zeroes => trilu();
+    r1cs_embedding_lookup => embedding(), free = 2;
+    r1cs_boolean_input_check => boolean_input(), free = 2;
     r1cs_layer_norm_pieces => layer_norm();
     r1cs_compare_and_where => compare_where(), free = 1;
+    r1cs_logical_connectives => logical(), free = 1;
 }

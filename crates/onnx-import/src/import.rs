@@ -109,8 +109,11 @@ pub(crate) fn import(model: &ModelProto) -> Result<Graph, ImportError> {
     }
     // Every graph input that no initializer overrides is a model input, in graph order.
     for input in inputs {
-        let integer = DTypes::declared_type(input).is_some_and(crate::dtypes::is_integer);
-        let dtype = if integer { DType::I64 } else { DType::F32 };
+        let dtype = match DTypes::declared_type(input) {
+            Some(DataType::Bool) => DType::Bool,
+            Some(t) if crate::dtypes::is_integer(t) => DType::I64,
+            _ => DType::F32,
+        };
         let id = b.typed_input(input.name(), input_shape(input)?, dtype);
         ids.insert(input.name().to_string(), id);
     }

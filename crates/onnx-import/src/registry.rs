@@ -3,12 +3,12 @@
 //! Adding an op means writing its `zkinfer_graph::ops` file plus one line in [`REGISTRY`] and,
 //! when it has attributes, a small builder below that parses them into the op's typed struct.
 
-use zkinfer_graph::ops::Comparison;
 use zkinfer_graph::ops::{
     Abs, Add, Div, Erf, Exp, Extremum, Flatten, Gemm, GlobalAveragePool, GlobalMaxPool, HardSwish, Identity, IntDiv,
     Log, MatMul, Max, Mean, Mish, Mul, Neg, PRelu, Reciprocal, Relu, Reshape, Sigmoid, Softplus, Softsign, Sqrt, Sub,
     Sum, Tanh, Where,
 };
+use zkinfer_graph::ops::{Comparison, Connective, Logical};
 use zkinfer_graph::{Op, Tensor};
 
 use crate::activations::{
@@ -111,6 +111,10 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("Greater", 7, |_| compare(Comparison::Greater)),
     entry("GreaterOrEqual", 12, |_| compare(Comparison::GreaterOrEqual)),
     entry("Not", 1, |_| compare(Comparison::Not)),
+    // Connectives of booleans: folded on constants, integer identities of bits otherwise.
+    entry("And", 7, |_| op(Logical { kind: Connective::And })),
+    entry("Or", 7, |_| op(Logical { kind: Connective::Or })),
+    entry("Xor", 7, |_| op(Logical { kind: Connective::Xor })),
     // condition ? x : y: a comparison's bit times the difference, plus y (no rounding).
     entry("Where", 9, |_| op(Where)),
     // To float: the identity; to an integer or boolean type: constants only (folded at import).

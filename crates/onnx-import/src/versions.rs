@@ -12,6 +12,7 @@ pub const NEWEST_OPSET: i64 = 28;
 pub(crate) static SINCE_VERSIONS: &[(&str, &[i64])] = &[
     ("Abs", &[1, 6, 13]),
     ("Add", &[1, 6, 7, 13, 14]),
+    ("And", &[1, 7]),
     ("ArgMax", &[1, 11, 12, 13]),
     ("ArgMin", &[1, 11, 12, 13]),
     ("AveragePool", &[1, 7, 10, 11, 19, 22]),
@@ -55,6 +56,7 @@ pub(crate) static SINCE_VERSIONS: &[(&str, &[i64])] = &[
     ("Mul", &[1, 6, 7, 13, 14]),
     ("Neg", &[1, 6, 13]),
     ("Not", &[1]),
+    ("Or", &[1, 7]),
     ("PRelu", &[1, 6, 7, 9, 16]),
     ("Pad", &[1, 2, 11, 13, 18, 19, 21, 23, 24, 25]),
     ("Pow", &[1, 7, 12, 13, 15]),
@@ -85,4 +87,5 @@ pub(crate) static SINCE_VERSIONS: &[(&str, &[i64])] = &[
     ("Trilu", &[14]),
     ("Unsqueeze", &[1, 11, 13, 21, 23, 24, 25]),
     ("Where", &[9, 16]),
+    ("Xor", &[1, 7]),
 ];

@@ -13,7 +13,7 @@
 use super::broadcast::{broadcast_all, expect_inputs, identity_index, zip_broadcast};
 use super::elementwise::{affine, lower_add, Operand};
 use crate::error::{OpError, OpResult};
-use crate::{LValue, LinearParams, LowerCtx, Op, Tensor, TensorId};
+use crate::{LValue, LinearParams, LowerCtx, Op, QOp, RequantOp, Tensor, TensorId};
 
 /// Which comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,6 +154,86 @@ fn ones_minus(ctx: &mut LowerCtx, bits: &[TensorId]) -> OpResult<TensorId> {
         .map(|&id| Ok(Operand { id, index: identity_index(n)?, weight: vec![-1; n] }))
         .collect::<OpResult<Vec<_>>>()?;
     let out = affine(ctx, &operands, &vec![1; n], LinearParams::Structural, t.shape, 0)?;
+    ctx.exact(out);
+    Ok(out)
+}
+
+/// The one-hot rows of the integer tensor `ids` (scale 0) over `0..depth`: output shape
+/// `ids.shape ++ [depth]`, element `[k, v]` the bit `[ids[k] == v]`, at scale 0.
+///
+/// With `n[k, v] = [ids[k] - v < 0]` for `v` in `0..=depth` (the `negative` bits), the bit is
+/// `n[k, v+1] - n[k, v]`: the bits of one row are disjoint and sum to `n[k, depth] - n[k, 0]`,
+/// which is 1 exactly when `0 <= ids[k] < depth`. That is enforced: `z = 4·(n[k, depth] -
+/// n[k, 0] - 1)` is range-checked at the smallest bound (`-2 <= z < 2`, see `BoundFit::bits`),
+/// which only `z = 0` meets among the integers `z` can be (0, -4 or -8), and `z` is added to the
+/// first bit of its row (so it is read, and the honest 0 changes nothing). An index outside
+/// `0..depth` has no satisfying witness.
+pub(super) fn one_hot(ctx: &mut LowerCtx, ids: TensorId, depth: usize) -> OpResult<TensorId> {
+    let t = ctx.tensor(ids).clone();
+    if t.scale != 0 {
+        return Err(OpError::Unsupported(format!(
+            "indices computed at fixed-point scale {} (a lookup by index needs integer indices, e.g. an int64 input)",
+            t.scale
+        )));
+    }
+    let (n, m) = (t.len(), depth + 1);
+    let big = |_| OpError::Unsupported("tensor too large".into());
+    let flat = |f: &dyn Fn(usize) -> usize, len: usize| -> OpResult<Vec<u32>> {
+        (0..len).map(|e| u32::try_from(f(e))).collect::<Result<Vec<_>, _>>().map_err(big)
+    };
+    // d[k, v] = ids[k] - v for v in 0..=depth, and its bits n[k, v] = [d[k, v] < 0].
+    let wide: Vec<usize> = [t.shape.as_slice(), &[m]].concat();
+    let diff = Operand { id: ids, index: flat(&|e| e / m, n * m)?, weight: vec![1; n * m] };
+    let bias: Vec<i64> = (0..n * m).map(|e| -((e % m) as i64)).collect();
+    let d = affine(ctx, &[diff], &bias, LinearParams::Structural, wide, 0)?;
+    let below = negative(ctx, d)?;
+    // z = 4·(n[k, depth] - n[k, 0] - 1), range-checked at the smallest bound.
+    let column = |col: usize, w: i64| -> OpResult<Operand> {
+        Ok(Operand { id: below, index: flat(&|k| k * m + col, n)?, weight: vec![w; n] })
+    };
+    let sum = [column(depth, 4)?, column(0, -4)?];
+    let check = affine(ctx, &sum, &vec![-4; n], LinearParams::Structural, t.shape.clone(), 0)?;
+    let z = ctx.push(QOp::Requant(RequantOp { shift: 0, relu: false, bits: 0 }), vec![check], t.shape.clone(), 0);
+    ctx.label(z, &format!("the check that every index is in [0, {depth}): nonzero when one is not"));
+    // bit[k, v] = n[k, v+1] - n[k, v] (+ z[k] when v = 0).
+    let len = n * depth;
+    let operands = [
+        Operand { id: below, index: flat(&|e| (e / depth) * m + e % depth + 1, len)?, weight: vec![1; len] },
+        Operand { id: below, index: flat(&|e| (e / depth) * m + e % depth, len)?, weight: vec![-1; len] },
+        Operand {
+            id: z,
+            index: flat(&|e| e / depth, len)?,
+            weight: (0..len).map(|e| i64::from(e % depth == 0)).collect(),
+        },
+    ];
+    let shape: Vec<usize> = [t.shape.as_slice(), &[depth]].concat();
+    let bits = affine(ctx, &operands, &vec![0; len], LinearParams::Structural, shape, 0)?;
+    ctx.exact(bits);
+    Ok(bits)
+}
+
+/// The boolean input `b` (scale 0, range-checked), checked to be 0 or 1: `z = 4·(relu(-b) +
+/// relu(b - 1))` is range-checked at the smallest bound (`-2 <= z < 2`), which of the integers
+/// `z` can be (0, 4, 8, ...) only 0 meets, and the result is `b + z`, so the check is read and
+/// the honest 0 changes nothing. Without it a private boolean input could hold 2 (a `Where` by
+/// it would double its branch).
+pub(crate) fn boolean(ctx: &mut LowerCtx, b: TensorId) -> OpResult<TensorId> {
+    let t = ctx.tensor(b).clone();
+    let n = t.len();
+    let side = |ctx: &mut LowerCtx, w: i64, bias: i64| -> OpResult<Operand> {
+        let operands = [Operand { id: b, index: identity_index(n)?, weight: vec![w; n] }];
+        let y = affine(ctx, &operands, &vec![bias; n], LinearParams::Structural, t.shape.clone(), 0)?;
+        Ok(Operand { id: ctx.rescale(y, 0, true)?, index: identity_index(n)?, weight: vec![4; n] })
+    };
+    let sides = [side(ctx, -1, 0)?, side(ctx, 1, -1)?];
+    let check = affine(ctx, &sides, &vec![0; n], LinearParams::Structural, t.shape.clone(), 0)?;
+    let z = ctx.push(QOp::Requant(RequantOp { shift: 0, relu: false, bits: 0 }), vec![check], t.shape.clone(), 0);
+    ctx.label(z, "the check that every value is 0 or 1: nonzero when one is not");
+    let operands = [
+        Operand { id: b, index: identity_index(n)?, weight: vec![1; n] },
+        Operand { id: z, index: identity_index(n)?, weight: vec![1; n] },
+    ];
+    let out = affine(ctx, &operands, &vec![0; n], LinearParams::Structural, t.shape, 0)?;
     ctx.exact(out);
     Ok(out)
 }

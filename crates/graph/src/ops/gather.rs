@@ -3,11 +3,13 @@
 use super::broadcast::expect_inputs;
 use super::layout::{axis, lower_gather, rewire_f32, strides, unravel};
 use crate::error::{OpError, OpResult};
-use crate::{LValue, LowerCtx, Op, Tensor};
+use crate::{LValue, LowerCtx, Op, Tensor, TensorId};
 
 /// Picks entries of `data` along `axis` at constant `indices` (negative ones count from the
 /// end): output shape `data[..axis] ++ indices ++ data[axis+1..]`. On constants (shape chains)
-/// it folds at import; on an activation with constant indices it is a free gather primitive.
+/// it folds at import; on an activation with constant indices it is a free gather primitive;
+/// on constant data at computed integer indices (an embedding lookup) it is a one-hot selection
+/// times the table (`Gather::lookup`).
 #[derive(Debug, Clone, Default)]
 pub struct Gather {
     /// The axis of `data` to index, in `[-rank, rank)`.
@@ -51,6 +53,28 @@ impl Gather {
     }
 }
 
+impl Gather {
+    /// Rows of the constant `data` (an embedding table) at the integer indices `ids`, a witness:
+    /// the one-hot rows of `ids` over `data`'s first axis (two range-checked ReLUs per index
+    /// and row, see `compare::one_hot`, which also refuses an index outside `[0, rows)`) times
+    /// `data` as a MatMul by constant weights, so the table is a model parameter with the
+    /// parameters' visibility. Costs about `rows` Linear positions and two range checks per
+    /// index for the selection, and `rows · width` terms for the product.
+    fn lookup(&self, ctx: &mut LowerCtx, data: &Tensor, ids: TensorId) -> OpResult<LValue> {
+        if axis(self.axis, data.ndim())? != 0 || data.ndim() > 2 {
+            return Err(OpError::Unsupported(format!(
+                "Gather at computed indices along axis {} of a rank-{} constant (only axis 0 of a vector or a \
+                 matrix: an embedding lookup)",
+                self.axis,
+                data.ndim()
+            )));
+        }
+        let ids = ctx.materialize(ids)?;
+        let bits = super::compare::one_hot(ctx, ids, data.shape()[0])?;
+        super::matmul::MatMul.lower(ctx, &[LValue::Act { id: bits, exclusive: true }, LValue::Const(data.clone())])
+    }
+}
+
 impl Op for Gather {
     fn name(&self) -> &'static str {
         "Gather"
@@ -74,8 +98,11 @@ impl Op for Gather {
                 let (shape, index) = self.map(&ctx.tensor(*id).shape, indices)?;
                 lower_gather(ctx, data, &index, shape)
             }
+            [LValue::Const(data), LValue::Act { id, .. }] => self.lookup(ctx, data, *id),
             _ => Err(OpError::Unsupported(
-                "Gather with indices computed from the input (needs a lookup argument); only constant indices".into(),
+                "Gather of a computed tensor at computed indices (only constant data, e.g. an embedding table, \
+                 or constant indices)"
+                    .into(),
             )),
         }
     }

@@ -250,6 +250,11 @@ impl<'a> LowerCtx<'a> {
         out
     }
 
+    /// Names `id` in messages: `label` after the current value's name (e.g. what a check means).
+    pub fn label(&mut self, id: TensorId, label: &str) {
+        self.tensors[id].name = format!("{} ({label})", self.value_name);
+    }
+
     /// Makes `id`'s own scale its target: an exact integer result (an index at scale 0) that
     /// consumers, and the model output, use as it is instead of rescaling it to the calibrated scale.
     pub fn exact(&mut self, id: TensorId) {
@@ -319,12 +324,20 @@ pub(super) fn lower_calibrated(
         ctx.value_name = graph.values[v].name.clone();
         ctx.node_name = "input".into();
         // An integer input (token ids, masks) is its integers themselves: scale 0.
-        let scale = if dtypes(i) == DType::I64 { 0 } else { scales[v] };
+        let scale = if dtypes(i).is_exact() { 0 } else { scales[v] };
         ctx.out_scale = scale;
         let shape = graph.values[v].shape.clone();
         let id = ctx.new_tensor(shape.clone(), scale, scale);
         let checked =
             ctx.push(QOp::Requant(RequantOp { shift: 0, relu: false, bits: 0 }), vec![id], shape, ctx.out_scale);
+        let checked = match dtypes(i) {
+            DType::Bool => crate::ops::boolean(&mut ctx, checked).map_err(|source| GraphError::Node {
+                node: "input".into(),
+                op: "Bool".into(),
+                source,
+            })?,
+            _ => checked,
+        };
         values.insert(v, LValue::Act { id: checked, exclusive: uses[v] <= 1 });
         raw.push(id);
     }

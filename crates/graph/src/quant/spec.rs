@@ -16,6 +16,9 @@ pub enum DType {
     /// Exact integers (token ids, indices, masks): scale 0, taken as they are; a value with a
     /// fractional part is an error, never rounded.
     I64,
+    /// Booleans: scale 0, each value 0 or 1, which the circuit enforces (a boolean input's
+    /// check, `compare::boolean`); any other value is an error.
+    Bool,
 }
 
 impl DType {
@@ -24,8 +27,13 @@ impl DType {
     pub fn unit(self, scale: u32) -> f64 {
         match self {
             Self::F32 => (1u64 << scale.min(62)) as f64,
-            Self::I64 => 1.0,
+            Self::I64 | Self::Bool => 1.0,
         }
+    }
+
+    /// Whether its values are exact integers at scale 0 (`I64` and `Bool`).
+    pub fn is_exact(self) -> bool {
+        self != Self::F32
     }
 }
 
@@ -85,9 +93,15 @@ impl QGraph {
                     return Err(GraphError::NonFiniteInput { index, value: v });
                 }
                 let q = (v as f64 * factor).round();
-                if spec.dtype == DType::I64 && q != v as f64 {
+                if spec.dtype.is_exact() && q != v as f64 {
                     return Err(GraphError::InputData(format!(
                         "input '{}' holds integers, but value #{index} is {v}",
+                        t.name
+                    )));
+                }
+                if spec.dtype == DType::Bool && q != 0.0 && q != 1.0 {
+                    return Err(GraphError::InputData(format!(
+                        "input '{}' holds booleans (0 or 1), but value #{index} is {v}",
                         t.name
                     )));
                 }

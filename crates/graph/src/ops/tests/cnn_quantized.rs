@@ -154,20 +154,21 @@ fn reductions_and_division_by_constants() {
 }
 
 #[test]
-fn non_positive_divisors_and_gathers_by_activation_are_refused() {
+fn non_positive_divisors_and_gathers_by_float_activations_are_refused() {
     // Division by an activation needs a positive divisor on every calibration sample.
     let g = graph(&[2, 2], |b, x| node(b, Div, vec![x, x]));
     match quantized(&g, vec![vec![0.5, -0.25, 1.0, 2.0]]) {
         Err(e @ GraphError::NonPositiveDivisor { .. }) => assert!(e.to_string().contains("not positive"), "{e}"),
         other => panic!("expected NonPositiveDivisor, got {other:?}"),
     }
+    // A float activation as indices: a lookup by index needs an integer input's exact values.
     let g = graph(&[2], |b, x| {
         let data = b.constant("data", t(&[3], &[1., 2., 3.]));
         node(b, Gather { axis: 0 }, vec![data, x])
     });
     match quantized(&g, vec![vec![0., 1.]]) {
         Err(GraphError::Node { source: OpError::Unsupported(msg), .. }) => {
-            assert!(msg.contains("constant indices"), "{msg}")
+            assert!(msg.contains("needs integer indices"), "{msg}")
         }
         other => panic!("expected Unsupported, got {other:?}"),
     }
