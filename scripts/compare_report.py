@@ -24,6 +24,15 @@ for m, ps in ((m, ps) for m in models for ps in systems):
     if not ez or not zk:
         print(f"| {m} | {ps} | missing results | | | | | | |")
         continue
+    failed = [r for r in ez if "prove" not in r["steps"]]
+    if failed:
+        # EZKL stopped before proving: say where and why, next to zkinfer's own figures.
+        step = next((s for s in failed[0]["steps"].values() if not s.get("ok", True)), {})
+        z = zk[0]
+        print(f"| {m} | {ps} | EZKL failed / {z['k']} | EZKL failed at {step.get('step', '?')}: "
+              f"{step.get('error', 'no error recorded')} | - / {z['prove_s']:.3f} | - / "
+              f"{z['prove_peak_rss_bytes'] / 1e6:.0f} | - / {z['proof_bytes']} | - / {z['max_abs_err']:.1e} | {len(zk)} |")
+        continue
     e_setup = med([r["steps"]["setup"]["call_s"] for r in ez])
     e_prove = med([r["steps"]["prove"]["call_s"] for r in ez])
     e_mem = med([r["steps"]["prove"]["maxrss_mb"] for r in ez])

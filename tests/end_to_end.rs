@@ -1,5 +1,5 @@
-//! Compile, setup, prove and verify the bundled digit models through the library API, and check
-//! that tampered proofs and public outputs are rejected.
+//! Compile, setup, prove and verify the bundled digit models and the GPT-style model through the
+//! library API, and check that tampered proofs and public outputs are rejected.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
@@ -72,6 +72,14 @@ fn mlp_digits_end_to_end() {
 #[test]
 fn cnn_digits_end_to_end() {
     prove_and_check("cnn_digits");
+}
+
+/// Two GPT blocks on int64 `input_ids` (`scripts/make-gpt-tiny.py`): token embedding by a
+/// witness id, nanoGPT's `Where(tril == 0, -inf, scores)` mask, decomposed LayerNorm and tanh
+/// GELU, against onnxruntime's next-token logits.
+#[test]
+fn gpt_tiny_end_to_end() {
+    prove_and_check("gpt_tiny");
 }
 
 /// The new-op fixture (BatchNorm folded into Conv, depthwise Conv, AveragePool, Transpose, Concat,
