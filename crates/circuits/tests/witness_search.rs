@@ -358,6 +358,24 @@ fn boolean_input() -> (QGraph, Vec<i64>) {
     (q, x)
 }
 
+/// A softmax behind a computed mask, `Where(x > -0.5, x, -inf)`: the keep bits are held to 0 or 1,
+/// the fill replaced by a bounded one (a Linear position per element), each row checked to keep
+/// an element, then the softmax pieces over whole rows. (With the input free the search takes
+/// about 25 s a layout, so the Halo2 case runs one layout.)
+fn computed_mask_softmax() -> (QGraph, Vec<i64>) {
+    let nodes = vec![
+        node("Greater", &["x", "c"], "keep", vec![]),
+        node("Where", &["keep", "x", "ninf"], "m", vec![]),
+        node("Softmax", &["m"], "y", vec![int_attr("axis", -1)]),
+    ];
+    let init = vec![float_tensor("c", &[1], vec![-0.5]), float_tensor("ninf", &[1], vec![f32::NEG_INFINITY])];
+    let (q, x) = lowered_with(nodes, init, &[1, 3], &[1, 3]);
+    // The searched input keeps one element of three (x = [-0.78, -0.34, -0.99] at scale 2^s).
+    let kept = x.iter().filter(|&&v| v as f64 > -0.5 * f64::from(1u32 << q.tensors[q.inputs[0].tensor].scale)).count();
+    assert_eq!(kept, 1, "{x:?}");
+    (q, x)
+}
+
 fn layer_norm() -> (QGraph, Vec<i64>) {
     let n = node("LayerNormalization", &["x", "gamma", "beta"], "y", vec![int_attr("axis", -1)]);
     let init =
@@ -406,6 +424,7 @@ cases! {
     argmax => arg_max();
     softmax_pieces => softmax();
     masked_softmax_pieces => masked_softmax();
+    computed_mask_softmax_pieces => computed_mask_softmax(), free = 1, only = Some((3, false));
     saturated_tanh_clamp => saturated_tanh();
     trilu_zeroes => trilu();
     embedding_lookup => embedding(), free = 2;
@@ -438,6 +457,7 @@ cases! {
     r1cs_argmax => arg_max();
     r1cs_softmax_pieces => softmax();
     r1cs_masked_softmax_pieces => masked_softmax();
+    r1cs_computed_mask_softmax_pieces => computed_mask_softmax(), free = 1;
     r1cs_saturated_tanh_clamp => saturated_tanh();
     r1cs_trilu_zeroes => trilu();
     r1cs_embedding_lookup => embedding(), free = 2;

@@ -78,6 +78,11 @@ impl Op for Softmax {
         Some(op.kept_groups(shape).map(|_| Box::new(op) as Box<dyn Op>))
     }
 
+    fn with_keep(&self, invert: bool, fill: f32) -> Option<Box<dyn Op>> {
+        let keep = super::SoftmaxKeep { axis: self.axis, coerce_2d: self.coerce_2d, invert, fill };
+        self.mask.is_none().then(|| Box::new(keep) as Box<dyn Op>)
+    }
+
     fn lower(&self, ctx: &mut LowerCtx, inputs: &[LValue]) -> OpResult<LValue> {
         let [LValue::Act { id, .. }] = inputs else {
             return Err(OpError::Unsupported("softmax of a constant (it folds at import) or of several inputs".into()));
@@ -99,7 +104,7 @@ impl Op for Softmax {
         let groups: Vec<Vec<usize>> =
             groups.iter().map(|g| g.iter().filter_map(|&i| pos[i].map(|p| p as usize)).collect()).collect();
         let xk = ctx.gather(x, kept.iter().map(|&i| i as u32).collect(), vec![kept.len()]);
-        let out = lower_groups(ctx, xk, &groups, vec![kept.len()], false)?;
+        let out = lower_groups(ctx, xk, &groups, vec![kept.len()], false, ctx.in_max_abs(0))?;
         let scale = ctx.tensor(out).scale;
         let place = LinearOp::single_channel(t.len(), 1, pos, vec![1]);
         Ok(LValue::Act { id: ctx.push(QOp::Linear(place), vec![out], t.shape, scale), exclusive: true })
@@ -109,7 +114,7 @@ impl Op for Softmax {
 /// A masked element's `e^(fill + x - max)` rounds to 0 at the exponential's output scale for
 /// every input its range checks let through (below twice the calibrated range times the
 /// margin), so leaving it out changes no integer of the result.
-fn check_vanishes(ctx: &LowerCtx, fill: f32) -> OpResult<()> {
+pub(super) fn check_vanishes(ctx: &LowerCtx, fill: f32) -> OpResult<()> {
     let bound = 2.0 * ctx.margin() * ctx.in_max_abs(0);
     let reach = 2.0 * bound;
     let floor = -f64::from(ctx.scale_for_max(1.0) + 1) * std::f64::consts::LN_2;
@@ -145,7 +150,7 @@ pub(crate) fn eval_softmax(x: &Tensor, axis: i64, coerce_2d: bool, log: bool) ->
 }
 
 /// [`eval_softmax`] over `groups` (an element in no group is 0).
-fn eval_groups(x: &Tensor, groups: &[Vec<usize>], log: bool) -> OpResult<Tensor> {
+pub(super) fn eval_groups(x: &Tensor, groups: &[Vec<usize>], log: bool) -> OpResult<Tensor> {
     let data = flat(x);
     let mut out = vec![0f32; data.len()];
     for g in groups {
@@ -173,25 +178,26 @@ pub(crate) fn lower_softmax(
     let x = ctx.materialize(*id)?;
     let t = ctx.tensor(x).clone();
     let groups = softmax_groups(&t.shape, axis, coerce_2d)?;
-    let out = lower_groups(ctx, x, &groups, t.shape, log)?;
+    let out = lower_groups(ctx, x, &groups, t.shape, log, ctx.in_max_abs(0))?;
     Ok(LValue::Act { id: out, exclusive: true })
 }
 
 /// The softmax (`log`: log-softmax) of activation `x` of `shape` over `groups`, every element
 /// in exactly one group.
-fn lower_groups(
+pub(super) fn lower_groups(
     ctx: &mut LowerCtx,
     x: TensorId,
     groups: &[Vec<usize>],
     shape: Vec<usize>,
     log: bool,
+    max_x: f64,
 ) -> OpResult<TensorId> {
     let n = shape.iter().product();
     let group_of = group_index(groups, n);
     let m = max_reduce(ctx, &[x], &groups_u32(groups)?, vec![groups.len()], Extremum::Max)?;
     // d = x - m[group] <= 0, at x's scale (the max has it too); its magnitude is below twice x's.
     let d = subtract_by_group(ctx, x, m, &group_of, shape.clone())?;
-    let max_d = 2.0 * ctx.in_max_abs(0);
+    let max_d = 2.0 * max_x;
     let exp_scale = ctx.scale_for_max(1.0);
     let e = ctx.lookup_as(d, max_d, TableFn::ExpNonPos, exp_scale)?;
     // s = Σ e over the group: 1 <= s <= group size.
