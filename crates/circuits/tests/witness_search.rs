@@ -313,49 +313,58 @@ fn masked_softmax() -> (QGraph, Vec<i64>) {
     lowered_with(nodes, init, &[1, 3], &[1, 3])
 }
 
-/// An embedding lookup by a witness token id: `Gather(table, ids)` with `ids` an int64 input is
-/// the one-hot rows of the ids (two ReLUs per id and row, and the check that the row sums to 1)
-/// times the table. With the ids free, an id outside the table's 3 rows has no witness.
-fn embedding() -> (QGraph, Vec<i64>) {
-    use zkinfer_graph::ops::Gather;
-    use zkinfer_graph::{DType, GraphBuilder, Tensor};
-    let mut b = GraphBuilder::new();
-    let ids = b.typed_input("x", vec![2], DType::I64);
-    let table = Tensor::from_shape_vec(vec![3, 2], vec![0.5, -1.0, 0.25, 1.5, -0.75, 2.0]).expect("shape");
-    let table = b.constant("table", table);
-    let y = b.node("embed", Box::new(Gather { axis: 0 }), vec![table, ids], "y").expect("gather");
+/// A one-op graph on one integer input of two elements (`dtype`), the op reading constants
+/// `consts` after the input, lowered on `samples` and searched on the second; every input in
+/// `bad` must have no integer witness.
+fn integer_input_graph(
+    dtype: zkinfer_graph::DType,
+    op: Box<dyn zkinfer_graph::Op>,
+    consts: Vec<zkinfer_graph::Tensor>,
+    input_first: bool,
+    samples: Vec<Vec<f32>>,
+    bad: &[Vec<i64>],
+) -> (QGraph, Vec<i64>) {
+    let mut b = zkinfer_graph::GraphBuilder::new();
+    let x = b.typed_input("x", vec![2], dtype);
+    let consts: Vec<_> = consts.into_iter().enumerate().map(|(i, t)| b.constant(&format!("c{i}"), t)).collect();
+    let inputs = if input_first { [vec![x], consts].concat() } else { [consts, vec![x]].concat() };
+    let y = b.node("op", op, inputs, "y").expect("node");
     let g = b.finish_outputs(vec![y]).expect("graph");
-    let samples: Vec<Vec<f32>> = vec![vec![0.0, 2.0], vec![1.0, 0.0], vec![2.0, 1.0]];
     let calib = calibrate(&g, zkinfer_graph::one_input_samples(samples.clone())).expect("calibrate");
     let config = QuantConfig { weight_bits: 5, max_weight_scale: 3, ..QuantConfig::default() };
     let q = quantize(&g, &calib, &config, &vis(Private, P::Fixed, Public)).expect("quantize");
     let x = q.quantize_input(&samples[1]).expect("in range");
-    for bad in [vec![3, 0], vec![0, -1]] {
-        assert!(q.eval(bad.clone()).is_err(), "ids {bad:?} outside the table have no witness");
+    for bad in bad {
+        assert!(q.eval(bad.clone()).is_err(), "input {bad:?} has no witness");
     }
     (q, x)
+}
+
+/// An embedding lookup by a witness token id: `Gather(table, ids)` with `ids` an int64 input is
+/// the one-hot rows of the ids (two ReLUs per id and row, and the check that the row sums to 1)
+/// times the table. With the ids free, an id outside the table's 3 rows has no witness.
+fn embedding() -> (QGraph, Vec<i64>) {
+    use zkinfer_graph::{ops::Gather, DType, Tensor};
+    let table = Tensor::from_shape_vec(vec![3, 2], vec![0.5, -1.0, 0.25, 1.5, -0.75, 2.0]).expect("shape");
+    let samples = vec![vec![0.0, 2.0], vec![1.0, 0.0], vec![2.0, 1.0]];
+    integer_input_graph(
+        DType::I64,
+        Box::new(Gather { axis: 0 }),
+        vec![table],
+        false,
+        samples,
+        &[vec![3, 0], vec![0, -1]],
+    )
 }
 
 /// A boolean input selecting by `Where`: the input is checked to be 0 or 1 (two ReLUs and a
 /// check at the smallest bound), so with it free, a 2 or a -1 has no witness.
 fn boolean_input() -> (QGraph, Vec<i64>) {
-    use zkinfer_graph::ops::Where;
-    use zkinfer_graph::{DType, GraphBuilder, Tensor};
-    let mut b = GraphBuilder::new();
-    let keep = b.typed_input("x", vec![2], DType::Bool);
-    let x = b.constant("c", Tensor::from_shape_vec(vec![2], vec![0.75, -1.5]).expect("shape"));
-    let zero = b.constant("zero", Tensor::from_shape_vec(vec![], vec![0.25]).expect("shape"));
-    let y = b.node("where", Box::new(Where), vec![keep, x, zero], "y").expect("where");
-    let g = b.finish_outputs(vec![y]).expect("graph");
-    let samples: Vec<Vec<f32>> = vec![vec![0.0, 1.0], vec![1.0, 0.0], vec![1.0, 1.0]];
-    let calib = calibrate(&g, zkinfer_graph::one_input_samples(samples.clone())).expect("calibrate");
-    let config = QuantConfig { weight_bits: 5, max_weight_scale: 3, ..QuantConfig::default() };
-    let q = quantize(&g, &calib, &config, &vis(Private, P::Fixed, Public)).expect("quantize");
-    let x = q.quantize_input(&samples[1]).expect("in range");
-    for bad in [vec![2, 0], vec![0, -1]] {
-        assert!(q.eval(bad.clone()).is_err(), "{bad:?} is not boolean and has no witness");
-    }
-    (q, x)
+    use zkinfer_graph::{ops::Where, DType, Tensor};
+    let x = Tensor::from_shape_vec(vec![2], vec![0.75, -1.5]).expect("shape");
+    let y = Tensor::from_shape_vec(vec![], vec![0.25]).expect("shape");
+    let samples = vec![vec![0.0, 1.0], vec![1.0, 0.0], vec![1.0, 1.0]];
+    integer_input_graph(DType::Bool, Box::new(Where), vec![x, y], true, samples, &[vec![2, 0], vec![0, -1]])
 }
 
 /// A softmax behind a computed mask, `Where(x > -0.5, x, -inf)`: the keep bits are held to 0 or 1,
