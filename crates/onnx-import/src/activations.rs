@@ -1,7 +1,10 @@
 //! Builders of the lookup-table activations that take attributes or constant inputs, and of
 //! Softmax / LogSoftmax (whose axis semantics changed in opset 13).
 
-use zkinfer_graph::ops::{Clip, Elu, Gelu, HardSigmoid, LayerNorm, LeakyRelu, LogSoftmax, Selu, Softmax};
+use zkinfer_graph::ops::{
+    Clip, Elu, Gelu, HardSigmoid, LayerNorm, LayerNormInvStdDev, LeakyRelu, LogSoftmax, Reduce, ReduceKind, Selu,
+    Softmax,
+};
 
 use crate::attrs::Attrs;
 use crate::registry::{op, Built, NodeCx};
@@ -95,7 +98,24 @@ pub(crate) fn log_softmax_v13(cx: &NodeCx) -> Result<Built, ImportError> {
 }
 
 /// LayerNormalization (opset 17): `axis` (default -1), `epsilon` (default 1e-5); the optional
-/// Mean and InvStdDev outputs are not supported (a circuit proves one output).
+/// Mean and InvStdDev outputs are a ReduceMean over the normalized axes and the inverse
+/// standard deviation the normalization itself computes (`LayerNormInvStdDev`).
 pub(crate) fn layer_norm(cx: &NodeCx) -> Result<Built, ImportError> {
-    op(LayerNorm { axis: cx.attrs.int("axis")?.unwrap_or(-1), epsilon: finite(&cx.attrs, "epsilon", 1e-5)? })
+    let norm = LayerNorm { axis: cx.attrs.int("axis")?.unwrap_or(-1), epsilon: finite(&cx.attrs, "epsilon", 1e-5)? };
+    if cx.outputs <= 1 {
+        return op(norm);
+    }
+    let rank = cx.shapes.first().map_or(0, Vec::len) as i64;
+    if !(-rank..rank).contains(&norm.axis) {
+        return Err(cx.attrs.error("axis", format!("is {}, outside [-{rank}, {rank})", norm.axis)));
+    }
+    let first = norm.axis.rem_euclid(rank.max(1));
+    let mean =
+        Reduce { kind: ReduceKind::Mean, axes: Some((first..rank).collect()), keepdims: true, ..Reduce::default() };
+    let inputs = cx.shapes.len();
+    Ok(Built::Outputs(vec![
+        (Box::new(norm.clone()), inputs),
+        (Box::new(mean), 1),
+        (Box::new(LayerNormInvStdDev { norm }), 1),
+    ]))
 }

@@ -508,7 +508,7 @@ fn split(cx: &NodeCx, sizes: Option<Vec<i64>>, num_outputs: Option<i64>) -> Resu
         .map(|&s| {
             let part = Slice { starts: vec![start], ends: vec![start + s], axes: Some(vec![ax]), steps: None };
             start += s;
-            Box::new(part) as Box<dyn Op>
+            (Box::new(part) as Box<dyn Op>, 1)
         })
         .collect();
     Ok(Built::Outputs(parts))

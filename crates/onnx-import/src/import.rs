@@ -190,10 +190,10 @@ fn add_node(
             let id = b.node(&name, op, inputs, &output)?;
             ids.insert(output, id);
         }
-        // One op per output, on the first input; an omitted output ("") is not built.
+        // One op per output, on the inputs it names; an omitted output ("") is not built.
         Built::Outputs(ops) => {
-            for (op, out) in ops.into_iter().zip(&node.output).filter(|(_, out)| !out.is_empty()) {
-                let id = b.node(&name, op, inputs.iter().take(1).copied().collect(), out)?;
+            for ((op, n), out) in ops.into_iter().zip(&node.output).filter(|(_, out)| !out.is_empty()) {
+                let id = b.node(&name, op, inputs.iter().take(n).copied().collect(), out)?;
                 ids.insert(out.clone(), id);
             }
         }

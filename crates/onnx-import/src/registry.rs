@@ -30,11 +30,12 @@ use crate::ImportError;
 pub const MAX_OPSET: i64 = crate::versions::NEWEST_OPSET;
 
 /// What a builder produces: an op to add to the graph, or (for `Constant`) a value, or (for a
-/// node with several outputs, `Split`) one op per output, each applied to the node's first input.
+/// node with several outputs: `Split`, `LayerNormalization`) one op per output, each applied to
+/// the node's first `n` inputs.
 pub(crate) enum Built {
     Op(Box<dyn Op>),
     Const(Tensor),
-    Outputs(Vec<Box<dyn Op>>),
+    Outputs(Vec<(Box<dyn Op>, usize)>),
 }
 
 /// Everything a builder may look at: typed attributes and the values of constant inputs.

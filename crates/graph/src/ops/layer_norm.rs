@@ -12,7 +12,20 @@ use super::layout::{axis as norm_axis, flat};
 use super::reduce::Reduce;
 use super::softmax::group_index;
 use crate::error::{OpError, OpResult};
-use crate::{LValue, LinearOp, LinearParams, LowerCtx, MulOp, Op, QOp, TableFn, Tensor};
+use crate::{LValue, LinearOp, LinearParams, LowerCtx, MulOp, Op, QOp, TableFn, Tensor, TensorId};
+
+/// What the outputs of one layer normalization share.
+struct Stats {
+    /// `N x - Σ_group x` per element, at the input's scale.
+    c: TensorId,
+    /// `(var + eps)^-1/2` per group, at `r_scale`.
+    r: TensorId,
+    r_scale: u32,
+    /// Per element, its group.
+    group_of: Vec<u32>,
+    /// Elements per group (`N`).
+    width: usize,
+}
 
 /// Layer normalization over the axes `axis..rank`; `scale` and `bias` are constant inputs
 /// (broadcast to the normalized shape).
@@ -31,6 +44,66 @@ impl LayerNorm {
         let axes = (a..shape.len()).map(|i| i as i64).collect();
         let (_, groups) = Reduce { axes: Some(axes), keepdims: true, ..Reduce::default() }.map(shape)?;
         Ok(groups)
+    }
+
+    /// The pieces every output shares: `c = N x - Σ x` per element and `r = (var + eps)^-1/2`
+    /// per group (see the module docs), for the materialized activation `x`.
+    fn stats(&self, ctx: &mut LowerCtx, x: TensorId) -> OpResult<Stats> {
+        if !(self.epsilon.is_finite() && self.epsilon > 0.0) {
+            return Err(OpError::Invalid(format!("epsilon must be positive, found {}", self.epsilon)));
+        }
+        let t = ctx.tensor(x).clone();
+        let groups = self.groups(&t.shape)?;
+        let len = t.len();
+        let width = groups.first().map_or(0, Vec::len);
+        if width == 0 || groups.iter().any(|g| g.len() != width) {
+            return Err(OpError::Invalid("empty normalized shape".into()));
+        }
+        let nf = width as f64;
+        let group_of = group_index(&groups, len);
+        let to_u32 = |i: usize| u32::try_from(i).map_err(|_| OpError::Unsupported("tensor too large".into()));
+
+        // c = N x - Σ_group x: a position per element, terms [x_i, the group's members].
+        let mut index = Vec::with_capacity(len * (width + 1));
+        for i in 0..len {
+            index.push(Some(to_u32(i)?));
+            for &j in &groups[group_of[i] as usize] {
+                index.push(Some(to_u32(j)?));
+            }
+        }
+        let weight = std::iter::once(width as i64).chain(std::iter::repeat_n(-1, width)).collect();
+        let c_op = LinearOp::single_channel(len, width + 1, index, weight);
+        let c = ctx.push(QOp::Linear(c_op), vec![x], t.shape.clone(), t.scale);
+
+        // v = Σ_group c² (= N³ var), read at scale 2 s_x + e with 2^e <= N³ < 2^(e+1): as a
+        // real number it is var · N³ / 2^e, in [var, 2 var), which a table can take.
+        let ids: Vec<u32> = (0..len).map(to_u32).collect::<OpResult<_>>()?;
+        let sq = ctx.push(QOp::Mul(MulOp { a_index: ids.clone(), b_index: ids }), vec![c, c], vec![len], 2 * t.scale);
+        let index = groups.iter().flatten().map(|&i| to_u32(i).map(Some)).collect::<OpResult<Vec<_>>>()?;
+        let sum = LinearOp::single_channel(groups.len(), width, index, vec![1; width]);
+        let cube = (width as u128).pow(3);
+        let e = 127 - cube.leading_zeros();
+        if 2 * t.scale + e > 62 {
+            return Err(OpError::Unsupported(format!(
+                "LayerNormalization over {width} elements at scale 2^{}",
+                t.scale
+            )));
+        }
+        let v = ctx.push(QOp::Linear(sum), vec![sq], vec![groups.len()], 2 * t.scale + e);
+
+        // r = (var + eps)^-1/2 with var = v · 2^e / N³ <= max|x|².
+        let max_x = ctx.in_max_abs(0);
+        let func = TableFn::InvSqrt { mul: (1u128 << e) as f64 / (nf * nf * nf), add: f64::from(self.epsilon) };
+        let r_scale = ctx.scale_for_max(1.0);
+        let r = ctx.lookup_as(v, 2.0 * max_x * max_x, func, r_scale)?;
+
+        Ok(Stats { c, r, r_scale, group_of, width })
+    }
+
+    /// The shape of the per-group outputs: the input's with the normalized axes 1.
+    pub fn stat_shape(&self, shape: &[usize]) -> OpResult<Vec<usize>> {
+        let a = norm_axis(self.axis, shape.len().max(1))?;
+        Ok(shape.iter().enumerate().map(|(i, &d)| if i < a { d } else { 1 }).collect())
     }
 
     /// `scale` or `bias` broadcast to the input's shape.
@@ -82,54 +155,11 @@ impl Op for LayerNorm {
                 ))
             }
         };
-        if !(self.epsilon.is_finite() && self.epsilon > 0.0) {
-            return Err(OpError::Invalid(format!("epsilon must be positive, found {}", self.epsilon)));
-        }
         let x = ctx.materialize(id)?;
+        let Stats { c, r, r_scale, group_of, width } = self.stats(ctx, x)?;
         let t = ctx.tensor(x).clone();
-        let groups = self.groups(&t.shape)?;
-        let len = t.len();
-        let width = groups.first().map_or(0, Vec::len);
-        if width == 0 || groups.iter().any(|g| g.len() != width) {
-            return Err(OpError::Invalid("empty normalized shape".into()));
-        }
-        let nf = width as f64;
-        let group_of = group_index(&groups, len);
+        let (len, nf) = (t.len(), width as f64);
         let to_u32 = |i: usize| u32::try_from(i).map_err(|_| OpError::Unsupported("tensor too large".into()));
-
-        // c = N x - Σ_group x: a position per element, terms [x_i, the group's members].
-        let mut index = Vec::with_capacity(len * (width + 1));
-        for i in 0..len {
-            index.push(Some(to_u32(i)?));
-            for &j in &groups[group_of[i] as usize] {
-                index.push(Some(to_u32(j)?));
-            }
-        }
-        let weight = std::iter::once(width as i64).chain(std::iter::repeat_n(-1, width)).collect();
-        let c_op = LinearOp::single_channel(len, width + 1, index, weight);
-        let c = ctx.push(QOp::Linear(c_op), vec![x], t.shape.clone(), t.scale);
-
-        // v = Σ_group c² (= N³ var), read at scale 2 s_x + e with 2^e <= N³ < 2^(e+1): as a
-        // real number it is var · N³ / 2^e, in [var, 2 var), which a table can take.
-        let ids: Vec<u32> = (0..len).map(to_u32).collect::<OpResult<_>>()?;
-        let sq = ctx.push(QOp::Mul(MulOp { a_index: ids.clone(), b_index: ids }), vec![c, c], vec![len], 2 * t.scale);
-        let index = groups.iter().flatten().map(|&i| to_u32(i).map(Some)).collect::<OpResult<Vec<_>>>()?;
-        let sum = LinearOp::single_channel(groups.len(), width, index, vec![1; width]);
-        let cube = (width as u128).pow(3);
-        let e = 127 - cube.leading_zeros();
-        if 2 * t.scale + e > 62 {
-            return Err(OpError::Unsupported(format!(
-                "LayerNormalization over {width} elements at scale 2^{}",
-                t.scale
-            )));
-        }
-        let v = ctx.push(QOp::Linear(sum), vec![sq], vec![groups.len()], 2 * t.scale + e);
-
-        // r = (var + eps)^-1/2 with var = v · 2^e / N³ <= max|x|².
-        let max_x = ctx.in_max_abs(0);
-        let func = TableFn::InvSqrt { mul: (1u128 << e) as f64 / (nf * nf * nf), add: f64::from(self.epsilon) };
-        let r_scale = ctx.scale_for_max(1.0);
-        let r = ctx.lookup_as(v, 2.0 * max_x * max_x, func, r_scale)?;
 
         // y = (c r) · scale / N + bias.
         let b_index = group_of;
@@ -149,5 +179,54 @@ impl Op for LayerNorm {
             id: affine(ctx, &operands, &bias, LinearParams::All, t.shape.clone(), out_scale)?,
             exclusive: true,
         })
+    }
+}
+
+/// LayerNormalization's third output, `InvStdDev = (var + eps)^-1/2` per group (the input's
+/// shape with the normalized axes 1): the lookup its first output uses, read out.
+#[derive(Debug, Clone)]
+pub struct LayerNormInvStdDev {
+    /// The normalization it belongs to.
+    pub norm: LayerNorm,
+}
+
+impl Op for LayerNormInvStdDev {
+    fn name(&self) -> &'static str {
+        "LayerNormalization"
+    }
+
+    fn output_shape(&self, inputs: &[&[usize]]) -> OpResult<Vec<usize>> {
+        expect_inputs(inputs, 1, 1)?;
+        self.norm.stat_shape(inputs[0])
+    }
+
+    fn eval(&self, inputs: &[&Tensor]) -> OpResult<Tensor> {
+        expect_inputs(inputs, 1, 1)?;
+        let x = inputs[0];
+        let data = flat(x);
+        let out = self
+            .norm
+            .groups(x.shape())?
+            .iter()
+            .map(|g| {
+                let n = g.len() as f64;
+                let mean = g.iter().map(|&i| f64::from(data[i])).sum::<f64>() / n;
+                let var = g.iter().map(|&i| (f64::from(data[i]) - mean).powi(2)).sum::<f64>() / n;
+                (1.0 / (var + f64::from(self.norm.epsilon)).sqrt()) as f32
+            })
+            .collect();
+        Tensor::from_shape_vec(self.norm.stat_shape(x.shape())?, out).map_err(|e| OpError::Shape(e.to_string()))
+    }
+
+    fn lower(&self, ctx: &mut LowerCtx, inputs: &[LValue]) -> OpResult<LValue> {
+        let [LValue::Act { id, .. }] = inputs else {
+            return Err(OpError::Unsupported("LayerNormalization of a constant (it folds at import)".into()));
+        };
+        let x = ctx.materialize(*id)?;
+        let shape = self.norm.stat_shape(&ctx.tensor(x).shape)?;
+        let r = self.norm.stats(ctx, x)?.r;
+        let n = ctx.tensor(r).len();
+        let index = (0..n).map(|i| u32::try_from(i).map_err(|_| OpError::Unsupported("tensor too large".into())));
+        Ok(LValue::Act { id: ctx.gather(r, index.collect::<OpResult<_>>()?, shape), exclusive: true })
     }
 }

@@ -95,7 +95,7 @@ pub use global_max_pool::GlobalMaxPool;
 pub use hard_sigmoid::HardSigmoid;
 pub use hard_swish::HardSwish;
 pub use identity::Identity;
-pub use layer_norm::LayerNorm;
+pub use layer_norm::{LayerNorm, LayerNormInvStdDev};
 pub use leaky_relu::LeakyRelu;
 pub use log::Log;
 pub use log_softmax::LogSoftmax;
