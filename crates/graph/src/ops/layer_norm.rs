@@ -6,7 +6,7 @@
 //! lookup table, then `y = c r · scale / N + bias` (a product and a linear op with the
 //! per-channel constants).
 
-use super::broadcast::{broadcast_index, broadcast_to, expect_inputs};
+use super::broadcast::{broadcast_index, broadcast_to, expect_inputs, identity_index};
 use super::elementwise::{affine, Operand};
 use super::layout::{axis as norm_axis, flat};
 use super::reduce::Reduce;
@@ -100,6 +100,14 @@ impl LayerNorm {
         Ok(Stats { c, r, r_scale, group_of, width })
     }
 
+    /// f64 reference of one group of `data`: its mean and `(var + eps)^-1/2`.
+    fn moments(&self, data: &[f32], g: &[usize]) -> (f64, f64) {
+        let n = g.len() as f64;
+        let mean = g.iter().map(|&i| f64::from(data[i])).sum::<f64>() / n;
+        let var = g.iter().map(|&i| (f64::from(data[i]) - mean).powi(2)).sum::<f64>() / n;
+        (mean, 1.0 / (var + f64::from(self.epsilon)).sqrt())
+    }
+
     /// The shape of the per-group outputs: the input's with the normalized axes 1.
     pub fn stat_shape(&self, shape: &[usize]) -> OpResult<Vec<usize>> {
         let a = norm_axis(self.axis, shape.len().max(1))?;
@@ -134,10 +142,7 @@ impl Op for LayerNorm {
         let beta = self.param(inputs.get(2).copied(), x.shape(), 0.0)?;
         let mut out = vec![0f32; data.len()];
         for g in self.groups(x.shape())? {
-            let n = g.len() as f64;
-            let mean = g.iter().map(|&i| f64::from(data[i])).sum::<f64>() / n;
-            let var = g.iter().map(|&i| (f64::from(data[i]) - mean).powi(2)).sum::<f64>() / n;
-            let r = 1.0 / (var + f64::from(self.epsilon)).sqrt();
+            let (mean, r) = self.moments(&data, &g);
             for &i in &g {
                 out[i] = ((f64::from(data[i]) - mean) * r * f64::from(gamma[i]) + f64::from(beta[i])) as f32;
             }
@@ -204,17 +209,7 @@ impl Op for LayerNormInvStdDev {
         expect_inputs(inputs, 1, 1)?;
         let x = inputs[0];
         let data = flat(x);
-        let out = self
-            .norm
-            .groups(x.shape())?
-            .iter()
-            .map(|g| {
-                let n = g.len() as f64;
-                let mean = g.iter().map(|&i| f64::from(data[i])).sum::<f64>() / n;
-                let var = g.iter().map(|&i| (f64::from(data[i]) - mean).powi(2)).sum::<f64>() / n;
-                (1.0 / (var + f64::from(self.norm.epsilon)).sqrt()) as f32
-            })
-            .collect();
+        let out = self.norm.groups(x.shape())?.iter().map(|g| self.norm.moments(&data, g).1 as f32).collect();
         Tensor::from_shape_vec(self.norm.stat_shape(x.shape())?, out).map_err(|e| OpError::Shape(e.to_string()))
     }
 
@@ -225,8 +220,7 @@ impl Op for LayerNormInvStdDev {
         let x = ctx.materialize(*id)?;
         let shape = self.norm.stat_shape(&ctx.tensor(x).shape)?;
         let r = self.norm.stats(ctx, x)?.r;
-        let n = ctx.tensor(r).len();
-        let index = (0..n).map(|i| u32::try_from(i).map_err(|_| OpError::Unsupported("tensor too large".into())));
-        Ok(LValue::Act { id: ctx.gather(r, index.collect::<OpResult<_>>()?, shape), exclusive: true })
+        let index = identity_index(ctx.tensor(r).len())?;
+        Ok(LValue::Act { id: ctx.gather(r, index, shape), exclusive: true })
     }
 }
