@@ -8,8 +8,6 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::*;
 use zkinfer::{CompileOptions, Model, Sample};
 use zkinfer_onnx::proto::tensor_proto::DataType;
@@ -123,16 +121,12 @@ fn check(dir: &str, mask: Mask) {
     let model = Model::load(model_file(dir, mask)).expect("load");
     let samples = samples();
     let compiled = model.compile(&samples, &CompileOptions::default()).unwrap_or_else(|e| panic!("{mask:?}: {e}"));
+    let fill = match mask {
+        Mask::Add(fill) | Mask::Where(fill) => fill,
+    };
     for input in &samples {
-        let witness = Arc::new(compiled.witness(input).unwrap_or_else(|e| panic!("{mask:?}: {e}")));
-        zkinfer::mock_check(&compiled, witness.clone()).unwrap_or_else(|e| panic!("{mask:?}: {e}"));
-        let q = &compiled.qgraph;
-        let out = q.dequantize_output(0, witness.output(q, 0));
-        let fill = match mask {
-            Mask::Add(fill) | Mask::Where(fill) => fill,
-        };
         let reference = reference(&input[0], fill);
-        let err = out.iter().zip(&reference).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        let err = mock_error(&compiled, input, &reference, &format!("{mask:?}"));
         assert!(err < 2e-3, "{mask:?}: output error {err}");
         // The f32 graph as imported (the mask folded) agrees with the model as written.
         let folded = model.eval(input).expect("f32").remove(0);

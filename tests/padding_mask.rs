@@ -7,8 +7,9 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use std::sync::Arc;
+mod common;
 
+use common::mock_error;
 use zkinfer::{CompileOptions, Model, Sample};
 use zkinfer_onnx::proto::tensor_proto::DataType;
 use zkinfer_onnx::proto::type_proto::Value as Type;
@@ -110,12 +111,8 @@ fn check(form: Form) {
     let samples = samples();
     let compiled = model.compile(&samples, &CompileOptions::default()).unwrap_or_else(|e| panic!("{form:?}: {e}"));
     for input in &samples {
-        let witness = Arc::new(compiled.witness(input).unwrap_or_else(|e| panic!("{form:?}: {e}")));
-        zkinfer::mock_check(&compiled, witness.clone()).unwrap_or_else(|e| panic!("{form:?}: {e}"));
-        let q = &compiled.qgraph;
-        let out = q.dequantize_output(0, witness.output(q, 0));
         let reference = reference(&input[0], &input[1]);
-        let err = out.iter().zip(&reference).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        let err = mock_error(&compiled, input, &reference, &format!("{form:?}"));
         assert!(err < 2e-3, "{form:?} {:?}: output error {err}", input[1]);
     }
     // A mask that keeps no key leaves a row with nothing to normalize: refused, not guessed.

@@ -38,6 +38,16 @@ pub fn float_output(name: &str) -> Vec<f64> {
     v["output_data"][0].as_array().expect("array").iter().map(|x| x.as_f64().expect("number")).collect()
 }
 
+/// Checks `compiled`'s witness on `input` with `MockProver` and returns the largest error of
+/// its first output against `reference`; `what` names the case in panics.
+pub fn mock_error(compiled: &Compiled, input: &Sample, reference: &[f64], what: &str) -> f64 {
+    let witness = std::sync::Arc::new(compiled.witness(input).unwrap_or_else(|e| panic!("{what}: {e}")));
+    zkinfer::mock_check(compiled, witness.clone()).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let q = &compiled.qgraph;
+    let out = q.dequantize_output(0, witness.output(q, 0));
+    out.iter().zip(reference).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max)
+}
+
 pub fn argmax(v: &[f64]) -> usize {
     v.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i).expect("non-empty")
 }

@@ -35,10 +35,10 @@ pub trait Op: Debug + Send + Sync {
     }
 
     /// This op taking, as a second input, a computed mask of its first (`keep`: 1 where kept,
-    /// or 1 where masked when `invert`) in place of a constant fill of `fill` or lower (see
-    /// [`crate::fold_masks`]); `None` for an op that takes no mask.
-    fn with_keep(&self, invert: bool, fill: f32) -> Option<Box<dyn Op>> {
-        let _ = (invert, fill);
+    /// or 1 where masked when `invert`) in place of a constant fill at or below
+    /// [`crate::MASK_BELOW`] (see [`crate::fold_masks`]); `None` for an op that takes no mask.
+    fn with_keep(&self, invert: bool) -> Option<Box<dyn Op>> {
+        let _ = invert;
         None
     }
 }

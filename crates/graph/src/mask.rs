@@ -33,8 +33,8 @@ pub fn fold_masks(g: &mut Graph) -> Result<()> {
                 continue;
             }
         }
-        if let Some((mut chain, scores, keep, invert, fill)) = computed_mask_into(g, i) {
-            if let Some(op) = g.nodes[i].op.with_keep(invert, fill) {
+        if let Some((mut chain, scores, keep, invert)) = computed_mask_into(g, i) {
+            if let Some(op) = g.nodes[i].op.with_keep(invert) {
                 g.nodes[i].op = op;
                 g.nodes[i].inputs = vec![scores, keep];
                 chain.sort_unstable();
@@ -53,18 +53,16 @@ pub fn fold_masks(g: &mut Graph) -> Result<()> {
 /// For node `i` whose first input is a computed mask applied to an activation, `scores + (1 -
 /// keep)·fill` or `Where(keep, scores, fill)` / `Where(masked, fill, scores)` with `keep` (or
 /// `masked`) computed and `fill` a constant at or below [`MASK_BELOW`], each intermediate read
-/// by nothing else: the nodes that apply it, the scores, `keep`, whether `keep` marks the
-/// masked elements instead, and the largest fill.
-fn computed_mask_into(g: &Graph, i: usize) -> Option<(Vec<usize>, ValueId, ValueId, bool, f32)> {
+/// by nothing else: the nodes that apply it, the scores, `keep`, and whether `keep` marks the
+/// masked elements instead. (The fill itself is not needed: the circuit replaces it by a bounded
+/// one that gives the same result.)
+fn computed_mask_into(g: &Graph, i: usize) -> Option<(Vec<usize>, ValueId, ValueId, bool)> {
     let uses = g.use_counts();
     let input = *g.nodes[i].inputs.first()?;
     let producer = |v: ValueId| g.nodes[..i].iter().rposition(|n| n.output == v);
     let act = |v: ValueId| g.consts[v].is_none();
     let scores = |v: ValueId| act(v) && g.values[v].shape == g.values[input].shape;
-    let fill = |v: ValueId| -> Option<f32> {
-        let t = g.consts[v].as_ref()?;
-        (!t.is_empty() && t.iter().all(|&x| x <= MASK_BELOW)).then(|| t.iter().copied().fold(f32::MIN, f32::max))
-    };
+    let fill = |v: ValueId| g.consts[v].as_ref().is_some_and(|t| !t.is_empty() && t.iter().all(|&x| x <= MASK_BELOW));
     let ones = |v: ValueId| g.consts[v].as_ref().is_some_and(|t| !t.is_empty() && t.iter().all(|&x| x == 1.0));
     if uses[input] != 1 {
         return None;
@@ -78,17 +76,16 @@ fn computed_mask_into(g: &Graph, i: usize) -> Option<(Vec<usize>, ValueId, Value
             let q = producer(m)?;
             let (&[u, v], "Mul") = (g.nodes[q].inputs.as_slice(), g.nodes[q].op.name()) else { return None };
             [(u, v), (v, u)].into_iter().find_map(|(inv, c)| {
-                let fill = fill(c)?;
-                let r = producer(inv).filter(|_| act(inv) && uses[inv] == 1)?;
+                let r = producer(inv).filter(|_| fill(c) && act(inv) && uses[inv] == 1)?;
                 match (g.nodes[r].op.name(), g.nodes[r].inputs.as_slice()) {
-                    ("Sub", &[one, keep]) if ones(one) && act(keep) => Some((vec![p, q, r], x, keep, false, fill)),
+                    ("Sub", &[one, keep]) if ones(one) && act(keep) => Some((vec![p, q, r], x, keep, false)),
                     _ => None,
                 }
             })
         }),
-        ("Where", &[c, a, b]) if act(c) => match (scores(a), fill(b), scores(b), fill(a)) {
-            (true, Some(f), ..) => Some((vec![p], a, c, false, f)),
-            (_, _, true, Some(f)) => Some((vec![p], b, c, true, f)),
+        ("Where", &[c, a, b]) if act(c) => match (scores(a) && fill(b), scores(b) && fill(a)) {
+            (true, _) => Some((vec![p], a, c, false)),
+            (_, true) => Some((vec![p], b, c, true)),
             _ => None,
         },
         _ => None,

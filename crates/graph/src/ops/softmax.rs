@@ -78,8 +78,8 @@ impl Op for Softmax {
         Some(op.kept_groups(shape).map(|_| Box::new(op) as Box<dyn Op>))
     }
 
-    fn with_keep(&self, invert: bool, fill: f32) -> Option<Box<dyn Op>> {
-        let keep = super::SoftmaxKeep { axis: self.axis, coerce_2d: self.coerce_2d, invert, fill };
+    fn with_keep(&self, invert: bool) -> Option<Box<dyn Op>> {
+        let keep = super::SoftmaxKeep { axis: self.axis, coerce_2d: self.coerce_2d, invert };
         self.mask.is_none().then(|| Box::new(keep) as Box<dyn Op>)
     }
 

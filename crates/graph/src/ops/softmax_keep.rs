@@ -32,8 +32,6 @@ pub struct SoftmaxKeep {
     pub coerce_2d: bool,
     /// `keep` marks the masked elements instead (`Where(masked, fill, scores)`).
     pub invert: bool,
-    /// The largest fill the model applies (for the messages).
-    pub fill: f32,
 }
 
 impl SoftmaxKeep {
