@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs EZKL 23 (the shared peer harness) and zkinfer on the same ONNX files, alternating model by
 # model and round by round in one run, and prints medians and ratios (EZKL / zkinfer).
-#   scripts/compare-ezkl.sh                              # mlp_digits, cnn_digits, mlp_wide, attn_tiny, gpt_tiny; 3 rounds
+#   scripts/compare-ezkl.sh                              # mlp_digits, cnn_digits, mlp_wide, attn_tiny, gpt_tiny, mlp_act; 3 rounds
 #   MODELS=mlp_wide ROUNDS=5 scripts/compare-ezkl.sh
 #   scripts/compare-ezkl.sh --proof-system groth16      # zkinfer's Groth16 back end too, in the same rounds
 # EZKL runs with weights `fixed` (zkinfer's default), input private, output public, calibrated for
@@ -10,7 +10,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=${SHARED:-$ROOT/../shared}
 WORK=${WORK:-$ROOT/target/peer}
-MODELS=${MODELS:-mlp_digits,cnn_digits,mlp_wide,attn_tiny,gpt_tiny}
+MODELS=${MODELS:-mlp_digits,cnn_digits,mlp_wide,attn_tiny,gpt_tiny,mlp_act}
 ROUNDS=${ROUNDS:-3}
 PY=${PYTHON:-python3.11}
 # zkinfer's proof systems to run beside EZKL: Halo2 always, Groth16 with `--proof-system groth16`.
@@ -28,9 +28,12 @@ if [ ! -f "$WORK/peer/ezkl/run_bench.py" ]; then
   cp -r "$SHARED/peer" "$SHARED/models" "$WORK/"
   chmod -R u+w "$WORK/peer" "$WORK/models"
 fi
-# Models bundled here but not in the shared folder (gpt_tiny) are copied beside the others.
+# Models bundled here but not in the shared folder (gpt_tiny, mlp_act) are copied beside the
+# others, with the float reference that EZKL's error is measured against.
 for m in ${MODELS//,/ }; do
-  [ -f "$WORK/models/$m.onnx" ] || cp "$ROOT/examples/models/$m".{onnx,input.json,calibration.json} "$WORK/models/"
+  for f in onnx input.json calibration.json float_output.json; do
+    [ -f "$WORK/models/$m.$f" ] || cp "$ROOT/examples/models/$m.$f" "$WORK/models/"
+  done
 done
 EZ="$WORK/peer/ezkl"
 if [ ! -x "$EZ/.venv/bin/python" ]; then

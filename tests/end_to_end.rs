@@ -1,5 +1,6 @@
-//! Compile, setup, prove and verify the bundled digit models and the GPT-style model through the
-//! library API, and check that tampered proofs and public outputs are rejected.
+//! Compile, setup, prove and verify the bundled digit models, the smooth-activation MLP and the
+//! GPT-style model through the library API, and check that tampered proofs and public outputs
+//! are rejected.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
@@ -72,6 +73,14 @@ fn mlp_digits_end_to_end() {
 #[test]
 fn cnn_digits_end_to_end() {
     prove_and_check("cnn_digits");
+}
+
+/// A digit classifier with a Tanh and a Sigmoid layer (`scripts/make-mlp-act.py`): its two
+/// interpolated tables are sized by the planner (coarser than `table_bits` allows, while their
+/// interpolation stays within half a unit of the output scale), against onnxruntime.
+#[test]
+fn mlp_act_end_to_end() {
+    prove_and_check("mlp_act");
 }
 
 /// Two GPT blocks on int64 `input_ids` (`scripts/make-gpt-tiny.py`): token embedding by a

@@ -114,7 +114,9 @@ pub struct CalibrationArgs {
     #[arg(long = "optimize", default_value_t = Objective::Prover)]
     pub objective: Objective,
     /// Lookup tables (nonlinear activations) get at most 2^N entries; a wider input is first
-    /// requantized down to fit. Default: the library's (12).
+    /// requantized down to fit. Where the tables would set k, the planner makes them smaller
+    /// still, as far as their interpolation stays within half a unit of the output's scale; a
+    /// smaller N trades accuracy for a smaller k. Default: the library's (12).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=24))]
     pub table_bits: Option<u32>,
     /// Take the nearest table entry for a requantized activation instead of interpolating

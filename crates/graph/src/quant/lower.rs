@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use super::refine::TableSize;
+use super::saturate::Sides;
 use super::{
     eval::node_inputs, refine, BoundFit, DType, GatherOp, IoSpec, LinearOp, Magnitudes, QGraph, QNode, QOp, QTensor,
     QuantConfig, RequantOp, TableFn, TableOp, TensorId, VisibilityConfig,
@@ -37,15 +39,25 @@ pub struct LowerCtx<'a> {
     out_scale: u32,
     /// Calibrated largest magnitude of each input of the current node (ONNX order).
     in_max_abs: Vec<f64>,
-    /// Extra input-scale bits for each [`LowerCtx::lookup_as`] call, in call order (the refining
-    /// second pass: see the `refine` module).
-    table_boosts: Vec<u32>,
-    /// The outputs of the table nodes each `lookup_as` call created, in call order.
-    lookup_calls: Vec<Vec<TensorId>>,
+    /// The table of each [`LowerCtx::lookup_as`] call, in call order, where a sizing pass chose
+    /// it (see the `refine` module); `None` (or past the end): as `max` asks.
+    table_sizes: Vec<Option<TableSize>>,
+    /// What each `lookup_as` call created, in call order.
+    lookup_calls: Vec<LookupCall>,
+}
+
+/// One [`LowerCtx::lookup_as`] call: the outputs of the table nodes it created (two when it
+/// interpolates), the scale of its result, and whether its input is clamped to the function's
+/// saturation thresholds on both sides (so its table need cover only them).
+#[derive(Debug, Clone)]
+pub(super) struct LookupCall {
+    pub tables: Vec<TensorId>,
+    pub out_scale: u32,
+    pub clamped: bool,
 }
 
 impl<'a> LowerCtx<'a> {
-    fn new(config: &'a QuantConfig, table_boosts: Vec<u32>) -> Self {
+    fn new(config: &'a QuantConfig, table_sizes: Vec<Option<TableSize>>) -> Self {
         Self {
             config,
             tensors: Vec::new(),
@@ -55,7 +67,7 @@ impl<'a> LowerCtx<'a> {
             value_name: String::new(),
             out_scale: 0,
             in_max_abs: Vec::new(),
-            table_boosts,
+            table_sizes,
             lookup_calls: Vec::new(),
         }
     }
@@ -182,42 +194,48 @@ impl<'a> LowerCtx<'a> {
     /// [`LowerCtx::lookup`] of an intermediate value: `max` bounds its magnitude (real units)
     /// and the output gets `out_scale`.
     pub fn lookup_as(&mut self, id: TensorId, max: f64, func: TableFn, out_scale: u32) -> OpResult<TensorId> {
-        let boost = self.table_boosts.get(self.lookup_calls.len()).copied().unwrap_or(0);
+        let chosen = self.table_sizes.get(self.lookup_calls.len()).copied().flatten();
         let first = self.nodes.len();
-        let out = self.lookup_scaled(id, max, func, out_scale, boost);
+        let (out, sides) = self.lookup_scaled(id, max, func, out_scale, chosen)?;
         let tables = self.nodes[first..].iter().filter(|n| matches!(n.op, QOp::Table(_))).map(|n| n.output);
-        let tables = tables.collect();
-        self.lookup_calls.push(tables);
-        out
+        let clamped = sides.lo && sides.hi;
+        self.lookup_calls.push(LookupCall { tables: tables.collect(), out_scale, clamped });
+        Ok(out)
     }
 
-    /// [`LowerCtx::lookup_as`] with the table's input scale `boost` bits finer than `max` asks.
+    /// [`LowerCtx::lookup_as`] with the table `chosen` by a sizing pass (or as `max` asks);
+    /// also returns the sides on which the input is clamped.
     fn lookup_scaled(
         &mut self,
         id: TensorId,
         max: f64,
         func: TableFn,
         out_scale: u32,
-        boost: u32,
-    ) -> OpResult<TensorId> {
+        chosen: Option<TableSize>,
+    ) -> OpResult<(TensorId, Sides)> {
         let t = self.tensors[id].clone();
         let cap = t.scale.min(self.targets[id]);
         // Where the function saturates inside the calibrated range, the table covers only up to
         // its thresholds and the input is clamped to them (see the `saturate` module).
         let guarded = out_scale + super::interp::GUARD_BITS;
-        let (max, sides) = super::saturate::plan(func, cap, guarded, max, self.config.margin);
-        let scale = (scale_for(max, self.config.table_bits.max(2), cap, self.config.margin) + boost).min(cap);
+        // A table made coarser because the tables set the circuit's size: clamping saves rows.
+        let clamp = chosen.is_some_and(|c| c.clamp);
+        let (max, sides) = super::saturate::plan(func, cap, guarded, max, self.config.margin, clamp);
+        let scale = match chosen {
+            Some(c) => c.scale.min(cap),
+            None => scale_for(max, self.config.table_bits.max(2), cap, self.config.margin),
+        };
         if self.config.table_interpolation && scale < cap {
             let x = self.rescale(id, cap, false)?;
             let reach = max * self.config.margin;
             if let Some(out) = super::interp::interpolate(self, x, scale, reach, (func, out_scale), sides)? {
-                return Ok(out);
+                return Ok((out, sides));
             }
         }
         let x = self.rescale(id, scale, false)?;
         let op = TableOp { func, in_scale: scale, out_scale, bits: 0 };
         let x = super::saturate::clamp(self, x, &op, 0, sides)?;
-        Ok(self.push(QOp::Table(op), vec![x], t.shape, out_scale))
+        Ok((self.push(QOp::Table(op), vec![x], t.shape, out_scale), sides))
     }
 
     /// Head-room factor of the range checks over the calibrated magnitudes.
@@ -276,35 +294,45 @@ fn scale_for(max: f64, bits: u32, cap: u32, margin: f64) -> u32 {
 }
 
 /// Lowers a calibrated f32 graph to a [`QGraph`] and sets every range bound from the
-/// calibration samples. When calibration leaves a lookup table's domain room to spare, the graph
-/// is lowered a second time with finer table inputs (see the `refine` module).
+/// calibration samples, then sizes the lookup tables by lowering again (see the `refine`
+/// module): coarser where the tables would need more rows than the rest of the circuit and
+/// their error allows it, finer where calibration left room within the rows the circuit has.
 pub fn quantize(
     graph: &Graph,
     calibration: &Calibration,
     config: &QuantConfig,
     visibility: &VisibilityConfig,
 ) -> Result<QGraph> {
-    let (q, calls) = lower_calibrated(graph, calibration, config, visibility, Vec::new())?;
+    let lower = |sizes: Vec<Option<TableSize>>| lower_calibrated(graph, calibration, config, visibility, sizes);
+    let (mut q, mut calls) = lower(Vec::new())?;
+    let mut sizes = refine::table_shrinks(&q, &calls);
+    if sizes.iter().any(Option::is_some) {
+        // The first pass stands if the coarser one fails.
+        match lower(sizes.clone()) {
+            Ok((coarse, coarse_calls)) => (q, calls) = (coarse, coarse_calls),
+            Err(_) => sizes = Vec::new(),
+        }
+    }
     let boosts = refine::table_boosts(&q, &calls, config.table_bits);
     if boosts.iter().all(|&b| b == 0) {
         return Ok(q);
     }
     let budget = refine::row_budget(&q);
-    match lower_calibrated(graph, calibration, config, visibility, boosts) {
+    match lower(refine::boosted(&q, &calls, &boosts, sizes)) {
         Ok((fine, _)) if super::distinct_table_rows(fine.tables()) <= budget => Ok(fine),
         _ => Ok(q),
     }
 }
 
-/// One lowering pass (with `table_boosts` extra bits per lookup call) and its calibration;
-/// also returns the table outputs of each lookup call.
+/// One lowering pass (with the tables `table_sizes` chose) and its calibration; also returns
+/// what each lookup call created.
 pub(super) fn lower_calibrated(
     graph: &Graph,
     calibration: &Calibration,
     config: &QuantConfig,
     visibility: &VisibilityConfig,
-    table_boosts: Vec<u32>,
-) -> Result<(QGraph, Vec<Vec<TensorId>>)> {
+    table_sizes: Vec<Option<TableSize>>,
+) -> Result<(QGraph, Vec<LookupCall>)> {
     let input_visibility = visibility.inputs.resolve(graph.inputs.len(), "input")?;
     let output_visibility = visibility.outputs.resolve(graph.outputs.len(), "output")?;
     let scales: Vec<u32> = calibration
@@ -312,7 +340,7 @@ pub(super) fn lower_calibrated(
         .iter()
         .map(|&m| scale_for(m, config.activation_bits, config.max_activation_scale, config.margin))
         .collect();
-    let mut ctx = LowerCtx::new(config, table_boosts);
+    let mut ctx = LowerCtx::new(config, table_sizes);
     let mut values: BTreeMap<usize, LValue> = BTreeMap::new();
     let uses = graph.use_counts();
 
@@ -398,6 +426,8 @@ pub(super) fn lower_calibrated(
         QGraph { tensors: ctx.tensors, nodes: ctx.nodes, inputs, outputs, params: visibility.params, param_salt: None };
     q.prune();
     calibrate_bounds(&mut q, calibration, config)?;
+    refine::tighten_clamped(&mut q, &ctx.lookup_calls);
+    share_table_domains(&mut q);
     Ok((q, ctx.lookup_calls))
 }
 
@@ -470,7 +500,6 @@ fn calibrate_bounds(q: &mut QGraph, calibration: &Calibration, config: &QuantCon
             bounds.fit(seen, &fit);
         }
     }
-    share_table_domains(q);
     Ok(())
 }
 

@@ -34,8 +34,11 @@ pub(super) struct Sides {
 /// clamp. A side is clamped when its threshold lies inside the calibrated range, and only when
 /// clamping makes the table at least [`MIN_GAIN`] times narrower: each clamped side costs a
 /// ReLU row (with its range check) and two Linear positions per element, worth paying for two
-/// more bits of table input, not for one.
-pub(super) fn plan(func: TableFn, cap: u32, out_scale: u32, max: f64, margin: f64) -> (f64, Sides) {
+/// more bits of table input, not for one. A table made coarser because the tables set the
+/// circuit's size (`coarsened`: see the `refine` module) is clamped wherever both thresholds lie
+/// inside the range checks' reach: a table clamped on both sides covers only its thresholds,
+/// without the margin, so there clamping saves table rows.
+pub(super) fn plan(func: TableFn, cap: u32, out_scale: u32, max: f64, margin: f64, coarsened: bool) -> (f64, Sides) {
     let probe = TableOp { func, in_scale: cap, out_scale, bits: 0 };
     let (lo, hi) = probe.saturation();
     let real = |v: i64| v as f64 / (1u64 << cap.min(62)) as f64;
@@ -47,7 +50,9 @@ pub(super) fn plan(func: TableFn, cap: u32, out_scale: u32, max: f64, margin: f6
     let lo_extent = lo.map_or(max, f64::abs);
     let hi_extent = if nonpositive { 0.0 } else { hi.map_or(max, f64::abs) };
     let extent = lo_extent.max(hi_extent);
-    if extent * MIN_GAIN <= max {
+    // (A function constant everywhere, a Clip with min > max, has thresholds that cross: no gain.)
+    let clamp = (coarsened && lo.is_some() && hi.is_some() && extent < reach) || extent * MIN_GAIN <= max;
+    if clamp {
         (extent, Sides { lo: lo.is_some(), hi: hi.is_some() })
     } else {
         (max, Sides::default())
@@ -144,16 +149,22 @@ mod tests {
     #[test]
     fn the_plan_clamps_only_where_it_narrows_the_table() {
         // tanh at output scale 17 saturates near ±6.6: a range of ±50 shrinks to that.
-        let (extent, sides) = plan(TableFn::Tanh, 14, 17, 50.0, 2.0);
+        let (extent, sides) = plan(TableFn::Tanh, 14, 17, 50.0, 2.0, false);
         assert!(extent < 7.0 && sides.lo && sides.hi, "{extent} {sides:?}");
         // ±10 would gain less than two bits: not worth the rows.
-        let (extent, sides) = plan(TableFn::Tanh, 14, 17, 10.0, 2.0);
+        let (extent, sides) = plan(TableFn::Tanh, 14, 17, 10.0, 2.0, false);
         assert!(extent == 10.0 && !sides.lo && !sides.hi, "{extent} {sides:?}");
+        // Unless the table is being made coarser for rows: then any threshold within the range
+        // checks' reach is clamped, even one beyond the calibrated range itself.
+        let (extent, sides) = plan(TableFn::Tanh, 14, 17, 5.0, 2.0, true);
+        assert!(extent < 7.0 && sides.lo && sides.hi, "{extent} {sides:?}");
+        let (extent, sides) = plan(TableFn::Tanh, 14, 17, 3.0, 2.0, true);
+        assert!(extent == 3.0 && !sides.lo && !sides.hi, "{extent} {sides:?}");
         // Exp grows without bound above: clamping below alone cannot narrow the table.
-        let (_, sides) = plan(TableFn::Exp, 14, 17, 50.0, 2.0);
+        let (_, sides) = plan(TableFn::Exp, 14, 17, 50.0, 2.0, false);
         assert!(!sides.lo && !sides.hi);
         // Softmax's e^min(d, 0) needs no room above 0.
-        let (extent, sides) = plan(TableFn::ExpNonPos, 14, 17, 100.0, 2.0);
+        let (extent, sides) = plan(TableFn::ExpNonPos, 14, 17, 100.0, 2.0, false);
         assert!(extent < 13.0 && sides.lo && !sides.hi, "{extent} {sides:?}");
     }
 }
