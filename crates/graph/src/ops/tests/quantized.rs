@@ -1,7 +1,7 @@
 //! Integer evaluation of each op's lowering against its f32 evaluation.
 
-use super::{assert_int_close, graph, node, quantized, t, values};
-use crate::ops::{Add, Conv, Flatten, Gemm, Identity, MatMul, Mul, Padding, Relu, Reshape, Sub};
+use super::{assert_int_close, graph, int_vs_f32, node, quantized, t, values};
+use crate::ops::{Add, Conv, Flatten, Gemm, Identity, LayerNorm, MatMul, Mul, Padding, Relu, Reshape, Sub};
 use crate::QOp;
 
 #[test]
@@ -113,4 +113,22 @@ fn conv_flatten_reshape() {
         node(b, Reshape { shape: vec![0, -1], allow_zero: false }, vec![y, shape])
     });
     assert_int_close(&g, &values(20, 40), 12);
+}
+
+/// Over a wide group the per-element weights `scale / N` are small: quantized at the constants'
+/// capped scale they kept about `17 - log2 N` significant bits (an error of 2e-3 here, N = 256).
+/// They get `log2 N` more bits of scale, and the error stays a few units of the output's scale.
+#[test]
+fn layer_norm_over_a_wide_group_keeps_its_weights_precise() {
+    let n = 256;
+    let gamma: Vec<f32> = values(7, n).iter().map(|v| 1.0 + 0.5 * v).collect();
+    let g = graph(&[2, n], |b, x| {
+        let scale = b.constant("scale", t(&[n], &gamma));
+        let bias = b.constant("bias", t(&[n], &values(8, n)));
+        node(b, LayerNorm { axis: -1, epsilon: 1e-5 }, vec![x, scale, bias])
+    });
+    let x: Vec<f32> = values(9, 2 * n).iter().map(|v| 2.0 * v).collect();
+    // The output's own scale is 2^-14: a few units of it.
+    let (err, _) = int_vs_f32(&g, &x);
+    assert!(err <= 2.5e-4, "error {err:.2e}");
 }
