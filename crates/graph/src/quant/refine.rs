@@ -3,8 +3,8 @@
 //! A lookup's input scale is chosen at lowering from a bound on its input (the node's calibrated
 //! range or, for an intermediate value such as LayerNormalization's variance, a conservative
 //! bound), as fine as `table_bits` allows; integer calibration then sets the table's domain from
-//! the values actually seen. Two corrections follow, each a second lowering with a per-call
-//! shift of the input scale:
+//! the values actually seen. Two corrections follow, each a further lowering in which a sizing
+//! pass chooses some calls' table input scales ([`TableSize`]):
 //!
 //! - **Coarser, when the tables set `k`** ([`table_shrinks`]). Each distinct table takes its own
 //!   rows, so two full-size activations can need a circuit several times taller than the rest
@@ -71,22 +71,22 @@ fn tables_of(q: &QGraph, outs: &[TensorId]) -> Vec<TableOp> {
         .collect()
 }
 
-/// The coarser table input scale of each lookup call of the lowering that produced `q` (in call
-/// order; `None`: unchanged): while the distinct tables need more rows than the requant chip
+/// The coarser table of each lookup call of the lowering that produced `q` (in call order;
+/// `None`: unchanged): while the distinct tables need more rows than the requant chip
 /// fills (below its power of two), one bit from the call with the most table rows among those
 /// that [`may_coarsen`].
 pub(super) fn table_shrinks(q: &QGraph, calls: &[LookupCall]) -> Vec<Option<TableSize>> {
     let target = below_power_of_two(requant_rows(q));
     let mut call_tables: Vec<Vec<TableOp>> = calls.iter().map(|c| tables_of(q, &c.tables)).collect();
-    let mut scales = vec![None; calls.len()];
+    let mut sizes = vec![None; calls.len()];
     while distinct_table_rows(call_tables.iter().flatten()) > target {
         let candidates = (0..calls.len()).filter(|&i| may_coarsen(&call_tables[i], calls[i].out_scale));
         let Some(i) = candidates.max_by_key(|&i| distinct_table_rows(call_tables[i].iter())) else { break };
         let coarser = |t: &TableOp| TableOp { in_scale: t.in_scale - 1, bits: t.bits - 1, ..t.clone() };
         call_tables[i] = call_tables[i].iter().map(coarser).collect();
-        scales[i] = Some(TableSize { scale: call_tables[i][0].in_scale, clamp: true });
+        sizes[i] = Some(TableSize { scale: call_tables[i][0].in_scale, clamp: true });
     }
-    scales
+    sizes
 }
 
 /// Whether an interpolating call (two lookups into one table: see the `interp` module) whose
