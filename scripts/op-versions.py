@@ -28,7 +28,7 @@ JUDGED = {
     ("Range", 27): "stash_type sets the float accumulation's precision; the builder computes in f64",
 }
 
-ops = sorted(set(re.findall(r'(?:entry|range)\("([A-Za-z]+)"', REGISTRY.read_text())))
+ops = sorted(set(re.findall(r'(?:entry|range)\("([A-Za-z0-9]+)"', REGISTRY.read_text())))
 history = {}
 for s in defs.get_all_schemas_with_history():
     if s.domain in ("", "ai.onnx"):

@@ -31,8 +31,23 @@ fn above(flat: usize) -> bool {
     flat % T > flat / T
 }
 
+/// A position bias (ALiBi-like: a penalty growing with the distance to the key) that
+/// [`Mask::BiasCast`] adds where it does not mask.
+fn distance_bias(flat: usize) -> f32 {
+    -0.25 * ((flat / T) as f32 - (flat % T) as f32)
+}
+
+/// What the mask adds to score `flat`.
+fn addend(mask: Mask, flat: usize) -> f32 {
+    match mask {
+        Mask::Add(fill) | Mask::Where(fill) | Mask::BiasCast(fill) if above(flat) => fill,
+        Mask::BiasCast(_) => distance_bias(flat),
+        _ => 0.0,
+    }
+}
+
 /// The model in f64 with the mask as written: `e^(fill + s - max)` underflows to 0 by itself.
-fn reference(x: &[f32], fill: f32) -> Vec<f64> {
+fn reference(x: &[f32], mask: Mask) -> Vec<f64> {
     let mm = |a: &[f64], b: &[f32], n: usize, k: usize, m: usize| -> Vec<f64> {
         (0..n * m).map(|o| (0..k).map(|t| a[o / m * k + t] * f64::from(b[t * m + o % m])).sum()).collect()
     };
@@ -45,10 +60,7 @@ fn reference(x: &[f32], fill: f32) -> Vec<f64> {
     let mut p = vec![0.0; T * T];
     for i in 0..T {
         let s: Vec<f64> = (0..T)
-            .map(|j| {
-                (0..D).map(|t| q[i * D + t] * k[j * D + t]).sum::<f64>()
-                    + if above(i * T + j) { f64::from(fill) } else { 0.0 }
-            })
+            .map(|j| (0..D).map(|t| q[i * D + t] * k[j * D + t]).sum::<f64>() + f64::from(addend(mask, i * T + j)))
             .collect();
         let m = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let e: Vec<f64> = s.iter().map(|v| (v - m).exp()).collect();
@@ -68,6 +80,9 @@ enum Mask {
     Add(f32),
     /// `Where(causal, scores, fill)` with a boolean `causal` constant.
     Where(f32),
+    /// `Cast(scores + m)` to float, as ONNX's Attention function body writes it, with `m` the
+    /// fill above the diagonal and a position bias ([`distance_bias`]) on and below it.
+    BiasCast(f32),
 }
 
 /// `softmax(x Wq (x Wk)^T + mask) x Wv`, x of shape [T, D], written into `dir`.
@@ -97,6 +112,12 @@ fn model_file(dir: &str, mask: Mask) -> std::path::PathBuf {
             initializers.push(float_tensor("fill", &[], vec![fill]));
             nodes.push(node("Where", &["causal", "scores", "fill"], "masked", vec![]));
         }
+        Mask::BiasCast(_) => {
+            let m = (0..T * T).map(|i| addend(mask, i)).collect();
+            initializers.push(float_tensor("mask", &[T as i64, T as i64], m));
+            nodes.push(node("Add", &["scores", "mask"], "biased", vec![]));
+            nodes.push(node("Cast", &["biased"], "masked", vec![int_attr("to", DataType::Float as i64)]));
+        }
     }
     nodes.push(node("Softmax", &["masked"], "p", vec![int_attr("axis", -1)]));
     nodes.push(node("MatMul", &["p", "v"], "y", vec![]));
@@ -121,11 +142,8 @@ fn check(dir: &str, mask: Mask) {
     let model = Model::load(model_file(dir, mask)).expect("load");
     let samples = samples();
     let compiled = model.compile(&samples, &CompileOptions::default()).unwrap_or_else(|e| panic!("{mask:?}: {e}"));
-    let fill = match mask {
-        Mask::Add(fill) | Mask::Where(fill) => fill,
-    };
     for input in &samples {
-        let reference = reference(&input[0], fill);
+        let reference = reference(&input[0], mask);
         let err = mock_error(&compiled, input, &reference, &format!("{mask:?}"));
         assert!(err < 2e-3, "{mask:?}: output error {err}");
         // The f32 graph as imported (the mask folded) agrees with the model as written.
@@ -158,6 +176,17 @@ fn an_additive_mask_of_the_lowest_float_proves() {
 #[test]
 fn a_where_mask_of_minus_infinity_proves() {
     check("mask_where_inf", Mask::Where(f32::NEG_INFINITY));
+}
+
+/// The fills fold into the Softmax through the Cast, and the bias stays an Add.
+#[test]
+fn a_causal_mask_with_a_position_bias_behind_a_cast_proves() {
+    check("mask_bias_cast", Mask::BiasCast(f32::NEG_INFINITY));
+    let path = model_file("mask_bias_cast_graph", Mask::BiasCast(f32::NEG_INFINITY));
+    let model = zkinfer_onnx::decode_model(&std::fs::read(&path).expect("read")).expect("decode");
+    let g = zkinfer_onnx::import_model(&model).expect("import");
+    let ops: Vec<&str> = g.nodes.iter().map(|n| n.op.name()).collect();
+    assert!(ops.contains(&"Add") && !ops.contains(&"Cast"), "{ops:?}");
 }
 
 #[test]

@@ -212,7 +212,18 @@ fn lowered_with(
     dims: &[i64],
     out: &[i64],
 ) -> (QGraph, Vec<i64>) {
-    let bytes = model_bytes(18, nodes, init, float_info("x", dims), float_info("y", out));
+    lowered_at(18, nodes, init, dims, out)
+}
+
+/// [`lowered_with`] in a model of `opset`.
+fn lowered_at(
+    opset: i64,
+    nodes: Vec<zkinfer_onnx::proto::NodeProto>,
+    init: Vec<zkinfer_onnx::proto::TensorProto>,
+    dims: &[i64],
+    out: &[i64],
+) -> (QGraph, Vec<i64>) {
+    let bytes = model_bytes(opset, nodes, init, float_info("x", dims), float_info("y", out));
     let g = zkinfer_onnx::parse(&bytes).expect("import");
     let n: usize = g.input_shape(0).iter().product();
     let samples: Vec<Vec<f32>> = (0..4).map(|s| values(60 + s, n)).collect();
@@ -392,6 +403,27 @@ fn layer_norm() -> (QGraph, Vec<i64>) {
     lowered_with(vec![n], init, &[1, 3], &[1, 3])
 }
 
+/// RMSNormalization (opset 23): the same pieces without the centering sum.
+fn rms_norm() -> (QGraph, Vec<i64>) {
+    let n = node("RMSNormalization", &["x", "gamma"], "y", vec![int_attr("axis", -1)]);
+    lowered_at(23, vec![n], vec![float_tensor("gamma", &[3], vec![1.0, 0.5, -2.0])], &[1, 3], &[1, 3])
+}
+
+/// InstanceNormalization: LayerNormalization's pieces over the spatial axis, per channel.
+fn instance_norm() -> (QGraph, Vec<i64>) {
+    let n = node("InstanceNormalization", &["x", "gamma", "beta"], "y", vec![]);
+    let init = vec![float_tensor("gamma", &[2], vec![1.0, -0.5]), float_tensor("beta", &[2], vec![0.25, 0.0])];
+    lowered_with(vec![n], init, &[1, 2, 2], &[1, 2, 2])
+}
+
+/// MatMul by a constant with a batch dim: one linear op whose positions read their batch's block
+/// of terms, the other blocks empty.
+fn batched_matmul() -> (QGraph, Vec<i64>) {
+    let n = node("MatMul", &["x", "w"], "y", vec![]);
+    let w = float_tensor("w", &[2, 2, 2], vec![1.0, -0.5, 0.25, 2.0, -1.0, 0.5, 1.5, -0.25]);
+    lowered_with(vec![n], vec![w], &[2, 1, 2], &[2, 1, 2])
+}
+
 macro_rules! cases {
     ($check:ident: $($name:ident => $build:expr $(, $knob:ident = $value:expr)*;)*) => {
         $(
@@ -429,6 +461,8 @@ cases! {
     softsign => activation("Softsign");
     selu => activation("Selu");
     mish => activation("Mish");
+    trig_sin => activation("Sin");
+    trig_asin_on_its_domain => activation("Asin");
     max_tree => max_pool();
     argmax => arg_max();
     softmax_pieces => softmax();
@@ -439,6 +473,9 @@ cases! {
     embedding_lookup => embedding(), free = 2;
     boolean_input_check => boolean_input(), free = 2;
     layer_norm_pieces => layer_norm();
+    rms_norm_pieces => rms_norm();
+    instance_norm_pieces => instance_norm();
+    matmul_batched_constant => batched_matmul();
     compare_and_where => compare_where(), free = 1;
     logical_connectives => logical(), free = 1;
 }
@@ -462,6 +499,7 @@ cases! {
     r1cs_lookup_table => lookup(), free = 2;
     r1cs_lookup_interpolated => activation("Tanh");
     r1cs_softsign => activation("Softsign");
+    r1cs_trig_asin_on_its_domain => activation("Asin");
     r1cs_max_tree => max_pool();
     r1cs_argmax => arg_max();
     r1cs_softmax_pieces => softmax();
@@ -472,6 +510,9 @@ cases! {
     r1cs_embedding_lookup => embedding(), free = 2;
     r1cs_boolean_input_check => boolean_input(), free = 2;
     r1cs_layer_norm_pieces => layer_norm();
+    r1cs_rms_norm_pieces => rms_norm();
+    r1cs_instance_norm_pieces => instance_norm();
+    r1cs_matmul_batched_constant => batched_matmul();
     r1cs_compare_and_where => compare_where(), free = 1;
     r1cs_logical_connectives => logical(), free = 1;
 }

@@ -41,6 +41,12 @@ pub trait Op: Debug + Send + Sync {
         let _ = invert;
         None
     }
+
+    /// Whether this op passes its first input through unchanged (`Identity`, a `Cast` to
+    /// float): a mask ahead of it masks what it feeds (see [`crate::fold_masks`]).
+    fn passes_through(&self) -> bool {
+        false
+    }
 }
 
 /// Name and static shape of a value.

@@ -9,18 +9,21 @@
 //! At lowering the Softmax checks that the fill does vanish against every input its range checks
 //! admit, so the folded circuit computes the same integers as an exact evaluation would.
 
-use crate::graph::{Graph, Node, ValueId};
+use crate::graph::{Graph, Node, ValueId, ValueInfo};
 use crate::ops::broadcast::broadcast_to;
-use crate::{GraphError, Result};
+use crate::{GraphError, Result, Tensor};
 
 /// A constant at or below this is a mask fill: `e^-1000` is 0 in f32 and f64 alike.
 pub const MASK_BELOW: f32 = -1000.0;
 
-/// Folds every constant mask that feeds only an op taking masks (see the module docs).
+/// Folds every constant mask that feeds only an op taking masks (see the module docs). A mask
+/// may reach the op through ops that pass their input through (`Cast` to float, `Identity`, as
+/// ONNX's function bodies write `Softmax(Cast(scores + mask))`): those are dropped first.
 pub fn fold_masks(g: &mut Graph) -> Result<()> {
+    skip_pass_throughs(g);
     let mut i = 0;
     while i < g.nodes.len() {
-        if let Some((producer, source, masked, fill)) = mask_into(g, i) {
+        if let Some((producer, source, masked, fill, rest)) = mask_into(g, i) {
             let node = &g.nodes[i];
             let shape = g.values[node.inputs[0]].shape.clone();
             if let Some(op) = node.op.with_mask(&shape, masked, fill) {
@@ -28,8 +31,20 @@ pub fn fold_masks(g: &mut Graph) -> Result<()> {
                     |source| GraphError::Node { node: node.name.clone(), op: node.op.name().to_string(), source };
                 let op = op.map_err(wrap)?;
                 g.nodes[i].op = op;
-                g.nodes[i].inputs[0] = source;
-                g.nodes.remove(producer);
+                match rest {
+                    // An additive bias besides the fills: the Add stays, with the fills zeroed.
+                    Some(rest) => {
+                        let name = format!("{} (fills folded)", g.values[g.nodes[producer].inputs[1]].name);
+                        g.values.push(ValueInfo { name, shape: rest.shape().to_vec() });
+                        g.consts.push(Some(rest));
+                        g.nodes[producer].inputs = vec![source, g.values.len() - 1];
+                        i += 1;
+                    }
+                    None => {
+                        g.nodes[i].inputs[0] = source;
+                        g.nodes.remove(producer);
+                    }
+                }
                 continue;
             }
         }
@@ -48,6 +63,27 @@ pub fn fold_masks(g: &mut Graph) -> Result<()> {
         i += 1;
     }
     Ok(())
+}
+
+/// Rewires every op taking masks past the pass-through ops ahead of its first input (each read
+/// by nothing else and not a model output), and drops those.
+fn skip_pass_throughs(g: &mut Graph) {
+    let mut i = 0;
+    while i < g.nodes.len() {
+        let Some(&input) = g.nodes[i].inputs.first().filter(|_| g.nodes[i].op.with_keep(false).is_some()) else {
+            i += 1;
+            continue;
+        };
+        let through = g.nodes[..i].iter().rposition(|n| n.output == input && n.op.passes_through());
+        match through {
+            Some(p) if g.use_counts()[input] == 1 && g.consts[g.nodes[p].inputs[0]].is_none() => {
+                g.nodes[i].inputs[0] = g.nodes[p].inputs[0];
+                g.nodes.remove(p);
+                i -= 1;
+            }
+            _ => i += 1,
+        }
+    }
 }
 
 /// For node `i` whose first input is a computed mask applied to an activation, `scores + (1 -
@@ -92,9 +128,14 @@ fn computed_mask_into(g: &Graph, i: usize) -> Option<(Vec<usize>, ValueId, Value
     }
 }
 
+/// What [`mask_into`] finds: the mask's producer, the activation, the masked elements, the
+/// largest fill, and (for an additive mask that also holds other nonzero values, a bias) the
+/// mask with its fills zeroed, still to be added.
+type Found = (usize, ValueId, Vec<bool>, f32, Option<Tensor>);
+
 /// For node `i` whose first input is a mask applied to an activation (and read by nothing
-/// else): the mask's producer, the activation, the masked elements and the largest fill.
-fn mask_into(g: &Graph, i: usize) -> Option<(usize, ValueId, Vec<bool>, f32)> {
+/// else): see [`Found`].
+fn mask_into(g: &Graph, i: usize) -> Option<Found> {
     let input = *g.nodes[i].inputs.first()?;
     let producer = g.nodes[..i].iter().rposition(|n| n.output == input)?;
     if g.use_counts()[input] != 1 {
@@ -105,18 +146,20 @@ fn mask_into(g: &Graph, i: usize) -> Option<(usize, ValueId, Vec<bool>, f32)> {
     let konst = |v: ValueId| g.consts[v].as_ref().and_then(|t| broadcast_to(t, shape).ok());
     let act = |v: ValueId| (g.consts[v].is_none() && g.values[v].shape == *shape).then_some(v);
     // Per element: the fill applied there, if any.
-    let (source, fills): (ValueId, Vec<Option<f32>>) = match (p.op.name(), p.inputs.as_slice()) {
+    let (source, fills, rest): (ValueId, Vec<Option<f32>>, Option<Tensor>) = match (p.op.name(), p.inputs.as_slice()) {
         ("Add", &[a, b]) => {
             let (x, m) = match (act(a), konst(b)) {
                 (Some(x), Some(m)) => (x, m),
                 _ => (act(b)?, konst(a)?),
             };
-            // Only a mask of fills and zeros folds away; anything else keeps its Add.
+            // A mask of fills and zeros folds away; other values keep their Add, without the fills.
             let fills: Vec<Option<f32>> = m.iter().map(|&v| (v <= MASK_BELOW).then_some(v)).collect();
-            if m.iter().zip(&fills).any(|(&v, f)| f.is_none() && v != 0.0) {
-                return None;
-            }
-            (x, fills)
+            let rest = m.iter().zip(&fills).any(|(&v, f)| f.is_none() && v != 0.0).then(|| {
+                let mut r = m.as_standard_layout().to_owned();
+                r.iter_mut().zip(&fills).filter(|(_, f)| f.is_some()).for_each(|(v, _)| *v = 0.0);
+                r
+            });
+            (x, fills, rest)
         }
         ("Where", &[c, a, b]) => {
             let keep = konst(c)?;
@@ -130,7 +173,7 @@ fn mask_into(g: &Graph, i: usize) -> Option<(usize, ValueId, Vec<bool>, f32)> {
             if fills.iter().flatten().any(|&f| f > MASK_BELOW) {
                 return None;
             }
-            (x, fills)
+            (x, fills, None)
         }
         _ => return None,
     };
@@ -138,5 +181,5 @@ fn mask_into(g: &Graph, i: usize) -> Option<(usize, ValueId, Vec<bool>, f32)> {
     if !fills.iter().any(Option::is_some) {
         return None;
     }
-    Some((producer, source, fills.iter().map(Option::is_some).collect(), fill))
+    Some((producer, source, fills.iter().map(Option::is_some).collect(), fill, rest))
 }

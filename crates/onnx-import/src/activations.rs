@@ -2,8 +2,8 @@
 //! Softmax / LogSoftmax (whose axis semantics changed in opset 13).
 
 use zkinfer_graph::ops::{
-    Clip, Elu, Gelu, HardSigmoid, LayerNorm, LayerNormInvStdDev, LeakyRelu, LogSoftmax, Reduce, ReduceKind, Selu,
-    Softmax,
+    Clip, Elu, Gelu, HardSigmoid, LayerNorm, LayerNormInvStdDev, LeakyRelu, LogSoftmax, NormKind, Reduce, ReduceKind,
+    Selu, Softmax,
 };
 
 use crate::attrs::Attrs;
@@ -101,7 +101,11 @@ pub(crate) fn log_softmax_v13(cx: &NodeCx) -> Result<Built, ImportError> {
 /// Mean and InvStdDev outputs are a ReduceMean over the normalized axes and the inverse
 /// standard deviation the normalization itself computes (`LayerNormInvStdDev`).
 pub(crate) fn layer_norm(cx: &NodeCx) -> Result<Built, ImportError> {
-    let norm = LayerNorm { axis: cx.attrs.int("axis")?.unwrap_or(-1), epsilon: finite(&cx.attrs, "epsilon", 1e-5)? };
+    let norm = LayerNorm {
+        axis: cx.attrs.int("axis")?.unwrap_or(-1),
+        epsilon: finite(&cx.attrs, "epsilon", 1e-5)?,
+        kind: NormKind::Layer,
+    };
     if cx.outputs <= 1 {
         return op(norm);
     }
@@ -118,4 +122,20 @@ pub(crate) fn layer_norm(cx: &NodeCx) -> Result<Built, ImportError> {
         (Box::new(mean), 1),
         (Box::new(LayerNormInvStdDev { norm }), 1),
     ]))
+}
+
+/// RMSNormalization (opset 23): `axis` (default -1), `epsilon` (default 1e-5); `stash_type` (the
+/// precision of the float computation) does not apply to an exact integer lowering.
+pub(crate) fn rms_norm(cx: &NodeCx) -> Result<Built, ImportError> {
+    op(LayerNorm {
+        axis: cx.attrs.int("axis")?.unwrap_or(-1),
+        epsilon: finite(&cx.attrs, "epsilon", 1e-5)?,
+        kind: NormKind::Rms,
+    })
+}
+
+/// InstanceNormalization (opset 6): `epsilon` (default 1e-5); normalizes each channel of each
+/// sample over its spatial axes (2..), with a scale and bias per channel.
+pub(crate) fn instance_norm(cx: &NodeCx) -> Result<Built, ImportError> {
+    op(LayerNorm { axis: 2, epsilon: finite(&cx.attrs, "epsilon", 1e-5)?, kind: NormKind::Instance })
 }

@@ -18,7 +18,7 @@ use crate::tensor::to_tensor;
 use crate::ImportError;
 
 /// Constant input `i` as integers; `None` when the input is absent.
-fn const_ints(cx: &NodeCx, i: usize, name: &str) -> Result<Option<Vec<i64>>, ImportError> {
+pub(crate) fn const_ints(cx: &NodeCx, i: usize, name: &str) -> Result<Option<Vec<i64>>, ImportError> {
     if i >= cx.consts.len() {
         return Ok(None);
     }

@@ -18,6 +18,7 @@ mod builders;
 mod dtypes;
 mod error;
 mod import;
+mod reductions;
 mod registry;
 mod tensor;
 #[cfg(feature = "testing")]

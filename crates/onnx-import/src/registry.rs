@@ -5,15 +5,15 @@
 
 use zkinfer_graph::ops::{
     Abs, Add, Div, Erf, Exp, Extremum, Flatten, Gemm, GlobalAveragePool, GlobalMaxPool, HardSwish, Identity, IntDiv,
-    Log, MatMul, Max, Mean, Mish, Mul, Neg, PRelu, Reciprocal, Relu, Reshape, Sigmoid, Softplus, Softsign, Sqrt, Sub,
-    Sum, Tanh, Where,
+    Log, MatMul, Max, Mean, Mish, Mod, Mul, Neg, PRelu, Reciprocal, Relu, Reshape, Sigmoid, Softplus, Softsign, Sqrt,
+    Sub, Sum, Tanh, Where,
 };
-use zkinfer_graph::ops::{Comparison, Connective, Logical};
+use zkinfer_graph::ops::{Comparison, Connective, Logical, Trig, TrigFn};
 use zkinfer_graph::{Op, Tensor};
 
 use crate::activations::{
-    clip_v11, clip_v6, elu, gelu, hard_sigmoid, layer_norm, leaky_relu, log_softmax_v1, log_softmax_v13, selu,
-    softmax_v1, softmax_v13,
+    clip_v11, clip_v6, elu, gelu, hard_sigmoid, instance_norm, layer_norm, leaky_relu, log_softmax_v1, log_softmax_v13,
+    rms_norm, selu, softmax_v1, softmax_v13,
 };
 use crate::attrs::Attrs;
 use crate::builders::{
@@ -23,6 +23,7 @@ use crate::builders::{
     slice_v1, slice_v10, split_v13, split_v2, squeeze_v1, squeeze_v13, tile, transpose, trilu, unsqueeze_v1,
     unsqueeze_v13,
 };
+use crate::reductions::{reduce_composite, Composite};
 use crate::tensor::to_tensor;
 use crate::ImportError;
 
@@ -31,11 +32,14 @@ pub const MAX_OPSET: i64 = crate::versions::NEWEST_OPSET;
 
 /// What a builder produces: an op to add to the graph, or (for `Constant`) a value, or (for a
 /// node with several outputs: `Split`, `LayerNormalization`) one op per output, each applied to
-/// the node's first `n` inputs.
+/// the node's first `n` inputs, or (for an op ONNX defines as a function of others:
+/// `ReduceL2`, ...) a chain of ops, the first applied to the node's first input and each next
+/// one to the one before.
 pub(crate) enum Built {
     Op(Box<dyn Op>),
     Const(Tensor),
     Outputs(Vec<(Box<dyn Op>, usize)>),
+    Chain(Vec<Box<dyn Op>>),
 }
 
 /// Everything a builder may look at: typed attributes and the values of constant inputs.
@@ -83,6 +87,8 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("Mul", 7, |_| op(Mul)),
     entry("Relu", 6, |_| op(Relu)),
     entry("Identity", 1, |_| op(Identity)),
+    // Inference: the identity (training mode only with a ratio of 0).
+    entry("Dropout", 7, dropout),
     entry("MatMul", 1, |_| op(MatMul)),
     entry("Gemm", 7, gemm),
     entry("Conv", 1, conv),
@@ -91,6 +97,8 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("Constant", 1, constant),
     entry("Neg", 6, |_| op(Neg)),
     entry("Div", 7, div),
+    // The remainder: folded on constants (shape arithmetic), refused on computed values.
+    entry("Mod", 10, modulo),
     entry("Transpose", 1, transpose),
     entry("Concat", 4, concat),
     range("Pad", 2, 10, pad_v2),
@@ -137,6 +145,17 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("GlobalAveragePool", 1, |_| op(GlobalAveragePool)),
     range("ReduceSum", 1, 12, reduce_sum_v1),
     entry("ReduceSum", 13, reduce_sum_v13),
+    // Reductions defined as functions of others: a chain of the ops their bodies use.
+    range("ReduceSumSquare", 1, 17, |cx| reduce_composite(cx, Composite::SumSquare, false)),
+    entry("ReduceSumSquare", 18, |cx| reduce_composite(cx, Composite::SumSquare, true)),
+    range("ReduceL1", 1, 17, |cx| reduce_composite(cx, Composite::L1, false)),
+    entry("ReduceL1", 18, |cx| reduce_composite(cx, Composite::L1, true)),
+    range("ReduceL2", 1, 17, |cx| reduce_composite(cx, Composite::L2, false)),
+    entry("ReduceL2", 18, |cx| reduce_composite(cx, Composite::L2, true)),
+    range("ReduceLogSum", 1, 17, |cx| reduce_composite(cx, Composite::LogSum, false)),
+    entry("ReduceLogSum", 18, |cx| reduce_composite(cx, Composite::LogSum, true)),
+    range("ReduceLogSumExp", 1, 17, |cx| reduce_composite(cx, Composite::LogSumExp, false)),
+    entry("ReduceLogSumExp", 18, |cx| reduce_composite(cx, Composite::LogSumExp, true)),
     range("ReduceMean", 1, 17, reduce_mean_v1),
     entry("ReduceMean", 18, reduce_mean_v18),
     // Comparisons, lowered to ReLUs of differences (no comparison chip).
@@ -175,12 +194,25 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("Pow", 7, pow),
     entry("Reciprocal", 6, |_| op(Reciprocal)),
     entry("Log", 6, |_| op(Log)),
+    entry("Sin", 7, |_| op(Trig { func: TrigFn::Sin })),
+    entry("Cos", 7, |_| op(Trig { func: TrigFn::Cos })),
+    entry("Tan", 7, |_| op(Trig { func: TrigFn::Tan })),
+    entry("Asin", 7, |_| op(Trig { func: TrigFn::Asin })),
+    entry("Acos", 7, |_| op(Trig { func: TrigFn::Acos })),
+    entry("Atan", 7, |_| op(Trig { func: TrigFn::Atan })),
+    entry("Sinh", 9, |_| op(Trig { func: TrigFn::Sinh })),
+    entry("Cosh", 9, |_| op(Trig { func: TrigFn::Cosh })),
+    entry("Asinh", 9, |_| op(Trig { func: TrigFn::Asinh })),
+    entry("Acosh", 9, |_| op(Trig { func: TrigFn::Acosh })),
+    entry("Atanh", 9, |_| op(Trig { func: TrigFn::Atanh })),
     entry("Gelu", 20, gelu),
     range("Softmax", 1, 12, softmax_v1),
     entry("Softmax", 13, softmax_v13),
     range("LogSoftmax", 1, 12, log_softmax_v1),
     entry("LogSoftmax", 13, log_softmax_v13),
     entry("LayerNormalization", 17, layer_norm),
+    entry("RMSNormalization", 23, rms_norm),
+    entry("InstanceNormalization", 6, instance_norm),
 ];
 
 /// The version of `op_type` in force at `opset`: its largest since-version not above it. `None`
@@ -276,6 +308,45 @@ fn div(cx: &NodeCx) -> Result<Built, ImportError> {
     } else {
         op(Div)
     }
+}
+
+/// `Dropout` at inference is the identity. From version 12 a constant `training_mode` input may
+/// ask for random dropping, which has no proof (unless its `ratio` is 0); the `mask` output is
+/// refused.
+fn dropout(cx: &NodeCx) -> Result<Built, ImportError> {
+    // Read, so that they count as understood: neither changes inference.
+    let (_seed, _ratio) = (cx.attrs.int("seed")?, cx.attrs.float("ratio")?);
+    if cx.outputs > 1 {
+        return Err(cx.attrs.error("mask", "Dropout's second output (the mask) is not supported"));
+    }
+    let konst = |i: usize| cx.consts.get(i).copied().flatten();
+    if cx.shapes.len() > 2 {
+        let Some(training) = konst(2) else {
+            return Err(cx.attrs.error("training_mode", "must be a constant input"));
+        };
+        let ratio = match (cx.shapes.len() > 1, konst(1)) {
+            (false, _) => 0.5,
+            (true, Some(r)) => r.iter().next().copied().unwrap_or(0.5),
+            (true, None) => return Err(cx.attrs.error("ratio", "must be a constant input")),
+        };
+        if training.iter().any(|&t| t != 0.0) && ratio != 0.0 {
+            return Err(cx.attrs.error(
+                "training_mode",
+                format!("is true with ratio {ratio}: random dropping has no proof (inference is the identity)"),
+            ));
+        }
+    }
+    Ok(Built::Outputs(vec![(Box::new(Identity), 1)]))
+}
+
+/// `Mod`: `fmod` (default 0) must be 1 for floats, as ONNX requires.
+fn modulo(cx: &NodeCx) -> Result<Built, ImportError> {
+    let fmod = cx.attrs.int("fmod")?.unwrap_or(0) != 0;
+    let float = cx.dtypes.iter().any(|t| t.is_some_and(|t| !crate::dtypes::is_integer(t)));
+    if float && !fmod {
+        return Err(cx.attrs.error("fmod", "must be 1 for floating-point operands"));
+    }
+    op(Mod { fmod })
 }
 
 fn flatten(cx: &NodeCx) -> Result<Built, ImportError> {

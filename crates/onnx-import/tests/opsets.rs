@@ -339,6 +339,46 @@ fn expand_tile_sum_mean() {
     assert!(err.to_string().contains("its version in force there is 6"), "{err}");
 }
 
+/// The reductions ONNX defines by function bodies, with axes by attribute (opset 13) and by
+/// input (opset 18), against their formulas on `x = [[0, 1, 2], [3, 4, 5]]`.
+#[test]
+fn composite_reductions_by_attribute_and_by_input() {
+    let rows = [[0f32, 1., 2.], [3., 4., 5.]];
+    let per_row = |f: &dyn Fn(&[f32]) -> f32| rows.iter().map(|r| f(r)).collect::<Vec<f32>>();
+    let cases: [(&str, Vec<f32>); 5] = [
+        ("ReduceSumSquare", per_row(&|r| r.iter().map(|v| v * v).sum())),
+        ("ReduceL1", per_row(&|r| r.iter().map(|v| v.abs()).sum())),
+        ("ReduceL2", per_row(&|r| r.iter().map(|v| v * v).sum::<f32>().sqrt())),
+        ("ReduceLogSum", per_row(&|r| r.iter().sum::<f32>().ln())),
+        ("ReduceLogSumExp", per_row(&|r| r.iter().map(|v| v.exp()).sum::<f32>().ln())),
+    ];
+    for (op, want) in cases {
+        let v13 = ok(run(13, &[2, 3], op, &[], vec![ints("axes", &[1]), int("keepdims", 0)], vec![]));
+        let v18 = ok(run(18, &[2, 3], op, &["a"], vec![int("keepdims", 0)], vec![i64s("a", &[1])]));
+        assert_eq!(v13.0, vec![2], "{op}");
+        close(&v13.1, &want);
+        assert_eq!(v18, v13, "{op}");
+    }
+}
+
+/// Dropout at inference is the identity; in training mode it is refused unless its ratio is 0.
+#[test]
+fn dropout_is_the_identity_at_inference() {
+    let x = vec![0., 1., 2., 3.];
+    assert_eq!(ok(run(11, &[4], "Dropout", &[], vec![float("ratio", 0.2)], vec![])).1, x);
+    let training = |t: bool| TensorProto {
+        name: Some("t".into()),
+        data_type: Some(DataType::Bool as i32),
+        int32_data: vec![i32::from(t)],
+        ..Default::default()
+    };
+    let r = |v: f32| float_tensor("r", &[], vec![v]);
+    assert_eq!(ok(run(22, &[4], "Dropout", &["r", "t"], vec![], vec![r(0.5), training(false)])).1, x);
+    assert_eq!(ok(run(22, &[4], "Dropout", &["r", "t"], vec![], vec![r(0.0), training(true)])).1, x);
+    let err = run(22, &[4], "Dropout", &["r", "t"], vec![], vec![r(0.5), training(true)]).expect_err("training");
+    assert!(err.to_string().contains("random dropping has no proof"), "{err}");
+}
+
 /// Pow by a constant exponent (x^2 an exact product, others a table) and Reciprocal.
 #[test]
 fn pow_and_reciprocal() {

@@ -44,6 +44,10 @@ impl Op for Cast {
         }
     }
 
+    fn passes_through(&self) -> bool {
+        self.to == CastTo::Float
+    }
+
     fn output_shape(&self, inputs: &[&[usize]]) -> OpResult<Vec<usize>> {
         expect_inputs(inputs, self.arity(), self.arity())?;
         Ok(inputs[0].to_vec())

@@ -13,6 +13,10 @@ impl Op for Identity {
         "Identity"
     }
 
+    fn passes_through(&self) -> bool {
+        true
+    }
+
     fn output_shape(&self, inputs: &[&[usize]]) -> OpResult<Vec<usize>> {
         expect_inputs(inputs, 1, 1)?;
         Ok(inputs[0].to_vec())

@@ -7,7 +7,7 @@ use crate::error::{OpError, OpResult};
 use crate::{LValue, LinearOp, LinearParams, LowerCtx, MulOp, Op, QOp, Tensor, TensorId};
 
 /// Matrix product. By a 1-D or 2-D constant it is a dense layer applied to every row of the
-/// activation (whatever its leading dims). Of two activations (attention's `Q Kᵀ` and `P V`)
+/// activation (whatever its leading dims); by a constant with batch dims, one matrix per batch. Of two activations (attention's `Q Kᵀ` and `P V`)
 /// it is every product `a[.., m, t] * b[.., t, n]` by the `Mul` primitive, then one linear op
 /// summing over `t`: `M·K·N` products per batch.
 #[derive(Debug, Clone, Default)]
@@ -86,7 +86,7 @@ impl Op for MatMul {
             _ => return Err(OpError::Unsupported("MatMul needs an activation as its first operand".into())),
         };
         if b.ndim() > 2 {
-            return Err(OpError::Unsupported(format!("MatMul by a constant of rank {} (at most 2)", b.ndim())));
+            return Ok(LValue::Act { id: matmul_batched_const(ctx, id, b)?, exclusive: true });
         }
         let x = ctx.materialize(id)?;
         let t = ctx.tensor(x).clone();
@@ -117,6 +117,55 @@ impl Op for MatMul {
         let out = ctx.push(QOp::Linear(op), vec![x], out_shape, t.scale + sw);
         Ok(LValue::Act { id: out, exclusive: true })
     }
+}
+
+/// The product of an activation and a constant with batch dims (rank 3 or more): one matrix per
+/// batch. One linear op whose position `(batch i, row)` reads its row of `a` as the `i`-th block
+/// of `batches · K` terms, the other blocks empty (reading zero), against channel weights that
+/// hold every batch's matrix once: each weight is stored once, and a position costs
+/// `batches · K` terms instead of `K`.
+fn matmul_batched_const(ctx: &mut LowerCtx, a: TensorId, b: &Tensor) -> OpResult<TensorId> {
+    let x = ctx.materialize(a)?;
+    let t = ctx.tensor(x).clone();
+    let (sa, sb, out_shape) = plan(&t.shape, b.shape())?;
+    let r = sa.len();
+    let (m, k, n) = (sa[r - 2], sa[r - 1], sb[r - 1]);
+    let batches: usize = sa[..r - 2].iter().product();
+    let promoted = if t.shape.len() == 1 { vec![1, t.shape[0]] } else { t.shape.clone() };
+    let ia = broadcast_index(&promoted, &sa)?;
+    let bv = matrices(b, &sb, false)?;
+    // Channel c, term (j, s): B[j][s][c].
+    let w: Vec<f32> =
+        (0..n).flat_map(|c| (0..batches * k).map(move |js| (js, c))).map(|(js, c)| bv[js * n + c]).collect();
+    let w = Tensor::from_shape_vec(vec![n, batches * k], w).map_err(|e| OpError::Shape(e.to_string()))?;
+    let sw = ctx.const_scale(&w);
+    let weight = ctx.quantize_const(&w, sw)?;
+    let terms = batches * k;
+    if batches * m * terms > u32::MAX as usize / 2 {
+        return Err(OpError::Unsupported(format!("MatMul by a batched constant with {batches} batches is too large")));
+    }
+    let mut index = Vec::with_capacity(batches * m * terms);
+    for i in 0..batches {
+        for row in 0..m {
+            for j in 0..batches {
+                for s in 0..k {
+                    index.push((j == i).then(|| ia[(i * m + row) * k + s]));
+                }
+            }
+        }
+    }
+    let op = LinearOp {
+        positions: batches * m,
+        channels: n,
+        terms,
+        index,
+        weight,
+        bias: vec![0; n],
+        pos_stride: n,
+        chan_stride: 1,
+        params: LinearParams::All,
+    };
+    Ok(ctx.push(QOp::Linear(op), vec![x], out_shape, t.scale + sw))
 }
 
 /// The product of two activations (numpy semantics, batch dims broadcast).

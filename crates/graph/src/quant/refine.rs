@@ -192,7 +192,7 @@ pub(super) fn table_boosts(q: &QGraph, calls: &[LookupCall], table_bits: u32) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::{LayerNorm, Sigmoid, Tanh};
+    use crate::ops::{LayerNorm, NormKind, Sigmoid, Tanh};
     use crate::quant::lower::lower_calibrated;
     use crate::testing::values;
     use crate::{calibrate, quantize, Graph, GraphBuilder, QuantConfig, Tensor, VisibilityConfig};
@@ -203,7 +203,7 @@ mod tests {
         let mut b = GraphBuilder::new();
         let x = b.input("x", vec![1, 64, 8]);
         let gamma = b.constant("gamma", Tensor::from_elem(vec![8], 1.0));
-        let op = Box::new(LayerNorm { axis: -1, epsilon: 1e-5 });
+        let op = Box::new(LayerNorm { axis: -1, epsilon: 1e-5, kind: NormKind::Layer });
         let y = b.node("ln", op, vec![x, gamma], "y").unwrap_or_else(|e| panic!("{e}"));
         b.finish(y).unwrap_or_else(|e| panic!("{e}"))
     }

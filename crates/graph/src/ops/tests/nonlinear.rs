@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use super::{graph, int_vs_f32, node, quantized, t, values};
 use crate::ops::{
     Abs, Clip, Elu, Erf, Exp, Gelu, HardSigmoid, HardSwish, LeakyRelu, MatMul, Mish, Relu, Selu, Sigmoid, Softplus,
-    Softsign, Sqrt, Tanh,
+    Softsign, Sqrt, Tanh, Trig, TrigFn,
 };
 use crate::{
     calibrate, erf, quantize, Graph, GraphError, Op, QOp, QuantConfig, TableFn, TableOp, VisibilityConfig,
@@ -80,6 +80,37 @@ fn every_activation_matches_f32() {
             check(&g, &values(40 + seed, 6), lipschitz);
         }
     }
+}
+
+/// The trigonometric family on the whole line (the others on their domains, below), against
+/// the std functions and with the integer eval within its tolerance.
+#[test]
+fn trigonometric_functions_match_f32() {
+    let whole_line = [(TrigFn::Sin, 1.0), (TrigFn::Cos, 1.0), (TrigFn::Atan, 1.0), (TrigFn::Asinh, 1.0)];
+    for (i, (func, lipschitz)) in whole_line.into_iter().enumerate() {
+        let g = dense_then(Trig { func }, 70 + i as u64);
+        for seed in 0..3 {
+            check(&g, &values(80 + seed, 6), lipschitz);
+        }
+    }
+    // Over [-0.9, 0.9] (x/2 of inputs in [-1.8, 1.8]), and cosh/sinh over the same.
+    for func in [TrigFn::Asin, TrigFn::Acos, TrigFn::Atanh, TrigFn::Sinh, TrigFn::Cosh, TrigFn::Tan] {
+        let g = graph(&[1, 6], |b, x| {
+            let half = b.constant("half", t(&[1], &[0.5]));
+            let y = node(b, crate::ops::Mul, vec![x, half]);
+            node(b, Trig { func }, vec![y])
+        });
+        let x: Vec<f32> = values(90, 6).iter().map(|v| 1.8 * v.clamp(-1.0, 1.0)).collect();
+        let want: Vec<f64> = x.iter().map(|&v| func.real(f64::from(v) * 0.5)).collect();
+        let got = g.eval(&x).unwrap_or_else(|e| panic!("{e}"));
+        for (g, w) in got.iter().zip(&want) {
+            assert!((f64::from(*g) - w).abs() < 1e-6, "{func:?}");
+        }
+        // The steepest of these (atanh at 0.9: 5.3) sets the slope.
+        check(&g, &x, 5.3);
+    }
+    assert_eq!(Trig { func: TrigFn::Acosh }.name(), "Acosh");
+    assert!(TrigFn::Acosh.real(0.5).is_nan() && TrigFn::Asin.real(1.5).is_nan());
 }
 
 #[test]

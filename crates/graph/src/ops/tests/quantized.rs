@@ -1,7 +1,7 @@
 //! Integer evaluation of each op's lowering against its f32 evaluation.
 
 use super::{assert_int_close, graph, int_vs_f32, node, quantized, t, values};
-use crate::ops::{Add, Conv, Flatten, Gemm, Identity, LayerNorm, MatMul, Mul, Padding, Relu, Reshape, Sub};
+use crate::ops::{Add, Conv, Flatten, Gemm, Identity, LayerNorm, MatMul, Mul, NormKind, Padding, Relu, Reshape, Sub};
 use crate::QOp;
 
 #[test]
@@ -125,10 +125,85 @@ fn layer_norm_over_a_wide_group_keeps_its_weights_precise() {
     let g = graph(&[2, n], |b, x| {
         let scale = b.constant("scale", t(&[n], &gamma));
         let bias = b.constant("bias", t(&[n], &values(8, n)));
-        node(b, LayerNorm { axis: -1, epsilon: 1e-5 }, vec![x, scale, bias])
+        node(b, LayerNorm { axis: -1, epsilon: 1e-5, kind: NormKind::Layer }, vec![x, scale, bias])
     });
     let x: Vec<f32> = values(9, 2 * n).iter().map(|v| 2.0 * v).collect();
     // The output's own scale is 2^-14: a few units of it.
     let (err, _) = int_vs_f32(&g, &x);
     assert!(err <= 2.5e-4, "error {err:.2e}");
+}
+
+/// RMSNormalization and InstanceNormalization share LayerNormalization's lowering: RMS without
+/// centering (the mean square, not the variance) or bias, instance over the spatial axes with a
+/// scale and bias per channel. Their f32 eval matches the ONNX formulas written out here, and
+/// the integer eval stays within a few units of the output's scale of it.
+#[test]
+fn rms_and_instance_normalization_match_their_formulas() {
+    // RMS over the last axis of [2, 6].
+    let (gamma, x) = (values(3, 6), values(4, 12));
+    let g = graph(&[2, 6], |b, x| {
+        let scale = b.constant("scale", t(&[6], &gamma));
+        node(b, LayerNorm { axis: -1, epsilon: 1e-3, kind: NormKind::Rms }, vec![x, scale])
+    });
+    let got = g.eval(&x).unwrap_or_else(|e| panic!("{e}"));
+    for (i, row) in x.chunks(6).enumerate() {
+        let ms = row.iter().map(|v| f64::from(*v).powi(2)).sum::<f64>() / 6.0;
+        for (j, v) in row.iter().enumerate() {
+            let want = f64::from(*v) / (ms + 1e-3).sqrt() * f64::from(gamma[j]);
+            assert!((f64::from(got.as_slice().unwrap()[i * 6 + j]) - want).abs() < 1e-5, "rms [{i}, {j}]");
+        }
+    }
+    let (err, _) = int_vs_f32(&g, &x);
+    assert!(err <= 2.5e-4, "rms error {err:.2e}");
+
+    // Instance over [1, 3, 2, 4]: each channel's 8 values, scale and bias by channel.
+    let (gamma, beta, x) = (values(5, 3), values(6, 3), values(7, 24));
+    let g = graph(&[1, 3, 2, 4], |b, x| {
+        let scale = b.constant("scale", t(&[3], &gamma));
+        let bias = b.constant("bias", t(&[3], &beta));
+        node(b, LayerNorm { axis: 2, epsilon: 1e-5, kind: NormKind::Instance }, vec![x, scale, bias])
+    });
+    let got = g.eval(&x).unwrap_or_else(|e| panic!("{e}"));
+    for (c, group) in x.chunks(8).enumerate() {
+        let mean = group.iter().map(|v| f64::from(*v)).sum::<f64>() / 8.0;
+        let var = group.iter().map(|v| (f64::from(*v) - mean).powi(2)).sum::<f64>() / 8.0;
+        for (j, v) in group.iter().enumerate() {
+            let want = (f64::from(*v) - mean) / (var + 1e-5).sqrt() * f64::from(gamma[c]) + f64::from(beta[c]);
+            assert!((f64::from(got.as_slice().unwrap()[c * 8 + j]) - want).abs() < 1e-4, "instance [{c}, {j}]");
+        }
+    }
+    let (err, _) = int_vs_f32(&g, &x);
+    assert!(err <= 2.5e-4, "instance error {err:.2e}");
+
+    // A scale of the wrong length is refused by name.
+    let g = graph(&[1, 3, 4], |b, x| {
+        let scale = b.constant("scale", t(&[4], &values(8, 4)));
+        let bias = b.constant("bias", t(&[4], &values(9, 4)));
+        node(b, LayerNorm { axis: 2, epsilon: 1e-5, kind: NormKind::Instance }, vec![x, scale, bias])
+    });
+    let err = g.eval(&values(10, 12)).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("one per channel"), "{err}");
+}
+
+/// A MatMul by a constant with batch dims (the key of an attention whose K is a constant):
+/// one matrix per batch, the activation's batch dims broadcast to the constant's.
+#[test]
+fn matmul_by_a_batched_constant_uses_each_batch_matrix() {
+    for (xs, ws) in [(vec![2, 3, 4], vec![2, 4, 5]), (vec![3, 4], vec![2, 4, 5]), (vec![2, 1, 3, 4], vec![1, 2, 4, 2])]
+    {
+        let wn: usize = ws.iter().product();
+        let w = values(11, wn);
+        let g = graph(&xs, |b, x| {
+            let c = b.constant("w", t(&ws, &w));
+            node(b, MatMul, vec![x, c])
+        });
+        let x = values(12, xs.iter().product());
+        assert_int_close(&g, &x, 4);
+        // Batch 1's matrix, not batch 0's, gives the second batch's first output.
+        if xs == [2, 3, 4] {
+            let got = g.eval(&x).unwrap_or_else(|e| panic!("{e}"));
+            let want: f32 = (0..4).map(|s| x[12 + s] * w[20 + s * 5]).sum();
+            assert!((got.as_slice().unwrap()[15] - want).abs() < 1e-5);
+        }
+    }
 }

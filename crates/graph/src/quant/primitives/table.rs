@@ -84,6 +84,9 @@ pub enum TableFn {
         /// The exponent.
         exponent: f64,
     },
+    /// A trigonometric or hyperbolic function or an inverse ([`crate::ops::TrigFn`]; undefined
+    /// outside its domain).
+    Trig(crate::ops::TrigFn),
     /// `(mul * x + add)^(-1/2)` (LayerNormalization's `1 / sqrt(var + eps)`; undefined where
     /// `mul * x + add <= 0`).
     InvSqrt {
@@ -136,6 +139,7 @@ impl TableFn {
             Self::Ln => x.ln(),
             Self::ExpNonPos => x.min(0.0).exp(),
             Self::Pow { exponent } => x.powf(exponent),
+            Self::Trig(f) => f.real(x),
             Self::InvSqrt { mul, add } => {
                 let v = mul * x + add;
                 if v > 0.0 {
@@ -169,9 +173,15 @@ impl TableFn {
             Self::Mish => (Some(-2.0), None),
             Self::Gelu { .. } => (Some(-1.0), None),
             Self::HardSwish => (Some(-3.0), None),
-            Self::LeakyRelu { .. } | Self::Abs | Self::Sqrt | Self::Ln | Self::Pow { .. } | Self::InvSqrt { .. } => {
-                (None, None)
-            }
+            // Atan converges to ±π/2, monotone everywhere.
+            Self::Trig(crate::ops::TrigFn::Atan) => EVERYWHERE,
+            Self::LeakyRelu { .. }
+            | Self::Abs
+            | Self::Sqrt
+            | Self::Ln
+            | Self::Pow { .. }
+            | Self::InvSqrt { .. }
+            | Self::Trig(_) => (None, None),
         }
     }
 
@@ -191,6 +201,7 @@ impl TableFn {
             Self::Pow { exponent } if exponent >= 1.0 => exponent * bound.powf(exponent - 1.0),
             Self::Sqrt | Self::Ln | Self::InvSqrt { .. } | Self::Pow { .. } => f64::INFINITY,
             Self::Gelu { .. } => 1.2,
+            Self::Trig(f) => f.lipschitz(bound),
         }
     }
 }

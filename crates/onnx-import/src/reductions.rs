@@ -1,0 +1,40 @@
+//! The reductions ONNX defines as a function of others: `ReduceSumSquare`, `ReduceL1`,
+//! `ReduceL2`, `ReduceLogSum` and `ReduceLogSumExp`. Each is built as the chain its function
+//! body writes (an elementwise op, a `ReduceSum`, an elementwise op), so every step is an op
+//! the registry already proves and is calibrated on its own values: the `Sqrt` of `ReduceL2`
+//! gets a table over the sums of squares the samples produce, not over the input's range.
+
+use zkinfer_graph::ops::{Abs, Exp, Log, Pow, Reduce, ReduceKind, Sqrt};
+use zkinfer_graph::Op;
+
+use crate::builders::const_ints;
+use crate::registry::{Built, NodeCx};
+use crate::ImportError;
+
+/// Which reduction.
+#[derive(Clone, Copy)]
+pub(crate) enum Composite {
+    SumSquare,
+    L1,
+    L2,
+    LogSum,
+    LogSumExp,
+}
+
+/// The reduction, with its axes from the `axes` attribute (up to opset 17) or from the second
+/// input (opset 18 on), as `ReduceSum`'s builder reads them.
+pub(crate) fn reduce_composite(cx: &NodeCx, kind: Composite, axes_input: bool) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    let axes = if axes_input { const_ints(cx, 1, "axes")? } else { a.ints("axes")? };
+    let keepdims = a.int("keepdims")?.unwrap_or(1) != 0;
+    let noop_with_empty_axes = if axes_input { a.flag("noop_with_empty_axes")? } else { false };
+    let sum: Box<dyn Op> = Box::new(Reduce { kind: ReduceKind::Sum, axes, keepdims, noop_with_empty_axes });
+    let square = || -> Box<dyn Op> { Box::new(Pow { exponent: 2.0 }) };
+    Ok(Built::Chain(match kind {
+        Composite::SumSquare => vec![square(), sum],
+        Composite::L1 => vec![Box::new(Abs), sum],
+        Composite::L2 => vec![square(), sum, Box::new(Sqrt)],
+        Composite::LogSum => vec![sum, Box::new(Log)],
+        Composite::LogSumExp => vec![Box::new(Exp), sum, Box::new(Log)],
+    }))
+}
