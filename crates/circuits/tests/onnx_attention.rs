@@ -11,7 +11,7 @@ use std::sync::Arc;
 use common::*;
 use zkinfer_circuits::{plan_circuit, CellOverride, Fr, ModelCircuit, PlanOptions};
 use zkinfer_graph::{calibrate, quantize, QGraph, QOp, QuantConfig, VisibilityConfig};
-use zkinfer_onnx::testing::{float_info, float_tensor, int_attr, model_bytes, node, values};
+use zkinfer_onnx::testing::{float_info, float_tensor, int_attr, model_bytes, node, string_attr, values};
 
 /// `h = x W` (shape [2, 3, 4]), then `op` with `axis` at `opset`.
 fn model(op: &str, axis: i64, opset: i64) -> Vec<u8> {
@@ -70,6 +70,52 @@ fn layer_norm_model() -> Vec<u8> {
         float_tensor("beta", &[4], vec![0.0, 0.25, -0.5, 1.0]),
     ];
     model_bytes(17, nodes, initializers, float_info("x", &[1, 6]), float_info("y", &[2, 4]))
+}
+
+/// The `Attention` op (opset 23) over computed Q, K and V `[1, 4, 6]` (3-D, two query heads
+/// over one key/value head), causal: built from its function body, the mask folded.
+fn attention_op_model() -> Vec<u8> {
+    let nodes = vec![
+        node("MatMul", &["x", "wq"], "q0", vec![]),
+        node("Reshape", &["q0", "s"], "q", vec![]),
+        node("MatMul", &["x", "wk"], "k0", vec![]),
+        node("Reshape", &["k0", "s3"], "k", vec![]),
+        node("MatMul", &["x", "wv"], "v0", vec![]),
+        node("Reshape", &["v0", "s3"], "v", vec![]),
+        node(
+            "Attention",
+            &["q", "k", "v"],
+            "y",
+            vec![int_attr("q_num_heads", 2), int_attr("kv_num_heads", 1), int_attr("is_causal", 1)],
+        ),
+    ];
+    let initializers = vec![
+        float_tensor("wq", &[6, 24], values(7, 144)),
+        float_tensor("wk", &[6, 12], values(8, 72)),
+        float_tensor("wv", &[6, 12], values(9, 72)),
+        float_tensor("s", &[3], vec![1.0, 4.0, 6.0]),
+        float_tensor("s3", &[3], vec![1.0, 4.0, 3.0]),
+    ];
+    model_bytes(23, nodes, initializers, float_info("x", &[1, 6]), float_info("y", &[1, 4, 6]))
+}
+
+/// `Einsum("ij,kj->ik")` of `q = x Wq` and `k = x Wk` (both [2, 4]): `q kᵀ` as the op builds it
+/// (a Transpose and a MatMul of two activations).
+fn einsum_model() -> Vec<u8> {
+    let eq = string_attr("equation", "ij,kj->ik");
+    let nodes = vec![
+        node("MatMul", &["x", "wq"], "q0", vec![]),
+        node("Reshape", &["q0", "s"], "q", vec![]),
+        node("MatMul", &["x", "wk"], "k0", vec![]),
+        node("Reshape", &["k0", "s"], "k", vec![]),
+        node("Einsum", &["q", "k"], "y", vec![eq]),
+    ];
+    let initializers = vec![
+        float_tensor("wq", &[6, 8], values(10, 48)),
+        float_tensor("wk", &[6, 8], values(11, 48)),
+        float_tensor("s", &[2], vec![2.0, 4.0]),
+    ];
+    model_bytes(13, nodes, initializers, float_info("x", &[1, 6]), float_info("y", &[2, 2]))
 }
 
 fn samples() -> Vec<Vec<f32>> {
@@ -151,4 +197,16 @@ fn matmul_of_two_activations_is_proven() {
 #[test]
 fn layer_norm_is_proven() {
     check(&layer_norm_model(), 2e-2);
+}
+
+#[test]
+fn the_attention_op_is_proven() {
+    let q = check(&attention_op_model(), 2e-2);
+    // Two products of activations (Q Kᵀ and P V), and no constant -inf left in the circuit.
+    assert!(q.nodes.iter().filter(|n| matches!(n.op, QOp::Mul(_))).count() >= 2);
+}
+
+#[test]
+fn einsum_of_two_activations_is_proven() {
+    check(&einsum_model(), 1e-3);
 }

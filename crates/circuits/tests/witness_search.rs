@@ -20,7 +20,7 @@ use zkinfer_circuits::witness_search::{r1cs, search, SearchOptions, SearchReport
 use zkinfer_circuits::{plan_circuit, PlanOptions};
 use zkinfer_graph::ParamVisibility as P;
 use zkinfer_graph::{calibrate, quantize, QGraph, QOp, QuantConfig, TableFn, Visibility::*};
-use zkinfer_onnx::testing::{float_info, float_tensor, int_attr, ints_attr, model_bytes, node, values};
+use zkinfer_onnx::testing::{float_info, float_tensor, int_attr, ints_attr, model_bytes, node, string_attr, values};
 
 /// Limb sizes every case is laid out with.
 const LIMB_BITS: [u32; 3] = [2, 3, 4];
@@ -424,6 +424,34 @@ fn batched_matmul() -> (QGraph, Vec<i64>) {
     lowered_with(vec![n], vec![w], &[2, 1, 2], &[2, 1, 2])
 }
 
+/// The Attention op (opset 23) as its function body: self-attention of `x [1, 1, 2, 2]` (one
+/// head), causal: products of activations, the masked Softmax pieces, copies.
+fn attention_op() -> (QGraph, Vec<i64>) {
+    let n = node("Attention", &["x", "x", "x"], "y", vec![int_attr("is_causal", 1)]);
+    lowered_at(23, vec![n], vec![], &[1, 1, 2, 2], &[1, 1, 2, 2])
+}
+
+/// `Einsum("ij,kj->ik")` of `x [2, 2]` with itself: a Transpose and a MatMul of activations.
+fn einsum() -> (QGraph, Vec<i64>) {
+    let eq = string_attr("equation", "ij,kj->ik");
+    lowered_at(12, vec![node("Einsum", &["x", "x"], "y", vec![eq])], vec![], &[2, 2], &[2, 2])
+}
+
+/// SoftmaxCrossEntropyLoss at constant labels: a LogSoftmax, a GatherElements (copies), a product
+/// by constant weights and a sum.
+fn cross_entropy() -> (QGraph, Vec<i64>) {
+    let labels = zkinfer_onnx::proto::TensorProto {
+        name: Some("t".into()),
+        dims: vec![2],
+        data_type: Some(zkinfer_onnx::proto::tensor_proto::DataType::Int64 as i32),
+        int64_data: vec![1, 0],
+        ..Default::default()
+    };
+    let sum = string_attr("reduction", "sum");
+    let n = node("SoftmaxCrossEntropyLoss", &["x", "t"], "y", vec![sum]);
+    lowered_at(13, vec![n], vec![labels], &[2, 2], &[])
+}
+
 macro_rules! cases {
     ($check:ident: $($name:ident => $build:expr $(, $knob:ident = $value:expr)*;)*) => {
         $(
@@ -476,6 +504,9 @@ cases! {
     rms_norm_pieces => rms_norm();
     instance_norm_pieces => instance_norm();
     matmul_batched_constant => batched_matmul();
+    attention_op_body => attention_op();
+    einsum_pieces => einsum();
+    cross_entropy_pieces => cross_entropy();
     compare_and_where => compare_where(), free = 1;
     logical_connectives => logical(), free = 1;
 }
@@ -513,6 +544,9 @@ cases! {
     r1cs_rms_norm_pieces => rms_norm();
     r1cs_instance_norm_pieces => instance_norm();
     r1cs_matmul_batched_constant => batched_matmul();
+    r1cs_attention_op_body => attention_op();
+    r1cs_einsum_pieces => einsum();
+    r1cs_cross_entropy_pieces => cross_entropy();
     r1cs_compare_and_where => compare_where(), free = 1;
     r1cs_logical_connectives => logical(), free = 1;
 }

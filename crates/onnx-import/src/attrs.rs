@@ -19,6 +19,15 @@ impl<'a> Attrs<'a> {
         Self { node, used: RefCell::new(vec![false; node.attribute.len()]) }
     }
 
+    /// An error about this node itself (an input or output it cannot take).
+    pub fn node_error(&self, message: impl Into<String>) -> ImportError {
+        ImportError::Node {
+            node: crate::import::label(self.node),
+            op: self.node.op_type().to_string(),
+            message: message.into(),
+        }
+    }
+
     /// An error about attribute `name` of this node.
     pub fn error(&self, name: &str, message: impl Into<String>) -> ImportError {
         ImportError::Attribute {

@@ -83,6 +83,7 @@ const PRESERVING: &[&str] = &[
     "Expand",
     "Flatten",
     "Gather",
+    "GatherElements",
     "Identity",
     "Max",
     "Min",

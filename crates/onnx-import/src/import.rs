@@ -10,7 +10,7 @@ use crate::proto::tensor_proto::DataType;
 use crate::proto::tensor_shape_proto::dimension::Value as Dim;
 use crate::proto::type_proto::Value as Type;
 use crate::proto::{GraphProto, ModelProto, NodeProto, ValueInfoProto};
-use crate::registry::{lookup, unsupported_reason, Built, NodeCx};
+use crate::registry::{lookup, unsupported_reason, Built, NodeCx, Src};
 use crate::tensor::to_tensor;
 use crate::ImportError;
 
@@ -189,6 +189,37 @@ fn add_node(
             let output = single_output()?;
             let id = b.node(&name, op, inputs, &output)?;
             ids.insert(output, id);
+        }
+        // A small graph: each step on the node's inputs, earlier steps and constants; the
+        // node's outputs are the steps `outputs` names.
+        Built::Nodes(steps, outputs) => {
+            if node.output.is_empty() || node.output[0].is_empty() {
+                return Err(node_err("the first output must be named".into()));
+            }
+            if let Some(extra) = node.output.iter().skip(outputs.len()).find(|o| !o.is_empty()) {
+                return Err(node_err(format!("output '{extra}' is not supported")));
+            }
+            let named = |k: usize| outputs.iter().zip(&node.output).find(|(s, o)| **s == k && !o.is_empty());
+            let mut values: Vec<ValueId> = Vec::with_capacity(steps.len());
+            for (k, (op, srcs)) in steps.into_iter().enumerate() {
+                let out = match named(k) {
+                    Some((_, o)) => o.clone(),
+                    None => format!("{}/{k}:{}", node.output[0], op.name()),
+                };
+                let mut ins = Vec::with_capacity(srcs.len());
+                for (j, src) in srcs.into_iter().enumerate() {
+                    ins.push(match src {
+                        Src::Input(i) => *inputs.get(i).ok_or_else(|| node_err(format!("input {i} is absent")))?,
+                        Src::Step(s) => values[s],
+                        Src::Const(t) => b.constant(&format!("{out}/c{j}"), t),
+                    });
+                }
+                values.push(b.node(&name, op, ins, &out)?);
+            }
+            for (&k, o) in outputs.iter().zip(&node.output).filter(|(_, o)| !o.is_empty()) {
+                let id = *values.get(k).ok_or_else(|| node_err(format!("output '{o}' is not built")))?;
+                ids.insert(o.clone(), id);
+            }
         }
         // Each op on the one before; the intermediate values are named after the output.
         Built::Chain(ops) => {

@@ -13,11 +13,14 @@
 #![warn(missing_docs)]
 
 mod activations;
+mod attention;
 mod attrs;
 mod builders;
 mod dtypes;
+mod einsum;
 mod error;
 mod import;
+mod losses;
 mod reductions;
 mod registry;
 mod tensor;

@@ -8,13 +8,14 @@ use zkinfer_graph::ops::{
     Log, MatMul, Max, Mean, Mish, Mod, Mul, Neg, PRelu, Reciprocal, Relu, Reshape, Sigmoid, Softplus, Softsign, Sqrt,
     Sub, Sum, Tanh, Where,
 };
-use zkinfer_graph::ops::{Comparison, Connective, Logical, Trig, TrigFn};
+use zkinfer_graph::ops::{Comparison, Connective, GatherElements, Logical, Trig, TrigFn};
 use zkinfer_graph::{Op, Tensor};
 
 use crate::activations::{
     clip_v11, clip_v6, elu, gelu, hard_sigmoid, instance_norm, layer_norm, leaky_relu, log_softmax_v1, log_softmax_v13,
     rms_norm, selu, softmax_v1, softmax_v13,
 };
+use crate::attention::attention;
 use crate::attrs::Attrs;
 use crate::builders::{
     arg_max, arg_min, average_pool, batch_norm, cast, cast_like, compare, concat, constant_of_shape, conv, expand,
@@ -23,6 +24,8 @@ use crate::builders::{
     slice_v1, slice_v10, split_v13, split_v2, squeeze_v1, squeeze_v13, tile, transpose, trilu, unsqueeze_v1,
     unsqueeze_v13,
 };
+use crate::einsum::einsum;
+use crate::losses::{nll_loss, softmax_cross_entropy};
 use crate::reductions::{reduce_composite, Composite};
 use crate::tensor::to_tensor;
 use crate::ImportError;
@@ -34,12 +37,25 @@ pub const MAX_OPSET: i64 = crate::versions::NEWEST_OPSET;
 /// node with several outputs: `Split`, `LayerNormalization`) one op per output, each applied to
 /// the node's first `n` inputs, or (for an op ONNX defines as a function of others:
 /// `ReduceL2`, ...) a chain of ops, the first applied to the node's first input and each next
-/// one to the one before.
+/// one to the one before, or (for `Attention`, `Einsum`, the losses) a graph of ops, with the
+/// step that gives each of the node's outputs.
 pub(crate) enum Built {
     Op(Box<dyn Op>),
     Const(Tensor),
     Outputs(Vec<(Box<dyn Op>, usize)>),
     Chain(Vec<Box<dyn Op>>),
+    Nodes(Vec<(Box<dyn Op>, Vec<Src>)>, Vec<usize>),
+}
+
+/// Where an input of a [`Built::Nodes`] step comes from.
+#[derive(Clone)]
+pub(crate) enum Src {
+    /// The node's input `i`.
+    Input(usize),
+    /// An earlier step's output.
+    Step(usize),
+    /// A constant.
+    Const(Tensor),
 }
 
 /// Everything a builder may look at: typed attributes and the values of constant inputs.
@@ -140,6 +156,7 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("Sum", 8, |_| op(Sum)),
     entry("Mean", 8, |_| op(Mean)),
     entry("Gather", 1, gather),
+    entry("GatherElements", 11, |cx| op(GatherElements { axis: cx.attrs.int("axis")?.unwrap_or(0) })),
     entry("BatchNormalization", 9, batch_norm),
     entry("AveragePool", 7, average_pool),
     entry("GlobalAveragePool", 1, |_| op(GlobalAveragePool)),
@@ -211,6 +228,14 @@ pub(crate) static REGISTRY: &[Entry] = &[
     range("LogSoftmax", 1, 12, log_softmax_v1),
     entry("LogSoftmax", 13, log_softmax_v13),
     entry("LayerNormalization", 17, layer_norm),
+    // Built as its function body: MatMuls, a Softmax, the mask folded into it. Version 25
+    // aligns the causal mask to a KV cache's end and adds sliding windows.
+    range("Attention", 23, 24, attention),
+    // At constant labels: the picked scores times constants, summed.
+    entry("NegativeLogLikelihoodLoss", 12, nll_loss),
+    entry("SoftmaxCrossEntropyLoss", 12, softmax_cross_entropy),
+    // One or two operands: ReduceSum, re-wirings and one MatMul.
+    entry("Einsum", 12, einsum),
     entry("RMSNormalization", 23, rms_norm),
     entry("InstanceNormalization", 6, instance_norm),
 ];
@@ -317,17 +342,17 @@ fn dropout(cx: &NodeCx) -> Result<Built, ImportError> {
     // Read, so that they count as understood: neither changes inference.
     let (_seed, _ratio) = (cx.attrs.int("seed")?, cx.attrs.float("ratio")?);
     if cx.outputs > 1 {
-        return Err(cx.attrs.error("mask", "Dropout's second output (the mask) is not supported"));
+        return Err(cx.attrs.node_error("Dropout's second output (the mask) is not supported"));
     }
     let konst = |i: usize| cx.consts.get(i).copied().flatten();
     if cx.shapes.len() > 2 {
         let Some(training) = konst(2) else {
-            return Err(cx.attrs.error("training_mode", "must be a constant input"));
+            return Err(cx.attrs.node_error("training_mode must be a constant input"));
         };
         let ratio = match (cx.shapes.len() > 1, konst(1)) {
             (false, _) => 0.5,
             (true, Some(r)) => r.iter().next().copied().unwrap_or(0.5),
-            (true, None) => return Err(cx.attrs.error("ratio", "must be a constant input")),
+            (true, None) => return Err(cx.attrs.node_error("ratio must be a constant input")),
         };
         if training.iter().any(|&t| t != 0.0) && ratio != 0.0 {
             return Err(cx.attrs.error(

@@ -67,6 +67,16 @@ pub fn int_attr(name: &str, i: i64) -> AttributeProto {
     }
 }
 
+/// A string attribute.
+pub fn string_attr(name: &str, s: &str) -> AttributeProto {
+    AttributeProto {
+        name: Some(name.into()),
+        r#type: Some(AttributeType::String as i32),
+        s: Some(s.as_bytes().to_vec()),
+        ..Default::default()
+    }
+}
+
 /// An integer-list attribute.
 pub fn ints_attr(name: &str, v: &[i64]) -> AttributeProto {
     AttributeProto {

@@ -361,6 +361,88 @@ fn composite_reductions_by_attribute_and_by_input() {
     }
 }
 
+/// Einsum of one and two operands against the sums it names, on `x = 0, 1, 2, ...`; an
+/// ellipsis, a diagonal and three operands are refused by name.
+#[test]
+fn einsum_contracts_as_its_equation_says() {
+    let eq = |e: &str| string("equation", e);
+    // x [2, 3] = [[0, 1, 2], [3, 4, 5]].
+    assert_eq!(
+        ok(run(12, &[2, 3], "Einsum", &[], vec![eq("ij->ji")], vec![])),
+        (vec![3, 2], vec![0., 3., 1., 4., 2., 5.])
+    );
+    assert_eq!(ok(run(12, &[2, 3], "Einsum", &[], vec![eq("ij->i")], vec![])), (vec![2], vec![3., 12.]));
+    assert_eq!(ok(run(12, &[2, 3], "Einsum", &[], vec![eq("ij")], vec![])).1, vec![0., 1., 2., 3., 4., 5.]);
+    let w = float_tensor("w", &[3, 2], vec![1., 2., 3., 4., 5., 6.]);
+    // x w: [[0+3+10, 0+4+12], [3+12+25, 6+16+30]].
+    assert_eq!(
+        ok(run(12, &[2, 3], "Einsum", &["w"], vec![eq("ij,jk")], vec![w.clone()])),
+        (vec![2, 2], vec![13., 16., 40., 52.])
+    );
+    // (x w)ᵀ by the output order, and the row sums of x times the column sums of w.
+    assert_eq!(
+        ok(run(12, &[2, 3], "Einsum", &["w"], vec![eq("ij,jk->ki")], vec![w.clone()])).1,
+        vec![13., 40., 16., 52.]
+    );
+    assert_eq!(ok(run(12, &[2, 3], "Einsum", &["w"], vec![eq("ij,lk->ik")], vec![w])).1, vec![27., 36., 108., 144.]);
+    // A batch: x [2, 1, 3], b [2, 3, 1]: per batch a dot product.
+    let b = float_tensor("b", &[2, 3, 1], vec![1., 1., 1., 1., 0., -1.]);
+    assert_eq!(
+        ok(run(12, &[2, 1, 3], "Einsum", &["b"], vec![eq("bij, bjk -> bik")], vec![b])),
+        (vec![2, 1, 1], vec![3., -2.])
+    );
+    let v = float_tensor("v", &[6], vec![1.; 6]);
+    assert_eq!(ok(run(12, &[6], "Einsum", &["v"], vec![eq("i,i")], vec![v])), (vec![], vec![15.]));
+    for (e, msg) in [("...ii->...i", "ellipsis"), ("ii->i", "diagonal")] {
+        let err = run(12, &[2, 2], "Einsum", &[], vec![eq(e)], vec![]).expect_err(e);
+        assert!(err.to_string().contains(msg), "{err}");
+    }
+}
+
+/// The losses at constant labels, on scores `x = [[0, 1, 2], [3, 4, 5]]` (two samples, three
+/// classes), labels `[2, 0]`, class weights `[1, 2, 3]`: `-(3·2 + 1·3)` summed, over `3 + 1`
+/// for the mean; an ignored label drops out of both; SoftmaxCrossEntropyLoss is the same on the
+/// log-softmax of the scores, which its second output gives.
+#[test]
+fn losses_at_constant_labels_match_their_definitions() {
+    let labels = |v: &[i64]| TensorProto {
+        name: Some("t".into()),
+        dims: vec![2],
+        data_type: Some(DataType::Int64 as i32),
+        int64_data: v.to_vec(),
+        ..Default::default()
+    };
+    let w = || float_tensor("w", &[3], vec![1., 2., 3.]);
+    let nll = |reduction: &str, t: &[i64], extra: Vec<AttributeProto>| {
+        let mut attrs = vec![string("reduction", reduction)];
+        attrs.extend(extra);
+        ok(run(13, &[2, 3], "NegativeLogLikelihoodLoss", &["t", "w"], attrs, vec![labels(t), w()]))
+    };
+    assert_eq!(nll("none", &[2, 0], vec![]), (vec![2], vec![-6., -3.]));
+    assert_eq!(nll("sum", &[2, 0], vec![]), (vec![], vec![-9.]));
+    assert_eq!(nll("mean", &[2, 0], vec![]).1, vec![-9. / 4.]);
+    assert_eq!(nll("mean", &[2, -1], vec![int("ignore_index", -1)]).1, vec![-2.]);
+    let err =
+        run(13, &[2, 3], "NegativeLogLikelihoodLoss", &["t"], vec![], vec![labels(&[3, 0])]).expect_err("label 3");
+    assert!(err.to_string().contains("outside [0, 3)"), "{err}");
+
+    let lsm = |r: [f32; 3]| {
+        let m = r.iter().copied().fold(f32::MIN, f32::max);
+        let z = r.iter().map(|v| (v - m).exp()).sum::<f32>().ln() + m;
+        r.map(|v| v - z)
+    };
+    let (l0, l1) = (lsm([0., 1., 2.]), lsm([3., 4., 5.]));
+    let sce = ok(run(
+        13,
+        &[2, 3],
+        "SoftmaxCrossEntropyLoss",
+        &["t"],
+        vec![string("reduction", "sum")],
+        vec![labels(&[2, 0])],
+    ));
+    close(&sce.1, &[-(l0[2] + l1[0])]);
+}
+
 /// Dropout at inference is the identity; in training mode it is refused unless its ratio is 0.
 #[test]
 fn dropout_is_the_identity_at_inference() {
