@@ -452,6 +452,13 @@ fn cross_entropy() -> (QGraph, Vec<i64>) {
     lowered_at(13, vec![n], vec![labels], &[2, 2], &[])
 }
 
+/// ConvTranspose (stride 2): one Linear op whose positions read their taps, the rest empty.
+fn conv_transpose() -> (QGraph, Vec<i64>) {
+    let n = node("ConvTranspose", &["x", "w"], "y", vec![ints_attr("strides", &[2, 2])]);
+    let w = float_tensor("w", &[1, 1, 2, 2], vec![1.0, -0.5, 0.25, 2.0]);
+    lowered_with(vec![n], vec![w], &[1, 1, 1, 2], &[1, 1, 2, 4])
+}
+
 macro_rules! cases {
     ($check:ident: $($name:ident => $build:expr $(, $knob:ident = $value:expr)*;)*) => {
         $(
@@ -507,6 +514,7 @@ cases! {
     attention_op_body => attention_op();
     einsum_pieces => einsum();
     cross_entropy_pieces => cross_entropy();
+    conv_transpose_taps => conv_transpose();
     compare_and_where => compare_where(), free = 1;
     logical_connectives => logical(), free = 1;
 }
@@ -547,6 +555,7 @@ cases! {
     r1cs_attention_op_body => attention_op();
     r1cs_einsum_pieces => einsum();
     r1cs_cross_entropy_pieces => cross_entropy();
+    r1cs_conv_transpose_taps => conv_transpose();
     r1cs_compare_and_where => compare_where(), free = 1;
     r1cs_logical_connectives => logical(), free = 1;
 }

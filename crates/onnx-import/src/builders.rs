@@ -5,9 +5,9 @@
 //! slice bounds) must be constants; anything else is a clear error naming the node.
 
 use zkinfer_graph::ops::{
-    ArgMax, AveragePool, BatchNorm, Cast, CastTo, Compare, Comparison, Concat, Conv, Expand, Extremum, Gather, Max,
-    MaxPool, Pad, PadMode, Padding, Pow, Reduce, ReduceKind, ReduceMax, Shape, Slice, Squeeze, Tile, Transpose, Trilu,
-    Unsqueeze,
+    ArgMax, AveragePool, BatchNorm, Cast, CastTo, Compare, Comparison, Concat, Conv, ConvTranspose, Expand, Extremum,
+    Gather, Max, MaxPool, Pad, PadMode, Padding, Pow, Reduce, ReduceKind, ReduceMax, Shape, Slice, Squeeze, Tile,
+    Transpose, Trilu, Unsqueeze,
 };
 
 use zkinfer_graph::{Op, Tensor};
@@ -104,6 +104,59 @@ pub(crate) fn conv(cx: &NodeCx) -> Result<Built, ImportError> {
         None => usizes::<4>(a, "pads", [0; 4], false)?,
     };
     op(Conv { strides, pads: Padding { top, left, bottom, right }, dilations, group })
+}
+
+/// ConvTranspose (2-D): `pads`, or with `auto_pad` SAME_UPPER/SAME_LOWER the padding that gives
+/// `output_shape` (default: the input's size times the stride), split as ONNX's reference does
+/// (the odd row at the end for SAME_UPPER); an `output_shape` without `auto_pad` is the output's
+/// size, anything past the computed output reading no input.
+pub(crate) fn conv_transpose(cx: &NodeCx) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    let group = a.int("group")?.unwrap_or(1);
+    let group = usize::try_from(group).ok().filter(|&g| g > 0).ok_or_else(|| a.error("group", "must be positive"))?;
+    let ws = cx.shapes.get(1).cloned().unwrap_or_default();
+    let xs = cx.shapes.first().cloned().unwrap_or_default();
+    if ws.len() != 4 || xs.len() != 4 {
+        return Err(a.error("kernel_shape", format!("only 2-D ConvTranspose is supported (weights {ws:?})")));
+    }
+    let kernel = usizes::<2>(a, "kernel_shape", [0, 0], true)?;
+    if kernel != [0, 0] && kernel[..] != ws[2..] {
+        return Err(a.error("kernel_shape", format!("{kernel:?} does not match the weights {ws:?}")));
+    }
+    let strides = usizes::<2>(a, "strides", [1, 1], true)?;
+    let dilations = usizes::<2>(a, "dilations", [1, 1], true)?;
+    let output_padding = usizes::<2>(a, "output_padding", [0, 0], false)?;
+    let shape = match a.ints("output_shape")? {
+        None => None,
+        Some(v) if v.len() >= 2 && v.iter().all(|&d| d > 0) => Some([v[v.len() - 2] as usize, v[v.len() - 1] as usize]),
+        Some(v) => return Err(a.error("output_shape", format!("must give the two spatial sizes, found {v:?}"))),
+    };
+    let mode = a.string("auto_pad")?.unwrap_or_else(|| "NOTSET".into());
+    let (pads, output_size) = match mode.as_str() {
+        "NOTSET" | "VALID" => {
+            let [top, left, bottom, right] = usizes::<4>(a, "pads", [0; 4], false)?;
+            (Padding { top, left, bottom, right }, shape)
+        }
+        "SAME_UPPER" | "SAME_LOWER" => {
+            let _ = a.ints("pads")?;
+            let out = shape.unwrap_or([xs[2] * strides[0], xs[3] * strides[1]]);
+            let mut p = [0usize; 4];
+            for i in 0..2 {
+                let full =
+                    strides[i] * (xs[2 + i].max(1) - 1) + output_padding[i] + dilations[i] * (ws[2 + i].max(1) - 1) + 1;
+                let total = full
+                    .checked_sub(out[i])
+                    .ok_or_else(|| a.error("output_shape", format!("{out:?} is larger than the full output")))?;
+                let (begin, end) =
+                    if mode == "SAME_UPPER" { (total / 2, total - total / 2) } else { (total - total / 2, total / 2) };
+                p[i] = begin;
+                p[2 + i] = end;
+            }
+            (Padding { top: p[0], left: p[1], bottom: p[2], right: p[3] }, None)
+        }
+        other => return Err(a.error("auto_pad", format!("unknown mode '{other}'"))),
+    };
+    op(ConvTranspose { strides, pads, dilations, output_padding, output_size, group })
 }
 
 pub(crate) fn transpose(cx: &NodeCx) -> Result<Built, ImportError> {

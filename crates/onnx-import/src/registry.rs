@@ -18,11 +18,11 @@ use crate::activations::{
 use crate::attention::attention;
 use crate::attrs::Attrs;
 use crate::builders::{
-    arg_max, arg_min, average_pool, batch_norm, cast, cast_like, compare, concat, constant_of_shape, conv, expand,
-    gather, max_pool, max_v6, min_v6, pad_v11, pad_v2, pow, range as range_op, reduce_max_v1, reduce_max_v18,
-    reduce_mean_v1, reduce_mean_v18, reduce_min_v1, reduce_min_v18, reduce_sum_v1, reduce_sum_v13, shape, size,
-    slice_v1, slice_v10, split_v13, split_v2, squeeze_v1, squeeze_v13, tile, transpose, trilu, unsqueeze_v1,
-    unsqueeze_v13,
+    arg_max, arg_min, average_pool, batch_norm, cast, cast_like, compare, concat, constant_of_shape, conv,
+    conv_transpose, expand, gather, max_pool, max_v6, min_v6, pad_v11, pad_v2, pow, range as range_op, reduce_max_v1,
+    reduce_max_v18, reduce_mean_v1, reduce_mean_v18, reduce_min_v1, reduce_min_v18, reduce_sum_v1, reduce_sum_v13,
+    shape, size, slice_v1, slice_v10, split_v13, split_v2, squeeze_v1, squeeze_v13, tile, transpose, trilu,
+    unsqueeze_v1, unsqueeze_v13,
 };
 use crate::einsum::einsum;
 use crate::losses::{nll_loss, softmax_cross_entropy};
@@ -108,6 +108,7 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("MatMul", 1, |_| op(MatMul)),
     entry("Gemm", 7, gemm),
     entry("Conv", 1, conv),
+    entry("ConvTranspose", 1, conv_transpose),
     entry("Flatten", 1, flatten),
     entry("Reshape", 5, reshape),
     entry("Constant", 1, constant),

@@ -31,6 +31,7 @@ pub(crate) static SINCE_VERSIONS: &[(&str, &[i64])] = &[
     ("Constant", &[1, 9, 11, 12, 13, 19, 21, 23, 24, 25]),
     ("ConstantOfShape", &[9, 20, 21, 23, 24, 25]),
     ("Conv", &[1, 11, 22]),
+    ("ConvTranspose", &[1, 11, 22]),
     ("Cos", &[7, 22]),
     ("Cosh", &[9, 22]),
     ("Div", &[1, 6, 7, 13, 14]),

@@ -103,17 +103,7 @@ impl Op for MatMul {
             .map(|i| u32::try_from(i).map(Some))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|_| OpError::Unsupported("activation is too large".into()))?;
-        let op = LinearOp {
-            positions,
-            channels: n,
-            terms: k,
-            index,
-            weight,
-            bias: vec![0; n],
-            pos_stride: n,
-            chan_stride: 1,
-            params: LinearParams::All,
-        };
+        let op = dense(positions, n, k, index, weight);
         let out = ctx.push(QOp::Linear(op), vec![x], out_shape, t.scale + sw);
         Ok(LValue::Act { id: out, exclusive: true })
     }
@@ -154,18 +144,23 @@ fn matmul_batched_const(ctx: &mut LowerCtx, a: TensorId, b: &Tensor) -> OpResult
             }
         }
     }
-    let op = LinearOp {
-        positions: batches * m,
-        channels: n,
+    let op = dense(batches * m, n, terms, index, weight);
+    Ok(ctx.push(QOp::Linear(op), vec![x], out_shape, t.scale + sw))
+}
+
+/// A product by model weights: `positions` rows of `channels` outputs, row-major, no bias.
+fn dense(positions: usize, channels: usize, terms: usize, index: Vec<Option<u32>>, weight: Vec<i64>) -> LinearOp {
+    LinearOp {
+        positions,
+        channels,
         terms,
         index,
         weight,
-        bias: vec![0; n],
-        pos_stride: n,
+        bias: vec![0; channels],
+        pos_stride: channels,
         chan_stride: 1,
         params: LinearParams::All,
-    };
-    Ok(ctx.push(QOp::Linear(op), vec![x], out_shape, t.scale + sw))
+    }
 }
 
 /// The product of two activations (numpy semantics, batch dims broadcast).

@@ -4,8 +4,8 @@
 
 use super::{eval, t};
 use crate::ops::{
-    AveragePool, BatchNorm, Concat, Conv, Div, Gather, GlobalAveragePool, Neg, Pad, PadMode, Reduce, ReduceKind, Shape,
-    Slice, Squeeze, Transpose, Unsqueeze,
+    AveragePool, BatchNorm, Concat, Conv, ConvTranspose, Div, Gather, GlobalAveragePool, Neg, Pad, PadMode, Padding,
+    Reduce, ReduceKind, Shape, Slice, Squeeze, Transpose, Unsqueeze,
 };
 use crate::{Op, Tensor};
 
@@ -136,4 +136,61 @@ fn grouped_and_same_padded_conv() {
     let pads = crate::ops::Padding { top: 0, left: 0, bottom: 1, right: 1 };
     let same = Conv { strides: [2, 2], pads, ..Conv::default() };
     assert_eq!(eval(&same, &[&x, &Tensor::ones(vec![1, 2, 2, 2])]), t(&[1, 1, 2, 2], &[52., 32., 44., 25.]));
+}
+
+/// ConvTranspose as ONNX defines it, scattered: input pixel `(iy, ix)` of channel `c` adds
+/// `x · w[c, m, ky, kx]` to output pixel `(iy·s + ky·d − pad_top, ..)` of channel `m` in `c`'s
+/// group; the op's gather form (the one it lowers) must agree, with strides, dilations, pads,
+/// output_padding, two groups and a bias, and with an explicit output size.
+#[test]
+fn conv_transpose_matches_its_scatter_definition() {
+    let (c, h, w, mg, g, kh, kw) = (4, 3, 2, 3, 2, 2, 3);
+    let x = arange(&[1, c, h, w]).mapv(|v| (v * 0.37).sin());
+    let wt = arange(&[c, mg, kh, kw]).mapv(|v| (v * 0.21).cos());
+    let bias = t(&[mg * g], &[0.5, -1.0, 0.25, 0.0, 1.0, -0.5]);
+    for (strides, dilations, pads, output_padding, output_size) in [
+        ([2, 1], [1, 2], Padding { top: 1, left: 0, bottom: 0, right: 2 }, [1, 0], None),
+        ([1, 3], [2, 1], Padding::default(), [0, 2], None),
+        ([2, 2], [1, 1], Padding { top: 1, left: 1, bottom: 1, right: 1 }, [0, 0], Some([7, 6])),
+    ] {
+        let op = ConvTranspose { strides, pads, dilations, output_padding, output_size, group: g };
+        let y = eval(&op, &[&x, &wt, &bias]);
+        let (oh, ow) = (y.shape()[2], y.shape()[3]);
+        let full =
+            |i: usize, size: usize, k: usize| strides[i] * (size - 1) + output_padding[i] + dilations[i] * (k - 1) + 1;
+        assert_eq!(
+            (oh, ow),
+            output_size
+                .map_or((full(0, h, kh) - pads.top - pads.bottom, full(1, w, kw) - pads.left - pads.right), |[a, b]| (
+                    a, b
+                ))
+        );
+        let mut want = vec![0f64; mg * g * oh * ow];
+        for (m, chunk) in want.chunks_mut(oh * ow).enumerate() {
+            chunk.iter_mut().for_each(|v| *v = f64::from(bias[m]));
+        }
+        for ci in 0..c {
+            let grp = ci / (c / g);
+            for ml in 0..mg {
+                let m = grp * mg + ml;
+                for iy in 0..h {
+                    for ix in 0..w {
+                        for ky in 0..kh {
+                            for kx in 0..kw {
+                                let oy = (iy * strides[0] + ky * dilations[0]) as i64 - pads.top as i64;
+                                let ox = (ix * strides[1] + kx * dilations[1]) as i64 - pads.left as i64;
+                                if (0..oh as i64).contains(&oy) && (0..ow as i64).contains(&ox) {
+                                    want[(m * oh + oy as usize) * ow + ox as usize] +=
+                                        f64::from(x[[0, ci, iy, ix]]) * f64::from(wt[[ci, ml, ky, kx]]);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (got, want) in y.iter().zip(&want) {
+            assert!((f64::from(*got) - want).abs() < 1e-4, "{strides:?} {dilations:?}: {got} vs {want}");
+        }
+    }
 }

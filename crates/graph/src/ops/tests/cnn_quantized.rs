@@ -173,3 +173,24 @@ fn non_positive_divisors_and_gathers_by_float_activations_are_refused() {
         other => panic!("expected Unsupported, got {other:?}"),
     }
 }
+
+/// ConvTranspose (stride 2, a pad, two groups) then ReLU: the integer evaluation stays within
+/// the rounding of the terms it sums.
+#[test]
+fn conv_transpose_integer_eval_matches_f32() {
+    let g = graph(&[1, 2, 3, 3], |b, x| {
+        let w = b.constant("w", t(&[2, 2, 3, 2], &values(31, 24)));
+        let bias = b.constant("b", t(&[4], &values(32, 4)));
+        let op = crate::ops::ConvTranspose {
+            strides: [2, 1],
+            pads: crate::ops::Padding { top: 1, left: 0, bottom: 0, right: 1 },
+            dilations: [1, 1],
+            output_padding: [1, 0],
+            output_size: None,
+            group: 2,
+        };
+        let y = node(b, op, vec![x, w, bias]);
+        node(b, crate::ops::Relu, vec![y])
+    });
+    assert_int_close(&g, &values(33, 18), 8);
+}
