@@ -459,6 +459,13 @@ fn conv_transpose() -> (QGraph, Vec<i64>) {
     lowered_with(vec![n], vec![w], &[1, 1, 1, 2], &[1, 1, 2, 4])
 }
 
+/// CumSum, exclusive and reversed: one Linear op of structural ones.
+fn cumsum() -> (QGraph, Vec<i64>) {
+    let attrs = vec![int_attr("exclusive", 1), int_attr("reverse", 1)];
+    let axis = float_tensor("a", &[], vec![1.0]);
+    lowered_with(vec![node("CumSum", &["x", "a"], "y", attrs)], vec![axis], &[1, 3], &[1, 3])
+}
+
 macro_rules! cases {
     ($check:ident: $($name:ident => $build:expr $(, $knob:ident = $value:expr)*;)*) => {
         $(
@@ -515,6 +522,8 @@ cases! {
     einsum_pieces => einsum();
     cross_entropy_pieces => cross_entropy();
     conv_transpose_taps => conv_transpose();
+    cumsum_prefixes => cumsum();
+    sign_bits => lowered_at(13, vec![node("Sign", &["x"], "y", vec![])], vec![], &[1, 3], &[1, 3]), free = 1;
     compare_and_where => compare_where(), free = 1;
     logical_connectives => logical(), free = 1;
 }
@@ -556,6 +565,8 @@ cases! {
     r1cs_einsum_pieces => einsum();
     r1cs_cross_entropy_pieces => cross_entropy();
     r1cs_conv_transpose_taps => conv_transpose();
+    r1cs_cumsum_prefixes => cumsum();
+    r1cs_sign_bits => lowered_at(13, vec![node("Sign", &["x"], "y", vec![])], vec![], &[1, 3], &[1, 3]), free = 1;
     r1cs_compare_and_where => compare_where(), free = 1;
     r1cs_logical_connectives => logical(), free = 1;
 }

@@ -79,6 +79,7 @@ const PRESERVING: &[&str] = &[
     "Abs",
     "Add",
     "Concat",
+    "CumSum",
     "Div",
     "Expand",
     "Flatten",

@@ -3,12 +3,13 @@
 //! body writes (an elementwise op, a `ReduceSum`, an elementwise op), so every step is an op
 //! the registry already proves and is calibrated on its own values: the `Sqrt` of `ReduceL2`
 //! gets a table over the sums of squares the samples produce, not over the input's range.
+//! `LpNormalization` divides by such a norm (`p` = 1 or 2) along one axis.
 
-use zkinfer_graph::ops::{Abs, Exp, Log, Pow, Reduce, ReduceKind, Sqrt};
+use zkinfer_graph::ops::{Abs, Div, Exp, Log, Pow, Reduce, ReduceKind, Sqrt};
 use zkinfer_graph::Op;
 
 use crate::builders::const_ints;
-use crate::registry::{Built, NodeCx};
+use crate::registry::{Built, NodeCx, Src};
 use crate::ImportError;
 
 /// Which reduction.
@@ -37,4 +38,27 @@ pub(crate) fn reduce_composite(cx: &NodeCx, kind: Composite, axes_input: bool) -
         Composite::LogSum => vec![sum, Box::new(Log)],
         Composite::LogSumExp => vec![Box::new(Exp), sum, Box::new(Log)],
     }))
+}
+
+/// `LpNormalization`: `x / ||x||_p` along `axis` (default -1), `p` 1 or 2 (default 2): the norm
+/// as [`reduce_composite`] builds it (keeping the axis), then `Div` by it, which proves that the
+/// norm is positive (a zero vector has no witness and is an error naming the tensor).
+pub(crate) fn lp_normalization(cx: &NodeCx) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    let axis = a.int("axis")?.unwrap_or(-1);
+    let sum = Reduce { kind: ReduceKind::Sum, axes: Some(vec![axis]), keepdims: true, noop_with_empty_axes: false };
+    let x = Src::Input(0);
+    let mut steps: Vec<(Box<dyn Op>, Vec<Src>)> = match a.int("p")?.unwrap_or(2) {
+        1 => vec![(Box::new(Abs), vec![x.clone()]), (Box::new(sum), vec![Src::Step(0)])],
+        2 => vec![
+            (Box::new(Pow { exponent: 2.0 }), vec![x.clone()]),
+            (Box::new(sum), vec![Src::Step(0)]),
+            (Box::new(Sqrt), vec![Src::Step(1)]),
+        ],
+        p => return Err(a.error("p", format!("must be 1 or 2, found {p}"))),
+    };
+    let norm = Src::Step(steps.len() - 1);
+    steps.push((Box::new(Div), vec![x, norm]));
+    let last = steps.len() - 1;
+    Ok(Built::Nodes(steps, vec![last]))
 }

@@ -8,7 +8,7 @@ use zkinfer_graph::ops::{
     Log, MatMul, Max, Mean, Mish, Mod, Mul, Neg, PRelu, Reciprocal, Relu, Reshape, Sigmoid, Softplus, Softsign, Sqrt,
     Sub, Sum, Tanh, Where,
 };
-use zkinfer_graph::ops::{Comparison, Connective, GatherElements, Logical, Trig, TrigFn};
+use zkinfer_graph::ops::{Compare, Comparison, Connective, CumSum, GatherElements, Logical, Trig, TrigFn};
 use zkinfer_graph::{Op, Tensor};
 
 use crate::activations::{
@@ -26,7 +26,7 @@ use crate::builders::{
 };
 use crate::einsum::einsum;
 use crate::losses::{nll_loss, softmax_cross_entropy};
-use crate::reductions::{reduce_composite, Composite};
+use crate::reductions::{lp_normalization, reduce_composite, Composite};
 use crate::tensor::to_tensor;
 use crate::ImportError;
 
@@ -137,6 +137,8 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("Greater", 7, |_| compare(Comparison::Greater)),
     entry("GreaterOrEqual", 12, |_| compare(Comparison::GreaterOrEqual)),
     entry("Not", 1, |_| compare(Comparison::Not)),
+    // [x > 0] - [x < 0]: two comparison bits.
+    entry("Sign", 9, sign),
     // Connectives of booleans: folded on constants, integer identities of bits otherwise.
     entry("And", 7, |_| op(Logical { kind: Connective::And })),
     entry("Or", 7, |_| op(Logical { kind: Connective::Or })),
@@ -155,6 +157,8 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("Trilu", 14, trilu),
     // Sums of several inputs (variadic, broadcasting from version 8).
     entry("Sum", 8, |_| op(Sum)),
+    // Running sums along a constant axis: one linear op of ones.
+    entry("CumSum", 11, cumsum),
     entry("Mean", 8, |_| op(Mean)),
     entry("Gather", 1, gather),
     entry("GatherElements", 11, |cx| op(GatherElements { axis: cx.attrs.int("axis")?.unwrap_or(0) })),
@@ -174,6 +178,7 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("ReduceLogSum", 18, |cx| reduce_composite(cx, Composite::LogSum, true)),
     range("ReduceLogSumExp", 1, 17, |cx| reduce_composite(cx, Composite::LogSumExp, false)),
     entry("ReduceLogSumExp", 18, |cx| reduce_composite(cx, Composite::LogSumExp, true)),
+    entry("LpNormalization", 1, lp_normalization),
     range("ReduceMean", 1, 17, reduce_mean_v1),
     entry("ReduceMean", 18, reduce_mean_v18),
     // Comparisons, lowered to ReLUs of differences (no comparison chip).
@@ -363,6 +368,26 @@ fn dropout(cx: &NodeCx) -> Result<Built, ImportError> {
         }
     }
     Ok(Built::Outputs(vec![(Box::new(Identity), 1)]))
+}
+
+/// `Sign`: `[x > 0] − [x < 0]`, two exact comparison bits and their difference (no table).
+fn sign(_: &NodeCx) -> Result<Built, ImportError> {
+    let zero = || Src::Const(Tensor::from_elem(vec![], 0.0));
+    let steps: Vec<(Box<dyn Op>, Vec<Src>)> = vec![
+        (Box::new(Compare { kind: Comparison::Greater }), vec![Src::Input(0), zero()]),
+        (Box::new(Compare { kind: Comparison::Less }), vec![Src::Input(0), zero()]),
+        (Box::new(Sub), vec![Src::Step(0), Src::Step(1)]),
+    ];
+    Ok(Built::Nodes(steps, vec![2]))
+}
+
+/// `CumSum`: the axis is a constant input (a scalar or one element).
+fn cumsum(cx: &NodeCx) -> Result<Built, ImportError> {
+    let (exclusive, reverse) = (cx.attrs.flag("exclusive")?, cx.attrs.flag("reverse")?);
+    match cx.consts.get(1).copied().flatten() {
+        Some(t) if t.len() == 1 => op(CumSum { axis: t.iter().next().map_or(0, |&v| v as i64), exclusive, reverse }),
+        _ => Err(cx.attrs.node_error("the axis must be a constant scalar input")),
+    }
 }
 
 /// `Mod`: `fmod` (default 0) must be 1 for floats, as ONNX requires.

@@ -359,6 +359,11 @@ fn composite_reductions_by_attribute_and_by_input() {
         close(&v13.1, &want);
         assert_eq!(v18, v13, "{op}");
     }
+    // LpNormalization divides each row by its norm (p = 1: 3 and 12; p = 2: √5 and √50).
+    let l1 = ok(run(13, &[2, 3], "LpNormalization", &[], vec![int("p", 1)], vec![])).1;
+    close(&l1, &[0., 1. / 3., 2. / 3., 0.25, 4. / 12., 5. / 12.]);
+    let l2 = ok(run(13, &[2, 3], "LpNormalization", &[], vec![], vec![])).1;
+    close(&l2, &[0., 1. / 5f32.sqrt(), 2. / 5f32.sqrt(), 3. / 50f32.sqrt(), 4. / 50f32.sqrt(), 5. / 50f32.sqrt()]);
 }
 
 /// Einsum of one and two operands against the sums it names, on `x = 0, 1, 2, ...`; an
