@@ -36,7 +36,7 @@ pub(crate) fn attention(cx: &NodeCx) -> Result<Built, ImportError> {
     if cx.shapes.len() > 4 {
         return Err(a.node_error("a KV cache (past_key, past_value, nonpad_kv_seqlen) is not supported"));
     }
-    let rank = cx.shapes[0].len();
+    let rank = cx.shapes.first().map_or(0, Vec::len);
     let dims = |i: usize| cx.shapes.get(i).cloned().unwrap_or_default();
     let (q, k, v) = (dims(0), dims(1), dims(2));
     if rank != 3 && rank != 4 || k.len() != rank || v.len() != rank {

@@ -173,4 +173,7 @@ fn a_kv_cache_and_extra_outputs_are_refused_by_name() {
     let err: ImportError =
         parse(&model(&["x", "x", "x", "", "pk", "pv"], &["y"], vec![], &dims, past)).expect_err("a KV cache");
     assert!(err.to_string().contains("not supported"), "{err}");
+    // A node without inputs is an error, not a panic.
+    let err = parse(&model(&[], &["y"], vec![], &dims, vec![])).expect_err("no inputs");
+    assert!(err.to_string().contains("3-D or all 4-D"), "{err}");
 }
