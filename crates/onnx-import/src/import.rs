@@ -221,17 +221,6 @@ fn add_node(
                 ids.insert(o.clone(), id);
             }
         }
-        // Each op on the one before; the intermediate values are named after the output.
-        Built::Chain(ops) => {
-            let output = single_output()?;
-            let last = ops.len().saturating_sub(1);
-            let mut value = *inputs.first().ok_or_else(|| node_err("the node has no input".into()))?;
-            for (k, op) in ops.into_iter().enumerate() {
-                let out = if k == last { output.clone() } else { format!("{output}/{}", op.name()) };
-                value = b.node(&name, op, vec![value], &out)?;
-            }
-            ids.insert(output, value);
-        }
         // One op per output, on the inputs it names; an omitted output ("") is not built.
         Built::Outputs(ops) => {
             for ((op, n), out) in ops.into_iter().zip(&node.output).filter(|(_, out)| !out.is_empty()) {

@@ -29,15 +29,28 @@ pub(crate) fn reduce_composite(cx: &NodeCx, kind: Composite, axes_input: bool) -
     let axes = if axes_input { const_ints(cx, 1, "axes")? } else { a.ints("axes")? };
     let keepdims = a.int("keepdims")?.unwrap_or(1) != 0;
     let noop_with_empty_axes = if axes_input { a.flag("noop_with_empty_axes")? } else { false };
-    let sum: Box<dyn Op> = Box::new(Reduce { kind: ReduceKind::Sum, axes, keepdims, noop_with_empty_axes });
-    let square = || -> Box<dyn Op> { Box::new(Pow { exponent: 2.0 }) };
-    Ok(Built::Chain(match kind {
+    let sum = Reduce { kind: ReduceKind::Sum, axes, keepdims, noop_with_empty_axes };
+    let ops = composite_ops(kind, sum);
+    let last = ops.len() - 1;
+    Ok(Built::Nodes(chain(ops), vec![last]))
+}
+
+/// The ops of `kind`, in order, around its `sum`.
+fn composite_ops(kind: Composite, sum: Reduce) -> Vec<Box<dyn Op>> {
+    let (sum, square) = (Box::new(sum), || -> Box<dyn Op> { Box::new(Pow { exponent: 2.0 }) });
+    match kind {
         Composite::SumSquare => vec![square(), sum],
         Composite::L1 => vec![Box::new(Abs), sum],
         Composite::L2 => vec![square(), sum, Box::new(Sqrt)],
         Composite::LogSum => vec![sum, Box::new(Log)],
         Composite::LogSumExp => vec![Box::new(Exp), sum, Box::new(Log)],
-    }))
+    }
+}
+
+/// Steps that apply `ops` one after the other to the node's first input.
+fn chain(ops: Vec<Box<dyn Op>>) -> Vec<(Box<dyn Op>, Vec<Src>)> {
+    let from = |k: usize| if k == 0 { Src::Input(0) } else { Src::Step(k - 1) };
+    ops.into_iter().enumerate().map(|(k, op)| (op, vec![from(k)])).collect()
 }
 
 /// `LpNormalization`: `x / ||x||_p` along `axis` (default -1), `p` 1 or 2 (default 2): the norm
@@ -47,18 +60,14 @@ pub(crate) fn lp_normalization(cx: &NodeCx) -> Result<Built, ImportError> {
     let a = &cx.attrs;
     let axis = a.int("axis")?.unwrap_or(-1);
     let sum = Reduce { kind: ReduceKind::Sum, axes: Some(vec![axis]), keepdims: true, noop_with_empty_axes: false };
-    let x = Src::Input(0);
-    let mut steps: Vec<(Box<dyn Op>, Vec<Src>)> = match a.int("p")?.unwrap_or(2) {
-        1 => vec![(Box::new(Abs), vec![x.clone()]), (Box::new(sum), vec![Src::Step(0)])],
-        2 => vec![
-            (Box::new(Pow { exponent: 2.0 }), vec![x.clone()]),
-            (Box::new(sum), vec![Src::Step(0)]),
-            (Box::new(Sqrt), vec![Src::Step(1)]),
-        ],
+    let kind = match a.int("p")?.unwrap_or(2) {
+        1 => Composite::L1,
+        2 => Composite::L2,
         p => return Err(a.error("p", format!("must be 1 or 2, found {p}"))),
     };
+    let mut steps = chain(composite_ops(kind, sum));
     let norm = Src::Step(steps.len() - 1);
-    steps.push((Box::new(Div), vec![x, norm]));
+    steps.push((Box::new(Div), vec![Src::Input(0), norm]));
     let last = steps.len() - 1;
     Ok(Built::Nodes(steps, vec![last]))
 }

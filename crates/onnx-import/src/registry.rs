@@ -36,14 +36,12 @@ pub const MAX_OPSET: i64 = crate::versions::NEWEST_OPSET;
 /// What a builder produces: an op to add to the graph, or (for `Constant`) a value, or (for a
 /// node with several outputs: `Split`, `LayerNormalization`) one op per output, each applied to
 /// the node's first `n` inputs, or (for an op ONNX defines as a function of others:
-/// `ReduceL2`, ...) a chain of ops, the first applied to the node's first input and each next
-/// one to the one before, or (for `Attention`, `Einsum`, the losses) a graph of ops, with the
-/// step that gives each of the node's outputs.
+/// `Attention`, `Einsum`, `ReduceL2`, the losses, ...) a graph of ops, with the step that gives
+/// each of the node's outputs.
 pub(crate) enum Built {
     Op(Box<dyn Op>),
     Const(Tensor),
     Outputs(Vec<(Box<dyn Op>, usize)>),
-    Chain(Vec<Box<dyn Op>>),
     Nodes(Vec<(Box<dyn Op>, Vec<Src>)>, Vec<usize>),
 }
 
