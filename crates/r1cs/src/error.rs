@@ -31,6 +31,9 @@ pub enum R1csError {
     /// The proof does not verify for these public values.
     #[error("the groth16 proof does not verify")]
     Rejected,
+    /// A setup ceremony's file fails a check; the text names it.
+    #[error("ceremony: {0}")]
+    Ceremony(String),
     /// A proof was given the wrong number of public inputs.
     #[error("the verifying key takes {expected} public inputs, got {got}")]
     InstanceCount {

@@ -29,9 +29,9 @@ pub type Groth16VerifyingKey = VerifyingKey<Bn254>;
 pub const PROOF_BYTES: usize = 256;
 
 /// The system (and, when proving, its assignment) as an arkworks circuit.
-struct Replay<'a> {
-    system: &'a R1cs,
-    assignment: Option<&'a Assignment>,
+pub(crate) struct Replay<'a> {
+    pub(crate) system: &'a R1cs,
+    pub(crate) assignment: Option<&'a Assignment>,
 }
 
 impl ConstraintSynthesizer<Fr> for Replay<'_> {
@@ -66,7 +66,7 @@ impl ConstraintSynthesizer<Fr> for Replay<'_> {
     }
 }
 
-fn ark(e: SynthesisError) -> R1csError {
+pub(crate) fn ark(e: SynthesisError) -> R1csError {
     R1csError::Ark(e.to_string())
 }
 

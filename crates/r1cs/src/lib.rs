@@ -6,6 +6,7 @@
 //!   `gadgets/`; the arithmetic behind each (a rescale's quotient and remainder, a division's
 //!   product, a table's entries) comes from the primitive itself.
 //! * [`groth16`] sets up, proves and verifies with `ark-groth16`.
+//! * [`ceremony`] makes the Groth16 keys in a multi-party setup, safe if one participant is honest.
 //! * `zkinfer_circuits::witness_search::r1cs` searches the same rows for a second accepted
 //!   witness (the soundness harness both back ends share).
 //!
@@ -21,6 +22,7 @@
 #![warn(missing_docs)]
 
 mod builder;
+pub mod ceremony;
 mod error;
 mod gadgets;
 pub mod groth16;
