@@ -32,6 +32,16 @@ generate() {
       echo '```text'
       "$ZK" "$cmd" --help
       echo '```'
+      # A command with subcommands of its own (`ceremony`): each of those too.
+      "$ZK" "$cmd" --help | awk '/^Commands:/{on=1; next} on && /^  [a-z]/{print $1} on && /^$/{exit}' |
+        { grep -vx help || true; } | while read -r sub; do
+          echo
+          echo "### \`zkinfer $cmd $sub\`"
+          echo
+          echo '```text'
+          "$ZK" "$cmd" "$sub" --help
+          echo '```'
+        done
     done
 }
 

@@ -22,7 +22,8 @@ use crate::{CircuitSpec, Error, Srs};
 /// The warning every development (single-party) Groth16 setup prints.
 pub const SETUP_WARNING: &str = "INSECURE for production: a single-party Groth16 setup. This machine drew the \
      setup's secret randomness and dropped it; whoever could read it (this process's memory) could forge proofs \
-     for this circuit. A deployment needs a multi-party ceremony for this model's circuit (not built yet).";
+     for this circuit. A deployment makes its keys in a multi-party ceremony instead: `zkinfer ceremony` \
+     (secure if any one participant drops their secret).";
 
 /// The Groth16 circuit of a model, as `settings.json` records it (`"circuit": {"groth16":
 /// ...}`): its size, the statement's packing, and the digest that ties keys to it.
@@ -188,8 +189,8 @@ impl VerifierKeys {
 pub(crate) fn setup(compiled: &Compiled, srs: Srs) -> Result<Keys, Error> {
     if !matches!(srs, Srs::Dev) {
         return Err(Error::Config(
-            "a Groth16 setup takes no SRS: it is circuit-specific (one ceremony per model, not built yet); \
-             run setup without --srs"
+            "a Groth16 setup takes no SRS: it is circuit-specific; run setup without --srs (development \
+             keys), or make the keys in a multi-party ceremony with `zkinfer ceremony`"
                 .into(),
         ));
     }

@@ -43,6 +43,7 @@
 mod artifacts;
 mod audit;
 pub mod bench;
+pub mod ceremony;
 pub mod conformance;
 mod error;
 pub mod evm;

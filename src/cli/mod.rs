@@ -10,6 +10,7 @@ use zkinfer::{ParamVisibility, ProofSystem, QuantConfig, Visibilities, Visibilit
 mod audit;
 mod bench;
 mod calldata;
+mod ceremony;
 mod compile;
 mod conformance;
 mod model_id;
@@ -40,6 +41,8 @@ enum Command {
     ModelId(model_id::ModelIdArgs),
     /// Key generation: writes pk.bin, vk.bin (and for Halo2 srs.bin) into the compiled directory.
     Setup(setup::SetupArgs),
+    /// A multi-party Groth16 setup: start, contribute, phase2, verify, finish (keys secure if one participant is honest).
+    Ceremony(ceremony::CeremonyArgs),
     /// Prove one run of the model on an input (EZKL's {"input_data": [[...]]} format).
     Prove(prove::ProveArgs),
     /// Verify a proof file against the verifying key; prints `verified` or the reason it was rejected.
@@ -102,8 +105,8 @@ pub struct CalibrationArgs {
     #[arg(long)]
     pub calibration: Option<PathBuf>,
     /// The proof system to compile for: halo2, or groth16 (256-byte proofs, about 221k gas on
-    /// chain, a setup per model; fixed parameters only for now). The settings record it, and every
-    /// later step reads it from there.
+    /// chain, a setup per circuit: `zkinfer setup`, or a multi-party `zkinfer ceremony`). The
+    /// settings record it, and every later step reads it from there.
     #[arg(long, default_value_t = ProofSystem::Halo2)]
     pub proof_system: ProofSystem,
     /// Largest circuit size 2^k the planner may choose.
@@ -151,6 +154,7 @@ pub fn main() -> ExitCode {
         Command::Compile(a) => compile::run(a),
         Command::ModelId(a) => model_id::run(a),
         Command::Setup(a) => setup::run(a),
+        Command::Ceremony(a) => ceremony::run(a),
         Command::Prove(a) => prove::run(a),
         Command::Verify(a) => verify::run(a),
         Command::Run(a) => run::run(a),

@@ -65,10 +65,14 @@ pub enum ArtifactKind {
     Groth16ProvingKey,
     /// A Groth16 verifying key (arkworks' uncompressed form after the circuit's digest).
     Groth16VerifyingKey,
+    /// A Groth16 setup ceremony's phase-1 powers (arkworks' uncompressed form).
+    CeremonyPowers,
+    /// A Groth16 setup ceremony's phase-2 key for one circuit (arkworks' uncompressed form).
+    CeremonyKey,
 }
 
 impl ArtifactKind {
-    const ALL: [Self; 8] = [
+    const ALL: [Self; 10] = [
         Self::Settings,
         Self::Circuit,
         Self::ProvingKey,
@@ -77,6 +81,8 @@ impl ArtifactKind {
         Self::Srs,
         Self::Groth16ProvingKey,
         Self::Groth16VerifyingKey,
+        Self::CeremonyPowers,
+        Self::CeremonyKey,
     ];
 
     /// The tag stored in the header.
@@ -90,6 +96,8 @@ impl ArtifactKind {
             Self::Srs => 6,
             Self::Groth16ProvingKey => 7,
             Self::Groth16VerifyingKey => 8,
+            Self::CeremonyPowers => 9,
+            Self::CeremonyKey => 10,
         }
     }
 
@@ -109,6 +117,8 @@ impl ArtifactKind {
             Self::Srs => "SRS",
             Self::Groth16ProvingKey => "Groth16 proving key",
             Self::Groth16VerifyingKey => "Groth16 verifying key",
+            Self::CeremonyPowers => "ceremony phase-1 powers",
+            Self::CeremonyKey => "ceremony phase-2 key",
         }
     }
 }
