@@ -81,7 +81,7 @@ fn cli_runs_one_case() {
             "--case",
             "node/test_relu",
             "--case",
-            "test_resize_upsample_scales_nearest",
+            "test_gridsample",
         ])
         .args(["--prove-sample", "0"])
         .output()
@@ -90,7 +90,7 @@ fn cli_runs_one_case() {
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.lines().any(|l| l.starts_with("PASS node/test_relu (k=")), "{stdout}");
     assert!(
-        stdout.contains("UNSUPPORTED node/test_resize_upsample_scales_nearest: node 'Y': op 'Resize' is not supported"),
+        stdout.contains("UNSUPPORTED node/test_gridsample: node 'Y': op 'GridSample' is not supported"),
         "{stdout}"
     );
     assert_eq!(stdout.lines().last(), Some("1 passed, 0 failed, 1 skipped"), "{stdout}");
@@ -120,13 +120,18 @@ fn manifest_syntax() {
 fn tolerance_scales_with_the_output_scale() {
     assert_eq!(quantized_tolerance(0.0, 10), 2.0 / 1024.0);
     assert_eq!(quantized_tolerance(-2048.0, 10), 2.0 / 1024.0 + 1.0);
-    assert!(check_quantized(&[1.0 + 2.0 / 1024.0], &[1.0], 10).is_ok());
-    assert!(check_quantized(&[1.0 + 3.0 / 1024.0], &[1.0], 10).is_err());
-    assert!(check_quantized(&[1.01], &[1.0], 10).unwrap_err().contains("value #0"));
-    assert!(check_quantized(&[1.0, 2.0], &[1.0], 10).is_err());
-    assert!(check_f32(&[1.0005], &[1.0]).is_ok());
-    assert!(check_f32(&[1.01], &[1.0]).is_err());
-    assert!(check_f32(&[f32::NAN], &[1.0]).is_err());
+    assert!(check_quantized(&[1.0 + 2.0 / 1024.0], &[1.0], 10, 0.0).is_ok());
+    assert!(check_quantized(&[1.0 + 3.0 / 1024.0], &[1.0], 10, 0.0).is_err());
+    assert!(check_quantized(&[1.01], &[1.0], 10, 0.0).unwrap_err().contains("value #0"));
+    assert!(check_quantized(&[1.0, 2.0], &[1.0], 10, 0.0).is_err());
+    assert!(check_f32(&[1.0005], &[1.0], 0.0).is_ok());
+    assert!(check_f32(&[1.01], &[1.0], 0.0).is_err());
+    assert!(check_f32(&[f32::NAN], &[1.0], 0.0).is_err());
+    // A float16 reference is itself rounded by up to 2^-11 relative: that is added.
+    let f16 = zkinfer::conformance::tolerance::reference_rtol(10);
+    assert_eq!(f16, 1.0 / 2048.0);
+    assert!(check_quantized(&[1000.0 + 0.7], &[1000.0], 10, 0.0).is_err());
+    assert!(check_quantized(&[1000.0 + 0.7], &[1000.0], 10, f16).is_ok());
 }
 
 #[test]

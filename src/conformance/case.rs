@@ -11,7 +11,7 @@ use zkinfer_onnx::proto::type_proto::Value as Type;
 use zkinfer_onnx::proto::{ModelProto, TensorProto, ValueInfoProto};
 use zkinfer_onnx::ImportError;
 
-use super::tolerance::{check_f32, check_quantized};
+use super::tolerance::{check_f32, check_quantized, reference_rtol};
 use super::{CaseOutcome, ConformanceOptions, Passed};
 use crate::{CompileOptions, Error, Model, Srs};
 
@@ -74,7 +74,8 @@ fn check(dir: &Path, opts: &ConformanceOptions, prove: bool) -> Result<Passed, S
         }
         let w: Vec<f32> = expected.iter().copied().collect();
         let f32_out: Vec<f32> = got.iter().copied().collect();
-        check_f32(&f32_out, &w).map_err(|e| Stop::Failed(format!("f32 evaluation, output {i}: {e}")))?;
+        check_f32(&f32_out, &w, reference_rtol(outputs[i].data_type()))
+            .map_err(|e| Stop::Failed(format!("f32 evaluation, output {i}: {e}")))?;
         want.push(w);
     }
 
@@ -89,7 +90,8 @@ fn check(dir: &Path, opts: &ConformanceOptions, prove: bool) -> Result<Passed, S
     for (i, w) in want.iter().enumerate() {
         let got = compiled.qgraph.dequantize_output(i, witness.output(&compiled.qgraph, i));
         let scale = compiled.settings.outputs[i].scale;
-        let err = check_quantized(&got, w, scale).map_err(|e| Stop::Failed(format!("circuit output {i}: {e}")))?;
+        let err = check_quantized(&got, w, scale, reference_rtol(outputs[i].data_type()))
+            .map_err(|e| Stop::Failed(format!("circuit output {i}: {e}")))?;
         max_err = max_err.max(err);
     }
     let scale = compiled.settings.outputs[0].scale;
@@ -130,7 +132,7 @@ fn read_pbs(data: &Path, prefix: &str) -> Result<Vec<TensorProto>, Stop> {
         .collect()
 }
 
-/// The harness proves one input per case: the first FLOAT graph input (else the first integer
+/// The harness proves one input per case: the first floating-point graph input (else the first integer
 /// or boolean one) stays the model input, every other graph input becomes an initializer holding
 /// its test data (so shape and index inputs fold as constants). Returns the kept input's data.
 fn bind_inputs(model: &mut ModelProto, mut data: Vec<TensorProto>) -> Result<TensorProto, Stop> {
@@ -148,7 +150,7 @@ fn bind_inputs(model: &mut ModelProto, mut data: Vec<TensorProto>) -> Result<Ten
         use DataType::*;
         matches!(t, Bool | Int8 | Int16 | Int32 | Int64 | Uint8 | Uint16 | Uint32 | Uint64)
     };
-    let float = inputs.iter().position(|i| elem(i) == Some(DataType::Float));
+    let float = inputs.iter().position(|i| elem(i).is_some_and(zkinfer_onnx::is_float));
     let Some(keep) = float.or_else(|| inputs.iter().position(|i| elem(i).is_some_and(integer))) else {
         let types: Vec<&str> = inputs
             .iter()
@@ -158,7 +160,7 @@ fn bind_inputs(model: &mut ModelProto, mut data: Vec<TensorProto>) -> Result<Ten
             })
             .collect();
         return Err(Stop::Unsupported(format!(
-            "no FLOAT or integer input (inputs: {}): the harness proves one float or integer tensor",
+            "no float or integer input (inputs: {}): the harness proves one float or integer tensor",
             types.join(", ")
         )));
     };

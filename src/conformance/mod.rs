@@ -6,7 +6,7 @@
 //! witness, checks the circuit with halo2's `MockProver`, and compares the dequantized output
 //! with `output_0.pb` (see [`tolerance`]); for a sample it also makes and verifies a real proof.
 //!
-//! A zkinfer circuit has one input: the first FLOAT graph input stays the input, and every
+//! A zkinfer circuit has one input: the first floating-point graph input stays the input, and every
 //! other graph input is baked in as a constant initializer holding its test data (so `Add(x, y)`
 //! is tested as "x plus a constant").
 //!

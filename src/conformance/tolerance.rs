@@ -8,6 +8,9 @@
 //!   carries into the output. Measured on onnx 1.22.0's cases: every supported case is within
 //!   half of this (`1·2^−s + 2^−12·|want|`; the closest is `node/test_batchnorm_epsilon`), and a
 //!   semantic error (a wrong axis, a missing bias) is far outside it.
+//! * a reference stored in a 16-bit float type is itself rounded: half its unit in the last
+//!   place (`2^−11·|want|` for float16, `2^−8·|want|` for bfloat16, [`reference_rtol`]) is added
+//!   to either tolerance.
 
 /// Absolute floor of the f32 comparison.
 pub const F32_ATOL: f64 = 1e-5;
@@ -18,20 +21,32 @@ pub const Q_ULPS: f64 = 2.0;
 /// Relative term of the circuit comparison: 2^−11 (≈ 0.05%).
 pub const Q_RTOL: f64 = 1.0 / 2048.0;
 
+/// The relative rounding of a reference stored as ONNX data type `data_type`: half a unit in
+/// the last place of a 16-bit float (float16 keeps 10 fraction bits, bfloat16 7), else 0.
+pub fn reference_rtol(data_type: i32) -> f64 {
+    use zkinfer_onnx::proto::tensor_proto::DataType;
+    match DataType::try_from(data_type) {
+        Ok(DataType::Float16) => 1.0 / 2048.0,
+        Ok(DataType::Bfloat16) => 1.0 / 256.0,
+        _ => 0.0,
+    }
+}
+
 /// The circuit tolerance for one expected value `want` at output scale `scale`.
 pub fn quantized_tolerance(want: f64, scale: u32) -> f64 {
     Q_ULPS / (1u64 << scale.min(62)) as f64 + Q_RTOL * want.abs()
 }
 
-/// Checks the f32 graph's output.
-pub fn check_f32(got: &[f32], want: &[f32]) -> Result<(), String> {
+/// Checks the f32 graph's output against a reference rounded by `reference_rtol`.
+pub fn check_f32(got: &[f32], want: &[f32], reference_rtol: f64) -> Result<(), String> {
     let got: Vec<f64> = got.iter().map(|&v| f64::from(v)).collect();
-    worst(&got, want, |w| F32_ATOL + F32_RTOL * w.abs()).map(drop)
+    worst(&got, want, |w| F32_ATOL + (F32_RTOL + reference_rtol) * w.abs()).map(drop)
 }
 
-/// Checks the circuit's dequantized output; returns the largest absolute error.
-pub fn check_quantized(got: &[f64], want: &[f32], scale: u32) -> Result<f64, String> {
-    worst(got, want, |w| quantized_tolerance(w, scale))
+/// Checks the circuit's dequantized output against a reference rounded by `reference_rtol`;
+/// returns the largest absolute error.
+pub fn check_quantized(got: &[f64], want: &[f32], scale: u32, reference_rtol: f64) -> Result<f64, String> {
+    worst(got, want, |w| quantized_tolerance(w, scale) + reference_rtol * w.abs())
 }
 
 /// The largest absolute error, or the first element outside `tol` (NaN references must match NaN).

@@ -466,6 +466,14 @@ fn cumsum() -> (QGraph, Vec<i64>) {
     lowered_with(vec![node("CumSum", &["x", "a"], "y", attrs)], vec![axis], &[1, 3], &[1, 3])
 }
 
+/// Resize, linear, built at import: the one row doubles by a Gather (both taps clamp to it) and
+/// the two columns become four by a MatMul by the interpolation weights.
+fn resize() -> (QGraph, Vec<i64>) {
+    let scales = float_tensor("s", &[4], vec![1.0, 1.0, 2.0, 2.0]);
+    let n = node("Resize", &["x", "", "s"], "y", vec![string_attr("mode", "linear")]);
+    lowered_with(vec![n], vec![scales], &[1, 1, 1, 2], &[1, 1, 2, 4])
+}
+
 macro_rules! cases {
     ($check:ident: $($name:ident => $build:expr $(, $knob:ident = $value:expr)*;)*) => {
         $(
@@ -523,6 +531,7 @@ cases! {
     cross_entropy_pieces => cross_entropy();
     conv_transpose_taps => conv_transpose();
     cumsum_prefixes => cumsum();
+    resize_weights => resize();
     sign_bits => lowered_at(13, vec![node("Sign", &["x"], "y", vec![])], vec![], &[1, 3], &[1, 3]), free = 1;
     compare_and_where => compare_where(), free = 1;
     logical_connectives => logical(), free = 1;
@@ -566,6 +575,7 @@ cases! {
     r1cs_cross_entropy_pieces => cross_entropy();
     r1cs_conv_transpose_taps => conv_transpose();
     r1cs_cumsum_prefixes => cumsum();
+    r1cs_resize_weights => resize();
     r1cs_sign_bits => lowered_at(13, vec![node("Sign", &["x"], "y", vec![])], vec![], &[1, 3], &[1, 3]), free = 1;
     r1cs_compare_and_where => compare_where(), free = 1;
     r1cs_logical_connectives => logical(), free = 1;

@@ -459,7 +459,9 @@ fn cast_kind(cx: &NodeCx, what: &str, to: i32) -> Result<CastTo, ImportError> {
     cx.attrs.int("saturate")?;
     cx.attrs.string("round_mode")?;
     match T::try_from(to) {
-        Ok(T::Float | T::Double) => Ok(CastTo::Float),
+        // A cast to a 16-bit float keeps the fixed-point value: it does not round to 10 (or
+        // 7) fraction bits as ONNX's would.
+        Ok(T::Float | T::Double | T::Float16 | T::Bfloat16) => Ok(CastTo::Float),
         Ok(T::Int8 | T::Int16 | T::Int32 | T::Int64 | T::Uint8 | T::Uint16 | T::Uint32 | T::Uint64) => Ok(CastTo::Int),
         Ok(T::Bool) => Ok(CastTo::Bool),
         Ok(other) => Err(cx.attrs.error(what, format!("a cast to {} is not supported", other.as_str_name()))),

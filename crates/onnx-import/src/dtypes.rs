@@ -109,6 +109,13 @@ const PRESERVING: &[&str] = &[
 ];
 
 /// Whether `t` is an integer or boolean type.
+/// Whether `t` is a floating-point type the importer reads (as f32, like every value):
+/// float, double, float16 and bfloat16.
+pub fn is_float(t: DataType) -> bool {
+    use DataType::*;
+    matches!(t, Float | Double | Float16 | Bfloat16)
+}
+
 pub(crate) fn is_integer(t: DataType) -> bool {
     use DataType::*;
     matches!(t, Bool | Int8 | Int16 | Int32 | Int64 | Uint8 | Uint16 | Uint32 | Uint64)

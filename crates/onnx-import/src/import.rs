@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use zkinfer_graph::{DType, Graph, GraphBuilder, ValueId};
+use zkinfer_graph::{DType, Graph, GraphBuilder, Tensor, ValueId};
 
 use crate::attrs::Attrs;
 use crate::dtypes::DTypes;
@@ -61,9 +61,11 @@ fn input_shape(info: &ValueInfoProto) -> Result<Vec<usize>, ImportError> {
         return Err(bad("only tensor inputs are supported"));
     };
     let dtype = DataType::try_from(t.elem_type()).ok();
-    if dtype != Some(DataType::Float) && !dtype.is_some_and(crate::dtypes::is_integer) {
+    if !dtype.is_some_and(|t| crate::dtypes::is_float(t) || crate::dtypes::is_integer(t)) {
         let name = dtype.map_or("unknown", |d| d.as_str_name());
-        return Err(bad(&format!("element type {name} is not supported (FLOAT, integers and BOOL are)")));
+        return Err(bad(&format!(
+            "element type {name} is not supported (FLOAT, DOUBLE, FLOAT16, BFLOAT16, integers and BOOL are)"
+        )));
     }
     let shape = t.shape.as_ref().ok_or_else(|| bad("the input has no shape"))?;
     shape
@@ -157,7 +159,12 @@ fn add_node(
     let used = node.input.iter().rposition(|i| !i.is_empty()).map_or(0, |p| p + 1);
     let inputs = node.input[..used]
         .iter()
-        .map(|i| match i.as_str() {
+        .enumerate()
+        .map(|(k, i)| match i.as_str() {
+            // Resize reads its roi, scales and sizes as constants, an omitted one as empty.
+            "" if node.op_type() == "Resize" => {
+                Ok(b.constant(&format!("{name}/omitted{k}"), Tensor::from_elem(vec![0], 0.0)))
+            }
             "" => Err(node_err("an omitted optional input before a present one is not supported".into())),
             i => ids.get(i).copied().ok_or_else(|| ImportError::UndefinedValue(i.to_string())),
         })

@@ -23,6 +23,7 @@ mod import;
 mod losses;
 mod reductions;
 mod registry;
+mod resize;
 mod tensor;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -38,6 +39,7 @@ use std::path::Path;
 use prost::Message;
 use zkinfer_graph::{Graph, Tensor};
 
+pub use dtypes::is_float;
 pub use error::ImportError;
 pub use registry::{version_in_force, MAX_OPSET};
 pub use versions::ONNX_RELEASE;

@@ -159,6 +159,9 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("CumSum", 11, cumsum),
     entry("Mean", 8, |_| op(Mean)),
     entry("Gather", 1, gather),
+    // Resizing by constant scales or sizes: per axis a Gather (nearest) or a MatMul by the
+    // interpolation weights (`resize.rs`).
+    entry("Resize", 11, crate::resize::resize),
     entry("GatherElements", 11, |cx| op(GatherElements { axis: cx.attrs.int("axis")?.unwrap_or(0) })),
     entry("BatchNormalization", 9, batch_norm),
     entry("AveragePool", 7, average_pool),
