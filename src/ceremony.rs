@@ -23,7 +23,6 @@ pub use zkinfer_r1cs::ceremony::{domain_size, Phase2, Powers};
 use zkinfer_r1cs::groth16::{from_bytes, to_bytes};
 
 use crate::artifacts::Compiled;
-use crate::groth16::Groth16Keys;
 use crate::groth16_backend::{plan, Keys};
 use crate::{Error, Keys as AnyKeys};
 
@@ -138,13 +137,5 @@ pub fn keys(compiled: &Compiled, powers: &Powers, key: &Phase2) -> Result<AnyKey
         )));
     }
     verify(compiled, powers, key)?;
-    let p = plan(&compiled.settings)?;
-    let keys = Groth16Keys {
-        proving: key.key.clone(),
-        packing: p.packing.clone(),
-        constraints: p.constraints,
-        witness_variables: p.witness_variables,
-        public_inputs: p.public_inputs,
-    };
-    Ok(AnyKeys::Groth16(Keys { keys, settings: compiled.settings.clone(), insecure_setup_warning: None }))
+    Ok(AnyKeys::Groth16(Keys::of_key(key.key.clone(), &compiled.settings)?))
 }

@@ -158,11 +158,17 @@ impl Keys {
 
     /// Reads the proving key of a `setup` directory, for the model `settings` describes.
     pub fn load(dir: &Path, settings: &Settings) -> Result<Self, Error> {
-        let plan = plan(settings)?;
         let proving = read_key(dir, PK_FILE, ArtifactKind::Groth16ProvingKey, settings, |b| {
             // The artifact's checksum has caught corruption; the points are our own setup's.
             g16::from_bytes_unchecked::<g16::Groth16ProvingKey>(b, "proving key")
         })?;
+        Self::of_key(proving, settings)
+    }
+
+    /// The keys of the model `settings` describes, around a proving key made elsewhere (read
+    /// back, or from a ceremony): the sizes and the packing come from the settings' plan.
+    pub(crate) fn of_key(proving: g16::Groth16ProvingKey, settings: &Settings) -> Result<Self, Error> {
+        let plan = plan(settings)?;
         let keys = Groth16Keys {
             proving,
             packing: plan.packing.clone(),
