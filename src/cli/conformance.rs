@@ -44,6 +44,9 @@ pub fn run(args: ConformanceArgs) -> Result<Outcome> {
     if !summary.unlisted_passes.is_empty() {
         println!("passing but not in the manifest (add them): {}", summary.unlisted_passes.join(" "));
     }
+    for count in conformance::suite_counts(&reports) {
+        println!("{}", count.line());
+    }
     println!("{}", summary.line());
     if summary.ok() {
         Ok(Outcome::Ok)

@@ -42,6 +42,22 @@ pub(crate) fn run_case(dir: &Path, opts: &ConformanceOptions, prove: bool) -> Ca
     }
 }
 
+/// Whether every graph input (initializers aside) and output of the case's model is a tensor of
+/// a numeric or boolean element type (false when the model does not decode).
+pub(crate) fn numeric_io(dir: &Path) -> bool {
+    let Ok(bytes) = std::fs::read(dir.join("model.onnx")) else { return false };
+    let Ok(model) = zkinfer_onnx::decode_model(&bytes) else { return false };
+    let Some(graph) = model.graph.as_ref() else { return false };
+    let numeric = |i: &ValueInfoProto| match i.r#type.as_ref().and_then(|t| t.value.as_ref()) {
+        Some(Type::TensorType(t)) => {
+            DataType::try_from(t.elem_type()).is_ok_and(|d| zkinfer_onnx::is_float(d) || zkinfer_onnx::is_integer(d))
+        }
+        _ => false,
+    };
+    let init: Vec<&str> = graph.initializer.iter().map(|t| t.name()).collect();
+    graph.input.iter().filter(|i| !init.contains(&i.name())).chain(&graph.output).all(numeric)
+}
+
 fn check(dir: &Path, opts: &ConformanceOptions, prove: bool) -> Result<Passed, Stop> {
     let model_path = dir.join("model.onnx");
     let bytes = std::fs::read(&model_path).map_err(|e| Stop::Failed(format!("{}: {e}", model_path.display())))?;
@@ -146,12 +162,14 @@ fn bind_inputs(model: &mut ModelProto, mut data: Vec<TensorProto>) -> Result<Ten
         Some(Type::TensorType(t)) => DataType::try_from(t.elem_type()).ok(),
         _ => None,
     };
-    let integer = |t: DataType| {
-        use DataType::*;
-        matches!(t, Bool | Int8 | Int16 | Int32 | Int64 | Uint8 | Uint16 | Uint32 | Uint64)
+    // A candidate is read by some node and has values (an unused, empty template input such as
+    // an expanded CastLike's `like` is bound like any other).
+    let read = |k: usize| {
+        let name = inputs[k].name();
+        data[k].dims.iter().all(|&d| d > 0) && graph.node.iter().any(|n| n.input.iter().any(|i| i == name))
     };
-    let float = inputs.iter().position(|i| elem(i).is_some_and(zkinfer_onnx::is_float));
-    let Some(keep) = float.or_else(|| inputs.iter().position(|i| elem(i).is_some_and(integer))) else {
+    let pick = |want: fn(DataType) -> bool| (0..inputs.len()).find(|&k| read(k) && elem(inputs[k]).is_some_and(want));
+    let Some(keep) = pick(zkinfer_onnx::is_float).or_else(|| pick(zkinfer_onnx::is_integer)) else {
         let types: Vec<&str> = inputs
             .iter()
             .map(|i| match i.r#type.as_ref().and_then(|t| t.value.as_ref()) {

@@ -15,6 +15,7 @@
 //! quantizer names what it does not support). A [`Manifest`] lists the cases expected to pass.
 
 mod case;
+mod counts;
 mod manifest;
 pub mod tolerance;
 
@@ -22,6 +23,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+pub use counts::{suite_counts, SuiteCount};
 pub use manifest::Manifest;
 
 use crate::Error;
@@ -96,6 +98,9 @@ pub struct CaseReport {
     pub id: String,
     /// How it ended.
     pub outcome: CaseOutcome,
+    /// Every graph input and output is a tensor of a numeric (or boolean) element type: not a
+    /// string, sequence, optional or map. The conformance target counts these cases.
+    pub numeric: bool,
 }
 
 impl CaseReport {
@@ -237,7 +242,8 @@ pub fn run(
     let mut reports: Vec<CaseReport> = cases
         .par_iter()
         .map(|(id, path)| {
-            let report = CaseReport { id: id.clone(), outcome: case::run_case(path, opts, false) };
+            let numeric = case::numeric_io(path);
+            let report = CaseReport { id: id.clone(), outcome: case::run_case(path, opts, false), numeric };
             progress(&report);
             report
         })
@@ -250,7 +256,8 @@ pub fn run(
         .take(opts.prove_sample)
         .collect();
     for i in sample {
-        let report = CaseReport { id: reports[i].id.clone(), outcome: case::run_case(&cases[i].1, opts, true) };
+        let outcome = case::run_case(&cases[i].1, opts, true);
+        let report = CaseReport { id: reports[i].id.clone(), outcome, numeric: reports[i].numeric };
         progress(&report);
         reports[i] = report;
     }

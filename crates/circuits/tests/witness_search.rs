@@ -474,6 +474,23 @@ fn resize() -> (QGraph, Vec<i64>) {
     lowered_with(vec![n], vec![scales], &[1, 1, 1, 2], &[1, 1, 2, 4])
 }
 
+/// Integer division by constants (the `floor_div` module): `Mod` (floor quotient) or integer
+/// `Div` (truncated quotient, with the comparison bit that moves negative dividends) of an
+/// int64 input by `[3, -4]`: the quotient is the Div chip's, pinned by its remainder checks.
+fn integer_division(op: Box<dyn zkinfer_graph::Op>) -> (QGraph, Vec<i64>) {
+    use zkinfer_graph::{DType, Tensor};
+    let d = Tensor::from_shape_vec(vec![2], vec![3.0, -4.0]).expect("shape");
+    let samples = vec![vec![7.0, -5.0], vec![-7.0, 9.0], vec![5.0, 5.0]];
+    integer_input_graph(DType::I64, op, vec![d], true, samples, &[])
+}
+
+/// A `Cast` of a computed float to INT4, `Cast(6·x)`: the truncated quotient by `2^s`, then
+/// the two's-complement wrap (a floor quotient by 16 and its remainder).
+fn cast_to_int4() -> (QGraph, Vec<i64>) {
+    let nodes = vec![node("Mul", &["x", "six"], "m", vec![]), node("Cast", &["m"], "y", vec![int_attr("to", 22)])];
+    lowered_with(nodes, vec![float_tensor("six", &[1], vec![6.0])], &[1, 2], &[1, 2])
+}
+
 macro_rules! cases {
     ($check:ident: $($name:ident => $build:expr $(, $knob:ident = $value:expr)*;)*) => {
         $(
@@ -532,6 +549,9 @@ cases! {
     conv_transpose_taps => conv_transpose();
     cumsum_prefixes => cumsum();
     resize_weights => resize();
+    floor_mod_by_constants => integer_division(Box::new(zkinfer_graph::ops::Mod { fmod: false }));
+    trunc_div_by_constants => integer_division(Box::new(zkinfer_graph::ops::IntDiv));
+    cast_to_int4_wraps => cast_to_int4();
     sign_bits => lowered_at(13, vec![node("Sign", &["x"], "y", vec![])], vec![], &[1, 3], &[1, 3]), free = 1;
     compare_and_where => compare_where(), free = 1;
     logical_connectives => logical(), free = 1;
@@ -576,6 +596,9 @@ cases! {
     r1cs_conv_transpose_taps => conv_transpose();
     r1cs_cumsum_prefixes => cumsum();
     r1cs_resize_weights => resize();
+    r1cs_floor_mod_by_constants => integer_division(Box::new(zkinfer_graph::ops::Mod { fmod: false }));
+    r1cs_trunc_div_by_constants => integer_division(Box::new(zkinfer_graph::ops::IntDiv));
+    r1cs_cast_to_int4_wraps => cast_to_int4();
     r1cs_sign_bits => lowered_at(13, vec![node("Sign", &["x"], "y", vec![])], vec![], &[1, 3], &[1, 3]), free = 1;
     r1cs_compare_and_where => compare_where(), free = 1;
     r1cs_logical_connectives => logical(), free = 1;

@@ -458,14 +458,52 @@ fn cast_kind(cx: &NodeCx, what: &str, to: i32) -> Result<CastTo, ImportError> {
     // Both shape conversions to float8 types only (version 19 and 24), which are refused below.
     cx.attrs.int("saturate")?;
     cx.attrs.string("round_mode")?;
-    match T::try_from(to) {
+    let target = T::try_from(to).map_err(|_| cx.attrs.error(what, format!("unknown data type {to}")))?;
+    match target {
         // A cast to a 16-bit float keeps the fixed-point value: it does not round to 10 (or
         // 7) fraction bits as ONNX's would.
-        Ok(T::Float | T::Double | T::Float16 | T::Bfloat16) => Ok(CastTo::Float),
-        Ok(T::Int8 | T::Int16 | T::Int32 | T::Int64 | T::Uint8 | T::Uint16 | T::Uint32 | T::Uint64) => Ok(CastTo::Int),
-        Ok(T::Bool) => Ok(CastTo::Bool),
-        Ok(other) => Err(cx.attrs.error(what, format!("a cast to {} is not supported", other.as_str_name()))),
-        Err(_) => Err(cx.attrs.error(what, format!("unknown data type {to}"))),
+        T::Float | T::Double | T::Float16 | T::Bfloat16 => Ok(CastTo::Float),
+        T::Bool => Ok(CastTo::Bool),
+        _ => match integer_range(target) {
+            // An integer type that holds every value of the input's changes nothing.
+            Some(to)
+                if cx.dtypes.first().copied().flatten().and_then(integer_range).is_some_and(|from| holds(to, from)) =>
+            {
+                Ok(CastTo::Float)
+            }
+            Some((bits, signed)) => Ok(CastTo::Int { bits, signed }),
+            None => Err(cx.attrs.error(what, format!("a cast to {} is not supported", target.as_str_name()))),
+        },
+    }
+}
+
+/// Width and signedness of an integer (or boolean) type.
+fn integer_range(t: crate::proto::tensor_proto::DataType) -> Option<(u32, bool)> {
+    use crate::proto::tensor_proto::DataType as T;
+    Some(match t {
+        T::Bool => (1, false),
+        T::Int2 => (2, true),
+        T::Uint2 => (2, false),
+        T::Int4 => (4, true),
+        T::Uint4 => (4, false),
+        T::Int8 => (8, true),
+        T::Uint8 => (8, false),
+        T::Int16 => (16, true),
+        T::Uint16 => (16, false),
+        T::Int32 => (32, true),
+        T::Uint32 => (32, false),
+        T::Int64 => (64, true),
+        T::Uint64 => (64, false),
+        _ => return None,
+    })
+}
+
+/// Whether integer type `to` holds every value of integer type `from` (width, signedness).
+fn holds(to: (u32, bool), from: (u32, bool)) -> bool {
+    match (from.1, to.1) {
+        (true, false) => false,
+        (false, true) => from.0 < to.0,
+        _ => from.0 <= to.0,
     }
 }
 

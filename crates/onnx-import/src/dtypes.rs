@@ -108,17 +108,18 @@ const PRESERVING: &[&str] = &[
     "Unsqueeze",
 ];
 
-/// Whether `t` is an integer or boolean type.
 /// Whether `t` is a floating-point type the importer reads (as f32, like every value):
-/// float, double, float16 and bfloat16.
+/// float, double, float16, bfloat16, and the 8- and 4-bit floats.
 pub fn is_float(t: DataType) -> bool {
     use DataType::*;
-    matches!(t, Float | Double | Float16 | Bfloat16)
+    matches!(t, Float | Double | Float16 | Bfloat16) || crate::narrow::is_narrow_float(t)
 }
 
-pub(crate) fn is_integer(t: DataType) -> bool {
+/// Whether `t` is an integer or boolean type (of 2 to 64 bits).
+pub fn is_integer(t: DataType) -> bool {
     use DataType::*;
     matches!(t, Bool | Int8 | Int16 | Int32 | Int64 | Uint8 | Uint16 | Uint32 | Uint64)
+        || crate::narrow::is_narrow_int(t)
 }
 
 fn elem_type(info: &ValueInfoProto) -> Option<i32> {

@@ -21,6 +21,7 @@ mod einsum;
 mod error;
 mod import;
 mod losses;
+mod narrow;
 mod reductions;
 mod registry;
 mod resize;
@@ -39,7 +40,7 @@ use std::path::Path;
 use prost::Message;
 use zkinfer_graph::{Graph, Tensor};
 
-pub use dtypes::is_float;
+pub use dtypes::{is_float, is_integer};
 pub use error::ImportError;
 pub use registry::{version_in_force, MAX_OPSET};
 pub use versions::ONNX_RELEASE;

@@ -63,10 +63,29 @@ pub(crate) fn to_tensor(t: &TensorProto) -> Result<Tensor, ImportError> {
             Some(b) => return Err(err(format!("raw_data has {} bytes, expected {len}", b.len()))),
             None => t.int32_data.iter().map(|&v| v as f32).collect(),
         },
+        // 8-bit floats and 4- and 2-bit types: packed bytes in raw_data, else one byte per
+        // int32_data entry.
+        narrow if crate::narrow::bits(narrow).is_some() => {
+            let typed: Vec<u8>;
+            let bytes = match raw {
+                Some(b) => b,
+                None => {
+                    typed = t.int32_data.iter().map(|&v| v as u8).collect();
+                    &typed
+                }
+            };
+            crate::narrow::unpack(narrow, bytes, len).ok_or_else(|| {
+                err(format!(
+                    "has {} bytes of {} data, not enough or too many for {len} values",
+                    bytes.len(),
+                    narrow.as_str_name()
+                ))
+            })?
+        }
         other => {
             return Err(err(format!(
-                "data type {} is not supported (float, double, float16, bfloat16, 8- to 64-bit integers and bool \
-                 are)",
+                "data type {} is not supported (float, double, float16, bfloat16, 8- and 4-bit floats, 2- to 64-bit \
+                 integers and bool are)",
                 other.as_str_name()
             )))
         }

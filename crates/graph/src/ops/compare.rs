@@ -126,7 +126,7 @@ fn less(ctx: &mut LowerCtx, x: &LValue, y: &LValue) -> OpResult<TensorId> {
 
 /// `[d < 0]` for every element of the integer tensor `d`, as a scale-0 bit:
 /// `relu(-d) - relu(-d - 1)`.
-fn negative(ctx: &mut LowerCtx, d: TensorId) -> OpResult<TensorId> {
+pub(crate) fn negative(ctx: &mut LowerCtx, d: TensorId) -> OpResult<TensorId> {
     let t = ctx.tensor(d).clone();
     let n = t.len();
     let shifted = |ctx: &mut LowerCtx, x: TensorId, w: i64, bias: i64| -> OpResult<TensorId> {

@@ -1,6 +1,7 @@
 //! `Div`.
 
 use super::broadcast::{broadcast_index, broadcast_shape, expect_inputs, zip_broadcast};
+use super::floor_div::{by_constants, Rounding};
 use super::mul::mul_const;
 use crate::error::{OpError, OpResult};
 use crate::{DivOp, LValue, LowerCtx, Op, QOp, Tensor, TensorId};
@@ -51,8 +52,8 @@ impl Op for Div {
 }
 
 /// ONNX `Div` of integer tensors: the quotient truncated toward zero (`-7 / 2 = -3`). It folds
-/// on constants (the shape arithmetic exporters write); on values computed from the model input
-/// it is refused, as the circuit's `Div` rounds.
+/// on constants (the shape arithmetic exporters write); a computed value divided by constants is
+/// the truncated quotient of the `floor_div` module; a computed divisor is refused.
 #[derive(Debug, Clone, Default)]
 pub struct IntDiv;
 
@@ -73,10 +74,14 @@ impl Op for IntDiv {
         zip_broadcast(inputs[0], inputs[1], |a, b| (f64::from(a) / f64::from(b)).trunc() as f32)
     }
 
-    fn lower(&self, _ctx: &mut LowerCtx, _inputs: &[LValue]) -> OpResult<LValue> {
-        Err(OpError::Unsupported(
-            "Div of integers computed from the model input (ONNX truncates the quotient; only constants fold)".into(),
-        ))
+    fn lower(&self, ctx: &mut LowerCtx, inputs: &[LValue]) -> OpResult<LValue> {
+        let [LValue::Act { id, .. }, LValue::Const(c)] = inputs else {
+            return Err(OpError::Unsupported(
+                "Div of integers by a divisor computed from the model input (only by constants; constants fold)".into(),
+            ));
+        };
+        let div = by_constants(ctx, *id, c, Rounding::Trunc)?;
+        Ok(LValue::Act { id: div.q, exclusive: true })
     }
 }
 

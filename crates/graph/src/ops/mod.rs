@@ -27,6 +27,7 @@ mod erf;
 mod exp;
 mod expand;
 mod flatten;
+mod floor_div;
 mod gather;
 mod gather_elements;
 mod gelu;

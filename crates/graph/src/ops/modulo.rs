@@ -1,10 +1,13 @@
 //! `Mod`: the remainder of a division, with numpy broadcasting.
 //!
 //! It folds on constants: the shape arithmetic exporters write (an attention body's check that
-//! the query heads are a multiple of the key heads). On values computed from the model input it
-//! is refused by name.
+//! the query heads are a multiple of the key heads). A computed value modulo constants is
+//! `x - c·q` with the quotient `q` of the `floor_div` module (floor, or truncated for `fmod`),
+//! exact on the fixed-point integers when `c` is a whole number of the dividend's steps (every
+//! integer divisor of an integer tensor). A computed divisor is refused by name.
 
 use super::broadcast::{broadcast_shape, expect_inputs, zip_broadcast};
+use super::floor_div::{by_constants, remainder, Rounding};
 use crate::error::{OpError, OpResult};
 use crate::{LValue, LowerCtx, Op, Tensor};
 
@@ -46,8 +49,20 @@ impl Op for Mod {
         zip_broadcast(inputs[0], inputs[1], |a, b| self.remainder(f64::from(a), f64::from(b)) as f32)
     }
 
-    fn lower(&self, _ctx: &mut LowerCtx, _inputs: &[LValue]) -> OpResult<LValue> {
-        Err(OpError::Unsupported("Mod of values computed from the model input (only constants fold)".into()))
+    fn lower(&self, ctx: &mut LowerCtx, inputs: &[LValue]) -> OpResult<LValue> {
+        let [LValue::Act { id, .. }, LValue::Const(c)] = inputs else {
+            return Err(OpError::Unsupported(
+                "Mod by a divisor computed from the model input (only by constants; constants fold)".into(),
+            ));
+        };
+        // r = x - c·q with q = floor(x / c), or trunc(x / c) for fmod (the floor_div module).
+        let rounding = if self.fmod { Rounding::Trunc } else { Rounding::Floor };
+        let div = by_constants(ctx, *id, c, rounding)?;
+        let r = remainder(ctx, div.x, div.index, div.q, div.m, &div.shape, div.scale)?;
+        if div.scale == 0 {
+            ctx.exact(r);
+        }
+        Ok(LValue::Act { id: r, exclusive: true })
     }
 }
 

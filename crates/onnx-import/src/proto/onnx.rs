@@ -656,6 +656,15 @@ pub mod tensor_proto {
         Uint4 = 21,
         /// Signed integer in range \[-8, 7\], using two's-complement representation
         Int4 = 22,
+        /// 4-bit float: 1 sign, 2 exponent and 1 mantissa bits (onnx 1.18; added by hand to the
+        /// generated enum, like the three below)
+        Float4e2m1 = 23,
+        /// 8-bit exponent-only float `2^(e - 127)` (onnx 1.19)
+        Float8e8m0 = 24,
+        /// 2-bit unsigned integer in range \[0, 3\] (onnx 1.20)
+        Uint2 = 25,
+        /// 2-bit signed integer in range \[-2, 1\] (onnx 1.20)
+        Int2 = 26,
     }
     impl DataType {
         /// String value of the enum field names used in the ProtoBuf definition.
@@ -687,6 +696,10 @@ pub mod tensor_proto {
                 Self::Float8e5m2fnuz => "FLOAT8E5M2FNUZ",
                 Self::Uint4 => "UINT4",
                 Self::Int4 => "INT4",
+                Self::Float4e2m1 => "FLOAT4E2M1",
+                Self::Float8e8m0 => "FLOAT8E8M0",
+                Self::Uint2 => "UINT2",
+                Self::Int2 => "INT2",
             }
         }
         /// Creates an enum from field names used in the ProtoBuf definition.
@@ -715,6 +728,10 @@ pub mod tensor_proto {
                 "FLOAT8E5M2FNUZ" => Some(Self::Float8e5m2fnuz),
                 "UINT4" => Some(Self::Uint4),
                 "INT4" => Some(Self::Int4),
+                "FLOAT4E2M1" => Some(Self::Float4e2m1),
+                "FLOAT8E8M0" => Some(Self::Float8e8m0),
+                "UINT2" => Some(Self::Uint2),
+                "INT2" => Some(Self::Int2),
                 _ => None,
             }
         }
