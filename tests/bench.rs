@@ -34,7 +34,7 @@ fn digits_and_unsupported(name: &str) -> std::path::PathBuf {
 fn suite_measures_each_model_and_reports_unsupported_ones() {
     let dir = digits_and_unsupported("bench_unsupported");
     let mut steps = Vec::new();
-    let opts = BenchOptions { models_dir: dir, ..options(&["mlp_digits", "hardmax_tiny"], Some((4, 5))) };
+    let opts = BenchOptions { models_dir: dir, ..options(&["mlp_digits", "imagedecoder_tiny"], Some((4, 5))) };
     let report = zkinfer::bench::run(&opts, &mut |m| steps.push(m.to_string())).unwrap();
     assert_eq!(report.schema, BENCH_SCHEMA);
     assert_eq!(report.backend, "cpu");
@@ -42,10 +42,10 @@ fn suite_measures_each_model_and_reports_unsupported_ones() {
     assert!(steps.iter().any(|s| s.contains("mlp_digits: proving")), "{steps:?}");
 
     let names: Vec<&str> = report.models.iter().map(|m| &*m.model).collect();
-    assert_eq!(names, ["hardmax_tiny", "mlp_digits"]);
+    assert_eq!(names, ["imagedecoder_tiny", "mlp_digits"]);
     let unsupported = &report.models[0];
     assert!(unsupported.metrics.is_none());
-    assert!(unsupported.error.as_deref().unwrap_or("").contains("Hardmax"), "{unsupported:?}");
+    assert!(unsupported.error.as_deref().unwrap_or("").contains("ImageDecoder"), "{unsupported:?}");
 
     let m = report.models[1].metrics.as_ref().expect("mlp_digits ran");
     assert!(m.verified);
@@ -139,8 +139,8 @@ fn command_prints_the_table_and_writes_json() {
     assert!(text.contains("mlp_digits: in a process of its own"), "{text}");
     let report: BenchReport = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let names: Vec<&str> = report.models.iter().map(|m| &*m.model).collect();
-    assert_eq!(names, ["hardmax_tiny", "mlp_digits"]);
-    assert!(report.models[0].error.as_deref().unwrap_or("").contains("Hardmax"), "{:?}", report.models[0]);
+    assert_eq!(names, ["imagedecoder_tiny", "mlp_digits"]);
+    assert!(report.models[0].error.as_deref().unwrap_or("").contains("ImageDecoder"), "{:?}", report.models[0]);
     let m = report.models[1].metrics.as_ref().expect("mlp_digits ran");
     assert!(m.verified && m.prove_peak_rss_bytes.is_none_or(|b| b > 0));
     assert_eq!(report.kernels.iter().map(|t| t.k).collect::<Vec<_>>(), [4]);

@@ -130,7 +130,7 @@ fn bad_inputs_give_clear_errors() {
     assert!(text(&o).contains("input_data"), "{}", text(&o));
 
     let unsupported = unsupported_model(&dir);
-    let o = zkinfer(&["compile", s(&unsupported), "--out", s(&dir.join("hardmax"))]);
+    let o = zkinfer(&["compile", s(&unsupported), "--out", s(&dir.join("unsupported"))]);
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("not supported at opset 17"), "{}", text(&o));
 

@@ -60,20 +60,21 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// A one-node model whose op (`Hardmax`) the importer does not support, written into `dir`
+/// A one-node model whose op (`ImageDecoder`) the importer does not support, written into `dir`
 /// with an input file beside it (as the bench suite expects).
 pub fn unsupported_model(dir: &std::path::Path) -> PathBuf {
     use zkinfer_onnx::testing::{float_info, model_bytes, node};
     let bytes = model_bytes(
         17,
-        vec![node("Hardmax", &["x"], "y", vec![])],
+        vec![node("ImageDecoder", &["x"], "y", vec![])],
         vec![],
         float_info("x", &[1, 4]),
         float_info("y", &[1, 4]),
     );
-    let path = dir.join("hardmax_tiny.onnx");
+    let path = dir.join("imagedecoder_tiny.onnx");
     std::fs::write(&path, bytes).expect("write model");
-    std::fs::write(dir.join("hardmax_tiny.input.json"), r#"{"input_data": [[0.0, 1.0, 2.0, 3.0]]}"#).expect("input");
+    std::fs::write(dir.join("imagedecoder_tiny.input.json"), r#"{"input_data": [[0.0, 1.0, 2.0, 3.0]]}"#)
+        .expect("input");
     path
 }
 

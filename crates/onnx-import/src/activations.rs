@@ -64,6 +64,7 @@ pub(crate) fn clip_v11(cx: &NodeCx) -> Result<Built, ImportError> {
             return Ok(default);
         }
         match cx.consts[i] {
+            Some(t) if t.is_empty() => Ok(default),
             Some(t) if t.len() == 1 => match t.iter().next().copied() {
                 Some(v) if v.is_nan() => Err(cx.attrs.error(name, "must be a number, found NaN")),
                 v => Ok(v.unwrap_or(default)),

@@ -5,15 +5,15 @@
 //! slice bounds) must be constants; anything else is a clear error naming the node.
 
 use zkinfer_graph::ops::{
-    ArgMax, AveragePool, BatchNorm, Cast, CastTo, Compare, Comparison, Concat, Conv, ConvTranspose, Expand, Extremum,
-    Gather, Max, MaxPool, Pad, PadMode, Padding, Pow, Reduce, ReduceKind, ReduceMax, Shape, Slice, Squeeze, Tile,
-    Transpose, Trilu, Unsqueeze,
+    Add, ArgMax, AveragePool, BatchNorm, Cast, CastTo, Compare, Comparison, Concat, Expand, Extremum, Gather, Max,
+    MaxPool, Mul, Pad, PadMode, Pow, Reduce, ReduceKind, ReduceMax, Shape, Slice, Squeeze, Tile, Transpose, Trilu,
+    Unsqueeze,
 };
 
 use zkinfer_graph::{Op, Tensor};
 
 use crate::attrs::Attrs;
-use crate::registry::{op, usizes, Built, NodeCx};
+use crate::registry::{op, Built, NodeCx, Src};
 use crate::tensor::to_tensor;
 use crate::ImportError;
 
@@ -47,7 +47,7 @@ fn attr_usizes(a: &Attrs, name: &str) -> Result<Option<Vec<usize>>, ImportError>
 
 /// Explicit `[begins..., ends...]` pads for `auto_pad`, or `None` for `NOTSET` (use `pads`).
 /// `spans` are the dilated kernel extents.
-fn auto_pads(
+pub(crate) fn auto_pads(
     a: &Attrs,
     spatial: &[usize],
     spans: &[usize],
@@ -76,87 +76,6 @@ fn auto_pads(
         }
         other => Err(a.error("auto_pad", format!("unknown mode '{other}'"))),
     }
-}
-
-pub(crate) fn conv(cx: &NodeCx) -> Result<Built, ImportError> {
-    let a = &cx.attrs;
-    let group = a.int("group")?.unwrap_or(1);
-    let group = usize::try_from(group).ok().filter(|&g| g > 0).ok_or_else(|| a.error("group", "must be positive"))?;
-    let kernel = usizes::<2>(a, "kernel_shape", [0, 0], true)?;
-    let ws = cx.shapes.get(1).cloned().unwrap_or_default();
-    if ws.len() != 4 {
-        return Err(a.error("kernel_shape", format!("only 2-D convolution is supported (weights {ws:?})")));
-    }
-    if kernel != [0, 0] && kernel[..] != ws[2..] {
-        return Err(a.error("kernel_shape", format!("{kernel:?} does not match the weights {ws:?}")));
-    }
-    let strides = usizes::<2>(a, "strides", [1, 1], true)?;
-    let dilations = usizes::<2>(a, "dilations", [1, 1], true)?;
-    let xs = cx.shapes.first().cloned().unwrap_or_default();
-    let spans: Vec<usize> = (0..2).map(|i| dilations[i] * (ws[2 + i].max(1) - 1) + 1).collect();
-    let spatial = xs.get(2..).unwrap_or(&[]).to_vec();
-    let auto = if spatial.len() == 2 { auto_pads(a, &spatial, &spans, &strides)? } else { None };
-    let [top, left, bottom, right] = match auto {
-        Some(p) => {
-            let _ = a.ints("pads")?;
-            [p[0], p[1], p[2], p[3]]
-        }
-        None => usizes::<4>(a, "pads", [0; 4], false)?,
-    };
-    op(Conv { strides, pads: Padding { top, left, bottom, right }, dilations, group })
-}
-
-/// ConvTranspose (2-D): `pads`, or with `auto_pad` SAME_UPPER/SAME_LOWER the padding that gives
-/// `output_shape` (default: the input's size times the stride), split as ONNX's reference does
-/// (the odd row at the end for SAME_UPPER); an `output_shape` without `auto_pad` is the output's
-/// size, anything past the computed output reading no input.
-pub(crate) fn conv_transpose(cx: &NodeCx) -> Result<Built, ImportError> {
-    let a = &cx.attrs;
-    let group = a.int("group")?.unwrap_or(1);
-    let group = usize::try_from(group).ok().filter(|&g| g > 0).ok_or_else(|| a.error("group", "must be positive"))?;
-    let ws = cx.shapes.get(1).cloned().unwrap_or_default();
-    let xs = cx.shapes.first().cloned().unwrap_or_default();
-    if ws.len() != 4 || xs.len() != 4 {
-        return Err(a.error("kernel_shape", format!("only 2-D ConvTranspose is supported (weights {ws:?})")));
-    }
-    let kernel = usizes::<2>(a, "kernel_shape", [0, 0], true)?;
-    if kernel != [0, 0] && kernel[..] != ws[2..] {
-        return Err(a.error("kernel_shape", format!("{kernel:?} does not match the weights {ws:?}")));
-    }
-    let strides = usizes::<2>(a, "strides", [1, 1], true)?;
-    let dilations = usizes::<2>(a, "dilations", [1, 1], true)?;
-    let output_padding = usizes::<2>(a, "output_padding", [0, 0], false)?;
-    let shape = match a.ints("output_shape")? {
-        None => None,
-        Some(v) if v.len() >= 2 && v.iter().all(|&d| d > 0) => Some([v[v.len() - 2] as usize, v[v.len() - 1] as usize]),
-        Some(v) => return Err(a.error("output_shape", format!("must give the two spatial sizes, found {v:?}"))),
-    };
-    let mode = a.string("auto_pad")?.unwrap_or_else(|| "NOTSET".into());
-    let (pads, output_size) = match mode.as_str() {
-        "NOTSET" | "VALID" => {
-            let [top, left, bottom, right] = usizes::<4>(a, "pads", [0; 4], false)?;
-            (Padding { top, left, bottom, right }, shape)
-        }
-        "SAME_UPPER" | "SAME_LOWER" => {
-            let _ = a.ints("pads")?;
-            let out = shape.unwrap_or([xs[2] * strides[0], xs[3] * strides[1]]);
-            let mut p = [0usize; 4];
-            for i in 0..2 {
-                let full =
-                    strides[i] * (xs[2 + i].max(1) - 1) + output_padding[i] + dilations[i] * (ws[2 + i].max(1) - 1) + 1;
-                let total = full
-                    .checked_sub(out[i])
-                    .ok_or_else(|| a.error("output_shape", format!("{out:?} is larger than the full output")))?;
-                let (begin, end) =
-                    if mode == "SAME_UPPER" { (total / 2, total - total / 2) } else { (total - total / 2, total / 2) };
-                p[i] = begin;
-                p[2 + i] = end;
-            }
-            (Padding { top: p[0], left: p[1], bottom: p[2], right: p[3] }, None)
-        }
-        other => return Err(a.error("auto_pad", format!("unknown mode '{other}'"))),
-    };
-    op(ConvTranspose { strides, pads, dilations, output_padding, output_size, group })
 }
 
 pub(crate) fn transpose(cx: &NodeCx) -> Result<Built, ImportError> {
@@ -191,7 +110,7 @@ pub(crate) fn pad_v11(cx: &NodeCx) -> Result<Built, ImportError> {
     let pads = const_ints(cx, 1, "pads")?.ok_or_else(|| cx.attrs.error("pads", "is required"))?;
     let value = match cx.consts.get(2) {
         None => 0.0,
-        Some(Some(t)) if t.len() == 1 => t.iter().next().copied().unwrap_or(0.0),
+        Some(Some(t)) if t.len() <= 1 => t.iter().next().copied().unwrap_or(0.0),
         Some(_) => return Err(cx.attrs.error("constant_value", "must be a constant scalar")),
     };
     let r = rank(cx, 0);
@@ -416,17 +335,48 @@ pub(crate) fn tile(cx: &NodeCx) -> Result<Built, ImportError> {
     op(Tile { repeats: const_sizes(cx, 1, "repeats")? })
 }
 
+/// `Pow` by a constant exponent. A tensor of exponents is, per distinct exponent `e`, `x^e` kept
+/// where the exponent is `e` (a product by a constant 0/1 mask), the terms added: at most
+/// [`MAX_EXPONENTS`] distinct values.
 pub(crate) fn pow(cx: &NodeCx) -> Result<Built, ImportError> {
     match cx.consts.get(1) {
         Some(Some(t)) if t.len() == 1 => op(Pow { exponent: t.iter().next().copied().unwrap_or(1.0) }),
         Some(Some(t)) => {
-            Err(cx.attrs.error("Y", format!("the exponent must be a scalar, found shape {:?}", t.shape())))
+            let mut exponents: Vec<f32> = t.iter().copied().collect();
+            exponents.sort_by(f32::total_cmp);
+            exponents.dedup();
+            if exponents.len() > MAX_EXPONENTS {
+                return Err(cx.attrs.error(
+                    "Y",
+                    format!("{} distinct exponents (at most {MAX_EXPONENTS} are supported)", exponents.len()),
+                ));
+            }
+            let mut steps: Vec<(Box<dyn Op>, Vec<Src>)> = Vec::new();
+            let mut total: Option<Src> = None;
+            for e in exponents {
+                let mask = t.mapv(|v| if v == e { 1.0 } else { 0.0 });
+                steps.push((Box::new(Pow { exponent: e }), vec![Src::Input(0)]));
+                steps.push((Box::new(Mul), vec![Src::Step(steps.len() - 1), Src::Const(mask)]));
+                let term = Src::Step(steps.len() - 1);
+                total = Some(match total {
+                    None => term,
+                    Some(sum) => {
+                        steps.push((Box::new(Add), vec![sum, term]));
+                        Src::Step(steps.len() - 1)
+                    }
+                });
+            }
+            let last = steps.len() - 1;
+            Ok(Built::Nodes(steps, vec![last]))
         }
         _ => Err(cx
             .attrs
             .error("Y", "the exponent must be a constant (an exponent computed from the input is not supported)")),
     }
 }
+
+/// The most distinct exponents a `Pow` by a tensor takes (each is a table or a product).
+const MAX_EXPONENTS: usize = 8;
 
 pub(crate) fn cast(cx: &NodeCx) -> Result<Built, ImportError> {
     let to = cx.attrs.int("to")?.ok_or_else(|| cx.attrs.error("to", "is required"))?;
@@ -478,7 +428,7 @@ fn cast_kind(cx: &NodeCx, what: &str, to: i32) -> Result<CastTo, ImportError> {
 }
 
 /// Width and signedness of an integer (or boolean) type.
-fn integer_range(t: crate::proto::tensor_proto::DataType) -> Option<(u32, bool)> {
+pub(crate) fn integer_range(t: crate::proto::tensor_proto::DataType) -> Option<(u32, bool)> {
     use crate::proto::tensor_proto::DataType as T;
     Some(match t {
         T::Bool => (1, false),

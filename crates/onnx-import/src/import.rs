@@ -161,8 +161,9 @@ fn add_node(
         .iter()
         .enumerate()
         .map(|(k, i)| match i.as_str() {
-            // Resize reads its roi, scales and sizes as constants, an omitted one as empty.
-            "" if node.op_type() == "Resize" => {
+            // Resize, Clip, Pad and Attention read an omitted optional input as an empty
+            // constant.
+            "" if matches!(node.op_type(), "Resize" | "Clip" | "Pad" | "Attention") => {
                 Ok(b.constant(&format!("{name}/omitted{k}"), Tensor::from_elem(vec![0], 0.0)))
             }
             "" => Err(node_err("an omitted optional input before a present one is not supported".into())),

@@ -1,11 +1,14 @@
 //! The reductions ONNX defines as a function of others: `ReduceSumSquare`, `ReduceL1`,
 //! `ReduceL2`, `ReduceLogSum` and `ReduceLogSumExp`. Each is built as the chain its function
-//! body writes (an elementwise op, a `ReduceSum`, an elementwise op), so every step is an op
+//! body writes (an elementwise op, a `ReduceSum`, an elementwise op; `ReduceLogSumExp` in the
+//! stable form that subtracts the maximum first), so every step is an op
 //! the registry already proves and is calibrated on its own values: the `Sqrt` of `ReduceL2`
 //! gets a table over the sums of squares the samples produce, not over the input's range.
 //! `LpNormalization` divides by such a norm (`p` = 1 or 2) along one axis.
 
-use zkinfer_graph::ops::{Abs, Div, Exp, Log, Pow, Reduce, ReduceKind, Sqrt};
+use zkinfer_graph::ops::{
+    Abs, Add, Div, Exp, Extremum, Log, Pow, Reduce, ReduceKind, ReduceMax, ReduceProd, Sqrt, Sub,
+};
 use zkinfer_graph::Op;
 
 use crate::builders::const_ints;
@@ -29,22 +32,51 @@ pub(crate) fn reduce_composite(cx: &NodeCx, kind: Composite, axes_input: bool) -
     let axes = if axes_input { const_ints(cx, 1, "axes")? } else { a.ints("axes")? };
     let keepdims = a.int("keepdims")?.unwrap_or(1) != 0;
     let noop_with_empty_axes = if axes_input { a.flag("noop_with_empty_axes")? } else { false };
-    let sum = Reduce { kind: ReduceKind::Sum, axes, keepdims, noop_with_empty_axes };
-    let ops = composite_ops(kind, sum);
-    let last = ops.len() - 1;
-    Ok(Built::Nodes(chain(ops), vec![last]))
+    let sum = Reduce { kind: ReduceKind::Sum, axes: axes.clone(), keepdims, noop_with_empty_axes };
+    let steps = composite_steps(kind, sum);
+    let last = steps.len() - 1;
+    Ok(Built::Nodes(steps, vec![last]))
 }
 
-/// The ops of `kind`, in order, around its `sum`.
-fn composite_ops(kind: Composite, sum: Reduce) -> Vec<Box<dyn Op>> {
-    let (sum, square) = (Box::new(sum), || -> Box<dyn Op> { Box::new(Pow { exponent: 2.0 }) });
-    match kind {
-        Composite::SumSquare => vec![square(), sum],
-        Composite::L1 => vec![Box::new(Abs), sum],
-        Composite::L2 => vec![square(), sum, Box::new(Sqrt)],
-        Composite::LogSum => vec![sum, Box::new(Log)],
-        Composite::LogSumExp => vec![Box::new(Exp), sum, Box::new(Log)],
-    }
+/// `ReduceProd`, its axes read as [`reduce_composite`] reads them.
+pub(crate) fn reduce_prod(cx: &NodeCx, axes_input: bool) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    let axes = if axes_input { const_ints(cx, 1, "axes")? } else { a.ints("axes")? };
+    let keepdims = a.int("keepdims")?.unwrap_or(1) != 0;
+    let noop_with_empty_axes = if axes_input { a.flag("noop_with_empty_axes")? } else { false };
+    Ok(Built::Op(Box::new(ReduceProd { axes, keepdims, noop_with_empty_axes })))
+}
+
+/// The steps of `kind` around its `sum`, the last one giving the result.
+fn composite_steps(kind: Composite, sum: Reduce) -> Vec<(Box<dyn Op>, Vec<Src>)> {
+    let square = || -> Box<dyn Op> { Box::new(Pow { exponent: 2.0 }) };
+    chain(match kind {
+        Composite::SumSquare => vec![square(), Box::new(sum)],
+        Composite::L1 => vec![Box::new(Abs), Box::new(sum)],
+        Composite::L2 => vec![square(), Box::new(sum), Box::new(Sqrt)],
+        Composite::LogSum => vec![Box::new(sum), Box::new(Log)],
+        Composite::LogSumExp => return log_sum_exp(sum),
+    })
+}
+
+/// `ReduceLogSumExp` in the stable form `m + log(sum(exp(x - m)))`, `m` the maximum over the
+/// same axes: every `Exp` argument is at most 0 and every sum lies in `[1, n]`, so the tables
+/// cover the values whatever the input's magnitude (the function body's `exp(x)` leaves any
+/// table's domain for inputs past about 20, and its sums of tiny terms round to 0 ahead of the
+/// `Log`). Equal to the body's value in exact arithmetic.
+fn log_sum_exp(sum: Reduce) -> Vec<(Box<dyn Op>, Vec<Src>)> {
+    let (axes, noop_with_empty_axes) = (sum.axes.clone(), sum.noop_with_empty_axes);
+    let max = |keepdims| ReduceMax { kind: Extremum::Max, axes: axes.clone(), keepdims, noop_with_empty_axes };
+    let keep = sum.keepdims;
+    vec![
+        (Box::new(max(true)), vec![Src::Input(0)]),
+        (Box::new(Sub), vec![Src::Input(0), Src::Step(0)]),
+        (Box::new(Exp), vec![Src::Step(1)]),
+        (Box::new(sum), vec![Src::Step(2)]),
+        (Box::new(Log), vec![Src::Step(3)]),
+        (Box::new(max(keep)), vec![Src::Input(0)]),
+        (Box::new(Add), vec![Src::Step(4), Src::Step(5)]),
+    ]
 }
 
 /// Steps that apply `ops` one after the other to the node's first input.
@@ -65,7 +97,7 @@ pub(crate) fn lp_normalization(cx: &NodeCx) -> Result<Built, ImportError> {
         2 => Composite::L2,
         p => return Err(a.error("p", format!("must be 1 or 2, found {p}"))),
     };
-    let mut steps = chain(composite_ops(kind, sum));
+    let mut steps = composite_steps(kind, sum);
     let norm = Src::Step(steps.len() - 1);
     steps.push((Box::new(Div), vec![Src::Input(0), norm]));
     let last = steps.len() - 1;

@@ -4,11 +4,13 @@
 //! when it has attributes, a small builder below that parses them into the op's typed struct.
 
 use zkinfer_graph::ops::{
-    Abs, Add, Div, Erf, Exp, Extremum, Flatten, Gemm, GlobalAveragePool, GlobalMaxPool, HardSwish, Identity, IntDiv,
-    Log, MatMul, Max, Mean, Mish, Mod, Mul, Neg, PRelu, Reciprocal, Relu, Reshape, Sigmoid, Softplus, Softsign, Sqrt,
-    Sub, Sum, Tanh, Where,
+    Abs, Add, BitShift, Div, Erf, Exp, Extremum, Flatten, Gemm, GlobalAveragePool, GlobalMaxPool, HardSwish, Identity,
+    IntDiv, Log, MatMul, Max, Mean, Mish, Mod, Mul, Neg, PRelu, Reciprocal, Relu, Reshape, Round, RoundTo, Sigmoid,
+    Softplus, Softsign, Sqrt, Sub, Sum, Tanh, Where,
 };
-use zkinfer_graph::ops::{Compare, Comparison, Connective, CumSum, GatherElements, Logical, Trig, TrigFn};
+use zkinfer_graph::ops::{
+    ArgMax, Compare, Comparison, Connective, CumProd, CumSum, GatherElements, Logical, Trig, TrigFn,
+};
 use zkinfer_graph::{Op, Tensor};
 
 use crate::activations::{
@@ -18,15 +20,16 @@ use crate::activations::{
 use crate::attention::attention;
 use crate::attrs::Attrs;
 use crate::builders::{
-    arg_max, arg_min, average_pool, batch_norm, cast, cast_like, compare, concat, constant_of_shape, conv,
-    conv_transpose, expand, gather, max_pool, max_v6, min_v6, pad_v11, pad_v2, pow, range as range_op, reduce_max_v1,
-    reduce_max_v18, reduce_mean_v1, reduce_mean_v18, reduce_min_v1, reduce_min_v18, reduce_sum_v1, reduce_sum_v13,
-    shape, size, slice_v1, slice_v10, split_v13, split_v2, squeeze_v1, squeeze_v13, tile, transpose, trilu,
-    unsqueeze_v1, unsqueeze_v13,
+    arg_max, arg_min, average_pool, batch_norm, cast, cast_like, compare, concat, constant_of_shape, expand, gather,
+    max_pool, max_v6, min_v6, pad_v11, pad_v2, pow, range as range_op, reduce_max_v1, reduce_max_v18, reduce_mean_v1,
+    reduce_mean_v18, reduce_min_v1, reduce_min_v18, reduce_sum_v1, reduce_sum_v13, shape, size, slice_v1, slice_v10,
+    split_v13, split_v2, squeeze_v1, squeeze_v13, tile, transpose, trilu, unsqueeze_v1, unsqueeze_v13,
 };
+use crate::convs::{conv, conv_transpose};
 use crate::einsum::einsum;
+use crate::legacy::{batch_norm_v1, binary_v1, same_v1};
 use crate::losses::{nll_loss, softmax_cross_entropy};
-use crate::reductions::{lp_normalization, reduce_composite, Composite};
+use crate::reductions::{lp_normalization, reduce_composite, reduce_prod, Composite};
 use crate::tensor::to_tensor;
 use crate::ImportError;
 
@@ -96,14 +99,18 @@ const fn range(op_type: &'static str, since: i64, until: i64, build: Builder) ->
 /// opset ([`version_in_force`]), so a newer opset that only widened an op's types (opsets
 /// 23-25 for Reshape, Shape, Transpose, ...: `scripts/op-versions.py` checks) is accepted.
 pub(crate) static REGISTRY: &[Entry] = &[
+    range("Add", 1, 6, |cx| binary_v1(cx, |_| op(Add))),
     entry("Add", 7, |_| op(Add)),
+    range("Sub", 1, 6, |cx| binary_v1(cx, |_| op(Sub))),
     entry("Sub", 7, |_| op(Sub)),
+    range("Mul", 1, 6, |cx| binary_v1(cx, |_| op(Mul))),
     entry("Mul", 7, |_| op(Mul)),
     entry("Relu", 6, |_| op(Relu)),
     entry("Identity", 1, |_| op(Identity)),
     // Inference: the identity (training mode only with a ratio of 0).
     entry("Dropout", 7, dropout),
     entry("MatMul", 1, |_| op(MatMul)),
+    range("Gemm", 1, 6, |cx| same_v1(cx, gemm)),
     entry("Gemm", 7, gemm),
     entry("Conv", 1, conv),
     entry("ConvTranspose", 1, conv_transpose),
@@ -111,9 +118,14 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("Reshape", 5, reshape),
     entry("Constant", 1, constant),
     entry("Neg", 6, |_| op(Neg)),
+    entry("Floor", 6, |_| op(Round { to: RoundTo::Floor })),
+    entry("Ceil", 6, |_| op(Round { to: RoundTo::Ceil })),
+    entry("Round", 11, |_| op(Round { to: RoundTo::HalfEven })),
+    range("Div", 1, 6, |cx| binary_v1(cx, div)),
     entry("Div", 7, div),
-    // The remainder: folded on constants (shape arithmetic), refused on computed values.
+    // The remainder (by constants on computed values).
     entry("Mod", 10, modulo),
+    entry("BitShift", 11, bit_shift),
     entry("Transpose", 1, transpose),
     entry("Concat", 4, concat),
     range("Pad", 2, 10, pad_v2),
@@ -154,17 +166,22 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("Split", 13, split_v13),
     entry("Trilu", 14, trilu),
     // Sums of several inputs (variadic, broadcasting from version 8).
+    range("Sum", 1, 7, |cx| same_v1(cx, |_| op(Sum))),
     entry("Sum", 8, |_| op(Sum)),
     // Running sums along a constant axis: one linear op of ones.
     entry("CumSum", 11, cumsum),
+    entry("CumProd", 26, cumprod),
+    range("Mean", 1, 7, |cx| same_v1(cx, |_| op(Mean))),
     entry("Mean", 8, |_| op(Mean)),
     entry("Gather", 1, gather),
     // Resizing by constant scales or sizes: per axis a Gather (nearest) or a MatMul by the
     // interpolation weights (`resize.rs`).
     entry("Resize", 11, crate::resize::resize),
     entry("GatherElements", 11, |cx| op(GatherElements { axis: cx.attrs.int("axis")?.unwrap_or(0) })),
+    range("BatchNormalization", 1, 8, |cx| batch_norm_v1(cx, batch_norm)),
     entry("BatchNormalization", 9, batch_norm),
-    entry("AveragePool", 7, average_pool),
+    // Version 1 is version 7 without count_include_pad (whose default, 0, it had).
+    entry("AveragePool", 1, average_pool),
     entry("GlobalAveragePool", 1, |_| op(GlobalAveragePool)),
     range("ReduceSum", 1, 12, reduce_sum_v1),
     entry("ReduceSum", 13, reduce_sum_v13),
@@ -177,6 +194,8 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("ReduceL2", 18, |cx| reduce_composite(cx, Composite::L2, true)),
     range("ReduceLogSum", 1, 17, |cx| reduce_composite(cx, Composite::LogSum, false)),
     entry("ReduceLogSum", 18, |cx| reduce_composite(cx, Composite::LogSum, true)),
+    range("ReduceProd", 1, 17, |cx| reduce_prod(cx, false)),
+    entry("ReduceProd", 18, |cx| reduce_prod(cx, true)),
     range("ReduceLogSumExp", 1, 17, |cx| reduce_composite(cx, Composite::LogSumExp, false)),
     entry("ReduceLogSumExp", 18, |cx| reduce_composite(cx, Composite::LogSumExp, true)),
     entry("LpNormalization", 1, lp_normalization),
@@ -184,8 +203,10 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("ReduceMean", 18, reduce_mean_v18),
     // Comparisons, lowered to ReLUs of differences (no comparison chip).
     range("Max", 6, 7, max_v6),
+    range("Max", 1, 5, |cx| same_v1(cx, max_v6)),
     entry("Max", 8, |_| op(Max { kind: Extremum::Max })),
     range("Min", 6, 7, min_v6),
+    range("Min", 1, 5, |cx| same_v1(cx, min_v6)),
     entry("Min", 8, |_| op(Max { kind: Extremum::Min })),
     range("ReduceMax", 1, 17, reduce_max_v1),
     entry("ReduceMax", 18, reduce_max_v18),
@@ -194,6 +215,8 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("MaxPool", 1, max_pool),
     entry("GlobalMaxPool", 1, |_| op(GlobalMaxPool)),
     entry("ArgMax", 1, arg_max),
+    range("Hardmax", 1, 12, |cx| hardmax(cx, true)),
+    entry("Hardmax", 13, |cx| hardmax(cx, false)),
     entry("ArgMin", 1, arg_min),
     range("PRelu", 6, 6, |_| op(PRelu { channel_slope: true })),
     entry("PRelu", 7, |_| op(PRelu::default())),
@@ -215,6 +238,7 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("Abs", 6, |_| op(Abs)),
     entry("Sqrt", 6, |_| op(Sqrt)),
     // By a constant exponent: x^2 is an exact product, other exponents a table.
+    range("Pow", 1, 6, |cx| binary_v1(cx, pow)),
     entry("Pow", 7, pow),
     entry("Reciprocal", 6, |_| op(Reciprocal)),
     entry("Log", 6, |_| op(Log)),
@@ -343,14 +367,11 @@ fn div(cx: &NodeCx) -> Result<Built, ImportError> {
 }
 
 /// `Dropout` at inference is the identity. From version 12 a constant `training_mode` input may
-/// ask for random dropping, which has no proof (unless its `ratio` is 0); the `mask` output is
-/// refused.
+/// ask for random dropping, which has no proof (unless its `ratio` is 0). The `mask` output
+/// then keeps every element: a constant of ones.
 fn dropout(cx: &NodeCx) -> Result<Built, ImportError> {
     // Read, so that they count as understood: neither changes inference.
     let (_seed, _ratio) = (cx.attrs.int("seed")?, cx.attrs.float("ratio")?);
-    if cx.outputs > 1 {
-        return Err(cx.attrs.node_error("Dropout's second output (the mask) is not supported"));
-    }
     let konst = |i: usize| cx.consts.get(i).copied().flatten();
     if cx.shapes.len() > 2 {
         let Some(training) = konst(2) else {
@@ -368,7 +389,52 @@ fn dropout(cx: &NodeCx) -> Result<Built, ImportError> {
             ));
         }
     }
+    if cx.outputs > 1 {
+        let keep = Tensor::from_elem(cx.shapes.first().cloned().unwrap_or_default(), 1.0);
+        let steps: Vec<(Box<dyn Op>, Vec<Src>)> =
+            vec![(Box::new(Identity), vec![Src::Input(0)]), (Box::new(Identity), vec![Src::Const(keep)])];
+        return Ok(Built::Nodes(steps, vec![0, 1]));
+    }
     Ok(Built::Outputs(vec![(Box::new(Identity), 1)]))
+}
+
+/// `Hardmax`: 1 at the first largest element along the axis, 0 elsewhere: an `ArgMax` and its
+/// equality with each position (exact comparison bits, no table). Before opset 13 the input is
+/// taken as a matrix of its dimensions before and from `axis` (default 1), and the one-hot runs
+/// along the flattened rows.
+fn hardmax(cx: &NodeCx, coerced: bool) -> Result<Built, ImportError> {
+    let shape = cx.shapes.first().cloned().unwrap_or_default();
+    let rank = shape.len() as i64;
+    let a = cx.attrs.int("axis")?.unwrap_or(if coerced { 1 } else { -1 });
+    let a = if a < 0 { a + rank } else { a };
+    if !(0..rank.max(1)).contains(&a) {
+        return Err(cx.attrs.error("axis", format!("{a} is out of range for rank {rank}")));
+    }
+    let a = a as usize;
+    let (view, axis): (Vec<usize>, usize) =
+        if coerced { (vec![shape[..a].iter().product(), shape[a..].iter().product()], 1) } else { (shape.clone(), a) };
+    let n = view.get(axis).copied().unwrap_or(1);
+    let mut positions_shape = vec![1; view.len()];
+    positions_shape[axis] = n;
+    let positions = Tensor::from_shape_vec(positions_shape, (0..n).map(|j| j as f32).collect())
+        .map_err(|e| cx.attrs.node_error(e.to_string()))?;
+    let dims = |d: &[usize]| d.iter().map(|&v| v as i64).collect::<Vec<_>>();
+    let mut steps: Vec<(Box<dyn Op>, Vec<Src>)> = Vec::new();
+    let mut x = Src::Input(0);
+    if coerced {
+        steps.push((Box::new(Reshape { shape: dims(&view), allow_zero: false }), vec![x]));
+        x = Src::Step(0);
+    }
+    let argmax = ArgMax { kind: Extremum::Max, axis: axis as i64, keepdims: true, select_last_index: false };
+    steps.push((Box::new(argmax), vec![x]));
+    let at = Src::Step(steps.len() - 1);
+    steps.push((Box::new(Compare { kind: Comparison::Equal }), vec![at, Src::Const(positions)]));
+    if coerced {
+        let last = Src::Step(steps.len() - 1);
+        steps.push((Box::new(Reshape { shape: dims(&shape), allow_zero: false }), vec![last]));
+    }
+    let last = steps.len() - 1;
+    Ok(Built::Nodes(steps, vec![last]))
 }
 
 /// `Sign`: `[x > 0] − [x < 0]`, two exact comparison bits and their difference (no table).
@@ -385,8 +451,19 @@ fn sign(_: &NodeCx) -> Result<Built, ImportError> {
 /// `CumSum`: the axis is a constant input (a scalar or one element).
 fn cumsum(cx: &NodeCx) -> Result<Built, ImportError> {
     let (exclusive, reverse) = (cx.attrs.flag("exclusive")?, cx.attrs.flag("reverse")?);
+    op(CumSum { axis: cumulative_axis(cx)?, exclusive, reverse })
+}
+
+/// `CumProd`: as `CumSum`, with products.
+fn cumprod(cx: &NodeCx) -> Result<Built, ImportError> {
+    let (exclusive, reverse) = (cx.attrs.flag("exclusive")?, cx.attrs.flag("reverse")?);
+    op(CumProd { axis: cumulative_axis(cx)?, exclusive, reverse })
+}
+
+/// The axis of `CumSum` and `CumProd`: a constant input (a scalar or one element).
+fn cumulative_axis(cx: &NodeCx) -> Result<i64, ImportError> {
     match cx.consts.get(1).copied().flatten() {
-        Some(t) if t.len() == 1 => op(CumSum { axis: t.iter().next().map_or(0, |&v| v as i64), exclusive, reverse }),
+        Some(t) if t.len() == 1 => Ok(t.iter().next().map_or(0, |&v| v as i64)),
         _ => Err(cx.attrs.node_error("the axis must be a constant scalar input")),
     }
 }
@@ -399,6 +476,21 @@ fn modulo(cx: &NodeCx) -> Result<Built, ImportError> {
         return Err(cx.attrs.error("fmod", "must be 1 for floating-point operands"));
     }
     op(Mod { fmod })
+}
+
+/// `BitShift`: `direction` is required; the width of the unsigned element type sets where a
+/// left shift wraps.
+fn bit_shift(cx: &NodeCx) -> Result<Built, ImportError> {
+    let left = match cx.attrs.string("direction")?.as_deref() {
+        Some("LEFT") => true,
+        Some("RIGHT") => false,
+        other => return Err(cx.attrs.error("direction", format!("must be LEFT or RIGHT, found {other:?}"))),
+    };
+    let bits = match cx.dtypes.first().copied().flatten().and_then(crate::builders::integer_range) {
+        Some((bits, false)) => bits,
+        _ => return Err(cx.attrs.node_error("the shifted tensor must be of a known unsigned integer type")),
+    };
+    op(BitShift { left, bits })
 }
 
 fn flatten(cx: &NodeCx) -> Result<Built, ImportError> {

@@ -35,7 +35,7 @@ fn model(
         node: vec![n],
         initializer: init,
         input: vec![float_info("x", x_dims)],
-        output: vec![float_info("y", &[])],
+        output: outputs.iter().map(|o| float_info(o, &[])).collect(),
         ..Default::default()
     };
     let opset = OperatorSetIdProto { domain: Some(String::new()), version: Some(23) };
@@ -165,14 +165,28 @@ fn self_attention_with_a_boolean_mask_matches_its_definition() {
 }
 
 #[test]
-fn a_kv_cache_and_extra_outputs_are_refused_by_name() {
+fn a_kv_cache_is_concatenated_before_the_new_keys_and_a_padded_one_refused() {
     let dims = [1i64, 1, 2, 2];
-    let err = parse(&model(&["x", "x", "x"], &["y", "pk", "pv"], vec![], &dims, vec![])).expect_err("present outputs");
-    assert!(err.to_string().contains("only the first output (Y)"), "{err}");
-    let past = vec![float_tensor("pk", &[1, 1, 1, 2], vec![0.0; 2]), float_tensor("pv", &[1, 1, 1, 2], vec![0.0; 2])];
+    let past =
+        || vec![float_tensor("pk", &[1, 1, 1, 2], vec![0.5, -1.0]), float_tensor("pv", &[1, 1, 1, 2], vec![2.0, 0.25])];
+    let bytes = model(&["x", "x", "x", "", "pk", "pv"], &["y", "present_k", "present_v"], vec![], &dims, past());
+    let g = parse(&bytes).expect("a KV cache, the mask omitted");
+    let x = vals(4, 5);
+    let outs = g.eval_outputs(&[&x]).expect("eval");
+    let flat = |t: &zkinfer_graph::Tensor| t.iter().copied().collect::<Vec<f32>>();
+    assert_eq!(flat(&outs[1]), [&[0.5, -1.0][..], &x].concat(), "present_key = past ++ new");
+    assert_eq!(flat(&outs[2]), [&[2.0, 0.25][..], &x].concat(), "present_value = past ++ new");
+    // Each query attends to the cached key and every new key (no causal mask).
+    let xf: Vec<f64> = x.iter().map(|&v| f64::from(v)).collect();
+    let keys: Vec<f64> = [0.5, -1.0].into_iter().chain(xf.iter().copied()).collect();
+    let values: Vec<f64> = [2.0, 0.25].into_iter().chain(xf.iter().copied()).collect();
+    let want = head(&xf, &keys, &values, 2, 3, 2, 2, 1.0 / 2f64.sqrt(), 0.0, &|_, _| 0.0);
+    close(outs[0].as_slice().expect("contiguous"), &want);
+    let mut inputs = past();
+    inputs.push(float_tensor("n", &[1], vec![1.0]));
     let err: ImportError =
-        parse(&model(&["x", "x", "x", "", "pk", "pv"], &["y"], vec![], &dims, past)).expect_err("a KV cache");
-    assert!(err.to_string().contains("not supported"), "{err}");
+        parse(&model(&["x", "x", "x", "", "pk", "pv", "n"], &["y"], vec![], &dims, inputs)).expect_err("padded");
+    assert!(err.to_string().contains("nonpad_kv_seqlen"), "{err}");
     // A node without inputs is an error, not a panic.
     let err = parse(&model(&[], &["y"], vec![], &dims, vec![])).expect_err("no inputs");
     assert!(err.to_string().contains("3-D or all 4-D"), "{err}");

@@ -105,7 +105,7 @@ impl Op for Cast {
 }
 
 /// `trunc(x)`, wrapped into the range of a `bits`-bit integer type when `bits <= 16`.
-fn to_int(ctx: &mut LowerCtx, x: TensorId, bits: u32, signed: bool) -> OpResult<TensorId> {
+pub(crate) fn to_int(ctx: &mut LowerCtx, x: TensorId, bits: u32, signed: bool) -> OpResult<TensorId> {
     let x = ctx.materialize(x)?;
     let t = ctx.tensor(x).clone();
     let n = t.len();

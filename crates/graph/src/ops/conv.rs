@@ -2,7 +2,7 @@
 
 use super::broadcast::expect_inputs;
 use crate::error::{OpError, OpResult};
-use crate::{LValue, LinearOp, LinearParams, LowerCtx, Op, QOp, Tensor};
+use crate::{LValue, LinearOp, LinearParams, LowerCtx, Op, QOp, Tensor, TensorId};
 
 /// Zero padding added to each side of the spatial dims.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -18,8 +18,9 @@ pub struct Padding {
 }
 
 /// ONNX `Conv` over `[N, C, H, W]` input and `[C_out, C / group, kh, kw]` weights.
-/// Lowers (for `N = 1`) to one linear op: positions are output pixels, channels are output
-/// channels, and each position reads its `C * kh * kw` receptive field (padding reads zero).
+/// Lowers to one linear op: positions are output pixels (of every image in the batch), channels
+/// are output channels, and each position reads its `C * kh * kw` receptive field (padding
+/// reads zero); a batch of several images is then permuted into NCHW (a copy).
 ///
 /// With `group > 1` (depthwise included) the weights are expanded to `[C_out, C, kh, kw]`
 /// with zeros outside each group's block: a linear op's channels share one position's inputs,
@@ -161,9 +162,6 @@ impl Op for Conv {
         let x = ctx.materialize(id)?;
         let t = ctx.tensor(x).clone();
         let d = self.dims(&t.shape, w.shape())?;
-        if d.n != 1 {
-            return Err(OpError::Unsupported(format!("Conv with batch size {} (only 1)", d.n)));
-        }
         let terms = d.c * d.kh * d.kw;
         let sw = ctx.const_scale(w);
         let weight = expand_groups(&d, self.group, ctx.quantize_const(&w.as_standard_layout().to_owned(), sw)?);
@@ -191,19 +189,78 @@ impl Op for Conv {
                 }
             }
         }
+        let image = Image { n: d.n, size: d.c * d.h * d.w, channels: d.c_out, oh: d.oh, ow: d.ow };
+        let out = image.push(ctx, x, index, terms, weight, bias, t.scale + sw)?;
+        Ok(LValue::Act { id: out, exclusive: true })
+    }
+}
+
+/// The batch and output sizes of a convolution-like Linear op over NCHW images.
+pub(crate) struct Image {
+    /// Images in the batch.
+    pub n: usize,
+    /// Elements of one input image.
+    pub size: usize,
+    /// Output channels.
+    pub channels: usize,
+    /// Output height.
+    pub oh: usize,
+    /// Output width.
+    pub ow: usize,
+}
+
+impl Image {
+    /// Pushes the Linear op whose positions are output pixels and channels output channels,
+    /// `index` giving one image's receptive fields (`terms` per position, as offsets into that
+    /// image), for every image of the batch: positions are (image, pixel) pairs, so the op
+    /// writes `[C_out, N, oh, ow]`, which is the NCHW output itself for one image and is
+    /// otherwise permuted into it (a copy).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn push(
+        &self,
+        ctx: &mut LowerCtx,
+        x: TensorId,
+        index: Vec<Option<u32>>,
+        terms: usize,
+        weight: Vec<i64>,
+        bias: Vec<i64>,
+        scale: u32,
+    ) -> OpResult<TensorId> {
+        let (n, pixels) = (self.n, self.oh * self.ow);
+        let too_large = || OpError::Unsupported("input too large".into());
+        let step = u32::try_from(self.size).map_err(|_| too_large())?;
+        let mut all = Vec::with_capacity(n * index.len());
+        for image in 0..n as u32 {
+            for &i in &index {
+                all.push(
+                    i.map(|i| image.checked_mul(step).and_then(|o| o.checked_add(i)).ok_or_else(too_large))
+                        .transpose()?,
+                );
+            }
+        }
         let op = LinearOp {
-            positions: d.oh * d.ow,
-            channels: d.c_out,
+            positions: n * pixels,
+            channels: self.channels,
             terms,
-            index,
+            index: all,
             weight,
             bias,
             pos_stride: 1,
-            chan_stride: d.oh * d.ow,
+            chan_stride: n * pixels,
             params: LinearParams::All,
         };
-        let out = ctx.push(QOp::Linear(op), vec![x], vec![1, d.c_out, d.oh, d.ow], t.scale + sw);
-        Ok(LValue::Act { id: out, exclusive: true })
+        let shape = vec![n, self.channels, self.oh, self.ow];
+        if n == 1 {
+            return Ok(ctx.push(QOp::Linear(op), vec![x], shape, scale));
+        }
+        let by_channel = ctx.push(QOp::Linear(op), vec![x], vec![self.channels, n, self.oh, self.ow], scale);
+        let perm = (0..n * self.channels * pixels)
+            .map(|f| {
+                let (image, o, p) = (f / (self.channels * pixels), f / pixels % self.channels, f % pixels);
+                u32::try_from((o * n + image) * pixels + p).map_err(|_| OpError::Unsupported("output too large".into()))
+            })
+            .collect::<OpResult<Vec<_>>>()?;
+        Ok(ctx.gather(by_channel, perm, shape))
     }
 }
 

@@ -8,9 +8,9 @@
 //! empty (zero) when the stride is above 1.
 
 use super::broadcast::expect_inputs;
-use super::conv::Padding;
+use super::conv::{Image, Padding};
 use crate::error::{OpError, OpResult};
-use crate::{LValue, LinearOp, LinearParams, LowerCtx, Op, QOp, Tensor};
+use crate::{LValue, LowerCtx, Op, Tensor};
 
 /// ONNX `ConvTranspose` over `[N, C, H, W]` input and `[C, M / group, kh, kw]` weights.
 #[derive(Debug, Clone)]
@@ -179,9 +179,6 @@ impl Op for ConvTranspose {
         let x = ctx.materialize(id)?;
         let t = ctx.tensor(x).clone();
         let d = self.dims(&t.shape, w.shape())?;
-        if d.n != 1 {
-            return Err(OpError::Unsupported(format!("ConvTranspose with batch size {} (only 1)", d.n)));
-        }
         let (m, terms) = (d.mg * self.group, d.c * d.kh * d.kw);
         let dense = self.dense_weights(&d, &w.iter().copied().collect::<Vec<_>>());
         let dense = Tensor::from_shape_vec(vec![m, terms], dense).map_err(|e| OpError::Shape(e.to_string()))?;
@@ -192,18 +189,8 @@ impl Op for ConvTranspose {
             Some(_) => return Err(OpError::Shape(format!("bias must be [{m}]"))),
             None => vec![0; m],
         };
-        let op = LinearOp {
-            positions: d.oh * d.ow,
-            channels: m,
-            terms,
-            index: self.index(&d)?,
-            weight,
-            bias,
-            pos_stride: 1,
-            chan_stride: d.oh * d.ow,
-            params: LinearParams::All,
-        };
-        let out = ctx.push(QOp::Linear(op), vec![x], vec![1, m, d.oh, d.ow], t.scale + sw);
+        let image = Image { n: d.n, size: d.c * d.h * d.w, channels: m, oh: d.oh, ow: d.ow };
+        let out = image.push(ctx, x, self.index(&d)?, terms, weight, bias, t.scale + sw)?;
         Ok(LValue::Act { id: out, exclusive: true })
     }
 }

@@ -148,6 +148,21 @@ pub(crate) fn const_tensor(
     Ok(ctx.push(QOp::Linear(op), vec![anchor], vec![n], scale))
 }
 
+/// A graph output that folds to constant integers `values` (at `scale`), shaped `shape`: the
+/// [`const_tensor`] Linear, reshaped (a copy per element), so the output has the model's shape.
+pub(crate) fn constant_output(
+    ctx: &mut LowerCtx,
+    anchor: TensorId,
+    values: Vec<i64>,
+    shape: Vec<usize>,
+    scale: u32,
+) -> OpResult<TensorId> {
+    let flat = const_tensor(ctx, anchor, values, LinearParams::Structural, scale)?;
+    ctx.exact(flat);
+    let n = ctx.tensor(flat).len();
+    Ok(ctx.gather(flat, (0..n as u32).collect(), shape))
+}
+
 /// f32 evaluation of a pure reshape (Flatten, Reshape, Squeeze, Unsqueeze): same data, new shape.
 pub(crate) fn eval_reshaped(input: &Tensor, shape: Vec<usize>) -> OpResult<Tensor> {
     Tensor::from_shape_vec(shape, flat(input)).map_err(|e| OpError::Shape(e.to_string()))

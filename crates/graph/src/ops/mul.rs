@@ -38,7 +38,7 @@ impl Op for Mul {
     }
 }
 
-fn mul_acts(ctx: &mut LowerCtx, a: TensorId, b: TensorId) -> OpResult<TensorId> {
+pub(crate) fn mul_acts(ctx: &mut LowerCtx, a: TensorId, b: TensorId) -> OpResult<TensorId> {
     let (a, b) = (ctx.materialize(a)?, ctx.materialize(b)?);
     let (ta, tb) = (ctx.tensor(a).clone(), ctx.tensor(b).clone());
     let shape = broadcast_shape(&ta.shape, &tb.shape)?;

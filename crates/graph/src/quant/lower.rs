@@ -394,7 +394,8 @@ pub(super) fn lower_calibrated(
 
     let mut outputs = Vec::with_capacity(graph.outputs.len());
     for &o in &graph.outputs {
-        let tensor = match values.get(&o) {
+        let folded = graph.consts[o].clone().map(LValue::Const);
+        let tensor = match folded.as_ref().or_else(|| values.get(&o)) {
             Some(LValue::Act { id, .. }) => {
                 ctx.value_name = graph.values[o].name.clone();
                 ctx.node_name = "output".into();
@@ -404,12 +405,20 @@ pub(super) fn lower_calibrated(
                     source,
                 })?
             }
-            _ => {
-                return Err(GraphError::Calibration(format!(
-                    "the model output '{}' does not depend on the input",
-                    graph.values[o].name
-                )))
+            Some(LValue::Const(c)) => {
+                // An output that folds to a constant (shape arithmetic, a cache of constants): a
+                // Linear position per element whose fixed bias holds it at the output's scale.
+                ctx.value_name = graph.values[o].name.clone();
+                ctx.node_name = "output".into();
+                let wrap = |source| GraphError::Node { node: "output".into(), op: "Constant".into(), source };
+                let anchor = raw.first().copied().ok_or_else(|| {
+                    GraphError::Calibration(format!("the model output '{}' is a constant", graph.values[o].name))
+                })?;
+                let scale = scales[o];
+                let ints = ctx.quantize_const(c, scale).map_err(wrap)?;
+                crate::ops::constant_output(&mut ctx, anchor, ints, c.shape().to_vec(), scale).map_err(wrap)?
             }
+            None => return Err(GraphError::UndefinedValue(graph.values[o].name.clone())),
         };
         outputs.push(tensor);
     }
@@ -424,16 +433,22 @@ pub(super) fn lower_calibrated(
 
     let mut q =
         QGraph { tensors: ctx.tensors, nodes: ctx.nodes, inputs, outputs, params: visibility.params, param_salt: None };
-    q.prune();
+    let map = q.prune();
+    let mut lookup_calls = ctx.lookup_calls;
+    for call in &mut lookup_calls {
+        call.tables = call.tables.iter().filter_map(|&t| map[t]).collect();
+    }
     calibrate_bounds(&mut q, calibration, config)?;
-    refine::tighten_clamped(&mut q, &ctx.lookup_calls);
+    refine::tighten_clamped(&mut q, &lookup_calls);
     share_table_domains(&mut q);
-    Ok((q, ctx.lookup_calls))
+    Ok((q, lookup_calls))
 }
 
 impl QGraph {
-    /// Removes nodes whose outputs nothing uses (e.g. an accumulator whose bias was folded elsewhere).
-    fn prune(&mut self) {
+    /// Removes nodes whose outputs nothing uses (e.g. an accumulator whose bias was folded
+    /// elsewhere, or a dead branch of the model) and their tensors; returns each old tensor's
+    /// new id (`None`: removed).
+    fn prune(&mut self) -> Vec<Option<TensorId>> {
         let mut live = vec![false; self.tensors.len()];
         for s in &self.outputs {
             live[s.tensor] = true;
@@ -451,6 +466,35 @@ impl QGraph {
         }
         let mut it = keep.into_iter();
         self.nodes.retain(|_| it.next().unwrap_or(false));
+        // The tensors of removed nodes go too (a tensor no node defines has no cells), and the
+        // rest are renumbered in order.
+        let mut defined = vec![false; self.tensors.len()];
+        for id in self.inputs.iter().map(|s| s.tensor).chain(self.nodes.iter().map(|n| n.output)) {
+            defined[id] = true;
+        }
+        let mut map = vec![None; self.tensors.len()];
+        let mut next = 0;
+        for (id, &d) in defined.iter().enumerate() {
+            if d {
+                map[id] = Some(next);
+                next += 1;
+            }
+        }
+        if next == self.tensors.len() {
+            return map;
+        }
+        let mut it = defined.into_iter();
+        self.tensors.retain(|_| it.next().unwrap_or(false));
+        // Every id left is defined: an input, a kept node's output, or what a kept node reads.
+        let at = |id: TensorId| map[id].unwrap_or(id);
+        for node in &mut self.nodes {
+            node.output = at(node.output);
+            node.inputs.iter_mut().for_each(|x| *x = at(*x));
+        }
+        for s in self.inputs.iter_mut().chain(self.outputs.iter_mut()) {
+            s.tensor = at(s.tensor);
+        }
+        map
     }
 }
 
