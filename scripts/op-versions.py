@@ -27,6 +27,8 @@ JUDGED = {
     ("CastLike", 24): "the same round_mode as Cast 24, with the same float8e8m0-only effect",
     ("Range", 27): "stash_type sets the float accumulation's precision; the builder computes in f64",
     ("Attention", 24): "adds the nonpad_kv_seqlen input (a KV cache's length), which the builder refuses",
+    ("QuantizeLinear", 23): "precision sets the float type of x / scale; the builder divides in fixed point",
+    ("DequantizeLinear", 23): "output_dtype names the output's float type; every float is read as one value",
 }
 
 ops = sorted(set(re.findall(r'(?:entry|range)\("([A-Za-z0-9]+)"', REGISTRY.read_text())))

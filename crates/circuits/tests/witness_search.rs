@@ -23,7 +23,9 @@ use zkinfer_circuits::witness_search::{r1cs, search, SearchOptions, SearchReport
 use zkinfer_circuits::{plan_circuit, PlanOptions};
 use zkinfer_graph::ParamVisibility as P;
 use zkinfer_graph::{calibrate, quantize, QGraph, QOp, QuantConfig, TableFn, Visibility::*};
-use zkinfer_onnx::testing::{float_info, float_tensor, int_attr, ints_attr, model_bytes, node, string_attr, values};
+use zkinfer_onnx::testing::{
+    float_attr, float_info, float_tensor, int_attr, ints_attr, model_bytes, node, string_attr, values,
+};
 
 /// Limb sizes every case is laid out with.
 const LIMB_BITS: [u32; 3] = [2, 3, 4];
@@ -188,6 +190,12 @@ cases! {
     pow_by_a_tensor => lowered_with(vec![node("Pow", &["x", "e"], "y", vec![])], vec![float_tensor("e", &[2], vec![2.0, 3.0])], &[1, 2], &[1, 2]);
     legacy_axis_broadcast => legacy_broadcast();
     cumprod_exclusive_reversed => lowered_at(26, vec![node("CumProd", &["x", "a"], "y", vec![int_attr("exclusive", 1), int_attr("reverse", 1)])], vec![float_tensor("a", &[], vec![1.0])], &[1, 3], &[1, 3]);
+    lp_pool_norms => lowered("LpPool", &[1, 1, 2, 2], &[1, 1, 1, 1], vec![ints_attr("kernel_shape", &[2, 2])]);
+    rotary_embedding => rotary();
+    quantize_linear => graphs::quantize_linear(false);
+    dequantize_linear => graphs::quantize_linear(true);
+    scatter_elements_max => scatter_max();
+    shrink_bits => lowered("Shrink", &[1, 3], &[1, 3], vec![float_attr("lambd", 0.25), float_attr("bias", 0.125)]);
     reduce_prod_tree => lowered_at(13, vec![node("ReduceProd", &["x"], "y", vec![ints_attr("axes", &[1])])], vec![], &[1, 3], &[1, 1]);
     sign_bits => lowered_at(13, vec![node("Sign", &["x"], "y", vec![])], vec![], &[1, 3], &[1, 3]), free = 1;
     compare_and_where => compare_where(), free = 1;
@@ -246,6 +254,12 @@ cases! {
     r1cs_pow_by_a_tensor => lowered_with(vec![node("Pow", &["x", "e"], "y", vec![])], vec![float_tensor("e", &[2], vec![2.0, 3.0])], &[1, 2], &[1, 2]);
     r1cs_legacy_axis_broadcast => legacy_broadcast();
     r1cs_cumprod_exclusive_reversed => lowered_at(26, vec![node("CumProd", &["x", "a"], "y", vec![int_attr("exclusive", 1), int_attr("reverse", 1)])], vec![float_tensor("a", &[], vec![1.0])], &[1, 3], &[1, 3]);
+    r1cs_lp_pool_norms => lowered("LpPool", &[1, 1, 2, 2], &[1, 1, 1, 1], vec![ints_attr("kernel_shape", &[2, 2])]);
+    r1cs_rotary_embedding => rotary();
+    r1cs_quantize_linear => graphs::quantize_linear(false);
+    r1cs_dequantize_linear => graphs::quantize_linear(true);
+    r1cs_scatter_elements_max => scatter_max();
+    r1cs_shrink_bits => lowered("Shrink", &[1, 3], &[1, 3], vec![float_attr("lambd", 0.25), float_attr("bias", 0.125)]);
     r1cs_reduce_prod_tree => lowered_at(13, vec![node("ReduceProd", &["x"], "y", vec![ints_attr("axes", &[1])])], vec![], &[1, 3], &[1, 1]);
     r1cs_sign_bits => lowered_at(13, vec![node("Sign", &["x"], "y", vec![])], vec![], &[1, 3], &[1, 3]), free = 1;
     r1cs_compare_and_where => compare_where(), free = 1;

@@ -1,13 +1,14 @@
-//! Builders of the lookup-table activations that take attributes or constant inputs, and of
-//! Softmax / LogSoftmax (whose axis semantics changed in opset 13).
+//! Builders of the lookup-table activations that take attributes or constant inputs, of
+//! Softmax / LogSoftmax (whose axis semantics changed in opset 13), and of Shrink.
 
 use zkinfer_graph::ops::{
-    Clip, Elu, Gelu, HardSigmoid, LayerNorm, LayerNormInvStdDev, LeakyRelu, LogSoftmax, NormKind, Reduce, ReduceKind,
-    Selu, Softmax,
+    Add, Clip, Compare, Comparison, Elu, Gelu, HardSigmoid, LayerNorm, LayerNormInvStdDev, LeakyRelu, LogSoftmax, Mul,
+    NormKind, Reduce, ReduceKind, Selu, Softmax, Sub,
 };
+use zkinfer_graph::{Op, Tensor};
 
 use crate::attrs::Attrs;
-use crate::registry::{op, Built, NodeCx};
+use crate::registry::{op, Built, NodeCx, Src};
 use crate::ImportError;
 
 /// A float attribute that must be a finite number (a NaN would make an unusable table).
@@ -139,4 +140,23 @@ pub(crate) fn rms_norm(cx: &NodeCx) -> Result<Built, ImportError> {
 /// sample over its spatial axes (2..), with a scale and bias per channel.
 pub(crate) fn instance_norm(cx: &NodeCx) -> Result<Built, ImportError> {
     op(LayerNorm { axis: 2, epsilon: finite(&cx.attrs, "epsilon", 1e-5)?, kind: NormKind::Instance })
+}
+
+/// `Shrink`: `x − bias` above `lambd`, `x + bias` below `−lambd`, 0 between: the comparison
+/// bits `[x > lambd]` and `[x < −lambd]` (exact), each times its shifted `x` (the product chip),
+/// added.
+pub(crate) fn shrink(cx: &NodeCx) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    let (lambd, bias) = (finite(a, "lambd", 0.5)?, finite(a, "bias", 0.0)?);
+    let scalar = |v: f32| Src::Const(Tensor::from_elem(vec![], v));
+    let steps: Vec<(Box<dyn Op>, Vec<Src>)> = vec![
+        (Box::new(Compare { kind: Comparison::Greater }), vec![Src::Input(0), scalar(lambd)]),
+        (Box::new(Compare { kind: Comparison::Less }), vec![Src::Input(0), scalar(-lambd)]),
+        (Box::new(Sub), vec![Src::Input(0), scalar(bias)]),
+        (Box::new(Add), vec![Src::Input(0), scalar(bias)]),
+        (Box::new(Mul), vec![Src::Step(0), Src::Step(2)]),
+        (Box::new(Mul), vec![Src::Step(1), Src::Step(3)]),
+        (Box::new(Add), vec![Src::Step(4), Src::Step(5)]),
+    ];
+    Ok(Built::Nodes(steps, vec![6]))
 }

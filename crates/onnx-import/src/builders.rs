@@ -190,6 +190,11 @@ pub(crate) fn batch_norm(cx: &NodeCx) -> Result<Built, ImportError> {
 }
 
 pub(crate) fn average_pool(cx: &NodeCx) -> Result<Built, ImportError> {
+    op(average_pool_op(cx)?)
+}
+
+/// `AveragePool` from the node's pooling attributes (also `LpPool`'s).
+pub(crate) fn average_pool_op(cx: &NodeCx) -> Result<AveragePool, ImportError> {
     let a = &cx.attrs;
     let kernel = attr_usizes(a, "kernel_shape")?.ok_or_else(|| a.error("kernel_shape", "is required"))?;
     if a.flag("ceil_mode")? {
@@ -209,7 +214,7 @@ pub(crate) fn average_pool(cx: &NodeCx) -> Result<Built, ImportError> {
         }
         _ => attr_usizes(a, "pads")?.unwrap_or_default(),
     };
-    op(AveragePool { kernel, strides, pads, count_include_pad: a.flag("count_include_pad")? })
+    Ok(AveragePool { kernel, strides, pads, count_include_pad: a.flag("count_include_pad")? })
 }
 
 fn reduce(cx: &NodeCx, kind: ReduceKind, axes: Option<Vec<i64>>) -> Result<Built, ImportError> {

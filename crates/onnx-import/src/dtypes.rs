@@ -63,6 +63,11 @@ impl DTypes {
             "ArgMax" | "ArgMin" | "Shape" | "Size" => Some(DataType::Int64 as i32),
             // Ops whose output has the type of their data input (`Where`: of its second).
             "Where" => node.input.get(1).and_then(|i| self.0.get(i).copied()),
+            // The scale's type; the zero point's (uint8 without one).
+            "DequantizeLinear" => node.input.get(1).and_then(|i| self.0.get(i).copied()),
+            "QuantizeLinear" => {
+                Some(node.input.get(2).and_then(|i| self.0.get(i).copied()).unwrap_or(DataType::Uint8 as i32))
+            }
             op if PRESERVING.contains(&op) => node.input.first().and_then(|i| self.0.get(i).copied()),
             _ => None,
         };
@@ -114,6 +119,7 @@ const PRESERVING: &[&str] = &[
     "LeakyRelu",
     "Log",
     "LogSoftmax",
+    "LpPool",
     "MatMul",
     "Max",
     "MaxPool",
@@ -135,8 +141,13 @@ const PRESERVING: &[&str] = &[
     "Relu",
     "Reshape",
     "Resize",
+    "RotaryEmbedding",
     "Round",
+    "Scatter",
+    "ScatterElements",
+    "ScatterND",
     "Selu",
+    "Shrink",
     "Sigmoid",
     "Sign",
     "Sin",

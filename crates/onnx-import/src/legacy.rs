@@ -48,12 +48,23 @@ pub(crate) fn binary_v1(cx: &NodeCx, later: Later) -> Result<Built, ImportError>
     Ok(Built::Nodes(steps, vec![1]))
 }
 
-/// `Sum`, `Max`, `Min`, `Mean`, `Gemm` before their numpy-broadcasting versions: the same
-/// operands (of one shape, or `Gemm`'s `C` under its `broadcast` flag, which version 7 made the
-/// rule) once `consumed_inputs` and `broadcast` are read.
+/// `Gemm` before version 7: its `C` under the `broadcast` flag, which version 7 made the rule,
+/// once `consumed_inputs` and `broadcast` are read.
 pub(crate) fn same_v1(cx: &NodeCx, later: Later) -> Result<Built, ImportError> {
     let _ = (cx.attrs.ints("consumed_inputs")?, cx.attrs.int("broadcast")?);
     later(cx)
+}
+
+/// `Sum`, `Max`, `Min` and `Mean` before their numpy-broadcasting versions: operands of one
+/// shape, as the later versions take them.
+pub(crate) fn uniform_v1(cx: &NodeCx, later: Later) -> Result<Built, ImportError> {
+    if let Some(other) = cx.shapes.iter().find(|s| *s != &cx.shapes[0]) {
+        return Err(cx.attrs.node_error(format!(
+            "this version does not broadcast: the operands' shapes {:?} and {other:?} differ",
+            cx.shapes[0]
+        )));
+    }
+    same_v1(cx, later)
 }
 
 /// `BatchNormalization` before version 9: inference (one output) over the channel axis

@@ -27,6 +27,8 @@ mod narrow;
 mod reductions;
 mod registry;
 mod resize;
+mod rotary;
+mod scatter;
 mod tensor;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -36,6 +38,7 @@ mod versions;
 #[allow(clippy::all, clippy::pedantic, missing_docs)]
 #[path = "proto/onnx.rs"]
 pub mod proto;
+mod quantize;
 
 use std::path::Path;
 

@@ -15,7 +15,7 @@ use zkinfer_graph::{Op, Tensor};
 
 use crate::activations::{
     clip_v11, clip_v6, elu, gelu, hard_sigmoid, instance_norm, layer_norm, leaky_relu, log_softmax_v1, log_softmax_v13,
-    rms_norm, selu, softmax_v1, softmax_v13,
+    rms_norm, selu, shrink, softmax_v1, softmax_v13,
 };
 use crate::attention::attention;
 use crate::attrs::Attrs;
@@ -27,9 +27,12 @@ use crate::builders::{
 };
 use crate::convs::{conv, conv_transpose};
 use crate::einsum::einsum;
-use crate::legacy::{batch_norm_v1, binary_v1, same_v1};
+use crate::legacy::{batch_norm_v1, binary_v1, same_v1, uniform_v1};
 use crate::losses::{nll_loss, softmax_cross_entropy};
-use crate::reductions::{lp_normalization, reduce_composite, reduce_prod, Composite};
+use crate::quantize::{dequantize_linear, quantize_linear};
+use crate::reductions::{lp_normalization, lp_pool, reduce_composite, reduce_prod, Composite};
+use crate::rotary::rotary_embedding;
+use crate::scatter::{scatter, Scatter};
 use crate::tensor::to_tensor;
 use crate::ImportError;
 
@@ -166,12 +169,12 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("Split", 13, split_v13),
     entry("Trilu", 14, trilu),
     // Sums of several inputs (variadic, broadcasting from version 8).
-    range("Sum", 1, 7, |cx| same_v1(cx, |_| op(Sum))),
+    range("Sum", 1, 7, |cx| uniform_v1(cx, |_| op(Sum))),
     entry("Sum", 8, |_| op(Sum)),
     // Running sums along a constant axis: one linear op of ones.
     entry("CumSum", 11, cumsum),
     entry("CumProd", 26, cumprod),
-    range("Mean", 1, 7, |cx| same_v1(cx, |_| op(Mean))),
+    range("Mean", 1, 7, |cx| uniform_v1(cx, |_| op(Mean))),
     entry("Mean", 8, |_| op(Mean)),
     entry("Gather", 1, gather),
     // Resizing by constant scales or sizes: per axis a Gather (nearest) or a MatMul by the
@@ -182,6 +185,7 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("BatchNormalization", 9, batch_norm),
     // Version 1 is version 7 without count_include_pad (whose default, 0, it had).
     entry("AveragePool", 1, average_pool),
+    entry("LpPool", 11, lp_pool),
     entry("GlobalAveragePool", 1, |_| op(GlobalAveragePool)),
     range("ReduceSum", 1, 12, reduce_sum_v1),
     entry("ReduceSum", 13, reduce_sum_v13),
@@ -203,10 +207,10 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("ReduceMean", 18, reduce_mean_v18),
     // Comparisons, lowered to ReLUs of differences (no comparison chip).
     range("Max", 6, 7, max_v6),
-    range("Max", 1, 5, |cx| same_v1(cx, max_v6)),
+    range("Max", 1, 5, |cx| uniform_v1(cx, max_v6)),
     entry("Max", 8, |_| op(Max { kind: Extremum::Max })),
     range("Min", 6, 7, min_v6),
-    range("Min", 1, 5, |cx| same_v1(cx, min_v6)),
+    range("Min", 1, 5, |cx| uniform_v1(cx, min_v6)),
     entry("Min", 8, |_| op(Max { kind: Extremum::Min })),
     range("ReduceMax", 1, 17, reduce_max_v1),
     entry("ReduceMax", 18, reduce_max_v18),
@@ -262,6 +266,13 @@ pub(crate) static REGISTRY: &[Entry] = &[
     // Built as its function body: MatMuls, a Softmax, the mask folded into it. Version 25
     // aligns the causal mask to a KV cache's end and adds sliding windows.
     range("Attention", 23, 24, attention),
+    entry("RotaryEmbedding", 23, rotary_embedding),
+    entry("Shrink", 9, shrink),
+    range("Scatter", 9, 10, |cx| scatter(cx, Scatter::Elements)),
+    entry("ScatterElements", 11, |cx| scatter(cx, Scatter::Elements)),
+    entry("ScatterND", 11, |cx| scatter(cx, Scatter::Nd)),
+    entry("QuantizeLinear", 10, quantize_linear),
+    entry("DequantizeLinear", 10, dequantize_linear),
     // At constant labels: the picked scores times constants, summed.
     entry("NegativeLogLikelihoodLoss", 12, nll_loss),
     entry("SoftmaxCrossEntropyLoss", 12, softmax_cross_entropy),

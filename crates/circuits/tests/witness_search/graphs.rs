@@ -413,3 +413,37 @@ pub(super) fn legacy_broadcast() -> (QGraph, Vec<i64>) {
     let b = float_tensor("b", &[2], vec![0.5, -1.0]);
     lowered_at(6, vec![node("Add", &["x", "b"], "y", attrs)], vec![b], &[1, 2, 2], &[1, 2, 2])
 }
+
+/// `RotaryEmbedding` at constant caches and positions: a Gather of the partners along the head
+/// dimension, two products by constant tensors and an Add.
+pub(super) fn rotary() -> (QGraph, Vec<i64>) {
+    let n = node("RotaryEmbedding", &["x", "cos", "sin", "pos"], "y", vec![]);
+    let cos = float_tensor("cos", &[3, 2], vec![1.0, 0.5, 0.75, -0.25, 0.0, 1.0]);
+    let sin = float_tensor("sin", &[3, 2], vec![0.0, 0.5, -0.5, 1.0, 1.0, 0.0]);
+    let pos = float_tensor("pos", &[1, 2], vec![2.0, 1.0]);
+    lowered_at(23, vec![n], vec![cos, sin, pos], &[1, 1, 2, 4], &[1, 1, 2, 4])
+}
+
+/// `QuantizeLinear` to int8 by 0.25 (a product by 4, Round, the saturation as Max and Min with
+/// constants), or `DequantizeLinear` by 0.5 around zero point 3 (a Sub and a product).
+pub(super) fn quantize_linear(dequantize: bool) -> (QGraph, Vec<i64>) {
+    let (n, init) = if dequantize {
+        let n = node("DequantizeLinear", &["x", "s", "z"], "y", vec![]);
+        (n, vec![float_tensor("s", &[], vec![0.5]), float_tensor("z", &[], vec![3.0])])
+    } else {
+        (
+            node("QuantizeLinear", &["x", "s"], "y", vec![int_attr("output_dtype", 3)]),
+            vec![float_tensor("s", &[], vec![0.25])],
+        )
+    };
+    lowered_at(21, vec![n], init, &[1, 3], &[1, 3])
+}
+
+/// `ScatterElements` with `reduction = max` at constant indices and updates: an exact Max with
+/// a constant, kept by a constant 0/1 mask, beside the untouched elements.
+pub(super) fn scatter_max() -> (QGraph, Vec<i64>) {
+    let attrs = vec![int_attr("axis", 1), string_attr("reduction", "max")];
+    let n = node("ScatterElements", &["x", "i", "u"], "y", attrs);
+    let init = vec![float_tensor("i", &[1, 2], vec![2.0, 0.0]), float_tensor("u", &[1, 2], vec![0.5, -0.25])];
+    lowered_at(18, vec![n], init, &[1, 3], &[1, 3])
+}
