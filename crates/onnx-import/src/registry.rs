@@ -418,7 +418,7 @@ fn hardmax(cx: &NodeCx, coerced: bool) -> Result<Built, ImportError> {
     let rank = shape.len() as i64;
     let a = cx.attrs.int("axis")?.unwrap_or(if coerced { 1 } else { -1 });
     let a = if a < 0 { a + rank } else { a };
-    if !(0..rank.max(1)).contains(&a) {
+    if !(0..rank).contains(&a) {
         return Err(cx.attrs.error("axis", format!("{a} is out of range for rank {rank}")));
     }
     let a = a as usize;
