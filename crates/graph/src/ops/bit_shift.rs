@@ -6,11 +6,11 @@
 
 use super::broadcast::{broadcast_index, broadcast_shape, broadcast_to, expect_inputs, zip_broadcast};
 use super::cast::to_int;
-use super::elementwise::{affine, Operand};
-use super::floor_div::{by_constants, Rounding};
+use super::elementwise::Operand;
+use super::floor_div::{by_constants, exact_affine, Rounding};
 use super::CastTo;
 use crate::error::{OpError, OpResult};
-use crate::{LValue, LinearParams, LowerCtx, Op, Tensor};
+use crate::{LValue, LowerCtx, Op, Tensor};
 
 /// ONNX `BitShift` on `bits`-bit unsigned integers.
 #[derive(Debug, Clone)]
@@ -64,16 +64,13 @@ impl Op for BitShift {
             let shape = broadcast_shape(&t.shape, y.shape())?;
             let index = broadcast_index(&t.shape, &shape)?;
             let weight = broadcast_to(&powers, &shape)?.iter().map(|&p| p as i64).collect::<Vec<_>>();
-            let n = weight.len();
-            let product = affine(
+            let product = exact_affine(
                 ctx,
-                &[Operand { id: x, index, weight }],
-                &vec![0; n],
-                LinearParams::Structural,
-                shape,
+                &[Operand { id: x, index, weight: weight.clone() }],
+                &vec![0; weight.len()],
+                &shape,
                 t.scale,
             )?;
-            ctx.exact(product);
             to_int(ctx, product, self.bits, false)?
         } else {
             by_constants(ctx, *id, &powers, Rounding::Floor)?.q

@@ -10,11 +10,10 @@
 
 use super::broadcast::{expect_inputs, identity_index};
 use super::compare::negative;
-use super::elementwise::{affine, Operand};
-use super::floor_div::{quotient, remainder, Divisors, Rounding};
+use super::floor_div::{exact_sum, quotient, remainder, Divisors, Rounding};
 use super::Identity;
 use crate::error::OpResult;
-use crate::{LValue, LinearParams, LowerCtx, Op, Tensor, TensorId};
+use crate::{LValue, LowerCtx, Op, Tensor, TensorId};
 
 /// The kinds of element type a `Cast` converts to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,24 +132,9 @@ pub(crate) fn to_int(ctx: &mut LowerCtx, x: TensorId, bits: u32, signed: bool) -
 fn nonzero(ctx: &mut LowerCtx, x: TensorId) -> OpResult<TensorId> {
     let x = ctx.materialize(x)?;
     let t = ctx.tensor(x).clone();
-    let n = t.len();
-    let negated = affine(
-        ctx,
-        &[Operand { id: x, index: identity_index(n)?, weight: vec![-1; n] }],
-        &vec![0; n],
-        LinearParams::Structural,
-        t.shape.clone(),
-        t.scale,
-    )?;
-    ctx.exact(negated);
+    let negated = exact_sum(ctx, &[(x, -1)], 0, &t.shape, t.scale)?;
     let (below, above) = (negative(ctx, x)?, negative(ctx, negated)?);
-    let operands = [
-        Operand { id: below, index: identity_index(n)?, weight: vec![1; n] },
-        Operand { id: above, index: identity_index(n)?, weight: vec![1; n] },
-    ];
-    let bit = affine(ctx, &operands, &vec![0; n], LinearParams::Structural, t.shape, 0)?;
-    ctx.exact(bit);
-    Ok(bit)
+    exact_sum(ctx, &[(below, 1), (above, 1)], 0, &t.shape, 0)
 }
 
 #[cfg(test)]

@@ -51,12 +51,13 @@ impl Op for CumProd {
         let ax = axis(self.axis, shape.len())?;
         let (dim, step) = (shape[ax], strides(&shape)[ax]);
         let data: Vec<f32> = inputs[0].iter().copied().collect();
+        let order = self.order(dim);
         let out = (0..data.len())
             .map(|e| {
                 let k = unravel(e, &shape)[ax];
                 let base = e - k * step;
-                let order = self.order(dim);
-                let at = order.iter().position(|&j| j == k).unwrap_or(0);
+                // Where k falls in `order`.
+                let at = if self.reverse { dim - 1 - k } else { k };
                 let upto = if self.exclusive { at } else { at + 1 };
                 order[..upto].iter().map(|&j| f64::from(data[base + j * step])).product::<f64>() as f32
             })

@@ -108,8 +108,24 @@ pub(crate) fn remainder(
     affine(ctx, &operands, &vec![0; n], LinearParams::Structural, shape.to_vec(), scale)
 }
 
+/// `Σ w·t + bias` elementwise over same-shape tensors, exact at `scale`.
+pub(crate) fn exact_sum(
+    ctx: &mut LowerCtx,
+    terms: &[(TensorId, i64)],
+    bias: i64,
+    shape: &[usize],
+    scale: u32,
+) -> OpResult<TensorId> {
+    let n: usize = shape.iter().product();
+    let operands = terms
+        .iter()
+        .map(|&(id, w)| Ok(Operand { id, index: identity_index(n)?, weight: vec![w; n] }))
+        .collect::<OpResult<Vec<_>>>()?;
+    exact_affine(ctx, &operands, &vec![bias; n], shape, scale)
+}
+
 /// An elementwise affine map of integers whose result is used at its own scale.
-fn exact_affine(
+pub(crate) fn exact_affine(
     ctx: &mut LowerCtx,
     operands: &[Operand],
     bias: &[i64],

@@ -11,11 +11,10 @@
 
 use super::broadcast::{expect_inputs, identity_index};
 use super::compare::negative;
-use super::elementwise::{affine, Operand};
-use super::floor_div::{quotient, remainder, Divisors, Rounding};
+use super::floor_div::{exact_sum, quotient, remainder, Divisors, Rounding};
 use super::Identity;
 use crate::error::OpResult;
-use crate::{LValue, LinearParams, LowerCtx, Op, Tensor, TensorId};
+use crate::{LValue, LowerCtx, Op, Tensor, TensorId};
 
 /// Which whole number a value goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,7 +81,7 @@ impl Op for Round {
             RoundTo::Ceil => {
                 let by = Divisors { sign: vec![-1; n], offset: vec![0; n], d: vec![d; n] };
                 let q = quotient(ctx, x, identity_index(n)?, &by, Rounding::Floor, t.shape.clone())?;
-                sum(ctx, &[(q, -1)], 0, &t.shape, 0)?
+                exact_sum(ctx, &[(q, -1)], 0, &t.shape, 0)?
             }
             RoundTo::HalfEven => half_even(ctx, x, d, &t.shape)?,
         };
@@ -99,22 +98,10 @@ fn half_even(ctx: &mut LowerCtx, x: TensorId, d: i64, shape: &[usize]) -> OpResu
     let b = remainder(ctx, x, identity_index(n)?, a, vec![2 * d; n], shape, scale)?;
     ctx.exact(b);
     // [b > d/2] = [d/2 - b < 0]; [b >= 3d/2] = [3d/2 - 1 - b < 0].
-    let past_half = sum(ctx, &[(b, -1)], d / 2, shape, scale)?;
-    let past_three_halves = sum(ctx, &[(b, -1)], 3 * d / 2 - 1, shape, scale)?;
+    let past_half = exact_sum(ctx, &[(b, -1)], d / 2, shape, scale)?;
+    let past_three_halves = exact_sum(ctx, &[(b, -1)], 3 * d / 2 - 1, shape, scale)?;
     let (up, up_again) = (negative(ctx, past_half)?, negative(ctx, past_three_halves)?);
-    sum(ctx, &[(a, 2), (up, 1), (up_again, 1)], 0, shape, 0)
-}
-
-/// `Σ w·t + bias` elementwise, exact at `scale`.
-fn sum(ctx: &mut LowerCtx, terms: &[(TensorId, i64)], bias: i64, shape: &[usize], scale: u32) -> OpResult<TensorId> {
-    let n: usize = shape.iter().product();
-    let operands = terms
-        .iter()
-        .map(|&(id, w)| Ok(Operand { id, index: identity_index(n)?, weight: vec![w; n] }))
-        .collect::<OpResult<Vec<_>>>()?;
-    let y = affine(ctx, &operands, &vec![bias; n], LinearParams::Structural, shape.to_vec(), scale)?;
-    ctx.exact(y);
-    Ok(y)
+    exact_sum(ctx, &[(a, 2), (up, 1), (up_again, 1)], 0, shape, 0)
 }
 
 #[cfg(test)]
