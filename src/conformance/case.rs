@@ -8,7 +8,7 @@ use std::sync::Arc;
 use zkinfer_graph::{GraphError, OpError, Tensor};
 use zkinfer_onnx::proto::tensor_proto::DataType;
 use zkinfer_onnx::proto::type_proto::Value as Type;
-use zkinfer_onnx::proto::{ModelProto, TensorProto, ValueInfoProto};
+use zkinfer_onnx::proto::{ModelProto, NodeProto, TensorProto, ValueInfoProto};
 use zkinfer_onnx::ImportError;
 
 use super::tolerance::{check_f32, check_quantized, reference_rtol};
@@ -148,9 +148,11 @@ fn read_pbs(data: &Path, prefix: &str) -> Result<Vec<TensorProto>, Stop> {
         .collect()
 }
 
-/// The harness proves one input per case: the first floating-point graph input (else the first integer
-/// or boolean one) stays the model input, every other graph input becomes an initializer holding
-/// its test data (so shape and index inputs fold as constants). Returns the kept input's data.
+/// The harness proves one input per case: the first floating-point graph input that some node reads
+/// as its first operand (its data, not a parameter such as a scale, depth or axes), else the first
+/// integer or boolean one so read, else the first float or integer input read at all, stays the model
+/// input; every other graph input becomes an initializer holding its test data (so shape and index
+/// inputs fold as constants). Returns the kept input's data.
 fn bind_inputs(model: &mut ModelProto, mut data: Vec<TensorProto>) -> Result<TensorProto, Stop> {
     let graph = model.graph.as_mut().ok_or_else(|| Stop::Failed(ImportError::NoGraph.to_string()))?;
     let init: Vec<String> = graph.initializer.iter().map(|t| t.name().to_string()).collect();
@@ -168,8 +170,20 @@ fn bind_inputs(model: &mut ModelProto, mut data: Vec<TensorProto>) -> Result<Ten
         let name = inputs[k].name();
         data[k].dims.iter().all(|&d| d > 0) && graph.node.iter().any(|n| n.input.iter().any(|i| i == name))
     };
-    let pick = |want: fn(DataType) -> bool| (0..inputs.len()).find(|&k| read(k) && elem(inputs[k]).is_some_and(want));
-    let Some(keep) = pick(zkinfer_onnx::is_float).or_else(|| pick(zkinfer_onnx::is_integer)) else {
+    // Read as some node's first operand: the data a node works on, not one of its parameters
+    // (`Shape` and `Size` read only the shape).
+    let data_operand = |k: usize| {
+        let reads = |n: &&NodeProto| n.input.first().is_some_and(|i| i == inputs[k].name());
+        graph.node.iter().filter(reads).any(|n| !matches!(n.op_type(), "Shape" | "Size"))
+    };
+    let pick = |want: fn(DataType) -> bool, first: bool| {
+        (0..inputs.len()).find(|&k| read(k) && (!first || data_operand(k)) && elem(inputs[k]).is_some_and(want))
+    };
+    let keep = pick(zkinfer_onnx::is_float, true)
+        .or_else(|| pick(zkinfer_onnx::is_integer, true))
+        .or_else(|| pick(zkinfer_onnx::is_float, false))
+        .or_else(|| pick(zkinfer_onnx::is_integer, false));
+    let Some(keep) = keep else {
         let types: Vec<&str> = inputs
             .iter()
             .map(|i| match i.r#type.as_ref().and_then(|t| t.value.as_ref()) {

@@ -200,6 +200,25 @@ cases! {
     sign_bits => lowered_at(13, vec![node("Sign", &["x"], "y", vec![])], vec![], &[1, 3], &[1, 3]), free = 1;
     compare_and_where => compare_where(), free = 1;
     logical_connectives => logical(), free = 1;
+    top_k_ranks => graphs::top_k();
+    one_hot_equalities => graphs::one_hot();
+    thresholded_relu => lowered_at(10, vec![node("ThresholdedRelu", &["x"], "y", vec![float_attr("alpha", 0.25)])], vec![], &[1, 3], &[1, 3]);
+    swish_sigmoid_product => lowered_at(24, vec![node("Swish", &["x"], "y", vec![])], vec![], &[1, 3], &[1, 3]);
+    lrn_band => lowered("LRN", &[1, 3, 1], &[1, 3, 1], vec![int_attr("size", 3)]);
+    group_norm_pieces => graphs::group_norm();
+    dft_matrix => graphs::dft();
+    center_crop_pad_mask => graphs::center_crop_pad();
+    celu_scaled_elu => lowered_at(12, vec![node("Celu", &["x"], "y", vec![float_attr("alpha", 2.0)])], vec![], &[1, 3], &[1, 3]);
+    matmul_integer_zero_points => lowered_at(10, vec![node("MatMulInteger", &["x", "b", "az"], "y", vec![])], vec![float_tensor("b", &[3, 1], vec![2.0, -1.0, 3.0]), float_tensor("az", &[], vec![1.0])], &[1, 3], &[1, 1]);
+    linear_attention_steps => graphs::linear_attention();
+    scan_unrolled => graphs::scan_sum();
+    causal_conv_with_state_taps => graphs::causal_conv();
+    gru_unrolled => graphs::recurrent("GRU");
+    lstm_unrolled => graphs::recurrent("LSTM");
+    grid_sample_weights => graphs::grid_sample();
+    affine_grid_coordinates => graphs::affine_grid();
+    qlinear_matmul_requantized => graphs::qlinear_matmul();
+    bitwise_xor_bits => graphs::bitwise_xor(), only = Some((3, false));
 }
 
 // The Groth16 back end's gadgets, on the same graphs: one line per gadget or lowering it proves.
@@ -264,4 +283,23 @@ cases! {
     r1cs_sign_bits => lowered_at(13, vec![node("Sign", &["x"], "y", vec![])], vec![], &[1, 3], &[1, 3]), free = 1;
     r1cs_compare_and_where => compare_where(), free = 1;
     r1cs_logical_connectives => logical(), free = 1;
+    r1cs_top_k_ranks => graphs::top_k();
+    r1cs_one_hot_equalities => graphs::one_hot();
+    r1cs_thresholded_relu => lowered_at(10, vec![node("ThresholdedRelu", &["x"], "y", vec![float_attr("alpha", 0.25)])], vec![], &[1, 3], &[1, 3]);
+    r1cs_swish_sigmoid_product => lowered_at(24, vec![node("Swish", &["x"], "y", vec![])], vec![], &[1, 3], &[1, 3]);
+    r1cs_lrn_band => lowered("LRN", &[1, 3, 1], &[1, 3, 1], vec![int_attr("size", 3)]);
+    r1cs_group_norm_pieces => graphs::group_norm();
+    r1cs_dft_matrix => graphs::dft();
+    r1cs_center_crop_pad_mask => graphs::center_crop_pad();
+    r1cs_celu_scaled_elu => lowered_at(12, vec![node("Celu", &["x"], "y", vec![float_attr("alpha", 2.0)])], vec![], &[1, 3], &[1, 3]);
+    r1cs_matmul_integer_zero_points => lowered_at(10, vec![node("MatMulInteger", &["x", "b", "az"], "y", vec![])], vec![float_tensor("b", &[3, 1], vec![2.0, -1.0, 3.0]), float_tensor("az", &[], vec![1.0])], &[1, 3], &[1, 1]);
+    r1cs_linear_attention_steps => graphs::linear_attention();
+    r1cs_scan_unrolled => graphs::scan_sum();
+    r1cs_causal_conv_with_state_taps => graphs::causal_conv();
+    r1cs_gru_unrolled => graphs::recurrent("GRU");
+    r1cs_lstm_unrolled => graphs::recurrent("LSTM");
+    r1cs_grid_sample_weights => graphs::grid_sample();
+    r1cs_affine_grid_coordinates => graphs::affine_grid();
+    r1cs_qlinear_matmul_requantized => graphs::qlinear_matmul();
+    r1cs_bitwise_xor_bits => graphs::bitwise_xor();
 }

@@ -145,6 +145,11 @@ impl GraphBuilder {
         let wrap = |source| GraphError::Node { node: name.to_string(), op: op.name().to_string(), source };
         let shapes: Vec<&[usize]> = inputs.iter().map(|&i| self.values[i].shape.as_slice()).collect();
         let shape = op.output_shape(&shapes).map_err(wrap)?;
+        // A value with no elements has one possible value, whatever the inputs: a constant.
+        if shape.contains(&0) {
+            let value = Tensor::zeros(shape.clone());
+            return Ok(self.push_value(output_name, shape, Some(value)));
+        }
         let const_inputs: Option<Vec<&Tensor>> = inputs.iter().map(|&i| self.consts[i].as_ref()).collect();
         if let Some(values) = const_inputs {
             let value = op.eval(&values).map_err(wrap)?;

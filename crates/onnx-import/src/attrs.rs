@@ -78,6 +78,24 @@ impl<'a> Attrs<'a> {
         }
     }
 
+    /// A `STRINGS` attribute (UTF-8).
+    pub fn strings(&self, name: &str) -> Result<Option<Vec<String>>, ImportError> {
+        match self.get(name, AttributeType::Strings)? {
+            None => Ok(None),
+            Some(a) => a
+                .strings
+                .iter()
+                .map(|s| String::from_utf8(s.clone()).map_err(|_| self.error(name, "not valid UTF-8")))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Some),
+        }
+    }
+
+    /// A `GRAPH` attribute (a control-flow body).
+    pub fn graph(&self, name: &str) -> Result<Option<&'a crate::proto::GraphProto>, ImportError> {
+        Ok(self.get(name, AttributeType::Graph)?.and_then(|a| a.g.as_ref()))
+    }
+
     /// A `TENSOR` attribute.
     pub fn tensor(&self, name: &str) -> Result<Option<&'a TensorProto>, ImportError> {
         Ok(self.get(name, AttributeType::Tensor)?.and_then(|a| a.t.as_ref()))

@@ -1,12 +1,12 @@
-//! Builders of `Conv` and `ConvTranspose`.
+//! Builders of `Conv`, `ConvTranspose` and `CausalConvWithState`.
 //!
 //! A 1-D convolution is the 2-D one of height 1: the input `[N, C, L]` and weights
 //! `[C_out, C / group, k]` are viewed as `[N, C, 1, L]` and `[C_out, C / group, 1, k]` (reshapes,
 //! which are copies of cells, and on constant weights fold at import), and the output is viewed
 //! back as `[N, C_out, L_out]`.
 
-use zkinfer_graph::ops::{Conv, ConvTranspose, Padding, Reshape};
-use zkinfer_graph::Op;
+use zkinfer_graph::ops::{Add, Concat, Conv, ConvTranspose, Gather, Mul, Padding, Reshape, Sigmoid};
+use zkinfer_graph::{Op, Tensor};
 
 use crate::attrs::Attrs;
 use crate::builders::auto_pads;
@@ -129,4 +129,77 @@ pub(crate) fn conv_transpose(cx: &NodeCx) -> Result<Built, ImportError> {
         other => return Err(a.error("auto_pad", format!("unknown mode '{other}'"))),
     };
     op(ConvTranspose { strides, pads, dilations, output_padding, output_size, group })
+}
+
+/// `CausalConvWithState` (opset 27) at constant weights: the past state (zeros when absent)
+/// concatenated before the input along time, then the depthwise causal convolution as one Gather
+/// of each tap's window (a free re-wiring) times the constant per-channel tap weight, summed,
+/// plus the bias; `silu`/`swish` multiplies by the Sigmoid table; the present state is the last
+/// `k − 1` steps (a Gather).
+pub(crate) fn causal_conv_with_state(cx: &NodeCx) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    let silu = match a.string("activation")?.as_deref() {
+        None | Some("none") => false,
+        Some("silu" | "swish") => true,
+        Some(other) => return Err(a.error("activation", format!("unknown activation '{other}'"))),
+    };
+    let x = dims(cx, 0);
+    let weight = cx.consts.get(1).copied().flatten().ok_or_else(|| {
+        a.error("weight", "must be a constant input (computed from the model input it is not supported)")
+    })?;
+    let (&[b, c, len], &[wc, 1, k]) = (x.as_slice(), weight.shape()) else {
+        return Err(
+            a.node_error(format!("input {x:?} and weight {:?} must be [B, C, L] and [C, 1, k]", weight.shape()))
+        );
+    };
+    if wc != c || k == 0 || len == 0 {
+        return Err(a.node_error(format!("weight {:?} does not fit the input {x:?}", weight.shape())));
+    }
+    let present = |i: usize| cx.shapes.get(i).is_some_and(|s| s.iter().product::<usize>() > 0);
+    let w: Vec<f32> = weight.iter().copied().collect();
+    let column = |v: Vec<f32>| Tensor::from_shape_vec(vec![c, 1], v).map_err(|e| a.node_error(e.to_string()));
+    let mut steps: Vec<(Box<dyn Op>, Vec<Src>)> = Vec::new();
+    let padded = if k == 1 {
+        Src::Input(0)
+    } else {
+        let past = if present(3) { Src::Input(3) } else { Src::Const(Tensor::zeros(vec![b, c, k - 1])) };
+        steps.push((Box::new(Concat { axis: 2 }), vec![past, Src::Input(0)]));
+        Src::Step(0)
+    };
+    let window = |from: usize, n: usize| {
+        Src::Const(
+            Tensor::from_shape_vec(vec![n], (from..from + n).map(|v| v as f32).collect())
+                .unwrap_or_else(|_| Tensor::zeros(vec![n])),
+        )
+    };
+    let mut total: Option<Src> = None;
+    for j in 0..k {
+        steps.push((Box::new(Gather { axis: 2 }), vec![padded.clone(), window(j, len)]));
+        let tap = column((0..c).map(|ch| w[ch * k + j]).collect())?;
+        steps.push((Box::new(Mul), vec![Src::Step(steps.len() - 1), Src::Const(tap)]));
+        let term = Src::Step(steps.len() - 1);
+        total = Some(match total {
+            None => term,
+            Some(t) => {
+                steps.push((Box::new(Add), vec![t, term]));
+                Src::Step(steps.len() - 1)
+            }
+        });
+    }
+    let mut out = total.ok_or_else(|| a.node_error("a kernel of no taps"))?;
+    if present(2) {
+        let bias = cx.consts.get(2).copied().flatten().ok_or_else(|| {
+            a.error("bias", "must be a constant input (computed from the model input it is not supported)")
+        })?;
+        steps.push((Box::new(Add), vec![out, Src::Const(column(bias.iter().copied().collect())?)]));
+        out = Src::Step(steps.len() - 1);
+    }
+    if silu {
+        steps.push((Box::new(Sigmoid), vec![out.clone()]));
+        steps.push((Box::new(Mul), vec![out, Src::Step(steps.len() - 1)]));
+    }
+    let out_step = steps.len() - 1;
+    steps.push((Box::new(Gather { axis: 2 }), vec![padded, window(len, k - 1)]));
+    let state_step = steps.len() - 1;
+    Ok(Built::Nodes(steps, vec![out_step, state_step]))
 }

@@ -10,7 +10,7 @@ use crate::proto::type_proto::Value as Type;
 use crate::proto::{GraphProto, NodeProto, ValueInfoProto};
 
 /// Known element types by value name.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct DTypes(HashMap<String, i32>);
 
 impl DTypes {
@@ -27,6 +27,16 @@ impl DTypes {
             types.0.insert(init.name().to_string(), init.data_type());
         }
         types
+    }
+
+    /// Adds the types `graph` (a control-flow body) declares, which shadow the outer ones.
+    pub fn declare(&mut self, graph: &GraphProto) {
+        self.0.extend(Self::declared(graph).0);
+    }
+
+    /// Records that value `name` has element type `t`, unless its type is known already.
+    pub fn infer(&mut self, name: &str, t: DataType) {
+        self.0.entry(name.to_string()).or_insert(t as i32);
     }
 
     /// The element type `info` declares, when it declares one.
@@ -87,6 +97,10 @@ const PRESERVING: &[&str] = &[
     "AveragePool",
     "BatchNormalization",
     "BitShift",
+    "BitwiseAnd",
+    "BitwiseNot",
+    "BitwiseOr",
+    "BitwiseXor",
     "Ceil",
     "Clip",
     "Concat",

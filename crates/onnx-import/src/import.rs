@@ -49,6 +49,10 @@ fn check_ops(graph: &GraphProto, opset: i64, model: &ModelProto) -> Result<(), I
             let reason = if default { unsupported_reason(node.op_type(), opset) } else { String::new() };
             return Err(ImportError::UnsupportedOp { node: label(node), op, opset: node_opset, reason });
         }
+        // A control-flow body's nodes are checked as well.
+        for body in node.attribute.iter().filter_map(|a| a.g.as_ref()) {
+            check_ops(body, opset, model)?;
+        }
     }
     Ok(())
 }
@@ -140,7 +144,7 @@ pub(crate) fn import(model: &ModelProto) -> Result<Graph, ImportError> {
     Ok(g)
 }
 
-fn add_node(
+pub(crate) fn add_node(
     b: &mut GraphBuilder,
     ids: &mut HashMap<String, ValueId>,
     types: &DTypes,
@@ -161,9 +165,13 @@ fn add_node(
         .iter()
         .enumerate()
         .map(|(k, i)| match i.as_str() {
-            // Resize, Clip, Pad and Attention read an omitted optional input as an empty
-            // constant.
-            "" if matches!(node.op_type(), "Resize" | "Clip" | "Pad" | "Attention") => {
+            // Resize, Clip, Pad, Attention, DFT, CausalConvWithState and LinearAttention read an
+            // omitted optional input as an empty constant.
+            "" if matches!(
+                node.op_type(),
+                "Resize" | "Clip" | "Pad" | "Attention" | "DFT" | "CausalConvWithState" | "LinearAttention"
+            ) =>
+            {
                 Ok(b.constant(&format!("{name}/omitted{k}"), Tensor::from_elem(vec![0], 0.0)))
             }
             "" => Err(node_err("an omitted optional input before a present one is not supported".into())),
@@ -201,9 +209,9 @@ fn add_node(
         // A small graph: each step on the node's inputs, earlier steps and constants; the
         // node's outputs are the steps `outputs` names.
         Built::Nodes(steps, outputs) => {
-            if node.output.is_empty() || node.output[0].is_empty() {
-                return Err(node_err("the first output must be named".into()));
-            }
+            let Some(prefix) = node.output.iter().find(|o| !o.is_empty()) else {
+                return Err(node_err("no output is named".into()));
+            };
             if let Some(extra) = node.output.iter().skip(outputs.len()).find(|o| !o.is_empty()) {
                 return Err(node_err(format!("output '{extra}' is not supported")));
             }
@@ -212,7 +220,7 @@ fn add_node(
             for (k, (op, srcs)) in steps.into_iter().enumerate() {
                 let out = match named(k) {
                     Some((_, o)) => o.clone(),
-                    None => format!("{}/{k}:{}", node.output[0], op.name()),
+                    None => format!("{prefix}/{k}:{}", op.name()),
                 };
                 let mut ins = Vec::with_capacity(srcs.len());
                 for (j, src) in srcs.into_iter().enumerate() {
@@ -229,6 +237,7 @@ fn add_node(
                 ids.insert(o.clone(), id);
             }
         }
+        Built::Scan(spec) => crate::scan::unroll(b, ids, types, node, opset, &spec, &inputs)?,
         // One op per output, on the inputs it names; an omitted output ("") is not built.
         Built::Outputs(ops) => {
             for ((op, n), out) in ops.into_iter().zip(&node.output).filter(|(_, out)| !out.is_empty()) {

@@ -15,23 +15,33 @@
 mod activations;
 mod attention;
 mod attrs;
+mod bitwise;
 mod builders;
+mod composed;
 mod convs;
 mod dtypes;
 mod einsum;
 mod error;
+mod grid_sample;
 mod import;
 mod legacy;
+mod linear_attention;
 mod losses;
+mod misc;
 mod narrow;
+mod recurrent;
 mod reductions;
 mod registry;
 mod resize;
+mod rewire;
 mod rotary;
+mod scan;
 mod scatter;
+mod signal;
 mod tensor;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod top_k;
 mod versions;
 
 /// Prost types for `onnx.proto` (ONNX 1.17), generated once and checked in.

@@ -1,4 +1,5 @@
-//! `QuantizeLinear` and `DequantizeLinear` at constant scales and zero points, built at import.
+//! `QuantizeLinear`, `DequantizeLinear` and `QLinearMatMul` at constant scales and zero points,
+//! built at import.
 //!
 //! `DequantizeLinear` is `(x − zero_point) · scale`: a Sub and a Mul by constant tensors of the
 //! input's shape (a scalar, one value per channel along `axis`, or per block of `block_size`
@@ -8,7 +9,7 @@
 //! comparisons). Quantizing to a float8 or float4 type, and scales computed from the input, are
 //! refused by name.
 
-use zkinfer_graph::ops::{Add, Extremum, Max, Mul, Round, RoundTo, Sub};
+use zkinfer_graph::ops::{Add, Extremum, MatMul, Max, Mul, Round, RoundTo, Sub};
 use zkinfer_graph::{Op, Tensor};
 
 use crate::builders::integer_range;
@@ -53,6 +54,49 @@ pub(crate) fn quantize_linear(cx: &NodeCx) -> Result<Built, ImportError> {
         (Box::new(Max { kind: Extremum::Min }), vec![Src::Step(3), bound(hi)]),
     ];
     Ok(Built::Nodes(steps, vec![4]))
+}
+
+/// `QLinearMatMul` at constant `b`, scales and zero points (per tensor): the integer product
+/// `(a − a_zero) · (b − b_zero)` (a Sub and a MatMul by the constant matrix), times the constant
+/// `a_scale · b_scale / y_scale`, then as `QuantizeLinear`: Round, the zero point, saturation.
+pub(crate) fn qlinear_matmul(cx: &NodeCx) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    let konst = |i: usize, name: &str| {
+        cx.consts.get(i).copied().flatten().ok_or_else(|| {
+            a.error(name, "must be a constant input (computed from the model input it is not supported)")
+        })
+    };
+    let scalar = |i: usize, name: &str| -> Result<f32, ImportError> {
+        let t = konst(i, name)?;
+        match t.len() {
+            1 => Ok(t.iter().next().copied().unwrap_or(0.0)),
+            n => Err(a.error(name, format!("has {n} values (one per tensor is supported)"))),
+        }
+    };
+    let (a_scale, a_zero) = (scalar(1, "a_scale")?, scalar(2, "a_zero_point")?);
+    let (b_scale, b_zero) = (scalar(4, "b_scale")?, scalar(5, "b_zero_point")?);
+    let (y_scale, y_zero) = (scalar(6, "y_scale")?, scalar(7, "y_zero_point")?);
+    let multiplier = a_scale * b_scale / y_scale;
+    if !multiplier.is_finite() || multiplier == 0.0 {
+        return Err(a.error("y_scale", "the scales must be finite and nonzero"));
+    }
+    let b = konst(3, "b")?.mapv(|v| v - b_zero);
+    let target = cx.dtypes.get(7).copied().flatten().unwrap_or(DataType::Uint8);
+    let Some((bits, signed)) = integer_range(target) else {
+        return Err(a.error("y_zero_point", format!("of type {target:?}: an integer type is needed")));
+    };
+    let (lo, hi) = if signed { (-(1i64 << (bits - 1)), (1i64 << (bits - 1)) - 1) } else { (0, (1i64 << bits) - 1) };
+    let scalar_src = |v: f32| Src::Const(Tensor::from_elem(vec![], v));
+    let steps: Vec<(Box<dyn Op>, Vec<Src>)> = vec![
+        (Box::new(Sub), vec![Src::Input(0), scalar_src(a_zero)]),
+        (Box::new(MatMul), vec![Src::Step(0), Src::Const(b)]),
+        (Box::new(Mul), vec![Src::Step(1), scalar_src(multiplier)]),
+        (Box::new(Round { to: RoundTo::HalfEven }), vec![Src::Step(2)]),
+        (Box::new(Add), vec![Src::Step(3), scalar_src(y_zero)]),
+        (Box::new(Max { kind: Extremum::Max }), vec![Src::Step(4), scalar_src(lo as f32)]),
+        (Box::new(Max { kind: Extremum::Min }), vec![Src::Step(5), scalar_src(hi as f32)]),
+    ];
+    Ok(Built::Nodes(steps, vec![6]))
 }
 
 /// The scale and zero point (0 when absent) as constant tensors of the input's shape: a scalar,

@@ -4,13 +4,11 @@
 //! when it has attributes, a small builder below that parses them into the op's typed struct.
 
 use zkinfer_graph::ops::{
-    Abs, Add, BitShift, Div, Erf, Exp, Extremum, Flatten, Gemm, GlobalAveragePool, GlobalMaxPool, HardSwish, Identity,
-    IntDiv, Log, MatMul, Max, Mean, Mish, Mod, Mul, Neg, PRelu, Reciprocal, Relu, Reshape, Round, RoundTo, Sigmoid,
-    Softplus, Softsign, Sqrt, Sub, Sum, Tanh, Where,
+    Abs, Add, Erf, Exp, Extremum, Flatten, Gemm, GlobalAveragePool, GlobalMaxPool, HardSwish, Identity, Log, MatMul,
+    Max, Mean, Mish, Mul, Neg, PRelu, Reciprocal, Relu, Reshape, Round, RoundTo, Sigmoid, Softplus, Softsign, Sqrt,
+    Sub, Sum, Tanh, Where,
 };
-use zkinfer_graph::ops::{
-    ArgMax, Compare, Comparison, Connective, CumProd, CumSum, GatherElements, Logical, Trig, TrigFn,
-};
+use zkinfer_graph::ops::{Comparison, Connective, GatherElements, Logical, Trig, TrigFn};
 use zkinfer_graph::{Op, Tensor};
 
 use crate::activations::{
@@ -19,21 +17,32 @@ use crate::activations::{
 };
 use crate::attention::attention;
 use crate::attrs::Attrs;
+use crate::bitwise::{bitwise, bitwise_not, Bitwise};
 use crate::builders::{
     arg_max, arg_min, average_pool, batch_norm, cast, cast_like, compare, concat, constant_of_shape, expand, gather,
     max_pool, max_v6, min_v6, pad_v11, pad_v2, pow, range as range_op, reduce_max_v1, reduce_max_v18, reduce_mean_v1,
     reduce_mean_v18, reduce_min_v1, reduce_min_v18, reduce_sum_v1, reduce_sum_v13, shape, size, slice_v1, slice_v10,
     split_v13, split_v2, squeeze_v1, squeeze_v13, tile, transpose, trilu, unsqueeze_v1, unsqueeze_v13,
 };
-use crate::convs::{conv, conv_transpose};
+use crate::composed::{celu, group_norm, lrn, matmul_integer, one_hot, swish, thresholded_relu};
+use crate::convs::{causal_conv_with_state, conv, conv_transpose};
 use crate::einsum::einsum;
+use crate::grid_sample::{affine_grid, grid_sample};
 use crate::legacy::{batch_norm_v1, binary_v1, same_v1, uniform_v1};
 use crate::losses::{nll_loss, softmax_cross_entropy};
-use crate::quantize::{dequantize_linear, quantize_linear};
+use crate::misc::{bit_shift, cumprod, cumsum, div, dropout, hardmax, modulo, sign};
+use crate::quantize::{dequantize_linear, qlinear_matmul, quantize_linear};
+use crate::recurrent::{recurrent, Cell};
 use crate::reductions::{lp_normalization, lp_pool, reduce_composite, reduce_prod, Composite};
+use crate::rewire::{
+    center_crop_pad, compress, depth_to_space, eye_like, gather_nd, max_unpool, reverse_sequence, space_to_depth,
+    tensor_scatter,
+};
 use crate::rotary::rotary_embedding;
 use crate::scatter::{scatter, Scatter};
+use crate::signal::{col2im, dft};
 use crate::tensor::to_tensor;
+use crate::top_k::top_k;
 use crate::ImportError;
 
 /// Newest default-domain opset this importer knows (of onnx [`crate::ONNX_RELEASE`]).
@@ -49,6 +58,8 @@ pub(crate) enum Built {
     Const(Tensor),
     Outputs(Vec<(Box<dyn Op>, usize)>),
     Nodes(Vec<(Box<dyn Op>, Vec<Src>)>, Vec<usize>),
+    /// A `Scan`, unrolled by the importer (which alone can import its body's nodes).
+    Scan(Box<crate::scan::ScanSpec>),
 }
 
 /// Where an input of a [`Built::Nodes`] step comes from.
@@ -273,6 +284,7 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("ScatterND", 11, |cx| scatter(cx, Scatter::Nd)),
     entry("QuantizeLinear", 10, quantize_linear),
     entry("DequantizeLinear", 10, dequantize_linear),
+    entry("QLinearMatMul", 10, qlinear_matmul),
     // At constant labels: the picked scores times constants, summed.
     entry("NegativeLogLikelihoodLoss", 12, nll_loss),
     entry("SoftmaxCrossEntropyLoss", 12, softmax_cross_entropy),
@@ -280,6 +292,43 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("Einsum", 12, einsum),
     entry("RMSNormalization", 23, rms_norm),
     entry("InstanceNormalization", 6, instance_norm),
+    range("GroupNormalization", 18, 20, |cx| group_norm(cx, false)),
+    entry("GroupNormalization", 21, |cx| group_norm(cx, true)),
+    entry("LRN", 1, lrn),
+    entry("ThresholdedRelu", 10, thresholded_relu),
+    entry("Swish", 24, swish),
+    entry("Celu", 12, celu),
+    entry("MatMulInteger", 10, matmul_integer),
+    entry("OneHot", 9, one_hot),
+    entry("BitwiseNot", 18, bitwise_not),
+    entry("BitwiseAnd", 18, |cx| bitwise(cx, Bitwise::And)),
+    entry("BitwiseOr", 18, |cx| bitwise(cx, Bitwise::Or)),
+    entry("BitwiseXor", 18, |cx| bitwise(cx, Bitwise::Xor)),
+    range("TopK", 1, 9, |cx| top_k(cx, true)),
+    entry("TopK", 10, |cx| top_k(cx, false)),
+    // Linear maps with constant coefficients.
+    range("DFT", 17, 19, |cx| dft(cx, false)),
+    entry("DFT", 20, |cx| dft(cx, true)),
+    entry("Col2Im", 18, col2im),
+    entry("GridSample", 16, grid_sample),
+    entry("AffineGrid", 20, affine_grid),
+    entry("CausalConvWithState", 27, causal_conv_with_state),
+    // Unrolled over the static sequence.
+    entry("RNN", 7, |cx| recurrent(cx, Cell::Rnn)),
+    entry("GRU", 7, |cx| recurrent(cx, Cell::Gru)),
+    entry("LSTM", 7, |cx| recurrent(cx, Cell::Lstm)),
+    entry("Scan", 9, crate::scan::scan),
+    entry("LinearAttention", 27, crate::linear_attention::linear_attention),
+    // Re-wirings at constant indices, lengths or shapes.
+    entry("GatherND", 11, gather_nd),
+    entry("Compress", 9, compress),
+    entry("DepthToSpace", 1, depth_to_space),
+    entry("SpaceToDepth", 1, space_to_depth),
+    entry("CenterCropPad", 18, center_crop_pad),
+    entry("ReverseSequence", 10, reverse_sequence),
+    entry("MaxUnpool", 9, max_unpool),
+    entry("TensorScatter", 24, tensor_scatter),
+    entry("EyeLike", 9, eye_like),
 ];
 
 /// The version of `op_type` in force at `opset`: its largest since-version not above it. `None`
@@ -366,142 +415,6 @@ pub(crate) fn usizes<const N: usize>(
         *o = usize::try_from(x).ok().filter(|&x| x > 0 || !positive).ok_or_else(bad)?;
     }
     Ok(out)
-}
-
-/// `Div`: of two integer tensors, ONNX's truncating quotient; otherwise real division.
-fn div(cx: &NodeCx) -> Result<Built, ImportError> {
-    if cx.dtypes.len() == 2 && cx.dtypes.iter().all(|t| t.is_some_and(crate::dtypes::is_integer)) {
-        op(IntDiv)
-    } else {
-        op(Div)
-    }
-}
-
-/// `Dropout` at inference is the identity. From version 12 a constant `training_mode` input may
-/// ask for random dropping, which has no proof (unless its `ratio` is 0). The `mask` output
-/// then keeps every element: a constant of ones.
-fn dropout(cx: &NodeCx) -> Result<Built, ImportError> {
-    // Read, so that they count as understood: neither changes inference.
-    let (_seed, _ratio) = (cx.attrs.int("seed")?, cx.attrs.float("ratio")?);
-    let konst = |i: usize| cx.consts.get(i).copied().flatten();
-    if cx.shapes.len() > 2 {
-        let Some(training) = konst(2) else {
-            return Err(cx.attrs.node_error("training_mode must be a constant input"));
-        };
-        let ratio = match (cx.shapes.len() > 1, konst(1)) {
-            (false, _) => 0.5,
-            (true, Some(r)) => r.iter().next().copied().unwrap_or(0.5),
-            (true, None) => return Err(cx.attrs.node_error("ratio must be a constant input")),
-        };
-        if training.iter().any(|&t| t != 0.0) && ratio != 0.0 {
-            return Err(cx.attrs.error(
-                "training_mode",
-                format!("is true with ratio {ratio}: random dropping has no proof (inference is the identity)"),
-            ));
-        }
-    }
-    if cx.outputs > 1 {
-        let keep = Tensor::from_elem(cx.shapes.first().cloned().unwrap_or_default(), 1.0);
-        let steps: Vec<(Box<dyn Op>, Vec<Src>)> =
-            vec![(Box::new(Identity), vec![Src::Input(0)]), (Box::new(Identity), vec![Src::Const(keep)])];
-        return Ok(Built::Nodes(steps, vec![0, 1]));
-    }
-    Ok(Built::Outputs(vec![(Box::new(Identity), 1)]))
-}
-
-/// `Hardmax`: 1 at the first largest element along the axis, 0 elsewhere: an `ArgMax` and its
-/// equality with each position (exact comparison bits, no table). Before opset 13 the input is
-/// taken as a matrix of its dimensions before and from `axis` (default 1), and the one-hot runs
-/// along the flattened rows.
-fn hardmax(cx: &NodeCx, coerced: bool) -> Result<Built, ImportError> {
-    let shape = cx.shapes.first().cloned().unwrap_or_default();
-    let rank = shape.len() as i64;
-    let a = cx.attrs.int("axis")?.unwrap_or(if coerced { 1 } else { -1 });
-    let a = if a < 0 { a + rank } else { a };
-    if !(0..rank).contains(&a) {
-        return Err(cx.attrs.error("axis", format!("{a} is out of range for rank {rank}")));
-    }
-    let a = a as usize;
-    let (view, axis): (Vec<usize>, usize) =
-        if coerced { (vec![shape[..a].iter().product(), shape[a..].iter().product()], 1) } else { (shape.clone(), a) };
-    let n = view.get(axis).copied().unwrap_or(1);
-    let mut positions_shape = vec![1; view.len()];
-    positions_shape[axis] = n;
-    let positions = Tensor::from_shape_vec(positions_shape, (0..n).map(|j| j as f32).collect())
-        .map_err(|e| cx.attrs.node_error(e.to_string()))?;
-    let dims = |d: &[usize]| d.iter().map(|&v| v as i64).collect::<Vec<_>>();
-    let mut steps: Vec<(Box<dyn Op>, Vec<Src>)> = Vec::new();
-    let mut x = Src::Input(0);
-    if coerced {
-        steps.push((Box::new(Reshape { shape: dims(&view), allow_zero: false }), vec![x]));
-        x = Src::Step(0);
-    }
-    let argmax = ArgMax { kind: Extremum::Max, axis: axis as i64, keepdims: true, select_last_index: false };
-    steps.push((Box::new(argmax), vec![x]));
-    let at = Src::Step(steps.len() - 1);
-    steps.push((Box::new(Compare { kind: Comparison::Equal }), vec![at, Src::Const(positions)]));
-    if coerced {
-        let last = Src::Step(steps.len() - 1);
-        steps.push((Box::new(Reshape { shape: dims(&shape), allow_zero: false }), vec![last]));
-    }
-    let last = steps.len() - 1;
-    Ok(Built::Nodes(steps, vec![last]))
-}
-
-/// `Sign`: `[x > 0] − [x < 0]`, two exact comparison bits and their difference (no table).
-fn sign(_: &NodeCx) -> Result<Built, ImportError> {
-    let zero = || Src::Const(Tensor::from_elem(vec![], 0.0));
-    let steps: Vec<(Box<dyn Op>, Vec<Src>)> = vec![
-        (Box::new(Compare { kind: Comparison::Greater }), vec![Src::Input(0), zero()]),
-        (Box::new(Compare { kind: Comparison::Less }), vec![Src::Input(0), zero()]),
-        (Box::new(Sub), vec![Src::Step(0), Src::Step(1)]),
-    ];
-    Ok(Built::Nodes(steps, vec![2]))
-}
-
-/// `CumSum`: the axis is a constant input (a scalar or one element).
-fn cumsum(cx: &NodeCx) -> Result<Built, ImportError> {
-    let (exclusive, reverse) = (cx.attrs.flag("exclusive")?, cx.attrs.flag("reverse")?);
-    op(CumSum { axis: cumulative_axis(cx)?, exclusive, reverse })
-}
-
-/// `CumProd`: as `CumSum`, with products.
-fn cumprod(cx: &NodeCx) -> Result<Built, ImportError> {
-    let (exclusive, reverse) = (cx.attrs.flag("exclusive")?, cx.attrs.flag("reverse")?);
-    op(CumProd { axis: cumulative_axis(cx)?, exclusive, reverse })
-}
-
-/// The axis of `CumSum` and `CumProd`: a constant input (a scalar or one element).
-fn cumulative_axis(cx: &NodeCx) -> Result<i64, ImportError> {
-    match cx.consts.get(1).copied().flatten() {
-        Some(t) if t.len() == 1 => Ok(t.iter().next().map_or(0, |&v| v as i64)),
-        _ => Err(cx.attrs.node_error("the axis must be a constant scalar input")),
-    }
-}
-
-/// `Mod`: `fmod` (default 0) must be 1 for floats, as ONNX requires.
-fn modulo(cx: &NodeCx) -> Result<Built, ImportError> {
-    let fmod = cx.attrs.int("fmod")?.unwrap_or(0) != 0;
-    let float = cx.dtypes.iter().any(|t| t.is_some_and(|t| !crate::dtypes::is_integer(t)));
-    if float && !fmod {
-        return Err(cx.attrs.error("fmod", "must be 1 for floating-point operands"));
-    }
-    op(Mod { fmod })
-}
-
-/// `BitShift`: `direction` is required; the width of the unsigned element type sets where a
-/// left shift wraps.
-fn bit_shift(cx: &NodeCx) -> Result<Built, ImportError> {
-    let left = match cx.attrs.string("direction")?.as_deref() {
-        Some("LEFT") => true,
-        Some("RIGHT") => false,
-        other => return Err(cx.attrs.error("direction", format!("must be LEFT or RIGHT, found {other:?}"))),
-    };
-    let bits = match cx.dtypes.first().copied().flatten().and_then(crate::builders::integer_range) {
-        Some((bits, false)) => bits,
-        _ => return Err(cx.attrs.node_error("the shifted tensor must be of a known unsigned integer type")),
-    };
-    op(BitShift { left, bits })
 }
 
 fn flatten(cx: &NodeCx) -> Result<Built, ImportError> {

@@ -153,11 +153,12 @@ fn conv_attributes_are_typed_and_checked() {
 
 #[test]
 fn unsupported_op_is_reported_before_anything_runs() {
-    // The TopK comes after a node whose input is undefined: the op check must come first.
-    let nodes = vec![node("a", "Relu", &["missing"], "r", vec![]), node("sm", "TopK", &["r"], "y", vec![])];
+    // The NonMaxSuppression comes after a node whose input is undefined: the op check must come first.
+    let nodes =
+        vec![node("a", "Relu", &["missing"], "r", vec![]), node("sm", "NonMaxSuppression", &["r"], "y", vec![])];
     match parse(&model(vec![Dim::DimValue(4)], nodes, vec![])) {
         Err(ImportError::UnsupportedOp { node, op, opset, .. }) => {
-            assert_eq!((node, op, opset), ("sm".into(), "TopK".into(), 17))
+            assert_eq!((node, op, opset), ("sm".into(), "NonMaxSuppression".into(), 17))
         }
         other => panic!("expected UnsupportedOp, got {other:?}"),
     }

@@ -447,3 +447,170 @@ pub(super) fn scatter_max() -> (QGraph, Vec<i64>) {
     let init = vec![float_tensor("i", &[1, 2], vec![2.0, 0.0]), float_tensor("u", &[1, 2], vec![0.5, -0.25])];
     lowered_at(18, vec![n], init, &[1, 3], &[1, 3])
 }
+
+/// `TopK` (k = 2 of 3) at import: pairwise comparison bits, their sums as ranks, the one-hot of
+/// each rank by equality, products of the bits with the values, sums.
+pub(super) fn top_k() -> (QGraph, Vec<i64>) {
+    let n = node("TopK", &["x", "k"], "y", vec![int_attr("axis", 1)]);
+    lowered_at(11, vec![n], vec![float_tensor("k", &[1], vec![2.0])], &[1, 3], &[1, 2])
+}
+
+/// `OneHot` of a computed index (depth 3, values [-1, 2]): a sign bit, an Add, equality bits
+/// against 0..3, an affine map.
+pub(super) fn one_hot() -> (QGraph, Vec<i64>) {
+    let n = node("OneHot", &["x", "d", "v"], "y", vec![]);
+    let init = vec![float_tensor("d", &[], vec![3.0]), float_tensor("v", &[2], vec![-1.0, 2.0])];
+    lowered_at(11, vec![n], init, &[1, 2], &[1, 2, 3])
+}
+
+/// `GroupNormalization` (2 groups of 2 channels) at constant scale and bias: a reshape, the
+/// instance-norm pieces, a per-channel affine map.
+pub(super) fn group_norm() -> (QGraph, Vec<i64>) {
+    let n = node("GroupNormalization", &["x", "s", "b"], "y", vec![int_attr("num_groups", 2)]);
+    let init =
+        vec![float_tensor("s", &[4], vec![1.0, 0.5, -1.0, 2.0]), float_tensor("b", &[4], vec![0.0, 0.25, -0.5, 1.0])];
+    lowered_at(21, vec![n], init, &[1, 4, 2], &[1, 4, 2])
+}
+
+/// `DFT` of a real signal of 3 along axis 1: one MatMul by the constant cos/sin matrix.
+pub(super) fn dft() -> (QGraph, Vec<i64>) {
+    lowered_at(19, vec![node("DFT", &["x"], "y", vec![int_attr("axis", 1)])], vec![], &[1, 3, 1], &[1, 3, 2])
+}
+
+/// `CenterCropPad` to [1, 4] from [1, 3]: a constant-index Gather and a product by the 0/1 mask
+/// of the padding (the re-wiring every constant-index op of `rewire.rs` is).
+pub(super) fn center_crop_pad() -> (QGraph, Vec<i64>) {
+    let n = node("CenterCropPad", &["x", "s"], "y", vec![]);
+    lowered_at(18, vec![n], vec![float_tensor("s", &[2], vec![1.0, 4.0])], &[1, 3], &[1, 4])
+}
+
+/// `BitwiseXor` of an int8 input element with a constant: the two's-complement wrap into uint8, the
+/// quotients by 2^i, the bits, one product per bit pair (a constant operand's folds into a
+/// Linear weight), the weighted sum and the wrap back into int8.
+pub(super) fn bitwise_xor() -> (QGraph, Vec<i64>) {
+    use zkinfer_onnx::proto::type_proto::Value;
+    let mut input = float_info("x", &[1]);
+    if let Some(Value::TensorType(t)) = input.r#type.as_mut().and_then(|t| t.value.as_mut()) {
+        t.elem_type = Some(INT8_TYPE);
+    }
+    let mut output = float_info("y", &[1]);
+    if let Some(Value::TensorType(t)) = output.r#type.as_mut().and_then(|t| t.value.as_mut()) {
+        t.elem_type = Some(INT8_TYPE);
+    }
+    let c = int8_tensor("c", &[1], vec![-3]);
+    let bytes = model_bytes(18, vec![node("BitwiseXor", &["x", "c"], "y", vec![])], vec![c], input, output);
+    let g = zkinfer_onnx::parse(&bytes).expect("import");
+    let samples = vec![vec![3.0], vec![-100.0], vec![64.0]];
+    let calib = calibrate(&g, zkinfer_graph::one_input_samples(samples.clone())).expect("calibrate");
+    let config = QuantConfig { weight_bits: 5, max_weight_scale: 3, ..QuantConfig::default() };
+    let q = quantize(&g, &calib, &config, &vis(Private, P::Fixed, Public)).expect("quantize");
+    let x = q.quantize_input(&samples[1]).expect("in range");
+    (q, x)
+}
+
+/// `GridSample` (bilinear, zero padding) at a constant grid: one batched MatMul by the constant
+/// matrix of interpolation weights.
+pub(super) fn grid_sample() -> (QGraph, Vec<i64>) {
+    let n = node("GridSample", &["x", "g"], "y", vec![string_attr("mode", "linear")]);
+    let g = float_tensor("g", &[1, 1, 2, 2], vec![-0.5, 0.25, 0.75, -1.25]);
+    lowered_at(20, vec![n], vec![g], &[1, 1, 2, 2], &[1, 1, 1, 2])
+}
+
+/// `AffineGrid` of a 2-D size: theta times the constant homogeneous coordinates (a MatMul by a
+/// constant) and a re-wiring.
+pub(super) fn affine_grid() -> (QGraph, Vec<i64>) {
+    let n = node("AffineGrid", &["x", "s"], "y", vec![]);
+    lowered_at(20, vec![n], vec![float_tensor("s", &[4], vec![1.0, 1.0, 1.0, 2.0])], &[1, 2, 3], &[1, 1, 2, 2])
+}
+
+/// `QLinearMatMul` at constant `b`, scales and zero points: a Sub, a MatMul by the constant
+/// matrix, a product by the constant multiplier, Round, an Add and the saturation.
+pub(super) fn qlinear_matmul() -> (QGraph, Vec<i64>) {
+    let n = node("QLinearMatMul", &["x", "as", "az", "b", "bs", "bz", "ys", "yz"], "y", vec![]);
+    let init = vec![
+        float_tensor("as", &[], vec![0.5]),
+        float_tensor("az", &[], vec![1.0]),
+        float_tensor("b", &[2, 1], vec![3.0, -2.0]),
+        float_tensor("bs", &[], vec![0.25]),
+        float_tensor("bz", &[], vec![0.0]),
+        float_tensor("ys", &[], vec![0.125]),
+        int8_tensor("yz", &[], vec![2]),
+    ];
+    lowered_at(21, vec![n], init, &[1, 2], &[1, 1])
+}
+
+/// ONNX's `INT8` element type.
+const INT8_TYPE: i32 = 3;
+
+/// An int8 initializer.
+fn int8_tensor(name: &str, dims: &[i64], values: Vec<i32>) -> zkinfer_onnx::proto::TensorProto {
+    zkinfer_onnx::proto::TensorProto {
+        name: Some(name.into()),
+        dims: dims.to_vec(),
+        data_type: Some(INT8_TYPE),
+        int32_data: values,
+        ..Default::default()
+    }
+}
+
+/// `GRU` or `LSTM` of hidden size 1 over two steps, at constant weights: the input projections
+/// (MatMul by constants), the gates' Sigmoid and Tanh tables, the state products and Adds.
+pub(super) fn recurrent(op: &str) -> (QGraph, Vec<i64>) {
+    let gates = if op == "LSTM" { 4 } else { 3 };
+    let w = float_tensor("w", &[1, gates, 1], (0..gates).map(|k| 0.5 - 0.25 * k as f32).collect());
+    let r = float_tensor("r", &[1, gates, 1], (0..gates).map(|k| 0.75 - 0.5 * k as f32).collect());
+    let n = node(op, &["x", "w", "r"], "y", vec![int_attr("hidden_size", 1)]);
+    lowered_at(14, vec![n], vec![w, r], &[2, 1, 1], &[2, 1, 1, 1])
+}
+
+/// `CausalConvWithState` (silu, no past state) at constant weights: a Concat with zeros, one
+/// Gather per tap, products by constant per-channel weights, Adds, the Sigmoid table and a
+/// product.
+pub(super) fn causal_conv() -> (QGraph, Vec<i64>) {
+    let n = node("CausalConvWithState", &["x", "w"], "y", vec![string_attr("activation", "silu")]);
+    let w = float_tensor("w", &[2, 1, 2], vec![0.5, -0.75, 1.0, 0.25]);
+    lowered_at(27, vec![n], vec![w], &[1, 2, 2], &[1, 2, 2])
+}
+
+/// `LinearAttention` (gated delta rule, one head of width 2, two steps) with the input as query,
+/// key and value, so every state update is computed: Exp of the constant decay, products of two
+/// activations, MatMuls of two activations, Adds.
+pub(super) fn linear_attention() -> (QGraph, Vec<i64>) {
+    let attrs = vec![int_attr("q_num_heads", 1), int_attr("kv_num_heads", 1)];
+    let n = node("LinearAttention", &["x", "x", "x", "", "d", "b"], "y", attrs);
+    let d = float_tensor("d", &[1, 2, 1], vec![-0.5, -0.25]);
+    let b = float_tensor("b", &[1, 2, 1], vec![0.5, 0.75]);
+    lowered_at(27, vec![n], vec![d, b], &[1, 2, 2], &[1, 2, 2])
+}
+
+/// `Scan` of a running sum over two steps (state plus slice, the slice also a scan output),
+/// unrolled: a constant-index Gather per step, the body's Add, Unsqueeze and Concat.
+pub(super) fn scan_sum() -> (QGraph, Vec<i64>) {
+    use zkinfer_onnx::proto::{attribute_proto::AttributeType, AttributeProto, GraphProto};
+    let body = GraphProto {
+        node: vec![node("Add", &["s", "x_t"], "s_out", vec![]), node("Identity", &["s_out"], "y_t", vec![])],
+        input: vec![float_info("s", &[2]), float_info("x_t", &[2])],
+        output: vec![float_info("s_out", &[2]), float_info("y_t", &[2])],
+        ..Default::default()
+    };
+    let attrs = vec![
+        AttributeProto {
+            name: Some("body".into()),
+            r#type: Some(AttributeType::Graph as i32),
+            g: Some(body),
+            ..Default::default()
+        },
+        int_attr("num_scan_inputs", 1),
+    ];
+    let mut n = node("Scan", &["s0", "x"], "s_final", attrs);
+    n.output.push("y".into());
+    let s0 = float_tensor("s0", &[2], vec![0.5, -0.25]);
+    let bytes = model_bytes(11, vec![n], vec![s0], float_info("x", &[2, 2]), float_info("y", &[2, 2]));
+    let g = zkinfer_onnx::parse(&bytes).expect("import");
+    let samples: Vec<Vec<f32>> = (0..4).map(|s| values(60 + s, 4)).collect();
+    let calib = calibrate(&g, zkinfer_graph::one_input_samples(samples.clone())).expect("calibrate");
+    let config = QuantConfig { weight_bits: 5, max_weight_scale: 3, ..QuantConfig::default() };
+    let q = quantize(&g, &calib, &config, &vis(Private, P::Fixed, Public)).expect("quantize");
+    let x = q.quantize_input(&samples[1]).expect("in range");
+    (q, x)
+}

@@ -1,0 +1,203 @@
+//! Ops ONNX defines as small functions of others, built at import from ops already proven:
+//! `ThresholdedRelu`, `Swish`, `Celu`, `MatMulInteger`, `OneHot`, `LRN` and
+//! `GroupNormalization`.
+
+use zkinfer_graph::ops::{
+    Add, Compare, Comparison, Elu, LayerNorm, MatMul, Mul, NormKind, Pow, Reshape, Sigmoid, Sub, Transpose, Unsqueeze,
+};
+use zkinfer_graph::{Op, Tensor};
+
+use crate::registry::{Built, NodeCx, Src};
+use crate::ImportError;
+
+type Steps = Vec<(Box<dyn Op>, Vec<Src>)>;
+
+fn scalar(v: f32) -> Src {
+    Src::Const(Tensor::from_elem(vec![], v))
+}
+
+fn finite(cx: &NodeCx, name: &str, default: f32) -> Result<f32, ImportError> {
+    match cx.attrs.float(name)? {
+        None => Ok(default),
+        Some(v) if v.is_finite() => Ok(v),
+        Some(v) => Err(cx.attrs.error(name, format!("must be a finite number, found {v}"))),
+    }
+}
+
+fn nodes(steps: Steps) -> Result<Built, ImportError> {
+    let last = steps.len() - 1;
+    Ok(Built::Nodes(steps, vec![last]))
+}
+
+/// `ThresholdedRelu`: `x · [x > alpha]` (a comparison bit times `x`, the product chip).
+pub(crate) fn thresholded_relu(cx: &NodeCx) -> Result<Built, ImportError> {
+    let alpha = finite(cx, "alpha", 1.0)?;
+    nodes(vec![
+        (Box::new(Compare { kind: Comparison::Greater }), vec![Src::Input(0), scalar(alpha)]),
+        (Box::new(Mul), vec![Src::Step(0), Src::Input(0)]),
+    ])
+}
+
+/// `Swish`: `x · sigmoid(alpha · x)`.
+pub(crate) fn swish(cx: &NodeCx) -> Result<Built, ImportError> {
+    let alpha = finite(cx, "alpha", 1.0)?;
+    nodes(vec![
+        (Box::new(Mul), vec![Src::Input(0), scalar(alpha)]),
+        (Box::new(Sigmoid), vec![Src::Step(0)]),
+        (Box::new(Mul), vec![Src::Input(0), Src::Step(1)]),
+    ])
+}
+
+/// `Celu`: `alpha · elu(x / alpha)` (Elu's table with `alpha = 1` between two constant products).
+pub(crate) fn celu(cx: &NodeCx) -> Result<Built, ImportError> {
+    let alpha = finite(cx, "alpha", 1.0)?;
+    if alpha == 0.0 {
+        return Err(cx.attrs.error("alpha", "must be nonzero"));
+    }
+    nodes(vec![
+        (Box::new(Mul), vec![Src::Input(0), scalar(1.0 / alpha)]),
+        (Box::new(Elu { alpha: 1.0 }), vec![Src::Step(0)]),
+        (Box::new(Mul), vec![Src::Step(1), scalar(alpha)]),
+    ])
+}
+
+/// `MatMulInteger`: `(A − a_zero) · (B − b_zero)`, exact on integers (the zero points read as
+/// given: a scalar, or one per row of `A` or column of `B`, broadcast as ONNX does).
+pub(crate) fn matmul_integer(cx: &NodeCx) -> Result<Built, ImportError> {
+    let zero = |i: usize, column: bool| -> Src {
+        match cx.consts.get(i).copied().flatten() {
+            Some(t) if t.len() > 1 && column => Src::Const(t.clone()),
+            Some(t) if t.len() > 1 => {
+                let n = t.len();
+                Src::Const(
+                    Tensor::from_shape_vec(vec![n, 1], t.iter().copied().collect()).unwrap_or_else(|_| t.clone()),
+                )
+            }
+            Some(t) => scalar(t.iter().next().copied().unwrap_or(0.0)),
+            None if cx.shapes.get(i).is_some_and(|s| s.iter().product::<usize>() > 0) => Src::Input(i),
+            None => scalar(0.0),
+        }
+    };
+    nodes(vec![
+        (Box::new(Sub), vec![Src::Input(0), zero(2, false)]),
+        (Box::new(Sub), vec![Src::Input(1), zero(3, true)]),
+        (Box::new(MatMul), vec![Src::Step(0), Src::Step(1)]),
+    ])
+}
+
+/// `OneHot` at a constant depth and values: the index (plus `depth` where negative) compared
+/// for equality with `0..depth` along the new axis, the bit mapped to `off + bit · (on − off)`.
+pub(crate) fn one_hot(cx: &NodeCx) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    let konst = |i: usize, name: &str| {
+        cx.consts.get(i).copied().flatten().ok_or_else(|| {
+            a.error(name, "must be a constant input (computed from the model input it is not supported)")
+        })
+    };
+    let depth = konst(1, "depth")?.iter().next().copied().unwrap_or(0.0);
+    let values: Vec<f32> = konst(2, "values")?.iter().copied().collect();
+    let [off, on] = values[..] else {
+        return Err(a.error("values", format!("must hold [off, on], found {} values", values.len())));
+    };
+    if !(1.0..=65536.0).contains(&depth) {
+        return Err(a.error("depth", format!("{depth} must be between 1 and 65536")));
+    }
+    let d = depth as usize;
+    let r = cx.shapes.first().map_or(0, Vec::len) as i64;
+    let axis = a.int("axis")?.unwrap_or(-1);
+    if !(-r - 1..=r).contains(&axis) {
+        return Err(a.error("axis", format!("{axis} is out of range for an output of rank {}", r + 1)));
+    }
+    let at = axis.rem_euclid(r + 1);
+    // 0..depth along the new axis, broadcast against the unsqueezed indices.
+    let mut shape = vec![d];
+    shape.extend(std::iter::repeat_n(1, (r - at) as usize));
+    let range =
+        Tensor::from_shape_vec(shape, (0..d).map(|v| v as f32).collect()).map_err(|e| a.node_error(e.to_string()))?;
+    nodes(vec![
+        (Box::new(Compare { kind: Comparison::Less }), vec![Src::Input(0), scalar(0.0)]),
+        (Box::new(Mul), vec![Src::Step(0), scalar(depth)]),
+        (Box::new(Add), vec![Src::Input(0), Src::Step(1)]),
+        (Box::new(Unsqueeze { axes: vec![at] }), vec![Src::Step(2)]),
+        (Box::new(Compare { kind: Comparison::Equal }), vec![Src::Step(3), Src::Const(range)]),
+        (Box::new(Mul), vec![Src::Step(4), scalar(on - off)]),
+        (Box::new(Add), vec![Src::Step(5), scalar(off)]),
+    ])
+}
+
+/// `LRN`: `x / (bias + alpha/size · Σ x²)^beta`, the sum over a window of channels: the squares
+/// moved channel-last, a `MatMul` by the constant band of the window, moved back; then the
+/// power table and a product.
+pub(crate) fn lrn(cx: &NodeCx) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    let (alpha, beta, bias) = (finite(cx, "alpha", 1e-4)?, finite(cx, "beta", 0.75)?, finite(cx, "bias", 1.0)?);
+    let size = a.int("size")?.filter(|&s| s > 0).ok_or_else(|| a.error("size", "must be a positive integer"))?;
+    let input = cx.shapes.first().cloned().unwrap_or_default();
+    if input.len() < 3 {
+        return Err(a.node_error(format!("the input must be [N, C, ...], found {input:?}")));
+    }
+    let (c, r) = (input[1], input.len());
+    let (below, above) = ((size - 1) / 2, size - 1 - (size - 1) / 2);
+    let mut band = vec![0f32; c * c];
+    for out in 0..c as i64 {
+        for i in (out - below).max(0)..=(out + above).min(c as i64 - 1) {
+            band[i as usize * c + out as usize] = alpha / size as f32;
+        }
+    }
+    let band = Tensor::from_shape_vec(vec![c, c], band).map_err(|e| a.node_error(e.to_string()))?;
+    let last: Vec<usize> = [0].into_iter().chain(2..r).chain([1]).collect();
+    let back: Vec<usize> = [0, r - 1].into_iter().chain(1..r - 1).collect();
+    nodes(vec![
+        (Box::new(Mul), vec![Src::Input(0), Src::Input(0)]),
+        (Box::new(Transpose { perm: Some(last) }), vec![Src::Step(0)]),
+        (Box::new(MatMul), vec![Src::Step(1), Src::Const(band)]),
+        (Box::new(Transpose { perm: Some(back) }), vec![Src::Step(2)]),
+        (Box::new(Add), vec![Src::Step(3), scalar(bias)]),
+        (Box::new(Pow { exponent: -beta }), vec![Src::Step(4)]),
+        (Box::new(Mul), vec![Src::Input(0), Src::Step(5)]),
+    ])
+}
+
+/// `GroupNormalization` at constant scale and bias (one per group before version 21, one per
+/// channel from it): the input as `[N, groups, rest]` instance-normalized, reshaped back, then
+/// scaled and shifted per channel.
+pub(crate) fn group_norm(cx: &NodeCx, per_channel: bool) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    let epsilon = finite(cx, "epsilon", 1e-5)?;
+    let _stash = a.int("stash_type")?;
+    let input = cx.shapes.first().cloned().unwrap_or_default();
+    let g =
+        a.int("num_groups")?.filter(|&g| g > 0).ok_or_else(|| a.error("num_groups", "must be a positive integer"))?
+            as usize;
+    if input.len() < 2 || input[1] % g != 0 {
+        return Err(a.error("num_groups", format!("{g} must divide the channels of the input {input:?}")));
+    }
+    let c = input[1];
+    let per_channel_of = |i: usize, name: &str| -> Result<Tensor, ImportError> {
+        let t = cx.consts.get(i).copied().flatten().ok_or_else(|| {
+            a.error(name, "must be a constant input (computed from the model input it is not supported)")
+        })?;
+        let v: Vec<f32> = t.iter().copied().collect();
+        let want = if per_channel { c } else { g };
+        if v.len() != want {
+            return Err(a.error(name, format!("has {} values, expected {want}", v.len())));
+        }
+        let per: Vec<f32> = (0..c).map(|ch| if per_channel { v[ch] } else { v[ch / (c / g)] }).collect();
+        let mut shape = vec![c];
+        shape.extend(std::iter::repeat_n(1, input.len() - 2));
+        Tensor::from_shape_vec(shape, per).map_err(|e| a.node_error(e.to_string()))
+    };
+    let (scale, bias) = (per_channel_of(1, "scale")?, per_channel_of(2, "bias")?);
+    let ones = Tensor::from_elem(vec![g], 1.0);
+    let zeros = Tensor::from_elem(vec![g], 0.0);
+    nodes(vec![
+        (Box::new(Reshape { shape: vec![input[0] as i64, g as i64, -1], allow_zero: false }), vec![Src::Input(0)]),
+        (
+            Box::new(LayerNorm { axis: 2, epsilon, kind: NormKind::Instance }),
+            vec![Src::Step(0), Src::Const(ones), Src::Const(zeros)],
+        ),
+        (Box::new(Reshape { shape: input.iter().map(|&d| d as i64).collect(), allow_zero: false }), vec![Src::Step(1)]),
+        (Box::new(Mul), vec![Src::Step(2), Src::Const(scale)]),
+        (Box::new(Add), vec![Src::Step(3), Src::Const(bias)]),
+    ])
+}
