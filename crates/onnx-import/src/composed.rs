@@ -137,6 +137,7 @@ pub(crate) fn lrn(cx: &NodeCx) -> Result<Built, ImportError> {
         return Err(a.node_error(format!("the input must be [N, C, ...], found {input:?}")));
     }
     let (c, r) = (input[1], input.len());
+    crate::rewire::built_len(cx, &[c, c], "the channel band")?;
     let (below, above) = ((size - 1) / 2, size - 1 - (size - 1) / 2);
     let mut band = vec![0f32; c * c];
     for out in 0..c as i64 {

@@ -151,7 +151,10 @@ pub(crate) fn grid_sample(cx: &NodeCx) -> Result<Built, ImportError> {
     let (p_in, p_out): (usize, usize) = (x[2..].iter().product(), out.iter().product());
     let in_strides = strides(&x[2..]);
     let g: Vec<f32> = grid.iter().copied().collect();
-    let mut w = vec![0f32; n * p_in * p_out];
+    if g.iter().any(|v| !v.is_finite()) {
+        return Err(a.error("grid", "holds a value that is not finite"));
+    }
+    let mut w = vec![0f32; crate::rewire::built_len(cx, &[n, p_in, p_out], "the sampling matrix")?];
     for b in 0..n {
         for o in 0..p_out {
             let at = (b * p_out + o) * d;
@@ -207,7 +210,7 @@ pub(crate) fn affine_grid(cx: &NodeCx) -> Result<Built, ImportError> {
             (false, _) => -1.0 + (2 * i + 1) as f32 / len as f32,
         }
     };
-    let locations: usize = spatial.iter().product();
+    let locations = crate::rewire::built_len(cx, &spatial, "the grid")?;
     // Column l holds location l's (x, y[, z], 1): the innermost dim first.
     let mut base = vec![0f32; (d + 1) * locations];
     for l in 0..locations {

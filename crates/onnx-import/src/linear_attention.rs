@@ -60,7 +60,8 @@ pub(crate) fn linear_attention(cx: &NodeCx) -> Result<Built, ImportError> {
     let (&[b, t, qw], &[_, _, kw], &[_, _, vw]) = (q.as_slice(), k.as_slice(), v.as_slice()) else {
         return Err(a.node_error(format!("query {q:?}, key {k:?} and value {v:?} must be 3-D")));
     };
-    if qw % hq != 0 || kw % hkv != 0 || vw % hkv != 0 || k[..2] != [b, t] || v[..2] != [b, t] || t == 0 {
+    let steps_ok = (1..=crate::recurrent::MAX_STEPS).contains(&t);
+    if qw % hq != 0 || kw % hkv != 0 || vw % hkv != 0 || k[..2] != [b, t] || v[..2] != [b, t] || !steps_ok {
         return Err(a.node_error(format!("query {q:?}, key {k:?} and value {v:?} do not fit the heads")));
     }
     let (dk, dv) = (qw / hq, vw / hkv);

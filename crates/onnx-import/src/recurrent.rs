@@ -23,6 +23,9 @@ use zkinfer_graph::{Op, Tensor};
 use crate::registry::{Built, NodeCx, Src};
 use crate::ImportError;
 
+/// The longest sequence unrolled.
+pub(crate) const MAX_STEPS: usize = 1 << 12;
+
 /// Which recurrent cell.
 #[derive(Clone, Copy, PartialEq)]
 pub(crate) enum Cell {
@@ -93,8 +96,8 @@ pub(crate) fn recurrent(cx: &NodeCx, cell: Cell) -> Result<Built, ImportError> {
         return Err(a.node_error(format!("X must be 3-D, found {x:?}")));
     };
     let (seq, batch) = if layout { (d1, d0) } else { (d0, d1) };
-    if seq == 0 || batch == 0 {
-        return Err(a.node_error(format!("X {x:?} holds no step")));
+    if seq == 0 || batch == 0 || seq > MAX_STEPS {
+        return Err(a.node_error(format!("X {x:?}: the sequence must have 1 to {MAX_STEPS} steps")));
     }
     let konst = |i: usize, name: &str| -> Result<Option<&Tensor>, ImportError> {
         match cx.shapes.get(i) {

@@ -15,6 +15,18 @@ use crate::builders::const_ints;
 use crate::registry::{Built, NodeCx, Src};
 use crate::ImportError;
 
+/// The most elements a tensor or constant matrix built at import may hold (2^24): a model whose
+/// re-wiring, weight matrix or unrolled graph would be larger is refused by name, not allocated.
+pub(crate) const MAX_BUILT: usize = 1 << 24;
+
+/// The number of elements of `dims`, refused by name past [`MAX_BUILT`] (or on overflow).
+pub(crate) fn built_len(cx: &NodeCx, dims: &[usize], what: &str) -> Result<usize, ImportError> {
+    dims.iter()
+        .try_fold(1usize, |n, &d| n.checked_mul(d))
+        .filter(|&n| n <= MAX_BUILT)
+        .ok_or_else(|| cx.attrs.node_error(format!("{what} of shape {dims:?} is larger than {MAX_BUILT} elements")))
+}
+
 /// Row-major strides of `shape`.
 pub(crate) fn strides(shape: &[usize]) -> Vec<usize> {
     let mut s = vec![1; shape.len()];
@@ -109,6 +121,7 @@ pub(crate) fn gather_nd(cx: &NodeCx) -> Result<Built, ImportError> {
     let tuples = &ishape[..ishape.len() - 1];
     let rest: usize = data[b + q..].iter().product();
     let shape = [tuples, &data[b + q..]].concat();
+    built_len(cx, &shape, "the output")?;
     let values: Vec<f32> = indices.iter().copied().collect();
     let batch_size: usize = data[b..].iter().product();
     let tuple_count: usize = tuples[b..].iter().product();
@@ -152,7 +165,7 @@ pub(crate) fn compress(cx: &NodeCx) -> Result<Built, ImportError> {
 /// A positive `blocksize`, the 4-D input `[n, c, h, w]`, and whether `mode` is `CRD`.
 fn block_input(cx: &NodeCx) -> Result<(usize, [usize; 4], bool), ImportError> {
     let b = cx.attrs.int("blocksize")?.and_then(|v| usize::try_from(v).ok()).filter(|&v| v > 0);
-    let b = b.ok_or_else(|| cx.attrs.error("blocksize", "must be a positive integer"))?;
+    let b = b.filter(|&v| v <= 1 << 12).ok_or_else(|| cx.attrs.error("blocksize", "must be between 1 and 4096"))?;
     let crd = match cx.attrs.string("mode")?.as_deref() {
         None | Some("DCR") => false,
         Some("CRD") => true,
@@ -222,6 +235,7 @@ pub(crate) fn center_crop_pad(cx: &NodeCx) -> Result<Built, ImportError> {
         shift[ax] = if t < dim { (dim - t) / 2 } else { -((t - dim) / 2) };
         out[ax] = t as usize;
     }
+    built_len(cx, &out, "the output")?;
     let picks = (0..out.iter().product())
         .map(|e| {
             let c: Option<Vec<usize>> = unravel(e, &out)
@@ -278,8 +292,11 @@ pub(crate) fn max_unpool(cx: &NodeCx) -> Result<Built, ImportError> {
     }
     let mut inferred = x[..2].to_vec();
     for d in 0..dims {
-        let v = (x[d + 2] as i64 - 1) * strides_attr[d] - pads[d] - pads[d + dims] + kernel[d];
-        inferred.push(usize::try_from(v).map_err(|_| a.error("pads", format!("leave a dim of {v}")))?);
+        let v = (x[d + 2] as i64 - 1)
+            .checked_mul(strides_attr[d])
+            .and_then(|v| v.checked_sub(pads[d])?.checked_sub(pads[d + dims])?.checked_add(kernel[d]));
+        let v = v.and_then(|v| usize::try_from(v).ok());
+        inferred.push(v.ok_or_else(|| a.error("pads", "kernel, strides and pads leave no output dim"))?);
     }
     let out = match cx.shapes.len() > 2 {
         true => const_ints(cx, 2, "output_shape")?.unwrap_or_default().iter().map(|&v| v.max(0) as usize).collect(),
@@ -288,8 +305,8 @@ pub(crate) fn max_unpool(cx: &NodeCx) -> Result<Built, ImportError> {
     if out.len() != inferred.len() || out.iter().zip(&inferred).any(|(o, i)| o < i) {
         return Err(a.error("output_shape", format!("{out:?} must be at least {inferred:?} per dim")));
     }
-    let mut picks = vec![None; out.iter().product()];
-    let total: usize = inferred.iter().product();
+    let mut picks = vec![None; built_len(cx, &out, "the output")?];
+    let total = built_len(cx, &inferred, "the unpooled shape")?;
     for (e, &v) in indices.iter().enumerate().take(x.iter().product()) {
         let i = usize::try_from(v as i64).ok().filter(|&i| i < total && v.fract() == 0.0);
         let i = i.ok_or_else(|| a.error("I", format!("index {v} is out of range for {inferred:?}")))?;
@@ -329,7 +346,7 @@ pub(crate) fn tensor_scatter(cx: &NodeCx) -> Result<Built, ImportError> {
     let offset: usize = cache.iter().product();
     for u in 0..update.iter().product() {
         let mut c = unravel(u, &update);
-        let mut at = starts[c[0]] + c[ax] as i64;
+        let mut at = starts[c[0]].saturating_add(c[ax] as i64);
         if circular {
             at = at.rem_euclid(cache[ax] as i64);
         }

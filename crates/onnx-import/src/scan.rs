@@ -18,6 +18,9 @@ use crate::proto::{GraphProto, NodeProto};
 use crate::registry::{Built, NodeCx};
 use crate::ImportError;
 
+/// The most nodes (steps times body nodes) a scan unrolls into.
+const MAX_UNROLLED: usize = 1 << 16;
+
 /// A parsed `Scan` node, unrolled by [`unroll`] once its inputs are known.
 pub(crate) struct ScanSpec {
     body: GraphProto,
@@ -103,6 +106,12 @@ pub(crate) fn unroll(
     if len == 0 {
         return Err(err("a scan of no steps".into()));
     }
+    if len.saturating_mul(spec.body.node.len().max(1)) > MAX_UNROLLED {
+        return Err(err(format!(
+            "{len} steps of a {}-node body pass the {MAX_UNROLLED} nodes an unrolled scan may hold",
+            spec.body.node.len()
+        )));
+    }
     let mut states: Vec<ValueId> = inputs[..n_states].to_vec();
     let mut steps: Vec<Vec<ValueId>> = vec![Vec::with_capacity(len); spec.output_axes.len()];
     let mut body_types = types.clone();
@@ -138,8 +147,9 @@ pub(crate) fn unroll(
             }
             crate::import::add_node(b, &mut scope, &body_types, &renamed, opset)?;
             for (o, r) in body_node.output.iter().zip(&renamed.output).filter(|(o, _)| !o.is_empty()) {
-                let id = scope[r];
-                scope.insert(o.clone(), id);
+                if let Some(&id) = scope.get(r) {
+                    scope.insert(o.clone(), id);
+                }
             }
             body_types.record(body_node);
         }

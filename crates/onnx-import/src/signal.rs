@@ -86,10 +86,8 @@ pub(crate) fn dft(cx: &NodeCx, axis_input: bool) -> Result<Built, ImportError> {
         }
         _ => default_length(n, inverse, onesided),
     };
-    let l = usize::try_from(length)
-        .ok()
-        .filter(|&l| l > 0)
-        .ok_or_else(|| a.error("dft_length", format!("{length} must be positive")))?;
+    let l = usize::try_from(length).ok().filter(|&l| (1..=1 << 16).contains(&l));
+    let l = l.ok_or_else(|| a.error("dft_length", format!("{length} must be between 1 and 65536")))?;
     let real_out = inverse && onesided;
     let (m, c_out) = match (inverse, onesided) {
         (true, true) => (l, 1),
@@ -97,7 +95,7 @@ pub(crate) fn dft(cx: &NodeCx, axis_input: bool) -> Result<Built, ImportError> {
         _ => (l, 2),
     };
     // Input element (k, part) to output element (j, out part).
-    let mut w = vec![0f32; n * c * m * c_out];
+    let mut w = vec![0f32; crate::rewire::built_len(cx, &[n, c, m, c_out], "the DFT matrix")?];
     let used = if real_out { n.min(l / 2 + 1) } else { n.min(l) };
     for k in 0..used {
         for j in 0..m {
@@ -152,27 +150,22 @@ pub(crate) fn col2im(cx: &NodeCx) -> Result<Built, ImportError> {
     let dil = a.ints("dilations")?.unwrap_or_else(|| vec![1; d]);
     let stride = a.ints("strides")?.unwrap_or_else(|| vec![1; d]);
     let pads = a.ints("pads")?.unwrap_or_else(|| vec![0; 2 * d]);
-    let positive = |v: &[i64]| v.iter().all(|&x| x > 0);
-    if d == 0
-        || block.len() != d
-        || dil.len() != d
-        || stride.len() != d
-        || pads.len() != 2 * d
-        || !positive(&image)
-        || !positive(&block)
-        || !positive(&dil)
-        || !positive(&stride)
-        || pads.iter().any(|&p| p < 0)
-    {
+    let positive = |v: &[i64]| v.iter().all(|&x| (1..=1 << 16).contains(&x));
+    let fits = d > 0 && block.len() == d && dil.len() == d && stride.len() == d && pads.len() == 2 * d;
+    let fits = fits && positive(&image) && positive(&block) && positive(&dil) && positive(&stride);
+    if !fits || pads.iter().any(|&p| !(0..=1 << 16).contains(&p)) {
         return Err(a.node_error(format!(
-            "image_shape {image:?}, block_shape {block:?}, dilations, strides and pads must be positive, one per image dim"
+            "image_shape {image:?}, block_shape {block:?}, dilations, strides and pads must be one per image dim, \
+             positive (pads non-negative) and at most 65536"
         )));
     }
     // Sliding positions per image dim.
     let cols: Vec<i64> =
         (0..d).map(|i| (image[i] + pads[i] + pads[i + d] - (dil[i] * (block[i] - 1) + 1)) / stride[i] + 1).collect();
-    let kernel: usize = block.iter().product::<i64>() as usize;
-    let l: usize = cols.iter().map(|&c| c.max(0) as usize).product();
+    let block_u: Vec<usize> = block.iter().map(|&v| v as usize).collect();
+    let cols_u: Vec<usize> = cols.iter().map(|&v| v.max(0) as usize).collect();
+    let kernel = crate::rewire::built_len(cx, &block_u, "the block")?;
+    let l = crate::rewire::built_len(cx, &cols_u, "the sliding blocks")?;
     let [n, ck, li] = input[..] else {
         return Err(a.node_error(format!("the input must be 3-D, found {input:?}")));
     };
@@ -181,10 +174,8 @@ pub(crate) fn col2im(cx: &NodeCx) -> Result<Built, ImportError> {
     }
     let c = ck / kernel;
     let image_u: Vec<usize> = image.iter().map(|&v| v as usize).collect();
-    let (block_u, cols_u): (Vec<usize>, Vec<usize>) =
-        (block.iter().map(|&v| v as usize).collect(), cols.iter().map(|&v| v as usize).collect());
-    let pixels: usize = image_u.iter().product();
-    let mut w = vec![0f32; kernel * l * pixels];
+    let pixels = crate::rewire::built_len(cx, &image_u, "the image")?;
+    let mut w = vec![0f32; crate::rewire::built_len(cx, &[kernel, l, pixels], "the Col2Im matrix")?];
     let image_strides = strides(&image_u);
     for b in 0..kernel {
         let bc = unravel(b, &block_u);

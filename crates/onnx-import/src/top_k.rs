@@ -29,6 +29,7 @@ pub(crate) fn top_k(cx: &NodeCx, k_attr: bool) -> Result<Built, ImportError> {
     }
     let ax = axis.rem_euclid(r) as usize;
     let n = input[ax];
+    crate::rewire::built_len(cx, &[n, n], "the comparison matrix")?;
     let k = k.and_then(|k| usize::try_from(k).ok()).filter(|&k| (1..=n).contains(&k));
     let k = k.ok_or_else(|| a.error("k", format!("must be between 1 and the axis length {n}")))?;
     // Move the axis last (and back at the end).

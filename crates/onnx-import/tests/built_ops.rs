@@ -1,0 +1,105 @@
+//! Ops built at import from others (TopK, DFT, the re-wirings, Scan, the bitwise ops): their f32
+//! semantics on small cases, and refusals by name where a model asks for more than they build.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use zkinfer_onnx::proto::attribute_proto::AttributeType;
+use zkinfer_onnx::proto::{AttributeProto, GraphProto};
+use zkinfer_onnx::testing::{float_info, float_tensor, int_attr, model_bytes, model_bytes_io, node};
+use zkinfer_onnx::{parse, ImportError};
+
+/// Imports a one-node model of `op` on `x` (and constant `init`) at `opset`.
+fn import(
+    opset: i64,
+    op: &str,
+    inputs: &[&str],
+    x: &[i64],
+    init: Vec<zkinfer_onnx::proto::TensorProto>,
+    attrs: Vec<AttributeProto>,
+) -> Result<zkinfer_graph::Graph, ImportError> {
+    let n = node(op, inputs, "y", attrs);
+    parse(&model_bytes(opset, vec![n], init, float_info("x", x), float_info("y", &[])))
+}
+
+fn refused(r: Result<zkinfer_graph::Graph, ImportError>, needle: &str) {
+    match r {
+        Err(e) => assert!(e.to_string().contains(needle), "expected '{needle}' in: {e}"),
+        Ok(_) => panic!("expected a refusal naming '{needle}'"),
+    }
+}
+
+#[test]
+fn top_k_orders_values_and_breaks_ties_by_index() {
+    let mut n = node("TopK", &["x", "k"], "v", vec![int_attr("axis", 1)]);
+    n.output.push("i".into());
+    let bytes = model_bytes_io(
+        11,
+        vec![n],
+        vec![float_tensor("k", &[1], vec![3.0])],
+        vec![float_info("x", &[1, 5])],
+        vec![float_info("v", &[]), float_info("i", &[])],
+    );
+    let g = parse(&bytes).unwrap();
+    let outs = g.eval_outputs(&[&[2.0, 7.0, 2.0, -1.0, 7.0]]).unwrap();
+    assert_eq!(outs[0].iter().copied().collect::<Vec<_>>(), [7.0, 7.0, 2.0]);
+    assert_eq!(outs[1].iter().copied().collect::<Vec<_>>(), [1.0, 4.0, 0.0]);
+    refused(import(11, "TopK", &["x", "k"], &[1, 5], vec![float_tensor("k", &[1], vec![6.0])], vec![]), "'k'");
+}
+
+#[test]
+fn dft_of_a_real_signal() {
+    let g = import(19, "DFT", &["x"], &[1, 4, 1], vec![], vec![int_attr("axis", 1)]).unwrap();
+    let y: Vec<f32> = g.eval(&[1.0, 2.0, 0.0, -1.0]).unwrap().iter().copied().collect();
+    // X_j = Σ x_k e^(−2πi·jk/4): (2, 0), (1, −3), (0, 0), (1, 3).
+    let want = [2.0, 0.0, 1.0, -3.0, 0.0, 0.0, 1.0, 3.0];
+    assert!(y.iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-5), "{y:?}");
+    let huge = float_tensor("l", &[], vec![1e9]);
+    refused(import(19, "DFT", &["x", "l"], &[1, 4, 1], vec![huge], vec![int_attr("axis", 1)]), "dft_length");
+}
+
+#[test]
+fn rewirings_refuse_outputs_too_large_to_build() {
+    let shape = float_tensor("s", &[2], vec![1e6, 1e6]);
+    refused(import(18, "CenterCropPad", &["x", "s"], &[2, 2], vec![shape], vec![]), "larger than");
+    let ok = float_tensor("s", &[2], vec![1.0, 4.0]);
+    let g = import(18, "CenterCropPad", &["x", "s"], &[2, 2], vec![ok], vec![]).unwrap();
+    let y: Vec<f32> = g.eval(&[1.0, 2.0, 3.0, 4.0]).unwrap().iter().copied().collect();
+    assert_eq!(y, [0.0, 1.0, 2.0, 0.0]);
+}
+
+#[test]
+fn bitwise_ops_name_the_types_they_do_not_take() {
+    // The test input is float: no integer width to decompose.
+    refused(import(18, "BitwiseAnd", &["x", "x"], &[2], vec![], vec![]), "FLOAT");
+}
+
+#[test]
+fn a_scan_body_is_checked_and_unrolled() {
+    let body = |op: &str| GraphProto {
+        node: vec![node(op, &["s", "x_t"], "s_out", vec![]), node("Identity", &["s_out"], "y_t", vec![])],
+        input: vec![float_info("s", &[2]), float_info("x_t", &[2])],
+        output: vec![float_info("s_out", &[2]), float_info("y_t", &[2])],
+        ..Default::default()
+    };
+    let scan = |op: &str| {
+        let attrs = vec![
+            AttributeProto {
+                name: Some("body".into()),
+                r#type: Some(AttributeType::Graph as i32),
+                g: Some(body(op)),
+                ..Default::default()
+            },
+            int_attr("num_scan_inputs", 1),
+        ];
+        let mut n = node("Scan", &["s0", "x"], "s_final", attrs);
+        n.output.push("y".into());
+        let s0 = float_tensor("s0", &[2], vec![0.5, -1.0]);
+        parse(&model_bytes(11, vec![n], vec![s0], float_info("x", &[3, 2]), float_info("y", &[3, 2])))
+    };
+    let g = scan("Add").unwrap();
+    let y: Vec<f32> = g.eval(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]).unwrap().iter().copied().collect();
+    assert_eq!(y, [1.5, 1.0, 4.5, 5.0, 9.5, 11.0]);
+    match scan("Unique") {
+        Err(ImportError::UnsupportedOp { op, .. }) => assert_eq!(op, "Unique"),
+        other => panic!("expected the body's op named, got {other:?}"),
+    }
+}
