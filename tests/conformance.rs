@@ -81,7 +81,7 @@ fn cli_runs_one_case() {
             "--case",
             "node/test_relu",
             "--case",
-            "test_gridsample",
+            "test_nonmaxsuppression_center_point_box_format",
         ])
         .args(["--prove-sample", "0"])
         .output()
@@ -90,7 +90,10 @@ fn cli_runs_one_case() {
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.lines().any(|l| l.starts_with("PASS node/test_relu (k=")), "{stdout}");
     assert!(
-        stdout.contains("UNSUPPORTED node/test_gridsample: node 'Y': op 'GridSample' is not supported"),
+        stdout.contains(
+            "UNSUPPORTED node/test_nonmaxsuppression_center_point_box_format: node 'selected_indices': op \
+             'NonMaxSuppression' is not supported"
+        ),
         "{stdout}"
     );
     assert_eq!(stdout.lines().last(), Some("1 passed, 0 failed, 1 skipped"), "{stdout}");
