@@ -5,14 +5,14 @@ use zkinfer_graph::ops::{
     Add, Clip, Compare, Comparison, Elu, Gelu, HardSigmoid, LayerNorm, LayerNormInvStdDev, LeakyRelu, LogSoftmax, Mul,
     NormKind, Reduce, ReduceKind, Selu, Softmax, Sub,
 };
-use zkinfer_graph::{Op, Tensor};
+use zkinfer_graph::Op;
 
 use crate::attrs::Attrs;
-use crate::registry::{op, Built, NodeCx, Src};
+use crate::registry::{op, scalar, Built, NodeCx, Src};
 use crate::ImportError;
 
 /// A float attribute that must be a finite number (a NaN would make an unusable table).
-fn finite(a: &Attrs, name: &str, default: f32) -> Result<f32, ImportError> {
+pub(crate) fn finite(a: &Attrs, name: &str, default: f32) -> Result<f32, ImportError> {
     match a.float(name)? {
         None => Ok(default),
         Some(v) if v.is_finite() => Ok(v),
@@ -148,7 +148,6 @@ pub(crate) fn instance_norm(cx: &NodeCx) -> Result<Built, ImportError> {
 pub(crate) fn shrink(cx: &NodeCx) -> Result<Built, ImportError> {
     let a = &cx.attrs;
     let (lambd, bias) = (finite(a, "lambd", 0.5)?, finite(a, "bias", 0.0)?);
-    let scalar = |v: f32| Src::Const(Tensor::from_elem(vec![], v));
     let steps: Vec<(Box<dyn Op>, Vec<Src>)> = vec![
         (Box::new(Compare { kind: Comparison::Greater }), vec![Src::Input(0), scalar(lambd)]),
         (Box::new(Compare { kind: Comparison::Less }), vec![Src::Input(0), scalar(-lambd)]),

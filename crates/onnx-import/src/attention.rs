@@ -17,7 +17,7 @@ use zkinfer_graph::ops::{Add, Concat, Gather, Identity, MatMul, Mul, Reshape, So
 use zkinfer_graph::{Op, Tensor};
 
 use crate::proto::tensor_proto::DataType;
-use crate::registry::{Built, NodeCx, Src};
+use crate::registry::{scalar, Built, NodeCx, Src};
 use crate::ImportError;
 
 /// One step of the body: its op and inputs.
@@ -188,10 +188,6 @@ fn pad_keys(m: Tensor, keys: usize) -> Result<Tensor, String> {
 fn causal_mask(q_seq: usize, kv_seq: usize, past: usize) -> Tensor {
     let m = (0..q_seq * kv_seq).map(|f| if f % kv_seq > past + f / kv_seq { f32::NEG_INFINITY } else { 0.0 }).collect();
     Tensor::from_shape_vec(vec![q_seq, kv_seq], m).unwrap_or_else(|_| Tensor::from_elem(vec![], 0.0))
-}
-
-fn scalar(v: f32) -> Src {
-    Src::Const(Tensor::from_elem(vec![], v))
 }
 
 fn positive(cx: &NodeCx, name: &str, v: i64) -> Result<usize, ImportError> {

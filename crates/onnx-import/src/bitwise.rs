@@ -12,10 +12,10 @@
 //! refused by name (their values pass 2^24, beyond what f32 and the fixed-point input hold).
 
 use zkinfer_graph::ops::{Add, Cast, CastTo, IntDiv, Mul, Sub};
-use zkinfer_graph::{Op, Tensor};
+use zkinfer_graph::Op;
 
 use crate::builders::integer_range;
-use crate::registry::{Built, NodeCx, Src};
+use crate::registry::{scalar, Built, NodeCx, Src};
 use crate::ImportError;
 
 type Steps = Vec<(Box<dyn Op>, Vec<Src>)>;
@@ -26,10 +26,6 @@ pub(crate) enum Bitwise {
     And,
     Or,
     Xor,
-}
-
-fn scalar(v: f32) -> Src {
-    Src::Const(Tensor::from_elem(vec![], v))
 }
 
 /// The integer width and signedness of input 0, 16 bits or fewer.

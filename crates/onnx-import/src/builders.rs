@@ -17,17 +17,21 @@ use crate::registry::{op, Built, NodeCx, Src};
 use crate::tensor::to_tensor;
 use crate::ImportError;
 
+/// Constant input `i` (refused by name when computed from the model input, or absent).
+pub(crate) fn const_input<'a>(cx: &NodeCx<'a>, i: usize, name: &str) -> Result<&'a Tensor, ImportError> {
+    cx.consts.get(i).copied().flatten().ok_or_else(|| {
+        cx.attrs.error(name, "must be a constant input (computed from the model input it is not supported)")
+    })
+}
+
 /// Constant input `i` as integers; `None` when the input is absent.
 pub(crate) fn const_ints(cx: &NodeCx, i: usize, name: &str) -> Result<Option<Vec<i64>>, ImportError> {
     if i >= cx.consts.len() {
         return Ok(None);
     }
-    match cx.consts[i] {
-        Some(t) if t.ndim() <= 1 => Ok(Some(t.iter().map(|&v| v as i64).collect())),
-        Some(t) => Err(cx.attrs.error(name, format!("must be 1-D, found shape {:?}", t.shape()))),
-        None => {
-            Err(cx.attrs.error(name, "must be a constant input (computed from the model input it is not supported)"))
-        }
+    match const_input(cx, i, name)? {
+        t if t.ndim() <= 1 => Ok(Some(t.iter().map(|&v| v as i64).collect())),
+        t => Err(cx.attrs.error(name, format!("must be 1-D, found shape {:?}", t.shape()))),
     }
 }
 

@@ -7,22 +7,12 @@ use zkinfer_graph::ops::{
 };
 use zkinfer_graph::{Op, Tensor};
 
-use crate::registry::{Built, NodeCx, Src};
+use crate::activations::finite;
+use crate::builders::const_input;
+use crate::registry::{scalar, Built, NodeCx, Src};
 use crate::ImportError;
 
 type Steps = Vec<(Box<dyn Op>, Vec<Src>)>;
-
-fn scalar(v: f32) -> Src {
-    Src::Const(Tensor::from_elem(vec![], v))
-}
-
-fn finite(cx: &NodeCx, name: &str, default: f32) -> Result<f32, ImportError> {
-    match cx.attrs.float(name)? {
-        None => Ok(default),
-        Some(v) if v.is_finite() => Ok(v),
-        Some(v) => Err(cx.attrs.error(name, format!("must be a finite number, found {v}"))),
-    }
-}
 
 fn nodes(steps: Steps) -> Result<Built, ImportError> {
     let last = steps.len() - 1;
@@ -31,7 +21,7 @@ fn nodes(steps: Steps) -> Result<Built, ImportError> {
 
 /// `ThresholdedRelu`: `x · [x > alpha]` (a comparison bit times `x`, the product chip).
 pub(crate) fn thresholded_relu(cx: &NodeCx) -> Result<Built, ImportError> {
-    let alpha = finite(cx, "alpha", 1.0)?;
+    let alpha = finite(&cx.attrs, "alpha", 1.0)?;
     nodes(vec![
         (Box::new(Compare { kind: Comparison::Greater }), vec![Src::Input(0), scalar(alpha)]),
         (Box::new(Mul), vec![Src::Step(0), Src::Input(0)]),
@@ -40,7 +30,7 @@ pub(crate) fn thresholded_relu(cx: &NodeCx) -> Result<Built, ImportError> {
 
 /// `Swish`: `x · sigmoid(alpha · x)`.
 pub(crate) fn swish(cx: &NodeCx) -> Result<Built, ImportError> {
-    let alpha = finite(cx, "alpha", 1.0)?;
+    let alpha = finite(&cx.attrs, "alpha", 1.0)?;
     nodes(vec![
         (Box::new(Mul), vec![Src::Input(0), scalar(alpha)]),
         (Box::new(Sigmoid), vec![Src::Step(0)]),
@@ -50,7 +40,7 @@ pub(crate) fn swish(cx: &NodeCx) -> Result<Built, ImportError> {
 
 /// `Celu`: `alpha · elu(x / alpha)` (Elu's table with `alpha = 1` between two constant products).
 pub(crate) fn celu(cx: &NodeCx) -> Result<Built, ImportError> {
-    let alpha = finite(cx, "alpha", 1.0)?;
+    let alpha = finite(&cx.attrs, "alpha", 1.0)?;
     if alpha == 0.0 {
         return Err(cx.attrs.error("alpha", "must be nonzero"));
     }
@@ -89,13 +79,8 @@ pub(crate) fn matmul_integer(cx: &NodeCx) -> Result<Built, ImportError> {
 /// for equality with `0..depth` along the new axis, the bit mapped to `off + bit · (on − off)`.
 pub(crate) fn one_hot(cx: &NodeCx) -> Result<Built, ImportError> {
     let a = &cx.attrs;
-    let konst = |i: usize, name: &str| {
-        cx.consts.get(i).copied().flatten().ok_or_else(|| {
-            a.error(name, "must be a constant input (computed from the model input it is not supported)")
-        })
-    };
-    let depth = konst(1, "depth")?.iter().next().copied().unwrap_or(0.0);
-    let values: Vec<f32> = konst(2, "values")?.iter().copied().collect();
+    let depth = const_input(cx, 1, "depth")?.iter().next().copied().unwrap_or(0.0);
+    let values: Vec<f32> = const_input(cx, 2, "values")?.iter().copied().collect();
     let [off, on] = values[..] else {
         return Err(a.error("values", format!("must hold [off, on], found {} values", values.len())));
     };
@@ -130,7 +115,8 @@ pub(crate) fn one_hot(cx: &NodeCx) -> Result<Built, ImportError> {
 /// power table and a product.
 pub(crate) fn lrn(cx: &NodeCx) -> Result<Built, ImportError> {
     let a = &cx.attrs;
-    let (alpha, beta, bias) = (finite(cx, "alpha", 1e-4)?, finite(cx, "beta", 0.75)?, finite(cx, "bias", 1.0)?);
+    let (alpha, beta, bias) =
+        (finite(&cx.attrs, "alpha", 1e-4)?, finite(&cx.attrs, "beta", 0.75)?, finite(&cx.attrs, "bias", 1.0)?);
     let size = a.int("size")?.filter(|&s| s > 0).ok_or_else(|| a.error("size", "must be a positive integer"))?;
     let input = cx.shapes.first().cloned().unwrap_or_default();
     if input.len() < 3 {
@@ -164,7 +150,7 @@ pub(crate) fn lrn(cx: &NodeCx) -> Result<Built, ImportError> {
 /// scaled and shifted per channel.
 pub(crate) fn group_norm(cx: &NodeCx, per_channel: bool) -> Result<Built, ImportError> {
     let a = &cx.attrs;
-    let epsilon = finite(cx, "epsilon", 1e-5)?;
+    let epsilon = finite(&cx.attrs, "epsilon", 1e-5)?;
     let _stash = a.int("stash_type")?;
     let input = cx.shapes.first().cloned().unwrap_or_default();
     let g =
@@ -175,10 +161,7 @@ pub(crate) fn group_norm(cx: &NodeCx, per_channel: bool) -> Result<Built, Import
     }
     let c = input[1];
     let per_channel_of = |i: usize, name: &str| -> Result<Tensor, ImportError> {
-        let t = cx.consts.get(i).copied().flatten().ok_or_else(|| {
-            a.error(name, "must be a constant input (computed from the model input it is not supported)")
-        })?;
-        let v: Vec<f32> = t.iter().copied().collect();
+        let v: Vec<f32> = const_input(cx, i, name)?.iter().copied().collect();
         let want = if per_channel { c } else { g };
         if v.len() != want {
             return Err(a.error(name, format!("has {} values, expected {want}", v.len())));

@@ -9,7 +9,7 @@ use zkinfer_graph::ops::{Add, Concat, Conv, ConvTranspose, Gather, Mul, Padding,
 use zkinfer_graph::{Op, Tensor};
 
 use crate::attrs::Attrs;
-use crate::builders::auto_pads;
+use crate::builders::{auto_pads, const_input};
 use crate::registry::{op, usizes, Built, NodeCx, Src};
 use crate::ImportError;
 
@@ -144,9 +144,7 @@ pub(crate) fn causal_conv_with_state(cx: &NodeCx) -> Result<Built, ImportError> 
         Some(other) => return Err(a.error("activation", format!("unknown activation '{other}'"))),
     };
     let x = dims(cx, 0);
-    let weight = cx.consts.get(1).copied().flatten().ok_or_else(|| {
-        a.error("weight", "must be a constant input (computed from the model input it is not supported)")
-    })?;
+    let weight = const_input(cx, 1, "weight")?;
     let (&[b, c, len], &[wc, 1, k]) = (x.as_slice(), weight.shape()) else {
         return Err(
             a.node_error(format!("input {x:?} and weight {:?} must be [B, C, L] and [C, 1, k]", weight.shape()))
@@ -188,9 +186,7 @@ pub(crate) fn causal_conv_with_state(cx: &NodeCx) -> Result<Built, ImportError> 
     }
     let mut out = total.ok_or_else(|| a.node_error("a kernel of no taps"))?;
     if present(2) {
-        let bias = cx.consts.get(2).copied().flatten().ok_or_else(|| {
-            a.error("bias", "must be a constant input (computed from the model input it is not supported)")
-        })?;
+        let bias = const_input(cx, 2, "bias")?;
         steps.push((Box::new(Add), vec![out, Src::Const(column(bias.iter().copied().collect())?)]));
         out = Src::Step(steps.len() - 1);
     }

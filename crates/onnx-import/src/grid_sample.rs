@@ -10,11 +10,10 @@
 //! ONNX's reference implementation step by step, in f32 as it computes them. A grid computed
 //! from the input is refused by name.
 
-use zkinfer_graph::ops::{MatMul, Reshape, Transpose};
+use zkinfer_graph::ops::{strides, unravel, MatMul, Reshape, Transpose};
 use zkinfer_graph::{Op, Tensor};
 
 use crate::registry::{Built, NodeCx, Src};
-use crate::rewire::{strides, unravel};
 use crate::ImportError;
 
 #[derive(Clone, Copy, PartialEq)]

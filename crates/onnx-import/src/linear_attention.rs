@@ -9,18 +9,13 @@
 //! re-wiring; with keys and values constant the states fold at import.
 
 use zkinfer_graph::ops::{Add, Concat, Exp, Gather, MatMul, Mul, Reshape, Sub, Transpose, Unsqueeze};
-use zkinfer_graph::{Op, Tensor};
+use zkinfer_graph::Tensor;
 
-use crate::registry::{Built, NodeCx, Src};
+use crate::registry::Built;
+use crate::registry::{NodeCx, Src, Steps};
 use crate::ImportError;
 
-struct Steps(Vec<(Box<dyn Op>, Vec<Src>)>);
-
 impl Steps {
-    fn push(&mut self, op: impl Op + 'static, inputs: Vec<Src>) -> Src {
-        self.0.push((Box::new(op), inputs));
-        Src::Step(self.0.len() - 1)
-    }
     fn reshape(&mut self, x: Src, shape: &[usize]) -> Src {
         self.push(Reshape { shape: shape.iter().map(|&d| d as i64).collect(), allow_zero: false }, vec![x])
     }
@@ -72,7 +67,7 @@ pub(crate) fn linear_attention(cx: &NodeCx) -> Result<Built, ImportError> {
         Some(s) if s != 0.0 => s,
         _ => 1.0 / (dk as f32).sqrt(),
     };
-    let mut s = Steps(Vec::new());
+    let mut s = Steps::default();
     let (q4, k4, v4) = (
         s.heads(Src::Input(0), b, t, hq, dk),
         s.heads(Src::Input(1), b, t, hkv, dk),
@@ -134,10 +129,5 @@ pub(crate) fn linear_attention(cx: &NodeCx) -> Result<Built, ImportError> {
     let all = if outs.len() == 1 { outs.remove(0) } else { s.push(Concat { axis: 2 }, outs) };
     let moved = s.push(Transpose { perm: Some(vec![0, 2, 1, 3]) }, vec![all]);
     let output = s.reshape(moved, &[b, t, hq * dv]);
-    let index = |src: &Src| match src {
-        Src::Step(k) => Ok(*k),
-        _ => Err(a.node_error("an output that is not a step")),
-    };
-    let outputs = vec![index(&output)?, index(&state)?];
-    Ok(Built::Nodes(s.0, outputs))
+    s.built(&[&output, &state], || a.node_error("an output that is not a step"))
 }

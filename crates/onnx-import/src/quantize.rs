@@ -12,9 +12,9 @@
 use zkinfer_graph::ops::{Add, Extremum, MatMul, Max, Mul, Round, RoundTo, Sub};
 use zkinfer_graph::{Op, Tensor};
 
-use crate::builders::integer_range;
+use crate::builders::{const_input, integer_range};
 use crate::proto::tensor_proto::DataType;
-use crate::registry::{Built, NodeCx, Src};
+use crate::registry::{scalar, Built, NodeCx, Src};
 use crate::ImportError;
 
 /// `DequantizeLinear` (module docs).
@@ -61,40 +61,34 @@ pub(crate) fn quantize_linear(cx: &NodeCx) -> Result<Built, ImportError> {
 /// `a_scale · b_scale / y_scale`, then as `QuantizeLinear`: Round, the zero point, saturation.
 pub(crate) fn qlinear_matmul(cx: &NodeCx) -> Result<Built, ImportError> {
     let a = &cx.attrs;
-    let konst = |i: usize, name: &str| {
-        cx.consts.get(i).copied().flatten().ok_or_else(|| {
-            a.error(name, "must be a constant input (computed from the model input it is not supported)")
-        })
-    };
-    let scalar = |i: usize, name: &str| -> Result<f32, ImportError> {
-        let t = konst(i, name)?;
+    let one_value = |i: usize, name: &str| -> Result<f32, ImportError> {
+        let t = const_input(cx, i, name)?;
         match t.len() {
             1 => Ok(t.iter().next().copied().unwrap_or(0.0)),
             n => Err(a.error(name, format!("has {n} values (one per tensor is supported)"))),
         }
     };
-    let (a_scale, a_zero) = (scalar(1, "a_scale")?, scalar(2, "a_zero_point")?);
-    let (b_scale, b_zero) = (scalar(4, "b_scale")?, scalar(5, "b_zero_point")?);
-    let (y_scale, y_zero) = (scalar(6, "y_scale")?, scalar(7, "y_zero_point")?);
+    let (a_scale, a_zero) = (one_value(1, "a_scale")?, one_value(2, "a_zero_point")?);
+    let (b_scale, b_zero) = (one_value(4, "b_scale")?, one_value(5, "b_zero_point")?);
+    let (y_scale, y_zero) = (one_value(6, "y_scale")?, one_value(7, "y_zero_point")?);
     let multiplier = a_scale * b_scale / y_scale;
     if !multiplier.is_finite() || multiplier == 0.0 {
         return Err(a.error("y_scale", "the scales must be finite and nonzero"));
     }
-    let b = konst(3, "b")?.mapv(|v| v - b_zero);
+    let b = const_input(cx, 3, "b")?.mapv(|v| v - b_zero);
     let target = cx.dtypes.get(7).copied().flatten().unwrap_or(DataType::Uint8);
     let Some((bits, signed)) = integer_range(target) else {
         return Err(a.error("y_zero_point", format!("of type {target:?}: an integer type is needed")));
     };
     let (lo, hi) = if signed { (-(1i64 << (bits - 1)), (1i64 << (bits - 1)) - 1) } else { (0, (1i64 << bits) - 1) };
-    let scalar_src = |v: f32| Src::Const(Tensor::from_elem(vec![], v));
     let steps: Vec<(Box<dyn Op>, Vec<Src>)> = vec![
-        (Box::new(Sub), vec![Src::Input(0), scalar_src(a_zero)]),
+        (Box::new(Sub), vec![Src::Input(0), scalar(a_zero)]),
         (Box::new(MatMul), vec![Src::Step(0), Src::Const(b)]),
-        (Box::new(Mul), vec![Src::Step(1), scalar_src(multiplier)]),
+        (Box::new(Mul), vec![Src::Step(1), scalar(multiplier)]),
         (Box::new(Round { to: RoundTo::HalfEven }), vec![Src::Step(2)]),
-        (Box::new(Add), vec![Src::Step(3), scalar_src(y_zero)]),
-        (Box::new(Max { kind: Extremum::Max }), vec![Src::Step(4), scalar_src(lo as f32)]),
-        (Box::new(Max { kind: Extremum::Min }), vec![Src::Step(5), scalar_src(hi as f32)]),
+        (Box::new(Add), vec![Src::Step(3), scalar(y_zero)]),
+        (Box::new(Max { kind: Extremum::Max }), vec![Src::Step(4), scalar(lo as f32)]),
+        (Box::new(Max { kind: Extremum::Min }), vec![Src::Step(5), scalar(hi as f32)]),
     ];
     Ok(Built::Nodes(steps, vec![6]))
 }

@@ -18,9 +18,10 @@
 //! sequence, and weights, biases or initial states computed from the model input.
 
 use zkinfer_graph::ops::{Add, Concat, Gather, MatMul, Mul, Sigmoid, Sub, Tanh, Unsqueeze};
-use zkinfer_graph::{Op, Tensor};
+use zkinfer_graph::Tensor;
 
-use crate::registry::{Built, NodeCx, Src};
+use crate::registry::Built;
+use crate::registry::{NodeCx, Src, Steps};
 use crate::ImportError;
 
 /// The longest sequence unrolled.
@@ -47,22 +48,6 @@ impl Cell {
             Self::Rnn => &["Tanh"],
             Self::Gru => &["Sigmoid", "Tanh"],
             Self::Lstm => &["Sigmoid", "Tanh", "Tanh"],
-        }
-    }
-}
-
-/// Steps under construction.
-struct Steps(Vec<(Box<dyn Op>, Vec<Src>)>);
-
-impl Steps {
-    fn push(&mut self, op: impl Op + 'static, inputs: Vec<Src>) -> Src {
-        self.0.push((Box::new(op), inputs));
-        Src::Step(self.0.len() - 1)
-    }
-    fn index(src: &Src) -> usize {
-        match src {
-            Src::Step(k) => *k,
-            _ => 0,
         }
     }
 }
@@ -158,7 +143,7 @@ pub(crate) fn recurrent(cx: &NodeCx, cell: Cell) -> Result<Built, ImportError> {
     let wb = |k: usize| &bias[k * h..(k + 1) * h];
     let rb = |k: usize| &bias[(g + k) * h..(g + k + 1) * h];
 
-    let mut s = Steps(Vec::new());
+    let mut s = Steps::default();
     let seq_axis = i64::from(layout);
     // Per gate, the whole sequence's input projection with the biases it always takes.
     let mut xw = Vec::with_capacity(g);
@@ -244,10 +229,10 @@ pub(crate) fn recurrent(cx: &NodeCx, cell: Cell) -> Result<Built, ImportError> {
         outs.iter().map(|(_, o)| s.push(Unsqueeze { axes: y_axes.clone() }, vec![o.clone()])).collect();
     let y = s.push(Concat { axis: y_cat }, parts);
     let y_h = s.push(Unsqueeze { axes: last_axes.clone() }, vec![hs]);
-    let mut outputs = vec![Steps::index(&y), Steps::index(&y_h)];
+    let not_a_step = || a.node_error("an output that is not a step");
     if cell == Cell::Lstm {
         let y_c = s.push(Unsqueeze { axes: last_axes }, vec![cs]);
-        outputs.push(Steps::index(&y_c));
+        return s.built(&[&y, &y_h, &y_c], not_a_step);
     }
-    Ok(Built::Nodes(s.0, outputs))
+    s.built(&[&y, &y_h], not_a_step)
 }

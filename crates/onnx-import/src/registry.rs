@@ -73,6 +73,35 @@ pub(crate) enum Src {
     Const(Tensor),
 }
 
+/// A scalar constant operand.
+pub(crate) fn scalar(v: f32) -> Src {
+    Src::Const(Tensor::from_elem(vec![], v))
+}
+
+/// The steps of a [`Built::Nodes`] under construction.
+#[derive(Default)]
+pub(crate) struct Steps(pub Vec<(Box<dyn Op>, Vec<Src>)>);
+
+impl Steps {
+    /// Adds a step; returns where its output comes from.
+    pub fn push(&mut self, op: impl Op + 'static, inputs: Vec<Src>) -> Src {
+        self.0.push((Box::new(op), inputs));
+        Src::Step(self.0.len() - 1)
+    }
+
+    /// The graph of these steps whose node outputs are `outputs`, each a step (else `not_a_step`).
+    pub fn built(self, outputs: &[&Src], not_a_step: impl Fn() -> ImportError) -> Result<Built, ImportError> {
+        let steps = outputs
+            .iter()
+            .map(|o| match o {
+                Src::Step(k) => Ok(*k),
+                _ => Err(not_a_step()),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Built::Nodes(self.0, steps))
+    }
+}
+
 /// Everything a builder may look at: typed attributes and the values of constant inputs.
 pub(crate) struct NodeCx<'a> {
     pub attrs: Attrs<'a>,

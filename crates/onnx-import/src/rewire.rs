@@ -8,10 +8,10 @@
 //! nothing (padding, unpooled positions) a product by a constant 0/1 mask zeroes it. Indices,
 //! lengths or shapes computed from the model input are refused by name.
 
-use zkinfer_graph::ops::{Concat, Gather, Mul, Reshape};
+use zkinfer_graph::ops::{strides, unravel, Concat, Gather, Mul, Reshape};
 use zkinfer_graph::{Op, Tensor};
 
-use crate::builders::const_ints;
+use crate::builders::{const_input, const_ints};
 use crate::registry::{Built, NodeCx, Src};
 use crate::ImportError;
 
@@ -25,26 +25,6 @@ pub(crate) fn built_len(cx: &NodeCx, dims: &[usize], what: &str) -> Result<usize
         .try_fold(1usize, |n, &d| n.checked_mul(d))
         .filter(|&n| n <= MAX_BUILT)
         .ok_or_else(|| cx.attrs.node_error(format!("{what} of shape {dims:?} is larger than {MAX_BUILT} elements")))
-}
-
-/// Row-major strides of `shape`.
-pub(crate) fn strides(shape: &[usize]) -> Vec<usize> {
-    let mut s = vec![1; shape.len()];
-    for i in (0..shape.len().saturating_sub(1)).rev() {
-        s[i] = s[i + 1] * shape[i + 1];
-    }
-    s
-}
-
-/// The coordinates of flat index `flat` in `shape`.
-pub(crate) fn unravel(mut flat: usize, shape: &[usize]) -> Vec<usize> {
-    let mut c = vec![0; shape.len()];
-    for i in (0..shape.len()).rev() {
-        let d = shape[i].max(1);
-        c[i] = flat % d;
-        flat /= d;
-    }
-    c
 }
 
 /// The flat index of coordinates `c` in a tensor of `shape`.
@@ -81,13 +61,6 @@ pub(crate) fn rewire(
     Ok(Built::Nodes(steps, vec![last]))
 }
 
-/// Constant input `i` (refused by name when computed).
-fn konst<'a>(cx: &NodeCx<'a>, i: usize, name: &str) -> Result<&'a Tensor, ImportError> {
-    cx.consts.get(i).copied().flatten().ok_or_else(|| {
-        cx.attrs.error(name, "must be a constant input (computed from the model input it is not supported)")
-    })
-}
-
 /// `axis` in `[-rank, rank)` as an index.
 fn axis_of(cx: &NodeCx, name: &str, axis: i64, rank: usize) -> Result<usize, ImportError> {
     let r = rank as i64;
@@ -110,7 +83,7 @@ fn index_in(cx: &NodeCx, name: &str, v: f32, dim: usize) -> Result<usize, Import
 /// a slice of the remaining dims.
 pub(crate) fn gather_nd(cx: &NodeCx) -> Result<Built, ImportError> {
     let data = cx.shapes.first().cloned().unwrap_or_default();
-    let indices = konst(cx, 1, "indices")?;
+    let indices = const_input(cx, 1, "indices")?;
     let b = usize::try_from(cx.attrs.int("batch_dims")?.unwrap_or(0))
         .map_err(|_| cx.attrs.error("batch_dims", "must be non-negative"))?;
     let ishape = indices.shape().to_vec();
@@ -142,7 +115,7 @@ pub(crate) fn gather_nd(cx: &NodeCx) -> Result<Built, ImportError> {
 pub(crate) fn compress(cx: &NodeCx) -> Result<Built, ImportError> {
     let input = cx.shapes.first().cloned().unwrap_or_default();
     let keep: Vec<usize> =
-        konst(cx, 1, "condition")?.iter().enumerate().filter(|(_, &c)| c != 0.0).map(|(i, _)| i).collect();
+        const_input(cx, 1, "condition")?.iter().enumerate().filter(|(_, &c)| c != 0.0).map(|(i, _)| i).collect();
     let (shape, ax) = match cx.attrs.int("axis")? {
         Some(v) => (input.clone(), axis_of(cx, "axis", v, input.len())?),
         None => (vec![input.iter().product()], 0),
@@ -282,7 +255,7 @@ pub(crate) fn reverse_sequence(cx: &NodeCx) -> Result<Built, ImportError> {
 pub(crate) fn max_unpool(cx: &NodeCx) -> Result<Built, ImportError> {
     let a = &cx.attrs;
     let x = cx.shapes.first().cloned().unwrap_or_default();
-    let indices = konst(cx, 1, "I")?;
+    let indices = const_input(cx, 1, "I")?;
     let dims = x.len().saturating_sub(2);
     let kernel = a.ints("kernel_shape")?.ok_or_else(|| a.error("kernel_shape", "is required"))?;
     let strides_attr = a.ints("strides")?.unwrap_or_else(|| vec![1; dims]);

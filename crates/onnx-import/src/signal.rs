@@ -7,12 +7,11 @@
 
 use std::f64::consts::PI;
 
-use zkinfer_graph::ops::{MatMul, Reshape, Transpose};
+use zkinfer_graph::ops::{strides, unravel, MatMul, Reshape, Transpose};
 use zkinfer_graph::{Op, Tensor};
 
 use crate::builders::const_ints;
 use crate::registry::{Built, NodeCx, Src};
-use crate::rewire::{strides, unravel};
 use crate::ImportError;
 
 type Steps = Vec<(Box<dyn Op>, Vec<Src>)>;

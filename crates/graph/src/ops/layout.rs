@@ -32,7 +32,7 @@ pub(crate) fn axes(list: &[i64], rank: usize) -> OpResult<Vec<usize>> {
 }
 
 /// Row-major strides of `shape`.
-pub(crate) fn strides(shape: &[usize]) -> Vec<usize> {
+pub fn strides(shape: &[usize]) -> Vec<usize> {
     let mut s = vec![1usize; shape.len()];
     for i in (0..shape.len().saturating_sub(1)).rev() {
         s[i] = s[i + 1] * shape[i + 1];
@@ -41,7 +41,7 @@ pub(crate) fn strides(shape: &[usize]) -> Vec<usize> {
 }
 
 /// Coordinates of flat index `flat` in a row-major tensor of `shape`.
-pub(crate) fn unravel(mut flat: usize, shape: &[usize]) -> Vec<usize> {
+pub fn unravel(mut flat: usize, shape: &[usize]) -> Vec<usize> {
     let mut c = vec![0usize; shape.len()];
     for i in (0..shape.len()).rev() {
         let d = shape[i].max(1);

@@ -112,6 +112,7 @@ pub use hard_swish::HardSwish;
 pub use identity::Identity;
 pub use layer_norm::{LayerNorm, LayerNormInvStdDev, NormKind};
 pub(crate) use layout::constant_output;
+pub use layout::{strides, unravel};
 pub use leaky_relu::LeakyRelu;
 pub use log::Log;
 pub use log_softmax::LogSoftmax;
