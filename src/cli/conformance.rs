@@ -23,7 +23,7 @@ pub struct ConformanceArgs {
     #[arg(long, default_value_t = 2)]
     pub prove_sample: usize,
     /// Largest circuit size 2^k; a case needing more is reported unsupported.
-    #[arg(long, default_value_t = 16)]
+    #[arg(long, default_value_t = conformance::DEFAULT_MAX_K)]
     pub max_k: u32,
 }
 

@@ -48,9 +48,13 @@ pub struct ConformanceOptions {
 
 impl Default for ConformanceOptions {
     fn default() -> Self {
-        Self { only: Vec::new(), prove_sample: 2, max_k: 16 }
+        Self { only: Vec::new(), prove_sample: 2, max_k: DEFAULT_MAX_K }
     }
 }
+
+/// Largest circuit size a case may take by default: `2^18` rows keeps a case's `MockProver`
+/// within seconds and about 4 GB on two cores (the product's own planner goes to `k = 22`).
+pub const DEFAULT_MAX_K: u32 = 18;
 
 /// Largest `k` at which a sampled case is proven for real.
 pub const PROVE_MAX_K: u32 = 12;

@@ -11,6 +11,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+#[path = "witness_search/convs.rs"]
+mod convs;
 #[path = "witness_search/graphs.rs"]
 mod graphs;
 
@@ -219,6 +221,10 @@ cases! {
     affine_grid_coordinates => graphs::affine_grid();
     qlinear_matmul_requantized => graphs::qlinear_matmul();
     bitwise_xor_bits => graphs::bitwise_xor(), only = Some((3, false));
+    conv_3d_folded => convs::conv_3d();
+    conv_integer_zero_points => convs::conv_integer();
+    qlinear_conv_requantized => convs::qlinear_conv();
+    average_pool_ceil_mode => convs::average_pool_ceil();
 }
 
 // The Groth16 back end's gadgets, on the same graphs: one line per gadget or lowering it proves.
@@ -302,4 +308,8 @@ cases! {
     r1cs_affine_grid_coordinates => graphs::affine_grid();
     r1cs_qlinear_matmul_requantized => graphs::qlinear_matmul();
     r1cs_bitwise_xor_bits => graphs::bitwise_xor();
+    r1cs_conv_3d_folded => convs::conv_3d();
+    r1cs_conv_integer_zero_points => convs::conv_integer();
+    r1cs_qlinear_conv_requantized => convs::qlinear_conv();
+    r1cs_average_pool_ceil_mode => convs::average_pool_ceil();
 }

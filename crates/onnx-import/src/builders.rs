@@ -201,24 +201,23 @@ pub(crate) fn average_pool(cx: &NodeCx) -> Result<Built, ImportError> {
 pub(crate) fn average_pool_op(cx: &NodeCx) -> Result<AveragePool, ImportError> {
     let a = &cx.attrs;
     let kernel = attr_usizes(a, "kernel_shape")?.ok_or_else(|| a.error("kernel_shape", "is required"))?;
-    if a.flag("ceil_mode")? {
-        return Err(a.error("ceil_mode", "only ceil_mode = 0 is supported"));
-    }
-    if let Some(d) = a.ints("dilations")? {
-        if d.iter().any(|&x| x != 1) {
-            return Err(a.error("dilations", format!("{d:?}: only dilation 1 is supported")));
-        }
-    }
+    let ceil_mode = a.flag("ceil_mode")?;
     let strides = attr_usizes(a, "strides")?.unwrap_or_default();
+    let dilations = attr_usizes(a, "dilations")?.unwrap_or_default();
+    let spans: Vec<usize> =
+        kernel.iter().enumerate().map(|(i, &k)| dilations.get(i).copied().unwrap_or(1) * (k.max(1) - 1) + 1).collect();
     let spatial = cx.shapes.first().and_then(|s| s.get(2..)).unwrap_or(&[]).to_vec();
-    let pads = match auto_pads(a, &spatial, &kernel, &strides)? {
+    let pads = match auto_pads(a, &spatial, &spans, &strides)? {
+        Some(_) if ceil_mode => {
+            return Err(a.error("ceil_mode", "ceil_mode = 1 together with auto_pad is not supported"))
+        }
         Some(p) if spatial.len() == kernel.len() => {
             let _ = a.ints("pads")?;
             p
         }
         _ => attr_usizes(a, "pads")?.unwrap_or_default(),
     };
-    Ok(AveragePool { kernel, strides, pads, count_include_pad: a.flag("count_include_pad")? })
+    Ok(AveragePool { kernel, strides, pads, count_include_pad: a.flag("count_include_pad")?, dilations, ceil_mode })
 }
 
 fn reduce(cx: &NodeCx, kind: ReduceKind, axes: Option<Vec<i64>>) -> Result<Built, ImportError> {

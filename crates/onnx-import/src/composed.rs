@@ -1,6 +1,6 @@
 //! Ops ONNX defines as small functions of others, built at import from ops already proven:
-//! `ThresholdedRelu`, `Swish`, `Celu`, `MatMulInteger`, `OneHot`, `LRN` and
-//! `GroupNormalization`.
+//! `ThresholdedRelu`, `Swish`, `Celu`, `MatMulInteger`, `OneHot`, `LRN`, `GroupNormalization`
+//! and `MeanVarianceNormalization`.
 
 use zkinfer_graph::ops::{
     Add, Compare, Comparison, Elu, LayerNorm, MatMul, Mul, NormKind, Pow, Reshape, Sigmoid, Sub, Transpose, Unsqueeze,
@@ -183,5 +183,40 @@ pub(crate) fn group_norm(cx: &NodeCx, per_channel: bool) -> Result<Built, Import
         (Box::new(Reshape { shape: input.iter().map(|&d| d as i64).collect(), allow_zero: false }), vec![Src::Step(1)]),
         (Box::new(Mul), vec![Src::Step(2), Src::Const(scale)]),
         (Box::new(Add), vec![Src::Step(3), Src::Const(bias)]),
+    ])
+}
+
+/// `MeanVarianceNormalization`: `(x − mean) / (std + 1e−9)` over `axes` (default `[0, 2, 3]`),
+/// as a layer normalization (the normalized axes moved last by a Transpose and back; its
+/// `1/sqrt(var + 1e−9)` differs from `1/(sqrt(var) + 1e−9)` by far less than a table step).
+pub(crate) fn mean_variance_norm(cx: &NodeCx) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    let rank = cx.shapes.first().map_or(0, Vec::len);
+    let axes = a.ints("axes")?.unwrap_or_else(|| vec![0, 2, 3]);
+    let mut norm: Vec<usize> = Vec::with_capacity(axes.len());
+    for &ax in &axes {
+        let r = rank as i64;
+        let ax = Some(ax).filter(|x| (-r..r).contains(x)).map(|x| x.rem_euclid(r.max(1)) as usize);
+        match ax {
+            Some(ax) if !norm.contains(&ax) => norm.push(ax),
+            _ => return Err(a.error("axes", format!("{axes:?} must be distinct axes of a rank-{rank} input"))),
+        }
+    }
+    norm.sort_unstable();
+    let perm: Vec<usize> = (0..rank).filter(|i| !norm.contains(i)).chain(norm.iter().copied()).collect();
+    let mut back = vec![0; rank];
+    for (i, &p) in perm.iter().enumerate() {
+        back[p] = i;
+    }
+    let one = Tensor::from_elem(vec![1], 1.0);
+    let zero = Tensor::from_elem(vec![1], 0.0);
+    let first = (rank - norm.len()) as i64;
+    nodes(vec![
+        (Box::new(Transpose { perm: Some(perm) }), vec![Src::Input(0)]),
+        (
+            Box::new(LayerNorm { axis: first, epsilon: 1e-9, kind: NormKind::Layer }),
+            vec![Src::Step(0), Src::Const(one), Src::Const(zero)],
+        ),
+        (Box::new(Transpose { perm: Some(back) }), vec![Src::Step(1)]),
     ])
 }

@@ -1,27 +1,36 @@
-//! Builders of `Conv`, `ConvTranspose` and `CausalConvWithState`.
+//! Builders of `Conv` (1-D, 2-D and 3-D), `ConvTranspose` and `CausalConvWithState`.
 //!
 //! A 1-D convolution is the 2-D one of height 1: the input `[N, C, L]` and weights
 //! `[C_out, C / group, k]` are viewed as `[N, C, 1, L]` and `[C_out, C / group, 1, k]` (reshapes,
 //! which are copies of cells, and on constant weights fold at import), and the output is viewed
 //! back as `[N, C_out, L_out]`.
 
-use zkinfer_graph::ops::{Add, Concat, Conv, ConvTranspose, Gather, Mul, Padding, Reshape, Sigmoid};
+use zkinfer_graph::ops::{
+    Add, Concat, Conv, ConvTranspose, Gather, Mul, Pad, PadMode, Padding, Reshape, Sigmoid, Transpose,
+};
 use zkinfer_graph::{Op, Tensor};
 
 use crate::attrs::Attrs;
 use crate::builders::{auto_pads, const_input};
-use crate::registry::{op, usizes, Built, NodeCx, Src};
+use crate::registry::{op, Built, NodeCx, Src};
 use crate::ImportError;
 
-/// `Conv` over 1 or 2 spatial axes: `pads`, or the padding `auto_pad` asks for.
+/// `Conv` over 1, 2 or 3 spatial axes: `pads`, or the padding `auto_pad` asks for.
 pub(crate) fn conv(cx: &NodeCx) -> Result<Built, ImportError> {
+    conv_of(cx, 1, cx.shapes.len() > 2)
+}
+
+/// The convolution of the node's input 0 by the weights of input `w` (shapes from the node),
+/// as a graph reading its operands as inputs 0 and 1 (and 2, the bias, when `bias`), with the
+/// node's `Conv` attributes (`ConvInteger` and `QLinearConv` reuse it on their own operands).
+pub(crate) fn conv_of(cx: &NodeCx, w: usize, bias: bool) -> Result<Built, ImportError> {
     let a = &cx.attrs;
-    let (group, xs, ws) = (group(a)?, dims(cx, 0), dims(cx, 1));
+    let (group, xs, ws) = (group(a)?, dims(cx, 0), dims(cx, w));
     let d = ws.len().saturating_sub(2);
-    if !(1..=2).contains(&d) || xs.len() != ws.len() {
+    if !(1..=3).contains(&d) || xs.len() != ws.len() {
         return Err(a.error(
             "kernel_shape",
-            format!("only 1-D and 2-D convolution is supported (input {xs:?}, weights {ws:?})"),
+            format!("only 1-D, 2-D and 3-D convolution is supported (input {xs:?}, weights {ws:?})"),
         ));
     }
     let kernel = per_axis(a, "kernel_shape", d, 0, true)?;
@@ -38,25 +47,98 @@ pub(crate) fn conv(cx: &NodeCx) -> Result<Built, ImportError> {
         }
         None => per_axis(a, "pads", 2 * d, 0, false)?,
     };
+    if d == 3 {
+        return conv_3d(cx, &xs, &ws, Geometry { strides, pads, dilations, group }, bias);
+    }
     if d == 2 {
         let pads = Padding { top: pads[0], left: pads[1], bottom: pads[2], right: pads[3] };
         return op(Conv { strides: [strides[0], strides[1]], pads, dilations: [dilations[0], dilations[1]], group });
     }
     let pads = Padding { top: 0, left: pads[0], bottom: 0, right: pads[1] };
     let conv = Conv { strides: [1, strides[0]], pads, dilations: [1, dilations[0]], group };
+    Ok(as_1d(conv, &xs, &ws, ws[0], bias))
+}
+
+/// A 2-D convolution `op` applied to 1-D operands: the input `[N, C, L]` and weights `[a, b, k]`
+/// viewed as `[N, C, 1, L]` and `[a, b, 1, k]`, the output viewed back as `[N, c_out, L_out]`.
+fn as_1d(op: impl Op + 'static, xs: &[usize], ws: &[usize], c_out: usize, bias: bool) -> Built {
     let tall = |s: &[usize]| Reshape { shape: vec![s[0] as i64, s[1] as i64, 1, s[2] as i64], allow_zero: false };
     let mut inputs = vec![Src::Step(0), Src::Step(1)];
-    if cx.shapes.len() > 2 {
+    if bias {
         inputs.push(Src::Input(2));
     }
-    let flat = Reshape { shape: vec![xs[0] as i64, ws[0] as i64, -1], allow_zero: false };
+    let flat = Reshape { shape: vec![xs[0] as i64, c_out as i64, -1], allow_zero: false };
     let steps: Vec<(Box<dyn Op>, Vec<Src>)> = vec![
-        (Box::new(tall(&xs)), vec![Src::Input(0)]),
-        (Box::new(tall(&ws)), vec![Src::Input(1)]),
-        (Box::new(conv), inputs),
+        (Box::new(tall(xs)), vec![Src::Input(0)]),
+        (Box::new(tall(ws)), vec![Src::Input(1)]),
+        (Box::new(op), inputs),
         (Box::new(flat), vec![Src::Step(2)]),
     ];
-    Ok(Built::Nodes(steps, vec![3]))
+    Built::Nodes(steps, vec![3])
+}
+
+/// A convolution's strides, `[begin..., end...]` pads and dilations, one per spatial axis, and group.
+struct Geometry {
+    strides: Vec<usize>,
+    pads: Vec<usize>,
+    dilations: Vec<usize>,
+    group: usize,
+}
+
+/// A 3-D convolution as a 2-D one: the depth folds into the batch and the kernel's depth into
+/// the channels. The (depth-padded) input `[N, C, D, H, W]` is re-wired by one constant-index
+/// `Gather` to the depth slices each output depth reads, `[N, C, D_out, k_d, H, W]`, transposed
+/// and viewed as `[N·D_out, C·k_d, H, W]`; the weights `[C_out, C/group, k_d, k_h, k_w]` viewed
+/// as `[C_out, C/group·k_d, k_h, k_w]` match that channel order (`c·k_d + j`, so every group's
+/// channels stay together). The 2-D output `[N·D_out, C_out, H_out, W_out]` is viewed and
+/// transposed back to `[N, C_out, D_out, H_out, W_out]`. Only the convolution constrains; the
+/// rest moves cells.
+fn conv_3d(cx: &NodeCx, xs: &[usize], ws: &[usize], g: Geometry, bias: bool) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    let (n, c, h, w) = (xs[0], xs[1], xs[3], xs[4]);
+    let span = |i: usize| g.dilations[i] * (ws[2 + i].max(1) - 1) + 1;
+    let out = |i: usize| {
+        (xs[2 + i] + g.pads[i] + g.pads[3 + i])
+            .checked_sub(span(i))
+            .map(|room| room / g.strides[i] + 1)
+            .ok_or_else(|| a.error("kernel_shape", format!("weights {ws:?} do not fit the padded input {xs:?}")))
+    };
+    let (d_out, h_out, w_out, kd) = (out(0)?, out(1)?, out(2)?, ws[2]);
+    crate::rewire::built_len(cx, &[n, c, d_out, kd, h, w], "the depth slices")?;
+    let mut steps: Vec<(Box<dyn Op>, Vec<Src>)> = Vec::new();
+    let mut x = Src::Input(0);
+    if g.pads[0] + g.pads[3] > 0 {
+        let mut pads = vec![0i64; 10];
+        (pads[2], pads[7]) = (g.pads[0] as i64, g.pads[3] as i64);
+        steps.push((Box::new(Pad { pads, value: 0.0, mode: PadMode::Constant }), vec![x]));
+        x = Src::Step(steps.len() - 1);
+    }
+    let (sd, dd) = (g.strides[0], g.dilations[0]);
+    let picks = (0..d_out).flat_map(|o| (0..kd).map(move |j| (o * sd + j * dd) as f32));
+    let picks = Tensor::from_shape_vec(vec![d_out, kd], picks.collect()).map_err(|e| a.node_error(e.to_string()))?;
+    let dims = |v: &[usize]| v.iter().map(|&d| d as i64).collect::<Vec<_>>();
+    let view = |v: &[usize]| Box::new(Reshape { shape: dims(v), allow_zero: false });
+    let last = |steps: &Vec<(Box<dyn Op>, Vec<Src>)>| Src::Step(steps.len() - 1);
+    steps.push((Box::new(Gather { axis: 2 }), vec![x, Src::Const(picks)]));
+    steps.push((Box::new(Transpose { perm: Some(vec![0, 2, 1, 3, 4, 5]) }), vec![last(&steps)]));
+    steps.push((view(&[n * d_out, c * kd, h, w]), vec![last(&steps)]));
+    let x2 = last(&steps);
+    steps.push((view(&[ws[0], ws[1] * kd, ws[3], ws[4]]), vec![Src::Input(1)]));
+    let mut inputs = vec![x2, last(&steps)];
+    if bias {
+        inputs.push(Src::Input(2));
+    }
+    let conv = Conv {
+        strides: [g.strides[1], g.strides[2]],
+        pads: Padding { top: g.pads[1], left: g.pads[2], bottom: g.pads[4], right: g.pads[5] },
+        dilations: [g.dilations[1], g.dilations[2]],
+        group: g.group,
+    };
+    steps.push((Box::new(conv), inputs));
+    steps.push((view(&[n, d_out, ws[0], h_out, w_out]), vec![last(&steps)]));
+    steps.push((Box::new(Transpose { perm: Some(vec![0, 2, 1, 3, 4]) }), vec![last(&steps)]));
+    let result = steps.len() - 1;
+    Ok(Built::Nodes(steps, vec![result]))
 }
 
 /// The `group` attribute (default 1), positive.
@@ -87,26 +169,40 @@ fn per_axis(a: &Attrs, name: &str, n: usize, default: usize, positive: bool) -> 
 /// size, anything past the computed output reading no input.
 pub(crate) fn conv_transpose(cx: &NodeCx) -> Result<Built, ImportError> {
     let a = &cx.attrs;
-    let (group, xs, ws) = (group(a)?, dims(cx, 0), dims(cx, 1));
-    if ws.len() != 4 || xs.len() != 4 {
-        return Err(a.error("kernel_shape", format!("only 2-D ConvTranspose is supported (weights {ws:?})")));
+    let (group, xs1, ws1) = (group(a)?, dims(cx, 0), dims(cx, 1));
+    let d = ws1.len().saturating_sub(2);
+    if !(1..=2).contains(&d) || xs1.len() != ws1.len() {
+        return Err(a.error("kernel_shape", format!("only 1-D and 2-D ConvTranspose is supported (weights {ws1:?})")));
     }
-    let kernel = usizes::<2>(a, "kernel_shape", [0, 0], true)?;
-    if kernel != [0, 0] && kernel[..] != ws[2..] {
-        return Err(a.error("kernel_shape", format!("{kernel:?} does not match the weights {ws:?}")));
+    // A 1-D one is the 2-D one of height 1 ([`as_1d`]): every per-axis attribute gains the row axis.
+    let lift = |v: Vec<usize>, fill: usize| -> [usize; 2] {
+        if d == 1 {
+            [fill, v[0]]
+        } else {
+            [v[0], v[1]]
+        }
+    };
+    let tall = |s: &[usize]| if d == 1 { vec![s[0], s[1], 1, s[2]] } else { s.to_vec() };
+    let (xs, ws) = (tall(&xs1), tall(&ws1));
+    let kernel = per_axis(a, "kernel_shape", d, 0, false)?;
+    if kernel.iter().any(|&k| k != 0) && kernel[..] != ws1[2..] {
+        return Err(a.error("kernel_shape", format!("{kernel:?} does not match the weights {ws1:?}")));
     }
-    let strides = usizes::<2>(a, "strides", [1, 1], true)?;
-    let dilations = usizes::<2>(a, "dilations", [1, 1], true)?;
-    let output_padding = usizes::<2>(a, "output_padding", [0, 0], false)?;
+    let strides = lift(per_axis(a, "strides", d, 1, true)?, 1);
+    let dilations = lift(per_axis(a, "dilations", d, 1, true)?, 1);
+    let output_padding = lift(per_axis(a, "output_padding", d, 0, false)?, 0);
     let shape = match a.ints("output_shape")? {
         None => None,
-        Some(v) if v.len() >= 2 && v.iter().all(|&d| d > 0) => Some([v[v.len() - 2] as usize, v[v.len() - 1] as usize]),
-        Some(v) => return Err(a.error("output_shape", format!("must give the two spatial sizes, found {v:?}"))),
+        Some(v) if v.len() >= d && v.iter().all(|&s| s > 0) => {
+            Some(lift(v[v.len() - d..].iter().map(|&s| s as usize).collect(), 1))
+        }
+        Some(v) => return Err(a.error("output_shape", format!("must give the {d} spatial sizes, found {v:?}"))),
     };
     let mode = a.string("auto_pad")?.unwrap_or_else(|| "NOTSET".into());
     let (pads, output_size) = match mode.as_str() {
         "NOTSET" | "VALID" => {
-            let [top, left, bottom, right] = usizes::<4>(a, "pads", [0; 4], false)?;
+            let p = per_axis(a, "pads", 2 * d, 0, false)?;
+            let [top, left, bottom, right] = if d == 1 { [0, p[0], 0, p[1]] } else { [p[0], p[1], p[2], p[3]] };
             (Padding { top, left, bottom, right }, shape)
         }
         "SAME_UPPER" | "SAME_LOWER" => {
@@ -128,7 +224,11 @@ pub(crate) fn conv_transpose(cx: &NodeCx) -> Result<Built, ImportError> {
         }
         other => return Err(a.error("auto_pad", format!("unknown mode '{other}'"))),
     };
-    op(ConvTranspose { strides, pads, dilations, output_padding, output_size, group })
+    let conv = ConvTranspose { strides, pads, dilations, output_padding, output_size, group };
+    if d == 1 {
+        return Ok(as_1d(conv, &xs1, &ws1, ws1[1] * group, cx.shapes.len() > 2));
+    }
+    op(conv)
 }
 
 /// `CausalConvWithState` (opset 27) at constant weights: the past state (zeros when absent)

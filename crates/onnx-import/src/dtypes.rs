@@ -53,6 +53,16 @@ impl DTypes {
     /// (a type already declared, e.g. by `value_info`, is kept).
     pub fn record(&mut self, node: &NodeProto) {
         let attr = |name: &str| node.attribute.iter().find(|a| a.name() == name);
+        if node.op_type() == "If" {
+            // Each output has the type its branch declares (both branches agree).
+            let branch = attr("then_branch").and_then(|a| a.g.as_ref());
+            for (out, info) in node.output.iter().zip(branch.map_or(&[][..], |g| &g.output[..])) {
+                if let Some(t) = elem_type(info).filter(|_| !out.is_empty()) {
+                    self.0.entry(out.clone()).or_insert(t);
+                }
+            }
+            return;
+        }
         let t = match node.op_type() {
             "Constant" => {
                 if let Some(t) = attr("value").and_then(|a| a.t.as_ref()) {

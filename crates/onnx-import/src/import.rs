@@ -49,8 +49,9 @@ fn check_ops(graph: &GraphProto, opset: i64, model: &ModelProto) -> Result<(), I
             let reason = if default { unsupported_reason(node.op_type(), opset) } else { String::new() };
             return Err(ImportError::UnsupportedOp { node: label(node), op, opset: node_opset, reason });
         }
-        // A control-flow body's nodes are checked as well.
-        for body in node.attribute.iter().filter_map(|a| a.g.as_ref()) {
+        // A control-flow body's nodes are checked as well (not an `If`'s branches: only the
+        // one its condition picks is imported, and its nodes are checked then).
+        for body in node.attribute.iter().filter(|_| node.op_type() != "If").filter_map(|a| a.g.as_ref()) {
             check_ops(body, opset, model)?;
         }
     }
@@ -126,7 +127,7 @@ pub(crate) fn import(model: &ModelProto) -> Result<Graph, ImportError> {
 
     let mut types = DTypes::declared(graph);
     for node in &graph.node {
-        add_node(&mut b, &mut ids, &types, node, opset)?;
+        add_node(&mut b, &mut ids, &mut types, node, opset)?;
         types.record(node);
     }
 
@@ -147,7 +148,7 @@ pub(crate) fn import(model: &ModelProto) -> Result<Graph, ImportError> {
 pub(crate) fn add_node(
     b: &mut GraphBuilder,
     ids: &mut HashMap<String, ValueId>,
-    types: &DTypes,
+    types: &mut DTypes,
     node: &NodeProto,
     opset: i64,
 ) -> Result<(), ImportError> {
@@ -238,6 +239,7 @@ pub(crate) fn add_node(
             }
         }
         Built::Scan(spec) => crate::scan::unroll(b, ids, types, node, opset, &spec, &inputs)?,
+        Built::Inline(body) => crate::branch::inline(b, ids, types, node, opset, &body)?,
         // One op per output, on the inputs it names; an omitted output ("") is not built.
         Built::Outputs(ops) => {
             for ((op, n), out) in ops.into_iter().zip(&node.output).filter(|(_, out)| !out.is_empty()) {

@@ -16,6 +16,7 @@ mod activations;
 mod attention;
 mod attrs;
 mod bitwise;
+mod branch;
 mod builders;
 mod composed;
 mod convs;
@@ -48,6 +49,7 @@ mod versions;
 #[allow(clippy::all, clippy::pedantic, missing_docs)]
 #[path = "proto/onnx.rs"]
 pub mod proto;
+mod qconv;
 mod quantize;
 
 use std::path::Path;

@@ -14,7 +14,7 @@ use zkinfer_graph::{Op, Tensor};
 
 use crate::builders::{const_input, integer_range};
 use crate::proto::tensor_proto::DataType;
-use crate::registry::{scalar, Built, NodeCx, Src};
+use crate::registry::{scalar, Built, NodeCx, Src, Steps};
 use crate::ImportError;
 
 /// `DequantizeLinear` (module docs).
@@ -76,21 +76,35 @@ pub(crate) fn qlinear_matmul(cx: &NodeCx) -> Result<Built, ImportError> {
         return Err(a.error("y_scale", "the scales must be finite and nonzero"));
     }
     let b = const_input(cx, 3, "b")?.mapv(|v| v - b_zero);
-    let target = cx.dtypes.get(7).copied().flatten().unwrap_or(DataType::Uint8);
+    let mut steps = Steps::default();
+    let x = steps.push(Sub, vec![Src::Input(0), scalar(a_zero)]);
+    let acc = steps.push(MatMul, vec![x, Src::Const(b)]);
+    let target = cx.dtypes.get(7).copied().flatten();
+    let out = requantize(cx, &mut steps, acc, scalar(multiplier), y_zero, target, "y_zero_point")?;
+    steps.built(&[&out], || a.node_error("the requantized output is not a step"))
+}
+
+/// An integer accumulator requantized: times `multiplier`, rounded half to even, plus `zero`,
+/// saturated into `target`'s range (uint8 when unknown; `zero_name` names the input that sets it).
+pub(crate) fn requantize(
+    cx: &NodeCx,
+    steps: &mut Steps,
+    acc: Src,
+    multiplier: Src,
+    zero: f32,
+    target: Option<DataType>,
+    zero_name: &str,
+) -> Result<Src, ImportError> {
+    let target = target.unwrap_or(DataType::Uint8);
     let Some((bits, signed)) = integer_range(target) else {
-        return Err(a.error("y_zero_point", format!("of type {target:?}: an integer type is needed")));
+        return Err(cx.attrs.error(zero_name, format!("of type {target:?}: an integer type is needed")));
     };
     let (lo, hi) = if signed { (-(1i64 << (bits - 1)), (1i64 << (bits - 1)) - 1) } else { (0, (1i64 << bits) - 1) };
-    let steps: Vec<(Box<dyn Op>, Vec<Src>)> = vec![
-        (Box::new(Sub), vec![Src::Input(0), scalar(a_zero)]),
-        (Box::new(MatMul), vec![Src::Step(0), Src::Const(b)]),
-        (Box::new(Mul), vec![Src::Step(1), scalar(multiplier)]),
-        (Box::new(Round { to: RoundTo::HalfEven }), vec![Src::Step(2)]),
-        (Box::new(Add), vec![Src::Step(3), scalar(y_zero)]),
-        (Box::new(Max { kind: Extremum::Max }), vec![Src::Step(4), scalar(lo as f32)]),
-        (Box::new(Max { kind: Extremum::Min }), vec![Src::Step(5), scalar(hi as f32)]),
-    ];
-    Ok(Built::Nodes(steps, vec![6]))
+    let scaled = steps.push(Mul, vec![acc, multiplier]);
+    let rounded = steps.push(Round { to: RoundTo::HalfEven }, vec![scaled]);
+    let shifted = steps.push(Add, vec![rounded, scalar(zero)]);
+    let low = steps.push(Max { kind: Extremum::Max }, vec![shifted, scalar(lo as f32)]);
+    Ok(steps.push(Max { kind: Extremum::Min }, vec![low, scalar(hi as f32)]))
 }
 
 /// The scale and zero point (0 when absent) as constant tensors of the input's shape: a scalar,

@@ -104,6 +104,10 @@ pub(crate) fn lp_pool(cx: &NodeCx) -> Result<Built, ImportError> {
         }
     };
     let mut pool = crate::builders::average_pool_op(cx)?;
+    if pool.ceil_mode {
+        // `k · mean` is the window's sum only where every window holds `k` counted cells.
+        return Err(a.error("ceil_mode", "only ceil_mode = 0 is supported"));
+    }
     pool.count_include_pad = true;
     let k: usize = pool.kernel.iter().product();
     let mut ops = power;

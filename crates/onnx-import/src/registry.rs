@@ -24,19 +24,20 @@ use crate::builders::{
     reduce_mean_v18, reduce_min_v1, reduce_min_v18, reduce_sum_v1, reduce_sum_v13, shape, size, slice_v1, slice_v10,
     split_v13, split_v2, squeeze_v1, squeeze_v13, tile, transpose, trilu, unsqueeze_v1, unsqueeze_v13,
 };
-use crate::composed::{celu, group_norm, lrn, matmul_integer, one_hot, swish, thresholded_relu};
+use crate::composed::{celu, group_norm, lrn, matmul_integer, mean_variance_norm, one_hot, swish, thresholded_relu};
 use crate::convs::{causal_conv_with_state, conv, conv_transpose};
 use crate::einsum::einsum;
 use crate::grid_sample::{affine_grid, grid_sample};
 use crate::legacy::{batch_norm_v1, binary_v1, same_v1, uniform_v1};
 use crate::losses::{nll_loss, softmax_cross_entropy};
 use crate::misc::{bit_shift, cumprod, cumsum, div, dropout, hardmax, modulo, sign};
+use crate::qconv::{conv_integer, qlinear_conv};
 use crate::quantize::{dequantize_linear, qlinear_matmul, quantize_linear};
 use crate::recurrent::{recurrent, Cell};
 use crate::reductions::{lp_normalization, lp_pool, reduce_composite, reduce_prod, Composite};
 use crate::rewire::{
     center_crop_pad, compress, depth_to_space, eye_like, gather_nd, max_unpool, reverse_sequence, space_to_depth,
-    tensor_scatter,
+    tensor_scatter, upsample,
 };
 use crate::rotary::rotary_embedding;
 use crate::scatter::{scatter, Scatter};
@@ -60,6 +61,9 @@ pub(crate) enum Built {
     Nodes(Vec<(Box<dyn Op>, Vec<Src>)>, Vec<usize>),
     /// A `Scan`, unrolled by the importer (which alone can import its body's nodes).
     Scan(Box<crate::scan::ScanSpec>),
+    /// A graph whose nodes the importer adds in place of the node, its outputs the node's (the
+    /// chosen branch of an `If`).
+    Inline(Box<crate::proto::GraphProto>),
 }
 
 /// Where an input of a [`Built::Nodes`] step comes from.
@@ -87,6 +91,36 @@ impl Steps {
     pub fn push(&mut self, op: impl Op + 'static, inputs: Vec<Src>) -> Src {
         self.0.push((Box::new(op), inputs));
         Src::Step(self.0.len() - 1)
+    }
+
+    /// Appends what another builder built, its node inputs read from `inputs`; returns where its
+    /// outputs come from. Only an op or a graph of ops can be appended.
+    pub fn inline(&mut self, cx: &NodeCx, built: Built, inputs: &[Src]) -> Result<Vec<Src>, ImportError> {
+        let input = |i: usize| {
+            inputs.get(i).cloned().ok_or_else(|| cx.attrs.node_error(format!("a built step reads a missing input {i}")))
+        };
+        match built {
+            Built::Op(op) => {
+                self.0.push((op, inputs.to_vec()));
+                Ok(vec![Src::Step(self.0.len() - 1)])
+            }
+            Built::Nodes(steps, outputs) => {
+                let base = self.0.len();
+                for (op, srcs) in steps {
+                    let srcs = srcs
+                        .into_iter()
+                        .map(|s| match s {
+                            Src::Input(i) => input(i),
+                            Src::Step(k) => Ok(Src::Step(base + k)),
+                            c @ Src::Const(_) => Ok(c),
+                        })
+                        .collect::<Result<Vec<_>, _>>()?;
+                    self.0.push((op, srcs));
+                }
+                Ok(outputs.into_iter().map(|k| Src::Step(base + k)).collect())
+            }
+            _ => Err(cx.attrs.node_error("a built step is neither an op nor a graph of ops")),
+        }
     }
 
     /// The graph of these steps whose node outputs are `outputs`, each a step (else `not_a_step`).
@@ -156,6 +190,7 @@ pub(crate) static REGISTRY: &[Entry] = &[
     range("Gemm", 1, 6, |cx| same_v1(cx, gemm)),
     entry("Gemm", 7, gemm),
     entry("Conv", 1, conv),
+    entry("ConvInteger", 10, conv_integer),
     entry("ConvTranspose", 1, conv_transpose),
     entry("Flatten", 1, flatten),
     entry("Reshape", 5, reshape),
@@ -314,6 +349,7 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("QuantizeLinear", 10, quantize_linear),
     entry("DequantizeLinear", 10, dequantize_linear),
     entry("QLinearMatMul", 10, qlinear_matmul),
+    entry("QLinearConv", 10, qlinear_conv),
     // At constant labels: the picked scores times constants, summed.
     entry("NegativeLogLikelihoodLoss", 12, nll_loss),
     entry("SoftmaxCrossEntropyLoss", 12, softmax_cross_entropy),
@@ -347,11 +383,14 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("GRU", 7, |cx| recurrent(cx, Cell::Gru)),
     entry("LSTM", 7, |cx| recurrent(cx, Cell::Lstm)),
     entry("Scan", 9, crate::scan::scan),
+    entry("If", 1, crate::branch::if_op),
     entry("LinearAttention", 27, crate::linear_attention::linear_attention),
     // Re-wirings at constant indices, lengths or shapes.
     entry("GatherND", 11, gather_nd),
     entry("Compress", 9, compress),
     entry("DepthToSpace", 1, depth_to_space),
+    entry("Upsample", 7, upsample),
+    entry("MeanVarianceNormalization", 9, mean_variance_norm),
     entry("SpaceToDepth", 1, space_to_depth),
     entry("CenterCropPad", 18, center_crop_pad),
     entry("ReverseSequence", 10, reverse_sequence),
@@ -420,30 +459,6 @@ fn gemm(cx: &NodeCx) -> Result<Built, ImportError> {
         trans_a: a.flag("transA")?,
         trans_b: a.flag("transB")?,
     })
-}
-
-/// A list attribute of exactly `N` non-negative values (`positive` additionally excludes 0).
-pub(crate) fn usizes<const N: usize>(
-    a: &Attrs,
-    name: &str,
-    default: [usize; N],
-    positive: bool,
-) -> Result<[usize; N], ImportError> {
-    let Some(v) = a.ints(name)? else { return Ok(default) };
-    let bad = || {
-        a.error(
-            name,
-            format!("expected {N} {} values, found {v:?}", if positive { "positive" } else { "non-negative" }),
-        )
-    };
-    if v.len() != N {
-        return Err(bad());
-    }
-    let mut out = [0usize; N];
-    for (o, &x) in out.iter_mut().zip(&v) {
-        *o = usize::try_from(x).ok().filter(|&x| x > 0 || !positive).ok_or_else(bad)?;
-    }
-    Ok(out)
 }
 
 fn flatten(cx: &NodeCx) -> Result<Built, ImportError> {

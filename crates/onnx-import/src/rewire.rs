@@ -1,6 +1,7 @@
 //! Ops that only move elements, built at import as one re-wiring: `GatherND`, `Compress`,
 //! `DepthToSpace`, `SpaceToDepth`, `CenterCropPad`, `ReverseSequence`, `MaxUnpool`,
-//! `TensorScatter` (each at constant indices, lengths or shapes), and `EyeLike` (a constant).
+//! `TensorScatter`, `Upsample` (each at constant indices, lengths, scales or shapes), and
+//! `EyeLike` (a constant).
 //!
 //! With everything but the data constant, which input element each output element copies is
 //! known here. The inputs are flattened and concatenated, one constant-index `Gather` picks the
@@ -148,6 +149,34 @@ fn block_input(cx: &NodeCx) -> Result<(usize, [usize; 4], bool), ImportError> {
         Some(&[n, c, h, w]) => Ok((b, [n, c, h, w], crd)),
         other => Err(cx.attrs.node_error(format!("the input must be 4-D, found {other:?}"))),
     }
+}
+
+/// `Upsample` (opsets 7-9, deprecated since 10), nearest mode: output dim `⌊d·scale⌋`, output
+/// index `i` copying input index `⌊i / scale⌋` on each axis (the scales an attribute at opset 7,
+/// a constant input from 9). The linear mode is refused by name.
+pub(crate) fn upsample(cx: &NodeCx) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    let mode = a.string("mode")?.unwrap_or_else(|| "nearest".into());
+    if mode != "nearest" {
+        return Err(a.error("mode", format!("'{mode}': only nearest upsampling is supported")));
+    }
+    let scales: Vec<f32> = match a.floats("scales")? {
+        Some(s) => s,
+        None => const_input(cx, 1, "scales")?.iter().copied().collect(),
+    };
+    let x = cx.shapes.first().cloned().unwrap_or_default();
+    if scales.len() != x.len() || scales.iter().any(|&s| !(s >= 1.0 && s.is_finite())) {
+        return Err(a.error("scales", format!("{scales:?} must hold one finite scale ≥ 1 per axis of {x:?}")));
+    }
+    let out: Vec<usize> = x.iter().zip(&scales).map(|(&d, &s)| (d as f32 * s) as usize).collect();
+    let n = built_len(cx, &out, "the upsampled output")?;
+    let picks = (0..n)
+        .map(|e| {
+            let c: Vec<usize> = unravel(e, &out).iter().zip(&scales).map(|(&i, &s)| (i as f32 / s) as usize).collect();
+            Some(ravel(&c, &x))
+        })
+        .collect::<Vec<_>>();
+    rewire(cx, &[0], &picks, out)
 }
 
 /// `DepthToSpace`: `out[n, c, h·b + i, w·b + j]` is channel `(i·b + j)·C + c` (`DCR`) or

@@ -122,11 +122,7 @@ pub(crate) fn unroll(
             body_types.infer(input.name(), t);
         }
     }
-    let mut base = ids.clone();
-    for init in &spec.body.initializer {
-        let id = b.constant(&format!("{name}/{}", init.name()), crate::tensor::to_tensor(init)?);
-        base.insert(init.name().to_string(), id);
-    }
+    let base = with_initializers(b, ids, &spec.body, &name)?;
     for t in 0..len {
         let mut scope = base.clone();
         let mut bound = states.clone();
@@ -139,26 +135,7 @@ pub(crate) fn unroll(
         for (input, id) in spec.body.input.iter().zip(bound) {
             scope.insert(input.name().to_string(), id);
         }
-        for body_node in &spec.body.node {
-            // Each step's values are named apart; the body's own names stay in scope.
-            let mut renamed = body_node.clone();
-            for o in renamed.output.iter_mut().filter(|o| !o.is_empty()) {
-                *o = format!("{name}/{t}/{o}");
-            }
-            crate::import::add_node(b, &mut scope, &body_types, &renamed, opset)?;
-            for (o, r) in body_node.output.iter().zip(&renamed.output).filter(|(o, _)| !o.is_empty()) {
-                if let Some(&id) = scope.get(r) {
-                    scope.insert(o.clone(), id);
-                }
-            }
-            body_types.record(body_node);
-        }
-        let outs = spec
-            .body
-            .output
-            .iter()
-            .map(|o| scope.get(o.name()).copied().ok_or_else(|| ImportError::UndefinedValue(o.name().to_string())))
-            .collect::<Result<Vec<_>, _>>()?;
+        let outs = import_body(b, &mut scope, &mut body_types, &spec.body, &format!("{name}/{t}"), opset)?;
         states = outs[..n_states].to_vec();
         for (k, &o) in outs[n_states..].iter().enumerate() {
             steps[k].push(o);
@@ -191,4 +168,54 @@ pub(crate) fn unroll(
         ids.insert(out.clone(), id);
     }
     Ok(())
+}
+
+/// `ids` plus the constants of `body`'s initializers (named under `prefix`).
+pub(crate) fn with_initializers(
+    b: &mut GraphBuilder,
+    ids: &HashMap<String, ValueId>,
+    body: &GraphProto,
+    prefix: &str,
+) -> Result<HashMap<String, ValueId>, ImportError> {
+    let mut scope = ids.clone();
+    for init in &body.initializer {
+        let id = b.constant(&format!("{prefix}/{}", init.name()), crate::tensor::to_tensor(init)?);
+        scope.insert(init.name().to_string(), id);
+    }
+    Ok(scope)
+}
+
+/// Imports the nodes of a control-flow `body` into `b` as any other nodes, reading `scope` (the
+/// outer values and the body's bound inputs); each node output is named under `prefix`, so that
+/// repeated bodies stay apart, and is visible under its own name to the later body nodes.
+/// Returns the body's outputs.
+pub(crate) fn import_body(
+    b: &mut GraphBuilder,
+    scope: &mut HashMap<String, ValueId>,
+    types: &mut DTypes,
+    body: &GraphProto,
+    prefix: &str,
+    opset: i64,
+) -> Result<Vec<ValueId>, ImportError> {
+    for body_node in &body.node {
+        let mut renamed = body_node.clone();
+        for o in renamed.output.iter_mut().filter(|o| !o.is_empty()) {
+            *o = format!("{prefix}/{o}");
+        }
+        crate::import::add_node(b, scope, types, &renamed, opset)?;
+        for (o, r) in body_node.output.iter().zip(&renamed.output).filter(|(o, _)| !o.is_empty()) {
+            if let Some(&id) = scope.get(r) {
+                scope.insert(o.clone(), id);
+            }
+            // A type the node's import learnt (a nested `If`'s outputs) holds under both names.
+            if let Some(t) = types.get(r) {
+                types.infer(o, t);
+            }
+        }
+        types.record(body_node);
+    }
+    body.output
+        .iter()
+        .map(|o| scope.get(o.name()).copied().ok_or_else(|| ImportError::UndefinedValue(o.name().to_string())))
+        .collect()
 }

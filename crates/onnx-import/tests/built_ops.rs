@@ -103,3 +103,39 @@ fn a_scan_body_is_checked_and_unrolled() {
         other => panic!("expected the body's op named, got {other:?}"),
     }
 }
+
+#[test]
+fn an_if_of_a_constant_condition_imports_its_branch() {
+    let branch = |op: &str, out: &str| AttributeProto {
+        name: Some(if out == "t" { "then_branch" } else { "else_branch" }.into()),
+        r#type: Some(AttributeType::Graph as i32),
+        g: Some(GraphProto {
+            node: vec![node(op, &["x", "x"], out, vec![])],
+            output: vec![float_info(out, &[])],
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let model = |cond: Vec<f32>, else_op: &str| {
+        let n = node("If", &["c"], "y", vec![branch("Add", "t"), branch(else_op, "e")]);
+        parse(&model_bytes(
+            16,
+            vec![n],
+            vec![float_tensor("c", &[], cond)],
+            float_info("x", &[2]),
+            float_info("y", &[2]),
+        ))
+    };
+    let eval = |g: zkinfer_graph::Graph| g.eval(&[1.5, -2.0]).unwrap().iter().copied().collect::<Vec<f32>>();
+    assert_eq!(eval(model(vec![1.0], "Mul").unwrap()), [3.0, -4.0]);
+    assert_eq!(eval(model(vec![0.0], "Mul").unwrap()), [2.25, 4.0]);
+    // The branch not taken is not imported: an op the registry lacks there is no obstacle.
+    assert_eq!(eval(model(vec![1.0], "Unique").unwrap()), [3.0, -4.0]);
+    match model(vec![0.0], "Unique") {
+        Err(ImportError::UnsupportedOp { op, .. }) => assert_eq!(op, "Unique"),
+        other => panic!("expected the taken branch's op named, got {other:?}"),
+    }
+    // A condition the input decides would need both branches proven.
+    let n = node("If", &["x"], "y", vec![branch("Add", "t"), branch("Mul", "e")]);
+    refused(parse(&model_bytes(16, vec![n], vec![], float_info("x", &[]), float_info("y", &[]))), "'cond'");
+}

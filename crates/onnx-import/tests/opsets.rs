@@ -165,6 +165,11 @@ fn auto_pad_and_groups_resolve_at_import() {
         float_data: vec![1.0; 18],
         ..Default::default()
     };
+    // ceil_mode: a last, partial window whose divisor counts only its cells inside the input.
+    let ceil = vec![ints("kernel_shape", &[3, 3]), ints("strides", &[2, 2]), int("ceil_mode", 1)];
+    let pool = ok(run(19, &[1, 1, 4, 4], "AveragePool", &[], ceil, vec![]));
+    assert_eq!(pool.0, vec![1, 1, 2, 2]);
+    assert_eq!(pool.1[1], (2.0 + 3.0 + 6.0 + 7.0 + 10.0 + 11.0) / 6.0);
     let conv =
         ok(run(17, &[1, 2, 4, 4], "Conv", &["w"], vec![int("group", 2), string("auto_pad", "SAME_LOWER")], vec![w]));
     assert_eq!(conv.0, vec![1, 2, 4, 4]);
@@ -180,10 +185,8 @@ fn unsupported_attribute_values_and_computed_axes_are_errors() {
         }
         other => panic!("{want}: expected an attribute error, got {other:?}"),
     };
-    attr_err(
-        run(17, &[1, 1, 4, 4], "AveragePool", &[], vec![ints("kernel_shape", &[2, 2]), int("ceil_mode", 1)], vec![]),
-        "ceil_mode",
-    );
+    let ceil_same = vec![ints("kernel_shape", &[2, 2]), int("ceil_mode", 1), string("auto_pad", "SAME_UPPER")];
+    attr_err(run(17, &[1, 1, 4, 4], "AveragePool", &[], ceil_same, vec![]), "ceil_mode");
     // Axes computed from the input are not static.
     attr_err(run(13, &[2], "Unsqueeze", &["x"], vec![], vec![]), "axes");
     // An op outside the registry names itself.

@@ -543,7 +543,7 @@ pub(super) fn qlinear_matmul() -> (QGraph, Vec<i64>) {
 const INT8_TYPE: i32 = 3;
 
 /// An int8 initializer.
-fn int8_tensor(name: &str, dims: &[i64], values: Vec<i32>) -> zkinfer_onnx::proto::TensorProto {
+pub(super) fn int8_tensor(name: &str, dims: &[i64], values: Vec<i32>) -> zkinfer_onnx::proto::TensorProto {
     zkinfer_onnx::proto::TensorProto {
         name: Some(name.into()),
         dims: dims.to_vec(),

@@ -1,12 +1,13 @@
 //! `AveragePool`.
 
 use super::broadcast::expect_inputs;
-use super::layout::{non_empty, strides, unravel};
+use super::layout::{non_empty, unravel};
+use super::max_pool::MaxPool;
 use crate::error::{OpError, OpResult};
 use crate::{LValue, LinearOp, LowerCtx, Op, QOp, Tensor};
 
 /// Mean over sliding windows of the spatial axes of `[N, C, spatial...]` (any number of spatial
-/// axes; `ceil_mode = 0`). Padding never contributes a value; `count_include_pad` decides whether
+/// axes, with strides, dilations, asymmetric padding and `ceil_mode`, as [`MaxPool`]). Padding never contributes a value; `count_include_pad` decides whether
 /// it counts in the divisor.
 ///
 /// Lowering: one linear op, a position per output element reading its window (padding reads
@@ -23,6 +24,11 @@ pub struct AveragePool {
     pub pads: Vec<usize>,
     /// Count padded elements in the divisor.
     pub count_include_pad: bool,
+    /// Dilation per spatial axis; empty means all 1.
+    pub dilations: Vec<usize>,
+    /// Round the output size up: the last window may run past the padded input (its cells
+    /// there count in no divisor).
+    pub ceil_mode: bool,
 }
 
 /// The windows of a pool: output shape and, per output element, its input taps and divisor.
@@ -33,67 +39,42 @@ pub(crate) struct Windows {
 }
 
 impl AveragePool {
-    fn out_shape(&self, input: &[usize]) -> OpResult<Vec<usize>> {
-        let d = self.kernel.len();
-        if input.len() != d + 2 || d == 0 {
-            return Err(OpError::Shape(format!("input {input:?} must be [N, C] plus {d} spatial axes")));
+    /// The window geometry, which max pooling shares.
+    fn geometry(&self) -> MaxPool {
+        MaxPool {
+            kernel: self.kernel.clone(),
+            strides: self.strides.clone(),
+            pads: self.pads.clone(),
+            dilations: self.dilations.clone(),
+            ceil_mode: self.ceil_mode,
         }
-        let ones = vec![1; d];
-        let strides = if self.strides.is_empty() { &ones } else { &self.strides };
-        let zeros = vec![0; 2 * d];
-        let pads = if self.pads.is_empty() { &zeros } else { &self.pads };
-        if strides.len() != d || pads.len() != 2 * d || strides.contains(&0) || self.kernel.contains(&0) {
-            return Err(OpError::Invalid(format!(
-                "kernel {:?}, strides {strides:?} and pads {pads:?} do not fit {d} spatial axes",
-                self.kernel
-            )));
-        }
-        let mut shape = input[..2].to_vec();
-        for i in 0..d {
-            let padded = input[2 + i] + pads[i] + pads[d + i];
-            if padded < self.kernel[i] {
-                return Err(OpError::Shape(format!(
-                    "kernel {:?} does not fit the padded input {input:?}",
-                    self.kernel
-                )));
-            }
-            shape.push((padded - self.kernel[i]) / strides[i] + 1);
-        }
-        Ok(shape)
     }
 
-    /// Every window of the pool over an input of shape `input`.
+    /// Every window of the pool over an input of shape `input`. With `count_include_pad`, the
+    /// divisor counts the window's cells inside the explicitly padded input, not those past its
+    /// end that only `ceil_mode` reaches (as onnx's reference does).
     pub(crate) fn windows(&self, input: &[usize]) -> OpResult<Windows> {
-        let shape = self.out_shape(input)?;
+        let geometry = self.geometry();
+        let (shape, taps) = geometry.windows(input)?;
         let d = self.kernel.len();
-        let stride = |i: usize| self.strides.get(i).copied().unwrap_or(1);
-        let pad = |i: usize| self.pads.get(i).copied().unwrap_or(0) as i64;
-        let in_strides = strides(input);
-        let k: usize = self.kernel.iter().product();
-        let n: usize = shape.iter().product();
-        let (mut taps, mut counts) = (Vec::with_capacity(n), Vec::with_capacity(n));
-        for e in 0..n {
-            let c = unravel(e, &shape);
-            let base = c[0] * in_strides[0] + c[1] * in_strides[1];
-            let mut t = Vec::with_capacity(k);
-            for j in 0..k {
-                let kc = unravel(j, &self.kernel);
-                let mut flat = Some(base);
-                for i in 0..d {
-                    let pos = (c[2 + i] * stride(i) + kc[i]) as i64 - pad(i);
-                    flat = flat
-                        .filter(|_| (0..input[2 + i] as i64).contains(&pos))
-                        .map(|f| f + pos as usize * in_strides[2 + i]);
-                }
-                t.extend(flat);
-            }
-            let count = if self.count_include_pad { k } else { t.len() };
-            if count == 0 {
-                return Err(OpError::Invalid("a pooling window lies entirely in the padding".into()));
-            }
-            taps.push(t);
-            counts.push(count);
-        }
+        let counts = if self.count_include_pad {
+            (0..taps.len())
+                .map(|e| {
+                    let c = unravel(e, &shape);
+                    (0..d)
+                        .map(|i| {
+                            let (lo, hi) = (geometry.pad(i) as i64, (input[2 + i] + geometry.pad(d + i)) as i64);
+                            (0..self.kernel[i])
+                                .map(|k| (c[2 + i] * geometry.stride(i) + k * geometry.dilation(i)) as i64)
+                                .filter(|&p| p < lo + hi && p >= 0)
+                                .count()
+                        })
+                        .product()
+                })
+                .collect()
+        } else {
+            taps.iter().map(Vec::len).collect()
+        };
         Ok(Windows { shape, taps, counts })
     }
 }
@@ -105,7 +86,7 @@ impl Op for AveragePool {
 
     fn output_shape(&self, inputs: &[&[usize]]) -> OpResult<Vec<usize>> {
         expect_inputs(inputs, 1, 1)?;
-        self.out_shape(inputs[0])
+        self.geometry().out_shape(inputs[0])
     }
 
     fn eval(&self, inputs: &[&Tensor]) -> OpResult<Tensor> {

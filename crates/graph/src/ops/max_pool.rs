@@ -29,19 +29,19 @@ pub struct MaxPool {
 }
 
 impl MaxPool {
-    fn stride(&self, i: usize) -> usize {
+    pub(crate) fn stride(&self, i: usize) -> usize {
         self.strides.get(i).copied().unwrap_or(1)
     }
 
-    fn dilation(&self, i: usize) -> usize {
+    pub(crate) fn dilation(&self, i: usize) -> usize {
         self.dilations.get(i).copied().unwrap_or(1)
     }
 
-    fn pad(&self, i: usize) -> usize {
+    pub(crate) fn pad(&self, i: usize) -> usize {
         self.pads.get(i).copied().unwrap_or(0)
     }
 
-    fn out_shape(&self, input: &[usize]) -> OpResult<Vec<usize>> {
+    pub(crate) fn out_shape(&self, input: &[usize]) -> OpResult<Vec<usize>> {
         let d = self.kernel.len();
         if input.len() != d + 2 || d == 0 {
             return Err(OpError::Shape(format!("input {input:?} must be [N, C] plus {d} spatial axes")));
@@ -82,7 +82,7 @@ impl MaxPool {
     }
 
     /// Output shape and, per output element, the flat indices of its window's in-bounds cells.
-    fn windows(&self, input: &[usize]) -> OpResult<(Vec<usize>, Vec<Vec<usize>>)> {
+    pub(crate) fn windows(&self, input: &[usize]) -> OpResult<(Vec<usize>, Vec<Vec<usize>>)> {
         let shape = self.out_shape(input)?;
         let d = self.kernel.len();
         let in_strides = strides(input);

@@ -100,6 +100,7 @@ fn average_pools() {
         strides: vec![2, 2],
         pads: vec![1, 1, 1, 1],
         count_include_pad,
+        ..AveragePool::default()
     };
     let close = |a: &Tensor, b: &[f32]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-5);
     let y = eval(&pool(true), &[&x]);

@@ -79,7 +79,7 @@ proptest! {
     fn average_pool_matches_f32(
         c in 1usize..3, h in 1usize..6, w in 1usize..6, kh in 1usize..4, kw in 1usize..4,
         strides in (1usize..3, 1usize..3), pads in (0usize..3, 0usize..3, 0usize..3, 0usize..3),
-        count_include_pad in any::<bool>(), seed in 0u64..1000,
+        count_include_pad in any::<bool>(), ceil_mode in any::<bool>(), seed in 0u64..1000,
     ) {
         prop_assume!(pads.0 < kh && pads.2 < kh && pads.1 < kw && pads.3 < kw);
         prop_assume!(h + pads.0 + pads.2 >= kh && w + pads.1 + pads.3 >= kw);
@@ -88,6 +88,8 @@ proptest! {
             strides: vec![strides.0, strides.1],
             pads: vec![pads.0, pads.1, pads.2, pads.3],
             count_include_pad,
+            ceil_mode,
+            ..AveragePool::default()
         };
         let n = c * h * w;
         let g = graph(&[1, n], |b, x| {

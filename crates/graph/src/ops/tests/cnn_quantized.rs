@@ -129,8 +129,13 @@ fn depthwise_conv_then_pools() {
             let bias = b.constant("b", t(&[3], &values(14, 3)));
             let conv = Conv { group: 3, pads: Padding { top: 1, left: 1, bottom: 1, right: 1 }, ..Conv::default() };
             let y = node(b, conv, vec![x, w, bias]);
-            let pool =
-                AveragePool { kernel: vec![3, 2], strides: vec![2, 2], pads: vec![1, 0, 1, 1], count_include_pad };
+            let pool = AveragePool {
+                kernel: vec![3, 2],
+                strides: vec![2, 2],
+                pads: vec![1, 0, 1, 1],
+                count_include_pad,
+                ..AveragePool::default()
+            };
             let y = node(b, pool, vec![y]);
             node(b, GlobalAveragePool, vec![y])
         });
