@@ -171,10 +171,10 @@ fn bind_inputs(model: &mut ModelProto, mut data: Vec<TensorProto>) -> Result<Ten
         data[k].dims.iter().all(|&d| d > 0) && graph.node.iter().any(|n| n.input.iter().any(|i| i == name))
     };
     // Read as some node's first operand: the data a node works on, not one of its parameters
-    // (`Shape` and `Size` read only the shape).
+    // (`Shape` and `Size` read only the shape; a `Loop`'s first operand is its trip count).
     let data_operand = |k: usize| {
         let reads = |n: &&NodeProto| n.input.first().is_some_and(|i| i == inputs[k].name());
-        graph.node.iter().filter(reads).any(|n| !matches!(n.op_type(), "Shape" | "Size"))
+        graph.node.iter().filter(reads).any(|n| !matches!(n.op_type(), "Shape" | "Size" | "Loop"))
     };
     let pick = |want: fn(DataType) -> bool, first: bool| {
         (0..inputs.len()).find(|&k| read(k) && (!first || data_operand(k)) && elem(inputs[k]).is_some_and(want))

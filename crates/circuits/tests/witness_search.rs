@@ -10,6 +10,8 @@
 //! `--nocapture` for the coverage table (one line per case and parameter set).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "witness_search/built.rs"]
+mod built;
 mod common;
 #[path = "witness_search/convs.rs"]
 mod convs;
@@ -225,6 +227,12 @@ cases! {
     conv_integer_zero_points => convs::conv_integer();
     qlinear_conv_requantized => convs::qlinear_conv();
     average_pool_ceil_mode => convs::average_pool_ceil();
+    det_leibniz => built::det();
+    mean_variance_norm => built::mean_variance_norm();
+    batch_norm_training_stats => built::batch_norm_training();
+    upsample_nearest => built::upsample();
+    tfidf_ngram_counts => built::tfidf();
+    loop_unrolled => built::loop_sum();
 }
 
 // The Groth16 back end's gadgets, on the same graphs: one line per gadget or lowering it proves.
@@ -312,4 +320,10 @@ cases! {
     r1cs_conv_integer_zero_points => convs::conv_integer();
     r1cs_qlinear_conv_requantized => convs::qlinear_conv();
     r1cs_average_pool_ceil_mode => convs::average_pool_ceil();
+    r1cs_det_leibniz => built::det();
+    r1cs_mean_variance_norm => built::mean_variance_norm();
+    r1cs_batch_norm_training_stats => built::batch_norm_training();
+    r1cs_upsample_nearest => built::upsample();
+    r1cs_tfidf_ngram_counts => built::tfidf();
+    r1cs_loop_unrolled => built::loop_sum();
 }

@@ -184,12 +184,14 @@ pub(crate) fn gather(cx: &NodeCx) -> Result<Built, ImportError> {
     op(Gather { axis: cx.attrs.int("axis")?.unwrap_or(0) })
 }
 
+/// `BatchNormalization`: at the running statistics, or in training mode
+/// ([`crate::composed::batch_norm_training`]) at the batch's own.
 pub(crate) fn batch_norm(cx: &NodeCx) -> Result<Built, ImportError> {
     let a = &cx.attrs;
-    let _momentum = a.float("momentum")?; // only used in training
     if a.flag("training_mode")? {
-        return Err(a.error("training_mode", "only inference mode (0) is supported"));
+        return crate::composed::batch_norm_training(cx);
     }
+    let _momentum = a.float("momentum")?; // only used in training
     op(BatchNorm { epsilon: a.float("epsilon")?.unwrap_or(1e-5) })
 }
 

@@ -1,9 +1,10 @@
 //! Ops ONNX defines as small functions of others, built at import from ops already proven:
 //! `ThresholdedRelu`, `Swish`, `Celu`, `MatMulInteger`, `OneHot`, `LRN`, `GroupNormalization`
-//! and `MeanVarianceNormalization`.
+//! `MeanVarianceNormalization`, `Det` and `BatchNormalization` in training mode.
 
 use zkinfer_graph::ops::{
-    Add, Compare, Comparison, Elu, LayerNorm, MatMul, Mul, NormKind, Pow, Reshape, Sigmoid, Sub, Transpose, Unsqueeze,
+    Add, Compare, Comparison, Elu, Gather, LayerNorm, MatMul, Mul, NormKind, Pow, Reduce, ReduceKind, Reshape, Sigmoid,
+    Sub, Transpose, Unsqueeze,
 };
 use zkinfer_graph::{Op, Tensor};
 
@@ -219,4 +220,129 @@ pub(crate) fn mean_variance_norm(cx: &NodeCx) -> Result<Built, ImportError> {
         ),
         (Box::new(Transpose { perm: Some(back) }), vec![Src::Step(1)]),
     ])
+}
+
+/// `Det` of matrices up to 3×3 (`[..., n, n]`): the Leibniz sum over the `n!` permutations of
+/// signed products of one entry per row, each entry a constant-index Gather of the flattened
+/// matrices, the products the product chip, the signed sum Adds and Subs. Larger matrices are
+/// refused by name (the expansion grows as `n!`).
+pub(crate) fn det(cx: &NodeCx) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    let x = cx.shapes.first().cloned().unwrap_or_default();
+    let r = x.len();
+    if r < 2 || x[r - 1] != x[r - 2] || !(1..=3).contains(&x[r - 1]) {
+        return Err(a.node_error(format!("input {x:?}: square matrices of size 1 to 3 are supported")));
+    }
+    let n = x[r - 1];
+    let batch: usize = x[..r - 2].iter().product();
+    let perms: &[(&[usize], bool)] = match n {
+        1 => &[(&[0], true)],
+        2 => &[(&[0, 1], true), (&[1, 0], false)],
+        _ => &[
+            (&[0, 1, 2], true),
+            (&[1, 2, 0], true),
+            (&[2, 0, 1], true),
+            (&[0, 2, 1], false),
+            (&[1, 0, 2], false),
+            (&[2, 1, 0], false),
+        ],
+    };
+    let mut steps: Steps =
+        vec![(Box::new(Reshape { shape: vec![batch as i64, (n * n) as i64], allow_zero: false }), vec![Src::Input(0)])];
+    let mut sum: Option<Src> = None;
+    for &(perm, positive) in perms {
+        let mut product: Option<Src> = None;
+        for (row, &col) in perm.iter().enumerate() {
+            steps.push((Box::new(Gather { axis: 1 }), vec![Src::Step(0), scalar((row * n + col) as f32)]));
+            let entry = Src::Step(steps.len() - 1);
+            product = Some(match product {
+                None => entry,
+                Some(p) => {
+                    steps.push((Box::new(Mul), vec![p, entry]));
+                    Src::Step(steps.len() - 1)
+                }
+            });
+        }
+        let term = product.unwrap_or_else(|| scalar(1.0));
+        sum = Some(match (sum, positive) {
+            (None, true) => term,
+            (None, false) => {
+                steps.push((Box::new(Sub), vec![scalar(0.0), term]));
+                Src::Step(steps.len() - 1)
+            }
+            (Some(s), true) => {
+                steps.push((Box::new(Add), vec![s, term]));
+                Src::Step(steps.len() - 1)
+            }
+            (Some(s), false) => {
+                steps.push((Box::new(Sub), vec![s, term]));
+                Src::Step(steps.len() - 1)
+            }
+        });
+    }
+    let out: Vec<i64> = x[..r - 2].iter().map(|&d| d as i64).collect();
+    steps.push((Box::new(Reshape { shape: out, allow_zero: false }), vec![sum.unwrap_or_else(|| scalar(0.0))]));
+    nodes(steps)
+}
+
+/// `BatchNormalization` in training mode: `Y` normalized by the batch's own per-channel mean and
+/// (population) variance — an instance normalization of the input viewed as `[1, C, N·spatial]`
+/// (a Transpose and Reshapes around it) with the per-channel scale and bias — and, when asked,
+/// the running statistics `input · momentum + batch · (1 − momentum)`: the batch mean a
+/// ReduceMean, its variance the ReduceMean of the squared deviations (products of activations).
+pub(crate) fn batch_norm_training(cx: &NodeCx) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    let epsilon = finite(a, "epsilon", 1e-5)?;
+    let momentum = finite(a, "momentum", 0.9)?;
+    let x = cx.shapes.first().cloned().unwrap_or_default();
+    if x.len() < 2 || cx.shapes.len() < 5 {
+        return Err(a.node_error(format!("input {x:?}: expected [N, C, ...] with scale, bias, mean and variance")));
+    }
+    let r = x.len();
+    let mut swap: Vec<usize> = (0..r).collect();
+    swap.swap(0, 1);
+    let dims = |v: &[usize]| v.iter().map(|&d| d as i64).collect::<Vec<_>>();
+    let mut swapped = x.clone();
+    swapped.swap(0, 1);
+    let others: Vec<i64> = (0..r as i64).filter(|&i| i != 1).collect();
+    let mean_of = |axes: &[i64], keep: bool| Reduce {
+        kind: ReduceKind::Mean,
+        axes: Some(axes.to_vec()),
+        keepdims: keep,
+        noop_with_empty_axes: false,
+    };
+    let mut steps: Steps = vec![
+        (Box::new(Transpose { perm: Some(swap.clone()) }), vec![Src::Input(0)]),
+        (Box::new(Reshape { shape: vec![1, x[1] as i64, -1], allow_zero: false }), vec![Src::Step(0)]),
+        (
+            Box::new(LayerNorm { axis: 2, epsilon, kind: NormKind::Instance }),
+            vec![Src::Step(1), Src::Input(1), Src::Input(2)],
+        ),
+        (Box::new(Reshape { shape: dims(&swapped), allow_zero: false }), vec![Src::Step(2)]),
+        (Box::new(Transpose { perm: Some(swap) }), vec![Src::Step(3)]),
+    ];
+    let y = steps.len() - 1;
+    if cx.outputs < 2 {
+        return Ok(Built::Nodes(steps, vec![y]));
+    }
+    // The batch statistics, per channel.
+    steps.push((Box::new(mean_of(&others, true)), vec![Src::Input(0)]));
+    let mean_kept = Src::Step(steps.len() - 1);
+    steps.push((Box::new(Sub), vec![Src::Input(0), mean_kept.clone()]));
+    let dev = Src::Step(steps.len() - 1);
+    steps.push((Box::new(Mul), vec![dev.clone(), dev]));
+    steps.push((Box::new(mean_of(&others, false)), vec![Src::Step(steps.len() - 1)]));
+    let var = Src::Step(steps.len() - 1);
+    steps.push((Box::new(Reshape { shape: vec![x[1] as i64], allow_zero: false }), vec![mean_kept]));
+    let mean = Src::Step(steps.len() - 1);
+    let running = |steps: &mut Steps, input: usize, batch: Src| {
+        steps.push((Box::new(Mul), vec![Src::Input(input), scalar(momentum)]));
+        let old = Src::Step(steps.len() - 1);
+        steps.push((Box::new(Mul), vec![batch, scalar(1.0 - momentum)]));
+        steps.push((Box::new(Add), vec![old, Src::Step(steps.len() - 1)]));
+        steps.len() - 1
+    };
+    let running_mean = running(&mut steps, 3, mean);
+    let running_var = running(&mut steps, 4, var);
+    Ok(Built::Nodes(steps, vec![y, running_mean, running_var]))
 }

@@ -75,7 +75,7 @@ impl DTypes {
                     None
                 }
             }
-            "Cast" => attr("to").map(|a| a.i() as i32),
+            "Cast" | "BitCast" => attr("to").map(|a| a.i() as i32),
             "CastLike" => node.input.get(1).and_then(|i| self.0.get(i).copied()),
             "Equal" | "Less" | "LessOrEqual" | "Greater" | "GreaterOrEqual" | "Not" | "And" | "Or" | "Xor" => {
                 Some(DataType::Bool as i32)

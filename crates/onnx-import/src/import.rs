@@ -166,11 +166,11 @@ pub(crate) fn add_node(
         .iter()
         .enumerate()
         .map(|(k, i)| match i.as_str() {
-            // Resize, Clip, Pad, Attention, DFT, CausalConvWithState and LinearAttention read an
-            // omitted optional input as an empty constant.
+            // Resize, Clip, Pad, Attention, DFT, CausalConvWithState, LinearAttention and Loop
+            // read an omitted optional input as an empty constant.
             "" if matches!(
                 node.op_type(),
-                "Resize" | "Clip" | "Pad" | "Attention" | "DFT" | "CausalConvWithState" | "LinearAttention"
+                "Resize" | "Clip" | "Pad" | "Attention" | "DFT" | "CausalConvWithState" | "LinearAttention" | "Loop"
             ) =>
             {
                 Ok(b.constant(&format!("{name}/omitted{k}"), Tensor::from_elem(vec![0], 0.0)))
@@ -240,6 +240,7 @@ pub(crate) fn add_node(
         }
         Built::Scan(spec) => crate::scan::unroll(b, ids, types, node, opset, &spec, &inputs)?,
         Built::Inline(body) => crate::branch::inline(b, ids, types, node, opset, &body)?,
+        Built::Loop(spec) => crate::loops::unroll(b, ids, types, node, opset, &spec, &inputs)?,
         // One op per output, on the inputs it names; an omitted output ("") is not built.
         Built::Outputs(ops) => {
             for ((op, n), out) in ops.into_iter().zip(&node.output).filter(|(_, out)| !out.is_empty()) {

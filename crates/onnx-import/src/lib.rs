@@ -27,6 +27,7 @@ mod grid_sample;
 mod import;
 mod legacy;
 mod linear_attention;
+mod loops;
 mod losses;
 mod misc;
 mod narrow;
@@ -42,6 +43,7 @@ mod signal;
 mod tensor;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod tfidf;
 mod top_k;
 mod versions;
 

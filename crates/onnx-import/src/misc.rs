@@ -1,11 +1,12 @@
 //! Builders of a few lines each, for ops whose attributes need a check or a default: `Div`,
-//! `Dropout`, `Hardmax`, `Sign`, `CumSum`, `CumProd`, `Mod` and `BitShift`.
+//! `Dropout`, `Hardmax`, `Sign`, `CumSum`, `CumProd`, `Mod`, `BitShift` and `BitCast`.
 
 use zkinfer_graph::ops::{
     ArgMax, BitShift, Compare, Comparison, CumProd, CumSum, Div, Extremum, Identity, IntDiv, Mod, Reshape, Sub,
 };
 use zkinfer_graph::{Op, Tensor};
 
+use crate::builders::{cast, integer_range};
 use crate::registry::{op, Built, NodeCx, Src};
 use crate::ImportError;
 
@@ -143,4 +144,30 @@ pub(crate) fn bit_shift(cx: &NodeCx) -> Result<Built, ImportError> {
         _ => return Err(cx.attrs.node_error("the shifted tensor must be of a known unsigned integer type")),
     };
     op(BitShift { left, bits })
+}
+
+/// `BitCast` (opset 26) between integer types of one width up to 16 bits (or bool to an 8-bit
+/// type): the two's-complement wrap into the target type, which is what reinterpreting the bits does.
+/// Reinterpreting a float's bits is refused: the circuit holds fixed-point values, not IEEE bits.
+pub(crate) fn bit_cast(cx: &NodeCx) -> Result<Built, ImportError> {
+    use crate::proto::tensor_proto::DataType as T;
+    let a = &cx.attrs;
+    let to = a.int("to")?.ok_or_else(|| a.error("to", "is required"))?;
+    let target = T::try_from(to as i32).map_err(|_| a.error("to", format!("unknown data type {to}")))?;
+    let from = cx.dtypes.first().copied().flatten();
+    let width = |t: T| if t == T::Bool { Some(8) } else { integer_range(t).map(|(bits, _)| bits) };
+    match (from.and_then(width), width(target)) {
+        (Some(f), Some(t)) if f == t && t <= 16 && target != T::Bool => cast(cx),
+        (Some(f), Some(t)) if f == t && target != T::Bool => {
+            Err(a.error("to", format!("a {t}-bit reinterpretation is not supported (integers of 16 bits or fewer)")))
+        }
+        _ => Err(a.error(
+            "to",
+            format!(
+                "reinterpreting {} as {} is not supported (only between integer types of one width)",
+                from.map_or("a value of unknown type", |t| t.as_str_name()),
+                target.as_str_name()
+            ),
+        )),
+    }
 }

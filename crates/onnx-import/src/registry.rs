@@ -24,7 +24,9 @@ use crate::builders::{
     reduce_mean_v18, reduce_min_v1, reduce_min_v18, reduce_sum_v1, reduce_sum_v13, shape, size, slice_v1, slice_v10,
     split_v13, split_v2, squeeze_v1, squeeze_v13, tile, transpose, trilu, unsqueeze_v1, unsqueeze_v13,
 };
-use crate::composed::{celu, group_norm, lrn, matmul_integer, mean_variance_norm, one_hot, swish, thresholded_relu};
+use crate::composed::{
+    celu, det, group_norm, lrn, matmul_integer, mean_variance_norm, one_hot, swish, thresholded_relu,
+};
 use crate::convs::{causal_conv_with_state, conv, conv_transpose};
 use crate::einsum::einsum;
 use crate::grid_sample::{affine_grid, grid_sample};
@@ -61,6 +63,8 @@ pub(crate) enum Built {
     Nodes(Vec<(Box<dyn Op>, Vec<Src>)>, Vec<usize>),
     /// A `Scan`, unrolled by the importer (which alone can import its body's nodes).
     Scan(Box<crate::scan::ScanSpec>),
+    /// A `Loop` at a constant trip count, unrolled by the importer.
+    Loop(Box<crate::loops::LoopSpec>),
     /// A graph whose nodes the importer adds in place of the node, its outputs the node's (the
     /// chosen branch of an `If`).
     Inline(Box<crate::proto::GraphProto>),
@@ -384,12 +388,16 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("LSTM", 7, |cx| recurrent(cx, Cell::Lstm)),
     entry("Scan", 9, crate::scan::scan),
     entry("If", 1, crate::branch::if_op),
+    entry("Loop", 1, crate::loops::loop_op),
     entry("LinearAttention", 27, crate::linear_attention::linear_attention),
     // Re-wirings at constant indices, lengths or shapes.
     entry("GatherND", 11, gather_nd),
     entry("Compress", 9, compress),
     entry("DepthToSpace", 1, depth_to_space),
     entry("Upsample", 7, upsample),
+    entry("BitCast", 26, crate::misc::bit_cast),
+    entry("Det", 11, det),
+    entry("TfIdfVectorizer", 9, crate::tfidf::tfidf_vectorizer),
     entry("MeanVarianceNormalization", 9, mean_variance_norm),
     entry("SpaceToDepth", 1, space_to_depth),
     entry("CenterCropPad", 18, center_crop_pad),
@@ -451,14 +459,25 @@ pub(crate) fn op(o: impl Op + 'static) -> Result<Built, ImportError> {
     Ok(Built::Op(Box::new(o)))
 }
 
+/// `Gemm`; a bias `C` computed from the input is added after the product (`+ beta·C`), since
+/// the Gemm op takes a constant bias.
 fn gemm(cx: &NodeCx) -> Result<Built, ImportError> {
     let a = &cx.attrs;
-    op(Gemm {
+    let gemm = Gemm {
         alpha: a.float("alpha")?.unwrap_or(1.0),
         beta: a.float("beta")?.unwrap_or(1.0),
         trans_a: a.flag("transA")?,
         trans_b: a.flag("transB")?,
-    })
+    };
+    if cx.shapes.len() < 3 || cx.consts.get(2).copied().flatten().is_some() {
+        return op(gemm);
+    }
+    let beta = gemm.beta;
+    let mut steps = Steps::default();
+    let product = steps.push(gemm, vec![Src::Input(0), Src::Input(1)]);
+    let bias = steps.push(Mul, vec![Src::Input(2), scalar(beta)]);
+    let sum = steps.push(Add, vec![product, bias]);
+    steps.built(&[&sum], || a.node_error("the sum is not a step"))
 }
 
 fn flatten(cx: &NodeCx) -> Result<Built, ImportError> {

@@ -157,17 +157,26 @@ pub(crate) fn unroll(
         if !(-rank..rank).contains(&axis) {
             return Err(err(format!("scan output axis {axis} is out of range for rank {rank}")));
         }
-        let ax = axis.rem_euclid(rank);
-        let parts = values
-            .iter()
-            .enumerate()
-            .map(|(t, &v)| b.node(&name, Box::new(Unsqueeze { axes: vec![ax] }), vec![v], &format!("{out}/{t}")))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(wrap)?;
-        let id = b.node(&name, Box::new(Concat { axis: ax }), parts, out).map_err(wrap)?;
+        let id = stack(b, &name, &values, axis.rem_euclid(rank), out).map_err(wrap)?;
         ids.insert(out.clone(), id);
     }
     Ok(())
+}
+
+/// `values` (one per step, of one shape) stacked along the new axis `ax` as value `out`.
+pub(crate) fn stack(
+    b: &mut GraphBuilder,
+    node: &str,
+    values: &[ValueId],
+    ax: i64,
+    out: &str,
+) -> Result<ValueId, zkinfer_graph::GraphError> {
+    let parts = values
+        .iter()
+        .enumerate()
+        .map(|(t, &v)| b.node(node, Box::new(Unsqueeze { axes: vec![ax] }), vec![v], &format!("{out}/{t}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    b.node(node, Box::new(Concat { axis: ax }), parts, out)
 }
 
 /// `ids` plus the constants of `body`'s initializers (named under `prefix`).

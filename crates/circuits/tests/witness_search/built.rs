@@ -1,0 +1,88 @@
+//! The harness graphs of more ops built at import from proven lowerings: Det, MVN, training-mode
+//! BatchNormalization, Upsample, TfIdfVectorizer and an unrolled Loop.
+
+use super::*;
+use zkinfer_onnx::proto::{attribute_proto::AttributeType, AttributeProto, GraphProto};
+
+/// `Det` of a 2×2 matrix: constant-index Gathers, two products of activations and a Sub.
+pub(super) fn det() -> (QGraph, Vec<i64>) {
+    lowered_at(22, vec![node("Det", &["x"], "y", vec![])], vec![], &[1, 2, 2], &[1])
+}
+
+/// `MeanVarianceNormalization` over the last axis: a Transpose, a layer normalization, back.
+pub(super) fn mean_variance_norm() -> (QGraph, Vec<i64>) {
+    let n = node("MeanVarianceNormalization", &["x"], "y", vec![ints_attr("axes", &[1])]);
+    lowered_at(13, vec![n], vec![], &[1, 3], &[1, 3])
+}
+
+/// Training-mode `BatchNormalization` (its `Y`): the batch's own statistics by an instance
+/// normalization of the input viewed per channel.
+pub(super) fn batch_norm_training() -> (QGraph, Vec<i64>) {
+    let n = node("BatchNormalization", &["x", "s", "b", "m", "v"], "y", vec![int_attr("training_mode", 1)]);
+    let init = vec![
+        float_tensor("s", &[1], vec![1.5]),
+        float_tensor("b", &[1], vec![-0.25]),
+        float_tensor("m", &[1], vec![0.0]),
+        float_tensor("v", &[1], vec![1.0]),
+    ];
+    lowered_at(15, vec![n], init, &[2, 1, 2], &[2, 1, 2])
+}
+
+/// `Upsample` (nearest, scale 2): one constant-index Gather.
+pub(super) fn upsample() -> (QGraph, Vec<i64>) {
+    let n = node("Upsample", &["x", "s"], "y", vec![]);
+    lowered_at(9, vec![n], vec![float_tensor("s", &[2], vec![1.0, 2.0])], &[1, 2], &[1, 4])
+}
+
+/// An int8 value info.
+fn int8_info(name: &str, dims: &[i64]) -> zkinfer_onnx::proto::ValueInfoProto {
+    use zkinfer_onnx::proto::type_proto::Value;
+    let mut info = float_info(name, dims);
+    if let Some(Value::TensorType(t)) = info.r#type.as_mut().and_then(|t| t.value.as_mut()) {
+        t.elem_type = Some(3);
+    }
+    info
+}
+
+/// `TfIdfVectorizer` (unigrams and bigrams, skips up to 1) of three int8 tokens: equality bits,
+/// constant-index Gathers, their products, ReduceSums, Adds and a Concat.
+pub(super) fn tfidf() -> (QGraph, Vec<i64>) {
+    let attrs = vec![
+        int_attr("min_gram_length", 1),
+        int_attr("max_gram_length", 2),
+        int_attr("max_skip_count", 1),
+        string_attr("mode", "TF"),
+        ints_attr("ngram_counts", &[0, 1]),
+        ints_attr("ngram_indexes", &[1, 0]),
+        ints_attr("pool_int64s", &[2, 2, 5]),
+    ];
+    let n = node("TfIdfVectorizer", &["x"], "y", attrs);
+    let bytes = model_bytes(9, vec![n], vec![], int8_info("x", &[3]), float_info("y", &[2]));
+    let g = zkinfer_onnx::parse(&bytes).expect("import");
+    let samples = vec![vec![2.0, 5.0, 2.0], vec![2.0, 2.0, 5.0], vec![5.0, 1.0, 2.0]];
+    let calib = calibrate(&g, zkinfer_graph::one_input_samples(samples.clone())).expect("calibrate");
+    let config = QuantConfig { weight_bits: 5, max_weight_scale: 3, ..QuantConfig::default() };
+    let q = quantize(&g, &calib, &config, &vis(Private, P::Fixed, Public)).expect("quantize");
+    let x = q.quantize_input(&samples[1]).expect("in range");
+    (q, x)
+}
+
+/// `Loop` of two iterations adding the input to a carried sum (the condition passed through):
+/// unrolled into the body's Adds.
+pub(super) fn loop_sum() -> (QGraph, Vec<i64>) {
+    let body = GraphProto {
+        node: vec![node("Identity", &["c_in"], "c_out", vec![]), node("Add", &["s", "x"], "s_out", vec![])],
+        input: vec![float_info("i", &[]), float_info("c_in", &[]), float_info("s", &[2])],
+        output: vec![float_info("c_out", &[]), float_info("s_out", &[2])],
+        ..Default::default()
+    };
+    let attr = AttributeProto {
+        name: Some("body".into()),
+        r#type: Some(AttributeType::Graph as i32),
+        g: Some(body),
+        ..Default::default()
+    };
+    let n = node("Loop", &["m", "", "s0"], "y", vec![attr]);
+    let init = vec![float_tensor("m", &[], vec![2.0]), float_tensor("s0", &[2], vec![0.5, -0.25])];
+    lowered_at(16, vec![n], init, &[2], &[2])
+}
