@@ -233,6 +233,7 @@ cases! {
     upsample_nearest => built::upsample();
     tfidf_ngram_counts => built::tfidf();
     loop_unrolled => built::loop_sum();
+    einsum_diagonal => built::einsum_diagonal();
 }
 
 // The Groth16 back end's gadgets, on the same graphs: one line per gadget or lowering it proves.
@@ -326,4 +327,5 @@ cases! {
     r1cs_upsample_nearest => built::upsample();
     r1cs_tfidf_ngram_counts => built::tfidf();
     r1cs_loop_unrolled => built::loop_sum();
+    r1cs_einsum_diagonal => built::einsum_diagonal();
 }

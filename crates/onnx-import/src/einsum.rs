@@ -2,11 +2,12 @@
 //! a `ReduceSum` over the letters only one operand has and the output lacks, `Transpose` and
 //! `Reshape` (free re-wirings) into `[batch, M, K] x [batch, K, N]`, one `MatMul`, and back.
 //! So `bij,bjk->bik` is a batched MatMul, `ij,jk` a MatMul, `i,i` a dot product, `ij->ji` a
-//! transpose and `ij->i` a sum. Refused by name: three or more operands, an ellipsis (`...`), and
-//! a letter repeated within one operand (a diagonal).
+//! transpose and `ij->i` a sum. An ellipsis (`...`) names the leading axes no letter does; a
+//! letter repeated within one operand takes its diagonal (a constant-index Gather), so
+//! `...ii->...i` is a batched diagonal. Refused by name: three or more operands.
 
-use zkinfer_graph::ops::{MatMul, Reduce, ReduceKind, Reshape, Transpose};
-use zkinfer_graph::Op;
+use zkinfer_graph::ops::{strides, unravel, Gather, MatMul, Reduce, ReduceKind, Reshape, Transpose};
+use zkinfer_graph::{Op, Tensor};
 
 use crate::registry::{Built, NodeCx, Src};
 use crate::ImportError;
@@ -25,9 +26,6 @@ pub(crate) fn einsum(cx: &NodeCx) -> Result<Built, ImportError> {
     let equation = a.string("equation")?.ok_or_else(|| a.error("equation", "is required"))?;
     let eq: String = equation.chars().filter(|c| !c.is_whitespace()).collect();
     let err = |m: String| a.error("equation", format!("'{equation}': {m}"));
-    if eq.contains("...") {
-        return Err(err("an ellipsis ('...') is not supported".into()));
-    }
     let (lhs, out) = match eq.split_once("->") {
         Some((l, r)) => (l.to_string(), Some(r.to_string())),
         None => (eq.clone(), None),
@@ -36,26 +34,56 @@ pub(crate) fn einsum(cx: &NodeCx) -> Result<Built, ImportError> {
     if terms.len() != cx.shapes.len() || terms.is_empty() || terms.len() > 2 {
         return Err(err(format!("{} operands for {} inputs (one or two are supported)", terms.len(), cx.shapes.len())));
     }
-    let mut ops: Vec<Operand> = Vec::new();
+    // An ellipsis stands for the leading axes no letter names: each gets a letter of its own
+    // (right-aligned across operands, as broadcasting aligns them), unused by the equation.
+    let spare: Vec<char> = ('A'..='Z').chain('a'..='z').filter(|c| !eq.contains(*c)).collect();
+    let mut ellipsis = 0usize;
+    let mut expanded: Vec<String> = Vec::new();
     for (i, t) in terms.iter().enumerate() {
+        match t.split_once("...") {
+            Some((head, tail)) => {
+                let named = head.len() + tail.len();
+                let n = cx.shapes[i].len().checked_sub(named).filter(|&n| n <= spare.len()).ok_or_else(|| {
+                    err(format!("operand '{t}' names more axes than input {i}'s {}", cx.shapes[i].len()))
+                })?;
+                ellipsis = ellipsis.max(n);
+                let dots: String = spare[spare.len() - n..].iter().collect();
+                expanded.push(format!("{head}{dots}{tail}"));
+            }
+            None => expanded.push((*t).to_string()),
+        }
+    }
+    let dots: String = spare[spare.len() - ellipsis..].iter().collect();
+    let out = out.map(|o| o.replacen("...", &dots, 1));
+    if expanded.iter().chain(&out).any(|t| t.contains('.')) {
+        return Err(err("an ellipsis must be written '...', once per operand".into()));
+    }
+    let mut steps: Vec<Step> = Vec::new();
+    let mut ops: Vec<Operand> = Vec::new();
+    for (i, t) in expanded.iter().enumerate() {
         let letters: Vec<char> = t.chars().collect();
         if letters.iter().any(|c| !c.is_ascii_alphabetic()) || letters.len() != cx.shapes[i].len() {
-            return Err(err(format!("operand '{t}' does not name the {} axes of input {i}", cx.shapes[i].len())));
+            return Err(err(format!(
+                "operand '{}' does not name the {} axes of input {i}",
+                terms[i],
+                cx.shapes[i].len()
+            )));
         }
-        if letters.iter().enumerate().any(|(k, c)| letters[..k].contains(c)) {
-            return Err(err(format!("operand '{t}' repeats a letter (a diagonal), which is not supported")));
-        }
-        ops.push(Operand { src: Src::Input(i), letters, dims: cx.shapes[i].clone() });
+        let operand = Operand { src: Src::Input(i), letters, dims: cx.shapes[i].clone() };
+        ops.push(diagonal(&mut steps, operand).map_err(err)?);
     }
-    // Implicit output: the letters that occur once, in alphabetical order.
+    // Implicit output: the ellipsis's axes, then the letters that occur once, in alphabetical order.
     let all: Vec<char> = ops.iter().flat_map(|o| o.letters.clone()).collect();
     let out: Vec<char> = match out {
         Some(o) => o.chars().collect(),
         None => {
-            let mut once: Vec<char> =
-                all.iter().copied().filter(|c| all.iter().filter(|d| *d == c).count() == 1).collect();
+            let mut once: Vec<char> = all
+                .iter()
+                .copied()
+                .filter(|c| !dots.contains(*c) && all.iter().filter(|d| *d == c).count() == 1)
+                .collect();
             once.sort_unstable();
-            once
+            dots.chars().chain(once).collect()
         }
     };
     if out.iter().any(|c| !all.contains(c)) || out.iter().enumerate().any(|(k, c)| out[..k].contains(c)) {
@@ -76,7 +104,6 @@ pub(crate) fn einsum(cx: &NodeCx) -> Result<Built, ImportError> {
     }
     let size = |c: char| sizes.iter().find(|(l, _)| *l == c).map_or(1, |&(_, d)| d);
 
-    let mut steps: Vec<Step> = Vec::new();
     // Sum out, per operand, the letters that neither the other operand nor the output has.
     for i in 0..ops.len() {
         let keep = |c: &char| out.contains(c) || ops.iter().enumerate().any(|(j, o)| j != i && o.letters.contains(c));
@@ -136,4 +163,38 @@ fn arrange(steps: &mut Vec<Step>, o: &Operand, order: &[char]) -> Src {
         return o.src.clone();
     }
     push(steps, Box::new(Transpose { perm: Some(perm) }), vec![o.src.clone()])
+}
+
+/// `o` with each letter it repeats reduced to one axis, the diagonal: one constant-index Gather
+/// of the flattened operand (a free re-wiring).
+fn diagonal(steps: &mut Vec<Step>, o: Operand) -> Result<Operand, String> {
+    let repeats = o.letters.iter().enumerate().any(|(k, c)| o.letters[..k].contains(c));
+    if !repeats {
+        return Ok(o);
+    }
+    let mut letters: Vec<char> = Vec::new();
+    let mut dims: Vec<usize> = Vec::new();
+    for (&c, &d) in o.letters.iter().zip(&o.dims) {
+        match letters.iter().position(|&l| l == c) {
+            Some(k) if dims[k] != d => return Err(format!("letter '{c}' has sizes {} and {d}", dims[k])),
+            Some(_) => {}
+            None => {
+                letters.push(c);
+                dims.push(d);
+            }
+        }
+    }
+    let n: usize = dims.iter().product();
+    let from = strides(&o.dims);
+    let picks: Vec<f32> = (0..n)
+        .map(|e| {
+            let at = unravel(e, &dims);
+            let pos = |c: &char| letters.iter().position(|l| l == c).map_or(0, |k| at[k]);
+            o.letters.iter().zip(&from).map(|(c, s)| pos(c) * s).sum::<usize>() as f32
+        })
+        .collect();
+    let picks = Tensor::from_shape_vec(dims.clone(), picks).map_err(|e| e.to_string())?;
+    let flat = push(steps, reshape(vec![-1]), vec![o.src]);
+    let src = push(steps, Box::new(Gather { axis: 0 }), vec![flat, Src::Const(picks)]);
+    Ok(Operand { src, letters, dims })
 }

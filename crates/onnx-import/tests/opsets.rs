@@ -371,8 +371,8 @@ fn composite_reductions_by_attribute_and_by_input() {
     close(&l2, &[0., 1. / 5f32.sqrt(), 2. / 5f32.sqrt(), 3. / 50f32.sqrt(), 4. / 50f32.sqrt(), 5. / 50f32.sqrt()]);
 }
 
-/// Einsum of one and two operands against the sums it names, on `x = 0, 1, 2, ...`; an
-/// ellipsis, a diagonal and three operands are refused by name.
+/// Einsum of one and two operands against the sums it names, on `x = 0, 1, 2, ...` (diagonals
+/// and ellipses too); a malformed ellipsis and three operands are refused by name.
 #[test]
 fn einsum_contracts_as_its_equation_says() {
     let eq = |e: &str| string("equation", e);
@@ -403,8 +403,14 @@ fn einsum_contracts_as_its_equation_says() {
     );
     let v = float_tensor("v", &[6], vec![1.; 6]);
     assert_eq!(ok(run(12, &[6], "Einsum", &["v"], vec![eq("i,i")], vec![v])), (vec![], vec![15.]));
-    for (e, msg) in [("...ii->...i", "ellipsis"), ("ii->i", "diagonal")] {
-        let err = run(12, &[2, 2], "Einsum", &[], vec![eq(e)], vec![]).expect_err(e);
+    // A diagonal, batched behind an ellipsis, and an ellipsis batch of MatMuls.
+    assert_eq!(ok(run(12, &[2, 2], "Einsum", &[], vec![eq("ii->i")], vec![])), (vec![2], vec![0., 3.]));
+    assert_eq!(ok(run(12, &[2, 2, 2], "Einsum", &[], vec![eq("...ii->...i")], vec![])).1, vec![0., 3., 4., 7.]);
+    assert_eq!(ok(run(12, &[2, 2, 2], "Einsum", &[], vec![eq("...ii")], vec![])).1, vec![0., 3., 4., 7.]);
+    let b = float_tensor("b", &[2, 3, 1], vec![1., 1., 1., 1., 0., -1.]);
+    assert_eq!(ok(run(12, &[2, 1, 3], "Einsum", &["b"], vec![eq("...ij,...jk->...ik")], vec![b])).1, vec![3., -2.]);
+    for (e, msg) in [("....ii->...i", "an ellipsis must be written"), ("ij,jk,kl->il", "one or two are supported")] {
+        let err = run(12, &[2, 2, 2], "Einsum", &[], vec![eq(e)], vec![]).expect_err(e);
         assert!(err.to_string().contains(msg), "{err}");
     }
 }

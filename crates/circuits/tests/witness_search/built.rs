@@ -86,3 +86,9 @@ pub(super) fn loop_sum() -> (QGraph, Vec<i64>) {
     let init = vec![float_tensor("m", &[], vec![2.0]), float_tensor("s0", &[2], vec![0.5, -0.25])];
     lowered_at(16, vec![n], init, &[2], &[2])
 }
+
+/// `Einsum` `...ii->...i`: a batched diagonal, one constant-index Gather.
+pub(super) fn einsum_diagonal() -> (QGraph, Vec<i64>) {
+    let n = node("Einsum", &["x"], "y", vec![string_attr("equation", "...ii->...i")]);
+    lowered_at(12, vec![n], vec![], &[2, 2, 2], &[2, 2])
+}
