@@ -234,6 +234,7 @@ cases! {
     tfidf_ngram_counts => built::tfidf();
     loop_unrolled => built::loop_sum();
     einsum_diagonal => built::einsum_diagonal();
+    tree_ensemble_paths => built::tree_ensemble();
 }
 
 // The Groth16 back end's gadgets, on the same graphs: one line per gadget or lowering it proves.
@@ -328,4 +329,6 @@ cases! {
     r1cs_tfidf_ngram_counts => built::tfidf();
     r1cs_loop_unrolled => built::loop_sum();
     r1cs_einsum_diagonal => built::einsum_diagonal();
+    r1cs_flex_attention_score_mod => built::flex_attention();
+    r1cs_tree_ensemble_paths => built::tree_ensemble();
 }

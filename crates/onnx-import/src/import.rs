@@ -10,7 +10,7 @@ use crate::proto::tensor_proto::DataType;
 use crate::proto::tensor_shape_proto::dimension::Value as Dim;
 use crate::proto::type_proto::Value as Type;
 use crate::proto::{GraphProto, ModelProto, NodeProto, ValueInfoProto};
-use crate::registry::{lookup, unsupported_reason, Built, NodeCx, Src};
+use crate::registry::{default_domain, lookup, lookup_domain, unsupported_reason, Built, NodeCx, Src};
 use crate::tensor::to_tensor;
 use crate::ImportError;
 
@@ -27,7 +27,7 @@ fn default_opset(model: &ModelProto) -> Result<i64, ImportError> {
     model
         .opset_import
         .iter()
-        .find(|o| o.domain().is_empty() || o.domain() == "ai.onnx")
+        .find(|o| default_domain(o.domain()))
         .map(|o| o.version())
         .ok_or_else(|| ImportError::Malformed("the model declares no opset for the default ONNX domain".into()))
 }
@@ -36,16 +36,16 @@ fn default_opset(model: &ModelProto) -> Result<i64, ImportError> {
 fn check_ops(graph: &GraphProto, opset: i64, model: &ModelProto) -> Result<(), ImportError> {
     for node in &graph.node {
         let domain = node.domain();
-        let (supported, node_opset) = if domain.is_empty() || domain == "ai.onnx" {
+        let (supported, node_opset) = if default_domain(domain) {
             (lookup(node.op_type(), opset).is_some(), opset)
         } else {
             let v = model.opset_import.iter().find(|o| o.domain() == domain).map_or(0, |o| o.version());
-            (false, v)
+            (lookup_domain(domain, node.op_type(), Some(v)).is_some(), v)
         };
         if !supported {
             let op =
                 if domain.is_empty() { node.op_type().to_string() } else { format!("{domain}.{}", node.op_type()) };
-            let default = domain.is_empty() || domain == "ai.onnx";
+            let default = default_domain(domain);
             let reason = if default { unsupported_reason(node.op_type(), opset) } else { String::new() };
             return Err(ImportError::UnsupportedOp { node: label(node), op, opset: node_opset, reason });
         }
@@ -94,12 +94,11 @@ pub(crate) fn import(model: &ModelProto) -> Result<Graph, ImportError> {
     let graph = model.graph.as_ref().ok_or(ImportError::NoGraph)?;
     let opset = match default_opset(model) {
         Ok(opset) => opset,
-        Err(e) => {
-            // A model that only uses another domain (e.g. ai.onnx.ml) is valid ONNX: name its
-            // first unsupported node rather than calling the file malformed.
-            check_ops(graph, 0, model)?;
-            return Err(e);
-        }
+        // A model whose nodes all belong to another domain (e.g. ai.onnx.ml) need not import
+        // the default one: its nodes are checked against that domain's version, and the ops its
+        // builders make need no opset.
+        Err(e) if graph.node.iter().any(|n| default_domain(n.domain())) => return Err(e),
+        Err(_) => 0,
     };
     check_ops(graph, opset, model)?;
 
@@ -154,7 +153,13 @@ pub(crate) fn add_node(
 ) -> Result<(), ImportError> {
     let name = label(node);
     let node_err = |message: String| ImportError::Node { node: name.clone(), op: node.op_type().to_string(), message };
-    let entry = lookup(node.op_type(), opset).ok_or_else(|| ImportError::UnsupportedOp {
+    // Another domain's op was checked against the model's version of that domain (`check_ops`).
+    let build = if default_domain(node.domain()) {
+        lookup(node.op_type(), opset).map(|e| e.build)
+    } else {
+        lookup_domain(node.domain(), node.op_type(), None)
+    };
+    let build = build.ok_or_else(|| ImportError::UnsupportedOp {
         node: name.clone(),
         op: node.op_type().to_string(),
         opset,
@@ -186,7 +191,7 @@ pub(crate) fn add_node(
         dtypes: node.input[..used].iter().map(|i| types.get(i)).collect(),
         outputs: node.output.len(),
     };
-    let built = (entry.build)(&cx)?;
+    let built = build(&cx)?;
     cx.attrs.finish()?;
     let single_output = || match node.output.as_slice() {
         [out, rest @ ..] if !out.is_empty() && rest.iter().all(|o| o.is_empty()) => Ok(out.clone()),
@@ -241,6 +246,7 @@ pub(crate) fn add_node(
         Built::Scan(spec) => crate::scan::unroll(b, ids, types, node, opset, &spec, &inputs)?,
         Built::Inline(body) => crate::branch::inline(b, ids, types, node, opset, &body)?,
         Built::Loop(spec) => crate::loops::unroll(b, ids, types, node, opset, &spec, &inputs)?,
+        Built::Flex(spec) => crate::flex::build(b, ids, types, node, opset, &spec, &inputs)?,
         // One op per output, on the inputs it names; an omitted output ("") is not built.
         Built::Outputs(ops) => {
             for ((op, n), out) in ops.into_iter().zip(&node.output).filter(|(_, out)| !out.is_empty()) {

@@ -65,6 +65,8 @@ pub(crate) enum Built {
     Scan(Box<crate::scan::ScanSpec>),
     /// A `Loop` at a constant trip count, unrolled by the importer.
     Loop(Box<crate::loops::LoopSpec>),
+    /// A `FlexAttention`, whose score and probability modifiers the importer adds in place.
+    Flex(Box<crate::flex::FlexSpec>),
     /// A graph whose nodes the importer adds in place of the node, its outputs the node's (the
     /// chosen branch of an `If`).
     Inline(Box<crate::proto::GraphProto>),
@@ -153,7 +155,7 @@ pub(crate) struct NodeCx<'a> {
     pub outputs: usize,
 }
 
-type Builder = fn(&NodeCx) -> Result<Built, ImportError>;
+pub(crate) type Builder = fn(&NodeCx) -> Result<Built, ImportError>;
 
 /// One registry row: op type, the op versions (since-versions, [`crate::versions`]) whose
 /// semantics it implements, and its builder.
@@ -406,6 +408,42 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("TensorScatter", 24, tensor_scatter),
     entry("EyeLike", 9, eye_like),
 ];
+
+/// One op of another domain than the default: its domain, op type, the domain version that
+/// introduced the semantics built here, and its builder.
+struct DomainEntry {
+    domain: &'static str,
+    op_type: &'static str,
+    since: i64,
+    build: Builder,
+}
+
+/// The ops of other domains (`ai.onnx.preview`, `ai.onnx.ml`).
+const DOMAIN_REGISTRY: &[DomainEntry] = &[
+    DomainEntry { domain: "ai.onnx.preview", op_type: "FlexAttention", since: 1, build: crate::flex::flex_attention },
+    DomainEntry { domain: "ai.onnx.ml", op_type: "Binarizer", since: 1, build: crate::ml::binarizer },
+    DomainEntry {
+        domain: "ai.onnx.ml",
+        op_type: "ArrayFeatureExtractor",
+        since: 1,
+        build: crate::ml::array_feature_extractor,
+    },
+    DomainEntry { domain: "ai.onnx.ml", op_type: "TreeEnsemble", since: 5, build: crate::ml::tree_ensemble },
+];
+
+/// Whether `domain` is the default ONNX domain.
+pub(crate) fn default_domain(domain: &str) -> bool {
+    domain.is_empty() || domain == "ai.onnx"
+}
+
+/// The builder of `op_type` of `domain` (not the default one), when the registry has it for a
+/// model importing that domain at `version` (`None`: the version is not checked here).
+pub(crate) fn lookup_domain(domain: &str, op_type: &str, version: Option<i64>) -> Option<Builder> {
+    DOMAIN_REGISTRY
+        .iter()
+        .find(|e| e.domain == domain && e.op_type == op_type && version.is_none_or(|v| v >= e.since))
+        .map(|e| e.build)
+}
 
 /// The version of `op_type` in force at `opset`: its largest since-version not above it. `None`
 /// for an op the registry does not know, or an opset newer than [`MAX_OPSET`] (a version added

@@ -113,3 +113,25 @@ pub fn model_bytes_io(
     ModelProto { graph: Some(graph), opset_import: vec![opset], ir_version: Some(9), ..Default::default() }
         .encode_to_vec()
 }
+
+/// `bytes` (a model) importing `domain` at `version` too, its nodes of op types `ops` in it.
+pub fn in_domain(bytes: &[u8], domain: &str, version: i64, ops: &[&str]) -> Vec<u8> {
+    let mut model = ModelProto::decode(bytes).expect("a model");
+    model.opset_import.push(OperatorSetIdProto { domain: Some(domain.into()), version: Some(version) });
+    if let Some(graph) = model.graph.as_mut() {
+        for n in graph.node.iter_mut().filter(|n| ops.contains(&n.op_type())) {
+            n.domain = Some(domain.into());
+        }
+    }
+    model.encode_to_vec()
+}
+
+/// A `TENSOR` attribute holding the float values `v`.
+pub fn tensor_attr(name: &str, v: Vec<f32>) -> AttributeProto {
+    AttributeProto {
+        name: Some(name.into()),
+        r#type: Some(AttributeType::Tensor as i32),
+        t: Some(float_tensor(name, &[v.len() as i64], v)),
+        ..Default::default()
+    }
+}

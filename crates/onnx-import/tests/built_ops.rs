@@ -139,3 +139,51 @@ fn an_if_of_a_constant_condition_imports_its_branch() {
     let n = node("If", &["x"], "y", vec![branch("Add", "t"), branch("Mul", "e")]);
     refused(parse(&model_bytes(16, vec![n], vec![], float_info("x", &[]), float_info("y", &[]))), "'cond'");
 }
+
+/// The single tree of onnx's `tree_ensemble_single_tree` case (two targets; the root splits
+/// feature 0 at 3.14, its true child at 1.2, its false child at 4.2).
+fn single_tree(aggregate: i64) -> Vec<AttributeProto> {
+    use zkinfer_onnx::testing::{ints_attr, tensor_attr};
+    vec![
+        int_attr("aggregate_function", aggregate),
+        ints_attr("leaf_targetids", &[0, 1, 0, 1]),
+        tensor_attr("leaf_weights", vec![5.23, 12.12, -12.23, 7.21]),
+        int_attr("n_targets", 2),
+        ints_attr("nodes_falseleafs", &[0, 1, 1]),
+        ints_attr("nodes_falsenodeids", &[2, 2, 3]),
+        ints_attr("nodes_featureids", &[0, 0, 0]),
+        tensor_attr("nodes_modes", vec![0.0, 0.0, 0.0]),
+        tensor_attr("nodes_splits", vec![3.14, 1.2, 4.2]),
+        ints_attr("nodes_trueleafs", &[0, 1, 1]),
+        ints_attr("nodes_truenodeids", &[1, 0, 1]),
+        int_attr("post_transform", 0),
+        ints_attr("tree_roots", &[0]),
+    ]
+}
+
+#[test]
+fn ml_domain_ops_follow_their_definitions() {
+    use zkinfer_onnx::testing::{float_attr, in_domain};
+    let ml = |op: &str, inputs: &[&str], init, attrs, x: &[i64], version| {
+        let bytes = model_bytes(18, vec![node(op, inputs, "y", attrs)], init, float_info("x", x), float_info("y", &[]));
+        parse(&in_domain(&bytes, "ai.onnx.ml", version, &[op]))
+    };
+    let eval = |g: zkinfer_graph::Graph, x: &[f32]| g.eval(x).unwrap().iter().copied().collect::<Vec<f32>>();
+    let g = ml("Binarizer", &["x"], vec![], vec![float_attr("threshold", 0.5)], &[3], 1).unwrap();
+    assert_eq!(eval(g, &[0.25, 0.5, 2.0]), [0.0, 0.0, 1.0]);
+    let at = float_tensor("i", &[2], vec![2.0, 0.0]);
+    let g = ml("ArrayFeatureExtractor", &["x", "i"], vec![at], vec![], &[2, 3], 1).unwrap();
+    assert_eq!(eval(g, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]), [3.0, 1.0, 6.0, 4.0]);
+    // Each sample reaches one leaf: (1.0, ·) leaf 0 (target 0), (2.0, ·) leaf 2 (target 0),
+    // (4.0, ·) leaf 1 (target 1), (5.0, ·) leaf 3 (target 1).
+    let g = ml("TreeEnsemble", &["x"], vec![], single_tree(1), &[4, 2], 5).unwrap();
+    let y = eval(g, &[1.0, 0.0, 2.0, 0.0, 4.0, 0.0, 5.0, 0.0]);
+    let want = [5.23, 0.0, -12.23, 0.0, 0.0, 12.12, 0.0, 7.21];
+    assert!(y.iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-5), "{y:?}");
+    refused(ml("TreeEnsemble", &["x"], vec![], single_tree(3), &[4, 2], 5), "aggregate_function");
+    // The domain's version is checked: TreeEnsemble came with ai.onnx.ml 5.
+    match ml("TreeEnsemble", &["x"], vec![], single_tree(1), &[4, 2], 3) {
+        Err(ImportError::UnsupportedOp { op, .. }) => assert_eq!(op, "ai.onnx.ml.TreeEnsemble"),
+        other => panic!("expected UnsupportedOp, got {other:?}"),
+    }
+}

@@ -92,3 +92,65 @@ pub(super) fn einsum_diagonal() -> (QGraph, Vec<i64>) {
     let n = node("Einsum", &["x"], "y", vec![string_attr("equation", "...ii->...i")]);
     lowered_at(12, vec![n], vec![], &[2, 2, 2], &[2, 2])
 }
+
+/// A model's bytes imported, calibrated and quantized as [`lowered_at`] does.
+fn lowered_bytes(bytes: &[u8]) -> (QGraph, Vec<i64>) {
+    let g = zkinfer_onnx::parse(bytes).expect("import");
+    let n: usize = g.input_shape(0).iter().product();
+    let samples: Vec<Vec<f32>> = (0..4).map(|s| values(60 + s, n)).collect();
+    let calib = calibrate(&g, zkinfer_graph::one_input_samples(samples.clone())).expect("calibrate");
+    let config = QuantConfig {
+        activation_bits: 7,
+        max_activation_scale: 4,
+        weight_bits: 5,
+        max_weight_scale: 3,
+        table_bits: 5,
+        ..QuantConfig::default()
+    };
+    let q = quantize(&g, &calib, &config, &vis(Private, P::Fixed, Public)).expect("quantize");
+    let x = q.quantize_input(&samples[1]).expect("in range");
+    (q, x)
+}
+
+/// `FlexAttention` (`ai.onnx.preview`) of the input as query, key and value, with a `score_mod`
+/// that adds a constant bias: MatMuls of activations, the modifier's Add, Softmax.
+pub(super) fn flex_attention() -> (QGraph, Vec<i64>) {
+    let score_mod = GraphProto {
+        node: vec![node("Add", &["s", "bias"], "t", vec![])],
+        input: vec![float_info("s", &[1, 1, 2, 2])],
+        output: vec![float_info("t", &[1, 1, 2, 2])],
+        initializer: vec![float_tensor("bias", &[], vec![0.25])],
+        ..Default::default()
+    };
+    let attr = AttributeProto {
+        name: Some("score_mod".into()),
+        r#type: Some(AttributeType::Graph as i32),
+        g: Some(score_mod),
+        ..Default::default()
+    };
+    let n = node("FlexAttention", &["x", "x", "x"], "y", vec![attr]);
+    let bytes = model_bytes(26, vec![n], vec![], float_info("x", &[1, 1, 2, 2]), float_info("y", &[1, 1, 2, 2]));
+    lowered_bytes(&zkinfer_onnx::testing::in_domain(&bytes, "ai.onnx.preview", 1, &["FlexAttention"]))
+}
+
+/// `TreeEnsemble` (`ai.onnx.ml` 5): one split of feature 0 at 0.25 into two leaves of one
+/// target: a comparison bit, its complement, and the leaf weights times them, summed.
+pub(super) fn tree_ensemble() -> (QGraph, Vec<i64>) {
+    use zkinfer_onnx::testing::tensor_attr;
+    let attrs = vec![
+        ints_attr("leaf_targetids", &[0, 0]),
+        tensor_attr("leaf_weights", vec![1.5, -0.5]),
+        int_attr("n_targets", 1),
+        ints_attr("nodes_falseleafs", &[1]),
+        ints_attr("nodes_falsenodeids", &[1]),
+        ints_attr("nodes_featureids", &[0]),
+        tensor_attr("nodes_modes", vec![0.0]),
+        tensor_attr("nodes_splits", vec![0.25]),
+        ints_attr("nodes_trueleafs", &[1]),
+        ints_attr("nodes_truenodeids", &[0]),
+        ints_attr("tree_roots", &[0]),
+    ];
+    let n = node("TreeEnsemble", &["x"], "y", attrs);
+    let bytes = model_bytes(18, vec![n], vec![], float_info("x", &[2, 1]), float_info("y", &[2, 1]));
+    lowered_bytes(&zkinfer_onnx::testing::in_domain(&bytes, "ai.onnx.ml", 5, &["TreeEnsemble"]))
+}
