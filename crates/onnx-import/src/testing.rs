@@ -114,9 +114,10 @@ pub fn model_bytes_io(
         .encode_to_vec()
 }
 
-/// `bytes` (a model) importing `domain` at `version` too, its nodes of op types `ops` in it.
+/// `bytes` (a model) importing `domain` at `version` too, its nodes of op types `ops` in it
+/// (bytes that do not decode are returned as they are).
 pub fn in_domain(bytes: &[u8], domain: &str, version: i64, ops: &[&str]) -> Vec<u8> {
-    let mut model = ModelProto::decode(bytes).expect("a model");
+    let Ok(mut model) = ModelProto::decode(bytes) else { return bytes.to_vec() };
     model.opset_import.push(OperatorSetIdProto { domain: Some(domain.into()), version: Some(version) });
     if let Some(graph) = model.graph.as_mut() {
         for n in graph.node.iter_mut().filter(|n| ops.contains(&n.op_type())) {

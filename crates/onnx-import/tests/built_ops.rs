@@ -140,8 +140,9 @@ fn an_if_of_a_constant_condition_imports_its_branch() {
     refused(parse(&model_bytes(16, vec![n], vec![], float_info("x", &[]), float_info("y", &[]))), "'cond'");
 }
 
-/// The single tree of onnx's `tree_ensemble_single_tree` case (two targets; the root splits
-/// feature 0 at 3.14, its true child at 1.2, its false child at 4.2).
+/// The single tree of onnx's `tree_ensemble_single_tree` case, its root's split moved from 3.14
+/// to 3 (two targets; the root splits feature 0 at 3, its true child at 1.2, its false child
+/// at 4.2).
 fn single_tree(aggregate: i64) -> Vec<AttributeProto> {
     use zkinfer_onnx::testing::{ints_attr, tensor_attr};
     vec![
@@ -153,7 +154,7 @@ fn single_tree(aggregate: i64) -> Vec<AttributeProto> {
         ints_attr("nodes_falsenodeids", &[2, 2, 3]),
         ints_attr("nodes_featureids", &[0, 0, 0]),
         tensor_attr("nodes_modes", vec![0.0, 0.0, 0.0]),
-        tensor_attr("nodes_splits", vec![3.14, 1.2, 4.2]),
+        tensor_attr("nodes_splits", vec![3.0, 1.2, 4.2]),
         ints_attr("nodes_trueleafs", &[0, 1, 1]),
         ints_attr("nodes_truenodeids", &[1, 0, 1]),
         int_attr("post_transform", 0),

@@ -93,25 +93,6 @@ pub(super) fn einsum_diagonal() -> (QGraph, Vec<i64>) {
     lowered_at(12, vec![n], vec![], &[2, 2, 2], &[2, 2])
 }
 
-/// A model's bytes imported, calibrated and quantized as [`lowered_at`] does.
-fn lowered_bytes(bytes: &[u8]) -> (QGraph, Vec<i64>) {
-    let g = zkinfer_onnx::parse(bytes).expect("import");
-    let n: usize = g.input_shape(0).iter().product();
-    let samples: Vec<Vec<f32>> = (0..4).map(|s| values(60 + s, n)).collect();
-    let calib = calibrate(&g, zkinfer_graph::one_input_samples(samples.clone())).expect("calibrate");
-    let config = QuantConfig {
-        activation_bits: 7,
-        max_activation_scale: 4,
-        weight_bits: 5,
-        max_weight_scale: 3,
-        table_bits: 5,
-        ..QuantConfig::default()
-    };
-    let q = quantize(&g, &calib, &config, &vis(Private, P::Fixed, Public)).expect("quantize");
-    let x = q.quantize_input(&samples[1]).expect("in range");
-    (q, x)
-}
-
 /// `FlexAttention` (`ai.onnx.preview`) of the input as query, key and value, with a `score_mod`
 /// that adds a constant bias: MatMuls of activations, the modifier's Add, Softmax.
 pub(super) fn flex_attention() -> (QGraph, Vec<i64>) {

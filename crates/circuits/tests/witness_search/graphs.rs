@@ -114,8 +114,13 @@ pub(super) fn lowered_at(
     dims: &[i64],
     out: &[i64],
 ) -> (QGraph, Vec<i64>) {
-    let bytes = model_bytes(opset, nodes, init, float_info("x", dims), float_info("y", out));
-    let g = zkinfer_onnx::parse(&bytes).expect("import");
+    lowered_bytes(&model_bytes(opset, nodes, init, float_info("x", dims), float_info("y", out)))
+}
+
+/// A model's bytes imported, calibrated on four samples and quantized small (7-bit activations,
+/// 5-bit weights and tables); the second sample is the input searched.
+pub(super) fn lowered_bytes(bytes: &[u8]) -> (QGraph, Vec<i64>) {
+    let g = zkinfer_onnx::parse(bytes).expect("import");
     let n: usize = g.input_shape(0).iter().product();
     let samples: Vec<Vec<f32>> = (0..4).map(|s| values(60 + s, n)).collect();
     let calib = calibrate(&g, zkinfer_graph::one_input_samples(samples.clone())).expect("calibrate");
