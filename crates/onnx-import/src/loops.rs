@@ -80,7 +80,7 @@ pub(crate) fn unroll(
     body_types.declare(body);
     body_types.infer(body.input[0].name(), DataType::Int64);
     body_types.infer(body.input[1].name(), DataType::Bool);
-    for (input, outer) in body.input[2..].iter().zip(&node.input[2..]) {
+    for (input, outer) in body.input[2..].iter().zip(node.input.get(2..).unwrap_or_default()) {
         if let Some(t) = types.get(outer) {
             body_types.infer(input.name(), t);
         }

@@ -41,6 +41,9 @@ fn zero_point<'a>(cx: &NodeCx<'a>, i: usize, name: &str) -> Result<Option<&'a Te
 /// `ConvInteger` (module docs).
 pub(crate) fn conv_integer(cx: &NodeCx) -> Result<Built, ImportError> {
     let ws = cx.shapes.get(1).cloned().unwrap_or_default();
+    if ws.len() < 3 {
+        return Err(cx.attrs.error("w", format!("weights of shape {ws:?}: expected [C_out, C/group, spatial...]")));
+    }
     let mut steps = Steps::default();
     let x = match zero_point(cx, 2, "x_zero_point")? {
         Some(z) if z.len() == 1 => {

@@ -172,7 +172,8 @@ pub(crate) fn upsample(cx: &NodeCx) -> Result<Built, ImportError> {
     let n = built_len(cx, &out, "the upsampled output")?;
     let picks = (0..n)
         .map(|e| {
-            let c: Vec<usize> = unravel(e, &out).iter().zip(&scales).map(|(&i, &s)| (i as f32 / s) as usize).collect();
+            let at = unravel(e, &out);
+            let c: Vec<usize> = (0..x.len()).map(|k| ((at[k] as f32 / scales[k]) as usize).min(x[k] - 1)).collect();
             Some(ravel(&c, &x))
         })
         .collect::<Vec<_>>();

@@ -188,3 +188,32 @@ fn ml_domain_ops_follow_their_definitions() {
         other => panic!("expected UnsupportedOp, got {other:?}"),
     }
 }
+
+#[test]
+fn malformed_integer_convolutions_and_loops_are_refused_by_name() {
+    // A weight of rank 1 has no output channels to read.
+    let w = float_tensor("w", &[2], vec![1.0, 2.0]);
+    refused(import(10, "ConvInteger", &["x", "w"], &[1, 1, 3], vec![w], vec![]), "'w'");
+    // A Loop of a trip count alone: its body must still take the iteration and the condition.
+    let body = GraphProto {
+        node: vec![node("Identity", &["c"], "c_out", vec![])],
+        input: vec![float_info("i", &[]), float_info("c", &[])],
+        output: vec![float_info("c_out", &[])],
+        ..Default::default()
+    };
+    let attr = AttributeProto {
+        name: Some("body".into()),
+        r#type: Some(AttributeType::Graph as i32),
+        g: Some(body),
+        ..Default::default()
+    };
+    let m = float_tensor("m", &[], vec![2.0]);
+    let r = parse(&model_bytes(
+        16,
+        vec![node("Loop", &["m"], "y", vec![attr])],
+        vec![m],
+        float_info("x", &[1]),
+        float_info("y", &[1]),
+    ));
+    assert!(r.is_err(), "a loop with no outputs to give cannot import");
+}
