@@ -4,9 +4,13 @@ use std::fmt::Debug;
 
 use ndarray::ArrayD;
 
-use crate::error::{GraphError, OpResult};
+use crate::error::{GraphError, OpError, OpResult};
 use crate::quant::lower::{LValue, LowerCtx};
 use crate::{DType, Result};
+
+/// The most elements one value of a graph may hold (2^26: 256 MiB of f32), far past what a
+/// circuit can prove.
+pub const MAX_VALUE_LEN: usize = 1 << 26;
 
 /// An f32 tensor (row-major, static shape).
 pub type Tensor = ArrayD<f32>;
@@ -141,10 +145,18 @@ impl GraphBuilder {
     }
 
     /// Adds a node; if all its inputs are constants it is evaluated now and becomes a constant.
+    /// An output past [`MAX_VALUE_LEN`] elements is refused (chained Gathers multiply their
+    /// index shapes: a malformed model could ask for billions of elements).
     pub fn node(&mut self, name: &str, op: Box<dyn Op>, inputs: Vec<ValueId>, output_name: &str) -> Result<ValueId> {
         let wrap = |source| GraphError::Node { node: name.to_string(), op: op.name().to_string(), source };
         let shapes: Vec<&[usize]> = inputs.iter().map(|&i| self.values[i].shape.as_slice()).collect();
         let shape = op.output_shape(&shapes).map_err(wrap)?;
+        let len = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+        if len.is_none_or(|n| n > MAX_VALUE_LEN) {
+            return Err(wrap(OpError::Unsupported(format!(
+                "an output of shape {shape:?} holds more than {MAX_VALUE_LEN} elements"
+            ))));
+        }
         // A value with no elements has one possible value, whatever the inputs: a constant.
         if shape.contains(&0) {
             let value = Tensor::zeros(shape.clone());

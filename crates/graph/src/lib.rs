@@ -23,7 +23,7 @@ pub mod testing;
 
 pub use calibrate::{calibrate, one_input_samples, Calibration, Sample};
 pub use error::{GraphError, OpError, OpResult};
-pub use graph::{Graph, GraphBuilder, Node, Op, Tensor, ValueId, ValueInfo};
+pub use graph::{Graph, GraphBuilder, Node, Op, Tensor, ValueId, ValueInfo, MAX_VALUE_LEN};
 pub use mask::{fold_masks, MASK_BELOW};
 pub use quant::{
     distinct_table_rows, distinct_tables, erf, limb_widths, limbs_for,
