@@ -18,6 +18,7 @@ pub mod io;
 mod mask;
 pub mod ops;
 mod quant;
+mod reassociate;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
@@ -34,6 +35,7 @@ pub use quant::{
     TensorId, Visibilities, Visibility, VisibilityConfig, Witness, DEFAULT_TABLE_BITS, PACK_BITS, PACK_OFFSET,
     PACK_PER_ELEMENT,
 };
+pub use reassociate::{reassociate_scales, SMALL_SCALAR};
 
 /// Result type of this crate.
 pub type Result<T, E = GraphError> = std::result::Result<T, E>;

@@ -141,6 +141,7 @@ pub(crate) fn import(model: &ModelProto) -> Result<Graph, ImportError> {
         .collect::<Result<Vec<_>, _>>()?;
     let mut g = b.finish_outputs(outputs)?;
     zkinfer_graph::fold_masks(&mut g)?;
+    zkinfer_graph::reassociate_scales(&mut g);
     Ok(g)
 }
 
