@@ -28,7 +28,7 @@ use zkinfer_circuits::{plan_circuit, PlanOptions};
 use zkinfer_graph::ParamVisibility as P;
 use zkinfer_graph::{calibrate, quantize, QGraph, QOp, QuantConfig, TableFn, Visibility::*};
 use zkinfer_onnx::testing::{
-    float_attr, float_info, float_tensor, int_attr, ints_attr, model_bytes, node, string_attr, values,
+    float_attr, float_info, float_tensor, int8_tensor, int_attr, ints_attr, model_bytes, node, string_attr, values,
 };
 
 /// Limb sizes every case is laid out with.
@@ -235,6 +235,7 @@ cases! {
     loop_unrolled => built::loop_sum();
     einsum_diagonal => built::einsum_diagonal();
     tree_ensemble_paths => built::tree_ensemble();
+    quantize_by_computed_scale => built::quantize_by_computed_scale(), only = Some((4, false));
 }
 
 // The Groth16 back end's gadgets, on the same graphs: one line per gadget or lowering it proves.
@@ -327,6 +328,8 @@ cases! {
     r1cs_batch_norm_training_stats => built::batch_norm_training();
     r1cs_upsample_nearest => built::upsample();
     r1cs_tfidf_ngram_counts => built::tfidf();
+    r1cs_dynamic_quantize_linear => built::dynamic_quantize_linear();
+    r1cs_quantize_by_computed_scale => built::quantize_by_computed_scale();
     r1cs_loop_unrolled => built::loop_sum();
     r1cs_einsum_diagonal => built::einsum_diagonal();
     r1cs_flex_attention_score_mod => built::flex_attention();

@@ -63,6 +63,14 @@ impl DTypes {
             }
             return;
         }
+        if node.op_type() == "DynamicQuantizeLinear" {
+            // y and its zero point are uint8, the scale float.
+            let types = [DataType::Uint8, DataType::Float, DataType::Uint8];
+            for (out, t) in node.output.iter().zip(types).filter(|(o, _)| !o.is_empty()) {
+                self.0.entry(out.clone()).or_insert(t as i32);
+            }
+            return;
+        }
         let t = match node.op_type() {
             "Constant" => {
                 if let Some(t) = attr("value").and_then(|a| a.t.as_ref()) {

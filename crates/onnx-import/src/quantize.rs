@@ -6,10 +6,11 @@
 //! along it, expanded here). `QuantizeLinear` is `saturate(round(x / scale) + zero_point)`: a Mul
 //! by the constant `1 / scale`, Round (half to even, exact on the fixed-point integers), an Add
 //! and the saturation into the output type's range as Max and Min with constants (exact
-//! comparisons). Quantizing to a float8 or float4 type, and scales computed from the input, are
+//! comparisons). A scale computed from the input (one per tensor) divides through the `Div`
+//! primitive instead, as in `DynamicQuantizeLinear`. Quantizing to a float8 or float4 type is
 //! refused by name.
 
-use zkinfer_graph::ops::{Add, Extremum, MatMul, Max, Mul, Round, RoundTo, Sub};
+use zkinfer_graph::ops::{Add, Div, Extremum, MatMul, Max, Mul, ReduceMax, Round, RoundTo, Sub};
 use zkinfer_graph::{Op, Tensor};
 
 use crate::builders::{const_input, integer_range};
@@ -41,6 +42,9 @@ pub(crate) fn quantize_linear(cx: &NodeCx) -> Result<Built, ImportError> {
         return Err(a.error("output_dtype", format!("quantizing to {target:?} is not supported (integer types only)")));
     };
     let (lo, hi) = if signed { (-(1i64 << (bits - 1)), (1i64 << (bits - 1)) - 1) } else { (0, (1i64 << bits) - 1) };
+    if cx.consts.get(1).copied().flatten().is_none() {
+        return quantize_by_computed_scale(cx, (lo, hi));
+    }
     let (scale, zero) = per_element(cx, "y_scale", "y_zero_point")?;
     if scale.iter().any(|&s| s == 0.0 || !s.is_finite()) {
         return Err(a.error("y_scale", "must be finite and nonzero"));
@@ -54,6 +58,67 @@ pub(crate) fn quantize_linear(cx: &NodeCx) -> Result<Built, ImportError> {
         (Box::new(Max { kind: Extremum::Min }), vec![Src::Step(3), bound(hi)]),
     ];
     Ok(Built::Nodes(steps, vec![4]))
+}
+
+/// `QuantizeLinear` by a scale computed from the input (one per tensor, as
+/// `DynamicQuantizeLinear` makes it): the `Div` primitive by the scale (its divisor must be
+/// positive), Round, the zero point (constant or computed, one per tensor), saturation.
+fn quantize_by_computed_scale(cx: &NodeCx, (lo, hi): (i64, i64)) -> Result<Built, ImportError> {
+    let a = &cx.attrs;
+    let one = |i: usize| cx.shapes.get(i).is_some_and(|s| s.iter().product::<usize>() == 1);
+    if !one(1) || (cx.shapes.len() > 2 && !one(2)) {
+        return Err(a.error(
+            "y_scale",
+            "computed from the model input, it must be one value per tensor (with a zero point of one value)",
+        ));
+    }
+    if a.int("block_size")?.is_some_and(|b| b > 0) {
+        return Err(a.error("block_size", "blocked quantization needs a constant scale"));
+    }
+    let zero = match cx.consts.get(2).copied().flatten() {
+        _ if cx.shapes.len() <= 2 => scalar(0.0),
+        Some(z) => scalar(z.iter().next().copied().unwrap_or(0.0)),
+        None => Src::Input(2),
+    };
+    let mut steps = Steps::default();
+    let scaled = steps.push(Div, vec![Src::Input(0), Src::Input(1)]);
+    let out = saturate_round(&mut steps, scaled, zero, (lo, hi));
+    steps.built(&[&out], || a.node_error("the quantized output is not a step"))
+}
+
+/// `DynamicQuantizeLinear`: the uint8 scale `(max(x, 0) − min(x, 0)) / 255` over the whole
+/// tensor (ReduceMax and ReduceMin, then Max and Min with 0), the zero point
+/// `round(clip(−min / scale, 0, 255))` and `saturate(round(x / scale) + zero point)`, both
+/// through the `Div` primitive by the computed range (`v / scale = 255·v / range`); outputs `y`,
+/// the scale, the zero point.
+/// An input that is all zeros has no positive scale and is refused by `Div` when proven.
+pub(crate) fn dynamic_quantize_linear(cx: &NodeCx) -> Result<Built, ImportError> {
+    let whole = |kind| ReduceMax { kind, axes: None, keepdims: false, noop_with_empty_axes: false };
+    let mut steps = Steps::default();
+    let min = steps.push(whole(Extremum::Min), vec![Src::Input(0)]);
+    let min = steps.push(Max { kind: Extremum::Min }, vec![min, scalar(0.0)]);
+    let max = steps.push(whole(Extremum::Max), vec![Src::Input(0)]);
+    let max = steps.push(Max { kind: Extremum::Max }, vec![max, scalar(0.0)]);
+    let range = steps.push(Sub, vec![max, min.clone()]);
+    let scale = steps.push(Mul, vec![range.clone(), scalar(1.0 / 255.0)]);
+    // `v / scale` as `255·v / range`: the range keeps about 8 more significant bits than the
+    // scale at the same (capped) fixed-point scale, so the quotients round as in f32.
+    let neg_min = steps.push(Mul, vec![min, scalar(-255.0)]);
+    let zero = steps.push(Div, vec![neg_min, range.clone()]);
+    let zero = steps.push(Max { kind: Extremum::Min }, vec![zero, scalar(255.0)]);
+    let zero = steps.push(Round { to: RoundTo::HalfEven }, vec![zero]);
+    let x255 = steps.push(Mul, vec![Src::Input(0), scalar(255.0)]);
+    let scaled = steps.push(Div, vec![x255, range]);
+    let y = saturate_round(&mut steps, scaled, zero.clone(), (0, 255));
+    steps.built(&[&y, &scale, &zero], || cx.attrs.node_error("an output is not a step"))
+}
+
+/// `saturate(round(scaled) + zero)` into `lo..=hi`: Round half to even, an Add, Max and Min.
+fn saturate_round(steps: &mut Steps, scaled: Src, zero: Src, (lo, hi): (i64, i64)) -> Src {
+    let rounded = steps.push(Round { to: RoundTo::HalfEven }, vec![scaled]);
+    let shifted = steps.push(Add, vec![rounded, zero]);
+    let low = steps.push(Max { kind: Extremum::Max }, vec![shifted, scalar(lo as f32)]);
+    steps.push(Max { kind: Extremum::Min }, vec![low, scalar(hi as f32)])
 }
 
 /// `QLinearMatMul` at constant `b`, scales and zero points (per tensor): the integer product
@@ -101,10 +166,7 @@ pub(crate) fn requantize(
     };
     let (lo, hi) = if signed { (-(1i64 << (bits - 1)), (1i64 << (bits - 1)) - 1) } else { (0, (1i64 << bits) - 1) };
     let scaled = steps.push(Mul, vec![acc, multiplier]);
-    let rounded = steps.push(Round { to: RoundTo::HalfEven }, vec![scaled]);
-    let shifted = steps.push(Add, vec![rounded, scalar(zero)]);
-    let low = steps.push(Max { kind: Extremum::Max }, vec![shifted, scalar(lo as f32)]);
-    Ok(steps.push(Max { kind: Extremum::Min }, vec![low, scalar(hi as f32)]))
+    Ok(saturate_round(steps, scaled, scalar(zero), (lo, hi)))
 }
 
 /// The scale and zero point (0 when absent) as constant tensors of the input's shape: a scalar,

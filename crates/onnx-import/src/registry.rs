@@ -34,7 +34,7 @@ use crate::legacy::{batch_norm_v1, binary_v1, same_v1, uniform_v1};
 use crate::losses::{nll_loss, softmax_cross_entropy};
 use crate::misc::{bit_shift, cumprod, cumsum, div, dropout, hardmax, modulo, sign};
 use crate::qconv::{conv_integer, qlinear_conv};
-use crate::quantize::{dequantize_linear, qlinear_matmul, quantize_linear};
+use crate::quantize::{dequantize_linear, dynamic_quantize_linear, qlinear_matmul, quantize_linear};
 use crate::recurrent::{recurrent, Cell};
 use crate::reductions::{lp_normalization, lp_pool, reduce_composite, reduce_prod, Composite};
 use crate::rewire::{
@@ -355,6 +355,7 @@ pub(crate) static REGISTRY: &[Entry] = &[
     entry("QuantizeLinear", 10, quantize_linear),
     entry("DequantizeLinear", 10, dequantize_linear),
     entry("QLinearMatMul", 10, qlinear_matmul),
+    entry("DynamicQuantizeLinear", 11, dynamic_quantize_linear),
     entry("QLinearConv", 10, qlinear_conv),
     // At constant labels: the picked scores times constants, summed.
     entry("NegativeLogLikelihoodLoss", 12, nll_loss),

@@ -47,6 +47,17 @@ pub fn float_tensor(name: &str, dims: &[i64], values: Vec<f32>) -> TensorProto {
     }
 }
 
+/// An int8 initializer (quantized weights and zero points).
+pub fn int8_tensor(name: &str, dims: &[i64], values: Vec<i32>) -> TensorProto {
+    TensorProto {
+        name: Some(name.into()),
+        dims: dims.to_vec(),
+        data_type: Some(DataType::Int8 as i32),
+        int32_data: values,
+        ..Default::default()
+    }
+}
+
 /// A float attribute.
 pub fn float_attr(name: &str, f: f32) -> AttributeProto {
     AttributeProto {
@@ -133,6 +144,16 @@ pub fn tensor_attr(name: &str, v: Vec<f32>) -> AttributeProto {
         name: Some(name.into()),
         r#type: Some(AttributeType::Tensor as i32),
         t: Some(float_tensor(name, &[v.len() as i64], v)),
+        ..Default::default()
+    }
+}
+
+/// A `GRAPH` attribute (a Scan or Loop body, an If branch, a FlexAttention modifier).
+pub fn graph_attr(name: &str, g: GraphProto) -> AttributeProto {
+    AttributeProto {
+        name: Some(name.into()),
+        r#type: Some(AttributeType::Graph as i32),
+        g: Some(g),
         ..Default::default()
     }
 }

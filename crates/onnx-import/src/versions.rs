@@ -56,6 +56,7 @@ pub(crate) static SINCE_VERSIONS: &[(&str, &[i64])] = &[
     ("Det", &[11, 22]),
     ("Div", &[1, 6, 7, 13, 14]),
     ("Dropout", &[1, 6, 7, 10, 12, 13, 22]),
+    ("DynamicQuantizeLinear", &[11]),
     ("Einsum", &[12, 28]),
     ("Elu", &[1, 6, 22]),
     ("Equal", &[1, 7, 11, 13, 19]),

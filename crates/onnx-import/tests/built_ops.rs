@@ -2,9 +2,8 @@
 //! semantics on small cases, and refusals by name where a model asks for more than they build.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use zkinfer_onnx::proto::attribute_proto::AttributeType;
 use zkinfer_onnx::proto::{AttributeProto, GraphProto};
-use zkinfer_onnx::testing::{float_info, float_tensor, int_attr, model_bytes, model_bytes_io, node};
+use zkinfer_onnx::testing::{float_info, float_tensor, graph_attr, int_attr, model_bytes, model_bytes_io, node};
 use zkinfer_onnx::{parse, ImportError};
 
 /// Imports a one-node model of `op` on `x` (and constant `init`) at `opset`.
@@ -81,15 +80,7 @@ fn a_scan_body_is_checked_and_unrolled() {
         ..Default::default()
     };
     let scan = |op: &str| {
-        let attrs = vec![
-            AttributeProto {
-                name: Some("body".into()),
-                r#type: Some(AttributeType::Graph as i32),
-                g: Some(body(op)),
-                ..Default::default()
-            },
-            int_attr("num_scan_inputs", 1),
-        ];
+        let attrs = vec![graph_attr("body", body(op)), int_attr("num_scan_inputs", 1)];
         let mut n = node("Scan", &["s0", "x"], "s_final", attrs);
         n.output.push("y".into());
         let s0 = float_tensor("s0", &[2], vec![0.5, -1.0]);
@@ -106,15 +97,16 @@ fn a_scan_body_is_checked_and_unrolled() {
 
 #[test]
 fn an_if_of_a_constant_condition_imports_its_branch() {
-    let branch = |op: &str, out: &str| AttributeProto {
-        name: Some(if out == "t" { "then_branch" } else { "else_branch" }.into()),
-        r#type: Some(AttributeType::Graph as i32),
-        g: Some(GraphProto {
-            node: vec![node(op, &["x", "x"], out, vec![])],
-            output: vec![float_info(out, &[])],
-            ..Default::default()
-        }),
-        ..Default::default()
+    let branch = |op: &str, out: &str| {
+        let name = if out == "t" { "then_branch" } else { "else_branch" };
+        graph_attr(
+            name,
+            GraphProto {
+                node: vec![node(op, &["x", "x"], out, vec![])],
+                output: vec![float_info(out, &[])],
+                ..Default::default()
+            },
+        )
     };
     let model = |cond: Vec<f32>, else_op: &str| {
         let n = node("If", &["c"], "y", vec![branch("Add", "t"), branch(else_op, "e")]);
@@ -201,12 +193,7 @@ fn malformed_integer_convolutions_and_loops_are_refused_by_name() {
         output: vec![float_info("c_out", &[])],
         ..Default::default()
     };
-    let attr = AttributeProto {
-        name: Some("body".into()),
-        r#type: Some(AttributeType::Graph as i32),
-        g: Some(body),
-        ..Default::default()
-    };
+    let attr = graph_attr("body", body);
     let m = float_tensor("m", &[], vec![2.0]);
     let r = parse(&model_bytes(
         16,

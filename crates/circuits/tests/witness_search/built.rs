@@ -1,8 +1,9 @@
 //! The harness graphs of more ops built at import from proven lowerings: Det, MVN, training-mode
-//! BatchNormalization, Upsample, TfIdfVectorizer and an unrolled Loop.
+//! BatchNormalization, Upsample, TfIdfVectorizer, an unrolled Loop and DynamicQuantizeLinear.
 
 use super::*;
-use zkinfer_onnx::proto::{attribute_proto::AttributeType, AttributeProto, GraphProto};
+use zkinfer_onnx::proto::GraphProto;
+use zkinfer_onnx::testing::graph_attr;
 
 /// `Det` of a 2×2 matrix: constant-index Gathers, two products of activations and a Sub.
 pub(super) fn det() -> (QGraph, Vec<i64>) {
@@ -34,14 +35,41 @@ pub(super) fn upsample() -> (QGraph, Vec<i64>) {
     lowered_at(9, vec![n], vec![float_tensor("s", &[2], vec![1.0, 2.0])], &[1, 2], &[1, 4])
 }
 
-/// An int8 value info.
-fn int8_info(name: &str, dims: &[i64]) -> zkinfer_onnx::proto::ValueInfoProto {
-    use zkinfer_onnx::proto::type_proto::Value;
-    let mut info = float_info(name, dims);
-    if let Some(Value::TensorType(t)) = info.r#type.as_mut().and_then(|t| t.value.as_mut()) {
-        t.elem_type = Some(3);
-    }
-    info
+/// `DynamicQuantizeLinear`'s `y`: ReduceMax and ReduceMin trees, Max and Min with constants,
+/// the `Div` primitive by the computed scale (for the zero point and for `y`), Round, Add. Ten-bit
+/// activations hold `y`'s `0..=255` and the scale (`8/255` for the searched input) at 2^-6; the
+/// constant `1/255` needs a weight scale of 2^-12.
+pub(super) fn dynamic_quantize_linear() -> (QGraph, Vec<i64>) {
+    let n = node("DynamicQuantizeLinear", &["x"], "y", vec![]);
+    let samples = vec![vec![-4.0, 2.5], vec![3.0, -5.0], vec![6.0, 1.0], vec![-2.0, -4.5]];
+    let config = QuantConfig {
+        activation_bits: 10,
+        max_activation_scale: 6,
+        weight_bits: 6,
+        max_weight_scale: 12,
+        ..QuantConfig::default()
+    };
+    quantized_on(model_bytes(11, vec![n], vec![], float_info("x", &[2]), float_info("y", &[2])), samples, config)
+}
+
+/// `QuantizeLinear` by a scale computed from the input (a quarter of its ReduceMax): the `Div`
+/// primitive by it, Round, the zero point's Add and the saturation.
+pub(super) fn quantize_by_computed_scale() -> (QGraph, Vec<i64>) {
+    let nodes = vec![
+        node("ReduceMax", &["x"], "m", vec![int_attr("keepdims", 0)]),
+        node("Mul", &["m", "quarter"], "s", vec![]),
+        node("QuantizeLinear", &["x", "s", "z"], "y", vec![]),
+    ];
+    let init = vec![float_tensor("quarter", &[], vec![0.25]), int8_tensor("z", &[], vec![1])];
+    let samples = vec![vec![0.5, 1.0], vec![0.75, 0.25], vec![1.0, 0.5], vec![0.25, 0.75]];
+    let config = QuantConfig {
+        activation_bits: 7,
+        max_activation_scale: 4,
+        weight_bits: 5,
+        max_weight_scale: 3,
+        ..QuantConfig::default()
+    };
+    quantized_on(model_bytes(13, nodes, init, float_info("x", &[2]), float_info("y", &[2])), samples, config)
 }
 
 /// `TfIdfVectorizer` (unigrams and bigrams, skips up to 1) of three int8 tokens: equality bits,
@@ -58,13 +86,8 @@ pub(super) fn tfidf() -> (QGraph, Vec<i64>) {
     ];
     let n = node("TfIdfVectorizer", &["x"], "y", attrs);
     let bytes = model_bytes(9, vec![n], vec![], int8_info("x", &[3]), float_info("y", &[2]));
-    let g = zkinfer_onnx::parse(&bytes).expect("import");
     let samples = vec![vec![2.0, 5.0, 2.0], vec![2.0, 2.0, 5.0], vec![5.0, 1.0, 2.0]];
-    let calib = calibrate(&g, zkinfer_graph::one_input_samples(samples.clone())).expect("calibrate");
-    let config = QuantConfig { weight_bits: 5, max_weight_scale: 3, ..QuantConfig::default() };
-    let q = quantize(&g, &calib, &config, &vis(Private, P::Fixed, Public)).expect("quantize");
-    let x = q.quantize_input(&samples[1]).expect("in range");
-    (q, x)
+    quantized_on(bytes, samples, QuantConfig { weight_bits: 5, max_weight_scale: 3, ..QuantConfig::default() })
 }
 
 /// `Loop` of two iterations adding the input to a carried sum (the condition passed through):
@@ -76,12 +99,7 @@ pub(super) fn loop_sum() -> (QGraph, Vec<i64>) {
         output: vec![float_info("c_out", &[]), float_info("s_out", &[2])],
         ..Default::default()
     };
-    let attr = AttributeProto {
-        name: Some("body".into()),
-        r#type: Some(AttributeType::Graph as i32),
-        g: Some(body),
-        ..Default::default()
-    };
+    let attr = graph_attr("body", body);
     let n = node("Loop", &["m", "", "s0"], "y", vec![attr]);
     let init = vec![float_tensor("m", &[], vec![2.0]), float_tensor("s0", &[2], vec![0.5, -0.25])];
     lowered_at(16, vec![n], init, &[2], &[2])
@@ -103,12 +121,7 @@ pub(super) fn flex_attention() -> (QGraph, Vec<i64>) {
         initializer: vec![float_tensor("bias", &[], vec![0.25])],
         ..Default::default()
     };
-    let attr = AttributeProto {
-        name: Some("score_mod".into()),
-        r#type: Some(AttributeType::Graph as i32),
-        g: Some(score_mod),
-        ..Default::default()
-    };
+    let attr = graph_attr("score_mod", score_mod);
     let n = node("FlexAttention", &["x", "x", "x"], "y", vec![attr]);
     let bytes = model_bytes(26, vec![n], vec![], float_info("x", &[1, 1, 2, 2]), float_info("y", &[1, 1, 2, 2]));
     lowered_bytes(&zkinfer_onnx::testing::in_domain(&bytes, "ai.onnx.preview", 1, &["FlexAttention"]))

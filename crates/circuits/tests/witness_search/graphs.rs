@@ -493,21 +493,28 @@ pub(super) fn center_crop_pad() -> (QGraph, Vec<i64>) {
 /// quotients by 2^i, the bits, one product per bit pair (a constant operand's folds into a
 /// Linear weight), the weighted sum and the wrap back into int8.
 pub(super) fn bitwise_xor() -> (QGraph, Vec<i64>) {
-    use zkinfer_onnx::proto::type_proto::Value;
-    let mut input = float_info("x", &[1]);
-    if let Some(Value::TensorType(t)) = input.r#type.as_mut().and_then(|t| t.value.as_mut()) {
-        t.elem_type = Some(INT8_TYPE);
-    }
-    let mut output = float_info("y", &[1]);
-    if let Some(Value::TensorType(t)) = output.r#type.as_mut().and_then(|t| t.value.as_mut()) {
-        t.elem_type = Some(INT8_TYPE);
-    }
     let c = int8_tensor("c", &[1], vec![-3]);
-    let bytes = model_bytes(18, vec![node("BitwiseXor", &["x", "c"], "y", vec![])], vec![c], input, output);
-    let g = zkinfer_onnx::parse(&bytes).expect("import");
+    let n = node("BitwiseXor", &["x", "c"], "y", vec![]);
+    let bytes = model_bytes(18, vec![n], vec![c], int8_info("x", &[1]), int8_info("y", &[1]));
     let samples = vec![vec![3.0], vec![-100.0], vec![64.0]];
+    quantized_on(bytes, samples, QuantConfig { weight_bits: 5, max_weight_scale: 3, ..QuantConfig::default() })
+}
+
+/// An int8 value info.
+pub(super) fn int8_info(name: &str, dims: &[i64]) -> zkinfer_onnx::proto::ValueInfoProto {
+    use zkinfer_onnx::proto::type_proto::Value;
+    let mut info = float_info(name, dims);
+    if let Some(Value::TensorType(t)) = info.r#type.as_mut().and_then(|t| t.value.as_mut()) {
+        t.elem_type = Some(zkinfer_onnx::proto::tensor_proto::DataType::Int8 as i32);
+    }
+    info
+}
+
+/// A model's bytes imported, calibrated on `samples` and quantized under `config`; the second
+/// sample is the input searched.
+pub(super) fn quantized_on(bytes: Vec<u8>, samples: Vec<Vec<f32>>, config: QuantConfig) -> (QGraph, Vec<i64>) {
+    let g = zkinfer_onnx::parse(&bytes).expect("import");
     let calib = calibrate(&g, zkinfer_graph::one_input_samples(samples.clone())).expect("calibrate");
-    let config = QuantConfig { weight_bits: 5, max_weight_scale: 3, ..QuantConfig::default() };
     let q = quantize(&g, &calib, &config, &vis(Private, P::Fixed, Public)).expect("quantize");
     let x = q.quantize_input(&samples[1]).expect("in range");
     (q, x)
@@ -545,19 +552,6 @@ pub(super) fn qlinear_matmul() -> (QGraph, Vec<i64>) {
 }
 
 /// ONNX's `INT8` element type.
-const INT8_TYPE: i32 = 3;
-
-/// An int8 initializer.
-pub(super) fn int8_tensor(name: &str, dims: &[i64], values: Vec<i32>) -> zkinfer_onnx::proto::TensorProto {
-    zkinfer_onnx::proto::TensorProto {
-        name: Some(name.into()),
-        dims: dims.to_vec(),
-        data_type: Some(INT8_TYPE),
-        int32_data: values,
-        ..Default::default()
-    }
-}
-
 /// `GRU` or `LSTM` of hidden size 1 over two steps, at constant weights: the input projections
 /// (MatMul by constants), the gates' Sigmoid and Tanh tables, the state products and Adds.
 pub(super) fn recurrent(op: &str) -> (QGraph, Vec<i64>) {
@@ -591,22 +585,15 @@ pub(super) fn linear_attention() -> (QGraph, Vec<i64>) {
 /// `Scan` of a running sum over two steps (state plus slice, the slice also a scan output),
 /// unrolled: a constant-index Gather per step, the body's Add, Unsqueeze and Concat.
 pub(super) fn scan_sum() -> (QGraph, Vec<i64>) {
-    use zkinfer_onnx::proto::{attribute_proto::AttributeType, AttributeProto, GraphProto};
+    use zkinfer_onnx::proto::GraphProto;
+    use zkinfer_onnx::testing::graph_attr;
     let body = GraphProto {
         node: vec![node("Add", &["s", "x_t"], "s_out", vec![]), node("Identity", &["s_out"], "y_t", vec![])],
         input: vec![float_info("s", &[2]), float_info("x_t", &[2])],
         output: vec![float_info("s_out", &[2]), float_info("y_t", &[2])],
         ..Default::default()
     };
-    let attrs = vec![
-        AttributeProto {
-            name: Some("body".into()),
-            r#type: Some(AttributeType::Graph as i32),
-            g: Some(body),
-            ..Default::default()
-        },
-        int_attr("num_scan_inputs", 1),
-    ];
+    let attrs = vec![graph_attr("body", body), int_attr("num_scan_inputs", 1)];
     let mut n = node("Scan", &["s0", "x"], "s_final", attrs);
     n.output.push("y".into());
     let s0 = float_tensor("s0", &[2], vec![0.5, -0.25]);
