@@ -1,7 +1,8 @@
 //! `ConvInteger` and `QLinearConv`: the integer convolutions, built at import on the `Conv`
 //! builder ([`conv_of`], so 1-D, 2-D and 3-D alike).
 //!
-//! `ConvInteger` is `Conv(x − x_zero_point, w − w_zero_point)`, exact on integers.
+//! `ConvInteger` is `Conv(x − x_zero_point, w − w_zero_point)`, exact on integers; the input's
+//! zero point may be computed from the input (one value).
 //! `QLinearConv` adds its int32 bias to that accumulator and requantizes it as `QLinearMatMul`
 //! does ([`requantize`]): times the constant `x_scale · w_scale / y_scale` (one per output
 //! channel when `w_scale` is), rounded half to even, plus `y_zero_point`, saturated.
@@ -45,7 +46,12 @@ pub(crate) fn conv_integer(cx: &NodeCx) -> Result<Built, ImportError> {
         return Err(cx.attrs.error("w", format!("weights of shape {ws:?}: expected [C_out, C/group, spatial...]")));
     }
     let mut steps = Steps::default();
-    let x = match zero_point(cx, 2, "x_zero_point")? {
+    // A zero point computed from the input (DynamicQuantizeLinear's, as onnxruntime's dynamic
+    // quantization writes it): one value, subtracted as an activation.
+    let computed = cx.consts.get(2).copied().flatten().is_none()
+        && cx.shapes.get(2).is_some_and(|s| s.iter().product::<usize>() == 1);
+    let x = match if computed { None } else { zero_point(cx, 2, "x_zero_point")? } {
+        None if computed => steps.push(Sub, vec![Src::Input(0), Src::Input(2)]),
         Some(z) if z.len() == 1 => {
             steps.push(Sub, vec![Src::Input(0), scalar(z.iter().next().copied().unwrap_or(0.0))])
         }

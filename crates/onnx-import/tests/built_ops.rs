@@ -204,3 +204,20 @@ fn malformed_integer_convolutions_and_loops_are_refused_by_name() {
     ));
     assert!(r.is_err(), "a loop with no outputs to give cannot import");
 }
+
+#[test]
+fn dynamic_quantization_feeds_an_integer_convolution() {
+    // As onnxruntime's quantize_dynamic writes a Conv: y = ConvInteger(DynamicQuantizeLinear(x)),
+    // the input's zero point computed from it.
+    let mut dql = node("DynamicQuantizeLinear", &["x"], "xq", vec![]);
+    dql.output.extend(["xs".into(), "xz".into()]);
+    let conv = node("ConvInteger", &["xq", "w", "xz"], "y", vec![]);
+    let w = float_tensor("w", &[1, 1, 2], vec![1.0, -2.0]);
+    let g =
+        parse(&model_bytes(11, vec![dql, conv], vec![w], float_info("x", &[1, 1, 4]), float_info("y", &[]))).unwrap();
+    // x in [-1, 1.55]: scale 2.55/255 = 0.01, zero point 100; xq = 0, 120, 255, 150.
+    let y: Vec<f32> = g.eval(&[-1.0, 0.2, 1.55, 0.5]).unwrap().iter().copied().collect();
+    let xq = [0.0f32, 120.0, 255.0, 150.0].map(|q| q - 100.0);
+    let want: Vec<f32> = (0..3).map(|i| xq[i] - 2.0 * xq[i + 1]).collect();
+    assert_eq!(y, want);
+}
