@@ -26,9 +26,10 @@ pub const SMALL_SCALAR: f32 = 1.0 / 16.0;
 /// never taken apart again (that would undo it).
 pub fn reassociate_scales(g: &mut Graph) {
     let mut made = HashSet::new();
+    let mut index = Index::of(g);
     let mut i = 0;
     while i < g.nodes.len() {
-        if let Some((p, a, c, k, b, shape)) = scaled_product(g, i, &made) {
+        if let Some((p, a, c, k, b, shape)) = scaled_product(g, i, &made, &index) {
             // The inner product moves to just before the outer one (where `a` is defined) and
             // now computes `a · k`, under the same value id (read only by the outer product).
             let inner = g.nodes.remove(p);
@@ -37,9 +38,27 @@ pub fn reassociate_scales(g: &mut Graph) {
             g.nodes.insert(i - 1, Node { inputs: vec![a, k], ..inner });
             g.nodes[i].inputs = vec![b, c];
             made.insert(b);
+            // Rare: the index is rebuilt rather than patched.
+            index = Index::of(g);
             continue;
         }
         i += 1;
+    }
+}
+
+/// Each value's readers (a model output counts as one) and the node that defines it.
+struct Index {
+    uses: Vec<usize>,
+    producer: Vec<Option<usize>>,
+}
+
+impl Index {
+    fn of(g: &Graph) -> Self {
+        let mut producer = vec![None; g.values.len()];
+        for (n, node) in g.nodes.iter().enumerate() {
+            producer[node.output] = Some(n);
+        }
+        Self { uses: g.use_counts(), producer }
     }
 }
 
@@ -50,6 +69,7 @@ fn scaled_product(
     g: &Graph,
     i: usize,
     made: &HashSet<ValueId>,
+    index: &Index,
 ) -> Option<(usize, ValueId, ValueId, ValueId, ValueId, Vec<usize>)> {
     let node = &g.nodes[i];
     let computed = |v: ValueId| g.consts[v].is_none();
@@ -58,15 +78,14 @@ fn scaled_product(
     if node.op.name() != "Mul" || node.inputs.len() != 2 || !node.inputs.iter().all(|&v| computed(v)) {
         return None;
     }
-    let uses = g.use_counts();
     (0..2).find_map(|side| {
         let (a, b) = (node.inputs[1 - side], node.inputs[side]);
         if made.contains(&b) {
             return None;
         }
-        let p = g.nodes[..i].iter().position(|n| n.output == b)?;
+        let p = index.producer.get(b).copied().flatten().filter(|&p| p < i)?;
         let inner = &g.nodes[p];
-        if inner.op.name() != "Mul" || inner.inputs.len() != 2 || uses[b] != 1 || a == b {
+        if inner.op.name() != "Mul" || inner.inputs.len() != 2 || index.uses[b] != 1 || a == b {
             return None;
         }
         let (c, k) = match inner.inputs[..] {
