@@ -73,6 +73,7 @@ pub use proof::{
 };
 pub use proof_system::{CircuitSpec, ProofSystem};
 pub use zkinfer_circuits::audit::{AcceptedMutation, AuditOptions, AuditReport, MutationKind};
+pub use zkinfer_onnx::ImportOptions;
 pub use zkinfer_prover::{Backend, ProvePhases};
 
 pub use zkinfer_graph::{

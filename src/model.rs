@@ -5,7 +5,7 @@ use crate::halo2::PlanOptions;
 use zkinfer_graph::{calibrate, io, quantize, Graph, ParamVisibility, QGraph, QuantConfig, Sample, VisibilityConfig};
 
 use crate::artifacts::{Compiled, Settings};
-use crate::{CircuitSpec, Error, ProofSystem};
+use crate::{CircuitSpec, Error, ImportOptions, ProofSystem};
 
 /// An imported ONNX model (f32 graph).
 #[derive(Debug)]
@@ -36,9 +36,14 @@ pub struct CompileOptions {
 impl Model {
     /// Imports an ONNX file. Unsupported ops are reported here, before any proving work.
     pub fn load(path: impl AsRef<Path>) -> Result<Self, Error> {
+        Self::load_with(path, &ImportOptions::default())
+    }
+
+    /// [`Model::load`] with [`ImportOptions`]: sizes for the model's symbolic input dimensions.
+    pub fn load_with(path: impl AsRef<Path>, opts: &ImportOptions) -> Result<Self, Error> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(Error::io(path))?;
-        let graph = zkinfer_onnx::parse(&bytes)?;
+        let graph = zkinfer_onnx::parse_with(&bytes, opts)?;
         Ok(Self { graph, source: path.to_path_buf() })
     }
 

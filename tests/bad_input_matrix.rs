@@ -100,7 +100,16 @@ fn bad_models() {
     bad_model(&dir, "dim_missing.onnx", &missing, "dimension 1 is not static (size missing)");
     let dims = vec![Some(dimension::Value::DimParam("batch".into())), Some(dimension::Value::DimValue(4))];
     let symbolic = model(vec![node("Relu", "x", "y")], dims, "y");
-    bad_model(&dir, "dim_symbolic.onnx", &symbolic, "dimension 0 is not static (symbolic size 'batch')");
+    let needle = "dimension 0 is not static (symbolic size 'batch', which `--dim batch=N` sets)";
+    bad_model(&dir, "dim_symbolic.onnx", &symbolic, needle);
+    // Given its size, the symbolic dimension imports (library and CLI); a malformed size is named.
+    let sized = zkinfer::ImportOptions { dims: [("batch".to_string(), 2)].into() };
+    let batch_of_two = Model::load_with(dir.join("dim_symbolic.onnx"), &sized).expect("sized");
+    assert_eq!(batch_of_two.input_lens(), [8]);
+    std::fs::write(dir.join("dim_symbolic.calibration.json"), r#"{"input_data": [[0.5, -1, 2, 0.25]]}"#).unwrap();
+    let (onnx, out) = (dir.join("dim_symbolic.onnx"), dir.join("sized"));
+    expect_ok(&["compile", s(&onnx), "--dim", "batch=1", "--out", s(&out)]);
+    expect(&["compile", s(&onnx), "--dim", "batch=0", "--out", s(&out)], 2, "positive SIZE");
 
     let unsupported = model(vec![node("NonMaxSuppression", "x", "y")], static_dims(), "y");
     let message = "node 'NonMaxSuppression_y': op 'NonMaxSuppression' is not supported at opset 13";

@@ -86,7 +86,7 @@ fn prepare(
     vis: &VisibilityArgs,
     fallback: Option<&Path>,
 ) -> Result<(Model, Vec<zkinfer::Sample>, CompileOptions)> {
-    let model = step("importing model", || Model::load(model_path))?;
+    let model = step("importing model", || Model::load_with(model_path, &cal.import()))?;
     let cal_path = match cal.calibration.clone().or_else(|| zkinfer::sibling_calibration(model_path)) {
         Some(p) => p,
         None => match fallback {

@@ -126,9 +126,28 @@ pub struct CalibrationArgs {
     /// between the two around it: fewer rows per element, up to ~70x the error.
     #[arg(long)]
     pub no_table_interpolation: bool,
+    /// The size of a symbolic input dimension (an exported dynamic axis such as `batch`), as
+    /// NAME=SIZE; repeat for several. The circuit's shapes are fixed, so every symbolic
+    /// dimension of an input needs one.
+    #[arg(long = "dim", value_name = "NAME=SIZE", value_parser = parse_dim)]
+    pub dims: Vec<(String, usize)>,
+}
+
+/// `NAME=SIZE` of `--dim`, the size positive.
+fn parse_dim(s: &str) -> std::result::Result<(String, usize), String> {
+    let (name, size) = s.split_once('=').ok_or_else(|| format!("expected NAME=SIZE, got {s:?}"))?;
+    match size.trim().parse::<usize>() {
+        Ok(n) if n > 0 && !name.trim().is_empty() => Ok((name.trim().to_string(), n)),
+        _ => Err(format!("expected NAME=SIZE with a positive SIZE, got {s:?}")),
+    }
 }
 
 impl CalibrationArgs {
+    /// The import options these flags select (`--dim`).
+    pub fn import(&self) -> zkinfer::ImportOptions {
+        zkinfer::ImportOptions { dims: self.dims.iter().cloned().collect() }
+    }
+
     /// The quantization settings these flags select.
     pub fn quant(&self) -> QuantConfig {
         let mut q = QuantConfig::default();

@@ -68,7 +68,7 @@ pub fn run(args: RunArgs) -> Result<Outcome> {
         println!("artifacts written to {}", dir.display());
     }
 
-    let reference = Model::load(&args.model)?.eval(&input)?;
+    let reference = Model::load_with(&args.model, &args.calibration.import())?.eval(&input)?;
     let err = bundle.max_abs_error(&reference);
     let argmax = |v: &[f64]| v.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i);
     // The argmax row compares the first public output with the f32 model's.

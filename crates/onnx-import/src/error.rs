@@ -63,7 +63,8 @@ pub enum ImportError {
     /// The graph declares no output.
     #[error("the model declares no output")]
     NoOutput,
-    /// An input dimension is symbolic (`dim_param`), missing or not positive.
+    /// An input dimension is symbolic (`dim_param`) with no size in [`crate::ImportOptions`],
+    /// missing or not positive.
     #[error("input '{input}': dimension {dim} is not static ({reason}); export the model with a fixed shape")]
     DynamicDim {
         /// The input's name.

@@ -13,6 +13,7 @@ use crate::proto::{GraphProto, ModelProto, NodeProto, ValueInfoProto};
 use crate::registry::{default_domain, lookup, lookup_domain, unsupported_reason, Built, NodeCx, Src};
 use crate::tensor::to_tensor;
 use crate::ImportError;
+use crate::ImportOptions;
 
 /// A node's name for messages: its `name`, else its first output.
 pub(crate) fn label(node: &NodeProto) -> String {
@@ -59,7 +60,7 @@ fn check_ops(graph: &GraphProto, opset: i64, model: &ModelProto) -> Result<(), I
 }
 
 /// Static shape of a float, integer or boolean graph input.
-fn input_shape(info: &ValueInfoProto) -> Result<Vec<usize>, ImportError> {
+fn input_shape(info: &ValueInfoProto, opts: &ImportOptions) -> Result<Vec<usize>, ImportError> {
     let input = info.name().to_string();
     let bad = |message: &str| ImportError::Input { input: input.clone(), message: message.to_string() };
     let Some(Type::TensorType(t)) = info.r#type.as_ref().and_then(|t| t.value.as_ref()) else {
@@ -82,7 +83,11 @@ fn input_shape(info: &ValueInfoProto) -> Result<Vec<usize>, ImportError> {
             match &d.value {
                 Some(Dim::DimValue(v)) if *v > 0 => usize::try_from(*v).map_err(|_| dynamic(format!("size {v}"))),
                 Some(Dim::DimValue(v)) => Err(dynamic(format!("size {v}"))),
-                Some(Dim::DimParam(p)) => Err(dynamic(format!("symbolic size '{p}'"))),
+                Some(Dim::DimParam(p)) => match opts.dims.get(p) {
+                    Some(&v) if v > 0 => Ok(v),
+                    Some(_) => Err(dynamic(format!("symbolic size '{p}' given the size 0"))),
+                    None => Err(dynamic(format!("symbolic size '{p}', which `--dim {p}=N` sets"))),
+                },
                 None => Err(dynamic("size missing".into())),
             }
         })
@@ -90,7 +95,7 @@ fn input_shape(info: &ValueInfoProto) -> Result<Vec<usize>, ImportError> {
 }
 
 /// Builds the f32 graph of a decoded model.
-pub(crate) fn import(model: &ModelProto) -> Result<Graph, ImportError> {
+pub(crate) fn import(model: &ModelProto, opts: &ImportOptions) -> Result<Graph, ImportError> {
     let graph = model.graph.as_ref().ok_or(ImportError::NoGraph)?;
     let opset = match default_opset(model) {
         Ok(opset) => opset,
@@ -120,7 +125,7 @@ pub(crate) fn import(model: &ModelProto) -> Result<Graph, ImportError> {
             Some(t) if crate::dtypes::is_integer(t) => DType::I64,
             _ => DType::F32,
         };
-        let id = b.typed_input(input.name(), input_shape(input)?, dtype);
+        let id = b.typed_input(input.name(), input_shape(input, opts)?, dtype);
         ids.insert(input.name().to_string(), id);
     }
 

@@ -78,6 +78,20 @@ pub fn parse(bytes: &[u8]) -> Result<Graph, ImportError> {
     import_model(&decode_model(bytes)?)
 }
 
+/// What an import may be told besides the model.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Sizes of symbolic input dimensions (`dim_param`, as exporters write a dynamic batch
+    /// axis), by name: the circuit's shapes are fixed, so each symbolic dimension of an input
+    /// needs one. EZKL's `--variables batch_size=1` is the same thing.
+    pub dims: std::collections::BTreeMap<String, usize>,
+}
+
+/// [`parse`] with [`ImportOptions`].
+pub fn parse_with(bytes: &[u8], opts: &ImportOptions) -> Result<Graph, ImportError> {
+    import::import(&decode_model(bytes)?, opts)
+}
+
 /// Decodes a serialized `ModelProto` without importing it (to edit it first, e.g. to turn a
 /// graph input into an initializer).
 pub fn decode_model(bytes: &[u8]) -> Result<proto::ModelProto, ImportError> {
@@ -86,7 +100,7 @@ pub fn decode_model(bytes: &[u8]) -> Result<proto::ModelProto, ImportError> {
 
 /// Imports an already decoded `ModelProto`.
 pub fn import_model(model: &proto::ModelProto) -> Result<Graph, ImportError> {
-    import::import(model)
+    import::import(model, &ImportOptions::default())
 }
 
 /// Decodes a serialized `TensorProto`: the `input_*.pb` / `output_*.pb` files of the ONNX
