@@ -22,7 +22,7 @@ pub struct CompileArgs {
 }
 
 pub fn run(args: CompileArgs) -> Result<Outcome> {
-    let compiled = compile(&args.model, &args.calibration, &args.visibility, None)?;
+    let (_, compiled) = compile(&args.model, &args.calibration, &args.visibility, None)?;
     compiled.save(&args.out).with_context(|| format!("writing {}", args.out.display()))?;
     print_plan(&compiled);
     println!("wrote {}", args.out.display());
@@ -57,18 +57,19 @@ fn param_salt(path: &Path) -> Result<zkinfer::ParamSalt> {
     }
 }
 
-/// Shared by `compile` and `run`: import, calibrate, quantize, plan. `fallback` is used as
-/// calibration data when no calibration file is given or found.
+/// Shared by `compile` and `run`: import, calibrate, quantize, plan; returns the imported model
+/// too (`run` evaluates it in f32 for the error row). `fallback` is used as calibration data
+/// when no calibration file is given or found.
 pub fn compile(
     model_path: &Path,
     cal: &CalibrationArgs,
     vis: &VisibilityArgs,
     fallback: Option<&Path>,
-) -> Result<Compiled> {
+) -> Result<(Model, Compiled)> {
     let (model, samples, opts) = prepare(model_path, cal, vis, fallback)?;
     let compiled =
         step(&format!("calibrating on {} samples and compiling", samples.len()), || model.compile(&samples, &opts))?;
-    Ok(compiled)
+    Ok((model, compiled))
 }
 
 /// The quantized graph `compile` would plan a circuit for, without planning one.

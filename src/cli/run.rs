@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 use zkinfer::metrics::{fmt_bytes, measure};
-use zkinfer::{Backend, Model, Srs};
+use zkinfer::{Backend, Srs};
 
 use super::compile::{compile, print_plan};
 use super::progress::step;
@@ -39,7 +39,7 @@ pub fn run(args: RunArgs) -> Result<Outcome> {
     args.backend.select()?;
     let (compiled, t_compile) =
         measure(|| compile(&args.model, &args.calibration, &args.visibility, Some(&args.input)));
-    let compiled = compiled?;
+    let (model, compiled) = compiled?;
     print_plan(&compiled);
     let input = read_input(&args.input, &compiled)?;
     let srs = args.srs.clone().map(Srs::File).unwrap_or(Srs::Dev);
@@ -68,7 +68,7 @@ pub fn run(args: RunArgs) -> Result<Outcome> {
         println!("artifacts written to {}", dir.display());
     }
 
-    let reference = Model::load_with(&args.model, &args.calibration.import())?.eval(&input)?;
+    let reference = model.eval(&input)?;
     let err = bundle.max_abs_error(&reference);
     let argmax = |v: &[f64]| v.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i);
     // The argmax row compares the first public output with the f32 model's.

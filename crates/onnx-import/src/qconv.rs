@@ -50,13 +50,18 @@ pub(crate) fn conv_integer(cx: &NodeCx) -> Result<Built, ImportError> {
     // quantization writes it): one value, subtracted as an activation.
     let computed = cx.consts.get(2).copied().flatten().is_none()
         && cx.shapes.get(2).is_some_and(|s| s.iter().product::<usize>() == 1);
-    let x = match if computed { None } else { zero_point(cx, 2, "x_zero_point")? } {
-        None if computed => steps.push(Sub, vec![Src::Input(0), Src::Input(2)]),
-        Some(z) if z.len() == 1 => {
-            steps.push(Sub, vec![Src::Input(0), scalar(z.iter().next().copied().unwrap_or(0.0))])
+    let x = if computed {
+        steps.push(Sub, vec![Src::Input(0), Src::Input(2)])
+    } else {
+        match zero_point(cx, 2, "x_zero_point")? {
+            Some(z) if z.len() == 1 => {
+                steps.push(Sub, vec![Src::Input(0), scalar(z.iter().next().copied().unwrap_or(0.0))])
+            }
+            Some(z) => {
+                return Err(cx.attrs.error("x_zero_point", format!("has {} values (one is supported)", z.len())))
+            }
+            None => Src::Input(0),
         }
-        Some(z) => return Err(cx.attrs.error("x_zero_point", format!("has {} values (one is supported)", z.len()))),
-        None => Src::Input(0),
     };
     let w = match zero_point(cx, 3, "w_zero_point")? {
         Some(z) => steps.push(Sub, vec![Src::Input(1), per_channel(cx, z, "w_zero_point", ws[0], ws.len())?]),

@@ -41,7 +41,7 @@ pub(crate) fn quantize_linear(cx: &NodeCx) -> Result<Built, ImportError> {
     let Some((bits, signed)) = target.and_then(integer_range) else {
         return Err(a.error("output_dtype", format!("quantizing to {target:?} is not supported (integer types only)")));
     };
-    let (lo, hi) = if signed { (-(1i64 << (bits - 1)), (1i64 << (bits - 1)) - 1) } else { (0, (1i64 << bits) - 1) };
+    let (lo, hi) = bounds(bits, signed);
     if cx.consts.get(1).copied().flatten().is_none() {
         return quantize_by_computed_scale(cx, (lo, hi));
     }
@@ -113,6 +113,15 @@ pub(crate) fn dynamic_quantize_linear(cx: &NodeCx) -> Result<Built, ImportError>
     steps.built(&[&y, &scale, &zero], || cx.attrs.node_error("an output is not a step"))
 }
 
+/// The range of an integer type of `bits` bits, signed or not.
+fn bounds(bits: u32, signed: bool) -> (i64, i64) {
+    if signed {
+        (-(1i64 << (bits - 1)), (1i64 << (bits - 1)) - 1)
+    } else {
+        (0, (1i64 << bits) - 1)
+    }
+}
+
 /// `saturate(round(scaled) + zero)` into `lo..=hi`: Round half to even, an Add, Max and Min.
 fn saturate_round(steps: &mut Steps, scaled: Src, zero: Src, (lo, hi): (i64, i64)) -> Src {
     let rounded = steps.push(Round { to: RoundTo::HalfEven }, vec![scaled]);
@@ -164,7 +173,7 @@ pub(crate) fn requantize(
     let Some((bits, signed)) = integer_range(target) else {
         return Err(cx.attrs.error(zero_name, format!("of type {target:?}: an integer type is needed")));
     };
-    let (lo, hi) = if signed { (-(1i64 << (bits - 1)), (1i64 << (bits - 1)) - 1) } else { (0, (1i64 << bits) - 1) };
+    let (lo, hi) = bounds(bits, signed);
     let scaled = steps.push(Mul, vec![acc, multiplier]);
     Ok(saturate_round(steps, scaled, scalar(zero), (lo, hi)))
 }
